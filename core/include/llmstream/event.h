@@ -1,0 +1,81 @@
+// The one normalized event model. Every face of llmstream (C++ iterator and callbacks, the wasm
+// boundary, the npm package, the playground) exposes these events; provider dialects produce
+// them from wire bytes and the assembler builds a Completion from them.
+//
+// An Event is a view: its string_views and pointers stay valid until the next call into the
+// Stream that produced it (Feed / Finish / Reset). Copy what you keep. This is what lets the hot
+// path run without allocating per token.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "llmstream/error.h"
+#include "llmstream/usage.h"
+
+namespace llmstream {
+
+enum class EventKind : uint8_t {
+  kText = 0,           // text: a delta of the visible answer
+  kReasoning = 1,      // part (ReasoningPart) says what: thinking text, signature, redacted data
+  kRefusal = 2,        // text: a delta of a refusal message (OpenAI), kept apart from kText
+  kToolCallStart = 3,  // id, name; part = ToolKind. block = the tool call's index / block
+  kToolCallDelta = 4,  // text: a fragment of the arguments JSON
+  kToolCallEnd = 5,    // id, name; text: the complete arguments JSON ("{}" when none were
+                       // sent); part: 1 when that text is valid JSON, 0 when it is not
+  kCitation = 6,       // text: one citation / annotation object as JSON (provider shape)
+  kMetadata = 7,       // name: key; text: value (part = MetadataFormat). ids, model, extras
+  kUsage = 8,          // usage: the usage known so far (a cumulative snapshot, never an increment)
+  kCost = 9,           // cost: the cost of the usage known so far
+  kKeepAlive = 10,     // text: the SSE comment (": OPENROUTER PROCESSING"), or ping
+  kWarning = 11,       // text: something unexpected that did not stop the stream
+  kError = 12,         // error: what went wrong. Terminal when it comes from the provider
+  kFinish = 13,        // one choice finished. text: normalized reason; id: the provider's own
+  kDone = 14,          // the stream ended normally. text: normalized finish reason of choice 0
+  kBlockStart = 15,    // a content block / output item opened. name: its type ("text",
+                       // "thinking", "web_search_tool_result"...); text: the whole block JSON
+                       // for blocks that arrive complete (tool results, redacted thinking)
+  kBlockEnd = 16,      // that block closed
+};
+
+// What a kReasoning event carries.
+enum class ReasoningPart : uint8_t {
+  kText = 0,       // readable thinking text (delta)
+  kSignature = 1,  // opaque signature that must be echoed back to the provider (delta)
+  kRedacted = 2,   // opaque redacted / encrypted reasoning data (whole)
+  kSummary = 3,    // a reasoning summary delta (OpenAI Responses)
+};
+
+enum class ToolKind : uint8_t {
+  kFunction = 0,  // a tool the caller executes
+  kServer = 1,    // a tool the provider executes itself (Anthropic server_tool_use, Groq
+                  // executed_tools): informative, nothing to run
+};
+
+enum class MetadataFormat : uint8_t {
+  kString = 0,  // text is a plain (unescaped) string
+  kJson = 1,    // text is a JSON value, passed through as the provider sent it
+};
+
+struct Event {
+  EventKind kind = EventKind::kText;
+  uint8_t part = 0;     // ReasoningPart / ToolKind / MetadataFormat, by kind
+  uint32_t choice = 0;  // OpenAI choices[].index; 0 for providers without choices
+  uint32_t block = 0;   // Anthropic content block index, Responses output_index, or the
+                        // tool_calls[].index of an OpenAI-style tool call
+  std::string_view text;
+  std::string_view id;
+  std::string_view name;
+  const Usage* usage = nullptr;  // kUsage
+  const Cost* cost = nullptr;    // kCost
+  const Error* error = nullptr;  // kError
+
+  ReasoningPart reasoning_part() const { return static_cast<ReasoningPart>(part); }
+  ToolKind tool_kind() const { return static_cast<ToolKind>(part); }
+  MetadataFormat metadata_format() const { return static_cast<MetadataFormat>(part); }
+};
+
+// The stable public name of a kind: "text", "reasoning", "tool_call_start", ...
+std::string_view EventKindName(EventKind kind);
+
+}  // namespace llmstream

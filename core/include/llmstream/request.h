@@ -1,0 +1,194 @@
+// Provider-neutral completion requests and their translation into one provider's HTTP request.
+//
+//   ProviderConfig config{.provider = Provider::kAnthropic, .api_key = key};
+//   CompletionRequest request{.model = "claude-haiku-4-5", .prompt = "Hello"};
+//   HttpRequest http;
+//   Error error;
+//   if (!BuildRequest(config, request, &http, &error)) { /* error.code == kInvalidRequest */ }
+//   // hand `http` to a transport; log only Redacted(http) / ToLogString(http).
+//
+// The request side is as pure as the response side: building a request reads no environment
+// variable, clock or file. Callers pick the key (env, keychain, user input) and pass it in, so
+// the same code runs natively and in wasm. The wire shapes follow wire-formats.md section 5.
+//
+// Struct members carry `{}` initializers so that designated initializers which skip fields
+// (`Message{.role = "user", .content = "hi"}`) compile without -Wmissing-field-initializers.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "llmstream/error.h"
+
+namespace llmstream {
+
+// Who serves the request. Decides the default base URL, the auth header style, and the few body
+// fields that differ between OpenAI-compatible servers (max_completion_tokens vs max_tokens,
+// how reasoning options are spelled).
+enum class Provider : uint8_t {
+  kOpenAI = 0,
+  kAnthropic = 1,
+  kGroq = 2,
+  kOpenRouter = 3,
+  kCompatible = 4,  // any OpenAI-compatible server (vLLM, Ollama, llama.cpp, LM Studio ...):
+                    // needs ProviderConfig::base_url
+  kLocal = 5,       // our local provider server (fault injection, tests, the playground):
+                    // OpenAI-compatible, default base URL http://127.0.0.1:8787
+};
+
+// Which wire protocol the body and the response stream use. Independent of Provider because
+// several providers speak more than one (OpenAI: Chat Completions and Responses; the local server
+// imitates all three).
+enum class WireApi : uint8_t {
+  kChatCompletions = 0,    // POST {base}/chat/completions
+  kResponses = 1,          // POST {base}/responses (OpenAI Responses API)
+  kAnthropicMessages = 2,  // POST {base}/messages (Anthropic Messages API)
+};
+
+// Stable lower-case names: "openai", "anthropic", "groq", "openrouter", "compatible", "local".
+std::string_view ProviderName(Provider provider);
+// Accepts the names above (any case) plus "openai-compatible" for kCompatible.
+std::optional<Provider> ParseProvider(std::string_view name);
+// "chat_completions", "responses", "anthropic_messages".
+std::string_view WireApiName(WireApi api);
+
+// Where and how to reach a provider. Keys are passed in explicitly (never read from the
+// environment by the core) and never appear in logs, errors or Redacted() output.
+struct ProviderConfig {
+  Provider provider = Provider::kOpenAI;
+  // May be empty for kCompatible / kLocal (no auth header is sent then). For the hosted
+  // providers an empty key is an error unless `headers` carries the auth header itself.
+  std::string api_key{};
+  // Empty = the provider's default. Accepted with or without a trailing slash. OpenAI-style
+  // bases include the version segment ("http://127.0.0.1:8787/v1"); a bare origin
+  // ("http://127.0.0.1:8787") gets "/v1" appended, so both SDK conventions work. For Anthropic,
+  // "https://api.anthropic.com" and "https://api.anthropic.com/v1" both work.
+  std::string base_url{};
+  // Extra headers (OpenAI-Organization, anthropic-beta, HTTP-Referer, X-Title ...). A header
+  // named like a default one (case-insensitively) replaces it.
+  std::vector<std::pair<std::string, std::string>> headers{};
+  // Empty = the provider's natural API (Messages for Anthropic, Chat Completions otherwise).
+  std::optional<WireApi> api{};
+};
+
+// A tool call the assistant made earlier in the conversation, echoed back so that the following
+// tool-result message can refer to it by id.
+struct ToolCallRequest {
+  std::string id{};  // "call_..." (OpenAI), "toolu_..." (Anthropic), Responses call_id
+  std::string name{};
+  std::string arguments{};  // the arguments JSON text as the model produced it; "" means {}
+};
+
+// One conversation turn. The same Message list works for every provider:
+//  - role "system" / "developer": instructions. Anthropic has no such role: their content is
+//    joined into the top-level `system` field (after CompletionRequest::system).
+//  - role "user": `content`.
+//  - role "assistant": `content` and/or `tool_calls` (the calls the model made).
+//  - role "tool": the result of one tool call: `tool_call_id` + `content`. Mapped to
+//    {"role":"tool"} (Chat), {"type":"function_call_output"} (Responses) or a user
+//    `tool_result` block (Anthropic; consecutive results are merged into one user turn, as
+//    Anthropic requires for parallel calls).
+struct Message {
+  std::string role{};
+  std::string content{};
+  // Optional participant name (Chat Completions `name`); other APIs ignore it.
+  std::string name{};
+  // role "tool": the id of the call this message answers.
+  std::string tool_call_id{};
+  // role "assistant": the tool calls the model made in this turn.
+  std::vector<ToolCallRequest> tool_calls{};
+  // Escape hatch for content this struct cannot express (images, documents, Anthropic thinking
+  // blocks that must be echoed back): a JSON value in the target API's own content format,
+  // sent verbatim instead of `content`. Empty = use `content`.
+  std::string content_json{};
+};
+
+// A function the model may call. Responses API tools are sent with "strict": false (that API
+// defaults to strict schemas, which reject ordinary ones); for strict mode, replace `tools`
+// through extra_body_json.
+struct ToolDefinition {
+  std::string name{};
+  std::string description{};
+  // JSON Schema of the arguments object, as text. Empty = no arguments ({"type":"object",
+  // "properties":{}}). Must be a JSON object.
+  std::string parameters_json{};
+};
+
+// What to ask for, independent of the provider (the seed API's model, prompt | messages,
+// maxTokens, temperature, tools ...). Options a provider cannot express are rejected with a clear
+// kInvalidRequest rather than silently dropped, except where noted.
+struct CompletionRequest {
+  std::string model{};
+  // Shortcut for one user message. With `messages` too, it is appended as the last user turn.
+  std::string prompt{};
+  // System instructions: Chat "system" message first, Anthropic top-level `system`, Responses
+  // `instructions`.
+  std::string system{};
+  std::vector<Message> messages{};
+  // OpenAI Chat: max_completion_tokens; Responses: max_output_tokens; others: max_tokens.
+  // Anthropic requires a value: 4096 when unset (plus the thinking budget when thinking is on).
+  std::optional<int> max_tokens{};
+  std::optional<double> temperature{};  // 0..2 (Anthropic 0..1)
+  std::optional<double> top_p{};        // 0..1
+  // Stop sequences (Anthropic: stop_sequences). Not supported by the Responses API.
+  std::vector<std::string> stop{};
+  std::vector<ToolDefinition> tools{};
+  // "" (provider default), "auto", "none", "required" (alias "any"), or the name of one tool to
+  // force.
+  std::string tool_choice{};
+  // A JSON object merged into the finished body last (RFC 7386 merge patch: a null removes a
+  // key), for provider options this struct does not model (OpenRouter `provider` routing, Groq
+  // `reasoning_format`, `service_tier`, `seed`, `logprobs` ...).
+  std::string extra_body_json{};
+  // "minimal" / "low" / "medium" / "high" (provider-specific values pass through). OpenAI Chat
+  // and Groq `reasoning_effort`, Responses and OpenRouter `reasoning.effort`; for Anthropic it
+  // selects a thinking budget (low 1024, medium 2048, high 4096 tokens) when
+  // reasoning_budget_tokens is unset ("none" disables thinking).
+  std::optional<std::string> reasoning_effort{};
+  // Anthropic `thinking: {type: "enabled", budget_tokens}` (>= 1024), OpenRouter
+  // `reasoning.max_tokens`. Ignored by APIs that only take an effort.
+  std::optional<int> reasoning_budget_tokens{};
+  // Number of choices. Only Chat Completions on OpenAI / compatible servers support n > 1.
+  int n = 1;
+};
+
+// A transport-neutral HTTP request: what the platform layer (libcurl, fetch) sends.
+struct HttpRequest {
+  std::string method{};
+  std::string url{};
+  std::vector<std::pair<std::string, std::string>> headers{};
+  std::string body{};
+};
+
+// The API a config uses: `config.api` if set, else Anthropic Messages for kAnthropic and Chat
+// Completions for everyone else.
+WireApi ResolveApi(const ProviderConfig& config);
+
+// The provider's default base URL ("https://api.openai.com/v1", ...); "" for kCompatible.
+std::string_view DefaultBaseUrl(Provider provider);
+
+// Builds the streaming HTTP request (`"stream": true`, usage reporting on, Accept:
+// text/event-stream). Returns false and sets `error` (kInvalidRequest, a message naming the
+// offending field) when the request cannot be expressed: empty model, no prompt and no messages,
+// a bad role, invalid tool / extra_body JSON, a value out of range, an option the provider lacks.
+// `out` is left untouched on failure. `error` may be null.
+[[nodiscard]] bool BuildRequest(const ProviderConfig& config, const CompletionRequest& request,
+                                HttpRequest* out, Error* error);
+
+// True for headers whose values are secrets (Authorization, x-api-key, api-key, cookies, and any
+// name mentioning key, token, secret or auth).
+bool IsSensitiveHeader(std::string_view name);
+
+// A copy safe to log: sensitive header values become "[redacted]" and secret-looking query
+// parameters in the URL (key=, api_key=, token=...) are masked too. The body is kept: bodies
+// built by BuildRequest never contain the key.
+HttpRequest Redacted(const HttpRequest& request);
+
+// "POST <url>\n<Name>: <value>\n...\n\n<body>" of the redacted request, for debug logs.
+std::string ToLogString(const HttpRequest& request);
+
+}  // namespace llmstream

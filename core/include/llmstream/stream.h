@@ -1,0 +1,79 @@
+// Stream: the sans-I/O unit that every face of llmstream drives, one per completion.
+//
+//   Stream stream({.api = WireApi::kChatCompletions, .provider = Provider::kOpenAI});
+//   for each network read:  for (const Event& e : stream.Feed(bytes, now_ms)) ...
+//   at end of body:         for (const Event& e : stream.Finish(now_ms)) ...
+//   any time:               stream.result()   // the assembled Completion so far
+//
+// Bytes and timestamps go in, events come out. Nothing here reads a clock, sleeps, or does I/O.
+// Events returned by a call stay valid until the next call on the same Stream.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "llmstream/completion.h"
+#include "llmstream/error.h"
+#include "llmstream/event.h"
+#include "llmstream/pricing.h"
+#include "llmstream/request.h"
+#include "llmstream/sse_parser.h"
+
+namespace llmstream {
+
+struct StreamOptions {
+  WireApi api = WireApi::kChatCompletions;
+  Provider provider = Provider::kOpenAI;
+  // The requested model: prices usage until the stream names its resolved model.
+  std::string model;
+  SseLimits sse_limits;
+  // Price table for cost events; nullptr = PriceTable::Default().
+  const PriceTable* prices = nullptr;
+  // When the request was sent (same clock as the now_ms arguments): IdleFor counts from here
+  // until the first byte arrives.
+  int64_t start_ms = 0;
+  // Emit kKeepAlive for SSE comments and pings (idle timers want them; UIs usually do not).
+  bool keep_alive_events = true;
+};
+
+class Stream {
+ public:
+  explicit Stream(StreamOptions options);
+  ~Stream();
+  Stream(Stream&&) noexcept;
+  Stream& operator=(Stream&&) noexcept;
+
+  // Feeds one read of the response body (any split, 0 bytes included). Returns the events these
+  // bytes completed.
+  std::span<const Event> Feed(std::string_view bytes, int64_t now_ms);
+
+  // The body ended. Returns the final events: kDone after a normal end, else a kError (kTruncated
+  // when the provider's terminal signal never came). Idempotent.
+  std::span<const Event> Finish(int64_t now_ms);
+
+  // The transport failed or the caller aborted: ends the stream with `error` (kError event),
+  // keeping everything assembled so far.
+  std::span<const Event> Fail(Error error, int64_t now_ms);
+
+  // The completion assembled so far; valid at any time, also after an error.
+  const Completion& result() const;
+
+  bool ended() const;                    // Finish or Fail was called, or a terminal error arrived
+  bool output_started() const;           // any text / reasoning / refusal / tool call arrived
+  int64_t IdleFor(int64_t now_ms) const; // ms since the last byte (or since construction)
+  uint64_t bytes_fed() const;
+  int64_t first_byte_ms() const;         // -1 until then
+  int64_t first_output_ms() const;       // -1 until then
+
+  // Back to the initial state for a new response (e.g. a retry), keeping buffer capacity.
+  void Reset();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace llmstream

@@ -1,0 +1,191 @@
+#include "assembler/assembler.h"
+
+#include <string>
+
+#include "json/arena.h"
+#include "json/reader.h"
+
+namespace llmstream {
+namespace {
+
+// Counts the tokens of an OpenAI `logprobs` object: entries of `content` and `refusal`.
+int64_t CountLogprobTokens(std::string_view json_text) {
+  json::Arena arena;
+  json::Reader reader(json_text, &arena);
+  int64_t tokens = 0;
+  if (!reader.BeginObject()) return 0;
+  std::string_view key;
+  while (reader.NextField(&key)) {
+    if ((key == "content" || key == "refusal") && reader.BeginArray()) {
+      while (reader.NextElement()) {
+        ++tokens;
+        reader.Skip();
+      }
+    } else {
+      reader.Skip();
+    }
+  }
+  return tokens;
+}
+
+}  // namespace
+
+Choice& Assembler::ChoiceAt(uint32_t index) {
+  for (Choice& choice : completion_.choices) {
+    if (choice.index == index) return choice;
+  }
+  Choice& choice = completion_.choices.emplace_back();
+  choice.index = index;
+  return choice;
+}
+
+Block* Assembler::FindBlock(Choice& choice, uint32_t index) {
+  for (auto it = choice.blocks.rbegin(); it != choice.blocks.rend(); ++it) {
+    if (it->index == index) return &*it;
+  }
+  return nullptr;
+}
+
+ToolCall* Assembler::FindToolCall(Choice& choice, uint32_t index) {
+  for (auto it = choice.tool_calls.rbegin(); it != choice.tool_calls.rend(); ++it) {
+    if (it->index == index) return &*it;
+  }
+  return nullptr;
+}
+
+void Assembler::SetMetadata(std::string_view key, std::string_view value) {
+  for (auto& [name, stored] : completion_.metadata) {
+    if (name == key) {
+      stored.assign(value);
+      return;
+    }
+  }
+  completion_.metadata.emplace_back(std::string(key), std::string(value));
+}
+
+void Assembler::Apply(const Event& event) {
+  switch (event.kind) {
+    case EventKind::kText: {
+      Choice& choice = ChoiceAt(event.choice);
+      choice.text.append(event.text);
+      if (Block* block = FindBlock(choice, event.block)) block->text.append(event.text);
+      break;
+    }
+    case EventKind::kReasoning: {
+      Choice& choice = ChoiceAt(event.choice);
+      Block* block = FindBlock(choice, event.block);
+      switch (event.reasoning_part()) {
+        case ReasoningPart::kText:
+        case ReasoningPart::kSummary:
+          choice.reasoning.append(event.text);
+          if (block) block->text.append(event.text);
+          break;
+        case ReasoningPart::kSignature:
+          choice.reasoning_signature.append(event.text);
+          if (block) block->signature.append(event.text);
+          break;
+        case ReasoningPart::kRedacted:
+          if (block) block->data.append(event.text);
+          break;
+      }
+      break;
+    }
+    case EventKind::kRefusal:
+      ChoiceAt(event.choice).refusal.append(event.text);
+      break;
+    case EventKind::kToolCallStart: {
+      Choice& choice = ChoiceAt(event.choice);
+      ToolCall& call = choice.tool_calls.emplace_back();
+      call.index = event.block;
+      call.kind = event.tool_kind();
+      call.id.assign(event.id);
+      call.name.assign(event.name);
+      Block* block = FindBlock(choice, event.block);
+      call.type = block ? block->type : "function";
+      if (block) block->tool_call = static_cast<int>(choice.tool_calls.size() - 1);
+      break;
+    }
+    case EventKind::kToolCallDelta: {
+      if (ToolCall* call = FindToolCall(ChoiceAt(event.choice), event.block)) {
+        call->arguments.append(event.text);
+      }
+      break;
+    }
+    case EventKind::kToolCallEnd: {
+      Choice& choice = ChoiceAt(event.choice);
+      ToolCall* call = FindToolCall(choice, event.block);
+      if (!call) {  // an end without a start still yields a call: nothing is dropped
+        call = &choice.tool_calls.emplace_back();
+        call->index = event.block;
+        call->type = "function";
+      }
+      if (call->id.empty()) call->id.assign(event.id);
+      if (call->name.empty()) call->name.assign(event.name);
+      call->arguments.assign(event.text);
+      call->complete = true;
+      call->arguments_valid = event.part != 0;
+      break;
+    }
+    case EventKind::kCitation: {
+      Choice& choice = ChoiceAt(event.choice);
+      choice.citations.emplace_back(event.text);
+      if (Block* block = FindBlock(choice, event.block)) block->citations.emplace_back(event.text);
+      break;
+    }
+    case EventKind::kMetadata: {
+      if (event.name == "id") {
+        if (completion_.id.empty()) completion_.id.assign(event.text);
+      } else if (event.name == "model") {
+        completion_.model.assign(event.text);
+      } else if (event.name == "provider") {
+        completion_.provider.assign(event.text);
+      } else if (event.name == "role") {
+        ChoiceAt(event.choice).role.assign(event.text);
+      } else if (event.name == "logprobs") {
+        ChoiceAt(event.choice).logprob_tokens += CountLogprobTokens(event.text);
+      }
+      SetMetadata(event.name, event.text);
+      break;
+    }
+    case EventKind::kUsage:
+      if (event.usage) completion_.usage = *event.usage;
+      break;
+    case EventKind::kCost:
+      if (event.cost) completion_.cost = *event.cost;
+      break;
+    case EventKind::kKeepAlive:
+    case EventKind::kBlockEnd:
+      break;
+    case EventKind::kWarning:
+      if (completion_.warnings.size() < kMaxWarnings) {
+        completion_.warnings.emplace_back(event.text);
+      } else {
+        completion_.warnings.back() = "(" + std::to_string(++dropped_warnings_) +
+                                      " more warnings not kept)";
+      }
+      break;
+    case EventKind::kError:
+      if (event.error && !completion_.error) completion_.error = *event.error;
+      break;
+    case EventKind::kFinish: {
+      Choice& choice = ChoiceAt(event.choice);
+      choice.finish_reason.assign(event.text);
+      choice.raw_finish_reason.assign(event.id);
+      choice.stop_sequence.assign(event.name);
+      break;
+    }
+    case EventKind::kDone:
+      completion_.finished = true;
+      break;
+    case EventKind::kBlockStart: {
+      Choice& choice = ChoiceAt(event.choice);
+      Block& block = choice.blocks.emplace_back();
+      block.index = event.block;
+      block.type.assign(event.name);
+      block.data.assign(event.text);
+      break;
+    }
+  }
+}
+
+}  // namespace llmstream

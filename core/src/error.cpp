@@ -1,0 +1,81 @@
+#include "llmstream/error.h"
+
+namespace llmstream {
+
+// The names are public API (JSON events, the npm package's error.code): snake_case of the
+// enumerator, never changed once published.
+std::string_view ErrorCodeName(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kNone:
+      return "none";
+    case ErrorCode::kSseLineTooLong:
+      return "sse_line_too_long";
+    case ErrorCode::kSseEventTooLarge:
+      return "sse_event_too_large";
+    case ErrorCode::kBadJson:
+      return "bad_json";
+    case ErrorCode::kBadToolArguments:
+      return "bad_tool_arguments";
+    case ErrorCode::kProviderError:
+      return "provider_error";
+    case ErrorCode::kContentFilter:
+      return "content_filter";
+    case ErrorCode::kHttpStatus:
+      return "http_status";
+    case ErrorCode::kAuth:
+      return "auth";
+    case ErrorCode::kRateLimited:
+      return "rate_limited";
+    case ErrorCode::kServer:
+      return "server";
+    case ErrorCode::kBadRequest:
+      return "bad_request";
+    case ErrorCode::kNotEventStream:
+      return "not_event_stream";
+    case ErrorCode::kTimeout:
+      return "timeout";
+    case ErrorCode::kStalled:
+      return "stalled";
+    case ErrorCode::kAborted:
+      return "aborted";
+    case ErrorCode::kNetwork:
+      return "network";
+    case ErrorCode::kTruncated:
+      return "truncated";
+    case ErrorCode::kInvalidRequest:
+      return "invalid_request";
+  }
+  return "unknown";
+}
+
+bool IsRetryable(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kRateLimited:
+    case ErrorCode::kServer:
+    case ErrorCode::kTimeout:
+    case ErrorCode::kStalled:
+    case ErrorCode::kNetwork:
+    case ErrorCode::kTruncated:
+    // In-band provider errors are mostly transient (overloaded_error, api_error, server_error);
+    // the retry policy refuses the ones whose provider type says otherwise, and never retries
+    // once output was delivered.
+    case ErrorCode::kProviderError:
+      return true;
+    case ErrorCode::kNone:
+    case ErrorCode::kSseLineTooLong:
+    case ErrorCode::kSseEventTooLarge:
+    case ErrorCode::kBadJson:
+    case ErrorCode::kBadToolArguments:
+    case ErrorCode::kContentFilter:
+    case ErrorCode::kHttpStatus:
+    case ErrorCode::kAuth:
+    case ErrorCode::kBadRequest:
+    case ErrorCode::kNotEventStream:
+    case ErrorCode::kAborted:
+    case ErrorCode::kInvalidRequest:
+      return false;
+  }
+  return false;
+}
+
+}  // namespace llmstream

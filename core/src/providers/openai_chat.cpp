@@ -1,0 +1,521 @@
+#include "providers/openai_chat.h"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "json/reader.h"
+#include "providers/metadata_tracker.h"
+#include "providers/openai_usage.h"
+
+namespace llmstream {
+namespace {
+
+using json::Reader;
+using json::ValueType;
+
+// Normalized finish reasons are the Chat Completions ones; only the deprecated name changes.
+std::string_view NormalizeFinishReason(std::string_view raw) {
+  if (raw == "function_call") return "tool_calls";
+  return raw;
+}
+
+bool IsValidJson(std::string_view text, json::Arena* arena) {
+  Reader reader(text, arena);
+  return reader.Skip() && reader.Finish();
+}
+
+class OpenAIChatDialect final : public Dialect {
+ public:
+  explicit OpenAIChatDialect(Provider provider) : provider_(provider) {}
+
+  void OnEvent(const SseEvent& event, Emitter& out) override {
+    if (event.type == "error") {  // Groq's named error event (and anyone else's)
+      EmitErrorPayload(event.data, out);
+      return;
+    }
+    if (event.data.substr(0, 6) == "[DONE]") {
+      OnDone(out);
+      return;
+    }
+    if (done_) {
+      out.EmitWarning("data after [DONE] ignored");
+      return;
+    }
+    ParseChunk(event.data, out);
+  }
+
+  void OnEnd(Emitter& out) override {
+    // Without [DONE] or a finish_reason, open tool calls stay incomplete: their arguments may be
+    // cut short, and pretending otherwise would hand a truncated call to the caller as whole.
+  }
+
+  bool terminal() const override { return done_; }
+
+ private:
+  struct ToolCallState {
+    uint32_t choice = 0;
+    uint32_t index = 0;
+    std::string id;
+    std::string name;
+    std::string arguments;
+    bool ended = false;
+  };
+  struct ChoiceState {
+    uint32_t index = 0;
+    bool role_seen = false;
+    std::string finish_reason;  // last raw finish reason emitted
+    std::string channel;
+  };
+  // One tool_calls[] element as read; emitted once the element is complete because `index` may
+  // come last (Groq).
+  struct ToolFragment {
+    int64_t index = 0;
+    std::string_view id, type, name, arguments;
+    bool has_arguments = false;
+  };
+
+  void ParseChunk(std::string_view data, Emitter& out) {
+    Reader reader(data, out.arena());
+    if (!reader.BeginObject()) {
+      BadChunk(data, out);
+      return;
+    }
+    std::string_view key, raw_usage, raw_x_groq, raw_error;
+    while (reader.NextField(&key)) {
+      if (key == "choices") {
+        if (!ParseChoices(reader, out)) break;
+      } else if (key == "usage" || key == "x_groq" || key == "error") {
+        if (reader.GetNull()) continue;
+        std::string_view raw;
+        if (!reader.SkipRaw(&raw)) break;
+        (key == "usage" ? raw_usage : key == "x_groq" ? raw_x_groq : raw_error) = raw;
+      } else if (key == "obfuscation") {  // random padding: meaningless by design
+        if (!reader.Skip()) break;
+      } else {
+        PassThrough(reader, key, out, 0);
+      }
+    }
+    if (!reader.Finish()) {
+      BadChunk(data, out);
+      return;
+    }
+    if (!raw_x_groq.empty()) {
+      metadata_.Update("x_groq", raw_x_groq, MetadataFormat::kJson, out);
+    }
+    if (!raw_usage.empty()) {
+      top_level_usage_seen_ = true;
+      EmitUsage(raw_usage, out);
+    } else if (!raw_x_groq.empty() && !top_level_usage_seen_) {
+      // Older Groq streams report usage only in x_groq.usage; never add the two together.
+      Reader groq(raw_x_groq, out.arena());
+      std::string_view groq_key, groq_usage;
+      if (groq.BeginObject()) {
+        while (groq.NextField(&groq_key)) {
+          if (groq_key == "usage" && groq.Peek() == ValueType::kObject) {
+            groq.SkipRaw(&groq_usage);
+          } else {
+            groq.Skip();
+          }
+        }
+      }
+      if (!groq_usage.empty()) EmitUsage(groq_usage, out);
+    }
+    if (!raw_error.empty()) EmitErrorPayload(raw_error, out, /*is_error_object=*/true);
+  }
+
+  void EmitUsage(std::string_view raw_usage, Emitter& out) {
+    Usage usage;
+    if (!ParseOpenAIUsage(raw_usage, out.arena(), &usage)) {
+      out.EmitWarning("usage object could not be read");
+      return;
+    }
+    out.EmitMetadata("usage", raw_usage, MetadataFormat::kJson);
+    out.EmitUsage(usage);
+  }
+
+  // A chunk that is not a JSON object: say so, keep going (the next chunk may be fine).
+  void BadChunk(std::string_view data, Emitter& out) {
+    std::string message = "bad_json: chunk is not valid JSON: ";
+    message.append(data.substr(0, 120));
+    out.EmitWarning(message);
+  }
+
+  // Unknown or rarely useful fields become metadata (emitted when they change).
+  bool PassThrough(Reader& reader, std::string_view key, Emitter& out, uint32_t choice,
+                   std::string_view prefix = {}) {
+    std::string_view raw;
+    ValueType type = reader.Peek();
+    if (type == ValueType::kString) {
+      if (!reader.GetString(&raw)) return false;
+    } else if (!reader.SkipRaw(&raw)) {
+      return false;
+    }
+    std::string_view name = key;
+    if (!prefix.empty()) {
+      std::string joined(prefix);
+      joined.append(key);
+      name = out.Copy(joined);
+    }
+    metadata_.Update(name, raw,
+                     type == ValueType::kString ? MetadataFormat::kString : MetadataFormat::kJson,
+                     out, choice);
+    return true;
+  }
+
+  bool ParseChoices(Reader& reader, Emitter& out) {
+    if (reader.GetNull()) return true;
+    if (!reader.BeginArray()) return reader.Skip();
+    while (reader.NextElement()) {
+      if (!ParseChoice(reader, out)) return false;
+    }
+    return !reader.failed();
+  }
+
+  bool ParseChoice(Reader& reader, Emitter& out) {
+    if (!reader.BeginObject()) return reader.Skip();
+    int64_t index = 0;
+    bool index_seen = false;
+    std::string_view key, finish, native_finish, deferred_delta;
+    while (reader.NextField(&key)) {
+      if (key == "index") {
+        if (!reader.GetInt(&index) && !reader.Skip()) return false;
+        index_seen = true;
+      } else if (key == "delta") {
+        if (index_seen) {
+          if (!ParseDelta(reader, static_cast<uint32_t>(index), out)) return false;
+        } else if (!reader.SkipRaw(&deferred_delta)) {  // index comes later: read it after
+          return false;
+        }
+      } else if (key == "finish_reason") {
+        if (!reader.GetNull() && !reader.GetString(&finish) && !reader.Skip()) return false;
+      } else if (key == "native_finish_reason") {
+        if (!reader.GetNull() && !reader.GetString(&native_finish) && !reader.Skip()) {
+          return false;
+        }
+      } else if (key == "logprobs") {
+        if (reader.GetNull()) continue;
+        std::string_view raw;
+        if (!reader.SkipRaw(&raw)) return false;
+        out.EmitMetadata("logprobs", raw, MetadataFormat::kJson, static_cast<uint32_t>(index));
+      } else if (!PassThrough(reader, key, out, static_cast<uint32_t>(index), "choice.")) {
+        return false;
+      }
+    }
+    if (reader.failed()) return false;
+    uint32_t choice = static_cast<uint32_t>(index);
+    if (!deferred_delta.empty()) {
+      Reader delta_reader(deferred_delta, out.arena());
+      if (!ParseDelta(delta_reader, choice, out)) return false;
+    }
+    if (!native_finish.empty()) {
+      metadata_.Update("native_finish_reason", native_finish, MetadataFormat::kString, out,
+                       choice);
+    }
+    if (!finish.empty()) Finish(choice, finish, native_finish, out);
+    return true;
+  }
+
+  ChoiceState& StateOf(uint32_t choice) {
+    for (ChoiceState& state : choices_) {
+      if (state.index == choice) return state;
+    }
+    ChoiceState& state = choices_.emplace_back();
+    state.index = choice;
+    return state;
+  }
+
+  bool ParseDelta(Reader& reader, uint32_t choice, Emitter& out) {
+    if (reader.GetNull()) return true;
+    if (!reader.BeginObject()) return reader.Skip();
+    std::string_view key, text, raw_details;
+    bool reasoning_text_seen = false;
+    while (reader.NextField(&key)) {
+      if (key == "content") {
+        if (reader.GetNull()) continue;
+        if (!reader.GetString(&text)) return reader.Skip();
+        if (!text.empty()) out.EmitText(EventKind::kText, choice, 0, text);
+      } else if (key == "reasoning" || key == "reasoning_content") {
+        if (reader.GetNull()) continue;
+        if (!reader.GetString(&text)) return reader.Skip();
+        reasoning_text_seen = true;
+        if (!text.empty()) {
+          out.EmitText(EventKind::kReasoning, choice, 0, text,
+                       static_cast<uint8_t>(ReasoningPart::kText));
+        }
+      } else if (key == "refusal") {
+        if (reader.GetNull()) continue;
+        if (!reader.GetString(&text)) return reader.Skip();
+        if (!text.empty()) out.EmitText(EventKind::kRefusal, choice, 0, text);
+      } else if (key == "role") {
+        if (!reader.GetString(&text)) {
+          if (!reader.Skip()) return false;
+          continue;
+        }
+        ChoiceState& state = StateOf(choice);
+        if (!state.role_seen) {  // OpenRouter repeats the role on every delta
+          state.role_seen = true;
+          out.EmitMetadata("role", text, MetadataFormat::kString, choice);
+        }
+      } else if (key == "tool_calls") {
+        if (reader.GetNull()) continue;
+        if (!reader.BeginArray()) return reader.Skip();
+        while (reader.NextElement()) {
+          if (!ParseToolCallFragment(reader, choice, out)) return false;
+        }
+      } else if (key == "function_call") {  // deprecated single-call form: tool call index 0
+        if (reader.GetNull()) continue;
+        if (!ParseFunctionCall(reader, choice, out)) return false;
+      } else if (key == "annotations") {
+        if (reader.GetNull()) continue;
+        if (!reader.BeginArray()) return reader.Skip();
+        while (reader.NextElement()) {
+          std::string_view raw;
+          if (!reader.SkipRaw(&raw)) return false;
+          out.EmitText(EventKind::kCitation, choice, 0, raw);
+        }
+      } else if (key == "reasoning_details") {
+        if (reader.GetNull()) continue;
+        if (!reader.SkipRaw(&raw_details)) return false;
+      } else if (key == "channel") {
+        if (reader.GetNull()) continue;
+        if (!PassThrough(reader, key, out, choice)) return false;
+      } else {
+        if (reader.Peek() == ValueType::kNull) {
+          reader.GetNull();
+          continue;
+        }
+        if (!PassThrough(reader, key, out, choice, "delta.")) return false;
+      }
+    }
+    if (reader.failed()) return false;
+    if (!raw_details.empty()) ParseReasoningDetails(raw_details, reasoning_text_seen, choice, out);
+    return true;
+  }
+
+  // OpenRouter's typed reasoning items. Their text duplicates `delta.reasoning` when that is
+  // present, so only signatures and encrypted data add anything then.
+  void ParseReasoningDetails(std::string_view raw, bool reasoning_text_seen, uint32_t choice,
+                             Emitter& out) {
+    Reader reader(raw, out.arena());
+    if (!reader.BeginArray()) return;
+    while (reader.NextElement()) {
+      if (!reader.BeginObject()) {
+        reader.Skip();
+        continue;
+      }
+      std::string_view key, type, text, signature, data, summary;
+      while (reader.NextField(&key)) {
+        std::string_view* target = key == "type"        ? &type
+                                   : key == "text"      ? &text
+                                   : key == "signature" ? &signature
+                                   : key == "data"      ? &data
+                                   : key == "summary"   ? &summary
+                                                        : nullptr;
+        if (!target || !reader.GetString(target)) reader.Skip();
+      }
+      if (type == "reasoning.text") {
+        if (!reasoning_text_seen && !text.empty()) {
+          out.EmitText(EventKind::kReasoning, choice, 0, text,
+                       static_cast<uint8_t>(ReasoningPart::kText));
+        }
+        if (!signature.empty()) {
+          out.EmitText(EventKind::kReasoning, choice, 0, signature,
+                       static_cast<uint8_t>(ReasoningPart::kSignature));
+        }
+      } else if (type == "reasoning.encrypted") {
+        if (!data.empty()) {
+          out.EmitText(EventKind::kReasoning, choice, 0, data,
+                       static_cast<uint8_t>(ReasoningPart::kRedacted));
+        }
+      } else if (type == "reasoning.summary") {
+        if (!reasoning_text_seen && !summary.empty()) {
+          out.EmitText(EventKind::kReasoning, choice, 0, summary,
+                       static_cast<uint8_t>(ReasoningPart::kSummary));
+        }
+      } else {  // an item type we do not know: pass the whole list through once
+        out.EmitMetadata("reasoning_details", raw, MetadataFormat::kJson, choice);
+        return;
+      }
+    }
+  }
+
+  bool ParseToolCallFragment(Reader& reader, uint32_t choice, Emitter& out) {
+    if (!reader.BeginObject()) return reader.Skip();
+    ToolFragment fragment;
+    std::string_view key;
+    while (reader.NextField(&key)) {
+      if (key == "index") {
+        if (!reader.GetInt(&fragment.index) && !reader.Skip()) return false;
+      } else if (key == "id") {
+        if (!reader.GetString(&fragment.id) && !reader.Skip()) return false;
+      } else if (key == "type") {
+        if (!reader.GetString(&fragment.type) && !reader.Skip()) return false;
+      } else if (key == "function") {
+        if (!ReadFunction(reader, &fragment)) return false;
+      } else if (!reader.Skip()) {
+        return false;
+      }
+    }
+    if (reader.failed()) return false;
+    ApplyToolFragment(choice, fragment, out);
+    return true;
+  }
+
+  bool ReadFunction(Reader& reader, ToolFragment* fragment) {
+    if (reader.GetNull()) return true;
+    if (!reader.BeginObject()) return reader.Skip();
+    std::string_view key;
+    while (reader.NextField(&key)) {
+      if (key == "name") {
+        if (!reader.GetString(&fragment->name) && !reader.Skip()) return false;
+      } else if (key == "arguments") {
+        if (reader.GetString(&fragment->arguments)) {
+          fragment->has_arguments = true;
+        } else if (!reader.Skip()) {
+          return false;
+        }
+      } else if (!reader.Skip()) {
+        return false;
+      }
+    }
+    return !reader.failed();
+  }
+
+  bool ParseFunctionCall(Reader& reader, uint32_t choice, Emitter& out) {
+    ToolFragment fragment;
+    if (!ReadFunction(reader, &fragment)) return false;
+    ApplyToolFragment(choice, fragment, out);
+    return true;
+  }
+
+  void ApplyToolFragment(uint32_t choice, const ToolFragment& fragment, Emitter& out) {
+    uint32_t index = fragment.index < 0 ? 0 : static_cast<uint32_t>(fragment.index);
+    ToolCallState* call = nullptr;
+    for (ToolCallState& state : calls_) {
+      if (state.choice == choice && state.index == index && !state.ended) call = &state;
+    }
+    if (!call) {
+      call = &calls_.emplace_back();
+      call->choice = choice;
+      call->index = index;
+      call->id.assign(fragment.id);
+      call->name.assign(fragment.name);
+      Event& start = out.Emit(EventKind::kToolCallStart, choice, index);
+      start.id = out.Copy(call->id);
+      start.name = out.Copy(call->name);
+      start.part = static_cast<uint8_t>(ToolKind::kFunction);
+    } else {
+      // First fragment wins for id and name; some gateways resend them on every fragment.
+      if (call->id.empty()) call->id.assign(fragment.id);
+      if (call->name.empty()) call->name.assign(fragment.name);
+    }
+    if (!fragment.arguments.empty()) {
+      call->arguments.append(fragment.arguments);
+      out.EmitText(EventKind::kToolCallDelta, choice, index, fragment.arguments);
+    }
+  }
+
+  void EndToolCalls(uint32_t choice, bool all_choices, Emitter& out) {
+    for (ToolCallState& call : calls_) {
+      if (call.ended || (!all_choices && call.choice != choice)) continue;
+      call.ended = true;
+      if (call.arguments.empty()) call.arguments = "{}";  // "" means a call without arguments
+      bool valid = IsValidJson(call.arguments, out.arena());
+      if (!valid) {
+        out.EmitWarning("bad_tool_arguments: tool call " + call.name +
+                        " ended with arguments that are not valid JSON");
+      }
+      Event& end = out.Emit(EventKind::kToolCallEnd, call.choice, call.index);
+      end.id = out.Copy(call.id);
+      end.name = out.Copy(call.name);
+      end.text = out.Copy(call.arguments);
+      end.part = valid ? 1 : 0;
+    }
+  }
+
+  void Finish(uint32_t choice, std::string_view raw_reason, std::string_view native_reason,
+              Emitter& out) {
+    EndToolCalls(choice, /*all_choices=*/false, out);
+    ChoiceState& state = StateOf(choice);
+    if (state.finish_reason == raw_reason) return;  // OpenRouter repeats it with the usage
+    state.finish_reason.assign(raw_reason);
+    if (raw_reason == "error") {  // OpenRouter: an error without an error object
+      Error error;
+      error.code = ErrorCode::kProviderError;
+      error.message = native_reason.empty() ? "the provider ended the choice with an error"
+                                            : std::string(native_reason);
+      out.EmitError(std::move(error));
+    }
+    Event& finish = out.Emit(EventKind::kFinish, choice);
+    finish.text = NormalizeFinishReason(raw_reason);
+    finish.id = raw_reason;
+  }
+
+  void OnDone(Emitter& out) {
+    if (done_) return;
+    EndToolCalls(0, /*all_choices=*/true, out);
+    done_ = true;
+  }
+
+  // `payload` is either a whole data payload ({"error": {...}}) or, with is_error_object, the
+  // error object itself.
+  void EmitErrorPayload(std::string_view payload, Emitter& out, bool is_error_object = false) {
+    Error error;
+    error.code = ErrorCode::kProviderError;
+    std::string_view object = payload;
+    Reader outer(payload, out.arena());
+    std::string_view key;
+    if (!is_error_object && outer.BeginObject()) {
+      object = {};
+      while (outer.NextField(&key)) {
+        if (key == "error" && outer.Peek() == ValueType::kObject) {
+          outer.SkipRaw(&object);
+        } else if (key == "message" && outer.Peek() == ValueType::kString) {
+          std::string_view message;
+          outer.GetString(&message);
+          error.message.assign(message);
+        } else {
+          outer.Skip();
+        }
+      }
+    }
+    if (!object.empty()) {
+      Reader reader(object, out.arena());
+      if (reader.BeginObject()) {
+        while (reader.NextField(&key)) {
+          std::string_view value;
+          int64_t number = 0;
+          if (key == "message" && reader.GetString(&value)) {
+            error.message.assign(value);
+          } else if ((key == "type" || key == "code") && reader.GetString(&value)) {
+            if (error.provider_type.empty() || key == "code") error.provider_type.assign(value);
+          } else if ((key == "code" || key == "status_code") && reader.GetInt(&number)) {
+            error.http_status = static_cast<int>(number);
+          } else {
+            reader.Skip();
+          }
+        }
+      }
+    }
+    if (error.message.empty()) error.message.assign(payload.substr(0, 200));
+    if (error.provider_type == "content_filter") error.code = ErrorCode::kContentFilter;
+    out.EmitMetadata("error", payload, MetadataFormat::kJson);
+    out.EmitError(std::move(error));
+  }
+
+  Provider provider_;
+  bool done_ = false;
+  bool top_level_usage_seen_ = false;
+  std::vector<ChoiceState> choices_;
+  std::vector<ToolCallState> calls_;
+  MetadataTracker metadata_;
+};
+
+}  // namespace
+
+std::unique_ptr<Dialect> MakeOpenAIChatDialect(Provider provider) {
+  return std::make_unique<OpenAIChatDialect>(provider);
+}
+
+}  // namespace llmstream

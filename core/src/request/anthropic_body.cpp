@@ -1,0 +1,220 @@
+// Anthropic Messages bodies: top-level system, required max_tokens, tool_use / tool_result
+// content blocks, `thinking` for reasoning.
+#include <string>
+
+#include "request/request_internal.h"
+
+namespace llmstream::request_internal {
+
+namespace {
+
+constexpr int kDefaultMaxTokens = 4096;
+constexpr int kMinThinkingBudget = 1024;
+
+Json TextBlock(const std::string& text) {
+  Json out = Json::object();
+  out["type"] = "text";
+  out["text"] = text;
+  return out;
+}
+
+Json AnthropicToolChoice(const std::string& choice) {
+  Json out = Json::object();
+  if (choice == "auto" || choice == "none") {
+    out["type"] = choice;
+  } else if (choice == "required" || choice == "any") {
+    out["type"] = "any";
+  } else {
+    out["type"] = "tool";
+    out["name"] = choice;
+  }
+  return out;
+}
+
+// The thinking budget the request asks for, 0 for none. An effort maps to a budget (the values
+// LiteLLM uses) because Messages has no effort knob for most models.
+bool ThinkingBudget(const CompletionRequest& request, int* budget, Error* error) {
+  *budget = 0;
+  if (request.reasoning_budget_tokens) {
+    *budget = *request.reasoning_budget_tokens;
+  } else if (request.reasoning_effort) {
+    const std::string& effort = *request.reasoning_effort;
+    if (effort == "none") return true;
+    if (effort == "minimal" || effort == "low") {
+      *budget = 1024;
+    } else if (effort == "medium") {
+      *budget = 2048;
+    } else if (effort == "high") {
+      *budget = 4096;
+    } else {
+      return Invalid(error, "reasoning_effort '" + effort +
+                                "' has no Anthropic thinking budget; use minimal, low, medium, "
+                                "high, none or set reasoning_budget_tokens");
+    }
+  }
+  if (*budget != 0 && *budget < kMinThinkingBudget) {
+    return Invalid(error, "reasoning_budget_tokens must be at least 1024 for Anthropic (got " +
+                              std::to_string(*budget) + ")");
+  }
+  return true;
+}
+
+class Turns {
+ public:
+  explicit Turns(Json* messages) : messages_(*messages) {}
+
+  void Push(std::string_view role, Json content) {
+    Json turn = Json::object();
+    turn["role"] = role;
+    turn["content"] = std::move(content);
+    messages_.push_back(std::move(turn));
+    tool_results_open_ = false;
+  }
+
+  // Tool results of one assistant turn must all be in the single user turn that follows it.
+  void AddToolResult(Json block) {
+    if (!tool_results_open_) {
+      Push("user", Json::array());
+      tool_results_open_ = true;
+    }
+    messages_.back()["content"].push_back(std::move(block));
+  }
+
+  // A user message right after tool results joins that turn (results first, as required).
+  void AddUser(const Message& m) {
+    if (tool_results_open_) {
+      Json content = MessageContent(m);
+      Json& blocks = messages_.back()["content"];
+      if (content.is_array()) {
+        for (Json& block : content) blocks.push_back(std::move(block));
+      } else if (content.is_string()) {
+        blocks.push_back(TextBlock(content.get_ref<const std::string&>()));
+      } else {
+        blocks.push_back(std::move(content));
+      }
+      tool_results_open_ = false;
+      return;
+    }
+    Push("user", MessageContent(m));
+  }
+
+ private:
+  Json& messages_;
+  bool tool_results_open_ = false;
+};
+
+bool AssistantContent(const Message& m, size_t index, Json* content, Error* error) {
+  if (m.tool_calls.empty()) {
+    *content = MessageContent(m);
+    return true;
+  }
+  Json blocks = Json::array();
+  if (!m.content_json.empty()) {
+    Json raw = MessageContent(m);
+    if (raw.is_array()) {
+      for (Json& block : raw) blocks.push_back(std::move(block));
+    } else if (raw.is_string()) {
+      if (!raw.get_ref<const std::string&>().empty()) {
+        blocks.push_back(TextBlock(raw.get_ref<const std::string&>()));
+      }
+    } else {
+      blocks.push_back(std::move(raw));
+    }
+  } else if (!m.content.empty()) {
+    // Anthropic rejects empty text blocks, so a pure tool-call turn has none.
+    blocks.push_back(TextBlock(m.content));
+  }
+  for (size_t j = 0; j < m.tool_calls.size(); ++j) {
+    const ToolCallRequest& call = m.tool_calls[j];
+    Json input = Json::object();
+    if (!call.arguments.empty() && (!ParseJson(call.arguments, &input) || !input.is_object())) {
+      return Invalid(error, "messages[" + std::to_string(index) + "].tool_calls[" +
+                                std::to_string(j) +
+                                "].arguments must be a JSON object for Anthropic tool_use input");
+    }
+    Json block = Json::object();
+    block["type"] = "tool_use";
+    block["id"] = call.id;
+    block["name"] = call.name;
+    block["input"] = std::move(input);
+    blocks.push_back(std::move(block));
+  }
+  *content = std::move(blocks);
+  return true;
+}
+
+}  // namespace
+
+bool BuildAnthropicBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
+                        Error* error) {
+  (void)config;
+  int budget = 0;
+  if (!ThinkingBudget(request, &budget, error)) return false;
+  int max_tokens = request.max_tokens.value_or(kDefaultMaxTokens + budget);
+  if (budget > 0 && max_tokens <= budget) {
+    return Invalid(error, "max_tokens (" + std::to_string(max_tokens) +
+                              ") must be greater than the thinking budget (" +
+                              std::to_string(budget) + ")");
+  }
+
+  std::string system = request.system;
+  Json messages = Json::array();
+  Turns turns(&messages);
+  for (size_t i = 0; i < request.messages.size(); ++i) {
+    const Message& m = request.messages[i];
+    if (m.role == "system" || m.role == "developer") {
+      if (!system.empty() && !m.content.empty()) system += "\n\n";
+      system += m.content;
+    } else if (m.role == "user") {
+      turns.AddUser(m);
+    } else if (m.role == "assistant") {
+      Json content;
+      if (!AssistantContent(m, i, &content, error)) return false;
+      turns.Push("assistant", std::move(content));
+    } else if (m.role == "tool") {
+      Json block = Json::object();
+      block["type"] = "tool_result";
+      block["tool_use_id"] = m.tool_call_id;
+      block["content"] = MessageContent(m);
+      turns.AddToolResult(std::move(block));
+    }
+  }
+  if (!request.prompt.empty()) {
+    Message prompt;
+    prompt.role = "user";
+    prompt.content = request.prompt;
+    turns.AddUser(prompt);
+  }
+
+  Json& b = *body;
+  b["model"] = request.model;
+  b["max_tokens"] = max_tokens;
+  if (!system.empty()) b["system"] = system;
+  b["messages"] = std::move(messages);
+  b["stream"] = true;
+  if (request.temperature) b["temperature"] = *request.temperature;
+  if (request.top_p) b["top_p"] = *request.top_p;
+  if (!request.stop.empty()) b["stop_sequences"] = request.stop;
+  if (!request.tools.empty()) {
+    Json tools = Json::array();
+    for (const ToolDefinition& tool : request.tools) {
+      Json item = Json::object();
+      item["name"] = tool.name;
+      if (!tool.description.empty()) item["description"] = tool.description;
+      item["input_schema"] = ToolParameters(tool);
+      tools.push_back(std::move(item));
+    }
+    b["tools"] = std::move(tools);
+  }
+  if (!request.tool_choice.empty() && !request.tools.empty())
+    b["tool_choice"] = AnthropicToolChoice(request.tool_choice);
+  if (budget > 0) {
+    Json thinking = Json::object();
+    thinking["type"] = "enabled";
+    thinking["budget_tokens"] = budget;
+    b["thinking"] = std::move(thinking);
+  }
+  return true;
+}
+
+}  // namespace llmstream::request_internal

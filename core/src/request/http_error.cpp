@@ -1,0 +1,515 @@
+// HTTP error classification and header parsing (wire-formats.md section 6). Numbers are parsed by
+// hand: em++ 3.1.6's libc++ has no floating-point from_chars, and nothing here may throw.
+#include "llmstream/http_error.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "request/request_internal.h"
+
+namespace llmstream {
+
+using request_internal::EqualsIgnoreCase;
+using request_internal::Json;
+
+namespace {
+
+constexpr size_t kMaxSnippet = 200;
+constexpr size_t kMaxMessage = 1000;
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f'; }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// Non-negative decimal with optional fraction ("12", "1.5", ".5"). Consumes from *s.
+bool ParseDecimal(std::string_view* s, double* out) {
+  size_t i = 0;
+  double value = 0;
+  bool any = false;
+  while (i < s->size() && IsDigit((*s)[i])) {
+    value = value * 10 + ((*s)[i] - '0');
+    any = true;
+    ++i;
+  }
+  if (i < s->size() && (*s)[i] == '.') {
+    ++i;
+    double scale = 0.1;
+    while (i < s->size() && IsDigit((*s)[i])) {
+      value += ((*s)[i] - '0') * scale;
+      scale /= 10;
+      any = true;
+      ++i;
+    }
+  }
+  if (!any || !std::isfinite(value)) return false;
+  s->remove_prefix(i);
+  *out = value;
+  return true;
+}
+
+// The whole of `text` as a non-negative decimal number.
+std::optional<double> ParseNumber(std::string_view text) {
+  text = Trim(text);
+  double value = 0;
+  if (!ParseDecimal(&text, &value) || !text.empty()) return std::nullopt;
+  return value;
+}
+
+std::optional<int64_t> ParseInteger(std::string_view text) {
+  text = Trim(text);
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  int64_t value = 0;
+  for (char c : text) {
+    if (!IsDigit(c)) return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
+int64_t RoundMs(double ms) { return static_cast<int64_t>(std::llround(ms)); }
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+bool ValidDateTime(int64_t year, int64_t month, int64_t day, int64_t hour, int64_t minute,
+                   int64_t second) {
+  return year >= 1970 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 && day <= 31 &&
+         hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 60;
+}
+
+int64_t ToUnixMs(int64_t year, int64_t month, int64_t day, int64_t hour, int64_t minute,
+                 int64_t second) {
+  return ((DaysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60000 + second * 1000;
+}
+
+// Reads exactly `n` digits.
+bool ReadDigits(std::string_view* s, size_t n, int64_t* out) {
+  if (s->size() < n) return false;
+  int64_t value = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (!IsDigit((*s)[i])) return false;
+    value = value * 10 + ((*s)[i] - '0');
+  }
+  s->remove_prefix(n);
+  *out = value;
+  return true;
+}
+
+bool Expect(std::string_view* s, char c) {
+  if (s->empty() || s->front() != c) return false;
+  s->remove_prefix(1);
+  return true;
+}
+
+std::string OneLine(std::string_view text, size_t max_bytes) {
+  std::string out;
+  bool pending_space = false;
+  for (char c : text) {
+    if (IsSpace(c)) {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (pending_space) out += ' ';
+    pending_space = false;
+    out += c;
+  }
+  if (out.size() > max_bytes) {
+    size_t cut = max_bytes;
+    // Do not split a UTF-8 sequence: back up to a lead byte.
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    out.resize(cut);
+    out += "...";
+  }
+  return out;
+}
+
+// A human snippet of a non-JSON body: an HTML page's <title>, else the first bytes.
+std::string Snippet(std::string_view body) {
+  body = Trim(body);
+  if (!body.empty() && body.front() == '<') {
+    const std::string lower = request_internal::ToLowerAscii(body.substr(0, 4096));
+    const size_t open = lower.find("<title>");
+    const size_t close = lower.find("</title>");
+    if (open != std::string::npos && close != std::string::npos && close > open + 7) {
+      return OneLine(body.substr(open + 7, close - open - 7), kMaxSnippet);
+    }
+  }
+  return OneLine(body, kMaxSnippet);
+}
+
+std::string_view ReasonPhrase(int status) {
+  switch (status) {
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 402:
+      return "Payment Required";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 422:
+      return "Unprocessable Entity";
+    case 424:
+      return "Failed Dependency";
+    case 429:
+      return "Too Many Requests";
+    case 498:
+      return "Capacity Exceeded";
+    case 499:
+      return "Request Cancelled";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    case 529:
+      return "Overloaded";
+    default:
+      return "";
+  }
+}
+
+ErrorCode CodeForStatus(int status) {
+  switch (status) {
+    case 401:
+    case 403:
+      return ErrorCode::kAuth;
+    case 429:
+    case 498:  // Groq flex tier: capacity exceeded, retry later
+      return ErrorCode::kRateLimited;
+    case 400:
+    case 404:
+    case 413:
+    case 422:
+      return ErrorCode::kBadRequest;
+    default:
+      break;
+  }
+  if (status >= 500 && status <= 599) return ErrorCode::kServer;
+  return ErrorCode::kHttpStatus;
+}
+
+const Json* Member(const Json& object, const char* key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(key);
+  return it == object.end() ? nullptr : &*it;
+}
+
+std::string StringMember(const Json& object, const char* key) {
+  const Json* value = Member(object, key);
+  return value != nullptr && value->is_string() ? value->get<std::string>() : std::string();
+}
+
+struct BodyInfo {
+  std::string message;
+  std::string type;
+  std::string details;  // appended in brackets (OpenRouter upstream info)
+};
+
+// OpenRouter puts the upstream's own error in metadata.raw and moderation reasons in
+// metadata.reasons; both say more than the generic "Provider returned error".
+std::string OpenRouterDetails(const Json& error) {
+  const Json* metadata = Member(error, "metadata");
+  if (metadata == nullptr || !metadata->is_object()) return "";
+  std::string details = StringMember(*metadata, "provider_name");
+  if (const Json* raw = Member(*metadata, "raw"); raw != nullptr && !raw->is_null()) {
+    std::string raw_text =
+        raw->is_string() ? raw->get<std::string>() : request_internal::Dump(*raw);
+    if (!details.empty()) details += ": ";
+    details += OneLine(raw_text, kMaxSnippet);
+  }
+  if (const Json* reasons = Member(*metadata, "reasons");
+      reasons != nullptr && reasons->is_array()) {
+    std::string list;
+    for (const Json& reason : *reasons) {
+      if (!reason.is_string()) continue;
+      if (!list.empty()) list += ", ";
+      list += reason.get<std::string>();
+    }
+    if (!list.empty()) {
+      if (!details.empty()) details += "; ";
+      details += "reasons: " + list;
+    }
+  }
+  return details;
+}
+
+BodyInfo ParseBody(Provider provider, std::string_view body) {
+  BodyInfo info;
+  Json json;
+  if (!request_internal::ParseJson(body, &json) || !json.is_object()) {
+    info.message = Snippet(body);
+    return info;
+  }
+  const Json* error = Member(json, "error");
+  const Json* source = &json;
+  if (error != nullptr && error->is_object()) {
+    source = error;
+  } else if (error != nullptr && error->is_string()) {
+    info.message = error->get<std::string>();  // Ollama, llama.cpp: {"error": "..."}
+    return info;
+  }
+  info.message = StringMember(*source, "message");
+  if (info.message.empty()) {
+    // FastAPI-style servers: {"detail": "..."} or a list of validation errors.
+    if (const Json* detail = Member(*source, "detail"); detail != nullptr && !detail->is_null()) {
+      info.message =
+          detail->is_string() ? detail->get<std::string>() : request_internal::Dump(*detail);
+    }
+  }
+  if (const Json* code = Member(*source, "code"); code != nullptr && code->is_string()) {
+    info.type = code->get<std::string>();
+  }
+  if (info.type.empty()) info.type = StringMember(*source, "type");
+  if (provider == Provider::kOpenRouter && source != &json)
+    info.details = OpenRouterDetails(*source);
+  if (info.message.empty() && info.type.empty()) info.message = Snippet(body);
+  return info;
+}
+
+}  // namespace
+
+std::optional<std::string_view> FindHeader(const HeaderList& headers, std::string_view name) {
+  for (const auto& [header_name, value] : headers) {
+    if (EqualsIgnoreCase(header_name, name)) return std::string_view(value);
+  }
+  return std::nullopt;
+}
+
+std::optional<int64_t> ParseHttpDate(std::string_view text) {
+  std::string_view s = Trim(text);
+  // Optional "Sun, " day name.
+  if (const size_t comma = s.find(','); comma != std::string_view::npos && comma <= 9) {
+    s.remove_prefix(comma + 1);
+    s = Trim(s);
+  }
+  int64_t day = 0, year = 0, hour = 0, minute = 0, second = 0;
+  size_t day_digits = (s.size() > 1 && IsDigit(s[1])) ? 2 : 1;
+  if (!ReadDigits(&s, day_digits, &day) || !Expect(&s, ' ')) return std::nullopt;
+  static constexpr std::string_view kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                                 "jul", "aug", "sep", "oct", "nov", "dec"};
+  if (s.size() < 3) return std::nullopt;
+  const std::string month_name = request_internal::ToLowerAscii(s.substr(0, 3));
+  int64_t month = 0;
+  for (size_t i = 0; i < 12; ++i) {
+    if (month_name == kMonths[i]) month = static_cast<int64_t>(i) + 1;
+  }
+  if (month == 0) return std::nullopt;
+  s.remove_prefix(3);
+  if (!Expect(&s, ' ') || !ReadDigits(&s, 4, &year) || !Expect(&s, ' ') ||
+      !ReadDigits(&s, 2, &hour) || !Expect(&s, ':') || !ReadDigits(&s, 2, &minute) ||
+      !Expect(&s, ':') || !ReadDigits(&s, 2, &second)) {
+    return std::nullopt;
+  }
+  s = Trim(s);
+  if (!s.empty() && !EqualsIgnoreCase(s, "GMT") && !EqualsIgnoreCase(s, "UTC")) return std::nullopt;
+  if (!ValidDateTime(year, month, day, hour, minute, second)) return std::nullopt;
+  return ToUnixMs(year, month, day, hour, minute, second);
+}
+
+std::optional<int64_t> ParseRfc3339(std::string_view text) {
+  std::string_view s = Trim(text);
+  int64_t year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (!ReadDigits(&s, 4, &year) || !Expect(&s, '-') || !ReadDigits(&s, 2, &month) ||
+      !Expect(&s, '-') || !ReadDigits(&s, 2, &day)) {
+    return std::nullopt;
+  }
+  if (s.empty() || (s.front() != 'T' && s.front() != 't' && s.front() != ' ')) return std::nullopt;
+  s.remove_prefix(1);
+  if (!ReadDigits(&s, 2, &hour) || !Expect(&s, ':') || !ReadDigits(&s, 2, &minute) ||
+      !Expect(&s, ':') || !ReadDigits(&s, 2, &second)) {
+    return std::nullopt;
+  }
+  double fraction_ms = 0;
+  if (!s.empty() && s.front() == '.') {
+    double scale = 100;
+    s.remove_prefix(1);
+    if (s.empty() || !IsDigit(s.front())) return std::nullopt;
+    while (!s.empty() && IsDigit(s.front())) {
+      fraction_ms += (s.front() - '0') * scale;
+      scale /= 10;
+      s.remove_prefix(1);
+    }
+  }
+  int64_t offset_minutes = 0;
+  if (s.size() == 1 && (s.front() == 'Z' || s.front() == 'z')) {
+    s.remove_prefix(1);
+  } else if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
+    const int64_t sign = s.front() == '-' ? -1 : 1;
+    s.remove_prefix(1);
+    int64_t oh = 0, om = 0;
+    if (!ReadDigits(&s, 2, &oh) || !Expect(&s, ':') || !ReadDigits(&s, 2, &om)) return std::nullopt;
+    offset_minutes = sign * (oh * 60 + om);
+  } else {
+    return std::nullopt;
+  }
+  if (!s.empty() || !ValidDateTime(year, month, day, hour, minute, second)) return std::nullopt;
+  return ToUnixMs(year, month, day, hour, minute, second) + RoundMs(fraction_ms) -
+         offset_minutes * 60000;
+}
+
+std::optional<int64_t> ParseDurationMs(std::string_view text) {
+  std::string_view s = Trim(text);
+  if (s.empty()) return std::nullopt;
+  if (auto seconds = ParseNumber(s)) return RoundMs(*seconds * 1000);
+  double total_ms = 0;
+  while (!s.empty()) {
+    double value = 0;
+    if (!ParseDecimal(&s, &value)) return std::nullopt;
+    double unit_ms = 0;
+    if (s.substr(0, 2) == "ms") {
+      unit_ms = 1;
+      s.remove_prefix(2);
+    } else if (s.substr(0, 2) == "us") {
+      unit_ms = 1e-3;
+      s.remove_prefix(2);
+    } else if (s.substr(0, 3) == "\xC2\xB5s") {  // "µs"
+      unit_ms = 1e-3;
+      s.remove_prefix(3);
+    } else if (s.substr(0, 2) == "ns") {
+      unit_ms = 1e-6;
+      s.remove_prefix(2);
+    } else if (!s.empty() && s.front() == 'h') {
+      unit_ms = 3600000;
+      s.remove_prefix(1);
+    } else if (!s.empty() && s.front() == 'm') {
+      unit_ms = 60000;
+      s.remove_prefix(1);
+    } else if (!s.empty() && s.front() == 's') {
+      unit_ms = 1000;
+      s.remove_prefix(1);
+    } else {
+      return std::nullopt;
+    }
+    total_ms += value * unit_ms;
+  }
+  if (!std::isfinite(total_ms) || total_ms > 9e15) return std::nullopt;
+  return RoundMs(total_ms);
+}
+
+std::optional<int64_t> RetryAfterMs(const HeaderList& headers, int64_t now_unix_ms) {
+  if (auto ms_header = FindHeader(headers, "retry-after-ms")) {
+    if (auto ms = ParseNumber(*ms_header); ms && *ms < 9e15) return RoundMs(*ms);
+  }
+  if (auto header = FindHeader(headers, "retry-after")) {
+    if (auto seconds = ParseNumber(*header); seconds && *seconds < 9e12) {
+      return RoundMs(*seconds * 1000);
+    }
+    if (auto date_ms = ParseHttpDate(*header)) return std::max<int64_t>(0, *date_ms - now_unix_ms);
+  }
+  return std::nullopt;
+}
+
+std::optional<bool> ShouldRetryHeader(const HeaderList& headers) {
+  auto value = FindHeader(headers, "x-should-retry");
+  if (!value) return std::nullopt;
+  const std::string_view v = Trim(*value);
+  if (EqualsIgnoreCase(v, "true")) return true;
+  if (EqualsIgnoreCase(v, "false")) return false;
+  return std::nullopt;
+}
+
+bool ShouldRetryStatus(int status, const HeaderList& headers) {
+  if (auto header = ShouldRetryHeader(headers)) return *header;
+  return status == 408 || status == 409 || status == 429 || status == 498 || status >= 500;
+}
+
+Error ClassifyHttpError(Provider provider, int status, const HeaderList& headers,
+                        std::string_view body, int64_t now_unix_ms) {
+  Error error;
+  error.code = CodeForStatus(status);
+  error.http_status = status;
+  error.retry_after_ms = RetryAfterMs(headers, now_unix_ms);
+
+  BodyInfo info = ParseBody(provider, body);
+  error.provider_type = OneLine(info.type, 100);
+  std::string message = OneLine(info.message, kMaxMessage);
+  if (message.empty()) message = std::string(ReasonPhrase(status));
+  if (message.empty()) message = info.type;
+  if (!info.details.empty()) message += " [" + info.details + "]";
+
+  error.message = "HTTP " + std::to_string(status) + " from " + std::string(ProviderName(provider));
+  if (!message.empty()) error.message += ": " + message;
+  return error;
+}
+
+namespace {
+
+// A reset value in any of the forms seen: a duration ("6m0s", "1.5s", "30"), an RFC 3339 time
+// (Anthropic), or a Unix timestamp in ms or s (OpenRouter sends ms).
+std::optional<int64_t> ResetMs(std::string_view raw, int64_t now_unix_ms) {
+  if (auto number = ParseNumber(raw)) {
+    if (*number >= 1e12) return std::max<int64_t>(0, RoundMs(*number) - now_unix_ms);
+    if (*number >= 1e9) return std::max<int64_t>(0, RoundMs(*number * 1000) - now_unix_ms);
+    return RoundMs(*number * 1000);
+  }
+  if (auto duration = ParseDurationMs(raw)) return duration;
+  if (auto time = ParseRfc3339(raw)) return std::max<int64_t>(0, *time - now_unix_ms);
+  return std::nullopt;
+}
+
+void ReadWindow(const HeaderList& headers, const std::string& limit_name,
+                const std::string& remaining_name, const std::string& reset_name,
+                int64_t now_unix_ms, RateLimitWindow* window) {
+  if (auto v = FindHeader(headers, limit_name)) window->limit = ParseInteger(*v);
+  if (auto v = FindHeader(headers, remaining_name)) window->remaining = ParseInteger(*v);
+  if (auto v = FindHeader(headers, reset_name)) {
+    window->reset = std::string(Trim(*v));
+    window->reset_ms = ResetMs(window->reset, now_unix_ms);
+  }
+}
+
+}  // namespace
+
+RateLimitInfo ParseRateLimitHeaders(const HeaderList& headers, int64_t now_unix_ms) {
+  RateLimitInfo info;
+  // OpenAI / Groq: x-ratelimit-{limit,remaining,reset}-{requests,tokens}.
+  ReadWindow(headers, "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests",
+             "x-ratelimit-reset-requests", now_unix_ms, &info.requests);
+  ReadWindow(headers, "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens",
+             "x-ratelimit-reset-tokens", now_unix_ms, &info.tokens);
+  // OpenRouter: x-ratelimit-{limit,remaining,reset} (requests).
+  if (info.requests.empty()) {
+    ReadWindow(headers, "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset",
+               now_unix_ms, &info.requests);
+  }
+  // Anthropic: anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-{...}.
+  struct Family {
+    const char* name;
+    RateLimitWindow* window;
+  };
+  for (const Family& family :
+       {Family{"requests", &info.requests}, Family{"tokens", &info.tokens},
+        Family{"input-tokens", &info.input_tokens}, Family{"output-tokens", &info.output_tokens}}) {
+    if (!family.window->empty()) continue;
+    const std::string prefix = std::string("anthropic-ratelimit-") + family.name + "-";
+    ReadWindow(headers, prefix + "limit", prefix + "remaining", prefix + "reset", now_unix_ms,
+               family.window);
+  }
+  return info;
+}
+
+}  // namespace llmstream

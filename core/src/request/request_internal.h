@@ -1,0 +1,59 @@
+// Private helpers shared by the request builders (one file per wire API) and the HTTP error
+// classifier. nlohmann::json stays behind this private header; public headers never see it.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "llmstream/error.h"
+#include "llmstream/request.h"
+
+namespace llmstream::request_internal {
+
+// Insertion-ordered so that bodies read naturally in logs ("model" first).
+using Json = nlohmann::ordered_json;
+
+inline char ToLowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (ToLowerAscii(a[i]) != ToLowerAscii(b[i])) return false;
+  }
+  return true;
+}
+
+inline std::string ToLowerAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ToLowerAscii(c);
+  return out;
+}
+
+// Sets a kInvalidRequest error (when `error` is not null) and returns false, so that builders can
+// `return Invalid(error, "...")`.
+bool Invalid(Error* error, std::string message);
+
+// Parses without exceptions (em++ builds have them off). False on any syntax error.
+bool ParseJson(std::string_view text, Json* out);
+
+// Serializes; invalid UTF-8 in caller strings is replaced rather than thrown on.
+std::string Dump(const Json& value);
+
+// The body of one wire API. The request was validated by BuildRequest (model, message roles,
+// tool JSON, ranges); these check only what is specific to their API.
+bool BuildChatBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
+                   Error* error);
+bool BuildResponsesBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
+                        Error* error);
+bool BuildAnthropicBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
+                        Error* error);
+
+// A tool's parameters_json as a JSON object ({"type":"object","properties":{}} when empty).
+// BuildRequest has already checked that it parses.
+Json ToolParameters(const ToolDefinition& tool);
+
+// A message's content: content_json parsed when set, else the plain string.
+Json MessageContent(const Message& message);
+
+}  // namespace llmstream::request_internal

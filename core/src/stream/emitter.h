@@ -1,0 +1,69 @@
+// Emitter: where a dialect puts the events it decodes. Owns the per-Feed storage that Event views
+// point into (the arena for copied strings, stable slots for usage / cost / error payloads), so
+// that the hot path allocates nothing per token. Everything is reset at the next Feed.
+#pragma once
+
+#include <deque>
+#include <string_view>
+#include <vector>
+
+#include "json/arena.h"
+#include "llmstream/event.h"
+
+namespace llmstream {
+
+class Emitter {
+ public:
+  // Starts a new batch: previous events, strings and payloads become invalid.
+  void Clear() {
+    events_.clear();
+    arena_.Reset();
+    usages_.clear();
+    costs_.clear();
+    errors_.clear();
+  }
+
+  Event& Emit(EventKind kind, uint32_t choice = 0, uint32_t block = 0) {
+    Event& event = events_.emplace_back();
+    event.kind = kind;
+    event.choice = choice;
+    event.block = block;
+    return event;
+  }
+  void EmitText(EventKind kind, uint32_t choice, uint32_t block, std::string_view text,
+                uint8_t part = 0) {
+    Event& event = Emit(kind, choice, block);
+    event.text = text;
+    event.part = part;
+  }
+  void EmitMetadata(std::string_view key, std::string_view value, MetadataFormat format,
+                    uint32_t choice = 0) {
+    Event& event = Emit(EventKind::kMetadata, choice);
+    event.name = key;
+    event.text = value;
+    event.part = static_cast<uint8_t>(format);
+  }
+  void EmitWarning(std::string_view message) { Emit(EventKind::kWarning).text = Copy(message); }
+  void EmitUsage(const Usage& usage) { Emit(EventKind::kUsage).usage = &usages_.emplace_back(usage); }
+  void EmitCost(const Cost& cost) { Emit(EventKind::kCost).cost = &costs_.emplace_back(cost); }
+  void EmitError(Error error) {
+    Emit(EventKind::kError).error = &errors_.emplace_back(std::move(error));
+  }
+
+  // Copies `text` into storage that lives until the next Clear.
+  std::string_view Copy(std::string_view text) { return arena_.Copy(text); }
+  json::Arena* arena() { return &arena_; }
+
+  std::vector<Event>& events() { return events_; }
+  size_t size() const { return events_.size(); }
+
+ private:
+  std::vector<Event> events_;
+  json::Arena arena_;
+  // deques: push_back keeps earlier elements in place, so Event pointers stay valid.
+  std::deque<Usage> usages_;
+  std::deque<Cost> costs_;
+  std::deque<Error> errors_;
+};
+
+}  // namespace llmstream

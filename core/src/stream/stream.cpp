@@ -1,0 +1,185 @@
+#include "llmstream/stream.h"
+
+#include <algorithm>
+#include <functional>
+#include <string>
+
+#include "assembler/assembler.h"
+#include "providers/dialect.h"
+#include "stream/emitter.h"
+
+namespace llmstream {
+namespace {
+
+bool Within(std::string_view inner, std::string_view outer) {
+  std::less_equal<const char*> le;
+  return le(outer.data(), inner.data()) &&
+         le(inner.data() + inner.size(), outer.data() + outer.size());
+}
+
+bool IsOutput(EventKind kind) {
+  return kind == EventKind::kText || kind == EventKind::kReasoning ||
+         kind == EventKind::kRefusal || kind == EventKind::kToolCallStart;
+}
+
+}  // namespace
+
+class Stream::Impl final : public SseSink {
+ public:
+  explicit Impl(StreamOptions options)
+      : options_(std::move(options)),
+        parser_(this, options_.sse_limits),
+        dialect_(MakeDialect(options_.api, options_.provider)),
+        created_ms_(options_.start_ms) {}
+
+  std::span<const Event> Feed(std::string_view bytes, int64_t now_ms) {
+    out_.Clear();
+    if (ended_) return {};
+    if (!bytes.empty()) {
+      if (first_byte_ms_ < 0) first_byte_ms_ = now_ms;
+      last_byte_ms_ = now_ms;
+    }
+    now_ms_ = now_ms;
+    input_ = bytes;
+    if (!parser_.Feed(bytes)) End(parser_.error());
+    input_ = {};
+    return out_.events();
+  }
+
+  std::span<const Event> Finish(int64_t now_ms) {
+    out_.Clear();
+    if (ended_) return {};
+    now_ms_ = now_ms;
+    SseEnd lost = parser_.Finish();
+    size_t first = out_.size();
+    dialect_->OnEnd(out_);
+    AfterDialect(first);
+    if (ended_) return out_.events();  // a provider error already ended the stream
+    if (dialect_->terminal()) {
+      Event& done = out_.Emit(EventKind::kDone);
+      const Completion& result = assembler_.result();
+      if (!result.choices.empty()) done.text = out_.Copy(result.choices[0].finish_reason);
+      assembler_.Apply(done);
+      ended_ = true;
+    } else {
+      Error error;
+      error.code = ErrorCode::kTruncated;
+      error.message = "the response ended before the provider's end-of-stream signal";
+      if (lost.pending_event || lost.partial_line) error.message += " (in the middle of an event)";
+      assembler_.MarkTruncated();
+      End(std::move(error));
+    }
+    return out_.events();
+  }
+
+  std::span<const Event> Fail(Error error, int64_t now_ms) {
+    out_.Clear();
+    if (ended_) return {};
+    now_ms_ = now_ms;
+    End(std::move(error));
+    return out_.events();
+  }
+
+  const Completion& result() const { return assembler_.result(); }
+  bool ended() const { return ended_; }
+  bool output_started() const { return first_output_ms_ >= 0; }
+  int64_t IdleFor(int64_t now_ms) const { return now_ms - std::max(last_byte_ms_, created_ms_); }
+  uint64_t bytes_fed() const { return parser_.bytes_fed(); }
+  int64_t first_byte_ms() const { return first_byte_ms_; }
+  int64_t first_output_ms() const { return first_output_ms_; }
+
+  void Reset() {
+    parser_.Reset();
+    dialect_ = MakeDialect(options_.api, options_.provider);
+    out_.Clear();
+    assembler_.Reset();
+    ended_ = false;
+    first_byte_ms_ = last_byte_ms_ = first_output_ms_ = -1;
+  }
+
+  // SseSink
+  void OnEvent(const SseEvent& event) override {
+    if (ended_) return;
+    SseEvent stable = event;
+    // Views into the caller's bytes live until Feed returns; anything the parser had to buffer
+    // (a line split across reads, multi-line data) is copied once so events may point into it.
+    if (!Within(event.data, input_)) stable.data = out_.Copy(event.data);
+    size_t first = out_.size();
+    dialect_->OnEvent(stable, out_);
+    AfterDialect(first);
+  }
+  void OnComment(std::string_view text) override {
+    if (!options_.keep_alive_events || ended_) return;
+    Event& event = out_.Emit(EventKind::kKeepAlive);
+    event.text = Within(text, input_) ? text : out_.Copy(text);
+  }
+
+ private:
+  // Applies the events a dialect just produced: assembly, cost after usage, errors that end.
+  void AfterDialect(size_t first) {
+    bool provider_error = false;
+    for (size_t i = first; i < out_.size(); ++i) {
+      const Event& event = out_.events()[i];
+      if (first_output_ms_ < 0 && IsOutput(event.kind)) first_output_ms_ = now_ms_;
+      if (event.kind == EventKind::kError) provider_error = true;
+      assembler_.Apply(event);
+      if (event.kind == EventKind::kUsage) EmitCost(*event.usage);
+    }
+    // In-band provider errors end the stream: what came before stays in the result.
+    if (provider_error) ended_ = true;
+  }
+
+  void EmitCost(const Usage& usage) {
+    const PriceTable& prices = options_.prices ? *options_.prices : PriceTable::Default();
+    // The resolved model the stream names is the better key; the requested one is the fallback
+    // (gateways may name models the table does not know).
+    const ModelPrice* price = prices.Find(assembler_.result().model);
+    if (!price) price = prices.Find(options_.model);
+    Cost cost = ComputeCost(usage, price, usage.reported_cost_usd);
+    if (!cost.known()) return;
+    out_.EmitCost(cost);
+    assembler_.Apply(out_.events().back());
+  }
+
+  void End(Error error) {
+    out_.EmitError(std::move(error));
+    assembler_.Apply(out_.events().back());
+    ended_ = true;
+  }
+
+  StreamOptions options_;
+  SseParser parser_;
+  std::unique_ptr<Dialect> dialect_;
+  Emitter out_;
+  Assembler assembler_;
+  int64_t created_ms_;
+  std::string_view input_;
+  bool ended_ = false;
+  int64_t now_ms_ = 0;
+  int64_t first_byte_ms_ = -1;
+  int64_t last_byte_ms_ = -1;
+  int64_t first_output_ms_ = -1;
+};
+
+Stream::Stream(StreamOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Stream::~Stream() = default;
+Stream::Stream(Stream&&) noexcept = default;
+Stream& Stream::operator=(Stream&&) noexcept = default;
+
+std::span<const Event> Stream::Feed(std::string_view bytes, int64_t now_ms) {
+  return impl_->Feed(bytes, now_ms);
+}
+std::span<const Event> Stream::Finish(int64_t now_ms) { return impl_->Finish(now_ms); }
+std::span<const Event> Stream::Fail(Error error, int64_t now_ms) {
+  return impl_->Fail(std::move(error), now_ms);
+}
+const Completion& Stream::result() const { return impl_->result(); }
+bool Stream::ended() const { return impl_->ended(); }
+bool Stream::output_started() const { return impl_->output_started(); }
+int64_t Stream::IdleFor(int64_t now_ms) const { return impl_->IdleFor(now_ms); }
+uint64_t Stream::bytes_fed() const { return impl_->bytes_fed(); }
+int64_t Stream::first_byte_ms() const { return impl_->first_byte_ms(); }
+int64_t Stream::first_output_ms() const { return impl_->first_output_ms(); }
+void Stream::Reset() { impl_->Reset(); }
+
+}  // namespace llmstream

@@ -1,0 +1,74 @@
+#include "cli/event_json.h"
+
+#include <cstdio>
+
+namespace llmstream::cli {
+namespace {
+
+void AppendString(std::string_view text, std::string* out) {
+  out->push_back('"');
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default:
+        if (c < 0x20) {
+          char buffer[8];
+          std::snprintf(buffer, sizeof(buffer), "\\u%04x", c);
+          out->append(buffer);
+        } else {
+          out->push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+void AppendField(std::string_view name, std::string_view value, std::string* out) {
+  out->append(",\"");
+  out->append(name);
+  out->append("\":");
+  AppendString(value, out);
+}
+
+void AppendNumber(std::string_view name, double value, std::string* out) {
+  char buffer[40];
+  std::snprintf(buffer, sizeof(buffer), ",\"%.*s\":%.10g", static_cast<int>(name.size()),
+                name.data(), value);
+  out->append(buffer);
+}
+
+}  // namespace
+
+void AppendEventJson(const Event& event, std::string* out) {
+  out->append("{\"type\":");
+  AppendString(EventKindName(event.kind), out);
+  AppendNumber("choice", event.choice, out);
+  AppendNumber("block", event.block, out);
+  if (!event.text.empty()) AppendField("text", event.text, out);
+  if (!event.id.empty()) AppendField("id", event.id, out);
+  if (!event.name.empty()) AppendField("name", event.name, out);
+  if (event.usage) {
+    const Usage& usage = *event.usage;
+    if (usage.input_tokens) AppendNumber("inputTokens", double(*usage.input_tokens), out);
+    if (usage.output_tokens) AppendNumber("outputTokens", double(*usage.output_tokens), out);
+    AppendNumber("totalTokens", double(usage.Total()), out);
+    if (usage.cached_input_tokens) {
+      AppendNumber("cachedTokens", double(*usage.cached_input_tokens), out);
+    }
+    if (usage.reasoning_tokens) {
+      AppendNumber("reasoningTokens", double(*usage.reasoning_tokens), out);
+    }
+  }
+  if (event.cost) AppendNumber("costUsd", event.cost->total_usd, out);
+  if (event.error) {
+    AppendField("code", ErrorCodeName(event.error->code), out);
+    AppendField("message", event.error->message, out);
+  }
+  out->push_back('}');
+}
+
+}  // namespace llmstream::cli

@@ -1,0 +1,66 @@
+// Every recorded stream, fed in every standard split (whole, byte by byte, with empty reads,
+// fixed and random sizes), must produce exactly the same events and the same result.
+#include <gtest/gtest.h>
+
+#include "support/fixtures.h"
+
+namespace llmstream::testing {
+namespace {
+
+class FixtureSplits : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FixtureSplits, SameEventsInEverySplit) {
+  const std::string body = ReadFixture(GetParam());
+  ASSERT_FALSE(body.empty());
+  const StreamOptions options = OptionsForFixture(GetParam());
+  const RunResult reference = RunStream(options, body, {"whole", {body.size()}});
+  ASSERT_FALSE(reference.events.empty());
+  for (const Split& split : StandardSplits(body.size())) {
+    const RunResult run = RunStream(options, body, split);
+    ASSERT_EQ(run.events.size(), reference.events.size()) << "split " << split.name;
+    for (size_t i = 0; i < run.events.size(); ++i) {
+      ASSERT_EQ(run.events[i], reference.events[i])
+          << "split " << split.name << " event " << i << ": " << Describe(run.events[i])
+          << " vs " << Describe(reference.events[i]);
+    }
+    EXPECT_EQ(run.completion.text(), reference.completion.text()) << split.name;
+  }
+}
+
+TEST_P(FixtureSplits, NeverSilentAboutTheEnd) {
+  const std::string body = ReadFixture(GetParam());
+  const RunResult run = RunStream(OptionsForFixture(GetParam()), body, {"whole", {body.size()}});
+  ASSERT_FALSE(run.events.empty());
+  const EventKind last = run.events.back().kind;
+  // A stream ends with done, or with an error that says why it did not finish.
+  EXPECT_TRUE(last == EventKind::kDone || last == EventKind::kError) << Describe(run.events.back());
+  EXPECT_EQ(run.completion.finished, last == EventKind::kDone);
+  EXPECT_EQ(static_cast<bool>(run.completion.error), last == EventKind::kError);
+}
+
+TEST_P(FixtureSplits, CutAnywhereKeepsThePartialResult) {
+  const std::string body = ReadFixture(GetParam());
+  const StreamOptions options = OptionsForFixture(GetParam());
+  const RunResult whole = RunStream(options, body, {"whole", {body.size()}});
+  for (size_t cut : {body.size() / 3, body.size() / 2, body.size() - 2}) {
+    const RunResult run = RunStream(options, body.substr(0, cut), {"whole", {cut}});
+    // Whatever arrived before the cut is kept: the text is a prefix of the full text.
+    EXPECT_EQ(whole.completion.text().substr(0, run.completion.text().size()),
+              run.completion.text())
+        << "cut at " << cut;
+    if (!run.completion.finished) {
+      EXPECT_TRUE(run.completion.error) << "cut at " << cut << " ended silently";
+    }
+  }
+}
+
+std::string Name(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name;
+  for (char c : info.param.substr(0, info.param.size() - 4)) name += isalnum(c) ? c : '_';
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllFixtures, FixtureSplits, ::testing::ValuesIn(FixtureFiles()), Name);
+
+}  // namespace
+}  // namespace llmstream::testing

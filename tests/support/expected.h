@@ -1,0 +1,23 @@
+// Reading ../shared/fixtures/expected.json and comparing assembled values with it.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace llmstream::testing {
+
+// The whole expected.json (parsed once).
+const nlohmann::json& Expected();
+
+// expected.json writes strings either as JSON strings (null meaning "none": compares equal to
+// "") or, when long, as {chars, sha256, head, tail}. Returns a failure describing the mismatch.
+::testing::AssertionResult MatchesExpectedText(std::string_view actual,
+                                               const nlohmann::json& expected);
+
+// Parses both as JSON and compares the values.
+::testing::AssertionResult SameJson(std::string_view actual, const nlohmann::json& expected);
+
+}  // namespace llmstream::testing
