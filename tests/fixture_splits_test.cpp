@@ -27,6 +27,23 @@ TEST_P(FixtureSplits, SameEventsInEverySplit) {
   }
 }
 
+TEST_P(FixtureSplits, ChunkTemplatesChangeNothing) {
+  const std::string body = ReadFixture(GetParam());
+  StreamOptions fast = OptionsForFixture(GetParam());
+  StreamOptions slow = fast;
+  slow.chunk_templates = false;
+  for (const Split& split : {Split{"whole", {body.size()}}, StandardSplits(body.size())[5]}) {
+    const RunResult a = RunStream(fast, body, split);
+    const RunResult b = RunStream(slow, body, split);
+    ASSERT_EQ(a.events.size(), b.events.size()) << split.name;
+    for (size_t i = 0; i < a.events.size(); ++i) {
+      ASSERT_EQ(a.events[i], b.events[i]) << split.name << " event " << i << ": "
+                                          << Describe(a.events[i]) << " vs "
+                                          << Describe(b.events[i]);
+    }
+  }
+}
+
 TEST_P(FixtureSplits, NeverSilentAboutTheEnd) {
   const std::string body = ReadFixture(GetParam());
   const RunResult run = RunStream(OptionsForFixture(GetParam()), body, {"whole", {body.size()}});

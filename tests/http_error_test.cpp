@@ -146,6 +146,23 @@ TEST(HttpErrorBody, NonJsonBodiesBecomeOneLineSnippets) {
   EXPECT_EQ(huge.message.find('\n'), std::string::npos);
 }
 
+TEST(HttpErrorBody, EchoedKeysAreMasked) {
+  Error echoed = ClassifyHttpError(
+      Provider::kCompatible, 401, {},
+      R"({"error":"invalid key sk-abcdefghijklmnopqrstuvwxyz012345 and gsk_ABCDEFGHIJKLMNOPQRST"})",
+      0);
+  EXPECT_EQ(echoed.message,
+            "HTTP 401 from compatible: invalid key sk-[redacted] and gsk_[redacted]");
+  Error masked = ClassifyHttpError(
+      Provider::kOpenAI, 401, {},
+      R"({"error":{"message":"Incorrect API key provided: sk-proj-********abcd.","type":"invalid_request_error","code":"invalid_api_key"}})",
+      0);
+  EXPECT_EQ(masked.message,
+            "HTTP 401 from openai: Incorrect API key provided: sk-proj-********abcd.");
+  EXPECT_EQ(masked.code, ErrorCode::kAuth);
+  EXPECT_EQ(masked.provider_type, "invalid_api_key");
+}
+
 TEST(HttpErrorRetryAfter, MillisecondsHeaderWins) {
   HeaderList headers = {{"Retry-After", "30"}, {"retry-after-ms", "1500"}};
   EXPECT_EQ(RetryAfterMs(headers, 0), 1500);

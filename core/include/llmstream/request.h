@@ -60,8 +60,10 @@ std::string_view WireApiName(WireApi api);
 // environment by the core) and never appear in logs, errors or Redacted() output.
 struct ProviderConfig {
   Provider provider = Provider::kOpenAI;
-  // May be empty for kCompatible / kLocal (no auth header is sent then). For the hosted
-  // providers an empty key is an error unless `headers` carries the auth header itself.
+  // Sent as `Authorization: Bearer` (Chat Completions, Responses) or `x-api-key` (Anthropic
+  // Messages). May be empty for kCompatible / kLocal (no auth header is sent then). For a hosted
+  // provider at its default URL an empty key is an error, unless `headers` carries the auth
+  // header itself (a proxy or a custom base_url may not need one).
   std::string api_key{};
   // Empty = the provider's default. Accepted with or without a trailing slash. OpenAI-style
   // bases include the version segment ("http://127.0.0.1:8787/v1"); a bare origin
@@ -69,7 +71,9 @@ struct ProviderConfig {
   // "https://api.anthropic.com" and "https://api.anthropic.com/v1" both work.
   std::string base_url{};
   // Extra headers (OpenAI-Organization, anthropic-beta, HTTP-Referer, X-Title ...). A header
-  // named like a default one (case-insensitively) replaces it.
+  // named like a default one (case-insensitively) replaces it. Browsers calling Anthropic
+  // directly also need `anthropic-dangerous-direct-browser-access: true` (CORS); the core does
+  // not know where it runs, so the caller adds it.
   std::vector<std::pair<std::string, std::string>> headers{};
   // Empty = the provider's natural API (Messages for Anthropic, Chat Completions otherwise).
   std::optional<WireApi> api{};

@@ -65,10 +65,10 @@ class SseSink {
   // A comment line (": OPENROUTER PROCESSING"). `text` is everything after the colon, leading
   // space included, and valid UTF-8. Providers send comments as keep-alives, which idle timers
   // want to see; they never contribute to an event.
-  virtual void OnComment(std::string_view text) {}
+  virtual void OnComment(std::string_view /*text*/) {}
   // A valid `retry` field: the server's reconnection delay in milliseconds (clamped to INT64_MAX).
   // It takes effect at once, even if the block is never dispatched.
-  virtual void OnRetry(int64_t ms) {}
+  virtual void OnRetry(int64_t /*ms*/) {}
 };
 
 // What SseParser::Finish threw away. Both false means the body ended on an event boundary; for

@@ -35,6 +35,9 @@ struct StreamOptions {
   // When the request was sent (same clock as the now_ms arguments): IdleFor counts from here
   // until the first byte arrives.
   int64_t start_ms = 0;
+  // The hot-path shortcut for chunks that repeat the previous chunk's shape
+  // (core/src/json/chunk_template.h). It never changes the events; off only to prove that.
+  bool chunk_templates = true;
   // Emit kKeepAlive for SSE comments and pings (idle timers want them; UIs usually do not).
   bool keep_alive_events = true;
 };

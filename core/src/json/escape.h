@@ -42,50 +42,40 @@ void AppendEscaped(std::string* out, std::string_view utf8);
 
 namespace internal {
 
+inline bool IsStringSpecial(char c) {
+  unsigned char u = static_cast<unsigned char>(c);
+  return u == '"' || u == '\\' || u < 0x20;
+}
+
 // Returns the first byte in [p, end) that is '"', '\\' or a control byte (< 0x20); end if none.
+// Whole 16-byte blocks go through SIMD, the last < 16 bytes through a byte loop: never reads
+// outside [p, end), and small enough to inline into the reader's fast paths.
 inline const char* FindStringSpecial(const char* p, const char* end) {
 #if defined(__SSE2__)
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i backslash = _mm_set1_epi8('\\');
   const __m128i max_control = _mm_set1_epi8(0x1F);
-  auto mask_of = [&](__m128i v) {
+  while (end - p >= 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     // min_epu8(v, 0x1F) == v exactly when v <= 0x1F (unsigned).
     __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
                                 _mm_cmpeq_epi8(_mm_min_epu8(v, max_control), v));
-    return static_cast<uint32_t>(_mm_movemask_epi8(hits));
-  };
-  while (end - p >= 16) {
-    uint32_t mask = mask_of(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    uint32_t mask = static_cast<uint32_t>(_mm_movemask_epi8(hits));
     if (mask != 0) return p + std::countr_zero(mask);
     p += 16;
   }
-  if (p == end) return end;
-  // Tail: never read past `end`; pad a local copy with '"' so the mask is never empty.
-  alignas(16) char tail[16];
-  std::memset(tail, '"', sizeof(tail));
-  std::memcpy(tail, p, static_cast<size_t>(end - p));
-  const char* hit = p + std::countr_zero(mask_of(_mm_load_si128(reinterpret_cast<const __m128i*>(tail))));
-  return hit < end ? hit : end;
 #elif defined(__wasm_simd128__)
   const v128_t quote = wasm_i8x16_splat('"');
   const v128_t backslash = wasm_i8x16_splat('\\');
   const v128_t space = wasm_i8x16_splat(0x20);
-  auto mask_of = [&](v128_t v) {
+  while (end - p >= 16) {
+    v128_t v = wasm_v128_load(p);
     v128_t hits = wasm_v128_or(wasm_v128_or(wasm_i8x16_eq(v, quote), wasm_i8x16_eq(v, backslash)),
                                wasm_u8x16_lt(v, space));
-    return static_cast<uint32_t>(wasm_i8x16_bitmask(hits));
-  };
-  while (end - p >= 16) {
-    uint32_t mask = mask_of(wasm_v128_load(p));
+    uint32_t mask = static_cast<uint32_t>(wasm_i8x16_bitmask(hits));
     if (mask != 0) return p + std::countr_zero(mask);
     p += 16;
   }
-  if (p == end) return end;
-  alignas(16) char tail[16];
-  std::memset(tail, '"', sizeof(tail));
-  std::memcpy(tail, p, static_cast<size_t>(end - p));
-  const char* hit = p + std::countr_zero(mask_of(wasm_v128_load(tail)));
-  return hit < end ? hit : end;
 #else
   if constexpr (std::endian::native == std::endian::little) {
     // SWAR: flag bytes equal to '"' or '\\' or below 0x20. A borrow can only flag a byte above a
@@ -102,12 +92,9 @@ inline const char* FindStringSpecial(const char* p, const char* end) {
       p += 8;
     }
   }
-  for (; p < end; ++p) {
-    unsigned char c = static_cast<unsigned char>(*p);
-    if (c == '"' || c == '\\' || c < 0x20) return p;
-  }
-  return end;
 #endif
+  while (p < end && !IsStringSpecial(*p)) ++p;
+  return p;
 }
 
 // Value of each byte as a hex digit, or 0xFF.

@@ -1,6 +1,7 @@
 #include "json/reader.h"
 
 #include <array>
+#include <bit>
 #include <clocale>
 #include <cmath>
 #include <cstdlib>
@@ -63,6 +64,24 @@ constexpr std::array<ValueType, 256> MakeTypeTable() {
 }
 constexpr std::array<ValueType, 256> kTypeTable = MakeTypeTable();
 
+// Skips a run of ASCII digits, eight at a time when it can.
+inline const char* SkipDigits(const char* p, const char* end) {
+  if constexpr (std::endian::native == std::endian::little) {
+    while (end - p >= 8) {
+      uint64_t x;
+      std::memcpy(&x, p, 8);
+      // A byte is a digit iff x - '0' does not borrow and x + 0x46 does not reach 0x80. Carries
+      // and borrows only move upward from a flagged byte, so the lowest flag is exact.
+      uint64_t flags = ((x - 0x3030303030303030ULL) | (x + 0x4646464646464646ULL)) &
+                       0x8080808080808080ULL;
+      if (flags != 0) return p + (std::countr_zero(flags) >> 3);
+      p += 8;
+    }
+  }
+  while (p < end && IsDigit(*p)) ++p;
+  return p;
+}
+
 // Validates the number at p (which starts with '-' or a digit) against the RFC 8259 grammar.
 // Returns its end, or nullptr with *error_at at the offending byte. *is_integer is false when it
 // has a fraction or an exponent.
@@ -76,8 +95,7 @@ inline const char* ScanNumber(const char* p, const char* end, bool* is_integer,
   if (*p == '0') {
     ++p;
   } else if (IsDigit(*p)) {
-    do ++p;
-    while (p < end && IsDigit(*p));
+    p = SkipDigits(p + 1, end);
   } else {
     *error_at = p;
     return nullptr;
@@ -89,8 +107,7 @@ inline const char* ScanNumber(const char* p, const char* end, bool* is_integer,
       *error_at = p;
       return nullptr;
     }
-    do ++p;
-    while (p < end && IsDigit(*p));
+    p = SkipDigits(p + 1, end);
     *is_integer = false;
   }
   if (p < end && (*p == 'e' || *p == 'E')) {
@@ -100,8 +117,7 @@ inline const char* ScanNumber(const char* p, const char* end, bool* is_integer,
       *error_at = p;
       return nullptr;
     }
-    do ++p;
-    while (p < end && IsDigit(*p));
+    p = SkipDigits(p + 1, end);
     *is_integer = false;
   }
   return p;
@@ -175,18 +191,22 @@ double ConvertNumber(const char* p, const char* end) {
 Reader::Reader(std::string_view text, Arena* arena)
     : begin_(text.data()), pos_(text.data()), end_(text.data() + text.size()), arena_(arena) {}
 
+// The fast paths below handle the common shapes inline (no whitespace, short unescaped strings,
+// well-formed numbers) and leave everything else, including every error, to out-of-line code, so
+// the hot functions keep small frames.
+
 LLMSTREAM_COLD bool Reader::Fail(const char* at, std::string_view message) {
-  if (!failed_) {
-    failed_ = true;
+  if (state_ != State::kFailed) {
+    state_ = State::kFailed;
     error_offset_ = static_cast<size_t>(at - begin_);
     error_message_ = message;
   }
   return false;
 }
 
-inline const char* Reader::SkipWhitespace() {
-  pos_ = SkipSpaces(pos_, end_);
-  return pos_;
+LLMSTREAM_COLD bool Reader::NotAtValue() {
+  if (state_ == State::kFailed) return false;
+  return Fail(pos_, kNotAtValue);
 }
 
 inline bool Reader::PushContainer(bool is_object, const char* at) {
@@ -198,6 +218,7 @@ inline bool Reader::PushContainer(bool is_object, const char* at) {
     kinds_[depth_ >> 6] &= ~bit;
   }
   ++depth_;
+  in_object_ = is_object;
   return true;
 }
 
@@ -225,13 +246,13 @@ const char* Reader::ScanString(const char* p, bool* has_escapes) {
   }
 }
 
-bool Reader::ReadString(const char* p, std::string_view* out) {
+bool Reader::ReadStringSlow(const char* p, std::string_view* out) {
   bool has_escapes = false;
   const char* close = ScanString(p, &has_escapes);
   if (close == nullptr) return false;
   const char* body = p + 1;
   size_t size = static_cast<size_t>(close - body);
-  if (LLMSTREAM_LIKELY(!has_escapes)) {
+  if (!has_escapes) {
     *out = std::string_view(body, size);
   } else {
     if (arena_ == nullptr) return Fail(p, "escaped string but no arena to unescape into");
@@ -243,17 +264,33 @@ bool Reader::ReadString(const char* p, std::string_view* out) {
   return true;
 }
 
+LLMSTREAM_COLD bool Reader::CloseOrFail(const char* p, bool is_object) {
+  if (p < end_ && *p == (is_object ? '}' : ']')) {
+    pos_ = p + 1;
+    --depth_;
+    in_object_ = depth_ > 0 && TopIsObject();
+    ValueDone();
+    return false;
+  }
+  if (p == end_) return Fail(p, is_object ? "unterminated object" : "unterminated array");
+  if (state_ == State::kFirstMember) {
+    return Fail(p, is_object ? "expected a string key or '}'" : kExpectedValue);
+  }
+  return Fail(p, is_object ? "expected ',' or '}'" : "expected ',' or ']'");
+}
+
 ValueType Reader::Peek() {
-  if (failed_ || state_ != State::kValue) return ValueType::kInvalid;
-  const char* p = SkipWhitespace();
+  if (state_ != State::kValue) return ValueType::kInvalid;
+  const char* p = SkipSpaces(pos_, end_);
+  pos_ = p;
   if (p == end_) return ValueType::kInvalid;
   return kTypeTable[static_cast<unsigned char>(*p)];
 }
 
 bool Reader::BeginObject() {
-  if (failed_) return false;
-  if (state_ != State::kValue) return Fail(pos_, kNotAtValue);
-  const char* p = SkipWhitespace();
+  if (LLMSTREAM_UNLIKELY(state_ != State::kValue)) return NotAtValue();
+  const char* p = SkipSpaces(pos_, end_);
+  pos_ = p;
   if (p == end_ || *p != '{') return false;
   if (!PushContainer(true, p)) return false;
   pos_ = p + 1;
@@ -262,9 +299,9 @@ bool Reader::BeginObject() {
 }
 
 bool Reader::BeginArray() {
-  if (failed_) return false;
-  if (state_ != State::kValue) return Fail(pos_, kNotAtValue);
-  const char* p = SkipWhitespace();
+  if (LLMSTREAM_UNLIKELY(state_ != State::kValue)) return NotAtValue();
+  const char* p = SkipSpaces(pos_, end_);
+  pos_ = p;
   if (p == end_ || *p != '[') return false;
   if (!PushContainer(false, p)) return false;
   pos_ = p + 1;
@@ -272,75 +309,77 @@ bool Reader::BeginArray() {
   return true;
 }
 
-int Reader::NextMember(bool is_object) {
-  if (failed_) return -1;
-  if ((state_ != State::kFirstMember && state_ != State::kNextMember) ||
-      TopIsObject() != is_object) {
-    Fail(pos_, is_object ? "NextField outside an object (API misuse)"
-                         : "NextElement outside an array (API misuse)");
-    return -1;
-  }
-  const char close = is_object ? '}' : ']';
-  const char* p = SkipWhitespace();
-  if (p == end_) {
-    Fail(p, is_object ? "unterminated object" : "unterminated array");
-    return -1;
-  }
-  if (*p == close) {
-    pos_ = p + 1;
-    --depth_;
-    ValueDone();
-    return 0;
-  }
-  if (state_ == State::kNextMember) {
-    if (*p != ',') {
-      Fail(p, is_object ? "expected ',' or '}'" : "expected ',' or ']'");
-      return -1;
-    }
-    p = SkipSpaces(p + 1, end_);
-    pos_ = p;
-  }
-  return 1;
-}
-
 bool Reader::NextField(std::string_view* key) {
-  int member = NextMember(true);
-  if (member <= 0) return false;
-  const char* p = pos_;
-  if (p == end_ || *p != '"') return Fail(p, "expected a string key");
-  if (!ReadString(p, key)) return false;
-  p = SkipWhitespace();
-  if (p == end_ || *p != ':') return Fail(p, "expected ':'");
+  const char* const end = end_;
+  if (LLMSTREAM_UNLIKELY((state_ != State::kNextMember && state_ != State::kFirstMember) ||
+                         !in_object_)) {
+    if (state_ == State::kFailed) return false;
+    return Fail(pos_, "NextField outside an object (API misuse)");
+  }
+  const char* p = SkipSpaces(pos_, end);
+  if (state_ == State::kNextMember) {
+    if (LLMSTREAM_UNLIKELY(p == end || *p != ',')) return CloseOrFail(p, true);
+    p = SkipSpaces(p + 1, end);
+  } else if (p == end || *p == '}') {
+    return CloseOrFail(p, true);
+  }
+  if (LLMSTREAM_UNLIKELY(p == end || *p != '"')) return Fail(p, "expected a string key");
+  const char* close = internal::FindStringSpecial(p + 1, end);
+  if (LLMSTREAM_LIKELY(close < end && *close == '"')) {
+    *key = std::string_view(p + 1, static_cast<size_t>(close - p - 1));
+    p = close + 1;
+  } else {
+    if (!ReadStringSlow(p, key)) return false;
+    p = pos_;
+  }
+  p = SkipSpaces(p, end);
+  if (LLMSTREAM_UNLIKELY(p == end || *p != ':')) return Fail(p, "expected ':'");
   pos_ = p + 1;
   state_ = State::kValue;
   return true;
 }
 
 bool Reader::NextElement() {
-  int member = NextMember(false);
-  if (member <= 0) return false;
-  // "[1,]": report the trailing comma here rather than at the caller's next getter.
-  if (state_ == State::kNextMember && (pos_ == end_ || *pos_ == ']')) {
-    return Fail(pos_, kExpectedValue);
+  const char* const end = end_;
+  if (LLMSTREAM_UNLIKELY((state_ != State::kNextMember && state_ != State::kFirstMember) ||
+                         in_object_)) {
+    if (state_ == State::kFailed) return false;
+    return Fail(pos_, "NextElement outside an array (API misuse)");
   }
+  const char* p = SkipSpaces(pos_, end);
+  if (state_ == State::kNextMember) {
+    if (LLMSTREAM_UNLIKELY(p == end || *p != ',')) return CloseOrFail(p, false);
+    p = SkipSpaces(p + 1, end);
+    // "[1,]": report the trailing comma here rather than at the caller's next getter.
+    if (LLMSTREAM_UNLIKELY(p == end || *p == ']')) return Fail(p, kExpectedValue);
+  } else if (p == end || *p == ']') {
+    return CloseOrFail(p, false);
+  }
+  pos_ = p;
   state_ = State::kValue;
   return true;
 }
 
 bool Reader::GetString(std::string_view* out) {
-  if (failed_) return false;
-  if (state_ != State::kValue) return Fail(pos_, kNotAtValue);
-  const char* p = SkipWhitespace();
+  if (LLMSTREAM_UNLIKELY(state_ != State::kValue)) return NotAtValue();
+  const char* p = SkipSpaces(pos_, end_);
+  pos_ = p;
   if (p == end_ || *p != '"') return false;
-  if (!ReadString(p, out)) return false;
+  const char* close = internal::FindStringSpecial(p + 1, end_);
+  if (LLMSTREAM_LIKELY(close < end_ && *close == '"')) {
+    *out = std::string_view(p + 1, static_cast<size_t>(close - p - 1));
+    pos_ = close + 1;
+  } else if (!ReadStringSlow(p, out)) {
+    return false;
+  }
   ValueDone();
   return true;
 }
 
 bool Reader::GetRawString(std::string_view* out) {
-  if (failed_) return false;
-  if (state_ != State::kValue) return Fail(pos_, kNotAtValue);
-  const char* p = SkipWhitespace();
+  if (LLMSTREAM_UNLIKELY(state_ != State::kValue)) return NotAtValue();
+  const char* p = SkipSpaces(pos_, end_);
+  pos_ = p;
   if (p == end_ || *p != '"') return false;
   bool has_escapes = false;
   const char* close = ScanString(p, &has_escapes);
@@ -352,9 +391,9 @@ bool Reader::GetRawString(std::string_view* out) {
 }
 
 bool Reader::GetInt(int64_t* out) {
-  if (failed_) return false;
-  if (state_ != State::kValue) return Fail(pos_, kNotAtValue);
-  const char* p = SkipWhitespace();
+  if (LLMSTREAM_UNLIKELY(state_ != State::kValue)) return NotAtValue();
+  const char* p = SkipSpaces(pos_, end_);
+  pos_ = p;
   if (p == end_ || kTypeTable[static_cast<unsigned char>(*p)] != ValueType::kNumber) return false;
   bool is_integer = false;
   const char* error_at = nullptr;
@@ -384,9 +423,9 @@ bool Reader::GetInt(int64_t* out) {
 }
 
 bool Reader::GetDouble(double* out) {
-  if (failed_) return false;
-  if (state_ != State::kValue) return Fail(pos_, kNotAtValue);
-  const char* p = SkipWhitespace();
+  if (LLMSTREAM_UNLIKELY(state_ != State::kValue)) return NotAtValue();
+  const char* p = SkipSpaces(pos_, end_);
+  pos_ = p;
   if (p == end_ || kTypeTable[static_cast<unsigned char>(*p)] != ValueType::kNumber) return false;
   bool is_integer = false;
   const char* error_at = nullptr;
@@ -401,9 +440,9 @@ bool Reader::GetDouble(double* out) {
 }
 
 bool Reader::GetBool(bool* out) {
-  if (failed_) return false;
-  if (state_ != State::kValue) return Fail(pos_, kNotAtValue);
-  const char* p = SkipWhitespace();
+  if (LLMSTREAM_UNLIKELY(state_ != State::kValue)) return NotAtValue();
+  const char* p = SkipSpaces(pos_, end_);
+  pos_ = p;
   if (p == end_) return false;
   if (*p == 't') {
     if (!Matches(p, end_, "true")) return Fail(p, kBadLiteral);
@@ -421,9 +460,9 @@ bool Reader::GetBool(bool* out) {
 }
 
 bool Reader::GetNull() {
-  if (failed_) return false;
-  if (state_ != State::kValue) return Fail(pos_, kNotAtValue);
-  const char* p = SkipWhitespace();
+  if (LLMSTREAM_UNLIKELY(state_ != State::kValue)) return NotAtValue();
+  const char* p = SkipSpaces(pos_, end_);
+  pos_ = p;
   if (p == end_ || *p != 'n') return false;
   if (!Matches(p, end_, "null")) return Fail(p, kBadLiteral);
   pos_ = p + 4;
@@ -432,17 +471,38 @@ bool Reader::GetNull() {
 }
 
 bool Reader::Skip() {
-  if (failed_) return false;
-  if (state_ != State::kValue) return Fail(pos_, kNotAtValue);
-  if (!SkipValue(SkipWhitespace())) return false;
+  if (LLMSTREAM_UNLIKELY(state_ != State::kValue)) return NotAtValue();
+  const char* const end = end_;
+  const char* p = SkipSpaces(pos_, end);
+  // Inline fast paths for the scalars that fill provider payloads; SkipValue does the rest
+  // (containers, escapes, and reporting every error).
+  if (LLMSTREAM_LIKELY(p < end)) {
+    const char c = *p;
+    const char* value_end = nullptr;
+    if (c == '"') {
+      const char* close = internal::FindStringSpecial(p + 1, end);
+      if (close < end && *close == '"') value_end = close + 1;
+    } else if (c == 'n') {
+      if (Matches(p, end, "null")) value_end = p + 4;
+    } else if (c == '-' || IsDigit(c)) {
+      bool is_integer;
+      const char* error_at;
+      value_end = ScanNumber(p, end, &is_integer, &error_at);
+    }
+    if (value_end != nullptr) {
+      pos_ = value_end;
+      ValueDone();
+      return true;
+    }
+  }
+  if (!SkipValue(p)) return false;
   ValueDone();
   return true;
 }
 
 bool Reader::SkipRaw(std::string_view* raw) {
-  if (failed_) return false;
-  if (state_ != State::kValue) return Fail(pos_, kNotAtValue);
-  const char* start = SkipWhitespace();
+  if (LLMSTREAM_UNLIKELY(state_ != State::kValue)) return NotAtValue();
+  const char* start = SkipSpaces(pos_, end_);
   if (!SkipValue(start)) return false;
   *raw = std::string_view(start, static_cast<size_t>(pos_ - start));
   ValueDone();
@@ -465,8 +525,11 @@ value:
   if (p == end) return Fail(p, kExpectedValue);
   switch (*p) {
     case '"':
-      close = ScanString(p, &has_escapes);
-      if (close == nullptr) return false;
+      close = internal::FindStringSpecial(p + 1, end);
+      if (close == end || *close != '"') {
+        close = ScanString(p, &has_escapes);
+        if (close == nullptr) return false;
+      }
       p = close + 1;
       break;
     case '{':
@@ -532,8 +595,11 @@ value:
 
 key:
   if (p == end || *p != '"') return Fail(p, "expected a string key");
-  close = ScanString(p, &has_escapes);
-  if (close == nullptr) return false;
+  close = internal::FindStringSpecial(p + 1, end);
+  if (close == end || *close != '"') {
+    close = ScanString(p, &has_escapes);
+    if (close == nullptr) return false;
+  }
   p = SkipSpaces(close + 1, end);
   if (p == end || *p != ':') return Fail(p, "expected ':'");
   p = SkipSpaces(p + 1, end);
@@ -541,9 +607,10 @@ key:
 }
 
 bool Reader::Finish() {
-  if (failed_) return false;
+  if (state_ == State::kFailed) return false;
   if (state_ != State::kDone) return Fail(pos_, "the top-level value is not complete");
-  const char* p = SkipWhitespace();
+  const char* p = SkipSpaces(pos_, end_);
+  pos_ = p;
   if (p != end_) return Fail(p, "unexpected data after the JSON value");
   return true;
 }

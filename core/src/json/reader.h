@@ -63,7 +63,7 @@ class Reader {
   // (and the rare long number copy). A null arena makes escaped strings an error.
   Reader(std::string_view text, Arena* arena);
 
-  // Reader is a small value (about 120 bytes, no heap): copying it is a cheap way to look ahead.
+  // Reader is a small value (about 110 bytes, no heap): copying it is a cheap way to look ahead.
   Reader(const Reader&) = default;
   Reader& operator=(const Reader&) = default;
 
@@ -113,7 +113,7 @@ class Reader {
   // Otherwise false, and the reader is failed (with the offset of the first stray byte).
   bool Finish();
 
-  bool failed() const { return failed_; }
+  bool failed() const { return state_ == State::kFailed; }
   // Byte offset in the text of the first error (0 when none).
   size_t error_offset() const { return error_offset_; }
   // A short English description of the first error; empty when none.
@@ -125,12 +125,13 @@ class Reader {
     kFirstMember,  // just inside '{' or '[': a field/element or the closing bracket comes next
     kNextMember,   // after a member: ',' or the closing bracket comes next
     kDone,         // the top-level value was consumed
+    kFailed,       // an error happened; everything returns false
   };
 
   // Puts the reader in the failed state (keeping the first error) and returns false.
   bool Fail(const char* at, std::string_view message);
-  // Skips whitespace from pos_ and returns the next byte's pointer (may be end_).
-  const char* SkipWhitespace();
+  // The slow exit of calls that need State::kValue: false, and a failure unless already failed.
+  bool NotAtValue();
   // After a value was consumed: the state for what may follow.
   void ValueDone() { state_ = depth_ == 0 ? State::kDone : State::kNextMember; }
   bool PushContainer(bool is_object, const char* at);
@@ -138,14 +139,15 @@ class Reader {
     uint32_t level = depth_ - 1;
     return (kinds_[level >> 6] >> (level & 63)) & 1;
   }
-  // Advances past the next member separator of the current container (',' or the closing
-  // bracket). Returns 1 at a new member, 0 at the end, -1 on error.
-  int NextMember(bool is_object);
+  // At p, after a member of the current container, neither ',' followed: the closing bracket
+  // (consumed; returns false without error) or an error.
+  bool CloseOrFail(const char* p, bool is_object);
   // Parses a string whose opening quote is at `p`: returns the closing quote, or nullptr after
   // calling Fail. *has_escapes tells whether the body contains a backslash.
   const char* ScanString(const char* p, bool* has_escapes);
-  // Reads the string at the current position (must be '"') into *out, unescaping when needed.
-  bool ReadString(const char* p, std::string_view* out);
+  // The general (escaped, long, or erroneous) path of reading the string at p into *out; moves
+  // pos_ past it.
+  bool ReadStringSlow(const char* p, std::string_view* out);
   // Skips one value starting at the non-whitespace byte `p` (nested containers included).
   bool SkipValue(const char* p);
 
@@ -155,7 +157,7 @@ class Reader {
   Arena* arena_;
   uint32_t depth_ = 0;
   State state_ = State::kValue;
-  bool failed_ = false;
+  bool in_object_ = false;  // the innermost open container is an object (cache of kinds_)
   std::string_view error_message_;
   size_t error_offset_ = 0;
   // Bit `level` is 1 when the container at that nesting level is an object, 0 for an array.

@@ -65,7 +65,7 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 }  // namespace
 
 const PriceTable& PriceTable::Default() {
-  static const PriceTable* const table = [] {
+  static const PriceTable* const kTable = [] {
     auto* t = new PriceTable();
     for (const PriceRow& row : kDefaultPrices) {
       t->Set(row.model, ModelPrice{row.input, row.output, Optional(row.cached), Optional(row.write),
@@ -73,7 +73,7 @@ const PriceTable& PriceTable::Default() {
     }
     return t;
   }();
-  return *table;
+  return *kTable;
 }
 
 void PriceTable::Set(std::string model, ModelPrice price) {

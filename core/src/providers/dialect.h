@@ -24,6 +24,10 @@ class Dialect {
 
   // The provider's normal terminal signal arrived ([DONE], message_stop, response.completed).
   virtual bool terminal() const = 0;
+
+  // Dialects that memoize chunk shapes (json/chunk_template.h) switch the shortcut off here, so
+  // tests can prove it changes nothing.
+  virtual void set_fast_path(bool enabled) {}
 };
 
 std::unique_ptr<Dialect> MakeDialect(WireApi api, Provider provider);

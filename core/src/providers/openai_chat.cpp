@@ -1,9 +1,12 @@
 #include "providers/openai_chat.h"
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "json/chunk_template.h"
+#include "json/escape.h"
 #include "json/reader.h"
 #include "providers/metadata_tracker.h"
 #include "providers/openai_usage.h"
@@ -42,8 +45,21 @@ class OpenAIChatDialect final : public Dialect {
       out.EmitWarning("data after [DONE] ignored");
       return;
     }
+    std::string_view value;
+    if (fast_path_ && template_.Match(event.data, out.arena(), &value)) {
+      Replay(value, out);
+      return;
+    }
+    template_.Clear();
+    size_t first = out.size();
+    hole_ = {};
+    ignored_holes_.clear();
+    chunk_ = event.data;
     ParseChunk(event.data, out);
+    MaybeKeepTemplate(event.data, first, out);
   }
+
+  void set_fast_path(bool enabled) override { fast_path_ = enabled; }
 
   void OnEnd(Emitter& out) override {
     // Without [DONE] or a finish_reason, open tool calls stay incomplete: their arguments may be
@@ -72,10 +88,12 @@ class OpenAIChatDialect final : public Dialect {
   struct ToolFragment {
     int64_t index = 0;
     std::string_view id, type, name, arguments;
+    std::string_view raw_arguments;  // escaped, in the chunk: a template hole
     bool has_arguments = false;
   };
 
   void ParseChunk(std::string_view data, Emitter& out) {
+    arena_ = out.arena();
     Reader reader(data, out.arena());
     if (!reader.BeginObject()) {
       BadChunk(data, out);
@@ -91,7 +109,12 @@ class OpenAIChatDialect final : public Dialect {
         if (!reader.SkipRaw(&raw)) break;
         (key == "usage" ? raw_usage : key == "x_groq" ? raw_x_groq : raw_error) = raw;
       } else if (key == "obfuscation") {  // random padding: meaningless by design
-        if (!reader.Skip()) break;
+        std::string_view raw;
+        if (reader.GetRawString(&raw)) {
+          ignored_holes_.push_back(HoleOf(raw));
+        } else if (!reader.Skip()) {
+          break;
+        }
       } else {
         PassThrough(reader, key, out, 0);
       }
@@ -233,20 +256,18 @@ class OpenAIChatDialect final : public Dialect {
     while (reader.NextField(&key)) {
       if (key == "content") {
         if (reader.GetNull()) continue;
-        if (!reader.GetString(&text)) return reader.Skip();
-        if (!text.empty()) out.EmitText(EventKind::kText, choice, 0, text);
+        if (!ReadHoleText(reader, &text, out)) return reader.Skip();
+        EmitHoleText(EventKind::kText, choice, 0, 0, text, out);
       } else if (key == "reasoning" || key == "reasoning_content") {
         if (reader.GetNull()) continue;
-        if (!reader.GetString(&text)) return reader.Skip();
+        if (!ReadHoleText(reader, &text, out)) return reader.Skip();
         reasoning_text_seen = true;
-        if (!text.empty()) {
-          out.EmitText(EventKind::kReasoning, choice, 0, text,
-                       static_cast<uint8_t>(ReasoningPart::kText));
-        }
+        EmitHoleText(EventKind::kReasoning, choice, 0, static_cast<uint8_t>(ReasoningPart::kText),
+                     text, out);
       } else if (key == "refusal") {
         if (reader.GetNull()) continue;
-        if (!reader.GetString(&text)) return reader.Skip();
-        if (!text.empty()) out.EmitText(EventKind::kRefusal, choice, 0, text);
+        if (!ReadHoleText(reader, &text, out)) return reader.Skip();
+        EmitHoleText(EventKind::kRefusal, choice, 0, 0, text, out);
       } else if (key == "role") {
         if (!reader.GetString(&text)) {
           if (!reader.Skip()) return false;
@@ -370,7 +391,8 @@ class OpenAIChatDialect final : public Dialect {
       if (key == "name") {
         if (!reader.GetString(&fragment->name) && !reader.Skip()) return false;
       } else if (key == "arguments") {
-        if (reader.GetString(&fragment->arguments)) {
+        if (reader.GetRawString(&fragment->raw_arguments) &&
+            json::Unescape(fragment->raw_arguments, arena_, &fragment->arguments)) {
           fragment->has_arguments = true;
         } else if (!reader.Skip()) {
           return false;
@@ -413,6 +435,9 @@ class OpenAIChatDialect final : public Dialect {
     if (!fragment.arguments.empty()) {
       call->arguments.append(fragment.arguments);
       out.EmitText(EventKind::kToolCallDelta, choice, index, fragment.arguments);
+      if (!fragment.raw_arguments.empty()) {
+        NoteHole(fragment.raw_arguments, EventKind::kToolCallDelta, choice, index, 0);
+      }
     }
   }
 
@@ -503,6 +528,81 @@ class OpenAIChatDialect final : public Dialect {
     out.EmitMetadata("error", payload, MetadataFormat::kJson);
     out.EmitError(std::move(error));
   }
+
+  // --- the chunk-template shortcut (json/chunk_template.h) -----------------------------------
+
+  // The one text-like value of a chunk that a template may vary.
+  struct TextHole {
+    bool set = false;
+    bool several = false;
+    json::ChunkTemplate::Hole hole;
+    EventKind kind = EventKind::kText;
+    uint32_t choice = 0, block = 0;
+    uint8_t part = 0;
+  };
+
+  json::ChunkTemplate::Hole HoleOf(std::string_view raw) const {
+    size_t begin = static_cast<size_t>(raw.data() - chunk_.data());
+    return {begin, begin + raw.size()};
+  }
+
+  bool ReadHoleText(Reader& reader, std::string_view* text, Emitter& out) {
+    if (!reader.GetRawString(&last_raw_)) return false;
+    return json::Unescape(last_raw_, out.arena(), text);
+  }
+
+  void EmitHoleText(EventKind kind, uint32_t choice, uint32_t block, uint8_t part,
+                    std::string_view text, Emitter& out) {
+    if (text.empty()) return;
+    out.EmitText(kind, choice, block, text, part);
+    NoteHole(last_raw_, kind, choice, block, part);
+  }
+
+  void NoteHole(std::string_view raw, EventKind kind, uint32_t choice, uint32_t block,
+                uint8_t part) {
+    if (raw.data() < chunk_.data() || raw.data() + raw.size() > chunk_.data() + chunk_.size()) {
+      hole_.several = true;  // not a view into this chunk (cannot happen; stay safe)
+      return;
+    }
+    if (hole_.set) {
+      hole_.several = true;
+      return;
+    }
+    hole_ = {true, false, HoleOf(raw), kind, choice, block, part};
+  }
+
+  // A chunk whose only effect was one text-like event may serve as the next template.
+  void MaybeKeepTemplate(std::string_view chunk, size_t first, Emitter& out) {
+    if (!fast_path_ || !hole_.set || hole_.several || out.size() != first + 1) return;
+    std::vector<json::ChunkTemplate::Hole>& holes = ignored_holes_;
+    holes.push_back(hole_.hole);
+    std::sort(holes.begin(), holes.end(),
+              [](const auto& a, const auto& b) { return a.begin < b.begin; });
+    size_t value_hole = 0;
+    while (holes[value_hole].begin != hole_.hole.begin) ++value_hole;
+    template_.Build(chunk, holes, value_hole);
+  }
+
+  // What the full parse would have done for a chunk that matched the template.
+  void Replay(std::string_view value, Emitter& out) {
+    if (value.empty()) return;
+    if (hole_.kind == EventKind::kToolCallDelta) {
+      ToolFragment fragment;
+      fragment.index = hole_.block;
+      fragment.arguments = value;
+      ApplyToolFragment(hole_.choice, fragment, out);
+      return;
+    }
+    out.EmitText(hole_.kind, hole_.choice, hole_.block, value, hole_.part);
+  }
+
+  bool fast_path_ = true;
+  json::ChunkTemplate template_;
+  TextHole hole_;
+  std::vector<json::ChunkTemplate::Hole> ignored_holes_;
+  std::string_view chunk_;
+  std::string_view last_raw_;
+  json::Arena* arena_ = nullptr;
 
   Provider provider_;
   bool done_ = false;

@@ -192,6 +192,32 @@ std::string_view ReasonPhrase(int status) {
   }
 }
 
+bool IsKeyChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '-' || c == '_';
+}
+
+// Error messages must never carry a key, but some servers echo what they were sent. Masks
+// whole-looking keys (sk-..., gsk_..., sk-ant-..., sk-or-...); OpenAI's own "sk-proj-****abcd"
+// hint is already masked and stays readable.
+std::string ScrubKeys(std::string text) {
+  constexpr size_t kMinSecretChars = 16;
+  for (std::string_view prefix : {"sk-", "gsk_"}) {
+    size_t pos = 0;
+    while ((pos = text.find(prefix, pos)) != std::string::npos) {
+      const size_t start = pos + prefix.size();
+      size_t end = start;
+      while (end < text.size() && IsKeyChar(text[end])) ++end;
+      const bool at_word_start = pos == 0 || !IsKeyChar(text[pos - 1]);
+      if (at_word_start && end - start >= kMinSecretChars) {
+        text.replace(start, end - start, "[redacted]");
+        end = start + 10;
+      }
+      pos = end;
+    }
+  }
+  return text;
+}
+
 ErrorCode CodeForStatus(int status) {
   switch (status) {
     case 401:
@@ -453,6 +479,7 @@ Error ClassifyHttpError(Provider provider, int status, const HeaderList& headers
 
   error.message = "HTTP " + std::to_string(status) + " from " + std::string(ProviderName(provider));
   if (!message.empty()) error.message += ": " + message;
+  error.message = ScrubKeys(std::move(error.message));
   return error;
 }
 

@@ -17,7 +17,7 @@ constexpr std::string_view kMessageType = "message";
 
 class NullSink final : public SseSink {
  public:
-  void OnEvent(const SseEvent& event) override {}
+  void OnEvent(const SseEvent& /*event*/) override {}
 };
 
 SseSink* NullSinkInstance() {

@@ -30,7 +30,9 @@ class Stream::Impl final : public SseSink {
       : options_(std::move(options)),
         parser_(this, options_.sse_limits),
         dialect_(MakeDialect(options_.api, options_.provider)),
-        created_ms_(options_.start_ms) {}
+        created_ms_(options_.start_ms) {
+    dialect_->set_fast_path(options_.chunk_templates);
+  }
 
   std::span<const Event> Feed(std::string_view bytes, int64_t now_ms) {
     out_.Clear();
@@ -91,6 +93,7 @@ class Stream::Impl final : public SseSink {
   void Reset() {
     parser_.Reset();
     dialect_ = MakeDialect(options_.api, options_.provider);
+    dialect_->set_fast_path(options_.chunk_templates);
     out_.Clear();
     assembler_.Reset();
     ended_ = false;

@@ -1,0 +1,69 @@
+#include "json/chunk_template.h"
+
+#include <cstring>
+
+#include "json/escape.h"
+
+namespace llmstream::json {
+namespace {
+
+// Finds the closing quote of a string body starting at `p`. Returns nullptr when the body has a
+// raw control byte or runs off the end. *escaped says whether a backslash was seen (the body then
+// still needs validating by Unescape).
+const char* FindClosingQuote(const char* p, const char* end, bool* escaped) {
+  for (;;) {
+    p = internal::FindStringSpecial(p, end);
+    if (p == end) return nullptr;
+    if (*p == '"') return p;
+    if (*p != '\\') return nullptr;  // a raw control byte: not a JSON string
+    *escaped = true;
+    p += 2;  // the escaped character can never be the closing quote
+    if (p >= end) return nullptr;
+  }
+}
+
+}  // namespace
+
+void ChunkTemplate::Build(std::string_view chunk, std::span<const Hole> holes,
+                          size_t value_hole) {
+  text_.assign(chunk);
+  holes_.assign(holes.begin(), holes.end());
+  value_hole_ = value_hole;
+  valid_ = value_hole < holes_.size();
+}
+
+bool ChunkTemplate::Match(std::string_view chunk, Arena* arena, std::string_view* value) const {
+  if (!valid_) return false;
+  const char* in = chunk.data();
+  const char* const in_end = in + chunk.size();
+  size_t literal_begin = 0;
+  for (size_t i = 0; i <= holes_.size(); ++i) {
+    const size_t literal_end = i < holes_.size() ? holes_[i].begin : text_.size();
+    const size_t literal_size = literal_end - literal_begin;
+    if (static_cast<size_t>(in_end - in) < literal_size ||
+        std::memcmp(in, text_.data() + literal_begin, literal_size) != 0) {
+      return false;
+    }
+    in += literal_size;
+    if (i == holes_.size()) break;
+    bool escaped = false;
+    const char* close = FindClosingQuote(in, in_end, &escaped);
+    if (!close) return false;
+    std::string_view body(in, close - in);
+    if (i == value_hole_) {
+      if (!escaped) {
+        *value = body;
+      } else if (!Unescape(body, arena, value)) {
+        return false;
+      }
+    } else if (escaped) {
+      std::string_view ignored;
+      if (!Unescape(body, arena, &ignored)) return false;
+    }
+    in = close;
+    literal_begin = holes_[i].end;
+  }
+  return in == in_end;
+}
+
+}  // namespace llmstream::json
