@@ -71,7 +71,7 @@ __attribute__((noinline)) size_t ScanNewlines(const std::vector<std::string_view
 
 struct CoreRun {
   size_t events = 0;
-  std::string text;       // assembled text of choice 0, or the tool arguments for tool streams
+  std::string text;  // assembled text of choice 0, or the tool arguments for tool streams
   int64_t output_tokens = -1;
   uint64_t allocations_second_half = 0;
 };
@@ -80,9 +80,8 @@ __attribute__((noinline)) CoreRun FeedAll(const std::vector<std::string_view>& r
                                           llmstream::WireApi api) {
   llmstream::StreamOptions options;
   options.api = api;
-  options.provider = api == llmstream::WireApi::kAnthropicMessages
-                         ? llmstream::Provider::kAnthropic
-                         : llmstream::Provider::kOpenAI;
+  options.provider = api == llmstream::WireApi::kAnthropicMessages ? llmstream::Provider::kAnthropic
+                                                                   : llmstream::Provider::kOpenAI;
   llmstream::Stream stream(options);
   CoreRun run;
   uint64_t allocations_at_half = 0;
@@ -119,7 +118,8 @@ void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: core_throughput FILE.sse [--runs N] [--seed S] [--text FILE] [--once]\n");
+    std::fprintf(stderr,
+                 "usage: core_throughput FILE.sse [--runs N] [--seed S] [--text FILE] [--once]\n");
     return 2;
   }
   std::string path = argv[1], text_path;
@@ -128,10 +128,14 @@ int main(int argc, char** argv) {
   bool once = false;
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == "--runs" && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
-    else if (arg == "--seed" && i + 1 < argc) seed = static_cast<uint32_t>(std::atoi(argv[++i]));
-    else if (arg == "--text" && i + 1 < argc) text_path = argv[++i];
-    else if (arg == "--once") once = true;
+    if (arg == "--runs" && i + 1 < argc)
+      runs = std::max(1, std::atoi(argv[++i]));
+    else if (arg == "--seed" && i + 1 < argc)
+      seed = static_cast<uint32_t>(std::atoi(argv[++i]));
+    else if (arg == "--text" && i + 1 < argc)
+      text_path = argv[++i];
+    else if (arg == "--once")
+      once = true;
   }
   const std::string body = ReadFile(path);
   if (body.empty()) {

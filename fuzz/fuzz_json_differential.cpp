@@ -4,10 +4,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "../tests/support/json_walk.h"
 #include "json/arena.h"
@@ -23,8 +22,9 @@ using llmstream::testing::WalkResult;
 using llmstream::testing::WalkStyle;
 
 [[noreturn]] void Mismatch(std::string_view text, const char* what, const WalkResult& walked) {
-  std::fprintf(stderr, "MISMATCH (%s) on %zu bytes: [%.*s]\nreader: outcome %d, error '%s' at %zu\n",
-               what, text.size(), static_cast<int>(text.size()), text.data(),
+  std::fprintf(stderr,
+               "MISMATCH (%s) on %zu bytes: [%.*s]\nreader: outcome %d, error '%s' at %zu\n", what,
+               text.size(), static_cast<int>(text.size()), text.data(),
                static_cast<int>(walked.outcome), walked.error.c_str(), walked.error_offset);
   std::abort();
 }
@@ -62,7 +62,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       WalkResult prefix = WalkJson(text.substr(0, walked.error_offset), style);
       if (prefix.outcome == WalkOutcome::kAccepted && prefix.value == expected) continue;
     }
-    Mismatch(text, accepted ? "reader accepts, nlohmann rejects" : "reader rejects, nlohmann accepts",
+    Mismatch(text,
+             accepted ? "reader accepts, nlohmann rejects" : "reader rejects, nlohmann accepts",
              walked);
   }
 

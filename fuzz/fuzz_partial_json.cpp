@@ -5,10 +5,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "../tests/support/json_walk.h"
 #include "llmstream/partial_json.h"
@@ -59,14 +58,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (partial.complete() != nlohmann_accepts) {
     // nlohmann stops reading at a NUL byte; PartialJson does not (a documented difference).
     const size_t offset = partial.error_offset();
-    const bool nul_quirk = partial.failed() && nlohmann_accepts && offset < text.size() &&
-                           text[offset] == '\0';
+    const bool nul_quirk =
+        partial.failed() && nlohmann_accepts && offset < text.size() && text[offset] == '\0';
     if (!nul_quirk) Fail(text, "complete() disagrees with nlohmann", partial.Snapshot());
     nlohmann_accepts = false;
   }
   if (partial.failed() && nlohmann_accepts) Fail(text, "failed() but nlohmann accepts", "");
-  if (partial.complete() &&
-      nlohmann::json::parse(partial.Snapshot(), nullptr, false) != expected) {
+  if (partial.complete() && nlohmann::json::parse(partial.Snapshot(), nullptr, false) != expected) {
     Fail(text, "complete snapshot differs from the full parse", partial.Snapshot());
   }
   // The Reader (when within its depth limit) agrees too.

@@ -20,8 +20,8 @@ TEST_P(FixtureSplits, SameEventsInEverySplit) {
     ASSERT_EQ(run.events.size(), reference.events.size()) << "split " << split.name;
     for (size_t i = 0; i < run.events.size(); ++i) {
       ASSERT_EQ(run.events[i], reference.events[i])
-          << "split " << split.name << " event " << i << ": " << Describe(run.events[i])
-          << " vs " << Describe(reference.events[i]);
+          << "split " << split.name << " event " << i << ": " << Describe(run.events[i]) << " vs "
+          << Describe(reference.events[i]);
     }
     EXPECT_EQ(run.completion.text(), reference.completion.text()) << split.name;
   }
@@ -37,9 +37,9 @@ TEST_P(FixtureSplits, ChunkTemplatesChangeNothing) {
     const RunResult b = RunStream(slow, body, split);
     ASSERT_EQ(a.events.size(), b.events.size()) << split.name;
     for (size_t i = 0; i < a.events.size(); ++i) {
-      ASSERT_EQ(a.events[i], b.events[i]) << split.name << " event " << i << ": "
-                                          << Describe(a.events[i]) << " vs "
-                                          << Describe(b.events[i]);
+      ASSERT_EQ(a.events[i], b.events[i])
+          << split.name << " event " << i << ": " << Describe(a.events[i]) << " vs "
+          << Describe(b.events[i]);
     }
   }
 }

@@ -7,12 +7,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "json/arena.h"
 #include "json/escape.h"
@@ -71,8 +70,7 @@ void ExpectAgreesWithNlohmann(const std::string& text) {
     testing::WalkResult walked = WalkJson(text, style);
     ASSERT_NE(walked.outcome, WalkOutcome::kTooDeep) << text;
     EXPECT_EQ(walked.outcome == WalkOutcome::kAccepted, !expected.is_discarded())
-        << "text: " << text << "\nreader error: " << walked.error << " at "
-        << walked.error_offset;
+        << "text: " << text << "\nreader error: " << walked.error << " at " << walked.error_offset;
     if (walked.outcome == WalkOutcome::kAccepted && !expected.is_discarded()) {
       EXPECT_EQ(walked.value, expected) << text;
     }
@@ -176,8 +174,9 @@ TEST(JsonEscapeTest, UnescapeDecodesEveryEscape) {
   std::string_view out;
   ASSERT_TRUE(json::Unescape(R"(a\"b\\c\/d\be\ff\ng\rh\ti\u0041\u00e9\u20AC\ud83d\ude00\u0000z)",
                              &arena, &out));
-  EXPECT_EQ(out, "a\"b\\c/d\be\ff\ng\rh\tiA\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"
-                 "\0z"sv);
+  EXPECT_EQ(out,
+            "a\"b\\c/d\be\ff\ng\rh\tiA\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"
+            "\0z"sv);
 }
 
 TEST(JsonEscapeTest, UnescapeRejectsInvalidBodies) {
@@ -234,8 +233,10 @@ TEST(JsonEscapeTest, FindStringSpecialMatchesNaiveScanAtEveryOffset) {
 TEST(JsonReaderTest, ReadsAnOpenAIChunk) {
   const std::string chunk =
       R"({"id":"chatcmpl-BlA","object":"chat.completion.chunk","created":1750647643,)"
-      R"("model":"gpt-4o-2024-08-06","service_tier":"default","system_fingerprint":"fp_07871e2ad8",)"
-      R"("choices":[{"index":0,"delta":{"content":" world"},"logprobs":null,"finish_reason":null}],)"
+      R"("model":"gpt-4o-2024-08-06","service_tier":"default",)"
+      R"("system_fingerprint":"fp_07871e2ad8",)"
+      R"("choices":[{"index":0,"delta":{"content":" world"},)"
+      R"("logprobs":null,"finish_reason":null}],)"
       R"("usage":null,"obfuscation":"Cdj5o7"})";
   Arena arena;
   Reader reader(chunk, &arena);
@@ -311,10 +312,10 @@ TEST(JsonReaderTest, ReadsAPaddedAnthropicEventInAnyKeyOrder) {
 TEST(JsonReaderTest, PeekClassifiesWithoutConsuming) {
   Arena arena;
   const std::pair<std::string_view, ValueType> cases[] = {
-      {" null", ValueType::kNull},    {"true", ValueType::kBool},    {"false", ValueType::kBool},
-      {"-1", ValueType::kNumber},     {"7", ValueType::kNumber},     {"\"s\"", ValueType::kString},
-      {"[]", ValueType::kArray},      {"{}", ValueType::kObject},    {"x", ValueType::kInvalid},
-      {"", ValueType::kInvalid},      {"   ", ValueType::kInvalid},  {"]", ValueType::kInvalid}};
+      {" null", ValueType::kNull}, {"true", ValueType::kBool},   {"false", ValueType::kBool},
+      {"-1", ValueType::kNumber},  {"7", ValueType::kNumber},    {"\"s\"", ValueType::kString},
+      {"[]", ValueType::kArray},   {"{}", ValueType::kObject},   {"x", ValueType::kInvalid},
+      {"", ValueType::kInvalid},   {"   ", ValueType::kInvalid}, {"]", ValueType::kInvalid}};
   for (const auto& [text, type] : cases) {
     Reader reader(text, &arena);
     EXPECT_EQ(reader.Peek(), type) << text;
@@ -386,8 +387,8 @@ TEST(JsonReaderTest, SurrogatePairsBecomeOneCodePoint) {
 TEST(JsonReaderTest, LoneSurrogatesAreErrorsLikeNlohmann) {
   for (std::string text :
        {R"("\ud800")", R"("\udbff x")", R"("\ud800\n")", R"("\ud800\u0041")", R"("\ud800\ud800")",
-        R"("\udc00")", R"("\udfff\ud800")", R"(["\ud83d"])", R"({"\ud83d":1})",
-        R"({"k":"\ude00"})", R"("\ud83d\u")", R"("\ud83d\ude0")"}) {
+        R"("\udc00")", R"("\udfff\ud800")", R"(["\ud83d"])", R"({"\ud83d":1})", R"({"k":"\ude00"})",
+        R"("\ud83d\u")", R"("\ud83d\ude0")"}) {
     EXPECT_FALSE(Valid(text)) << text;
     ExpectAgreesWithNlohmann(text);
   }
@@ -396,8 +397,8 @@ TEST(JsonReaderTest, LoneSurrogatesAreErrorsLikeNlohmann) {
 TEST(JsonReaderTest, AllEscapesMatchNlohmann) {
   for (std::string text :
        {R"("\"\\\/\b\f\n\r\t")", R"("\u0000\u001f\u007f\u0080\u07ff\u0800\uffff")",
-        R"("\uD83D\uDE00")", R"("x\u00E9y")", R"("\a")", R"("\U0041")", R"("\u00g0")",
-        R"("\)", R"("\u)", "\"\x7f\xc3\xa9\"", "\"a\x01\"", "\"a\x1f\"", "\"\t\""}) {
+        R"("\uD83D\uDE00")", R"("x\u00E9y")", R"("\a")", R"("\U0041")", R"("\u00g0")", R"("\)",
+        R"("\u)", "\"\x7f\xc3\xa9\"", "\"a\x01\"", "\"a\x1f\"", "\"\t\""}) {
     ExpectAgreesWithNlohmann(text);
   }
 }
@@ -443,11 +444,26 @@ TEST(JsonReaderTest, IntegersAreRangeChecked) {
 
 TEST(JsonReaderTest, DoublesAreCorrectlyRounded) {
   std::mt19937_64 rng(7);
-  std::vector<std::string> texts = {"0", "-0", "-0.0", "0.1", "1e-400", "-1e-400", "4.9e-324",
-                                    "2.2250738585072014e-308", "1.7976931348623157e308",
-                                    "123.456e-7", "0.30000000000000004", "9007199254740993",
-                                    "1e22", "1e23", "-2.5E+10", "0.000001234", "1.00000000000000011102230246251565404236316680908203125",
-                                    "-0.0003083", "7e-10", "9223372036854775808",
+  std::vector<std::string> texts = {"0",
+                                    "-0",
+                                    "-0.0",
+                                    "0.1",
+                                    "1e-400",
+                                    "-1e-400",
+                                    "4.9e-324",
+                                    "2.2250738585072014e-308",
+                                    "1.7976931348623157e308",
+                                    "123.456e-7",
+                                    "0.30000000000000004",
+                                    "9007199254740993",
+                                    "1e22",
+                                    "1e23",
+                                    "-2.5E+10",
+                                    "0.000001234",
+                                    "1.00000000000000011102230246251565404236316680908203125",
+                                    "-0.0003083",
+                                    "7e-10",
+                                    "9223372036854775808",
                                     "123456789012345678901234567890"};
   for (int i = 0; i < 2000; ++i) {
     uint64_t bits = rng();
@@ -492,9 +508,10 @@ TEST(JsonReaderTest, DoubleOverflowIsAMismatchNotAnError) {
 }
 
 TEST(JsonReaderTest, MalformedNumbersAreErrors) {
-  for (std::string text : {"01", "-01", "00", "1.", ".5", "+1", "-", "1e", "1e+", "1.e5", "0x10",
-                           "Infinity", "-Infinity", "NaN", "1.5.2", "--1", "1ee5", "[01]",
-                           "[1.]", "{\"a\":-}", "- 1", "1 2", "0.", "-.5", "1e5.5"}) {
+  for (std::string text :
+       {"01",   "-01",       "00",       "1.",        ".5",  "+1",    "-",    "1e",   "1e+",
+        "1.e5", "0x10",      "Infinity", "-Infinity", "NaN", "1.5.2", "--1",  "1ee5", "[01]",
+        "[1.]", "{\"a\":-}", "- 1",      "1 2",       "0.",  "-.5",   "1e5.5"}) {
     EXPECT_FALSE(Valid(text)) << text;
     ExpectAgreesWithNlohmann(text);
     Arena arena;
@@ -508,11 +525,27 @@ TEST(JsonReaderTest, MalformedNumbersAreErrors) {
 }
 
 TEST(JsonReaderTest, NumbersMatchNlohmann) {
-  for (std::string text :
-       {"0", "-0", "1", "-1", "0.5", "-0.5", "1e5", "1E5", "1e-5", "1e+5", "12.34e-2",
-        "9223372036854775807", "9223372036854775808", "-9223372036854775808",
-        "-9223372036854775809", "18446744073709551615", "18446744073709551616", "1e308", "1e309",
-        "[1,2.5,-3e2,0,-0]", "{\"n\":123456789012}"}) {
+  for (std::string text : {"0",
+                           "-0",
+                           "1",
+                           "-1",
+                           "0.5",
+                           "-0.5",
+                           "1e5",
+                           "1E5",
+                           "1e-5",
+                           "1e+5",
+                           "12.34e-2",
+                           "9223372036854775807",
+                           "9223372036854775808",
+                           "-9223372036854775808",
+                           "-9223372036854775809",
+                           "18446744073709551615",
+                           "18446744073709551616",
+                           "1e308",
+                           "1e309",
+                           "[1,2.5,-3e2,0,-0]",
+                           "{\"n\":123456789012}"}) {
     ExpectAgreesWithNlohmann(text);
   }
 }
@@ -591,8 +624,8 @@ TEST(JsonReaderTest, SkipRawReturnsTheExactValueText) {
     raws.emplace_back(raw);
   }
   EXPECT_TRUE(reader.Finish());
-  EXPECT_EQ(raws, (std::vector<std::string>{R"({ "b" : [1, "x\"y", {"c":null}] })", "-1.5e3",
-                                            R"("v")"}));
+  EXPECT_EQ(raws,
+            (std::vector<std::string>{R"({ "b" : [1, "x\"y", {"c":null}] })", "-1.5e3", R"("v")"}));
   Reader whole("  [1, 2]  ", &arena);
   ASSERT_TRUE(whole.SkipRaw(&raw));
   EXPECT_EQ(raw, "[1, 2]");
@@ -610,8 +643,9 @@ TEST(JsonReaderTest, EmptyContainersAndWhitespaceEverywhere) {
 TEST(JsonReaderTest, TrailingWhitespaceIsFineGarbageIsNot) {
   EXPECT_TRUE(Valid("{}   \n\t\r "));
   EXPECT_TRUE(Valid("1 "));
-  for (const std::string& text : std::vector<std::string>{"{} x", "{}}", "[]]", "1 2", "\"a\" \"b\"", "null,",
-                           "{},{}", "true false", "[] []", "{}\x0b", "{}\f"}) {
+  for (const std::string& text :
+       std::vector<std::string>{"{} x", "{}}", "[]]", "1 2", "\"a\" \"b\"", "null,", "{},{}",
+                                "true false", "[] []", "{}\x0b", "{}\f"}) {
     EXPECT_FALSE(Valid(text)) << text;
     ExpectAgreesWithNlohmann(text);
   }
@@ -629,21 +663,78 @@ TEST(JsonReaderTest, TrailingWhitespaceIsFineGarbageIsNot) {
 TEST(JsonReaderTest, EveryInvalidTokenClassIsRejected) {
   const std::string cases[] = {
       // empty / whitespace only
-      "", " ", "\n",
+      "",
+      " ",
+      "\n",
       // structure
-      "{", "[", "}", "]", "{]", "[}", "[1", "[1,", "[1,]", "[,1]", "[1 2]", "{\"a\":1,}",
-      "{\"a\" 1}", "{\"a\":}", "{\"a\"}", "{a:1}", "{1:1}", "{\"a\":1 \"b\":2}", "{,}", "[,]",
-      "{\"a\":1,,\"b\":2}", "[1,,2]", ":", ",", "{\"a\"::1}", "[\"a\":1]", "{'a':1}",
+      "{",
+      "[",
+      "}",
+      "]",
+      "{]",
+      "[}",
+      "[1",
+      "[1,",
+      "[1,]",
+      "[,1]",
+      "[1 2]",
+      "{\"a\":1,}",
+      "{\"a\" 1}",
+      "{\"a\":}",
+      "{\"a\"}",
+      "{a:1}",
+      "{1:1}",
+      "{\"a\":1 \"b\":2}",
+      "{,}",
+      "[,]",
+      "{\"a\":1,,\"b\":2}",
+      "[1,,2]",
+      ":",
+      ",",
+      "{\"a\"::1}",
+      "[\"a\":1]",
+      "{'a':1}",
       // strings
-      "\"abc", "\"\\\"", "'abc'", "\"a\nb\"", "\"a\rb\"", "\"\x01\"",
+      "\"abc",
+      "\"\\\"",
+      "'abc'",
+      "\"a\nb\"",
+      "\"a\rb\"",
+      "\"\x01\"",
       // escapes
-      "\"\\x41\"", "\"\\u\"", "\"\\u004\"", "\"\\uXYZW\"", "\"\\ \"", "\"\\0\"",
+      "\"\\x41\"",
+      "\"\\u\"",
+      "\"\\u004\"",
+      "\"\\uXYZW\"",
+      "\"\\ \"",
+      "\"\\0\"",
       // literals / identifiers
-      "nan", "inf", "True", "nulls", "t rue",
+      "nan",
+      "inf",
+      "True",
+      "nulls",
+      "t rue",
       // bytes that never start a token, outside strings
-      "\xc3\xa9", "[\xc3\xa9]", "\x7f", "@", "#", "/", "/* c */ 1", "// c\n1", "\\", "\xef\xbb\xbf{}",
+      "\xc3\xa9",
+      "[\xc3\xa9]",
+      "\x7f",
+      "@",
+      "#",
+      "/",
+      "/* c */ 1",
+      "// c\n1",
+      "\\",
+      "\xef\xbb\xbf{}",
       // numbers
-      "+", "-", "0.", ".0", "1e", "-e5", "0x1", "1_000", "1,000",
+      "+",
+      "-",
+      "0.",
+      ".0",
+      "1e",
+      "-e5",
+      "0x1",
+      "1_000",
+      "1,000",
   };
   for (const std::string& text : cases) {
     EXPECT_FALSE(Valid(text)) << "[" << text << "]";
@@ -818,7 +909,8 @@ TEST(JsonReaderTest, CorpusMatchesNlohmannForEveryFixturePayload) {
     for (WalkStyle style : kAllStyles) {
       testing::WalkResult walked = WalkJson(payload, style);
       ASSERT_EQ(walked.outcome, WalkOutcome::kAccepted)
-          << payload << "\n" << walked.error << " at " << walked.error_offset;
+          << payload << "\n"
+          << walked.error << " at " << walked.error_offset;
       ASSERT_EQ(walked.value, expected) << payload;
     }
     EXPECT_TRUE(Valid(payload)) << payload;
@@ -838,16 +930,23 @@ TEST(JsonReaderTest, MutatedCorpusMatchesNlohmann) {
     for (int e = 0; e < edits && !text.empty(); ++e) {
       size_t at = rng() % text.size();
       switch (rng() % 3) {
-        case 0: text[at] = alphabet[rng() % alphabet.size()]; break;
-        case 1: text.erase(at, 1 + rng() % 3); break;
-        default: text.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
+        case 0:
+          text[at] = alphabet[rng() % alphabet.size()];
+          break;
+        case 1:
+          text.erase(at, 1 + rng() % 3);
+          break;
+        default:
+          text.insert(at, 1, alphabet[rng() % alphabet.size()]);
+          break;
       }
     }
     if (!testing::IsValidUtf8(text)) continue;
     nlohmann::json expected = nlohmann::json::parse(text, nullptr, false);
     testing::WalkResult walked = WalkJson(text, kAllStyles[round % 3]);
     ASSERT_EQ(walked.outcome == WalkOutcome::kAccepted, !expected.is_discarded())
-        << text << "\n" << walked.error << " at " << walked.error_offset;
+        << text << "\n"
+        << walked.error << " at " << walked.error_offset;
     if (!expected.is_discarded()) {
       ASSERT_EQ(walked.value, expected) << text;
       ++accepted;

@@ -103,13 +103,13 @@ TEST_P(ChatFixture, MatchesExpectedInEverySplit) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Recorded, ChatFixture, ::testing::ValuesIn(ChatFixtures()),
-    [](const ::testing::TestParamInfo<std::string>& info) {
-      std::string name;
-      for (char c : info.param.substr(0, info.param.size() - 4)) name += isalnum(c) ? c : '_';
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(Recorded, ChatFixture, ::testing::ValuesIn(ChatFixtures()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string name;
+                           for (char c : info.param.substr(0, info.param.size() - 4))
+                             name += isalnum(c) ? c : '_';
+                           return name;
+                         });
 
 // --- synthetic edge cases -------------------------------------------------------------------
 
@@ -121,7 +121,8 @@ RunResult RunChat(std::string_view body, Provider provider = Provider::kOpenAI) 
 }
 
 std::string Chunk(std::string_view choices_json, std::string_view extra = "") {
-  return std::string(R"(data: {"id":"c1","object":"chat.completion.chunk","model":"m","choices":)") +
+  return std::string(
+             R"(data: {"id":"c1","object":"chat.completion.chunk","model":"m","choices":)") +
          std::string(choices_json) + std::string(extra) + "}\n\n";
 }
 
@@ -142,10 +143,14 @@ TEST(OpenAIChat, SeveralChoicesInterleaved) {
 
 TEST(OpenAIChat, InterleavedParallelToolCallsKeyedByIndexNotId) {
   std::string body =
-      Chunk(R"([{"index":0,"delta":{"tool_calls":[{"index":1,"id":"b","type":"function","function":{"name":"g","arguments":""}}]}}])") +
-      Chunk(R"([{"index":0,"delta":{"tool_calls":[{"index":2,"id":"a","type":"function","function":{"name":"f","arguments":"{\"x\""}}]}}])") +
-      Chunk(R"([{"index":0,"delta":{"tool_calls":[{"index":1,"function":{"arguments":"{\"y\":2}"}}]}}])") +
-      Chunk(R"([{"index":0,"delta":{"tool_calls":[{"index":2,"function":{"arguments":":1}"}}]}}])") +
+      Chunk(
+          R"([{"index":0,"delta":{"tool_calls":[{"index":1,"id":"b","type":"function","function":{"name":"g","arguments":""}}]}}])") +
+      Chunk(
+          R"([{"index":0,"delta":{"tool_calls":[{"index":2,"id":"a","type":"function","function":{"name":"f","arguments":"{\"x\""}}]}}])") +
+      Chunk(
+          R"([{"index":0,"delta":{"tool_calls":[{"index":1,"function":{"arguments":"{\"y\":2}"}}]}}])") +
+      Chunk(
+          R"([{"index":0,"delta":{"tool_calls":[{"index":2,"function":{"arguments":":1}"}}]}}])") +
       Chunk(R"([{"index":0,"delta":{},"finish_reason":"tool_calls"}])") + "data: [DONE]\n\n";
   RunResult run = RunChat(body);
   const Choice& choice = run.completion.choices[0];
@@ -160,8 +165,10 @@ TEST(OpenAIChat, InterleavedParallelToolCallsKeyedByIndexNotId) {
 
 TEST(OpenAIChat, ResentToolHeaderIsNotConcatenated) {
   std::string body =
-      Chunk(R"([{"index":0,"delta":{"tool_calls":[{"index":0,"id":"x","type":"function","function":{"name":"f","arguments":""}}]}}])") +
-      Chunk(R"([{"index":0,"delta":{"tool_calls":[{"index":0,"id":"x","type":"function","function":{"name":"f","arguments":"{}"}}]}}])") +
+      Chunk(
+          R"([{"index":0,"delta":{"tool_calls":[{"index":0,"id":"x","type":"function","function":{"name":"f","arguments":""}}]}}])") +
+      Chunk(
+          R"([{"index":0,"delta":{"tool_calls":[{"index":0,"id":"x","type":"function","function":{"name":"f","arguments":"{}"}}]}}])") +
       "data: [DONE]\n\n";
   RunResult run = RunChat(body, Provider::kOpenRouter);
   ASSERT_EQ(run.completion.choices[0].tool_calls.size(), 1u);
@@ -172,7 +179,8 @@ TEST(OpenAIChat, ResentToolHeaderIsNotConcatenated) {
 
 TEST(OpenAIChat, LegacyFunctionCall) {
   std::string body =
-      Chunk(R"([{"index":0,"delta":{"role":"assistant","content":null,"function_call":{"name":"f","arguments":""}}}])") +
+      Chunk(
+          R"([{"index":0,"delta":{"role":"assistant","content":null,"function_call":{"name":"f","arguments":""}}}])") +
       Chunk(R"([{"index":0,"delta":{"function_call":{"arguments":"{\"a\":"}}}])") +
       Chunk(R"([{"index":0,"delta":{"function_call":{"arguments":"1}"}}}])") +
       Chunk(R"([{"index":0,"delta":{},"finish_reason":"function_call"}])") + "data: [DONE]\n\n";
@@ -225,10 +233,11 @@ TEST(OpenAIChat, MidStreamErrorObjectKeepsPartialText) {
 }
 
 TEST(OpenAIChat, GroqNamedErrorEvent) {
-  std::string body = Chunk(R"([{"index":0,"delta":{"content":"a"}}])") +
-                     "event: error\n"
-                     R"(data: {"error":{"message":"Failed to call a function","type":"invalid_request_error","code":"tool_use_failed","failed_generation":"x","status_code":400}})"
-                     "\n\n";
+  std::string body =
+      Chunk(R"([{"index":0,"delta":{"content":"a"}}])") +
+      "event: error\n"
+      R"(data: {"error":{"message":"Failed to call a function","type":"invalid_request_error","code":"tool_use_failed","failed_generation":"x","status_code":400}})"
+      "\n\n";
   RunResult run = RunChat(body, Provider::kGroq);
   EXPECT_EQ(run.completion.error.code, ErrorCode::kProviderError);
   EXPECT_EQ(run.completion.error.message, "Failed to call a function");
@@ -239,7 +248,8 @@ TEST(OpenAIChat, GroqNamedErrorEvent) {
 
 TEST(OpenAIChat, OpenRouterFinishReasonErrorWithoutErrorObject) {
   std::string body =
-      Chunk(R"([{"index":0,"delta":{"content":"a"},"finish_reason":"error","native_finish_reason":"MALFORMED_FUNCTION_CALL"}])") +
+      Chunk(
+          R"([{"index":0,"delta":{"content":"a"},"finish_reason":"error","native_finish_reason":"MALFORMED_FUNCTION_CALL"}])") +
       "data: [DONE]\n\n";
   RunResult run = RunChat(body, Provider::kOpenRouter);
   EXPECT_EQ(run.completion.error.code, ErrorCode::kProviderError);
@@ -257,10 +267,10 @@ TEST(OpenAIChat, CompatibleServerReasoningContent) {
 }
 
 TEST(OpenAIChat, UnknownFieldsPassThroughOnceNotPerChunk) {
-  std::string body = Chunk(R"([{"index":0,"delta":{"content":"a","novel":{"k":1}}}])", R"(,"brand_new":1)") +
-                     Chunk(R"([{"index":0,"delta":{"content":"b","novel":{"k":1}}}])", R"(,"brand_new":1)") +
-                     Chunk(R"([{"index":0,"delta":{"content":"c"}}])", R"(,"brand_new":2)") +
-                     "data: [DONE]\n\n";
+  std::string body =
+      Chunk(R"([{"index":0,"delta":{"content":"a","novel":{"k":1}}}])", R"(,"brand_new":1)") +
+      Chunk(R"([{"index":0,"delta":{"content":"b","novel":{"k":1}}}])", R"(,"brand_new":1)") +
+      Chunk(R"([{"index":0,"delta":{"content":"c"}}])", R"(,"brand_new":2)") + "data: [DONE]\n\n";
   RunResult run = RunChat(body);
   int brand_new = 0, novel = 0;
   for (const OwnedEvent& e : run.events) {
@@ -274,7 +284,8 @@ TEST(OpenAIChat, UnknownFieldsPassThroughOnceNotPerChunk) {
 }
 
 TEST(OpenAIChat, BadJsonChunkIsAWarningNotACrash) {
-  std::string body = Chunk(R"([{"index":0,"delta":{"content":"a"}}])") + "data: {\"choices\":[\n\n" +
+  std::string body = Chunk(R"([{"index":0,"delta":{"content":"a"}}])") +
+                     "data: {\"choices\":[\n\n" +
                      Chunk(R"([{"index":0,"delta":{"content":"b"}}])") + "data: [DONE]\n\n";
   RunResult run = RunChat(body);
   EXPECT_EQ(run.completion.text(), "ab");
@@ -299,8 +310,8 @@ TEST(OpenAIChat, TruncatedStreamIsReportedAndKeepsText) {
 }
 
 TEST(OpenAIChat, OpenRouterKeepAlivesAreEvents) {
-  std::string body = ": OPENROUTER PROCESSING\n\n" + Chunk(R"([{"index":0,"delta":{"content":"a"}}])") +
-                     "data: [DONE]\n\n";
+  std::string body = ": OPENROUTER PROCESSING\n\n" +
+                     Chunk(R"([{"index":0,"delta":{"content":"a"}}])") + "data: [DONE]\n\n";
   RunResult run = RunChat(body, Provider::kOpenRouter);
   ASSERT_FALSE(run.events.empty());
   EXPECT_EQ(run.events[0].kind, EventKind::kKeepAlive);

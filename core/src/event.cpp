@@ -4,23 +4,40 @@ namespace llmstream {
 
 std::string_view EventKindName(EventKind kind) {
   switch (kind) {
-    case EventKind::kText: return "text";
-    case EventKind::kReasoning: return "reasoning";
-    case EventKind::kRefusal: return "refusal";
-    case EventKind::kToolCallStart: return "tool_call_start";
-    case EventKind::kToolCallDelta: return "tool_call_delta";
-    case EventKind::kToolCallEnd: return "tool_call_end";
-    case EventKind::kCitation: return "citation";
-    case EventKind::kMetadata: return "metadata";
-    case EventKind::kUsage: return "usage";
-    case EventKind::kCost: return "cost";
-    case EventKind::kKeepAlive: return "keep_alive";
-    case EventKind::kWarning: return "warning";
-    case EventKind::kError: return "error";
-    case EventKind::kFinish: return "finish";
-    case EventKind::kDone: return "done";
-    case EventKind::kBlockStart: return "block_start";
-    case EventKind::kBlockEnd: return "block_end";
+    case EventKind::kText:
+      return "text";
+    case EventKind::kReasoning:
+      return "reasoning";
+    case EventKind::kRefusal:
+      return "refusal";
+    case EventKind::kToolCallStart:
+      return "tool_call_start";
+    case EventKind::kToolCallDelta:
+      return "tool_call_delta";
+    case EventKind::kToolCallEnd:
+      return "tool_call_end";
+    case EventKind::kCitation:
+      return "citation";
+    case EventKind::kMetadata:
+      return "metadata";
+    case EventKind::kUsage:
+      return "usage";
+    case EventKind::kCost:
+      return "cost";
+    case EventKind::kKeepAlive:
+      return "keep_alive";
+    case EventKind::kWarning:
+      return "warning";
+    case EventKind::kError:
+      return "error";
+    case EventKind::kFinish:
+      return "finish";
+    case EventKind::kDone:
+      return "done";
+    case EventKind::kBlockStart:
+      return "block_start";
+    case EventKind::kBlockEnd:
+      return "block_end";
   }
   return "unknown";
 }

@@ -23,16 +23,13 @@ const nlohmann::json& Expected() {
            << "expected \"" << expected.get<std::string>() << "\", got \"" << actual << "\"";
   }
   if (expected.is_object()) {
-    if (expected.contains("sha256") &&
-        Sha256Hex(actual) != expected["sha256"].get<std::string>()) {
-      return ::testing::AssertionFailure()
-             << "sha256 differs; got " << actual.size() << " bytes starting \""
-             << actual.substr(0, 80) << "\"";
+    if (expected.contains("sha256") && Sha256Hex(actual) != expected["sha256"].get<std::string>()) {
+      return ::testing::AssertionFailure() << "sha256 differs; got " << actual.size()
+                                           << " bytes starting \"" << actual.substr(0, 80) << "\"";
     }
-    if (expected.contains("chars") &&
-        CountCodePoints(actual) != expected["chars"].get<size_t>()) {
-      return ::testing::AssertionFailure() << "expected " << expected["chars"] << " chars, got "
-                                           << CountCodePoints(actual);
+    if (expected.contains("chars") && CountCodePoints(actual) != expected["chars"].get<size_t>()) {
+      return ::testing::AssertionFailure()
+             << "expected " << expected["chars"] << " chars, got " << CountCodePoints(actual);
     }
     return ::testing::AssertionSuccess();
   }
@@ -45,8 +42,8 @@ const nlohmann::json& Expected() {
     return ::testing::AssertionFailure() << "not JSON: " << actual;
   }
   if (parsed == expected) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "expected " << expected.dump() << ", got "
-                                       << parsed.dump();
+  return ::testing::AssertionFailure()
+         << "expected " << expected.dump() << ", got " << parsed.dump();
 }
 
 }  // namespace llmstream::testing

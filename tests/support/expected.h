@@ -1,11 +1,11 @@
 // Reading ../shared/fixtures/expected.json and comparing assembled values with it.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 namespace llmstream::testing {
 

@@ -73,9 +73,15 @@ std::string Describe(const OwnedEvent& e) {
 }
 
 static OwnedEvent Own(const Event& e) {
-  OwnedEvent owned{e.kind, e.part, e.choice, e.block, std::string(e.text), std::string(e.id),
+  OwnedEvent owned{e.kind,
+                   e.part,
+                   e.choice,
+                   e.block,
+                   std::string(e.text),
+                   std::string(e.id),
                    std::string(e.name)};
-  if (e.kind == EventKind::kError && e.error) owned.text = std::string(ErrorCodeName(e.error->code)) + ": " + e.error->message;
+  if (e.kind == EventKind::kError && e.error)
+    owned.text = std::string(ErrorCodeName(e.error->code)) + ": " + e.error->message;
   if (e.kind == EventKind::kUsage && e.usage) {
     owned.text = std::to_string(e.usage->input_tokens.value_or(-1)) + "/" +
                  std::to_string(e.usage->output_tokens.value_or(-1));
@@ -99,16 +105,15 @@ RunResult RunStream(const StreamOptions& options, std::string_view body, const S
 }
 
 static bool IsDelta(EventKind kind) {
-  return kind == EventKind::kText || kind == EventKind::kReasoning ||
-         kind == EventKind::kRefusal || kind == EventKind::kToolCallDelta;
+  return kind == EventKind::kText || kind == EventKind::kReasoning || kind == EventKind::kRefusal ||
+         kind == EventKind::kToolCallDelta;
 }
 
 std::vector<OwnedEvent> Coalesce(const std::vector<OwnedEvent>& events) {
   std::vector<OwnedEvent> out;
   for (const OwnedEvent& e : events) {
-    if (!out.empty() && IsDelta(e.kind) && out.back().kind == e.kind &&
-        out.back().part == e.part && out.back().choice == e.choice &&
-        out.back().block == e.block) {
+    if (!out.empty() && IsDelta(e.kind) && out.back().kind == e.kind && out.back().part == e.part &&
+        out.back().choice == e.choice && out.back().block == e.block) {
       out.back().text += e.text;
     } else {
       out.push_back(e);
@@ -119,7 +124,9 @@ std::vector<OwnedEvent> Coalesce(const std::vector<OwnedEvent>& events) {
 
 StreamOptions OptionsForFixture(std::string_view file_name) {
   StreamOptions options;
-  auto starts = [&](std::string_view prefix) { return file_name.substr(0, prefix.size()) == prefix; };
+  auto starts = [&](std::string_view prefix) {
+    return file_name.substr(0, prefix.size()) == prefix;
+  };
   if (starts("anthropic")) {
     options.api = WireApi::kAnthropicMessages;
     options.provider = Provider::kAnthropic;

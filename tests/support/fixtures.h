@@ -14,12 +14,12 @@ namespace llmstream::testing {
 
 std::string FixturesDir();
 std::string ReadFile(const std::string& path);
-std::string ReadFixture(std::string_view name);      // a file in FixturesDir()
-std::vector<std::string> FixtureFiles();             // every *.sse, sorted
+std::string ReadFixture(std::string_view name);  // a file in FixturesDir()
+std::vector<std::string> FixtureFiles();         // every *.sse, sorted
 
 // How to cut a body into reads.
 struct Split {
-  std::string name;  // for failure messages: "whole", "bytes", "fixed-7", "random-3" ...
+  std::string name;           // for failure messages: "whole", "bytes", "fixed-7", "random-3" ...
   std::vector<size_t> sizes;  // read sizes (0 allowed), summing to the body size
 };
 // The splits every fixture is fed in: whole, 1-byte reads, 1-byte reads with empty reads between,

@@ -7,11 +7,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "json/arena.h"
 #include "json/escape.h"
@@ -110,8 +109,8 @@ inline bool NumberFromRaw(std::string_view raw, nlohmann::json* out) {
 
 inline void ExpectMismatch(json::Reader& reader, bool returned, const char* getter) {
   if (returned || reader.failed()) {
-    std::fprintf(stderr, "json_walk: %s on another type returned %d, failed=%d\n", getter,
-                 returned, reader.failed());
+    std::fprintf(stderr, "json_walk: %s on another type returned %d, failed=%d\n", getter, returned,
+                 reader.failed());
     std::abort();
   }
 }
@@ -171,7 +170,8 @@ inline WalkResult WalkJson(std::string_view text, WalkStyle style = WalkStyle::k
         if (style == WalkStyle::kRaw) {
           std::string_view raw;
           if (!reader.GetRawString(&raw)) return false;
-          if (!json::Unescape(raw, &arena, &text_value)) walk_detail::Die("Unescape rejected a raw string");
+          if (!json::Unescape(raw, &arena, &text_value))
+            walk_detail::Die("Unescape rejected a raw string");
         } else if (!reader.GetString(&text_value)) {
           return false;
         }

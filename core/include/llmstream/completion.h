@@ -16,13 +16,13 @@
 namespace llmstream {
 
 struct ToolCall {
-  uint32_t index = 0;      // tool_calls[].index, Anthropic block index or Responses output index
+  uint32_t index = 0;  // tool_calls[].index, Anthropic block index or Responses output index
   ToolKind kind = ToolKind::kFunction;
-  std::string id;          // call id ("call_...", "toolu_...", Responses call_id)
-  std::string type;        // "function", "tool_use", "server_tool_use", ...
+  std::string id;    // call id ("call_...", "toolu_...", Responses call_id)
+  std::string type;  // "function", "tool_use", "server_tool_use", ...
   std::string name;
-  std::string arguments;   // the complete arguments JSON once `complete`; "{}" when none were sent
-  bool complete = false;   // the provider ended this call
+  std::string arguments;  // the complete arguments JSON once `complete`; "{}" when none were sent
+  bool complete = false;  // the provider ended this call
   bool arguments_valid = false;  // complete and `arguments` is valid JSON
 };
 
@@ -30,25 +30,26 @@ struct ToolCall {
 // choices get one text block). `type` is the provider's block type name.
 struct Block {
   uint32_t index = 0;
-  std::string type;        // "text", "thinking", "redacted_thinking", "tool_use", "web_search_tool_result"...
-  std::string text;        // text / thinking text
-  std::string signature;   // thinking signature (opaque, to be echoed back)
-  std::string data;        // redacted data, or the whole block JSON of blocks that arrive complete
+  std::string
+      type;  // "text", "thinking", "redacted_thinking", "tool_use", "web_search_tool_result"...
+  std::string text;       // text / thinking text
+  std::string signature;  // thinking signature (opaque, to be echoed back)
+  std::string data;       // redacted data, or the whole block JSON of blocks that arrive complete
   std::vector<std::string> citations;  // JSON objects
-  int tool_call = -1;      // index into Choice::tool_calls when this block is a tool call
+  int tool_call = -1;  // index into Choice::tool_calls when this block is a tool call
 };
 
 struct Choice {
   uint32_t index = 0;
   std::string role;
-  std::string text;        // all visible text, concatenated in arrival order
-  std::string reasoning;   // all readable reasoning text
+  std::string text;       // all visible text, concatenated in arrival order
+  std::string reasoning;  // all readable reasoning text
   std::string reasoning_signature;
   std::string refusal;
   std::vector<ToolCall> tool_calls;  // in order of first appearance
   std::vector<Block> blocks;
   std::vector<std::string> citations;  // JSON objects (OpenRouter annotations, Anthropic citations)
-  std::string finish_reason;      // normalized: stop, length, tool_calls, content_filter, error, ...
+  std::string finish_reason;  // normalized: stop, length, tool_calls, content_filter, error, ...
   std::string raw_finish_reason;  // as the provider said it (end_turn, max_tokens, ...)
   std::string stop_sequence;      // the matched stop sequence, when the provider reports it
   int64_t logprob_tokens = 0;     // how many tokens carried logprobs
@@ -57,7 +58,7 @@ struct Choice {
 struct Completion {
   std::string id;
   std::string model;
-  std::string provider;    // upstream provider when a router names it (OpenRouter "provider")
+  std::string provider;         // upstream provider when a router names it (OpenRouter "provider")
   std::vector<Choice> choices;  // by index; choices[0] always exists once anything arrived
   Usage usage;
   Cost cost;

@@ -15,14 +15,14 @@ namespace llmstream {
 enum class ErrorCode : uint16_t {
   kNone = 0,
   // --- SSE framing ---
-  kSseLineTooLong = 1,   // one line exceeded SseLimits::max_line_bytes; the stream is ended
-  kSseEventTooLarge = 2, // one event's data exceeded SseLimits::max_event_bytes; stream ended
+  kSseLineTooLong = 1,    // one line exceeded SseLimits::max_line_bytes; the stream is ended
+  kSseEventTooLarge = 2,  // one event's data exceeded SseLimits::max_event_bytes; stream ended
   // --- payloads ---
-  kBadJson = 10,         // a data payload that must be JSON was not valid JSON
-  kBadToolArguments = 11,// a completed tool call's arguments were not valid JSON
+  kBadJson = 10,           // a data payload that must be JSON was not valid JSON
+  kBadToolArguments = 11,  // a completed tool call's arguments were not valid JSON
   // --- the provider said so, in band (HTTP 200 then an error event / error object) ---
   kProviderError = 20,
-  kContentFilter = 21,   // the provider stopped the output for policy reasons
+  kContentFilter = 21,  // the provider stopped the output for policy reasons
   // --- HTTP, before streaming started ---
   kHttpStatus = 30,      // any non-2xx without a more specific code below
   kAuth = 31,            // 401 / 403
@@ -54,8 +54,8 @@ struct Error {
   // The provider's own error type / code string when it gave one ("overloaded_error",
   // "server_error", "rate_limit_exceeded" ...), else empty.
   std::string provider_type;
-  int http_status = 0;                      // 0 when no HTTP status applies
-  std::optional<int64_t> retry_after_ms;    // from Retry-After / retry-after-ms headers
+  int http_status = 0;                    // 0 when no HTTP status applies
+  std::optional<int64_t> retry_after_ms;  // from Retry-After / retry-after-ms headers
 
   explicit operator bool() const { return code != ErrorCode::kNone; }
 };

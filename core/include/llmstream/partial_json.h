@@ -103,12 +103,12 @@ class PartialJson {
   static constexpr size_t kNone = static_cast<size_t>(-1);
 
   std::string text_;
-  std::vector<char> closers_;      // the closing bracket of every open container, innermost last
-  size_t parsed_ = 0;              // bytes of text_ consumed by the state machine
-  size_t value_start_ = kNone;     // first non-whitespace byte
-  size_t safe_end_ = kNone;        // end of the safe prefix outside strings (rule 2)
-  size_t string_safe_end_ = 0;     // end of the safe prefix inside the open string (rule 1)
-  size_t number_start_ = 0;        // first byte of the number being read
+  std::vector<char> closers_;   // the closing bracket of every open container, innermost last
+  size_t parsed_ = 0;           // bytes of text_ consumed by the state machine
+  size_t value_start_ = kNone;  // first non-whitespace byte
+  size_t safe_end_ = kNone;     // end of the safe prefix outside strings (rule 2)
+  size_t string_safe_end_ = 0;  // end of the safe prefix inside the open string (rule 1)
+  size_t number_start_ = 0;     // first byte of the number being read
   Mode mode_{};
   NumberState number_state_{};
   bool in_key_ = false;            // the open string is an object key
@@ -117,8 +117,8 @@ class PartialJson {
   uint8_t utf8_pending_ = 0;       // continuation bytes still expected
   uint8_t utf8_low_ = 0x80;        // allowed range of the next continuation byte
   uint8_t utf8_high_ = 0xBF;
-  uint16_t code_unit_ = 0;         // value of the \u escape being read
-  std::string_view literal_;       // "true", "false" or "null" while one is being read
+  uint16_t code_unit_ = 0;    // value of the \u escape being read
+  std::string_view literal_;  // "true", "false" or "null" while one is being read
   uint8_t literal_matched_ = 0;
   bool failed_ = false;
   size_t error_offset_ = 0;

@@ -64,12 +64,12 @@ class Stream {
   // The completion assembled so far; valid at any time, also after an error.
   const Completion& result() const;
 
-  bool ended() const;                    // Finish or Fail was called, or a terminal error arrived
-  bool output_started() const;           // any text / reasoning / refusal / tool call arrived
-  int64_t IdleFor(int64_t now_ms) const; // ms since the last byte (or since construction)
+  bool ended() const;                     // Finish or Fail was called, or a terminal error arrived
+  bool output_started() const;            // any text / reasoning / refusal / tool call arrived
+  int64_t IdleFor(int64_t now_ms) const;  // ms since the last byte (or since construction)
   uint64_t bytes_fed() const;
-  int64_t first_byte_ms() const;         // -1 until then
-  int64_t first_output_ms() const;       // -1 until then
+  int64_t first_byte_ms() const;    // -1 until then
+  int64_t first_output_ms() const;  // -1 until then
 
   // Back to the initial state for a new response (e.g. a retry), keeping buffer capacity.
   void Reset();

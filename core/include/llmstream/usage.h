@@ -17,7 +17,7 @@ namespace llmstream {
 struct Usage {
   std::optional<int64_t> input_tokens;
   std::optional<int64_t> output_tokens;
-  std::optional<int64_t> total_tokens;         // as reported; else input + output
+  std::optional<int64_t> total_tokens;  // as reported; else input + output
   std::optional<int64_t> cached_input_tokens;
   std::optional<int64_t> cache_write_tokens;
   std::optional<int64_t> reasoning_tokens;
@@ -44,12 +44,12 @@ enum class CostSource : uint8_t {
 // Cost in US dollars (OpenRouter credits are dollars).
 struct Cost {
   double total_usd = 0;
-  double input_usd = 0;        // uncached input
+  double input_usd = 0;  // uncached input
   double cached_input_usd = 0;
   double cache_write_usd = 0;
-  double output_usd = 0;       // includes reasoning unless the model prices it apart
+  double output_usd = 0;  // includes reasoning unless the model prices it apart
   CostSource source = CostSource::kNone;
-  std::string price_date;      // the price table entry's "as of" date (YYYY-MM-DD), if any
+  std::string price_date;  // the price table entry's "as of" date (YYYY-MM-DD), if any
 
   bool known() const { return source != CostSource::kNone; }
 };

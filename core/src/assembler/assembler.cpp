@@ -160,8 +160,8 @@ void Assembler::Apply(const Event& event) {
       if (completion_.warnings.size() < kMaxWarnings) {
         completion_.warnings.emplace_back(event.text);
       } else {
-        completion_.warnings.back() = "(" + std::to_string(++dropped_warnings_) +
-                                      " more warnings not kept)";
+        completion_.warnings.back() =
+            "(" + std::to_string(++dropped_warnings_) + " more warnings not kept)";
       }
       break;
     case EventKind::kError:

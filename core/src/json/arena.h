@@ -62,9 +62,9 @@ class Arena {
   char* AllocateSlow(size_t size);
 
   std::vector<Block> blocks_;
-  size_t current_ = 0;      // index in blocks_ of the block that cur_/end_ bump through
-  char* cur_ = nullptr;     // next free byte of the current block
-  char* end_ = nullptr;     // end of the current block
+  size_t current_ = 0;   // index in blocks_ of the block that cur_/end_ bump through
+  char* cur_ = nullptr;  // next free byte of the current block
+  char* end_ = nullptr;  // end of the current block
 };
 
 }  // namespace llmstream::json

@@ -24,8 +24,7 @@ const char* FindClosingQuote(const char* p, const char* end, bool* escaped) {
 
 }  // namespace
 
-void ChunkTemplate::Build(std::string_view chunk, std::span<const Hole> holes,
-                          size_t value_hole) {
+void ChunkTemplate::Build(std::string_view chunk, std::span<const Hole> holes, size_t value_hole) {
   text_.assign(chunk);
   holes_.assign(holes.begin(), holes.end());
   value_hole_ = value_hole;

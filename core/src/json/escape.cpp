@@ -48,13 +48,27 @@ void AppendEscaped(std::string* out, std::string_view utf8) {
     if (special == end) return;
     unsigned char c = static_cast<unsigned char>(*special);
     switch (c) {
-      case '"': out->append("\\\"", 2); break;
-      case '\\': out->append("\\\\", 2); break;
-      case '\b': out->append("\\b", 2); break;
-      case '\f': out->append("\\f", 2); break;
-      case '\n': out->append("\\n", 2); break;
-      case '\r': out->append("\\r", 2); break;
-      case '\t': out->append("\\t", 2); break;
+      case '"':
+        out->append("\\\"", 2);
+        break;
+      case '\\':
+        out->append("\\\\", 2);
+        break;
+      case '\b':
+        out->append("\\b", 2);
+        break;
+      case '\f':
+        out->append("\\f", 2);
+        break;
+      case '\n':
+        out->append("\\n", 2);
+        break;
+      case '\r':
+        out->append("\\r", 2);
+        break;
+      case '\t':
+        out->append("\\t", 2);
+        break;
       default: {
         const char escape[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
         out->append(escape, 6);

@@ -58,8 +58,9 @@ inline const char* FindStringSpecial(const char* p, const char* end) {
   while (end - p >= 16) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     // min_epu8(v, 0x1F) == v exactly when v <= 0x1F (unsigned).
-    __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                                _mm_cmpeq_epi8(_mm_min_epu8(v, max_control), v));
+    __m128i hits =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                     _mm_cmpeq_epi8(_mm_min_epu8(v, max_control), v));
     uint32_t mask = static_cast<uint32_t>(_mm_movemask_epi8(hits));
     if (mask != 0) return p + std::countr_zero(mask);
     p += 16;
@@ -87,7 +88,8 @@ inline const char* FindStringSpecial(const char* p, const char* end) {
       std::memcpy(&x, p, 8);
       uint64_t q = x ^ (kOnes * '"');
       uint64_t b = x ^ (kOnes * '\\');
-      uint64_t hits = (((q - kOnes) & ~q) | ((b - kOnes) & ~b) | ((x - kOnes * 0x20) & ~x)) & kHighs;
+      uint64_t hits =
+          (((q - kOnes) & ~q) | ((b - kOnes) & ~b) | ((x - kOnes * 0x20) & ~x)) & kHighs;
       if (hits != 0) return p + (std::countr_zero(hits) >> 3);
       p += 8;
     }
@@ -127,16 +129,34 @@ inline int32_t DecodeHex4(const char* p) {
 inline const char* DecodeEscape(const char* p, const char* end, uint32_t* code_point) {
   if (end - p < 2) return nullptr;
   switch (p[1]) {
-    case '"': *code_point = '"'; return p + 2;
-    case '\\': *code_point = '\\'; return p + 2;
-    case '/': *code_point = '/'; return p + 2;
-    case 'b': *code_point = '\b'; return p + 2;
-    case 'f': *code_point = '\f'; return p + 2;
-    case 'n': *code_point = '\n'; return p + 2;
-    case 'r': *code_point = '\r'; return p + 2;
-    case 't': *code_point = '\t'; return p + 2;
-    case 'u': break;
-    default: return nullptr;
+    case '"':
+      *code_point = '"';
+      return p + 2;
+    case '\\':
+      *code_point = '\\';
+      return p + 2;
+    case '/':
+      *code_point = '/';
+      return p + 2;
+    case 'b':
+      *code_point = '\b';
+      return p + 2;
+    case 'f':
+      *code_point = '\f';
+      return p + 2;
+    case 'n':
+      *code_point = '\n';
+      return p + 2;
+    case 'r':
+      *code_point = '\r';
+      return p + 2;
+    case 't':
+      *code_point = '\t';
+      return p + 2;
+    case 'u':
+      break;
+    default:
+      return nullptr;
   }
   if (end - p < 6) return nullptr;
   int32_t unit = DecodeHex4(p + 2);

@@ -6,20 +6,20 @@ namespace llmstream {
 
 // What the next byte may be. kValue must stay 0: a default-constructed parser expects a value.
 enum class PartialJson::Mode : uint8_t {
-  kValue = 0,      // a value (top level, after ':' or after ',' in an array)
-  kArrayFirst,     // after '[': a value or ']'
-  kObjectFirst,    // after '{': a key or '}'
-  kObjectKey,      // after ',' in an object: a key
-  kColon,          // after a key: ':'
-  kAfterValue,     // after a value: ',' or the closer (only whitespace at the top level)
-  kString,         // in a string body
-  kEscape,         // after a backslash
-  kUnicode,        // in the hex digits of \uXXXX
-  kLowBackslash,   // after a high surrogate escape: the '\' of its low half
-  kLowU,           // ... then its 'u'
-  kUtf8,           // in a multi-byte UTF-8 sequence
-  kNumber,         // in a number (number_state_ says where)
-  kLiteral,        // in true / false / null
+  kValue = 0,     // a value (top level, after ':' or after ',' in an array)
+  kArrayFirst,    // after '[': a value or ']'
+  kObjectFirst,   // after '{': a key or '}'
+  kObjectKey,     // after ',' in an object: a key
+  kColon,         // after a key: ':'
+  kAfterValue,    // after a value: ',' or the closer (only whitespace at the top level)
+  kString,        // in a string body
+  kEscape,        // after a backslash
+  kUnicode,       // in the hex digits of \uXXXX
+  kLowBackslash,  // after a high surrogate escape: the '\' of its low half
+  kLowU,          // ... then its 'u'
+  kUtf8,          // in a multi-byte UTF-8 sequence
+  kNumber,        // in a number (number_state_ says where)
+  kLiteral,       // in true / false / null
 };
 
 enum class PartialJson::NumberState : uint8_t {
@@ -261,7 +261,14 @@ void PartialJson::Run() {
 
       case Mode::kEscape:
         switch (c) {
-          case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+          case '"':
+          case '\\':
+          case '/':
+          case 'b':
+          case 'f':
+          case 'n':
+          case 'r':
+          case 't':
             mode_ = Mode::kString;
             string_safe_end_ = i + 1;
             break;

@@ -72,8 +72,8 @@ inline const char* SkipDigits(const char* p, const char* end) {
       std::memcpy(&x, p, 8);
       // A byte is a digit iff x - '0' does not borrow and x + 0x46 does not reach 0x80. Carries
       // and borrows only move upward from a flagged byte, so the lowest flag is exact.
-      uint64_t flags = ((x - 0x3030303030303030ULL) | (x + 0x4646464646464646ULL)) &
-                       0x8080808080808080ULL;
+      uint64_t flags =
+          ((x - 0x3030303030303030ULL) | (x + 0x4646464646464646ULL)) & 0x8080808080808080ULL;
       if (flags != 0) return p + (std::countr_zero(flags) >> 3);
       p += 8;
     }
@@ -164,8 +164,8 @@ double ConvertNumber(const char* p, const char* end) {
   if (significant_digits <= 19 && mantissa <= (uint64_t{1} << 53) && exponent >= -22 &&
       exponent <= 22) {
     double value = static_cast<double>(mantissa);
-    value = exponent < 0 ? value / kExactPowersOfTen[-exponent]
-                         : value * kExactPowersOfTen[exponent];
+    value =
+        exponent < 0 ? value / kExactPowersOfTen[-exponent] : value * kExactPowersOfTen[exponent];
     return negative ? -value : value;
   }
   // strtod needs a NUL-terminated copy, and it reads the locale's decimal point.

@@ -16,8 +16,8 @@ namespace llmstream {
 class MetadataTracker {
  public:
   // Emits kMetadata(key, value) unless `value` equals the last value emitted for `key`.
-  void Update(std::string_view key, std::string_view value, MetadataFormat format,
-              Emitter& out, uint32_t choice = 0) {
+  void Update(std::string_view key, std::string_view value, MetadataFormat format, Emitter& out,
+              uint32_t choice = 0) {
     for (auto& [name, last] : entries_) {
       if (name == key) {
         if (last == value) return;

@@ -232,8 +232,7 @@ class OpenAIChatDialect final : public Dialect {
       if (!ParseDelta(delta_reader, choice, out)) return false;
     }
     if (!native_finish.empty()) {
-      metadata_.Update("native_finish_reason", native_finish, MetadataFormat::kString, out,
-                       choice);
+      metadata_.Update("native_finish_reason", native_finish, MetadataFormat::kString, out, choice);
     }
     if (!finish.empty()) Finish(choice, finish, native_finish, out);
     return true;

@@ -44,7 +44,9 @@ class Emitter {
     event.part = static_cast<uint8_t>(format);
   }
   void EmitWarning(std::string_view message) { Emit(EventKind::kWarning).text = Copy(message); }
-  void EmitUsage(const Usage& usage) { Emit(EventKind::kUsage).usage = &usages_.emplace_back(usage); }
+  void EmitUsage(const Usage& usage) {
+    Emit(EventKind::kUsage).usage = &usages_.emplace_back(usage);
+  }
   void EmitCost(const Cost& cost) { Emit(EventKind::kCost).cost = &costs_.emplace_back(cost); }
   void EmitError(Error error) {
     Emit(EventKind::kError).error = &errors_.emplace_back(std::move(error));

@@ -18,8 +18,8 @@ bool Within(std::string_view inner, std::string_view outer) {
 }
 
 bool IsOutput(EventKind kind) {
-  return kind == EventKind::kText || kind == EventKind::kReasoning ||
-         kind == EventKind::kRefusal || kind == EventKind::kToolCallStart;
+  return kind == EventKind::kText || kind == EventKind::kReasoning || kind == EventKind::kRefusal ||
+         kind == EventKind::kToolCallStart;
 }
 
 }  // namespace
@@ -107,6 +107,8 @@ class Stream::Impl final : public SseSink {
     // Views into the caller's bytes live until Feed returns; anything the parser had to buffer
     // (a line split across reads, multi-line data) is copied once so events may point into it.
     if (!Within(event.data, input_)) stable.data = out_.Copy(event.data);
+    if (!Within(event.type, input_)) stable.type = out_.Copy(event.type);
+    if (!Within(event.id, input_)) stable.id = out_.Copy(event.id);
     size_t first = out_.size();
     dialect_->OnEvent(stable, out_);
     AfterDialect(first);

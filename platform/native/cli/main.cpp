@@ -18,8 +18,8 @@
 #include <thread>
 #include <vector>
 
-#include "llmstream/stream.h"
 #include "cli/event_json.h"
+#include "llmstream/stream.h"
 
 namespace {
 
@@ -66,10 +66,14 @@ std::optional<Args> ParseArgs(int argc, char** argv) {
       args.provider = *provider;
     } else if (arg == "--api") {
       auto v = value();
-      if (v == "chat") args.api = llmstream::WireApi::kChatCompletions;
-      else if (v == "responses") args.api = llmstream::WireApi::kResponses;
-      else if (v == "messages") args.api = llmstream::WireApi::kAnthropicMessages;
-      else return std::nullopt;
+      if (v == "chat")
+        args.api = llmstream::WireApi::kChatCompletions;
+      else if (v == "responses")
+        args.api = llmstream::WireApi::kResponses;
+      else if (v == "messages")
+        args.api = llmstream::WireApi::kAnthropicMessages;
+      else
+        return std::nullopt;
     } else if (arg == "--pace-ms") {
       auto v = value();
       if (!v) return std::nullopt;
@@ -200,16 +204,14 @@ int main(int argc, char** argv) {
       m2 += delta * (gap - mean);
     }
     double stddev = token_times.size() > 2 ? std::sqrt(m2 / (token_times.size() - 2)) : 0;
-    double seconds = token_times.size() > 1
-                         ? (token_times.back() - token_times.front()) / 1000.0
-                         : 0;
+    double seconds =
+        token_times.size() > 1 ? (token_times.back() - token_times.front()) / 1000.0 : 0;
     std::fprintf(stderr,
                  "--- metrics: model %s | first token %lld ms | %zu text chunks | %.1f chunks/s | "
                  "inter-token %.1f ms (stddev %.1f) | tokens in %lld out %lld | cost $%.6f (%s)\n",
-                 result.model.c_str(),
-                 static_cast<long long>(stream.first_output_ms()), token_times.size(),
-                 seconds > 0 ? (token_times.size() - 1) / seconds : 0.0, mean, stddev,
-                 static_cast<long long>(result.usage.input_tokens.value_or(-1)),
+                 result.model.c_str(), static_cast<long long>(stream.first_output_ms()),
+                 token_times.size(), seconds > 0 ? (token_times.size() - 1) / seconds : 0.0, mean,
+                 stddev, static_cast<long long>(result.usage.input_tokens.value_or(-1)),
                  static_cast<long long>(result.usage.output_tokens.value_or(-1)),
                  result.cost.total_usd,
                  result.cost.source == llmstream::CostSource::kProvider     ? "provider"
