@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "json/chunk_template.h"
+#include "json/escape.h"
 #include "json/reader.h"
 #include "providers/metadata_tracker.h"
 
@@ -62,10 +64,19 @@ bool IsKnownDelta(std::string_view type) {
 // The fields of any content_block_delta `delta` we understand, read in any order.
 struct BlockDelta {
   std::string_view type, text, partial_json, thinking, signature;
-  std::string_view citation;  // raw JSON
+  std::string_view citation;   // raw JSON
+  std::string_view raw_value;  // the escaped text / partial_json / thinking: a template hole
 };
 
-bool ReadBlockDelta(Reader& reader, BlockDelta* delta) {
+// A delta's value string, kept raw as well so that the chunk template knows where it lies.
+bool ReadValueString(Reader& reader, json::Arena* arena, BlockDelta* delta, std::string_view* out) {
+  std::string_view raw;
+  if (!reader.GetRawString(&raw)) return reader.Skip();
+  delta->raw_value = raw;
+  return json::Unescape(raw, arena, out);
+}
+
+bool ReadBlockDelta(Reader& reader, json::Arena* arena, BlockDelta* delta) {
   if (!reader.BeginObject()) return reader.Skip();  // not an object: its type stays unknown
   std::string_view key;
   while (reader.NextField(&key)) {
@@ -73,11 +84,11 @@ bool ReadBlockDelta(Reader& reader, BlockDelta* delta) {
     if (key == "type") {
       ok = ReadString(reader, &delta->type);
     } else if (key == "text") {
-      ok = ReadString(reader, &delta->text);
+      ok = ReadValueString(reader, arena, delta, &delta->text);
     } else if (key == "partial_json") {
-      ok = ReadString(reader, &delta->partial_json);
+      ok = ReadValueString(reader, arena, delta, &delta->partial_json);
     } else if (key == "thinking") {
-      ok = ReadString(reader, &delta->thinking);
+      ok = ReadValueString(reader, arena, delta, &delta->thinking);
     } else if (key == "signature") {
       ok = ReadString(reader, &delta->signature);
     } else if (key == "citation") {
@@ -119,7 +130,7 @@ bool ReadPayload(std::string_view data, bool fast, json::Arena* arena, Payload* 
       }
     } else if (key == "delta") {
       if (fast && payload->index >= 0 && payload->type == "content_block_delta") {
-        ok = ReadBlockDelta(reader, &payload->block_delta);
+        ok = ReadBlockDelta(reader, arena, &payload->block_delta);
         payload->delta_read = true;
       } else {
         ok = reader.SkipRaw(&payload->delta);
@@ -144,6 +155,24 @@ class AnthropicDialect final : public Dialect {
  public:
   void OnEvent(const SseEvent& event, Emitter& out) override {
     if (failed_) return;  // an error event ended the stream; nothing after it counts
+    // The chunk-template shortcut (json/chunk_template.h): a text delta shaped exactly like the
+    // previous one only differs in its value.
+    std::string_view value;
+    if (fast_path_ && event.type != "error" && template_.Match(event.data, out.arena(), &value)) {
+      Replay(value, out);
+      return;
+    }
+    template_.Clear();
+    delta_raw_ = {};
+    const size_t first = out.size();
+    Handle(event, out);
+    MaybeKeepTemplate(event.data, first, out);
+  }
+
+  void set_fast_path(bool enabled) override { fast_path_ = enabled; }
+
+ private:
+  void Handle(const SseEvent& event, Emitter& out) {
     if (event.type == "error") {
       OnError(event.data, out);
       return;
@@ -172,6 +201,7 @@ class AnthropicDialect final : public Dialect {
     }
 
     if (type == "content_block_delta") {
+      delta_raw_ = payload.block_delta.raw_value;
       OnBlockDelta(payload, out);
     } else if (type == "content_block_start") {
       if (uint32_t index = 0; BlockIndex(payload, out, &index)) {
@@ -207,6 +237,37 @@ class AnthropicDialect final : public Dialect {
   bool terminal() const override { return stopped_; }
 
  private:
+  // A delta chunk whose only effect was one text, thinking or tool-input event may serve as the
+  // template for the next ones. Any other chunk cleared the template, so the state a template
+  // relies on (open block, metadata seen) cannot have changed in between.
+  void MaybeKeepTemplate(std::string_view chunk, size_t first, Emitter& out) {
+    if (!fast_path_ || out.size() != first + 1 || delta_raw_.empty()) return;
+    const Event& event = out.events()[first];
+    const bool text_like =
+        event.kind == EventKind::kText || event.kind == EventKind::kToolCallDelta ||
+        (event.kind == EventKind::kReasoning && event.reasoning_part() == ReasoningPart::kText);
+    if (!text_like || delta_raw_.data() < chunk.data() ||
+        delta_raw_.data() + delta_raw_.size() > chunk.data() + chunk.size()) {
+      return;
+    }
+    const size_t begin = static_cast<size_t>(delta_raw_.data() - chunk.data());
+    const json::ChunkTemplate::Hole hole{begin, begin + delta_raw_.size()};
+    template_.Build(chunk, {&hole, 1}, 0);
+    replay_kind_ = event.kind;
+    replay_block_ = event.block;
+    replay_part_ = event.part;
+  }
+
+  // What the full parse would have done for a chunk that matched the template.
+  void Replay(std::string_view value, Emitter& out) {
+    if (value.empty()) return;
+    if (replay_kind_ == EventKind::kToolCallDelta) {
+      BlockState* block = FindOpen(replay_block_);
+      if (block) block->arguments.append(value);
+    }
+    out.EmitText(replay_kind_, 0, replay_block_, value, replay_part_);
+  }
+
   enum class BlockKind : uint8_t { kText, kThinking, kRedacted, kTool, kOther };
 
   struct BlockState {
@@ -494,7 +555,7 @@ class AnthropicDialect final : public Dialect {
     BlockDelta& delta = payload.block_delta;
     if (!payload.delta_read) {
       Reader reader(payload.delta, out.arena());
-      if (!ReadBlockDelta(reader, &delta)) {
+      if (!ReadBlockDelta(reader, out.arena(), &delta)) {
         Warn("bad_event: content_block_delta with a malformed delta", out);
         return;
       }
@@ -667,7 +728,13 @@ class AnthropicDialect final : public Dialect {
   MetadataTracker metadata_;
   std::vector<std::string> warned_delta_types_;
   std::string last_stop_reason_, last_stop_sequence_;
-  std::string scratch_;   // builds metadata keys without a fresh string each time
+  std::string scratch_;  // builds metadata keys without a fresh string each time
+  bool fast_path_ = true;
+  json::ChunkTemplate template_;
+  std::string_view delta_raw_;
+  EventKind replay_kind_ = EventKind::kText;
+  uint32_t replay_block_ = 0;
+  uint8_t replay_part_ = 0;
   bool stopped_ = false;  // message_stop arrived
   bool failed_ = false;   // an error event arrived
 };
