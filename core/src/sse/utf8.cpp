@@ -99,7 +99,7 @@ size_t RepairedUtf8Size(std::string_view text) {
     size += valid;
     i += valid;
     if (i == text.size()) break;
-    size_t bad;
+    size_t bad = 1;
     MultiByteLength(p + i, text.size() - i, &bad);
     size += kReplacement.size();
     i += bad;
@@ -115,7 +115,7 @@ void AppendRepairedUtf8(std::string_view text, std::string* out) {
     out->append(text.data() + i, valid);
     i += valid;
     if (i == text.size()) break;
-    size_t bad;
+    size_t bad = 1;
     MultiByteLength(p + i, text.size() - i, &bad);
     out->append(kReplacement);
     i += bad;
