@@ -30,7 +30,9 @@ bool IsValidJson(std::string_view text, json::Arena* arena) {
 
 class OpenAIChatDialect final : public Dialect {
  public:
-  explicit OpenAIChatDialect(Provider provider) : provider_(provider) {}
+  // One dialect serves every OpenAI-style provider: their additions never conflict, so the
+  // provider needs no special-casing (yet).
+  OpenAIChatDialect() = default;
 
   void OnEvent(const SseEvent& event, Emitter& out) override {
     if (event.type == "error") {  // Groq's named error event (and anyone else's)
@@ -603,7 +605,6 @@ class OpenAIChatDialect final : public Dialect {
   std::string_view last_raw_;
   json::Arena* arena_ = nullptr;
 
-  Provider provider_;
   bool done_ = false;
   bool top_level_usage_seen_ = false;
   std::vector<ChoiceState> choices_;
@@ -614,7 +615,7 @@ class OpenAIChatDialect final : public Dialect {
 }  // namespace
 
 std::unique_ptr<Dialect> MakeOpenAIChatDialect(Provider provider) {
-  return std::make_unique<OpenAIChatDialect>(provider);
+  return std::make_unique<OpenAIChatDialect>();
 }
 
 }  // namespace llmstream
