@@ -50,7 +50,7 @@ RULES="$rules" perl -e '
     }
   }
   if ($bad) {
-    print STDERR "check-core-purity: $bad finding(s): core/ must stay free of I/O, threads, clocks and sleeps\n";
+    print "check-core-purity: $bad finding(s): core/ must stay free of I/O, threads, clocks and sleeps\n";
     exit 1;
   }
 ' "${files[@]}"
