@@ -225,14 +225,8 @@ TEST_P(AnthropicFixture, SameResultWithoutEventLines) {
   ExpectMatches(without.completion, Expected(GetParam()));
 }
 
-std::string FixtureName(const ::testing::TestParamInfo<std::string>& info) {
-  std::string name;
-  for (char c : info.param.substr(0, info.param.size() - 4)) name += isalnum(c) ? c : '_';
-  return name;
-}
-
 INSTANTIATE_TEST_SUITE_P(Anthropic, AnthropicFixture, ::testing::ValuesIn(AnthropicFixtures()),
-                         FixtureName);
+                         ::llmstream::testing::FixtureTestName);
 
 TEST(AnthropicDialect, TextFixtureEventSequence) {
   const std::string body = lt::ReadFixture("anthropic-text.sse");

@@ -71,13 +71,8 @@ TEST_P(FixtureSplits, CutAnywhereKeepsThePartialResult) {
   }
 }
 
-std::string Name(const ::testing::TestParamInfo<std::string>& info) {
-  std::string name;
-  for (char c : info.param.substr(0, info.param.size() - 4)) name += isalnum(c) ? c : '_';
-  return name;
-}
-
-INSTANTIATE_TEST_SUITE_P(AllFixtures, FixtureSplits, ::testing::ValuesIn(FixtureFiles()), Name);
+INSTANTIATE_TEST_SUITE_P(AllFixtures, FixtureSplits, ::testing::ValuesIn(FixtureFiles()),
+                         FixtureTestName);
 
 }  // namespace
 }  // namespace llmstream::testing

@@ -103,12 +103,6 @@ TEST_P(ChatFixture, MatchesExpectedInEverySplit) {
   }
 }
 
-std::string FixtureTestName(const ::testing::TestParamInfo<std::string>& param) {
-  std::string name;
-  for (char c : param.param.substr(0, param.param.size() - 4)) name += isalnum(c) ? c : '_';
-  return name;
-}
-
 INSTANTIATE_TEST_SUITE_P(Recorded, ChatFixture, ::testing::ValuesIn(ChatFixtures()),
                          FixtureTestName);
 

@@ -187,14 +187,8 @@ TEST_P(ResponsesFixture, OpenRouterFramingGivesTheSameEvents) {
   ExpectMatches(routed.completion, Expected(GetParam()));
 }
 
-std::string FixtureName(const ::testing::TestParamInfo<std::string>& info) {
-  std::string name;
-  for (char c : info.param.substr(0, info.param.size() - 4)) name += isalnum(c) ? c : '_';
-  return name;
-}
-
 INSTANTIATE_TEST_SUITE_P(Responses, ResponsesFixture, ::testing::ValuesIn(ResponsesFixtures()),
-                         FixtureName);
+                         ::llmstream::testing::FixtureTestName);
 
 TEST(ResponsesDialect, TextFixtureEventSequence) {
   const std::string body = lt::ReadFixture("openai-responses-text.sse");

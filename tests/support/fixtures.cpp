@@ -1,6 +1,7 @@
 #include "support/fixtures.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -120,6 +121,14 @@ std::vector<OwnedEvent> Coalesce(const std::vector<OwnedEvent>& events) {
     }
   }
   return out;
+}
+
+std::string FixtureTestName(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name;
+  for (char c : info.param.substr(0, info.param.size() - 4)) {
+    name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  }
+  return name;
 }
 
 StreamOptions OptionsForFixture(std::string_view file_name) {

@@ -1,6 +1,8 @@
 // Test helpers: read the shared fixtures and feed them through a Stream in many splits.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -46,6 +48,9 @@ RunResult RunStream(const StreamOptions& options, std::string_view body, const S
 // Concatenates adjacent text-like deltas (text, reasoning, refusal, tool args) of the same
 // kind/choice/block/part so that event sequences from different splits compare equal.
 std::vector<OwnedEvent> Coalesce(const std::vector<OwnedEvent>& events);
+
+// A gtest parameter name for a fixture file: "openai-chat-x.sse" -> "openai_chat_x".
+std::string FixtureTestName(const ::testing::TestParamInfo<std::string>& info);
 
 // Stream options that fit a fixture file name ("anthropic-*" -> Anthropic Messages, ...).
 StreamOptions OptionsForFixture(std::string_view file_name);
