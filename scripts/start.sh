@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# The main job (README): set up, build native-release, run the `llmstream` CLI.
+# The main job (README): set up, build native-release, start the local provider server, and
+# stream a few completions through the `llmstream` CLI with metrics.
 #
-#   scripts/start.sh              replay a few recorded provider streams at a realistic pace
-#   scripts/start.sh ARGS...      run the CLI with ARGS, e.g.
-#       scripts/start.sh --replay ../shared/fixtures/anthropic-text.sse --provider anthropic \
-#                        --pace-ms 30 --metrics
-# Environment: LLMSTREAM_SHARED_DIR (default ../shared), PACE_MS (default 30), SKIP_SETUP=1.
+#   scripts/start.sh              the demo: an OpenAI-style stream, an Anthropic-style one, a
+#                                 recorded Anthropic thinking stream served by the local provider,
+#                                 and the replay of a recording of the first one
+#   scripts/start.sh ARGS...      run the CLI with ARGS (the local provider runs meanwhile), e.g.
+#       scripts/start.sh --metrics "Tell me about streaming"
+#       scripts/start.sh --replay ../shared/fixtures/anthropic-text.sse --pace-ms 30 --metrics
+# Environment: LLMSTREAM_SHARED_DIR (default ../shared), PACE_MS (default 30), PORT (default 8787;
+# 0 = any free port), SKIP_SETUP=1.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -23,22 +27,53 @@ fi
 
 cli="$repo/build/native-release/platform/native/llmstream"
 if [ ! -x "$cli" ]; then
-  echo "start.sh: the CLI is not built: $cli is missing." >&2
-  echo "start.sh: it comes from platform/native/cli/*.cpp (target llmstream_cli), which is not" \
-       "written yet." >&2
+  echo "start.sh: the CLI is not built: $cli is missing (target llmstream_cli)." >&2
   exit 1
 fi
 
+# The local provider, in the background for as long as this script runs. Loopback traffic must
+# not go through a proxy from the environment.
+export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
+port="${PORT:-8787}"
+server_out="$repo/build/logs/start-server.log"
+node server/local-provider.mjs --port "$port" --fixtures "$LLMSTREAM_SHARED_DIR/fixtures" \
+  --quiet >"$server_out" 2>&1 &
+server_pid=$!
+trap 'kill "$server_pid" 2>/dev/null || true' EXIT
+# It prints "llmstream local provider listening on http://127.0.0.1:PORT" once it listens.
+for _ in $(seq 100); do
+  grep -q 'listening on' "$server_out" 2>/dev/null && break
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    cat "$server_out" >&2
+    echo "start.sh: the local provider did not start (port $port busy? set PORT=...)" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+base_url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$server_out" | head -n 1)
+
 if [ $# -gt 0 ]; then
-  exec "$cli" "$@"
+  # Not exec: the trap must still stop the server afterwards.
+  status=0
+  "$cli" --base-url "$base_url" "$@" || status=$?
+  exit "$status"
 fi
 
-# No arguments: one recorded stream per provider, in turn.
-fixtures="$LLMSTREAM_SHARED_DIR/fixtures"
-for pair in openai:openai-chat-text-usage.sse anthropic:anthropic-text.sse \
-            groq:groq-reasoning-text.sse openrouter:openrouter-usage-cost.sse; do
-  provider=${pair%%:*} file="$fixtures/${pair#*:}"
-  echo "==> $provider: $file"
-  "$cli" --replay "$file" --provider "$provider" --pace-ms "${PACE_MS:-30}" --metrics
-  echo
-done
+pace="${PACE_MS:-30}"
+recording="$repo/build/logs/start-openai.rec"
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+step "OpenAI-style Chat Completions stream (local provider at $base_url, recorded to $recording)"
+"$cli" --base-url "$base_url" --scenario "pace_ms=$pace; tokens=60" --record "$recording" \
+  --metrics "Explain streaming in one paragraph"
+
+step "Anthropic-style Messages stream with thinking (--api messages)"
+"$cli" --base-url "$base_url" --api messages --scenario "pace_ms=$pace; reasoning=20; tokens=40" \
+  --metrics "Why do LLM APIs stream tokens?"
+
+step "A recorded Anthropic thinking stream, served by the local provider (fixture)"
+"$cli" --base-url "$base_url" --api messages --model claude-haiku-4-5 \
+  --scenario "pace_ms=$((pace * 5)); fixture=anthropic-thinking-signature" --metrics "Name a pelican"
+
+step "The first stream again, replayed from its recording at twice the speed (no network)"
+"$cli" --replay "$recording" --speed 2 --metrics

@@ -5,7 +5,8 @@
 #   scripts/test.sh native wasm     only these stages (set-up always runs first)
 #   scripts/test.sh --list          the stage names
 #
-# Stages: purity format native asan wasm fuzz npm e2e (default, in this order); tidy (opt-in).
+# Stages: purity format native examples asan wasm fuzz npm e2e (default, in this order);
+# tidy (opt-in).
 # Environment:
 #   LLMSTREAM_SHARED_DIR  folder with fixtures/ (default: ../shared beside the repo)
 #   FUZZ_SECONDS          seconds per fuzzer in the fuzz stage (default 20)
@@ -16,7 +17,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 
-DEFAULT_STAGES=(purity format native asan wasm fuzz npm e2e)
+DEFAULT_STAGES=(purity format native examples asan wasm fuzz npm e2e)
 OPTIONAL_STAGES=(tidy)
 
 usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
@@ -114,6 +115,80 @@ stage_native() { cmake_stage native-release; }
 stage_asan() { cmake_stage native-asan; }
 stage_wasm() { cmake_stage wasm; }
 
+# examples: llmstream as an application uses it. Installs the native-release build, builds
+# examples/ against that install (find_package) and from this checkout (add_subdirectory), then
+# runs every example of both builds against the local provider; each must exit 0 and print.
+stage_examples() {
+  local log="$logs/examples.log" prefix="$repo/build/install" out="$logs/examples"
+  : >"$log"
+  rm -rf "$out" && mkdir -p "$out"
+  [ -f build/native-release/CMakeCache.txt ] ||
+    run "$log" cmake --preset native-release -DLLMSTREAM_SHARED_DIR="$LLMSTREAM_SHARED_DIR"
+  # Only what gets installed (a no-op after the native stage): tests and benchmarks are not.
+  run "$log" cmake --build --preset native-release --target llmstream_client llmstream_cli
+  rm -rf "$prefix"  # no headers left over from an older install
+  run "$log" cmake --install build/native-release --prefix "$prefix"
+  local mode dir
+  for mode in installed subdir; do
+    dir=build/examples-$mode
+    local how=(-DCMAKE_PREFIX_PATH="$prefix" -DLLMSTREAM_EXAMPLES_VIA_SUBDIRECTORY=OFF)
+    [ $mode = installed ] || how=(-DLLMSTREAM_EXAMPLES_VIA_SUBDIRECTORY=ON)
+    run "$log" cmake -S examples -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_COMPILE_WARNING_AS_ERROR=ON "${how[@]}"
+    run "$log" cmake --build "$dir" -j 2
+  done
+
+  if [ ! -f server/local-provider.mjs ]; then
+    echo "  examples: no server/local-provider.mjs to run them against" >&2
+    return 1
+  fi
+  # The server prints "llmstream local provider listening on http://127.0.0.1:PORT" first.
+  node server/local-provider.mjs --port 0 --pace-ms 0 --quiet >"$out/server.out" 2>&1 &
+  local server_pid=$!
+  # Expanded now: server_pid is local, gone when the trap runs as this stage's subshell exits.
+  # shellcheck disable=SC2064
+  trap "kill $server_pid 2>/dev/null || true" EXIT
+  local port=""
+  for _ in $(seq 1 100); do
+    port=$(sed -n '1s#.*listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*#\1#p' "$out/server.out")
+    [ -n "$port" ] && break
+    if ! kill -0 "$server_pid" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  if [ -z "$port" ]; then
+    echo "  examples: the local provider did not start:" >&2
+    cat "$out/server.out" >&2
+    return 1
+  fi
+
+  # No provider keys: every example must talk to the local provider, whatever the shell has.
+  local name rc failed=0 count=0 start secs
+  local env_clean=(env -u OPENAI_API_KEY -u ANTHROPIC_API_KEY -u GROQ_API_KEY
+                   -u OPENROUTER_API_KEY NO_PROXY=127.0.0.1 no_proxy=127.0.0.1)
+  for mode in installed subdir; do
+    while read -r name; do
+      [ -n "$name" ] || continue
+      start=$(date +%s.%N)
+      rc=0
+      "${env_clean[@]}" timeout 60 "build/examples-$mode/$name" --base-url \
+        "http://127.0.0.1:$port/v1" </dev/null >"$out/$mode.$name.out" 2>"$out/$mode.$name.err" ||
+        rc=$?
+      secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+      count=$((count + 1))
+      if [ $rc -ne 0 ] || [ ! -s "$out/$mode.$name.out" ]; then
+        failed=$((failed + 1))
+        echo "  examples: $mode/$name FAILED (exit $rc, $(wc -c <"$out/$mode.$name.out") bytes" \
+          "of output, ${secs} s); last lines of stdout and stderr:"
+        tail -n 15 "$out/$mode.$name.out" "$out/$mode.$name.err" | sed 's/^/    /'
+      elif [ "${VERBOSE:-0}" = 1 ]; then
+        echo "  examples: $mode/$name ok (${secs} s)"
+      fi
+    done <"build/examples-$mode/examples.txt"
+  done
+  echo "  examples: $((count - failed)) of $count runs passed (outputs in $out/)"
+  [ $failed -eq 0 ]
+}
+
 stage_fuzz() {
   cmake_stage fuzz notest
   bash "$repo/scripts/fuzz.sh"
@@ -161,10 +236,10 @@ run_stage() {
   local secs
   secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
   if [ $rc -eq 0 ]; then
-    timings+=("$(printf '%-7s ok     %6s s' "$name" "$secs")")
+    timings+=("$(printf '%-8s ok     %6s s' "$name" "$secs")")
     echo "<== $name: ok (${secs} s)"
   else
-    timings+=("$(printf '%-7s FAILED %6s s' "$name" "$secs")")
+    timings+=("$(printf '%-8s FAILED %6s s' "$name" "$secs")")
     failed_stages+=("$name")
     echo "<== $name: FAILED (${secs} s)"
     echo "test.sh: stage '$name' failed (exit $rc)" >&2

@@ -38,6 +38,8 @@ std::string_view EventKindName(EventKind kind) {
       return "block_start";
     case EventKind::kBlockEnd:
       return "block_end";
+    case EventKind::kRetry:
+      return "retry";
   }
   return "unknown";
 }

@@ -36,6 +36,11 @@ enum class EventKind : uint8_t {
                        // "thinking", "web_search_tool_result"...); text: the whole block JSON
                        // for blocks that arrive complete (tool results, redacted thinking)
   kBlockEnd = 16,      // that block closed
+  kRetry = 17,         // (Session) an attempt failed and another one follows. error: the
+                       // failure; text: why (the retry policy's reason); choice: the number of
+                       // the attempt about to start (1 = first retry); block: the delay in ms
+                       // before it; name: "retry", or "continuation" when the next attempt
+                       // continues the partial answer instead of starting over
 };
 
 // What a kReasoning event carries.

@@ -155,6 +155,7 @@ void Assembler::Apply(const Event& event) {
       break;
     case EventKind::kKeepAlive:
     case EventKind::kBlockEnd:
+    case EventKind::kRetry:  // the session's business: the next attempt's events say what changed
       break;
     case EventKind::kWarning:
       if (completion_.warnings.size() < kMaxWarnings) {

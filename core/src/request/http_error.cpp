@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "request/request_internal.h"
+#include "text/one_line.h"
 
 namespace llmstream {
 
@@ -17,7 +18,8 @@ namespace {
 constexpr size_t kMaxSnippet = 200;
 constexpr size_t kMaxMessage = 1000;
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f'; }
+using text::IsSpace;
+using text::OneLine;
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 std::string_view Trim(std::string_view s) {
@@ -111,28 +113,6 @@ bool Expect(std::string_view* s, char c) {
   if (s->empty() || s->front() != c) return false;
   s->remove_prefix(1);
   return true;
-}
-
-std::string OneLine(std::string_view text, size_t max_bytes) {
-  std::string out;
-  bool pending_space = false;
-  for (char c : text) {
-    if (IsSpace(c)) {
-      pending_space = !out.empty();
-      continue;
-    }
-    if (pending_space) out += ' ';
-    pending_space = false;
-    out += c;
-  }
-  if (out.size() > max_bytes) {
-    size_t cut = max_bytes;
-    // Do not split a UTF-8 sequence: back up to a lead byte.
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-    out.resize(cut);
-    out += "...";
-  }
-  return out;
 }
 
 // A human snippet of a non-JSON body: an HTML page's <title>, else the first bytes.

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "llmstream/metrics.h"
+
 namespace llmstream::cli {
 namespace {
 
@@ -73,10 +75,22 @@ void AppendEventJson(const Event& event, std::string* out) {
       AppendNumber("reasoningTokens", double(*usage.reasoning_tokens), out);
     }
   }
-  if (event.cost) AppendNumber("costUsd", event.cost->total_usd, out);
+  if (event.usage && event.usage->estimated) out->append(",\"estimated\":true");
+  if (event.cost) {
+    AppendNumber("costUsd", event.cost->total_usd, out);
+    AppendField("costSource", CostSourceName(event.cost->source), out);
+  }
+  if (event.kind == EventKind::kRetry) {
+    AppendNumber("attempt", event.choice, out);
+    AppendNumber("delayMs", event.block, out);
+  }
   if (event.error) {
     AppendField("code", ErrorCodeName(event.error->code), out);
     AppendField("message", event.error->message, out);
+    if (event.error->http_status != 0) AppendNumber("httpStatus", event.error->http_status, out);
+    if (event.error->retry_after_ms) {
+      AppendNumber("retryAfterMs", double(*event.error->retry_after_ms), out);
+    }
   }
   out->push_back('}');
 }

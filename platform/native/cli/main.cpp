@@ -1,222 +1,147 @@
-// llmstream CLI. For now it replays recorded provider streams through the core at a realistic
-// pace (the network client arrives with the native issue):
+// llmstream: streams one completion from a provider (or replays a recorded one) to the terminal.
+// See HelpText() in args.cpp for the options, the environment and the exit codes; the README's
+// "CLI" section for the recording format.
 //
-//   llmstream --replay FILE.sse [--provider openai|anthropic|groq|openrouter|compatible]
-//             [--api chat|responses|messages] [--pace-ms N] [--json] [--metrics] [--quiet]
-//
-// Text goes to stdout as it arrives; reasoning, warnings and errors go to stderr. Exit codes:
-// 0 ok, 1 the stream ended with an error, 2 bad usage, 3 cannot read the file.
-#include <algorithm>
-#include <chrono>
-#include <cmath>
+// main only wires the pieces: parse the command line, pick the prompt and the key, run live or
+// replay, then report metrics and choose the exit code.
+#include <unistd.h>
+
 #include <cstdio>
-#include <fstream>
+#include <cstdlib>
 #include <iostream>
-#include <optional>
-#include <sstream>
+#include <iterator>
 #include <string>
-#include <thread>
+#include <string_view>
 #include <vector>
 
-#include "cli/event_json.h"
-#include "llmstream/stream.h"
+#include "cli/args.h"
+#include "cli/exit_codes.h"
+#include "cli/interrupt.h"
+#include "cli/metrics_report.h"
+#include "cli/printer.h"
+#include "cli/provider_setup.h"
+#include "cli/run.h"
+#include "cli/secret_scrubber.h"
 
 namespace {
 
-using llmstream::Event;
-using llmstream::EventKind;
+using namespace llmstream;
+using namespace llmstream::cli;
 
-struct Args {
-  std::string replay;
-  llmstream::Provider provider = llmstream::Provider::kOpenAI;
-  std::optional<llmstream::WireApi> api;
-  int pace_ms = 0;
-  bool json = false;
-  bool metrics = false;
-  bool quiet = false;
-};
-
-constexpr int kExitOk = 0, kExitStreamError = 1, kExitUsage = 2, kExitIo = 3;
-
-void Usage() {
-  std::cerr << "usage: llmstream --replay FILE.sse [--provider openai|anthropic|groq|openrouter|"
-               "compatible] [--api chat|responses|messages] [--pace-ms N] [--json] [--metrics] "
-               "[--quiet]\n";
+int UsageError(const std::string& message) {
+  std::fprintf(stderr, "llmstream: error: %s\n", message.c_str());
+  return kExitUsage;
 }
 
-std::optional<Args> ParseArgs(int argc, char** argv) {
-  Args args;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    auto value = [&]() -> std::optional<std::string> {
-      if (i + 1 >= argc) return std::nullopt;
-      return std::string(argv[++i]);
-    };
-    if (arg == "--replay") {
-      auto v = value();
-      if (!v) return std::nullopt;
-      args.replay = *v;
-    } else if (arg == "--provider") {
-      auto v = value();
-      auto provider = v ? llmstream::ParseProvider(*v) : std::nullopt;
-      if (!provider) {
-        std::cerr << "llmstream: unknown provider " << (v ? *v : "") << "\n";
-        return std::nullopt;
-      }
-      args.provider = *provider;
-    } else if (arg == "--api") {
-      auto v = value();
-      if (v == "chat")
-        args.api = llmstream::WireApi::kChatCompletions;
-      else if (v == "responses")
-        args.api = llmstream::WireApi::kResponses;
-      else if (v == "messages")
-        args.api = llmstream::WireApi::kAnthropicMessages;
-      else
-        return std::nullopt;
-    } else if (arg == "--pace-ms") {
-      auto v = value();
-      if (!v) return std::nullopt;
-      args.pace_ms = std::max(0, std::atoi(v->c_str()));
-    } else if (arg == "--json") {
-      args.json = true;
-    } else if (arg == "--metrics") {
-      args.metrics = true;
-    } else if (arg == "--quiet") {
-      args.quiet = true;
-    } else {
-      std::cerr << "llmstream: unknown argument " << arg << "\n";
-      return std::nullopt;
+// Every key the process could use, and secret --header values, so that no output shows them.
+SecretScrubber MakeScrubber(const Args& args) {
+  SecretScrubber scrubber;
+  for (Provider provider : {Provider::kOpenAI, Provider::kAnthropic, Provider::kGroq,
+                            Provider::kOpenRouter, Provider::kLocal}) {
+    if (const char* key = std::getenv(std::string(KeyVariable(provider)).c_str())) {
+      scrubber.Add(key);
     }
   }
-  if (args.replay.empty()) return std::nullopt;
-  return args;
+  for (const auto& [name, value] : args.headers) {
+    if (!IsSensitiveHeader(name)) continue;
+    scrubber.Add(value);
+    scrubber.Add(std::string_view(value).substr(value.find_last_of(' ') + 1));  // after "Bearer"
+  }
+  return scrubber;
 }
 
-// Splits a recorded body into the pieces a server would have flushed: one SSE event each.
-std::vector<std::string_view> SplitEvents(std::string_view body) {
-  std::vector<std::string_view> pieces;
-  size_t start = 0;
-  while (start < body.size()) {
-    size_t end = body.find("\n\n", start);
-    end = end == std::string_view::npos ? body.size() : end + 2;
-    pieces.push_back(body.substr(start, end - start));
-    start = end;
+// The prompt: the words joined, or all of stdin. nullopt when stdin cannot be read.
+std::optional<std::string> ReadPrompt(const Args& args) {
+  if (!args.PromptFromStdin()) {
+    std::string prompt;
+    for (const std::string& word : args.prompt) {
+      if (!prompt.empty()) prompt.push_back(' ');
+      prompt += word;
+    }
+    return prompt;
   }
-  return pieces;
+  if (isatty(STDIN_FILENO))
+    std::fputs("llmstream: reading the prompt from stdin (end with Ctrl-D)\n", stderr);
+  std::string prompt(std::istreambuf_iterator<char>(std::cin), {});
+  if (std::cin.bad()) return std::nullopt;
+  while (!prompt.empty() && (prompt.back() == '\n' || prompt.back() == '\r')) prompt.pop_back();
+  return prompt;
 }
 
-class Printer {
- public:
-  explicit Printer(const Args& args) : args_(args) {}
-
-  void Print(const Event& event) {
-    if (args_.json) {
-      std::string line;
-      llmstream::cli::AppendEventJson(event, &line);
-      std::cout << line << '\n';
-      return;
-    }
-    switch (event.kind) {
-      case EventKind::kText:
-        std::cout << event.text << std::flush;
-        break;
-      case EventKind::kReasoning:
-        if (!args_.quiet && event.reasoning_part() == llmstream::ReasoningPart::kText) {
-          std::cerr << "\033[2m" << event.text << "\033[0m" << std::flush;
-        }
-        break;
-      case EventKind::kRefusal:
-        std::cout << event.text << std::flush;
-        break;
-      case EventKind::kToolCallEnd:
-        std::cout << "\n[tool call " << event.name << " " << event.text << "]\n";
-        break;
-      case EventKind::kWarning:
-        if (!args_.quiet) std::cerr << "\nllmstream: warning: " << event.text << "\n";
-        break;
-      case EventKind::kError:
-        std::cerr << "\nllmstream: error: " << llmstream::ErrorCodeName(event.error->code) << ": "
-                  << event.error->message << "\n";
-        break;
-      default:
-        break;
-    }
+// After Ctrl-C without --metrics: what the partial answer cost, in one line.
+void PrintPartialSummary(const MetricsSummary& s, Printer& printer) {
+  std::string line = std::to_string(s.output_chunks) + " output chunks before the stop";
+  if (s.usage) {
+    line += "; usage: input " +
+            (s.usage->input_tokens ? std::to_string(*s.usage->input_tokens) : "?") + ", output " +
+            (s.usage->output_tokens ? std::to_string(*s.usage->output_tokens) : "?") +
+            (s.usage->estimated ? " tokens (estimated)" : " tokens");
   }
-
- private:
-  const Args& args_;
-};
+  if (s.cost && s.cost->known()) {
+    char cost[64];
+    std::snprintf(cost, sizeof(cost), "; cost $%.6f", s.cost->total_usd);
+    line += cost;
+  }
+  printer.Message("interrupted", line);
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::optional<Args> args = ParseArgs(argc, argv);
-  if (!args) {
-    Usage();
-    return kExitUsage;
+  const std::vector<std::string_view> raw(argv + 1, argv + argc);
+  ParseResult parsed = ParseArgs(raw);
+  if (!parsed.args) return UsageError(parsed.error);
+  const Args& args = *parsed.args;
+  if (args.help) {
+    std::fputs(HelpText().c_str(), stdout);
+    return kExitOk;
   }
-  std::ifstream in(args->replay, std::ios::binary);
-  if (!in) {
-    std::cerr << "llmstream: cannot read " << args->replay << "\n";
-    return kExitIo;
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  const std::string body = buffer.str();
 
-  llmstream::ProviderConfig config;
-  config.provider = args->provider;
-  config.api = args->api;
-  llmstream::StreamOptions options;
-  options.provider = args->provider;
-  options.api = llmstream::ResolveApi(config);
-  options.keep_alive_events = args->json;
+  const SecretScrubber scrubber = MakeScrubber(args);
+  PrinterOptions printer_options;
+  printer_options.json = args.json;
+  printer_options.quiet = args.quiet;
+  printer_options.stdout_is_tty = isatty(STDOUT_FILENO) != 0;
+  printer_options.dim_reasoning =
+      !args.no_color && std::getenv("NO_COLOR") == nullptr && isatty(STDERR_FILENO) != 0;
+  Printer printer(printer_options, scrubber);
+  MetricsRecorder metrics;
 
-  using Clock = std::chrono::steady_clock;
-  const Clock::time_point start = Clock::now();
-  auto now_ms = [&] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
-  };
-  llmstream::Stream stream(options);
-  Printer printer(*args);
-  std::vector<int64_t> token_times;
-  auto handle = [&](std::span<const Event> events) {
-    for (const Event& event : events) {
-      if (event.kind == EventKind::kText) token_times.push_back(now_ms());
-      printer.Print(event);
+  std::optional<Setup> setup;
+  if (args.replay.empty()) {
+    std::optional<std::string> prompt = ReadPrompt(args);
+    if (!prompt) {
+      std::fputs("llmstream: error: cannot read the prompt from stdin\n", stderr);
+      return kExitFile;
     }
-  };
-  for (std::string_view piece : SplitEvents(body)) {
-    handle(stream.Feed(piece, now_ms()));
-    if (args->pace_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(args->pace_ms));
+    if (prompt->empty()) return UsageError("empty prompt (give it as arguments or on stdin)");
+    std::string error;
+    setup = MakeSetup(
+        args, std::move(*prompt), [](const char* name) { return std::getenv(name); }, &error);
+    if (!setup) return UsageError(scrubber.Scrubbed(error));
   }
-  handle(stream.Finish(now_ms()));
-  if (!args->json) std::cout << "\n";
 
-  const llmstream::Completion& result = stream.result();
-  if (args->metrics) {
-    double mean = 0, m2 = 0;
-    for (size_t i = 1; i < token_times.size(); ++i) {
-      double gap = static_cast<double>(token_times[i] - token_times[i - 1]);
-      double delta = gap - mean;
-      mean += delta / static_cast<double>(i);
-      m2 += delta * (gap - mean);
+  // Installed only now: until the stream starts, Ctrl-C may simply end the process.
+  Interrupt interrupt;
+  RunIo io{printer, metrics, interrupt, scrubber};
+  RunOutcome outcome = setup ? RunLive(args, std::move(*setup), io) : RunReplay(args, io);
+  printer.Finish();
+  const bool interrupted = interrupt.requested();
+
+  const MetricsSummary summary = metrics.Summary(outcome.now_ms);
+  if (args.metrics && !outcome.title.empty()) {
+    if (args.json) {
+      printer.PrintMetricsJson(summary);
+    } else {
+      const std::string report = FormatMetricsReport(summary, outcome.title);
+      std::fputs(scrubber.Scrubbed(report).c_str(), stderr);
     }
-    double stddev = token_times.size() > 2 ? std::sqrt(m2 / (token_times.size() - 2)) : 0;
-    double seconds =
-        token_times.size() > 1 ? (token_times.back() - token_times.front()) / 1000.0 : 0;
-    std::fprintf(stderr,
-                 "--- metrics: model %s | first token %lld ms | %zu text chunks | %.1f chunks/s | "
-                 "inter-token %.1f ms (stddev %.1f) | tokens in %lld out %lld | cost $%.6f (%s)\n",
-                 result.model.c_str(), static_cast<long long>(stream.first_output_ms()),
-                 token_times.size(), seconds > 0 ? (token_times.size() - 1) / seconds : 0.0, mean,
-                 stddev, static_cast<long long>(result.usage.input_tokens.value_or(-1)),
-                 static_cast<long long>(result.usage.output_tokens.value_or(-1)),
-                 result.cost.total_usd,
-                 result.cost.source == llmstream::CostSource::kProvider     ? "provider"
-                 : result.cost.source == llmstream::CostSource::kPriceTable ? "price table"
-                                                                            : "unknown");
+  } else if (interrupted && !args.quiet && !args.json) {
+    PrintPartialSummary(summary, printer);
   }
-  return result.error ? kExitStreamError : kExitOk;
+  std::fflush(stdout);
+
+  if (outcome.file_failed) return kExitFile;
+  if (interrupted) return kExitInterrupted;
+  return ExitCodeFor(outcome.error);
 }

@@ -1,0 +1,107 @@
+#include "session/response_class.h"
+
+#include <string>
+
+#include "request/request_internal.h"
+#include "text/one_line.h"
+
+namespace llmstream::session_internal {
+namespace {
+
+using request_internal::Json;
+
+constexpr size_t kMaxSnippet = 200;
+
+using text::OneLine;
+
+// Error messages never carry a key; a server that echoes the request could put it in the body.
+std::string MaskKey(std::string text, std::string_view key) {
+  if (key.empty()) return text;
+  constexpr std::string_view kMask = "[redacted]";
+  for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at)) {
+    text.replace(at, key.size(), kMask);
+    at += kMask.size();
+  }
+  return text;
+}
+
+bool IsProviderErrorObject(std::string_view body) {
+  Json json;
+  if (!request_internal::ParseJson(body, &json) || !json.is_object()) return false;
+  auto error = json.find("error");
+  if (error != json.end() && (error->is_object() || error->is_string())) return true;
+  auto type = json.find("type");
+  return type != json.end() && type->is_string() && type->get<std::string>() == "error";
+}
+
+// A value computed from headers depends on "now" exactly when two different nows give two
+// different answers; that covers every absolute form the parsers accept, present or future.
+constexpr int64_t kProbeA = 0;
+constexpr int64_t kProbeB = 1;
+
+void DropAbsoluteReset(RateLimitWindow* window, const RateLimitWindow& probe) {
+  if (window->reset_ms != probe.reset_ms) window->reset_ms.reset();
+}
+
+}  // namespace
+
+bool IsEventStream(const HeaderList& headers) {
+  auto type = FindHeader(headers, "content-type");
+  if (!type) return true;
+  const std::string lower = request_internal::ToLowerAscii(*type);
+  return lower.find("text/event-stream") != std::string::npos;
+}
+
+std::optional<int64_t> UnixNow(const HeaderList& headers, std::optional<int64_t> unix_ms_at_zero,
+                               int64_t now_ms) {
+  if (auto date = FindHeader(headers, "date")) {
+    if (auto unix_ms = ParseHttpDate(*date)) return unix_ms;
+  }
+  if (unix_ms_at_zero) return *unix_ms_at_zero + now_ms;
+  return std::nullopt;
+}
+
+Error ClassifyStatus(Provider provider, int status, const HeaderList& headers,
+                     std::string_view body, std::optional<int64_t> unix_now) {
+  Error error = ClassifyHttpError(provider, status, headers, body, unix_now.value_or(kProbeA));
+  if (!unix_now && RetryAfterMs(headers, kProbeB) != error.retry_after_ms) {
+    error.retry_after_ms.reset();
+  }
+  return error;
+}
+
+Error ClassifyNotEventStream(Provider provider, int status, const HeaderList& headers,
+                             std::string_view body, std::optional<int64_t> unix_now,
+                             std::string_view api_key) {
+  if (IsProviderErrorObject(body)) {
+    Error error = ClassifyStatus(provider, status, headers, body, unix_now);
+    error.code = ErrorCode::kProviderError;
+    return error;
+  }
+  Error error;
+  error.code = ErrorCode::kNotEventStream;
+  error.http_status = status;
+  const std::string type(FindHeader(headers, "content-type").value_or(""));
+  error.message = "HTTP " + std::to_string(status) + " from " +
+                  std::string(ProviderName(provider)) + " is " + OneLine(type, 100) +
+                  ", not text/event-stream";
+  // Masked before the cut, so that no prefix of a key survives at the end of the snippet.
+  const std::string masked = MaskKey(std::string(body), api_key);
+  const std::string snippet = OneLine(masked, kMaxSnippet);
+  if (!snippet.empty()) error.message += ": " + snippet;
+  return error;
+}
+
+RateLimitInfo RateLimits(const HeaderList& headers, std::optional<int64_t> unix_now) {
+  RateLimitInfo info = ParseRateLimitHeaders(headers, unix_now.value_or(kProbeA));
+  if (!unix_now) {
+    const RateLimitInfo probe = ParseRateLimitHeaders(headers, kProbeB);
+    DropAbsoluteReset(&info.requests, probe.requests);
+    DropAbsoluteReset(&info.tokens, probe.tokens);
+    DropAbsoluteReset(&info.input_tokens, probe.input_tokens);
+    DropAbsoluteReset(&info.output_tokens, probe.output_tokens);
+  }
+  return info;
+}
+
+}  // namespace llmstream::session_internal

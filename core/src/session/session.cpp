@@ -1,0 +1,271 @@
+// The Session's lifecycle: sending, timers, and what the platform reports (session_impl.h).
+#include "llmstream/session.h"
+
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "session/response_class.h"
+#include "session/session_impl.h"
+
+namespace llmstream {
+namespace {
+
+using session_internal::kMaxCollectedBody;
+
+StreamOptions MakeStreamOptions(const SessionOptions& options, WireApi api, int64_t start_ms) {
+  StreamOptions stream;
+  stream.api = api;
+  stream.provider = options.provider.provider;
+  stream.model = options.request.model;
+  stream.sse_limits = options.sse_limits;
+  stream.prices = options.prices;
+  stream.start_ms = start_ms;
+  stream.keep_alive_events = options.keep_alive_events;
+  return stream;
+}
+
+bool IsSuccess(int status) { return status >= 200 && status <= 299; }
+
+}  // namespace
+
+Session::Impl::Impl(SessionOptions options)
+    : options_(std::move(options)),
+      api_(ResolveApi(options_.provider)),
+      random_state_(options_.random_seed),
+      stream_(MakeStreamOptions(options_, api_, 0)) {
+  if (!BuildRequest(options_.provider, options_.request, &attempt_.http, &build_error_) &&
+      !build_error_) {
+    build_error_.code = ErrorCode::kInvalidRequest;
+    build_error_.message = "the request could not be built";
+  }
+}
+
+SessionStep Session::Impl::Step(SessionAction action, int64_t wake_at_ms, int attempt) {
+  return SessionStep{action, wake_at_ms, attempt, out_.events()};
+}
+
+bool Session::Impl::InTransfer() const {
+  return phase_ == Phase::kAwaitHeaders || phase_ == Phase::kStreaming ||
+         phase_ == Phase::kCollecting;
+}
+
+SessionStep Session::Impl::Poll(int64_t now_ms) {
+  out_.Clear();
+  if (phase_ == Phase::kStart) {
+    if (build_error_) {
+      FailFinally(build_error_, /*transfer_open=*/false, now_ms);
+      return Step(SessionAction::kDone);
+    }
+    return Send(now_ms);
+  }
+  if (InTransfer()) {
+    const Deadline deadline = NextDeadline();
+    if (deadline.at_ms >= 0 && now_ms >= deadline.at_ms) TimedOut(deadline, now_ms);
+  }
+  if (abort_pending_) {
+    abort_pending_ = false;
+    return Step(SessionAction::kAbortTransfer);
+  }
+  switch (phase_) {
+    case Phase::kAwaitHeaders:
+    case Phase::kStreaming:
+    case Phase::kCollecting:
+      return Step(SessionAction::kWait, NextDeadline().at_ms);
+    case Phase::kBackoff:
+      if (now_ms >= retry_at_ms_) return Send(now_ms);
+      return Step(SessionAction::kWait, retry_at_ms_);
+    case Phase::kStart:
+    case Phase::kFinished:
+      break;
+  }
+  return Step(SessionAction::kDone);
+}
+
+SessionStep Session::Impl::Send(int64_t now_ms) {
+  if (next_) {
+    attempt_ = std::move(*next_);
+    next_.reset();
+  }
+  const int attempt = attempts_++;
+  // A fresh Stream per attempt: its idle clock starts at this send.
+  stream_ = Stream(MakeStreamOptions(options_, api_, now_ms));
+  response_ = ResponseInfo{};
+  response_.sent_ms = now_ms;
+  unix_now_.reset();
+  body_.clear();
+  last_byte_ms_ = -1;
+  accepted_ = false;
+  attempt_output_ = false;
+  usage_final_ = false;
+  attempt_usage_ = Usage{};
+  phase_ = Phase::kAwaitHeaders;
+  if (attempt_.continuation) {
+    splicer_.Begin(assembler_.result().text());
+    splice_block_ = 0;
+  }
+  return Step(SessionAction::kSend, NextDeadline().at_ms, attempt);
+}
+
+Session::Impl::Deadline Session::Impl::NextDeadline() const {
+  Deadline best;
+  auto consider = [&best](int64_t limit_ms, int64_t from_ms, ErrorCode code,
+                          std::string_view what) {
+    if (limit_ms <= 0 || from_ms < 0) return;
+    if (limit_ms > std::numeric_limits<int64_t>::max() - from_ms) return;  // never
+    const int64_t at_ms = from_ms + limit_ms;
+    if (best.at_ms < 0 || at_ms < best.at_ms) best = Deadline{at_ms, code, limit_ms, what};
+  };
+  const Timeouts& timeouts = options_.timeouts;
+  // The total timer first: at a tie it names the failure.
+  consider(timeouts.total_ms, response_.sent_ms, ErrorCode::kTimeout, "total timeout");
+  if (response_.first_byte_ms < 0) {
+    consider(timeouts.first_byte_ms, response_.sent_ms, ErrorCode::kTimeout, "first-byte timeout");
+  } else {
+    consider(timeouts.idle_ms, last_byte_ms_, ErrorCode::kStalled, "idle timeout");
+  }
+  return best;
+}
+
+void Session::Impl::TimedOut(const Deadline& deadline, int64_t now_ms) {
+  if (phase_ == Phase::kCollecting) {
+    // The status already says what went wrong; the timer only cut the body short.
+    CollectedBodyFailed(/*transfer_open=*/true, now_ms);
+    return;
+  }
+  Error error;
+  error.code = deadline.code;
+  error.message = deadline.code == ErrorCode::kStalled
+                      ? "no data for " + std::to_string(deadline.limit_ms) + " ms (idle timeout)"
+                      : "no " + std::string(response_.first_byte_ms < 0 ? "response" : "end") +
+                            " within " + std::to_string(deadline.limit_ms) + " ms (" +
+                            std::string(deadline.what) + ")";
+  if (phase_ == Phase::kStreaming) stream_.Fail(error, now_ms);
+  AttemptFailed(std::move(error), /*transfer_open=*/true, std::nullopt, now_ms);
+}
+
+std::span<const Event> Session::Impl::OnResponse(int status, const HeaderList& headers,
+                                                 int64_t now_ms) {
+  out_.Clear();
+  if (phase_ != Phase::kAwaitHeaders) return {};
+  response_.status = status;
+  response_.headers = headers;
+  response_.headers_ms = now_ms;
+  unix_now_ = session_internal::UnixNow(headers, options_.unix_ms_at_zero, now_ms);
+  response_.rate_limits = session_internal::RateLimits(headers, unix_now_);
+  if (IsSuccess(status) && session_internal::IsEventStream(headers)) {
+    phase_ = Phase::kStreaming;
+    accepted_ = true;
+  } else {
+    phase_ = Phase::kCollecting;
+  }
+  return out_.events();
+}
+
+std::span<const Event> Session::Impl::OnBody(std::string_view bytes, int64_t now_ms) {
+  out_.Clear();
+  if (phase_ != Phase::kStreaming && phase_ != Phase::kCollecting) return {};
+  if (!bytes.empty()) {
+    if (response_.first_byte_ms < 0) response_.first_byte_ms = now_ms;
+    last_byte_ms_ = now_ms;
+  }
+  if (phase_ == Phase::kStreaming) {
+    ProcessStreamEvents(stream_.Feed(bytes, now_ms), /*at_end=*/false, now_ms);
+  } else {
+    body_.append(bytes.substr(0, kMaxCollectedBody - body_.size()));
+    // Enough to say what it is: the rest of a large error page is not worth waiting for.
+    if (body_.size() >= kMaxCollectedBody) CollectedBodyFailed(/*transfer_open=*/true, now_ms);
+  }
+  return out_.events();
+}
+
+std::span<const Event> Session::Impl::OnEnd(int64_t now_ms) {
+  out_.Clear();
+  switch (phase_) {
+    case Phase::kAwaitHeaders: {
+      Error error;
+      error.code = ErrorCode::kNetwork;
+      error.message = "the transfer ended before a response arrived";
+      AttemptFailed(std::move(error), /*transfer_open=*/false, std::nullopt, now_ms);
+      break;
+    }
+    case Phase::kStreaming:
+      ProcessStreamEvents(stream_.Finish(now_ms), /*at_end=*/true, now_ms);
+      break;
+    case Phase::kCollecting:
+      CollectedBodyFailed(/*transfer_open=*/false, now_ms);
+      break;
+    case Phase::kStart:
+    case Phase::kBackoff:
+    case Phase::kFinished:
+      break;
+  }
+  return out_.events();
+}
+
+std::span<const Event> Session::Impl::OnTransportError(Error error, int64_t now_ms) {
+  out_.Clear();
+  if (!InTransfer()) return {};
+  if (!error) error.code = ErrorCode::kNetwork;
+  if (error.message.empty()) error.message = "the transfer failed";
+  if (phase_ == Phase::kCollecting) {
+    CollectedBodyFailed(/*transfer_open=*/false, now_ms);
+    return out_.events();
+  }
+  if (phase_ == Phase::kStreaming) stream_.Fail(error, now_ms);
+  AttemptFailed(std::move(error), /*transfer_open=*/false, std::nullopt, now_ms);
+  return out_.events();
+}
+
+std::span<const Event> Session::Impl::Cancel(int64_t now_ms) {
+  out_.Clear();
+  if (phase_ == Phase::kFinished) return {};
+  Error error;
+  error.code = ErrorCode::kAborted;
+  error.message = "cancelled by the caller";
+  if (phase_ == Phase::kStreaming) stream_.Fail(error, now_ms);
+  FailFinally(std::move(error), InTransfer(), now_ms);
+  return out_.events();
+}
+
+void Session::Impl::CollectedBodyFailed(bool transfer_open, int64_t now_ms) {
+  const HeaderList& headers = response_.headers;
+  Error error = IsSuccess(response_.status)
+                    ? session_internal::ClassifyNotEventStream(options_.provider.provider,
+                                                               response_.status, headers, body_,
+                                                               unix_now_, options_.provider.api_key)
+                    : session_internal::ClassifyStatus(options_.provider.provider, response_.status,
+                                                       headers, body_, unix_now_);
+  body_.clear();
+  AttemptFailed(std::move(error), transfer_open, ShouldRetryHeader(headers), now_ms);
+}
+
+// --- the public face: forwarding only ---
+
+Session::Session(SessionOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Session::~Session() = default;
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+
+SessionStep Session::Poll(int64_t now_ms) { return impl_->Poll(now_ms); }
+const HttpRequest& Session::http_request() const { return impl_->http_request(); }
+std::span<const Event> Session::OnResponse(int status, const HeaderList& headers, int64_t now_ms) {
+  return impl_->OnResponse(status, headers, now_ms);
+}
+std::span<const Event> Session::OnBody(std::string_view bytes, int64_t now_ms) {
+  return impl_->OnBody(bytes, now_ms);
+}
+std::span<const Event> Session::OnEnd(int64_t now_ms) { return impl_->OnEnd(now_ms); }
+std::span<const Event> Session::OnTransportError(Error error, int64_t now_ms) {
+  return impl_->OnTransportError(std::move(error), now_ms);
+}
+std::span<const Event> Session::Cancel(int64_t now_ms) { return impl_->Cancel(now_ms); }
+const Completion& Session::result() const { return impl_->result(); }
+const Error& Session::error() const { return impl_->error(); }
+bool Session::done() const { return impl_->done(); }
+int Session::attempts() const { return impl_->attempts(); }
+bool Session::output_started() const { return impl_->output_started(); }
+int64_t Session::first_output_ms() const { return impl_->first_output_ms(); }
+const ResponseInfo& Session::response() const { return impl_->response(); }
+
+}  // namespace llmstream

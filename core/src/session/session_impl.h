@@ -1,0 +1,141 @@
+// Session::Impl, the state machine behind llmstream/session.h. Its methods live in three files,
+// one concern each:
+//   session.cpp   the lifecycle: Poll, sending, timers, and the platform's On*() reports
+//   delivery.cpp  the event pipeline: what the caller sees, and the Completion built from it
+//   outcome.cpp   how an attempt ends: success, retry, continuation, or the final error
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "assembler/assembler.h"
+#include "llmstream/session.h"
+#include "llmstream/stream.h"
+#include "session/splicer.h"
+#include "stream/emitter.h"
+
+namespace llmstream {
+
+class Session::Impl {
+ public:
+  explicit Impl(SessionOptions options);
+
+  SessionStep Poll(int64_t now_ms);
+  std::span<const Event> OnResponse(int status, const HeaderList& headers, int64_t now_ms);
+  std::span<const Event> OnBody(std::string_view bytes, int64_t now_ms);
+  std::span<const Event> OnEnd(int64_t now_ms);
+  std::span<const Event> OnTransportError(Error error, int64_t now_ms);
+  std::span<const Event> Cancel(int64_t now_ms);
+
+  const HttpRequest& http_request() const { return attempt_.http; }
+  const Completion& result() const { return assembler_.result(); }
+  const Error& error() const { return error_; }
+  bool done() const { return phase_ == Phase::kFinished; }
+  int attempts() const { return attempts_; }
+  bool output_started() const { return output_started_; }
+  int64_t first_output_ms() const { return first_output_ms_; }
+  const ResponseInfo& response() const { return response_; }
+
+ private:
+  enum class Phase : uint8_t {
+    kStart,         // nothing sent yet
+    kAwaitHeaders,  // request sent, no response yet
+    kStreaming,     // a 2xx event stream: bytes go to stream_
+    kCollecting,    // an error status or a non-SSE 2xx: the body is collected to classify it
+    kBackoff,       // waiting to send the next attempt
+    kFinished,
+  };
+  // A timer of the open transfer.
+  struct Deadline {
+    int64_t at_ms = -1;  // -1: none
+    ErrorCode code = ErrorCode::kNone;
+    int64_t limit_ms = 0;
+    std::string_view what;
+  };
+  // The request an attempt sends (a continuation differs from the original).
+  struct Attempt {
+    HttpRequest http;
+    bool continuation = false;
+    CompletionRequest continuation_request;  // when `continuation`: what `http` asks for
+  };
+
+  // --- session.cpp ---
+  SessionStep Step(SessionAction action, int64_t wake_at_ms = -1, int attempt = 0);
+  SessionStep Send(int64_t now_ms);
+  bool InTransfer() const;
+  Deadline NextDeadline() const;
+  void TimedOut(const Deadline& deadline, int64_t now_ms);
+  void CollectedBodyFailed(bool transfer_open, int64_t now_ms);
+
+  // --- delivery.cpp ---
+  // Passes a batch of stream events on; an in-band error or the end of the stream then ends the
+  // attempt. `at_end`: the batch came from Stream::Finish (the transfer is over).
+  void ProcessStreamEvents(std::span<const Event> events, bool at_end, int64_t now_ms);
+  // One event to the caller: rewritten where the session must (usage summed over continued
+  // attempts, spliced text), then assembled.
+  void Deliver(const Event& event, int64_t now_ms);
+  // Hands the text the splicer holds back out: before the next output or end-of-answer event,
+  // and when the attempt ends.
+  void FlushSplice();
+  // Appends an event to the output and to the Completion.
+  void Emit(const Event& event);
+  void EmitUsageAndCost(const Usage& usage, const Cost& cost);
+
+  // --- outcome.cpp ---
+  // The attempt failed: retry, continue, or give up. `transfer_open`: the platform must abort it.
+  void AttemptFailed(Error error, bool transfer_open, std::optional<bool> server_should_retry,
+                     int64_t now_ms);
+  // Ends the session with `error` (kAborted for Cancel): estimated usage first when due.
+  void FailFinally(Error error, bool transfer_open, int64_t now_ms);
+  void Succeeded(int64_t now_ms);
+  // The usage this attempt is billed for when it ended without final usage; nullopt when there
+  // is nothing to estimate (no 2xx stream, real usage arrived, or estimation is off).
+  std::optional<Usage> EstimateAttemptUsage() const;
+  // The request a continuation attempt sends; nullopt (and *why set) when there is none.
+  std::optional<Attempt> ContinuationAttempt(std::string* why) const;
+  // Carries the failed attempt's usage into the session total before it is continued.
+  void CarryUsage();
+  const CompletionRequest& AttemptRequest() const;
+  uint64_t NextRandom();
+
+  SessionOptions options_;
+  WireApi api_;
+  Error build_error_;            // kInvalidRequest when the request could not be built
+  Attempt attempt_;              // the current (or last) attempt's request
+  std::optional<Attempt> next_;  // a continuation to send next (kept apart: the platform may
+                                 // use attempt_.http until the transfer is aborted)
+
+  Phase phase_ = Phase::kStart;
+  bool abort_pending_ = false;  // Poll must say kAbortTransfer before anything else
+  int attempts_ = 0;
+  int64_t retry_at_ms_ = -1;
+  uint64_t random_state_;
+  Error error_;
+
+  // --- the open attempt ---
+  Stream stream_;
+  std::string body_;  // kCollecting: the body so far (capped)
+  ResponseInfo response_;
+  std::optional<int64_t> unix_now_;  // Unix ms of the response, when known
+  int64_t last_byte_ms_ = -1;
+  bool accepted_ = false;        // the provider answered 2xx with an event stream
+  bool attempt_output_ = false;  // this attempt produced output (delivered or spliced away)
+  bool usage_final_ = false;     // usage arrived after output began: the provider's final count
+  Usage attempt_usage_;          // the last usage this attempt reported, as reported
+
+  // --- what the caller has seen ---
+  Emitter out_;
+  Assembler assembler_;
+  session_internal::Splicer splicer_;
+  uint32_t splice_block_ = 0;  // block of the text held by the splicer
+  Usage carried_usage_;        // earlier attempts of a continued answer
+  Cost carried_cost_;
+  bool carrying_ = false;  // usage / cost events are added to the carried ones
+  bool output_started_ = false;
+  int64_t first_output_ms_ = -1;
+};
+
+}  // namespace llmstream

@@ -1,0 +1,39 @@
+#include "cli/exit_codes.h"
+
+namespace llmstream::cli {
+
+ExitCode ExitCodeFor(const Error& error) {
+  switch (error.code) {
+    case ErrorCode::kNone:
+      return kExitOk;
+    case ErrorCode::kAuth:
+      return kExitAuth;
+    case ErrorCode::kRateLimited:
+      return kExitRateLimited;
+    case ErrorCode::kTimeout:
+    case ErrorCode::kStalled:
+    case ErrorCode::kNetwork:
+      return kExitNetwork;
+    case ErrorCode::kHttpStatus:
+    case ErrorCode::kServer:
+    case ErrorCode::kBadRequest:
+    case ErrorCode::kNotEventStream:
+      return kExitHttp;
+    case ErrorCode::kTruncated:
+      return kExitTruncated;
+    case ErrorCode::kAborted:
+      return kExitInterrupted;
+    case ErrorCode::kInvalidRequest:
+      return kExitUsage;
+    case ErrorCode::kSseLineTooLong:
+    case ErrorCode::kSseEventTooLarge:
+    case ErrorCode::kBadJson:
+    case ErrorCode::kBadToolArguments:
+    case ErrorCode::kProviderError:
+    case ErrorCode::kContentFilter:
+      break;
+  }
+  return kExitStream;
+}
+
+}  // namespace llmstream::cli

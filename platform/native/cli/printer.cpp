@@ -1,0 +1,159 @@
+#include "cli/printer.h"
+
+#include <string>
+
+#include "cli/event_json.h"
+
+namespace llmstream::cli {
+namespace {
+
+std::string FormatMs(int64_t ms) {
+  char buffer[32];
+  if (ms < 1000) {
+    std::snprintf(buffer, sizeof(buffer), "%lld ms", static_cast<long long>(ms));
+  } else {
+    std::snprintf(buffer, sizeof(buffer), "%g s", static_cast<double>(ms) / 1000);
+  }
+  return buffer;
+}
+
+}  // namespace
+
+std::string DescribeError(const Error& error) {
+  std::string line(ErrorCodeName(error.code));
+  line += ": ";
+  line += error.message.empty() ? "(no message)" : error.message;
+  // Classified HTTP errors already say "HTTP 429 from ..." in the message: no need to repeat it.
+  std::string detail;
+  const std::string status = "HTTP " + std::to_string(error.http_status);
+  if (error.http_status != 0 && error.message.find(status) == std::string::npos) detail = status;
+  if (error.retry_after_ms) {
+    if (!detail.empty()) detail += ", ";
+    detail += "retry after " + FormatMs(*error.retry_after_ms);
+  }
+  if (!detail.empty()) line += " (" + detail + ")";
+  // One line: providers' messages sometimes carry newlines.
+  for (char& c : line) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return line;
+}
+
+Printer::Printer(PrinterOptions options, const SecretScrubber& scrubber, std::FILE* out,
+                 std::FILE* err)
+    : options_(options), scrubber_(scrubber), out_(out), err_(err) {}
+
+void Printer::Out(std::string_view text) {
+  if (text.empty()) return;
+  const std::string clean = scrubber_.Scrubbed(text);
+  std::fwrite(clean.data(), 1, clean.size(), out_);
+  out_mid_line_ = clean.back() != '\n';
+}
+
+void Printer::EndOutLine() {
+  if (out_mid_line_) Out("\n");
+}
+
+void Printer::EndErrLine() {
+  if (err_mid_line_) {
+    std::fputc('\n', err_);
+    err_mid_line_ = false;
+  }
+}
+
+void Printer::Message(std::string_view level, std::string_view text) {
+  // On a shared terminal the message would otherwise continue the answer's line. Through a pipe
+  // stdout stays byte-exact.
+  if (options_.stdout_is_tty) {
+    EndOutLine();
+    std::fflush(out_);
+  }
+  EndErrLine();
+  const std::string line =
+      "llmstream: " + std::string(level) + ": " + scrubber_.Scrubbed(text) + "\n";
+  std::fwrite(line.data(), 1, line.size(), err_);
+  std::fflush(err_);
+}
+
+void Printer::Print(const Event& event) {
+  if (event.kind == EventKind::kError && event.error) {
+    Message("error", DescribeError(*event.error));
+  }
+  if (options_.json) {
+    std::string line;
+    AppendEventJson(event, &line);
+    line.push_back('\n');
+    Out(line);
+    std::fflush(out_);
+    return;
+  }
+  PrintText(event);
+  std::fflush(out_);
+}
+
+void Printer::PrintText(const Event& event) {
+  switch (event.kind) {
+    case EventKind::kText:
+    case EventKind::kRefusal:
+      EndErrLine();
+      Out(event.text);
+      break;
+    case EventKind::kReasoning: {
+      if (options_.quiet || event.text.empty()) break;
+      const ReasoningPart part = event.reasoning_part();
+      if (part != ReasoningPart::kText && part != ReasoningPart::kSummary) break;
+      if (options_.stdout_is_tty) EndOutLine();
+      std::fflush(out_);
+      const std::string text = scrubber_.Scrubbed(event.text);
+      if (options_.dim_reasoning) std::fputs("\033[2m", err_);
+      std::fwrite(text.data(), 1, text.size(), err_);
+      if (options_.dim_reasoning) std::fputs("\033[0m", err_);
+      err_mid_line_ = text.back() != '\n';
+      std::fflush(err_);
+      break;
+    }
+    case EventKind::kToolCallEnd:
+      EndErrLine();
+      EndOutLine();
+      Out("[tool call " + std::string(event.name) + " " + std::string(event.text) + "]\n");
+      break;
+    case EventKind::kWarning:
+      if (!options_.quiet) Message("warning", event.text);
+      break;
+    case EventKind::kRetry:
+      if (!options_.quiet) {
+        std::string text =
+            event.name == "continuation" ? "continuing the partial answer" : "retrying";
+        text +=
+            " (attempt " + std::to_string(event.choice + 1) + ", in " + FormatMs(event.block) + ")";
+        if (event.error) text += " after " + DescribeError(*event.error);
+        Message("note", text);
+      }
+      break;
+    case EventKind::kFinish:
+      if (!options_.quiet && event.text == "length") {
+        Message("warning", "the answer hit the output token limit (finish reason: length)");
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+void Printer::Finish() {
+  if (!options_.json) EndOutLine();
+  EndErrLine();
+  std::fflush(out_);
+  std::fflush(err_);
+}
+
+void Printer::PrintMetricsJson(const MetricsSummary& summary) {
+  std::string json = ToJson(summary);
+  // ToJson always returns an object: splice the type in front of its first member.
+  json.replace(0, 1, "{\"type\":\"metrics\",");
+  json.push_back('\n');
+  Out(json);
+  std::fflush(out_);
+}
+
+}  // namespace llmstream::cli

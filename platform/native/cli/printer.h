@@ -1,0 +1,55 @@
+// What the user sees: events as text (stdout: the answer and tool calls; stderr: reasoning,
+// warnings, retries, errors) or as JSON lines (--json). Flushes after every event so that the
+// answer streams even through a pipe.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "cli/secret_scrubber.h"
+#include "llmstream/error.h"
+#include "llmstream/event.h"
+#include "llmstream/metrics.h"
+
+namespace llmstream::cli {
+
+struct PrinterOptions {
+  bool json = false;
+  bool quiet = false;          // no reasoning, warnings, retry notices
+  bool dim_reasoning = false;  // ANSI dim around reasoning (stderr is a tty, colour allowed)
+  bool stdout_is_tty = false;  // end the answer's line before a message when both share a tty
+};
+
+class Printer {
+ public:
+  // `scrubber` must outlive the printer.
+  Printer(PrinterOptions options, const SecretScrubber& scrubber, std::FILE* out = stdout,
+          std::FILE* err = stderr);
+
+  void Print(const Event& event);
+  // Ends the answer with a newline if it did not end with one (text mode).
+  void Finish();
+  // One "llmstream: <level>: <text>" line on stderr.
+  void Message(std::string_view level, std::string_view text);
+  // The metrics summary as the last JSON line: {"type":"metrics",...}.
+  void PrintMetricsJson(const MetricsSummary& summary);
+
+ private:
+  void PrintText(const Event& event);
+  void Out(std::string_view text);  // stdout, scrubbed
+  void EndOutLine();
+  void EndErrLine();
+
+  PrinterOptions options_;
+  const SecretScrubber& scrubber_;
+  std::FILE* out_;
+  std::FILE* err_;
+  bool out_mid_line_ = false;
+  bool err_mid_line_ = false;  // reasoning left stderr in the middle of a line
+};
+
+// "rate_limited: <message> (HTTP 429, retry after 2 s)": the text after "llmstream: error: ".
+std::string DescribeError(const Error& error);
+
+}  // namespace llmstream::cli

@@ -1,0 +1,93 @@
+#include "cli/provider_setup.h"
+
+#include <utility>
+
+namespace llmstream::cli {
+
+std::string_view DefaultModel(Provider provider) {
+  switch (provider) {
+    case Provider::kLocal:
+      return "local-echo";
+    case Provider::kOpenAI:
+      return "gpt-4o-mini";
+    case Provider::kAnthropic:
+      return "claude-haiku-4-5";
+    case Provider::kGroq:
+      return "llama-3.3-70b-versatile";
+    case Provider::kOpenRouter:
+      return "openai/gpt-4o-mini";
+    case Provider::kCompatible:
+      break;
+  }
+  return "";
+}
+
+std::string_view KeyVariable(Provider provider) {
+  switch (provider) {
+    case Provider::kOpenAI:
+      return "OPENAI_API_KEY";
+    case Provider::kAnthropic:
+      return "ANTHROPIC_API_KEY";
+    case Provider::kGroq:
+      return "GROQ_API_KEY";
+    case Provider::kOpenRouter:
+      return "OPENROUTER_API_KEY";
+    case Provider::kCompatible:
+    case Provider::kLocal:
+      break;
+  }
+  return "LLMSTREAM_API_KEY";
+}
+
+bool KeyRequired(Provider provider) {
+  return provider != Provider::kLocal && provider != Provider::kCompatible;
+}
+
+std::optional<Setup> MakeSetup(const Args& args, std::string prompt,
+                               const std::function<const char*(const char*)>& getenv,
+                               std::string* error) {
+  Setup setup;
+  ProviderConfig& config = setup.options.provider;
+  config.provider = args.provider;
+  config.base_url = args.base_url;
+  config.api = args.api;
+  config.headers = args.headers;
+  if (!args.scenario.empty()) config.headers.emplace_back("x-llmstream-scenario", args.scenario);
+
+  const std::string variable(KeyVariable(args.provider));
+  const char* key = getenv(variable.c_str());
+  if (key != nullptr) config.api_key = key;
+  if (config.api_key.empty() && KeyRequired(args.provider)) {
+    // A proxy (--base-url) or a caller-supplied auth header may make the key unnecessary.
+    bool auth_header = false;
+    for (const auto& [name, value] : args.headers) auth_header |= IsSensitiveHeader(name);
+    if (args.base_url.empty() && !auth_header) {
+      *error = variable + " is not set (needed for --provider " +
+               std::string(ProviderName(args.provider)) + ")";
+      return std::nullopt;
+    }
+  }
+
+  CompletionRequest& request = setup.request;
+  request.model = args.model.empty() ? std::string(DefaultModel(args.provider)) : args.model;
+  if (request.model.empty()) {
+    *error = "--provider " + std::string(ProviderName(args.provider)) + " needs --model";
+    return std::nullopt;
+  }
+  request.prompt = std::move(prompt);
+  request.system = args.system;
+  request.max_tokens = args.max_tokens;
+  request.temperature = args.temperature;
+
+  ClientOptions& options = setup.options;
+  if (args.retries) options.retry.max_retries = *args.retries;
+  if (args.timeout_ms) options.timeouts.first_byte_ms = *args.timeout_ms;
+  if (args.idle_timeout_ms) options.timeouts.idle_ms = *args.idle_timeout_ms;
+  if (args.connect_timeout_ms) options.connect_timeout_ms = *args.connect_timeout_ms;
+  options.continuation = args.continuation;
+  // --json shows every event, pings included; the text view has no use for them.
+  options.keep_alive_events = args.json;
+  return setup;
+}
+
+}  // namespace llmstream::cli

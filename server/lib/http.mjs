@@ -1,0 +1,79 @@
+// Small HTTP helpers: CORS, JSON answers, request bodies.
+
+// Browsers (the web playground) may only read response headers that are exposed.
+const EXPOSED_HEADERS = [
+  'x-request-id',
+  'request-id',
+  'retry-after',
+  'retry-after-ms',
+  'x-should-retry',
+  'openai-processing-ms',
+  'openai-version',
+  ...['requests', 'tokens'].flatMap((what) =>
+    ['limit', 'remaining', 'reset'].map((field) => `x-ratelimit-${field}-${what}`),
+  ),
+  ...['requests', 'tokens', 'input-tokens', 'output-tokens'].flatMap((what) =>
+    ['limit', 'remaining', 'reset'].map((field) => `anthropic-ratelimit-${what}-${field}`),
+  ),
+].join(', ');
+
+/** CORS headers for every answer. */
+export const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': EXPOSED_HEADERS,
+};
+
+/**
+ * Answers a CORS preflight. The requested headers are echoed rather than answered with `*`
+ * because `*` does not cover `Authorization` (Fetch standard), which the SDKs send.
+ */
+export function answerPreflight(req, res) {
+  const headers = {
+    ...CORS_HEADERS,
+    'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
+    'access-control-allow-headers': req.headers['access-control-request-headers'] || '*',
+    'access-control-max-age': '86400',
+    vary: 'Access-Control-Request-Headers',
+  };
+  // Chrome's Private Network Access asks before a public page may call localhost.
+  if (req.headers['access-control-request-private-network'] === 'true') {
+    headers['access-control-allow-private-network'] = 'true';
+  }
+  res.writeHead(204, headers);
+  res.end();
+}
+
+export function sendJson(res, status, value, headers = {}) {
+  const body = JSON.stringify(value);
+  res.writeHead(status, {
+    ...CORS_HEADERS,
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+export class BodyTooLargeError extends Error {}
+
+/** The whole request body; rejects with BodyTooLargeError past `limit` bytes. */
+export function readBody(req, limit) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (chunk) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLargeError(`request body larger than ${limit} bytes`));
+        req.resume(); // drain the rest so the 413 can still be delivered
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+    req.on('close', () => {
+      if (!req.complete) reject(new Error('client disconnected while sending the body'));
+    });
+  });
+}

@@ -1,0 +1,220 @@
+// OpenAI Responses API: request parsing and the typed event stream (wire-formats.md 2.8).
+// Every event is `event: <type>` + JSON with `type` and an increasing `sequence_number`;
+// the stream ends after response.completed / response.incomplete (no [DONE]).
+
+import { openaiErrorBody, openaiHeaders } from './openai-common.mjs';
+import { RequestError, makeId, textOf, tokenLimit } from './plan.mjs';
+import { sseEvent } from './sse.mjs';
+
+function parse(body) {
+  if (typeof body.model !== 'string' || body.model === '') {
+    throw new RequestError("Missing required parameter: 'model'.", 'model');
+  }
+  const { input } = body;
+  if (typeof input !== 'string' && !Array.isArray(input)) {
+    throw new RequestError("Missing required parameter: 'input'.", 'input');
+  }
+  const items = typeof input === 'string' ? [{ role: 'user', content: input }] : input;
+  const lastUser = items.findLast((item) => item?.role === 'user');
+  const tools = (Array.isArray(body.tools) ? body.tools : [])
+    .filter((t) => t?.type === 'function' && typeof t.name === 'string')
+    .map((t) => ({ name: t.name, schema: t.parameters }));
+  const instructions = typeof body.instructions === 'string' ? body.instructions : '';
+  return {
+    model: body.model,
+    stream: body.stream === true,
+    prompt: textOf(lastUser?.content),
+    inputChars: items.reduce(
+      (sum, item) => sum + textOf(item?.content).length,
+      instructions.length,
+    ),
+    maxTokens: tokenLimit(body.max_output_tokens, 'max_output_tokens'),
+    stop: [],
+    n: 1,
+    tools,
+    toolChoice: toolChoice(body.tool_choice),
+    // A requested reasoning summary is streamed like reasoning=12 unless the scenario says.
+    reasoning: body.reasoning?.summary ? 12 : 0,
+    body,
+  };
+}
+
+function toolChoice(choice) {
+  if (choice === 'required') return { mode: 'any' };
+  if (choice === 'none') return { mode: 'none' };
+  if (choice?.type === 'function' && choice.name) return { mode: 'tool', name: choice.name };
+  return { mode: 'auto' };
+}
+
+/** The `response` object; `status` and `output` change as the stream goes. */
+function responseObject(plan, req, status, output) {
+  const body = req.body;
+  const finished = status !== 'in_progress';
+  return {
+    id: makeId(plan, 'resp_', 'response', 32),
+    object: 'response',
+    created_at: plan.created,
+    status,
+    background: false,
+    completed_at: finished ? plan.created : null, // no second clock read: same bytes per request
+    error: null,
+    incomplete_details: status === 'incomplete' ? { reason: 'max_output_tokens' } : null,
+    instructions: body.instructions ?? null,
+    max_output_tokens: body.max_output_tokens ?? null,
+    max_tool_calls: null,
+    model: plan.model,
+    output,
+    parallel_tool_calls: true,
+    previous_response_id: body.previous_response_id ?? null,
+    reasoning: { effort: body.reasoning?.effort ?? null, summary: body.reasoning?.summary ?? null },
+    service_tier: 'default',
+    store: body.store ?? false,
+    temperature: body.temperature ?? 1.0,
+    text: { format: { type: 'text' }, verbosity: 'medium' },
+    tool_choice: body.tool_choice ?? 'auto',
+    tools: body.tools ?? [],
+    top_logprobs: 0,
+    top_p: body.top_p ?? 1.0,
+    truncation: 'disabled',
+    usage: finished && plan.usage ? usageOf(plan) : null,
+    user: null,
+    metadata: body.metadata ?? {},
+  };
+}
+
+function usageOf(plan) {
+  return {
+    input_tokens: plan.promptTokens,
+    input_tokens_details: { cached_tokens: 0 },
+    output_tokens: plan.completionTokens,
+    output_tokens_details: { reasoning_tokens: plan.reasoningTokens },
+    total_tokens: plan.promptTokens + plan.completionTokens,
+  };
+}
+
+/** The output items of the plan's only choice, complete (as in output_item.done). */
+function outputItems(plan) {
+  const choice = plan.choices[0];
+  const items = [];
+  if (choice.reasoning.length) {
+    items.push({
+      id: makeId(plan, 'rs_', 'reasoning', 32),
+      type: 'reasoning',
+      summary: [{ type: 'summary_text', text: choice.reasoning.join('') }],
+    });
+  }
+  if (choice.text.length || !choice.toolCalls.length) {
+    items.push({
+      id: makeId(plan, 'msg_', 'message', 32),
+      type: 'message',
+      status: choice.finish === 'length' ? 'incomplete' : 'completed',
+      content: [{ type: 'output_text', annotations: [], logprobs: [], text: choice.text.join('') }],
+      role: 'assistant',
+    });
+  }
+  for (const call of choice.toolCalls) {
+    items.push({
+      id: makeId(plan, 'fc_', `fc/${call.index}`, 32),
+      type: 'function_call',
+      status: 'completed',
+      arguments: call.arguments,
+      call_id: makeId(plan, 'call_', `call/${call.index}`),
+      name: call.name,
+    });
+  }
+  return items;
+}
+
+function* streamEvents(plan, req) {
+  let seq = 0;
+  const event = (payload) => sseEvent({ ...payload, sequence_number: seq++ });
+  const choice = plan.choices[0];
+  const items = outputItems(plan);
+  let calls = 0;
+  yield event({ type: 'response.created', response: responseObject(plan, req, 'in_progress', []) });
+  yield event({
+    type: 'response.in_progress',
+    response: responseObject(plan, req, 'in_progress', []),
+  });
+  for (const [output_index, item] of items.entries()) {
+    const item_id = item.id;
+    if (item.type === 'reasoning') {
+      yield event({
+        type: 'response.output_item.added',
+        item: { ...item, summary: [] },
+        output_index,
+      });
+      const part = { type: 'summary_text', text: '' };
+      const at = { item_id, output_index, summary_index: 0 };
+      yield event({ type: 'response.reasoning_summary_part.added', ...at, part });
+      for (const delta of choice.reasoning) {
+        yield event({ type: 'response.reasoning_summary_text.delta', ...at, delta });
+      }
+      const text = item.summary[0].text;
+      yield event({ type: 'response.reasoning_summary_text.done', ...at, text });
+      yield event({ type: 'response.reasoning_summary_part.done', ...at, part: { ...part, text } });
+    } else if (item.type === 'message') {
+      const added = { ...item, status: 'in_progress', content: [] };
+      yield event({ type: 'response.output_item.added', item: added, output_index });
+      const at = { content_index: 0, item_id, output_index };
+      const part = { type: 'output_text', annotations: [], logprobs: [], text: '' };
+      yield event({ type: 'response.content_part.added', ...at, part });
+      for (const delta of choice.text) {
+        yield event({ type: 'response.output_text.delta', ...at, delta, logprobs: [] });
+      }
+      const text = item.content[0].text;
+      yield event({ type: 'response.output_text.done', ...at, logprobs: [], text });
+      yield event({ type: 'response.content_part.done', ...at, part: { ...part, text } });
+    } else {
+      const added = { ...item, status: 'in_progress', arguments: '' };
+      yield event({ type: 'response.output_item.added', item: added, output_index });
+      const call = choice.toolCalls[calls++]; // function_call items come last, in call order
+      for (const delta of call.fragments) {
+        yield event({
+          type: 'response.function_call_arguments.delta',
+          delta,
+          item_id,
+          output_index,
+        });
+      }
+      yield event({
+        type: 'response.function_call_arguments.done',
+        arguments: item.arguments,
+        item_id,
+        output_index,
+      });
+    }
+    yield event({ type: 'response.output_item.done', item, output_index });
+  }
+  const status = choice.finish === 'length' ? 'incomplete' : 'completed';
+  const response = responseObject(plan, req, status, items);
+  yield event({ type: `response.${status}`, response });
+}
+
+function completeBody(plan, req) {
+  const status = plan.choices[0].finish === 'length' ? 'incomplete' : 'completed';
+  return responseObject(plan, req, status, outputItems(plan));
+}
+
+/** The in-band `error` event (ResponseErrorEvent); its sequence number continues the stream's. */
+function inbandError(eventsSent) {
+  return [
+    sseEvent({
+      type: 'error',
+      code: 'server_error',
+      message: 'The server had an error while processing your request. Sorry about that!',
+      param: null,
+      sequence_number: eventsSent,
+    }),
+  ];
+}
+
+export const openaiResponses = {
+  name: 'openai-responses',
+  parse,
+  streamEvents,
+  completeBody,
+  inbandError,
+  errorBody: openaiErrorBody,
+  headers: openaiHeaders,
+};

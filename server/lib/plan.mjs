@@ -1,0 +1,133 @@
+// The provider-neutral answer to one request: what every choice says (reasoning, text,
+// tool calls), why it stops, and the usage numbers. Each API writer renders a plan in its
+// own wire format, so the three endpoints behave the same for the same request.
+
+import { createHash } from 'node:crypto';
+
+import { cutAtStop, estimateTokens, reasoningTokens, replyTokens, tokenize } from './textgen.mjs';
+import { argumentsFor, openaiFragments } from './tool-args.mjs';
+
+/** A 400 for the request body, rendered in the endpoint's error shape. */
+export class RequestError extends Error {
+  constructor(message, param = null) {
+    super(message);
+    this.param = param;
+  }
+}
+
+/** Concatenated text of a message `content`: a string or an array of parts with `text`. */
+export function textOf(content) {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      return typeof part?.text === 'string' ? part.text : '';
+    })
+    .join('');
+}
+
+/** A max-tokens field: null when absent, else it must be a positive integer. */
+export function tokenLimit(value, param) {
+  if (value == null) return null;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RequestError(`${param} must be a positive integer`, param);
+  }
+  return value;
+}
+
+/**
+ * Builds the plan. `request` is what a dialect parser extracted:
+ *   { model, prompt, inputChars, maxTokens, stop, n, tools: [{name, schema}],
+ *     toolChoice: {mode: 'auto'|'none'|'any'|'tool', name?}, reasoning (default count) }
+ * `seed` (hex) makes ids deterministic; `scenario` holds tokens/text/reasoning/tool_call/usage.
+ */
+export function buildPlan(request, scenario, seed) {
+  const calls = toolCallsFor(request, scenario);
+  const reasoningWanted = scenario.reasoning ?? request.reasoning ?? 0;
+  const choices = [];
+  for (let index = 0; index < request.n; index++) {
+    let budget = request.maxTokens ?? Infinity;
+    const reasoning = reasoningTokens(request.prompt, Math.min(reasoningWanted, budget));
+    budget -= reasoning.length;
+
+    let text = [];
+    if (scenario.text !== undefined) text = tokenize(scenario.text);
+    else if (calls.length === 0) text = replyTokens(request.prompt, scenario.tokens ?? 40, index);
+    // Whichever comes first ends the output: the token budget or a stop sequence.
+    const stopped = cutAtStop(text, request.stop);
+    let finish = 'stop';
+    let stopSequence = null;
+    if (reasoning.length < reasoningWanted || stopped.tokens.length > budget) {
+      text = text.slice(0, budget);
+      finish = 'length';
+    } else if (stopped.stop !== null) {
+      text = stopped.tokens;
+      finish = 'stop_sequence';
+      stopSequence = stopped.stop;
+    } else if (calls.length > 0) {
+      finish = 'tool_calls';
+    }
+
+    const toolCalls = finish === 'tool_calls' ? calls : [];
+    const toolTokens = toolCalls.reduce((sum, call) => sum + call.fragments.length, 0);
+    choices.push({
+      index,
+      reasoning,
+      text,
+      toolCalls,
+      finish,
+      stopSequence,
+      completionTokens: reasoning.length + text.length + toolTokens,
+    });
+  }
+  return {
+    seed,
+    model: request.model,
+    created: Math.floor(Date.now() / 1000),
+    promptTokens: estimateTokens(request.inputChars),
+    choices,
+    completionTokens: choices.reduce((sum, c) => sum + c.completionTokens, 0),
+    reasoningTokens: choices.reduce((sum, c) => sum + c.reasoning.length, 0),
+    usage: scenario.usage !== false,
+  };
+}
+
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** Deterministic id: `prefix` + `length` (at most 32) characters from the seed and a salt. */
+export function makeId(plan, prefix, salt, length = 24) {
+  const digest = createHash('sha256').update(plan.seed).update(salt).digest();
+  let out = prefix;
+  for (let i = 0; i < length; i++) out += ID_ALPHABET[digest[i] % ID_ALPHABET.length];
+  return out;
+}
+
+function toolCallsFor(request, scenario) {
+  const { tools, toolChoice } = request;
+  let count = scenario.tool_call;
+  if (count === undefined) count = toolChoice.mode === 'any' || toolChoice.mode === 'tool' ? 1 : 0;
+  if (count === 0) return [];
+  if (tools.length === 0) {
+    throw new RequestError(
+      'a tool call was requested (tool_call or tool_choice) but the request has no tools',
+      'tools',
+    );
+  }
+  let pick = (i) => tools[i % tools.length];
+  if (toolChoice.mode === 'tool') {
+    const forced = tools.find((t) => t.name === toolChoice.name);
+    if (!forced) {
+      throw new RequestError(
+        `tool_choice names an unknown tool '${toolChoice.name}'`,
+        'tool_choice',
+      );
+    }
+    pick = () => forced;
+  }
+  return Array.from({ length: count }, (_, i) => {
+    const tool = pick(i);
+    const args = JSON.stringify(argumentsFor(tool.schema));
+    return { index: i, name: tool.name, arguments: args, fragments: openaiFragments(args) };
+  });
+}

@@ -1,0 +1,317 @@
+// The local provider: an HTTP server speaking OpenAI Chat Completions, OpenAI Responses and
+// Anthropic Messages, with scenario-driven pacing and faults and a request log.
+
+import { createHash, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { anthropicMessages } from './anthropic.mjs';
+import { Delivery } from './delivery.mjs';
+import { FixtureStore } from './fixtures.mjs';
+import { BodyTooLargeError, CORS_HEADERS, answerPreflight, readBody, sendJson } from './http.mjs';
+import { openaiChat } from './openai-chat.mjs';
+import { openaiErrorBody } from './openai-common.mjs';
+import { openaiResponses } from './openai-responses.mjs';
+import { RequestError, buildPlan } from './plan.mjs';
+import { RequestLog } from './request-log.mjs';
+import { FaultBudget, SCENARIO_HEADER, ScenarioError, parseScenario } from './scenario.mjs';
+
+const ENDPOINTS = {
+  '/v1/chat/completions': openaiChat,
+  '/v1/responses': openaiResponses,
+  '/v1/messages': anthropicMessages,
+};
+
+const MODELS = ['local-echo', 'local-fast', 'local-reasoning'];
+
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+const MAX_WAIT_MS = 120_000;
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+};
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** `$LLMSTREAM_SHARED_DIR/fixtures`, else `<repo>/../shared/fixtures` (from this file). */
+export function defaultFixturesDir() {
+  if (process.env.LLMSTREAM_SHARED_DIR) {
+    return path.join(process.env.LLMSTREAM_SHARED_DIR, 'fixtures');
+  }
+  const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  return path.resolve(repo, '..', 'shared', 'fixtures');
+}
+
+function isLoopback(host) {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Starts the server. Resolves with { server, port, host, url, requestLog, close() }.
+ * `log` (optional) receives one line per request.
+ */
+export async function startServer({
+  port = 8787,
+  host = '127.0.0.1',
+  paceMs = 25,
+  fixturesDir = defaultFixturesDir(),
+  allowNonLoopback = false,
+  log = null,
+} = {}) {
+  if (!isLoopback(host) && !allowNonLoopback) {
+    throw new Error(`refusing to listen on non-loopback host ${host} (pass --host explicitly)`);
+  }
+  const fixtures = new FixtureStore(fixturesDir);
+  const requestLog = new RequestLog({ onFinal: log ? (r) => log(describeRecord(r)) : null });
+  const budget = new FaultBudget();
+  const context = { fixtures, requestLog, budget, defaults: { pace_ms: paceMs }, log };
+
+  const server = http.createServer((req, res) => {
+    route(context, req, res).catch((err) => {
+      if (!res.headersSent) sendJson(res, 500, openaiErrorBody(500, { message: String(err) }));
+      else res.destroy();
+      log?.(`internal error: ${err.stack ?? err}`);
+    });
+  });
+  // Set as properties, not createServer options, which Node 18 does not all accept.
+  // Long streams and stalls must not be cut by the server: no whole-request deadline.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  // Longer than the client pools' idle times (libcurl keeps connections 118 s) so that the
+  // client, not the server, closes idle connections: no reuse-after-close races.
+  server.keepAliveTimeout = 120_000;
+  // server.maxConnections stays unset (unlimited); a large backlog absorbs connection bursts.
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host, backlog: 4096 }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const actualPort = server.address().port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    server,
+    host,
+    port: actualPort,
+    url: `http://${urlHost}:${actualPort}`,
+    requestLog,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function route(ctx, req, res) {
+  const url = new URL(req.url, 'http://local');
+  const pathname = url.pathname.replace(/\/+$/, '') || '/';
+  if (req.method === 'OPTIONS') return answerPreflight(req, res);
+  // The API paths also work without the /v1 prefix (base URLs written either way).
+  const apiPath = `/v1${pathname}` in ENDPOINTS ? `/v1${pathname}` : pathname;
+  const dialect = ENDPOINTS[apiPath];
+  // Generation requests are logged from their request-log record when they end.
+  if (ctx.log && !dialect) {
+    res.on('finish', () => ctx.log(`${req.method} ${pathname} ${res.statusCode}`));
+  }
+
+  if (dialect) {
+    if (req.method !== 'POST') return sendJson(res, 405, invalidMethod(req, apiPath));
+    return generate(ctx, req, res, url, apiPath, dialect);
+  }
+  switch (`${req.method} ${pathname}`) {
+    case 'GET /health':
+      return sendJson(res, 200, { ok: true });
+    case 'GET /v1/models':
+    case 'GET /models':
+      return sendJson(res, 200, modelList(req));
+    case 'GET /_llmstream/fixtures':
+      return sendJson(res, 200, await ctx.fixtures.list());
+    case 'GET /_llmstream/requests':
+      return sendJson(res, 200, ctx.requestLog.list(url.searchParams.get('key') ?? undefined));
+    case 'GET /_llmstream/requests/wait':
+      return waitForRecord(ctx, req, res, url);
+    case 'DELETE /_llmstream/requests':
+      ctx.requestLog.clear();
+      ctx.budget.clear();
+      return sendJson(res, 200, { ok: true });
+    default:
+      return sendJson(res, 404, invalidUrl(req, url));
+  }
+}
+
+function invalidUrl(req, url) {
+  return openaiErrorBody(404, {
+    message: `Invalid URL (${req.method} ${url.pathname})`,
+    code: null,
+  });
+}
+
+function invalidMethod(req, pathname) {
+  return openaiErrorBody(405, { message: `Invalid method for URL (${req.method} ${pathname})` });
+}
+
+/** The model list; Anthropic's shape when the client sent `anthropic-version`. */
+function modelList(req) {
+  if (req.headers['anthropic-version']) {
+    const data = MODELS.map((id) => ({
+      type: 'model',
+      id,
+      display_name: id,
+      created_at: '2025-01-01T00:00:00Z',
+    }));
+    return { data, has_more: false, first_id: data[0].id, last_id: data.at(-1).id };
+  }
+  return {
+    object: 'list',
+    data: MODELS.map((id) => ({ id, object: 'model', created: 1735689600, owned_by: 'llmstream' })),
+  };
+}
+
+async function waitForRecord(ctx, req, res, url) {
+  const q = url.searchParams;
+  const timeoutMs = Math.min(Number(q.get('timeout_ms') ?? 5000) || 0, MAX_WAIT_MS);
+  const aborted = new AbortController();
+  res.on('close', () => aborted.abort());
+  const record = await ctx.requestLog.wait({
+    key: q.get('key') ?? undefined,
+    outcome: q.get('outcome') ?? undefined,
+    timeoutMs,
+    signal: aborted.signal,
+  });
+  if (res.destroyed) return undefined;
+  if (record) return sendJson(res, 200, record);
+  const wanted = `key=${q.get('key')} outcome=${q.get('outcome') ?? '(any final)'}`;
+  return sendJson(res, 408, { error: `no record with ${wanted} within ${timeoutMs} ms` });
+}
+
+/** One generation request: body, scenario, then an error, a fixture replay or a plan. */
+async function generate(ctx, req, res, url, pathname, dialect) {
+  const requestId = `req_${randomUUID().replaceAll('-', '')}`;
+  const record = ctx.requestLog.start({ method: req.method, path: pathname, requestId });
+  const providerHeaders = (extra) => ({ ...CORS_HEADERS, ...dialect.headers(requestId, extra) });
+  const reject = (status, message, param = null) => {
+    record.status = status;
+    sendJson(
+      res,
+      status,
+      dialect.errorBody(status, { message, param, requestId }),
+      dialect.headers(requestId),
+    );
+    ctx.requestLog.setOutcome(record, 'bad_request');
+  };
+
+  let raw;
+  try {
+    raw = await readBody(req, MAX_BODY_BYTES);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) return reject(413, err.message);
+    return ctx.requestLog.setOutcome(record, 'client_disconnected');
+  }
+  let body = {};
+  if (raw.length > 0) {
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch (err) {
+      return reject(400, `We could not parse the JSON body of your request. (${err.message})`);
+    }
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return reject(400, 'The request body must be a JSON object.');
+  }
+  record.model = typeof body.model === 'string' ? body.model : null;
+  record.stream = body.stream === true;
+
+  let scenario;
+  try {
+    scenario = parseScenario({
+      defaults: ctx.defaults,
+      query: url.searchParams,
+      header: req.headers[SCENARIO_HEADER],
+      bodyField: body.llmstream,
+    });
+  } catch (err) {
+    if (err instanceof ScenarioError) return reject(400, err.message, 'llmstream');
+    throw err;
+  }
+  ctx.requestLog.setKey(record, scenario.key ?? null);
+  scenario = ctx.budget.apply(scenario);
+
+  const seed = createHash('sha256').update(pathname).update(raw).digest('hex');
+  const deliver = (options) =>
+    new Delivery({
+      res,
+      record,
+      log: ctx.requestLog,
+      scenario,
+      jitterSeed: parseInt(seed.slice(0, 8), 16),
+      ...options,
+      headers: { ...options.headers, ...retryHeaders(scenario) },
+    }).start();
+  const deliverSse = (headers, events) =>
+    deliver({
+      status: 200,
+      headers: { ...headers, ...SSE_HEADERS },
+      events,
+      inbandError: dialect.inbandError,
+      outcome: 'completed',
+    });
+  // A JSON body goes out as a single "event" (faults still apply), never with comments.
+  const deliverJson = (status, headers, value, outcome) =>
+    deliver({
+      status,
+      headers: { ...headers, ...JSON_HEADERS },
+      events: [JSON.stringify(value)].values(),
+      outcome,
+      scenario: { ...scenario, comments: false },
+    });
+
+  if (scenario.status !== undefined) {
+    const headers = providerHeaders({ limited: scenario.status === 429 });
+    const error = dialect.errorBody(scenario.status, { requestId });
+    return deliverJson(scenario.status, headers, error, 'error_status');
+  }
+  if (scenario.fixture !== undefined) {
+    const events = await ctx.fixtures.events(scenario.fixture);
+    if (!events) {
+      const names = (await ctx.fixtures.list()).join(', ') || `(none in ${ctx.fixtures.dir})`;
+      return reject(404, `unknown fixture '${scenario.fixture}'; available: ${names}`, 'fixture');
+    }
+    record.stream = true;
+    return deliverSse(providerHeaders(), events.values());
+  }
+
+  let request;
+  let plan;
+  try {
+    const { llmstream: _scenario, ...fields } = body; // the scenario is not part of the request
+    request = dialect.parse(fields);
+    plan = buildPlan(request, scenario, seed);
+  } catch (err) {
+    if (err instanceof RequestError) return reject(400, err.message, err.param);
+    throw err;
+  }
+  const headers = providerHeaders({ promptTokens: plan.promptTokens });
+  if (request.stream) return deliverSse(headers, dialect.streamEvents(plan, request));
+  return deliverJson(200, headers, dialect.completeBody(plan, request), 'completed');
+}
+
+function retryHeaders(scenario) {
+  const out = {};
+  if (scenario.retry_after !== undefined) out['retry-after'] = scenario.retry_after;
+  if (scenario.retry_after_ms !== undefined) {
+    out['retry-after-ms'] = String(scenario.retry_after_ms);
+  }
+  if (scenario.should_retry !== undefined) out['x-should-retry'] = String(scenario.should_retry);
+  return out;
+}
+
+function describeRecord(r) {
+  const key = r.key === null ? '' : ` key=${r.key}`;
+  const ms = (r.ended_ms ?? Date.now()) - r.started_ms;
+  const sent = `events=${r.events_sent} bytes=${r.bytes_sent}`;
+  return `${r.method} ${r.path} ${r.status ?? '-'} ${r.outcome} ${sent} ${ms}ms${key}`;
+}

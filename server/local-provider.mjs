@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// llmstream local provider: a deterministic OpenAI / Anthropic streaming server on loopback.
+// Usage and endpoints: server/README.md, or `node server/local-provider.mjs --help`.
+
+import { parseArgs } from 'node:util';
+
+import { KEYS } from './lib/scenario.mjs';
+import { defaultFixturesDir, startServer } from './lib/server.mjs';
+
+const USAGE = `Usage: node server/local-provider.mjs [options]
+
+  --port N        port to listen on (default 8787; 0 picks a free port)
+  --host H        address to bind (default 127.0.0.1; only loopback unless given)
+  --pace-ms N     default delay between SSE events (default 25)
+  --fixtures DIR  recorded .sse fixtures (default ${defaultFixturesDir()})
+  --quiet         no per-request log lines on stderr
+  --help          this text
+
+Endpoints: POST /v1/chat/completions, /v1/responses, /v1/messages (also without /v1),
+GET /v1/models, /health, /_llmstream/fixtures, /_llmstream/requests[?key=K],
+/_llmstream/requests/wait?key=K&outcome=O&timeout_ms=N, DELETE /_llmstream/requests.
+
+Scenario keys (query string, x-llmstream-scenario header "k=v; k=v", or body "llmstream"):
+${Object.entries(KEYS)
+  .map(([name, spec]) => `  ${name.padEnd(17)}${spec.help}`)
+  .join('\n')}
+`;
+
+function fail(message) {
+  process.stderr.write(`local-provider: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function nonNegativeInt(name, text) {
+  if (!/^\d+$/.test(text)) fail(`--${name} needs a non-negative integer, got '${text}'`);
+  return Number(text);
+}
+
+let args;
+try {
+  args = parseArgs({
+    options: {
+      // No `default:` fields: parseArgs accepts them only from Node 18.11.
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'pace-ms': { type: 'string' },
+      fixtures: { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  }).values;
+} catch (err) {
+  fail(err.message);
+}
+if (args.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
+const quiet = args.quiet === true;
+const provider = await startServer({
+  port: nonNegativeInt('port', args.port ?? '8787'),
+  host: args.host ?? '127.0.0.1',
+  // Binding beyond loopback is allowed only when asked for by name.
+  allowNonLoopback: args.host !== undefined,
+  paceMs: nonNegativeInt('pace-ms', args['pace-ms'] ?? '25'),
+  fixturesDir: args.fixtures ?? defaultFixturesDir(),
+  log: quiet ? null : (line) => process.stderr.write(`${line}\n`),
+}).catch((err) => fail(err.message));
+
+// Scripts and tests read the port from this exact line.
+process.stdout.write(`llmstream local provider listening on ${provider.url}\n`);
+
+let stopping = false;
+function stop(signal) {
+  if (stopping) return;
+  stopping = true;
+  if (!quiet) process.stderr.write(`local-provider: ${signal}, shutting down\n`);
+  provider.close().then(() => process.exit(0));
+  // Open streams are destroyed by close(); never hang on shutdown.
+  setTimeout(() => process.exit(0), 2000).unref();
+}
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));

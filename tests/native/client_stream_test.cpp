@@ -1,0 +1,122 @@
+// The native client against the local provider: the three API forms, every wire API, and the
+// wire tap, with nothing going wrong.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "llmstream/client.h"
+#include "llmstream/stream.h"
+#include "local_provider.h"
+
+namespace llmstream {
+namespace {
+
+using testing::Hello;
+using testing::LocalProvider;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+class ClientStreamTest : public ::testing::TestWithParam<WireApi> {
+ protected:
+  LocalProvider server_;
+};
+
+TEST_P(ClientStreamTest, IteratorDeliversTextAsItArrivesAndEndsWithDone) {
+  ASSERT_TRUE(server_.ok());
+  Client client(server_.Options("tokens=30", GetParam()));
+  CompletionStream stream = client.StreamCompletion(Hello());
+  std::string text;
+  std::vector<EventKind> kinds;
+  for (const Event& event : stream) {
+    kinds.push_back(event.kind);
+    if (event.kind == EventKind::kText) text.append(event.text);
+  }
+  ASSERT_FALSE(kinds.empty());
+  EXPECT_EQ(kinds.back(), EventKind::kDone);
+  EXPECT_FALSE(stream.error()) << stream.error().message;
+  EXPECT_TRUE(stream.done());
+  EXPECT_EQ(stream.attempts(), 1);
+  EXPECT_FALSE(text.empty());
+  EXPECT_EQ(stream.result().text(), text);
+  EXPECT_TRUE(stream.result().finished);
+  EXPECT_FALSE(stream.result().usage.empty());
+  EXPECT_FALSE(stream.result().usage.estimated);
+  EXPECT_EQ(stream.result().usage.output_tokens.value_or(0), 30);
+}
+
+TEST_P(ClientStreamTest, CallbackAndCompleteGiveTheSameText) {
+  ASSERT_TRUE(server_.ok());
+  Client client(server_.Options("tokens=25", GetParam()));
+  std::string streamed;
+  int events = 0;
+  Completion via_callback = client.StreamCompletion(Hello(), [&](const Event& event) {
+    ++events;
+    if (event.kind == EventKind::kText) streamed.append(event.text);
+    return true;
+  });
+  Completion via_complete = client.Complete(Hello());
+  EXPECT_GT(events, 25);
+  EXPECT_FALSE(via_callback.error) << via_callback.error.message;
+  EXPECT_EQ(via_callback.text(), streamed);
+  EXPECT_EQ(via_complete.text(), streamed);  // the server is deterministic
+}
+
+TEST_P(ClientStreamTest, OneByteWritesGiveTheSameResult) {
+  ASSERT_TRUE(server_.ok());
+  Completion normal = Client(server_.Options("tokens=12", GetParam())).Complete(Hello());
+  Completion slow = Client(server_.Options("tokens=12; slow_bytes=1; byte_delay_ms=0", GetParam()))
+                        .Complete(Hello());
+  EXPECT_FALSE(slow.error) << slow.error.message;
+  EXPECT_EQ(slow.text(), normal.text());
+  EXPECT_EQ(slow.usage.output_tokens, normal.usage.output_tokens);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllApis, ClientStreamTest,
+                         ::testing::Values(WireApi::kChatCompletions, WireApi::kResponses,
+                                           WireApi::kAnthropicMessages),
+                         [](const auto& param_info) {
+                           return std::string(WireApiName(param_info.param));
+                         });
+
+TEST(ClientWireTap, SeesEveryByteOnceAndTheSameEventsAsTheCore) {
+  LocalProvider server;
+  ASSERT_TRUE(server.ok());
+  ClientOptions options = server.Options(
+      "fixture=openai-chat-text-usage; slow_bytes=1; "
+      "byte_delay_ms=0");
+  std::string wire;
+  int status = 0;
+  std::string redacted_url;
+  options.wire_tap.on_request = [&](int, const HttpRequest& request) {
+    redacted_url = request.url;
+  };
+  options.wire_tap.on_response = [&](int code, const HeaderList&, int64_t) { status = code; };
+  options.wire_tap.on_body = [&](std::string_view bytes, int64_t) { wire.append(bytes); };
+  std::vector<ErrorCode> ends;
+  options.wire_tap.on_end = [&](const Error& error, int64_t) { ends.push_back(error.code); };
+  Completion completion = Client(options).Complete(Hello());
+  const std::string fixture = ReadFile(LLMSTREAM_FIXTURES_DIR "/openai-chat-text-usage.sse");
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(redacted_url, server.base_url() + "/chat/completions");
+  EXPECT_EQ(wire, fixture);
+  EXPECT_EQ(ends, std::vector<ErrorCode>{ErrorCode::kNone});
+  StreamOptions reference_options;
+  reference_options.api = WireApi::kChatCompletions;
+  reference_options.provider = Provider::kOpenAI;
+  Stream reference(reference_options);
+  reference.Feed(fixture, 0);
+  reference.Finish(0);
+  EXPECT_EQ(completion.text(), reference.result().text());
+  EXPECT_EQ(completion.usage.output_tokens, reference.result().usage.output_tokens);
+}
+
+}  // namespace
+}  // namespace llmstream
