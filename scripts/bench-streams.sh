@@ -5,6 +5,7 @@
 #
 #   scripts/bench-streams.sh
 #   STREAMS=2000 TOKENS=60 PACE_MS=50 scripts/bench-streams.sh
+#   BATCH_MS=250 TOKENS=300 RAMP=250 scripts/bench-streams.sh   10,000 held at once (see README)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -20,4 +21,4 @@ for _ in $(seq 100); do grep -q listening "$log" && break; sleep 0.1; done
 url=$(grep -o 'http://127.0.0.1:[0-9]*' "$log")/v1
 echo "# $(date -u +%FT%TZ) $(uname -m) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 build/bench/bench/concurrent_streams --base-url "$url" --streams "${STREAMS:-10000}" \
-  --tokens "${TOKENS:-100}" --pace-ms "${PACE_MS:-50}" --ramp-per-100ms "${RAMP:-1000}" --stamp "${STAMP:-1}"
+  --tokens "${TOKENS:-100}" --pace-ms "${PACE_MS:-50}" --ramp-per-100ms "${RAMP:-1000}" --stamp "${STAMP:-1}" --batch-ms "${BATCH_MS:-0}"

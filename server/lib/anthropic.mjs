@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 
-import { RequestError, makeId, textOf } from './plan.mjs';
+import { RequestError, continuationOf, continuedPrompt, makeId, textOf } from './plan.mjs';
 import { sseEvent } from './sse.mjs';
 import { anthropicFragments } from './tool-args.mjs';
 
@@ -48,10 +48,12 @@ function parse(body) {
     .filter((t) => typeof t?.name === 'string' && t.input_schema)
     .map((t) => ({ name: t.name, schema: t.input_schema }));
   const thinking = body.thinking?.type === 'enabled' || body.thinking?.type === 'adaptive';
+  const continuation = continuationOf(body.messages, { prefill: true });
   return {
     model: body.model,
     stream: body.stream === true,
-    prompt: textOf(lastUser?.content),
+    prompt: continuation ? continuedPrompt(body.messages, { prefill: true }) : textOf(lastUser?.content),
+    continuation,
     inputChars: body.messages.reduce(
       (sum, m) => sum + textOf(m?.content).length,
       textOf(body.system).length,

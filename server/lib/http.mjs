@@ -63,12 +63,9 @@ export function readBody(req, limit) {
     let size = 0;
     req.on('data', (chunk) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(new BodyTooLargeError(`request body larger than ${limit} bytes`));
-        req.resume(); // drain the rest so the 413 can still be delivered
-        return;
-      }
-      chunks.push(chunk);
+      // Past the limit the rest is still read, and dropped, so that the 413 gets delivered.
+      if (size > limit) reject(new BodyTooLargeError(`request body larger than ${limit} bytes`));
+      else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);

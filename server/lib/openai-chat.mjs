@@ -1,7 +1,14 @@
 // OpenAI Chat Completions: request parsing and the chunk stream (wire-formats.md 2.1-2.7).
 
 import { OPENAI_STREAM_ERROR, openaiErrorBody, openaiHeaders } from './openai-common.mjs';
-import { RequestError, makeId, textOf, tokenLimit } from './plan.mjs';
+import {
+  RequestError,
+  continuationOf,
+  continuedPrompt,
+  makeId,
+  textOf,
+  tokenLimit,
+} from './plan.mjs';
 import { SSE_DONE, sseData } from './sse.mjs';
 
 const FINISH = { stop: 'stop', stop_sequence: 'stop', length: 'length', tool_calls: 'tool_calls' };
@@ -25,10 +32,12 @@ function parse(body) {
   const tools = (Array.isArray(body.tools) ? body.tools : [])
     .filter((t) => t?.type === 'function' && typeof t.function?.name === 'string')
     .map((t) => ({ name: t.function.name, schema: t.function.parameters }));
+  const continuation = continuationOf(body.messages, { prefill: false });
   return {
     model: body.model,
     stream: body.stream === true,
-    prompt: textOf(lastUser?.content),
+    prompt: continuation ? continuedPrompt(body.messages, { prefill: false }) : textOf(lastUser?.content),
+    continuation,
     inputChars: body.messages.reduce((sum, m) => sum + textOf(m?.content).length, 0),
     maxTokens:
       body.max_completion_tokens != null

@@ -4,7 +4,15 @@
 
 import { createHash } from 'node:crypto';
 
-import { cutAtStop, estimateTokens, reasoningTokens, replyTokens, tokenize } from './textgen.mjs';
+import {
+  continuationTokens,
+  cutAtStop,
+  estimateTokens,
+  reasoningTokens,
+  replyTokens,
+  stampTokens,
+  tokenize,
+} from './textgen.mjs';
 import { argumentsFor, openaiFragments } from './tool-args.mjs';
 
 /** A 400 for the request body, rendered in the endpoint's error shape. */
@@ -27,6 +35,34 @@ export function textOf(content) {
     .join('');
 }
 
+/**
+ * The partial answer a request asks to continue, if it has that shape: `prefill` (Anthropic)
+ * when the last message is the assistant's, or (OpenAI-style) user, assistant, then a user
+ * turn asking to continue.
+ */
+export function continuationOf(messages, { prefill }) {
+  const last = messages.at(-1);
+  if (prefill && last?.role === 'assistant') return textOf(last.content) || undefined;
+  const [user, assistant, ask] = messages.slice(-3);
+  if (
+    messages.length >= 3 &&
+    user?.role === 'user' &&
+    assistant?.role === 'assistant' &&
+    !assistant.tool_calls &&
+    ask?.role === 'user' &&
+    /\bcontinue\b/i.test(textOf(ask.content))
+  ) {
+    return textOf(assistant.content) || undefined;
+  }
+  return undefined;
+}
+
+/** The prompt a continuation answers: the user turn before the partial answer. */
+export function continuedPrompt(messages, { prefill }) {
+  const at = prefill && messages.at(-1)?.role === 'assistant' ? -2 : -3;
+  return textOf(messages.at(at)?.content);
+}
+
 /** A max-tokens field: null when absent, else it must be a positive integer. */
 export function tokenLimit(value, param) {
   if (value == null) return null;
@@ -39,7 +75,8 @@ export function tokenLimit(value, param) {
 /**
  * Builds the plan. `request` is what a dialect parser extracted:
  *   { model, prompt, inputChars, maxTokens, stop, n, tools: [{name, schema}],
- *     toolChoice: {mode: 'auto'|'none'|'any'|'tool', name?}, reasoning (default count) }
+ *     toolChoice: {mode: 'auto'|'none'|'any'|'tool', name?}, reasoning (default count),
+ *     continuation (the partial answer the client asks to continue, or undefined) }
  * `seed` (hex) makes ids deterministic; `scenario` holds tokens/text/reasoning/tool_call/usage.
  */
 export function buildPlan(request, scenario, seed) {
@@ -52,8 +89,15 @@ export function buildPlan(request, scenario, seed) {
     budget -= reasoning.length;
 
     let text = [];
+    const count = scenario.tokens ?? 40;
+    const continued =
+      index === 0 && request.continuation
+        ? continuationTokens(request.prompt, count, request.continuation)
+        : null;
     if (scenario.text !== undefined) text = tokenize(scenario.text);
-    else if (calls.length === 0) text = replyTokens(request.prompt, scenario.tokens ?? 40, index);
+    else if (scenario.stamp) text = stampTokens(count);
+    else if (continued) text = continued;
+    else if (calls.length === 0) text = replyTokens(request.prompt, count, index);
     // Whichever comes first ends the output: the token budget or a stop sequence.
     const stopped = cutAtStop(text, request.stop);
     let finish = 'stop';

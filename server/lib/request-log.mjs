@@ -2,7 +2,7 @@
 // (e.g. that a cancelled client really disconnected) and long-poll for an outcome.
 
 /** Outcomes after which a record no longer changes. */
-export const FINAL_OUTCOMES = new Set([
+const FINAL_OUTCOMES = new Set([
   'completed',
   'client_disconnected',
   'reset',

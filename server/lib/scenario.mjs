@@ -34,10 +34,18 @@ export const KEYS = {
   stall_after: { ...int(0), help: 'stop writing after N events' },
   stall_ms: { ...int(0, 3_600_000), help: 'how long stall_after stalls (default: forever)' },
   error_after: { ...int(0), help: "send the provider's in-band error after N events" },
+  batch_ms: {
+    ...int(0, 60_000),
+    help: 'write the events that are due together, at most one write per N ms (load tests)',
+  },
+  stamp: {
+    ...BOOL,
+    help: 'every text token is " t<ns>": CLOCK_MONOTONIC at write time (latency benchmarks)',
+  },
 };
 
 /** Keys that `times`/`key` switch off once the key's budget is used up. */
-export const FAULT_KEYS = [
+const FAULT_KEYS = [
   'status',
   'retry_after',
   'retry_after_ms',

@@ -49,7 +49,7 @@ function isLoopback(host) {
 }
 
 /**
- * Starts the server. Resolves with { server, port, host, url, requestLog, close() }.
+ * Starts the server. Resolves with { server, host, port, url, close() }.
  * `log` (optional) receives one line per request.
  */
 export async function startServer({
@@ -82,6 +82,9 @@ export async function startServer({
   // Longer than the client pools' idle times (libcurl keeps connections 118 s) so that the
   // client, not the server, closes idle connections: no reuse-after-close races.
   server.keepAliveTimeout = 120_000;
+  // Every SSE event must leave at once: without TCP_NODELAY, Nagle holds a small write until the
+  // previous one is acknowledged, which the client's delayed ACK can stretch to 40 ms.
+  server.on('connection', (socket) => socket.setNoDelay(true));
   // server.maxConnections stays unset (unlimited); a large backlog absorbs connection bursts.
   await new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -97,7 +100,6 @@ export async function startServer({
     host,
     port: actualPort,
     url: `http://${urlHost}:${actualPort}`,
-    requestLog,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

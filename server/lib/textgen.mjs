@@ -27,6 +27,27 @@ export function tokenize(text) {
 const PROSE_TOKENS = tokenize(PROSE);
 const REASONING_TOKENS = tokenize(REASONING_PROSE);
 
+// stamp=1: tokens carry this fixed-width placeholder, replaced by the write time (delivery.mjs),
+// so that a client can measure the latency from the server's write to its own delivery.
+export const STAMP_PLACEHOLDER = '@@@@@@@@@@@@@@@@@@@';
+
+/** `count` stamp tokens (" t" + placeholder each). */
+export function stampTokens(count) {
+  return Array.from({ length: count }, () => ` t${STAMP_PLACEHOLDER}`);
+}
+
+/**
+ * A continuation: `partial` is the start of an earlier answer to the same prompt that the
+ * client asks to continue (an Anthropic prefill, or an assistant turn followed by "continue").
+ * Returns the rest of that deterministic answer, as a model would continue it, or null when
+ * `partial` is not how this server's answer began.
+ */
+export function continuationTokens(prompt, count, partial) {
+  const whole = replyTokens(prompt, count).join('');
+  if (!partial || !whole.startsWith(partial)) return null;
+  return tokenize(whole.slice(partial.length));
+}
+
 /** Rough token estimate used for usage numbers: ceil(chars / 4), at least 1. */
 export function estimateTokens(chars) {
   return Math.max(1, Math.ceil(chars / 4));

@@ -101,6 +101,35 @@ TEST_F(ClientFaultsTest, ResetAfterOutputKeepsThePartialResultAndIsNotRetried) {
   EXPECT_GT(run.completion.usage.output_tokens.value_or(0), 0);
 }
 
+TEST_F(ClientFaultsTest, ContinuationSplicesTheRestOfTheAnswerWithoutRepeating) {
+  ASSERT_TRUE(server_.ok());
+  for (WireApi api : {WireApi::kChatCompletions, WireApi::kAnthropicMessages}) {
+    Completion whole = Client(server_.Options("tokens=40", api)).Complete(Hello());
+    ClientOptions options =
+        server_.Options("tokens=40; reset_after=10; times=1; key=" + UniqueKey(), api);
+    options.continuation = true;
+    std::string partial_before_retry;
+    std::string streamed;
+    std::string retry_kind;
+    CompletionStream stream = Client(options).StreamCompletion(Hello());
+    for (const Event& event : stream) {
+      if (event.kind == EventKind::kText) streamed.append(event.text);
+      if (event.kind == EventKind::kRetry) {
+        retry_kind = std::string(event.name);
+        partial_before_retry = streamed;
+      }
+    }
+    EXPECT_FALSE(stream.error()) << WireApiName(api) << ": " << stream.error().message;
+    EXPECT_EQ(stream.attempts(), 2);
+    EXPECT_EQ(retry_kind, "continuation");
+    EXPECT_FALSE(partial_before_retry.empty());
+    // The local provider continues a prefilled / "continue" turn where the partial text ended,
+    // as a model would; the splice must then give exactly the uninterrupted answer.
+    EXPECT_EQ(streamed, whole.text()) << WireApiName(api);
+    EXPECT_EQ(stream.result().text(), whole.text()) << WireApiName(api);
+  }
+}
+
 TEST_F(ClientFaultsTest, BodyEndingWithoutTerminalSignalIsTruncated) {
   ASSERT_TRUE(server_.ok());
   ClientOptions options = server_.Options("tokens=40; close_after=8");

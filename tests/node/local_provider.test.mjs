@@ -1027,3 +1027,63 @@ describe('official SDKs', () => {
     );
   });
 });
+
+// ---- continuation and latency stamps -----------------------------------------------------
+
+describe('continuation', () => {
+  const anthropicText = (events) =>
+    events
+      .filter((e) => e.json?.type === 'content_block_delta' && e.json.delta.type === 'text_delta')
+      .map((e) => e.json.delta.text)
+      .join('');
+
+  test('an assistant turn + "continue" (chat) or a prefill (messages) resumes the answer', async () => {
+    const prompt = 'Tell me about streaming';
+    const whole = chatText((await stream('/v1/chat/completions', CHAT_BODY)).events);
+    const partial = whole.slice(0, 57);
+    const chat = await stream('/v1/chat/completions', {
+      ...CHAT_BODY,
+      messages: [
+        ...CHAT_BODY.messages,
+        { role: 'assistant', content: partial },
+        { role: 'user', content: 'Continue exactly where you stopped.' },
+      ],
+    });
+    assert.equal(partial + chatText(chat.events), whole);
+
+    const messages = await stream('/v1/messages', {
+      ...MESSAGES_BODY,
+      messages: [
+        { role: 'user', content: prompt },
+        { role: 'assistant', content: partial },
+      ],
+    });
+    assert.equal(partial + anthropicText(messages.events), whole);
+  });
+
+  test('an ordinary multi-turn conversation is answered, not continued', async () => {
+    const chat = await stream('/v1/chat/completions', {
+      ...CHAT_BODY,
+      messages: [
+        { role: 'user', content: 'First question' },
+        { role: 'assistant', content: 'You said' },
+        { role: 'user', content: 'Second question' },
+      ],
+    });
+    assert.match(chatText(chat.events), /^You said: “Second question”/);
+  });
+});
+
+describe('stamp', () => {
+  test('text tokens carry the monotonic write time in nanoseconds', async () => {
+    const before = process.hrtime.bigint();
+    const { events } = await stream('/v1/chat/completions?stamp=1&tokens=3', CHAT_BODY);
+    const after = process.hrtime.bigint();
+    const stamps = chatText(events)
+      .split(' t')
+      .filter(Boolean)
+      .map((s) => BigInt(s));
+    assert.equal(stamps.length, 3);
+    for (const stamp of stamps) assert.ok(stamp >= before && stamp <= after, `${stamp}`);
+  });
+});
