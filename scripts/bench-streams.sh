@@ -5,20 +5,25 @@
 #
 #   scripts/bench-streams.sh
 #   STREAMS=2000 TOKENS=60 PACE_MS=50 scripts/bench-streams.sh
-#   BATCH_MS=250 TOKENS=300 RAMP=250 scripts/bench-streams.sh   10,000 held at once (see README)
+#   SERVER=native scripts/bench-streams.sh   bench/sse_load_server (C++) instead of the Node local
+#                                            provider, which cannot feed 10,000 streams (README)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DLLMSTREAM_BUILD_TESTS=OFF >/dev/null
-cmake --build build/bench --target concurrent_streams >/dev/null
+cmake --build build/bench --target concurrent_streams sse_load_server >/dev/null
 # Both processes hold one socket per stream.
 ulimit -n "$(ulimit -Hn)"
 log=$(mktemp)
-node server/local-provider.mjs --port 0 --quiet >"$log" &
+if [ "${SERVER:-node}" = native ]; then
+  build/bench/bench/sse_load_server --tokens "${TOKENS:-100}" --pace-ms "${PACE_MS:-50}" >"$log" &
+else
+  node server/local-provider.mjs --port 0 --quiet >"$log" &
+fi
 server=$!
 trap 'kill $server 2>/dev/null; rm -f "$log"' EXIT
 for _ in $(seq 100); do grep -q listening "$log" && break; sleep 0.1; done
 url=$(grep -o 'http://127.0.0.1:[0-9]*' "$log")/v1
-echo "# $(date -u +%FT%TZ) $(uname -m) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# server: ${SERVER:-node}; $(date -u +%FT%TZ) $(uname -m) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 build/bench/bench/concurrent_streams --base-url "$url" --streams "${STREAMS:-10000}" \
   --tokens "${TOKENS:-100}" --pace-ms "${PACE_MS:-50}" --ramp-per-100ms "${RAMP:-1000}" --stamp "${STAMP:-1}" --batch-ms "${BATCH_MS:-0}"
