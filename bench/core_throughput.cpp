@@ -3,9 +3,11 @@
 // reads. In the same run it times a plain memchr('\n') scan over the same reads (the floor) and
 // prints the ratio. Never asserts a time: figures are for the README / issue notes.
 //
-//   core_throughput FILE.sse [--runs N] [--seed S] [--text FILE.txt] [--once]
+//   core_throughput FILE.sse [--runs N] [--seed S] [--text FILE.txt] [--once] [--session]
 //
 // --once: a single untimed pass (for valgrind --tool=callgrind instruction counts).
+// --session: through a Session (attempts, timeouts, the Session's own assembly), the path the
+// native client and the wasm build take, instead of a bare Stream.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -18,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "llmstream/session.h"
 #include "llmstream/stream.h"
 
 namespace {
@@ -101,6 +104,40 @@ __attribute__((noinline)) CoreRun FeedAll(const std::vector<std::string_view>& r
   return run;
 }
 
+// The same bytes through the core Session (what the native client and the wasm build drive):
+// the Stream plus attempt bookkeeping and the Session's own assembly of what it delivers.
+__attribute__((noinline)) CoreRun FeedAllSession(const std::vector<std::string_view>& reads,
+                                                 llmstream::WireApi api) {
+  llmstream::SessionOptions options;
+  options.provider.provider = api == llmstream::WireApi::kAnthropicMessages
+                                  ? llmstream::Provider::kAnthropic
+                                  : llmstream::Provider::kOpenAI;
+  options.provider.api_key = "bench";
+  options.provider.api = api;
+  options.request.model = "bench";
+  options.request.prompt = "bench";
+  llmstream::Session session(std::move(options));
+  session.Poll(0);  // kSend
+  CoreRun run;
+  run.events += session.OnResponse(200, {{"content-type", "text/event-stream"}}, 0).size();
+  uint64_t allocations_at_half = 0;
+  for (size_t i = 0; i < reads.size(); ++i) {
+    if (i == reads.size() / 2) allocations_at_half = g_allocations;
+    run.events += session.OnBody(reads[i], static_cast<int64_t>(i)).size();
+  }
+  run.allocations_second_half = g_allocations - allocations_at_half;
+  run.events += session.OnEnd(static_cast<int64_t>(reads.size())).size();
+  run.events += session.Poll(static_cast<int64_t>(reads.size())).events.size();
+  const llmstream::Completion& result = session.result();
+  if (!result.choices.empty()) {
+    const llmstream::Choice& choice = result.choices[0];
+    run.text = choice.text;
+    for (const llmstream::ToolCall& call : choice.tool_calls) run.text += call.arguments;
+  }
+  run.output_tokens = result.usage.output_tokens.value_or(-1);
+  return run;
+}
+
 double Median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   return values[values.size() / 2];
@@ -126,6 +163,7 @@ int main(int argc, char** argv) {
   int runs = 5;
   uint32_t seed = 1;
   bool once = false;
+  bool session = false;  // drive a Session (native client / wasm path) instead of a Stream
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--runs" && i + 1 < argc)
@@ -136,6 +174,8 @@ int main(int argc, char** argv) {
       text_path = argv[++i];
     else if (arg == "--once")
       once = true;
+    else if (arg == "--session")
+      session = true;
   }
   const std::string body = ReadFile(path);
   if (body.empty()) {
@@ -155,8 +195,9 @@ int main(int argc, char** argv) {
   }
   if (tokens <= 0) tokens = 1;
 
+  auto feed_all = session ? &FeedAllSession : &FeedAll;
   if (once) {
-    CoreRun run = FeedAll(reads, api);
+    CoreRun run = feed_all(reads, api);
     std::printf("{\"events\":%zu}\n", run.events);
     return 0;
   }
@@ -168,12 +209,12 @@ int main(int argc, char** argv) {
   std::vector<double> floor_times, core_times;
   size_t lines = 0;
   CoreRun last;
-  FeedAll(reads, api);  // warm-up
+  feed_all(reads, api);  // warm-up
   for (int r = 0; r < runs; ++r) {
     Clock::time_point t0 = Clock::now();
     lines += ScanNewlines(reads);
     Clock::time_point t1 = Clock::now();
-    last = FeedAll(reads, api);
+    last = feed_all(reads, api);
     Clock::time_point t2 = Clock::now();
     floor_times.push_back(seconds(t0, t1));
     core_times.push_back(seconds(t1, t2));
@@ -183,12 +224,13 @@ int main(int argc, char** argv) {
   const double mb = body.size() / 1e6;
   const double core = Median(core_times), floor = Median(floor_times);
   std::printf(
-      "{\"file\":\"%s\",\"bytes\":%zu,\"reads\":%zu,\"tokens\":%.0f,\"events\":%zu,"
+      "{\"file\":\"%s\",\"driver\":\"%s\",\"bytes\":%zu,\"reads\":%zu,\"tokens\":%.0f,\"events\":%"
+      "zu,"
       "\"runs\":%d,\"core_mb_s\":%.1f,\"core_ns_per_token\":%.1f,\"floor_mb_s\":%.1f,"
       "\"floor_ns_per_token\":%.1f,\"ratio_to_floor\":%.2f,\"allocs_per_token_steady\":%.4f,"
       "\"text_matches\":%s,\"lines\":%zu}\n",
-      path.c_str(), body.size(), reads.size(), tokens, last.events, runs, mb / core,
-      core * 1e9 / tokens, mb / floor, floor * 1e9 / tokens, core / floor,
+      path.c_str(), session ? "session" : "stream", body.size(), reads.size(), tokens, last.events,
+      runs, mb / core, core * 1e9 / tokens, mb / floor, floor * 1e9 / tokens, core / floor,
       static_cast<double>(last.allocations_second_half) / (tokens / 2),
       text_path.empty() ? "null" : (text_ok ? "true" : "false"), lines / runs);
   return text_ok ? 0 : 1;
