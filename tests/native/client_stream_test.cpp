@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -116,6 +117,40 @@ TEST(ClientWireTap, SeesEveryByteOnceAndTheSameEventsAsTheCore) {
   reference.Finish(0);
   EXPECT_EQ(completion.text(), reference.result().text());
   EXPECT_EQ(completion.usage.output_tokens, reference.result().usage.output_tokens);
+}
+
+TEST(ClientCallback, AnExceptionFromTheCallbackStopsTheStreamAndIsRethrown) {
+  LocalProvider server;
+  ASSERT_TRUE(server.ok());
+  std::string key = testing::UniqueKey();
+  Client client(server.Options("tokens=40; pace_ms=5; key=" + key));
+  int texts = 0;
+  EXPECT_THROW(client.StreamCompletion(Hello(),
+                                       [&](const Event& event) {
+                                         if (event.kind == EventKind::kText && ++texts == 3) {
+                                           throw std::runtime_error("consumer failed");
+                                         }
+                                         return true;
+                                       }),
+               std::runtime_error);
+  EXPECT_EQ(texts, 3);  // no event reached the callback after it threw
+  EXPECT_TRUE(server.WaitForOutcome(key, "client_disconnected").has_value());
+}
+
+TEST(ClientStreamMoved, AMovedFromStreamReadsAsEndedAndEmpty) {
+  LocalProvider server;
+  ASSERT_TRUE(server.ok());
+  CompletionStream first = Client(server.Options("tokens=5")).StreamCompletion(Hello());
+  CompletionStream second = std::move(first);
+  EXPECT_EQ(first.Next(), nullptr);  // NOLINT(bugprone-use-after-move): that is the test
+  EXPECT_TRUE(first.done());
+  EXPECT_EQ(first.attempts(), 0);
+  first.Cancel();  // harmless
+  std::string text;
+  for (const Event& event : second) {
+    if (event.kind == EventKind::kText) text.append(event.text);
+  }
+  EXPECT_FALSE(text.empty());
 }
 
 }  // namespace

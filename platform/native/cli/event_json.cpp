@@ -56,6 +56,13 @@ void AppendNumber(std::string_view name, double value, std::string* out) {
 }  // namespace
 
 void AppendEventJson(const Event& event, std::string* out) {
+  if (event.kind == EventKind::kRaw) {  // the provider's own SSE event: data and event type
+    out->append("{\"type\":\"raw\"");
+    AppendField("event", event.name, out);
+    AppendField("data", event.text, out);
+    out->push_back('}');
+    return;
+  }
   out->append("{\"type\":");
   AppendString(EventKindName(event.kind), out);
   AppendNumber("choice", event.choice, out);

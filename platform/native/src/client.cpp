@@ -44,6 +44,7 @@ CompletionStream& CompletionStream::operator=(CompletionStream&&) noexcept = def
 CompletionStream::~CompletionStream() = default;
 
 const Event* CompletionStream::Next() {
+  if (!state_) return nullptr;  // moved from
   State& state = *state_;
   native::Transfer& transfer = *state.transfer;
   for (;;) {
@@ -60,12 +61,23 @@ const Event* CompletionStream::Next() {
   }
 }
 
-void CompletionStream::Cancel() { state_->engine.RequestCancel(state_->transfer->id()); }
+void CompletionStream::Cancel() {
+  if (state_) state_->engine.RequestCancel(state_->transfer->id());
+}
 
-const Completion& CompletionStream::result() const { return state_->transfer->session().result(); }
-const Error& CompletionStream::error() const { return state_->transfer->session().error(); }
-bool CompletionStream::done() const { return state_->transfer->finished(); }
-int CompletionStream::attempts() const { return state_->transfer->session().attempts(); }
+// A moved-from stream reads as an empty, finished one.
+const Completion& CompletionStream::result() const {
+  static const Completion kEmpty;
+  return state_ ? state_->transfer->session().result() : kEmpty;
+}
+const Error& CompletionStream::error() const {
+  static const Error kNoError;
+  return state_ ? state_->transfer->session().error() : kNoError;
+}
+bool CompletionStream::done() const { return !state_ || state_->transfer->finished(); }
+int CompletionStream::attempts() const {
+  return state_ ? state_->transfer->session().attempts() : 0;
+}
 
 Client::Client(ClientOptions options) : options_(std::move(options)) {}
 
@@ -106,6 +118,7 @@ Completion Client::StreamCompletion(CompletionRequest request,
   native::Transfer transfer(engine, native::MakeTransferOptions(*this, std::move(request)),
                             [&on_event](const Event& event) { return on_event(event); });
   while (!transfer.finished()) engine.RunOnce(-1);
+  if (transfer.callback_exception()) std::rethrow_exception(transfer.callback_exception());
   return WithError(transfer.session().result(), transfer.session().error());
 }
 

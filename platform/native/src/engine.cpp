@@ -1,5 +1,6 @@
 #include "engine.h"
 
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -173,6 +174,10 @@ void Engine::RunOnce(int64_t max_wait_ms) {
       curl_deadline_ms_ = -1;
       SocketAction(CURL_SOCKET_TIMEOUT, 0);
     }
+  } else if (wait != 0) {
+    // No event loop (initialisation failed): every transfer fails at once, but a retry delay
+    // must still be waited out rather than spun through.
+    poll(nullptr, 0, static_cast<int>(std::min<int64_t>(wait < 0 ? 1000 : wait, 1000)));
   }
   AdvanceReady(SteadyNowMs());
 }

@@ -1,5 +1,7 @@
 #include "llmstream/multi_runner.h"
 
+#include <exception>
+#include <utility>
 #include <vector>
 
 #include "engine.h"
@@ -13,6 +15,8 @@ struct MultiRunner::Impl {
   std::unordered_map<StreamId, Completion> finished;
   // Transfers that ended during this turn; destroyed after it, never inside their own callback.
   std::vector<StreamId> to_reap;
+  // The first exception a callback threw: rethrown by RunOnce once the turn is over.
+  std::exception_ptr exception;
 
   void Reap() {
     for (StreamId id : to_reap) running.erase(id);
@@ -40,6 +44,9 @@ MultiRunner::StreamId MultiRunner::Add(const Client& client, CompletionRequest r
     event_callback = [](const Event&) { return true; };
   }
   auto done_callback = [impl, id_slot, on_done = std::move(on_done)](native::Transfer& transfer) {
+    if (transfer.callback_exception() && !impl->exception) {
+      impl->exception = transfer.callback_exception();
+    }
     Completion completion = transfer.session().result();
     if (!completion.error && transfer.session().error()) {
       completion.error = transfer.session().error();
@@ -71,6 +78,7 @@ size_t MultiRunner::RunOnce(int64_t max_wait_ms) {
   if (active() == 0) return 0;
   impl_->engine.RunOnce(max_wait_ms);
   impl_->Reap();
+  if (impl_->exception) std::rethrow_exception(std::exchange(impl_->exception, nullptr));
   return active();
 }
 

@@ -82,7 +82,14 @@ void Transfer::Emit(std::span<const Event> events) {
     // After the consumer said stop, only the events of the stop itself (usage estimate, the
     // kAborted error) are still worth telling: they say what the stopped stream cost.
     if (callback_stopped_ && !cancel_delivered_) break;
-    if (!on_event_(event) && !callback_stopped_) {
+    if (callback_exception_) break;
+    bool go_on = false;
+    try {
+      go_on = on_event_(event);
+    } catch (...) {
+      callback_exception_ = std::current_exception();
+    }
+    if (!go_on && !callback_stopped_) {
       callback_stopped_ = true;
       cancel_requested_ = true;
     }

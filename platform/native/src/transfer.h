@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <span>
@@ -67,6 +68,10 @@ class Transfer {
   // libcurl reported the easy handle finished (CURLMSG_DONE).
   void OnCurlDone(CURLcode code);
 
+  // An exception thrown by the event callback: caught at the libcurl boundary (it must not unwind
+  // through C code), the stream is stopped, and the caller rethrows it once out of the loop.
+  std::exception_ptr callback_exception() const { return callback_exception_; }
+
   uint64_t id() const { return id_; }
   bool finished() const { return finished_; }
   const Session& session() const { return session_; }
@@ -107,6 +112,7 @@ class Transfer {
   bool cancel_requested_ = false;
   bool cancel_delivered_ = false;
   bool callback_stopped_ = false;
+  std::exception_ptr callback_exception_;
   bool finished_ = false;
   int64_t wake_at_ms_ = -1;       // the Session wants a Poll then
   int64_t scheduled_at_ms_ = -1;  // the earliest Engine timer we asked for

@@ -158,6 +158,8 @@ class Client {
 
   // Calls on_event for every event on this thread, until the stream ends or on_event returns
   // false (which cancels it). Returns the assembled completion (error inside when it failed).
+  // An exception thrown by on_event stops the stream and is rethrown from here (never through
+  // libcurl); nothing else throws.
   Completion StreamCompletion(CompletionRequest request,
                               const std::function<bool(const Event&)>& on_event) const;
 

@@ -28,7 +28,8 @@ namespace llmstream {
 class MultiRunner {
  public:
   using StreamId = uint64_t;
-  // Return false to cancel that stream. The Event is valid during the call only.
+  // Return false to cancel that stream. The Event is valid during the call only. An exception
+  // thrown by a callback cancels its stream and is rethrown by RunOnce / Run after that turn.
   using EventCallback = std::function<bool(StreamId, const Event&)>;
   // The stream ended (normally, with an error, or cancelled). `completion.error` says which.
   using DoneCallback = std::function<void(StreamId, const Completion&)>;
