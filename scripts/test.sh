@@ -113,7 +113,12 @@ stage_format() {
 
 stage_native() { cmake_stage native-release; }
 stage_asan() { cmake_stage native-asan; }
-stage_wasm() { cmake_stage wasm; }
+# The wasm gtest suite, then the JS module (llmstream_core.mjs/.wasm, built with the suite) copied
+# to npm/dist/core/ for the npm stage's node tests.
+stage_wasm() {
+  cmake_stage wasm
+  bash "$repo/scripts/build-wasm.sh" | sed 's/^/  wasm: /'
+}
 
 # examples: llmstream as an application uses it. Installs the native-release build, builds
 # examples/ against that install (find_package) and from this checkout (add_subdirectory), then

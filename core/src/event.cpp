@@ -40,6 +40,8 @@ std::string_view EventKindName(EventKind kind) {
       return "block_end";
     case EventKind::kRetry:
       return "retry";
+    case EventKind::kRaw:
+      return "raw";
   }
   return "unknown";
 }

@@ -41,6 +41,11 @@ enum class EventKind : uint8_t {
                        // the attempt about to start (1 = first retry); block: the delay in ms
                        // before it; name: "retry", or "continuation" when the next attempt
                        // continues the partial answer instead of starting over
+  kRaw = 18,           // (opt-in: StreamOptions::raw_events) one SSE event as the provider sent
+                       // it, before the events decoded from it. text: its data (the JSON the
+                       // provider wrote, or "[DONE]"); name: its SSE event type ("message" when
+                       // the event had none); id: the SSE last event ID, if any.
+                       // Carries nothing the other events lack: the Assembler ignores it
 };
 
 // What a kReasoning event carries.

@@ -74,6 +74,9 @@ struct SessionOptions {
   const PriceTable* prices = nullptr;
   // Emit kKeepAlive events for SSE comments and pings.
   bool keep_alive_events = true;
+  // Emit kRaw events (StreamOptions::raw_events): each SSE event of every attempt as the provider
+  // sent it, before its decoded events. Passed through unchanged (continuations are not spliced).
+  bool raw_events = false;
   // Seeds the jitter source (splitmix64): the same seed gives the same retry delays.
   uint64_t random_seed = 0;
   // When an attempt that got a 2xx event stream ends without real usage (cancelled, failed for

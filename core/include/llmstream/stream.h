@@ -40,6 +40,10 @@ struct StreamOptions {
   bool chunk_templates = true;
   // Emit kKeepAlive for SSE comments and pings (idle timers want them; UIs usually do not).
   bool keep_alive_events = true;
+  // Emit one kRaw event (the SSE data and event type) before the events of each SSE event, for
+  // callers that want the provider's own objects too (the npm package's `raw: true`). Off by
+  // default: it changes nothing else, the other events are the same either way.
+  bool raw_events = false;
 };
 
 class Stream {

@@ -22,6 +22,7 @@ StreamOptions MakeStreamOptions(const SessionOptions& options, WireApi api, int6
   stream.prices = options.prices;
   stream.start_ms = start_ms;
   stream.keep_alive_events = options.keep_alive_events;
+  stream.raw_events = options.raw_events;
   return stream;
 }
 

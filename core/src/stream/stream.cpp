@@ -109,6 +109,13 @@ class Stream::Impl final : public SseSink {
     if (!Within(event.data, input_)) stable.data = out_.Copy(event.data);
     if (!Within(event.type, input_)) stable.type = out_.Copy(event.type);
     if (!Within(event.id, input_)) stable.id = out_.Copy(event.id);
+    if (options_.raw_events) {
+      // Before the dialect's events and outside AfterDialect: nothing assembles or counts it.
+      Event& raw = out_.Emit(EventKind::kRaw);
+      raw.text = stable.data;
+      raw.name = stable.type;
+      raw.id = stable.id;
+    }
     size_t first = out_.size();
     dialect_->OnEvent(stable, out_);
     AfterDialect(first);

@@ -1,0 +1,72 @@
+// APILoader: the seed guide's entry point. One loader per provider configuration; each
+// streamCompletion() is one independent stream (one driver session over the wasm core).
+
+import { createChunkStream } from './chunk-stream.js';
+import { loadCore } from './core/load.js';
+import { openSession } from './core/driver.js';
+import { loaderConfig, requestOptions } from './options.js';
+
+export class APILoader {
+  #config;
+
+  /**
+   * @param {object} [config] provider ('local' by default: the local provider server at
+   *   http://127.0.0.1:8787/v1), apiKey (else OPENAI_API_KEY / ANTHROPIC_API_KEY / ... from
+   *   the environment in Node), baseURL, headers, api, defaultModel, maxRetries (2), timeout
+   *   (ms to the first byte), streamTimeout / idleTimeoutMs, totalTimeoutMs, retryDelay /
+   *   retryBaseDelayMs, maxRetryDelay / retryMaxDelayMs, keepAliveEvents, continuation,
+   *   estimateUsage, fetch.
+   */
+  constructor(config = {}) {
+    this.#config = loaderConfig(config);
+  }
+
+  /** The provider name ('openai', 'anthropic', ..., 'local'). */
+  get provider() {
+    return this.#config.provider;
+  }
+
+  /** The base URL given, or undefined for the provider's default. */
+  get baseURL() {
+    return this.#config.baseURL;
+  }
+
+  /** The model used when a request names none. */
+  get defaultModel() {
+    return this.#config.defaultModel;
+  }
+
+  /** Loads and compiles the wasm core now (it is otherwise loaded by the first stream). */
+  static async preload() {
+    await loadCore();
+  }
+
+  /**
+   * Starts a streamed completion. Returns the stream at once (awaiting it is harmless, as the
+   * guide does); the request is sent when the stream is first read. Invalid options throw an
+   * InvalidRequestError here.
+   */
+  streamCompletion(options = {}) {
+    const { driver, rawMode, signal, secrets, fetch } = requestOptions(this.#config, options);
+    const fetchImpl = fetch ?? globalThis.fetch?.bind(globalThis);
+    return createChunkStream({
+      rawMode,
+      secrets,
+      open: async () => {
+        const core = await loadCore();
+        return openSession(core, driver, { fetch: fetchImpl, signal });
+      },
+    });
+  }
+
+  /** Streams to the end and resolves to the completion (`completion.text` ...). */
+  complete(options = {}) {
+    return this.streamCompletion(options).complete();
+  }
+
+  /** Keys stay out of logs: `console.log(loader)` and JSON show no apiKey. */
+  toJSON() {
+    const { provider, baseURL, defaultModel } = this.#config;
+    return { provider, baseURL, defaultModel };
+  }
+}

@@ -1,0 +1,207 @@
+// Error classes. A failed stream ends with one of these: the async iterator first yields the
+// `{type: 'error'}` chunk (whose `error` is the instance) and then throws it on the next pull, so
+// code that checks `chunk.error` and code that uses try/catch both see the failure; `complete()`
+// rejects with it. Every instance carries the stable `code` of the core (error.h) and the partial
+// completion delivered before the failure.
+
+/** The core's stable error codes (`error.llmstreamCode`; also `error.code`, except below). */
+export const ErrorCode = Object.freeze({
+  SSE_LINE_TOO_LONG: 'sse_line_too_long',
+  SSE_EVENT_TOO_LARGE: 'sse_event_too_large',
+  BAD_JSON: 'bad_json',
+  BAD_TOOL_ARGUMENTS: 'bad_tool_arguments',
+  PROVIDER_ERROR: 'provider_error',
+  CONTENT_FILTER: 'content_filter',
+  HTTP_STATUS: 'http_status',
+  AUTH: 'auth',
+  RATE_LIMITED: 'rate_limited',
+  SERVER: 'server',
+  BAD_REQUEST: 'bad_request',
+  NOT_EVENT_STREAM: 'not_event_stream',
+  TIMEOUT: 'timeout',
+  STALLED: 'stalled',
+  ABORTED: 'aborted',
+  NETWORK: 'network',
+  TRUNCATED: 'truncated',
+  INVALID_REQUEST: 'invalid_request',
+});
+
+const RETRYABLE = new Set([
+  ErrorCode.RATE_LIMITED,
+  ErrorCode.SERVER,
+  ErrorCode.TIMEOUT,
+  ErrorCode.STALLED,
+  ErrorCode.NETWORK,
+  ErrorCode.TRUNCATED,
+  ErrorCode.PROVIDER_ERROR,
+]);
+
+export class LLMStreamError extends Error {
+  /**
+   * @param {string} message
+   * @param {object} [details] code, status, providerType, retryAfterMs, partial, cause,
+   *   platformCode
+   */
+  constructor(message, details = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    const llmstreamCode = details.code ?? ErrorCode.PROVIDER_ERROR;
+    this.name = new.target.name;
+    // Our code, always. `code` is the same, except for network errors that carry the platform's
+    // own code ('ECONNRESET', 'ECONNREFUSED' ...), as Node's errors do.
+    this.llmstreamCode = llmstreamCode;
+    this.code = details.platformCode || llmstreamCode;
+    this.status = details.status || undefined;
+    this.providerType = details.providerType || undefined;
+    const ms = details.retryAfterMs;
+    this.retryAfterMs = typeof ms === 'number' && ms >= 0 ? ms : undefined;
+    // Seconds, as the Retry-After header and openai-node put it.
+    this.retryAfter = this.retryAfterMs === undefined ? undefined : this.retryAfterMs / 1000;
+    this.retryable = RETRYABLE.has(llmstreamCode);
+    // The completion assembled before the failure (text delivered so far, usage...), or null.
+    // Not enumerable, so that logging an error does not print the whole answer.
+    Object.defineProperty(this, 'partial', {
+      value: details.partial ?? null,
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+  }
+}
+
+/** Any HTTP status that is not 2xx (also a 2xx that is not an event stream). */
+export class APIStatusError extends LLMStreamError {}
+/** 401 / 403. */
+export class AuthenticationError extends APIStatusError {}
+/** 429 (Groq 498), after the retries. `retryAfter` (s) / `retryAfterMs` from the headers. */
+export class RateLimitError extends APIStatusError {}
+/** 5xx, Anthropic 529 overloaded, after the retries. */
+export class ServerError extends APIStatusError {}
+/** 400 / 404 / 413 / 422: retrying will not help. */
+export class BadRequestError extends APIStatusError {}
+/** Connection refused / reset / DNS / TLS. `code` is the platform's code when there is one. */
+export class APIConnectionError extends LLMStreamError {}
+/** No first byte in time (`timeout`) or no byte for too long mid-stream (`stalled`). */
+export class TimeoutError extends LLMStreamError {}
+/** The request's AbortSignal fired. Named 'AbortError', like fetch's. */
+export class AbortError extends LLMStreamError {
+  constructor(message = 'The stream was aborted', details = {}) {
+    super(message, { code: ErrorCode.ABORTED, ...details });
+    this.name = 'AbortError';
+  }
+}
+/** The provider reported an error inside a 200 stream, or stopped it (content filter). */
+export class ProviderError extends LLMStreamError {}
+/** The body ended without the provider's terminal event. */
+export class TruncatedError extends LLMStreamError {}
+/** The request could not be built (no model, a bad option...): nothing was sent. */
+export class InvalidRequestError extends LLMStreamError {}
+
+const CLASS_BY_CODE = {
+  [ErrorCode.AUTH]: AuthenticationError,
+  [ErrorCode.RATE_LIMITED]: RateLimitError,
+  [ErrorCode.SERVER]: ServerError,
+  [ErrorCode.BAD_REQUEST]: BadRequestError,
+  [ErrorCode.HTTP_STATUS]: APIStatusError,
+  [ErrorCode.NOT_EVENT_STREAM]: APIStatusError,
+  [ErrorCode.NETWORK]: APIConnectionError,
+  [ErrorCode.TIMEOUT]: TimeoutError,
+  [ErrorCode.STALLED]: TimeoutError,
+  [ErrorCode.ABORTED]: AbortError,
+  [ErrorCode.PROVIDER_ERROR]: ProviderError,
+  [ErrorCode.CONTENT_FILTER]: ProviderError,
+  [ErrorCode.TRUNCATED]: TruncatedError,
+  [ErrorCode.INVALID_REQUEST]: InvalidRequestError,
+};
+
+/** The class used for a core error code (LLMStreamError for the rest). */
+export function errorClassFor(code) {
+  return CLASS_BY_CODE[code] ?? LLMStreamError;
+}
+
+const ERRNO_RE = /\b(E[A-Z]{3,}[A-Z0-9_]*)\b/;
+
+// undici (Node's fetch) reports socket failures with codes of its own: the errno they stand for.
+const UNDICI_CODES = {
+  UND_ERR_SOCKET: 'ECONNRESET', // "other side closed": the connection dropped mid-response
+  UND_ERR_CONNECT_TIMEOUT: 'ETIMEDOUT',
+  UND_ERR_HEADERS_TIMEOUT: 'ETIMEDOUT',
+  UND_ERR_BODY_TIMEOUT: 'ETIMEDOUT',
+};
+
+// The platform's own code of a network failure: the first errno-style code on the cause chain
+// (undici puts 'ECONNREFUSED' on the cause of its 'fetch failed' TypeError), undici's socket codes
+// as the errno they stand for, else one named in a message. Undefined when there is none (browsers
+// say only "network error").
+function platformCodeOf(cause, message, reported) {
+  if (typeof reported === 'string' && reported) {
+    if (/^E[A-Z0-9]{3,}$/.test(reported)) return reported;
+    if (UNDICI_CODES[reported]) return UNDICI_CODES[reported];
+  }
+  let mapped;
+  for (let e = cause, depth = 0; e && typeof e === 'object' && depth < 6; e = e.cause, depth++) {
+    const c = e.code;
+    if (typeof c === 'string' && /^E[A-Z0-9]{3,}$/.test(c)) return c;
+    if (typeof c === 'string' && UNDICI_CODES[c]) mapped ??= UNDICI_CODES[c];
+    const m = typeof e.message === 'string' && e.message.match(ERRNO_RE);
+    if (m) return m[1];
+  }
+  if (mapped) return mapped;
+  const m = typeof message === 'string' && message.match(ERRNO_RE);
+  return m ? m[1] : undefined;
+}
+
+// "fetch failed" / "terminated" say little: add the innermost cause's message.
+function explain(message, cause) {
+  if (!/^(fetch failed|terminated|network error|failed to fetch)$/i.test(message)) return message;
+  let detail;
+  for (let e = cause, depth = 0; e && typeof e === 'object' && depth < 6; e = e.cause, depth++) {
+    if (typeof e.message === 'string' && e.message && e.message !== message) detail = e.message;
+  }
+  return detail ? `${message}: ${detail}` : message;
+}
+
+/** Replaces each secret (API key, secret header values) found in `text` by "[redacted]". */
+export function scrub(text, secrets) {
+  let out = String(text ?? '');
+  for (const s of secrets ?? []) {
+    if (s && s.length >= 4) out = out.split(s).join('[redacted]');
+  }
+  return out;
+}
+
+/**
+ * An error instance from the core's error object ({code, message, status, providerType,
+ * retryAfterMs, cause?}) or from anything thrown.
+ */
+export function toLLMStreamError(error, { partial = null, secrets = [] } = {}) {
+  if (error instanceof LLMStreamError) {
+    if (partial && !error.partial) error.partial = partial;
+    return error;
+  }
+  const isObject = error !== null && typeof error === 'object';
+  const known = isObject && typeof error.code === 'string' && Object.values(ErrorCode).includes(error.code);
+  const code = known ? error.code : ErrorCode.NETWORK;
+  const message = scrub(
+    (isObject ? error.message : String(error)) || `llmstream error: ${code}`,
+    secrets,
+  );
+  const cause = isObject ? (known ? error.cause : error) : undefined;
+  const details = {
+    code,
+    status: isObject ? (error.status ?? error.httpStatus) : undefined,
+    providerType: isObject ? error.providerType : undefined,
+    retryAfterMs: isObject ? error.retryAfterMs : undefined,
+    partial,
+    cause,
+  };
+  if (code === ErrorCode.NETWORK) {
+    details.message = explain(message, cause);
+    // The wasm driver reports the platform's code of a transport failure as providerType.
+    details.platformCode =
+      (isObject && typeof error.platformCode === 'string' && error.platformCode) ||
+      platformCodeOf(cause, message, isObject ? error.providerType : undefined);
+  }
+  const Class = errorClassFor(code);
+  const text = scrub(details.message ?? message, secrets);
+  return Class === AbortError ? new AbortError(text, details) : new Class(text, details);
+}

@@ -1,0 +1,466 @@
+// Types of the llmstream package (hand-written; checked by tests/node/types with tsc --strict).
+
+export type ProviderName = 'openai' | 'anthropic' | 'groq' | 'openrouter' | 'compatible' | 'local';
+export type WireApiName = 'chat_completions' | 'responses' | 'anthropic_messages';
+
+/** Normalized finish reasons ('stop', 'length', 'tool_calls', 'content_filter', ...). */
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'refusal' | (string & {});
+
+export type HeadersInit = Record<string, string> | Array<[string, string]> | { entries(): Iterable<[string, string]> };
+
+/** Settings of the transport: on the loader, and per request to override it. */
+export interface TransportOptions {
+  /** Retries before any output was delivered (default 2). */
+  maxRetries?: number;
+  /** Milliseconds to the first byte of the response (connect + headers). */
+  timeout?: number;
+  firstByteTimeoutMs?: number;
+  /** Longest silence mid-stream, in ms (SSE comments count as liveness). */
+  streamTimeout?: number;
+  idleTimeoutMs?: number;
+  /** The whole attempt, in ms (0: none). */
+  totalTimeoutMs?: number;
+  /** First retry delay in ms (exponential backoff with jitter; Retry-After wins). */
+  retryDelay?: number;
+  retryBaseDelayMs?: number;
+  maxRetryDelay?: number;
+  retryMaxDelayMs?: number;
+  /** Share of each retry delay drawn at random, 0..1. */
+  retryJitter?: number;
+  /** Yield `keep_alive` chunks for SSE comments and pings. */
+  keepAliveEvents?: boolean;
+  /** After a mid-stream failure, ask the model to continue the partial answer. */
+  continuation?: boolean;
+  /** Estimate usage (about 4 characters a token) when the provider reports none. */
+  estimateUsage?: boolean;
+  /** Seeds the retry jitter. */
+  randomSeed?: number;
+  unixMsAtZero?: number;
+}
+
+export interface APILoaderOptions extends TransportOptions {
+  /** Default 'local': the local provider server at http://127.0.0.1:8787/v1. */
+  provider?: ProviderName;
+  /** Else read from OPENAI_API_KEY, ANTHROPIC_API_KEY, GROQ_API_KEY, OPENROUTER_API_KEY (Node). */
+  apiKey?: string;
+  baseURL?: string;
+  headers?: HeadersInit;
+  api?: WireApiName;
+  /** The model of requests that name none (default: the provider's, e.g. 'gpt-4o-mini'). */
+  defaultModel?: string;
+  /** A fetch implementation (default globalThis.fetch). */
+  fetch?: (input: string, init?: any) => Promise<any>;
+}
+
+export interface ToolCallMessage {
+  id: string;
+  name?: string;
+  arguments?: string;
+  type?: 'function';
+  function?: { name: string; arguments: string };
+}
+
+export interface Message {
+  role: 'system' | 'developer' | 'user' | 'assistant' | 'tool' | (string & {});
+  content?: string | null;
+  name?: string;
+  tool_call_id?: string;
+  tool_calls?: ToolCallMessage[];
+}
+
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  /** JSON Schema of the arguments object. */
+  parameters?: Record<string, unknown>;
+}
+
+export interface OpenAIToolDefinition {
+  type: 'function';
+  function: ToolDefinition;
+}
+
+export type ToolChoice =
+  | 'auto'
+  | 'none'
+  | 'required'
+  | (string & {})
+  | { type: 'function'; function: { name: string } }
+  | { type: 'tool'; name: string }
+  | { type: 'any' | 'auto' | 'none' };
+
+export interface StreamCompletionOptions extends TransportOptions {
+  model?: string;
+  /** One user message (appended after `messages` when both are given). */
+  prompt?: string;
+  messages?: Message[];
+  system?: string;
+  /** Seed name of `system`. */
+  systemPrompt?: string;
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  frequencyPenalty?: number;
+  presencePenalty?: number;
+  responseFormat?: unknown;
+  seed?: number;
+  user?: string;
+  stop?: string | string[];
+  stopSequences?: string[];
+  tools?: Array<ToolDefinition | OpenAIToolDefinition>;
+  toolChoice?: ToolChoice;
+  n?: number;
+  reasoningEffort?: 'minimal' | 'low' | 'medium' | 'high' | 'none' | (string & {});
+  reasoningBudgetTokens?: number;
+  /** Merged into the provider request body last (a null removes a key). */
+  extraBody?: Record<string, unknown>;
+  headers?: HeadersInit;
+  /** Aborting it cancels the request; the iteration then throws an AbortError. */
+  signal?: AbortSignal;
+  /**
+   * true: every chunk made from a provider event carries that event's parsed object as `raw`.
+   * 'only': the stream yields the provider's own event objects instead of chunks.
+   */
+  raw?: boolean | 'only';
+  /** Always streams; `false` is refused (use complete()). */
+  stream?: true;
+  /** snake_case keys are provider body fields sent as they are (`stream_options`, `seed`...). */
+  [providerBodyField: `${string}_${string}`]: unknown;
+}
+
+export interface Usage {
+  promptTokens: number | null;
+  completionTokens: number | null;
+  totalTokens: number;
+  cachedTokens?: number | null;
+  cacheWriteTokens?: number | null;
+  reasoningTokens?: number | null;
+  /** True when estimated locally (the provider reported none, e.g. after a cancel). */
+  estimated: boolean;
+}
+
+export type CostSource = 'provider' | 'price_table' | 'estimated' | (string & {});
+
+export interface CostDetails {
+  totalUsd: number;
+  inputUsd: number;
+  cachedInputUsd: number;
+  cacheWriteUsd: number;
+  outputUsd: number;
+  source: CostSource;
+  /** The price table entry's date (YYYY-MM-DD), null for provider-reported costs. */
+  priceDate: string | null;
+}
+
+export interface FunctionCall {
+  id: string;
+  name: string;
+  /** The complete arguments JSON text. */
+  arguments: string;
+  /** Whether `arguments` is valid JSON. */
+  argumentsValid: boolean;
+  /** 'server' for tools the provider runs itself (informative). */
+  kind?: 'function' | 'server' | (string & {});
+}
+
+/** Fields absent from a chunk kind, so that `chunk.text` etc. type-check on the union. */
+interface Absent {
+  text?: undefined;
+  reasoning?: undefined;
+  refusal?: undefined;
+  comment?: undefined;
+  toolCall?: undefined;
+  function_call?: undefined;
+  citation?: undefined;
+  metadata?: undefined;
+  usage?: undefined;
+  cost?: undefined;
+  costDetails?: undefined;
+  costEstimated?: undefined;
+  message?: undefined;
+  error?: undefined;
+  cause?: undefined;
+  finishReason?: undefined;
+  done?: undefined;
+  /** With `raw: true`: the provider's parsed event this chunk came from. */
+  raw?: unknown;
+}
+type Has<K extends keyof Absent> = Omit<Absent, K>;
+
+export interface TextChunk extends Has<'text'> {
+  type: 'text';
+  text: string;
+  /** The choice (OpenAI n > 1); 0 otherwise. */
+  index: number;
+  block?: number;
+}
+export interface ReasoningChunk extends Has<'reasoning'> {
+  type: 'reasoning';
+  reasoning: string;
+  index: number;
+  /** 'text', 'summary', 'signature' or 'redacted'. */
+  part?: string | number;
+}
+export interface RefusalChunk extends Has<'refusal'> {
+  type: 'refusal';
+  refusal: string;
+  index: number;
+}
+export interface ToolCallStartChunk extends Has<'toolCall'> {
+  type: 'tool_call_start';
+  index: number;
+  toolCall: { index: number; id: string; name: string; kind?: string };
+}
+export interface ToolCallDeltaChunk extends Has<'toolCall'> {
+  type: 'tool_call_delta';
+  index: number;
+  toolCall: { index: number; argumentsDelta: string };
+}
+export interface FunctionCallChunk extends Has<'function_call'> {
+  type: 'function_call';
+  index: number;
+  function_call: FunctionCall;
+}
+export interface CitationChunk extends Has<'citation'> {
+  type: 'citation';
+  index: number;
+  citation: unknown;
+}
+export interface MetadataChunk extends Has<'metadata'> {
+  type: 'metadata';
+  metadata: Record<string, unknown>;
+}
+export interface UsageChunk extends Has<'usage' | 'cost' | 'costDetails' | 'costEstimated'> {
+  type: 'usage';
+  usage: Usage;
+  /** Dollars for this usage; 0 when the model has no price (costDetails null). */
+  cost: number;
+  costDetails: CostDetails | null;
+  costEstimated: boolean;
+}
+export interface CostChunk extends Has<'cost' | 'costDetails'> {
+  type: 'cost';
+  cost: number;
+  costDetails: CostDetails | null;
+}
+export interface KeepAliveChunk extends Has<'comment'> {
+  type: 'keep_alive';
+  comment?: string;
+}
+export interface WarningChunk extends Has<'message'> {
+  type: 'warning';
+  message: string;
+}
+export interface RetryChunk extends Has<'cause'> {
+  type: 'retry';
+  /** The attempt about to start (1 = first retry). */
+  attempt: number;
+  delayMs: number;
+  reason: string;
+  /** True when the next attempt continues the partial answer (option `continuation`). */
+  continuation: boolean;
+  cause?: LLMStreamError;
+}
+export interface ErrorChunk extends Has<'error'> {
+  type: 'error';
+  error: LLMStreamError;
+}
+export interface FinishChunk extends Has<'finishReason'> {
+  type: 'finish';
+  index: number;
+  finishReason: FinishReason;
+}
+export interface DoneChunk extends Has<'done' | 'finishReason'> {
+  type: 'done';
+  done: true;
+  finishReason: FinishReason | null;
+}
+export interface BlockChunk extends Absent {
+  type: 'block_start' | 'block_end';
+  index: number;
+  block: number;
+  /** The block's type: 'text', 'thinking', 'tool_use', 'web_search_tool_result'... */
+  blockType: string;
+  /** The whole block, for blocks that arrive complete (tool results, redacted thinking). */
+  data?: unknown;
+}
+
+export type Chunk =
+  | TextChunk
+  | ReasoningChunk
+  | RefusalChunk
+  | ToolCallStartChunk
+  | ToolCallDeltaChunk
+  | FunctionCallChunk
+  | CitationChunk
+  | MetadataChunk
+  | UsageChunk
+  | CostChunk
+  | KeepAliveChunk
+  | WarningChunk
+  | RetryChunk
+  | ErrorChunk
+  | FinishChunk
+  | DoneChunk
+  | BlockChunk;
+
+/** A provider's own event object (with `raw: 'only'`), e.g. an OpenAI chat.completion.chunk. */
+export type ProviderEvent = { [key: string]: any };
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+  argumentsValid: boolean;
+  kind?: string;
+}
+
+export interface Choice {
+  index: number;
+  text: string;
+  reasoning: string;
+  refusal: string;
+  toolCalls: ToolCall[];
+  finishReason: FinishReason | null;
+}
+
+export interface Completion {
+  id?: string;
+  model?: string;
+  provider?: string;
+  choices: Choice[];
+  /** Choice 0's fields, for the usual n = 1. */
+  text: string;
+  reasoning: string;
+  refusal: string;
+  toolCalls: ToolCall[];
+  finishReason: FinishReason | null;
+  usage: Usage | null;
+  /** Dollars; 0 when unknown (costDetails null). */
+  cost: number;
+  costDetails: CostDetails | null;
+  metadata?: Record<string, unknown>;
+  warnings?: string[];
+  /** How the stream ended when it failed (plain object), else null. */
+  error?: { code: string; message: string; status: number | null; providerType: string | null; retryAfterMs: number | null } | null;
+  finished?: boolean;
+  truncated?: boolean;
+  [key: string]: unknown;
+}
+
+/** The seed guide's benchmark keys, plus more. Durations in ms. */
+export interface StreamMetrics {
+  firstTokenLatency: number | null;
+  averageInterTokenLatency: number;
+  totalTokens: number;
+  tokensPerSecond: number;
+  consistency: { mean: number; standardDeviation: number; coefficientOfVariation: number };
+  timeToFirstByte: number | null;
+  totalTime: number;
+  outputChunks: number;
+  chunks: number;
+  chunksPerSecond: number;
+  maxInterTokenLatency: number;
+  ended: boolean;
+}
+
+/**
+ * One streamed completion: an async iterable of chunks (single consumer: use tee() to share).
+ * A failed stream yields an `error` chunk, then the next pull throws that error.
+ */
+export declare class ChunkStream<T = Chunk> implements AsyncIterableIterator<T> {
+  private constructor();
+  [Symbol.asyncIterator](): AsyncIterableIterator<T>;
+  next(): Promise<IteratorResult<T, undefined>>;
+  return(value?: unknown): Promise<IteratorResult<T, undefined>>;
+  throw(error?: unknown): Promise<IteratorResult<T, undefined>>;
+  /** Reads to the end; resolves to the completion, rejects with the stream's error. */
+  complete(): Promise<Completion>;
+  /**
+   * Cancels the request (once every tee branch stopped); the iteration ends quietly. Resolves
+   * once the request is cancelled and `result` / `usage` are final.
+   */
+  cancel(): Promise<void>;
+  /** A pull-based WHATWG ReadableStream of the chunks. */
+  toReadableStream(): ReadableStream<T>;
+  /** Two independent streams, each seeing every chunk. */
+  tee(): [ChunkStream<T>, ChunkStream<T>];
+  /** The completion so far (partial while running or after a failure); null before the request. */
+  readonly result: Completion | null;
+  readonly usage: Usage | null;
+  readonly cost: number;
+  readonly error: LLMStreamError | null;
+  readonly finished: boolean;
+  readonly attempts: number;
+  metrics(): StreamMetrics;
+}
+
+export declare class APILoader {
+  constructor(options?: APILoaderOptions);
+  readonly provider: ProviderName;
+  readonly baseURL: string | undefined;
+  readonly defaultModel: string | undefined;
+  static preload(): Promise<void>;
+  streamCompletion(options: StreamCompletionOptions & { raw: 'only' }): ChunkStream<ProviderEvent>;
+  streamCompletion(options: StreamCompletionOptions): ChunkStream<Chunk>;
+  complete(options: StreamCompletionOptions): Promise<Completion>;
+  toJSON(): { provider: ProviderName; baseURL: string | undefined; defaultModel: string | undefined };
+}
+
+export declare const ErrorCode: {
+  readonly SSE_LINE_TOO_LONG: 'sse_line_too_long';
+  readonly SSE_EVENT_TOO_LARGE: 'sse_event_too_large';
+  readonly BAD_JSON: 'bad_json';
+  readonly BAD_TOOL_ARGUMENTS: 'bad_tool_arguments';
+  readonly PROVIDER_ERROR: 'provider_error';
+  readonly CONTENT_FILTER: 'content_filter';
+  readonly HTTP_STATUS: 'http_status';
+  readonly AUTH: 'auth';
+  readonly RATE_LIMITED: 'rate_limited';
+  readonly SERVER: 'server';
+  readonly BAD_REQUEST: 'bad_request';
+  readonly NOT_EVENT_STREAM: 'not_event_stream';
+  readonly TIMEOUT: 'timeout';
+  readonly STALLED: 'stalled';
+  readonly ABORTED: 'aborted';
+  readonly NETWORK: 'network';
+  readonly TRUNCATED: 'truncated';
+  readonly INVALID_REQUEST: 'invalid_request';
+};
+export type ErrorCodeName = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export declare class LLMStreamError extends Error {
+  /** Our code; for network errors the platform's code when there is one ('ECONNRESET'). */
+  code: string;
+  /** Always our code. */
+  llmstreamCode: ErrorCodeName;
+  status: number | undefined;
+  /** The provider's error type ('rate_limit_exceeded', 'overloaded_error', ...). */
+  providerType: string | undefined;
+  /** Seconds, from Retry-After. */
+  retryAfter: number | undefined;
+  retryAfterMs: number | undefined;
+  /** Whether re-sending the same request may succeed. */
+  retryable: boolean;
+  /** What was assembled before the failure. */
+  partial: Completion | null;
+  cause?: unknown;
+}
+export declare class APIStatusError extends LLMStreamError {}
+export declare class AuthenticationError extends APIStatusError {}
+export declare class RateLimitError extends APIStatusError {}
+export declare class ServerError extends APIStatusError {}
+export declare class BadRequestError extends APIStatusError {}
+export declare class APIConnectionError extends LLMStreamError {}
+export declare class TimeoutError extends LLMStreamError {}
+export declare class AbortError extends LLMStreamError {
+  name: 'AbortError';
+}
+export declare class ProviderError extends LLMStreamError {}
+export declare class TruncatedError extends LLMStreamError {}
+export declare class InvalidRequestError extends LLMStreamError {}
+
+export declare const PROVIDERS: readonly ProviderName[];
+export declare const DEFAULT_MODELS: Readonly<Record<Exclude<ProviderName, 'compatible'>, string>>;
+export declare const VERSION: string;

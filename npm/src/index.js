@@ -1,0 +1,23 @@
+// llmstream: streamed LLM completions (OpenAI, Anthropic, Groq, OpenRouter, OpenAI-compatible
+// servers) over one WebAssembly core that parses and normalizes the provider streams.
+
+export { APILoader } from './api-loader.js';
+export { ChunkStream } from './chunk-stream.js';
+export {
+  AbortError,
+  APIConnectionError,
+  APIStatusError,
+  AuthenticationError,
+  BadRequestError,
+  ErrorCode,
+  InvalidRequestError,
+  LLMStreamError,
+  ProviderError,
+  RateLimitError,
+  ServerError,
+  TimeoutError,
+  TruncatedError,
+} from './errors.js';
+export { DEFAULT_MODELS, PROVIDERS } from './options.js';
+
+export const VERSION = '0.1.0';

@@ -1,0 +1,284 @@
+// Options: the loader's configuration and one request's options -> the driver's options.
+// Names follow the seed API (camelCase); a few seed aliases are accepted (systemPrompt,
+// stopSequences, retryDelay...); snake_case keys are provider body fields sent as they are
+// (`stream_options`, `seed`, `frequency_penalty`...), through the driver's extraBody.
+
+import { InvalidRequestError } from './errors.js';
+
+export const PROVIDERS = ['openai', 'anthropic', 'groq', 'openrouter', 'compatible', 'local'];
+
+export const DEFAULT_MODELS = {
+  openai: 'gpt-4o-mini',
+  anthropic: 'claude-haiku-4-5',
+  groq: 'llama-3.3-70b-versatile',
+  openrouter: 'openai/gpt-4o-mini',
+  local: 'local-echo',
+};
+
+const KEY_ENV = {
+  openai: 'OPENAI_API_KEY',
+  anthropic: 'ANTHROPIC_API_KEY',
+  groq: 'GROQ_API_KEY',
+  openrouter: 'OPENROUTER_API_KEY',
+  compatible: 'LLMSTREAM_API_KEY',
+  local: 'LLMSTREAM_API_KEY',
+};
+
+const APIS = ['chat_completions', 'responses', 'anthropic_messages'];
+
+// Loader-level settings that a request may override, with their driver names.
+const TRANSPORT_KEYS = {
+  maxRetries: 'maxRetries',
+  retryBaseDelayMs: 'retryBaseDelayMs',
+  retryDelay: 'retryBaseDelayMs', // seed name
+  retryMaxDelayMs: 'retryMaxDelayMs',
+  maxRetryDelay: 'retryMaxDelayMs', // seed name
+  retryJitter: 'retryJitter',
+  timeout: 'firstByteTimeoutMs', // seed name: milliseconds to the first byte
+  firstByteTimeoutMs: 'firstByteTimeoutMs',
+  idleTimeoutMs: 'idleTimeoutMs',
+  streamTimeout: 'idleTimeoutMs', // seed name: the longest silence mid-stream
+  totalTimeoutMs: 'totalTimeoutMs',
+  keepAliveEvents: 'keepAliveEvents',
+  continuation: 'continuation',
+  estimateUsage: 'estimateUsage',
+  randomSeed: 'randomSeed',
+  unixMsAtZero: 'unixMsAtZero',
+};
+
+const LOADER_KEYS = new Set([
+  'provider',
+  'apiKey',
+  'baseURL',
+  'headers',
+  'api',
+  'defaultModel',
+  'fetch',
+  ...Object.keys(TRANSPORT_KEYS),
+]);
+
+// Request keys passed to the driver under the same name.
+const REQUEST_KEYS = [
+  'model',
+  'prompt',
+  'system',
+  'messages',
+  'maxTokens',
+  'temperature',
+  'topP',
+  'n',
+  'reasoningEffort',
+  'reasoningBudgetTokens',
+];
+
+// Seed / common names that map onto provider body fields.
+const BODY_ALIASES = {
+  topK: 'top_k',
+  frequencyPenalty: 'frequency_penalty',
+  presencePenalty: 'presence_penalty',
+  responseFormat: 'response_format',
+  seed: 'seed',
+  user: 'user',
+};
+
+const REQUEST_ONLY_KEYS = new Set([
+  ...REQUEST_KEYS,
+  ...Object.keys(BODY_ALIASES),
+  'systemPrompt',
+  'stop',
+  'stopSequences',
+  'tools',
+  'toolChoice',
+  'extraBody',
+  'signal',
+  'raw',
+  'stream',
+  'headers',
+]);
+
+function fail(message) {
+  throw new InvalidRequestError(message, { code: 'invalid_request' });
+}
+
+function checkNumber(name, value, { integer = false, min = -Infinity } = {}) {
+  if (value === undefined || value === null) return;
+  if (typeof value !== 'number' || Number.isNaN(value) || (integer && !Number.isInteger(value)) || value < min) {
+    fail(`${name} must be ${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` >= ${min}` : ''}`);
+  }
+}
+
+function headerList(headers, where) {
+  if (headers === undefined || headers === null) return {};
+  if (typeof headers !== 'object') fail(`${where} must be an object of header names to values`);
+  const out = {};
+  const entries =
+    typeof headers.entries === 'function' && !Array.isArray(headers)
+      ? [...headers.entries()]
+      : Array.isArray(headers)
+        ? headers
+        : Object.entries(headers);
+  for (const [name, value] of entries) {
+    if (value === undefined || value === null) continue;
+    out[String(name)] = String(value);
+  }
+  return out;
+}
+
+function envKey(provider) {
+  const env = globalThis.process?.env;
+  if (!env) return undefined;
+  return env[KEY_ENV[provider]] || undefined;
+}
+
+/** Validated loader configuration (throws InvalidRequestError). */
+export function loaderConfig(config = {}) {
+  if (config === null || typeof config !== 'object') fail('APILoader options must be an object');
+  for (const key of Object.keys(config)) {
+    if (!LOADER_KEYS.has(key) && !key.includes('_')) fail(`unknown APILoader option '${key}'`);
+  }
+  const provider = config.provider ?? 'local';
+  if (!PROVIDERS.includes(provider)) {
+    fail(`unknown provider '${provider}' (one of ${PROVIDERS.join(', ')})`);
+  }
+  if (config.api !== undefined && !APIS.includes(config.api)) {
+    fail(`unknown api '${config.api}' (one of ${APIS.join(', ')})`);
+  }
+  if (config.baseURL !== undefined && typeof config.baseURL !== 'string') fail('baseURL must be a string');
+  if (config.fetch !== undefined && typeof config.fetch !== 'function') fail('fetch must be a function');
+  const transport = {};
+  for (const [key, driverKey] of Object.entries(TRANSPORT_KEYS)) {
+    if (config[key] !== undefined) transport[driverKey] = config[key];
+  }
+  checkTransport(transport);
+  const apiKey = config.apiKey ?? envKey(provider);
+  return {
+    provider,
+    apiKey: apiKey ? String(apiKey) : undefined,
+    baseURL: config.baseURL,
+    headers: headerList(config.headers, 'headers'),
+    api: config.api,
+    defaultModel: config.defaultModel ?? DEFAULT_MODELS[provider],
+    fetch: config.fetch,
+    transport,
+  };
+}
+
+function checkTransport(t) {
+  checkNumber('maxRetries', t.maxRetries, { integer: true, min: 0 });
+  for (const key of ['retryBaseDelayMs', 'retryMaxDelayMs', 'firstByteTimeoutMs', 'idleTimeoutMs', 'totalTimeoutMs']) {
+    checkNumber(key, t[key], { min: 0 });
+  }
+}
+
+function toolList(tools) {
+  if (tools === undefined || tools === null) return undefined;
+  if (!Array.isArray(tools)) fail('tools must be an array');
+  return tools.map((tool, i) => {
+    // OpenAI's {type: 'function', function: {...}} shape is accepted too.
+    const fn = tool && tool.type === 'function' && tool.function ? tool.function : tool;
+    if (!fn || typeof fn.name !== 'string' || !fn.name) fail(`tools[${i}] needs a name`);
+    const out = { name: fn.name };
+    if (fn.description !== undefined) out.description = String(fn.description);
+    if (fn.parameters !== undefined) out.parameters = fn.parameters;
+    return out;
+  });
+}
+
+function toolChoiceName(choice) {
+  if (choice === undefined || choice === null) return undefined;
+  if (typeof choice === 'string') return choice;
+  if (typeof choice === 'object') {
+    const name = choice.function?.name ?? choice.name;
+    if (typeof name === 'string') return name;
+    if (choice.type === 'any') return 'required';
+    if (typeof choice.type === 'string' && choice.type !== 'function' && choice.type !== 'tool') return choice.type;
+  }
+  return fail('toolChoice must be "auto", "none", "required" or a tool name');
+}
+
+function stopList(stop) {
+  if (stop === undefined || stop === null) return undefined;
+  if (typeof stop === 'string') return [stop];
+  if (!Array.isArray(stop) || stop.some((s) => typeof s !== 'string')) fail('stop must be a string or an array of strings');
+  return stop;
+}
+
+/**
+ * The driver options and the JS-side settings of one streamCompletion() call.
+ * Returns {driver, rawMode, signal, secrets, fetch}.
+ */
+export function requestOptions(loader, options = {}) {
+  if (options === null || typeof options !== 'object') fail('streamCompletion options must be an object');
+  const extraBody = {};
+  for (const key of Object.keys(options)) {
+    if (key.includes('_')) {
+      extraBody[key] = options[key]; // a provider body field, as is
+    } else if (!REQUEST_ONLY_KEYS.has(key) && !(key in TRANSPORT_KEYS)) {
+      fail(`unknown streamCompletion option '${key}'`);
+    }
+  }
+  if (options.stream === false) fail('streamCompletion always streams: use complete() for the whole answer');
+  const driver = {
+    provider: loader.provider,
+    ...(loader.apiKey ? { apiKey: loader.apiKey } : {}),
+    ...(loader.baseURL ? { baseURL: loader.baseURL } : {}),
+    ...(loader.api ? { api: loader.api } : {}),
+    ...loader.transport,
+  };
+  const headers = { ...loader.headers, ...headerList(options.headers, 'headers') };
+  if (Object.keys(headers).length) driver.headers = headers;
+  for (const key of REQUEST_KEYS) {
+    if (options[key] !== undefined && options[key] !== null) driver[key] = options[key];
+  }
+  driver.model ??= loader.defaultModel;
+  if (options.systemPrompt !== undefined && driver.system === undefined) driver.system = options.systemPrompt;
+  const stop = stopList(options.stop ?? options.stopSequences);
+  if (stop) driver.stop = stop;
+  const tools = toolList(options.tools);
+  if (tools) driver.tools = tools;
+  const toolChoice = toolChoiceName(options.toolChoice);
+  if (toolChoice !== undefined) driver.toolChoice = toolChoice;
+  for (const [key, field] of Object.entries(BODY_ALIASES)) {
+    if (options[key] !== undefined) extraBody[field] = options[key];
+  }
+  if (options.extraBody !== undefined) {
+    if (options.extraBody === null || typeof options.extraBody !== 'object') fail('extraBody must be an object');
+    Object.assign(extraBody, options.extraBody);
+  }
+  if (Object.keys(extraBody).length) driver.extraBody = extraBody;
+  const transport = {};
+  for (const [key, driverKey] of Object.entries(TRANSPORT_KEYS)) {
+    if (options[key] !== undefined) transport[driverKey] = options[key];
+  }
+  checkTransport(transport);
+  Object.assign(driver, transport);
+
+  if (typeof driver.prompt !== 'string' && driver.prompt !== undefined) fail('prompt must be a string');
+  if (driver.messages !== undefined) {
+    if (!Array.isArray(driver.messages)) fail('messages must be an array');
+    // OpenAI-style histories carry `content: null` on assistant turns with tool calls.
+    driver.messages = driver.messages.map((m, i) => {
+      if (!m || typeof m !== 'object') fail(`messages[${i}] must be an object`);
+      if (m.content !== null) return m;
+      const { content, ...rest } = m;
+      return rest;
+    });
+  }
+  if (driver.prompt === undefined && !(driver.messages?.length)) fail('a prompt or messages is required');
+  checkNumber('maxTokens', driver.maxTokens, { integer: true, min: 1 });
+  checkNumber('temperature', driver.temperature, { min: 0 });
+  checkNumber('topP', driver.topP, { min: 0 });
+  checkNumber('n', driver.n, { integer: true, min: 1 });
+
+  const raw = options.raw ?? false;
+  if (raw !== false && raw !== true && raw !== 'only') fail("raw must be true, false or 'only'");
+  if (raw) driver.rawEvents = true;
+  const signal = options.signal ?? undefined;
+  if (signal !== undefined && (typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) {
+    fail('signal must be an AbortSignal');
+  }
+  const secrets = [loader.apiKey, ...Object.entries(headers)
+    .filter(([name]) => /key|token|secret|auth|cookie/i.test(name))
+    .map(([, value]) => value)].filter(Boolean);
+  return { driver, rawMode: raw, signal, secrets, fetch: loader.fetch };
+}

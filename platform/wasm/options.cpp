@@ -1,0 +1,315 @@
+#include "options.h"
+
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+namespace llmstream::wasm {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// Reads keys of one JSON object. The first problem is kept; later reads become no-ops.
+class Fields {
+ public:
+  Fields(const json& object, std::string prefix, std::string* problem)
+      : object_(object), prefix_(std::move(prefix)), problem_(problem) {}
+
+  // nullptr when absent or null.
+  const json* Find(const char* key) const {
+    auto it = object_.find(key);
+    if (it == object_.end() || it->is_null()) return nullptr;
+    return &*it;
+  }
+
+  void String(const char* key, std::string* out) {
+    if (const json* v = Find(key)) {
+      if (v->is_string()) {
+        *out = v->get_ref<const std::string&>();
+      } else {
+        Fail(key, "a string");
+      }
+    }
+  }
+  void OptionalString(const char* key, std::optional<std::string>* out) {
+    if (Find(key) == nullptr) return;
+    std::string value;
+    String(key, &value);
+    *out = std::move(value);
+  }
+  void Bool(const char* key, bool* out) {
+    if (const json* v = Find(key)) {
+      if (v->is_boolean()) {
+        *out = v->get<bool>();
+      } else {
+        Fail(key, "a boolean");
+      }
+    }
+  }
+  void Double(const char* key, std::optional<double>* out) {
+    if (const json* v = Find(key)) {
+      if (v->is_number()) {
+        *out = v->get<double>();
+      } else {
+        Fail(key, "a number");
+      }
+    }
+  }
+  // An integral number (JS numbers: 3 and 3.0 are the same value) within [min, max].
+  template <typename T>
+  void Int(const char* key, T* out, double min = static_cast<double>(std::numeric_limits<T>::min()),
+           double max = static_cast<double>(std::numeric_limits<T>::max())) {
+    if (const json* v = Find(key)) {
+      const double d = v->is_number() ? v->get<double>() : std::nan("");
+      if (v->is_number_unsigned() && std::is_unsigned_v<T>) {
+        *out = static_cast<T>(v->get<uint64_t>());  // full 64-bit seeds
+      } else if (v->is_number_integer() && !v->is_number_unsigned() &&
+                 static_cast<double>(v->get<int64_t>()) >= min &&
+                 static_cast<double>(v->get<int64_t>()) <= max) {
+        *out = static_cast<T>(v->get<int64_t>());
+      } else if (std::isfinite(d) && d == std::floor(d) && d >= min && d <= max) {
+        *out = static_cast<T>(d);
+      } else {
+        Fail(key, "an integer in range");
+      }
+    }
+  }
+  template <typename T>
+  void OptionalInt(const char* key, std::optional<T>* out) {
+    if (Find(key) == nullptr) return;
+    T value{};
+    Int(key, &value);
+    if (ok()) *out = value;
+  }
+  // A JSON object given either as an object (serialized here) or as JSON text.
+  void JsonText(const char* key, std::string* out) {
+    if (const json* v = Find(key)) {
+      if (v->is_string()) {
+        *out = v->get_ref<const std::string&>();
+      } else if (v->is_object()) {
+        *out = v->dump();
+      } else {
+        Fail(key, "an object or JSON text");
+      }
+    }
+  }
+
+  void Fail(const std::string& key, std::string_view expected) {
+    if (problem_->empty()) {
+      *problem_ = "options." + prefix_ + key + " must be " + std::string(expected);
+    }
+  }
+  bool ok() const { return problem_->empty(); }
+  const std::string& prefix() const { return prefix_; }
+
+ private:
+  const json& object_;
+  std::string prefix_;
+  std::string* problem_;
+};
+
+std::optional<WireApi> ParseApi(std::string_view name) {
+  if (name == "chat" || name == "chat_completions" || name == "chat-completions") {
+    return WireApi::kChatCompletions;
+  }
+  if (name == "responses") return WireApi::kResponses;
+  if (name == "messages" || name == "anthropic_messages" || name == "anthropic-messages") {
+    return WireApi::kAnthropicMessages;
+  }
+  return std::nullopt;
+}
+
+void ParseHeaders(const json& value, std::vector<std::pair<std::string, std::string>>* out,
+                  Fields* f) {
+  if (value.is_object()) {
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      if (!it.value().is_string()) return f->Fail("headers." + it.key(), "a string");
+      out->emplace_back(it.key(), it.value().get_ref<const std::string&>());
+    }
+  } else if (value.is_array()) {
+    for (const json& pair : value) {
+      if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) {
+        return f->Fail("headers", "an object or an array of [name, value] strings");
+      }
+      out->emplace_back(pair[0].get_ref<const std::string&>(),
+                        pair[1].get_ref<const std::string&>());
+    }
+  } else {
+    f->Fail("headers", "an object or an array of [name, value] strings");
+  }
+}
+
+// {id, name, arguments} or OpenAI's {id, type, function: {name, arguments}}.
+void ParseToolCall(const json& value, ToolCallRequest* out, Fields* parent,
+                   const std::string& prefix, std::string* problem) {
+  if (!value.is_object()) return parent->Fail(prefix, "an object");
+  Fields f(value, prefix + ".", problem);
+  f.String("id", &out->id);
+  const json* fn = f.Find("function");
+  const json& source = fn != nullptr && fn->is_object() ? *fn : value;
+  Fields g(source, fn != nullptr ? prefix + ".function." : prefix + ".", problem);
+  g.String("name", &out->name);
+  g.JsonText("arguments", &out->arguments);
+}
+
+void ParseMessage(const json& value, Message* out, Fields* parent, const std::string& prefix,
+                  std::string* problem) {
+  if (!value.is_object()) return parent->Fail(prefix, "an object");
+  Fields f(value, prefix + ".", problem);
+  f.String("role", &out->role);
+  if (const json* content = f.Find("content")) {
+    if (content->is_string()) {
+      out->content = content->get_ref<const std::string&>();
+    } else if (content->is_array() || content->is_object()) {
+      out->content_json = content->dump();  // the target API's own content format, verbatim
+    } else {
+      f.Fail("content", "a string, an array or an object");
+    }
+  }
+  f.String("name", &out->name);
+  f.String("tool_call_id", &out->tool_call_id);
+  f.String("toolCallId", &out->tool_call_id);
+  const json* calls = f.Find("tool_calls");
+  if (calls == nullptr) calls = f.Find("toolCalls");
+  if (calls != nullptr) {
+    if (!calls->is_array()) return f.Fail("tool_calls", "an array");
+    for (size_t i = 0; i < calls->size() && f.ok(); ++i) {
+      ParseToolCall((*calls)[i], &out->tool_calls.emplace_back(), &f,
+                    prefix + ".tool_calls[" + std::to_string(i) + "]", problem);
+    }
+  }
+}
+
+// {name, description, parameters} or OpenAI's {type: "function", function: {...}}.
+void ParseTool(const json& value, ToolDefinition* out, Fields* parent, const std::string& prefix,
+               std::string* problem) {
+  if (!value.is_object()) return parent->Fail(prefix, "an object");
+  Fields outer(value, prefix + ".", problem);
+  const json* fn = outer.Find("function");
+  const json& source = fn != nullptr && fn->is_object() ? *fn : value;
+  Fields f(source, fn != nullptr ? prefix + ".function." : prefix + ".", problem);
+  f.String("name", &out->name);
+  f.String("description", &out->description);
+  f.JsonText("parameters", &out->parameters_json);
+}
+
+void Parse(const json& root, SessionOptions* o, std::string* problem) {
+  Fields f(root, "", problem);
+  // --- ProviderConfig ---
+  if (const json* v = f.Find("provider")) {
+    if (!v->is_string()) return f.Fail("provider", "a string");
+    std::optional<Provider> provider = ParseProvider(v->get_ref<const std::string&>());
+    if (!provider) {
+      return f.Fail("provider", "one of openai, anthropic, groq, openrouter, compatible, local");
+    }
+    o->provider.provider = *provider;
+  }
+  f.String("apiKey", &o->provider.api_key);
+  f.String("baseURL", &o->provider.base_url);
+  f.String("baseUrl", &o->provider.base_url);
+  if (const json* v = f.Find("headers")) ParseHeaders(*v, &o->provider.headers, &f);
+  if (const json* v = f.Find("api")) {
+    std::optional<WireApi> api =
+        v->is_string() ? ParseApi(v->get_ref<const std::string&>()) : std::nullopt;
+    if (!api) return f.Fail("api", "\"chat\", \"responses\" or \"messages\"");
+    o->provider.api = api;
+  }
+  // --- CompletionRequest ---
+  CompletionRequest& r = o->request;
+  f.String("model", &r.model);
+  f.String("prompt", &r.prompt);
+  f.String("system", &r.system);
+  if (const json* v = f.Find("messages")) {
+    if (!v->is_array()) return f.Fail("messages", "an array");
+    for (size_t i = 0; i < v->size() && f.ok(); ++i) {
+      ParseMessage((*v)[i], &r.messages.emplace_back(), &f, "messages[" + std::to_string(i) + "]",
+                   problem);
+    }
+  }
+  f.OptionalInt("maxTokens", &r.max_tokens);
+  f.Double("temperature", &r.temperature);
+  f.Double("topP", &r.top_p);
+  if (const json* v = f.Find("stop")) {
+    if (v->is_string()) {
+      r.stop.push_back(v->get_ref<const std::string&>());
+    } else if (v->is_array()) {
+      for (const json& s : *v) {
+        if (!s.is_string()) return f.Fail("stop", "a string or an array of strings");
+        r.stop.push_back(s.get_ref<const std::string&>());
+      }
+    } else {
+      return f.Fail("stop", "a string or an array of strings");
+    }
+  }
+  if (const json* v = f.Find("tools")) {
+    if (!v->is_array()) return f.Fail("tools", "an array");
+    for (size_t i = 0; i < v->size() && f.ok(); ++i) {
+      ParseTool((*v)[i], &r.tools.emplace_back(), &f, "tools[" + std::to_string(i) + "]", problem);
+    }
+  }
+  if (const json* v = f.Find("toolChoice")) {
+    if (v->is_string()) {
+      r.tool_choice = v->get_ref<const std::string&>();
+    } else if (v->is_object()) {
+      // {type: "function", function: {name}} (OpenAI) or {type: "tool", name} (Anthropic)
+      Fields c(*v, "toolChoice.", problem);
+      const json* fn = c.Find("function");
+      Fields n(fn != nullptr && fn->is_object() ? *fn : *v, "toolChoice.", problem);
+      n.String("name", &r.tool_choice);
+      if (r.tool_choice.empty()) c.String("type", &r.tool_choice);
+    } else {
+      return f.Fail("toolChoice", "a string or an object");
+    }
+  }
+  f.Int("n", &r.n, 1, 128);
+  f.OptionalString("reasoningEffort", &r.reasoning_effort);
+  f.OptionalInt("reasoningBudgetTokens", &r.reasoning_budget_tokens);
+  f.JsonText("extraBody", &r.extra_body_json);
+  // --- RetryPolicy, Timeouts ---
+  f.Int("maxRetries", &o->retry.max_retries, 0, 100);
+  f.Int("retryBaseDelayMs", &o->retry.base_delay_ms, 0);
+  f.Int("retryMaxDelayMs", &o->retry.max_delay_ms, 0);
+  std::optional<double> jitter;
+  f.Double("retryJitter", &jitter);
+  if (jitter) {
+    if (!(*jitter >= 0 && *jitter <= 1)) return f.Fail("retryJitter", "a number in 0..1");
+    o->retry.jitter = *jitter;
+  }
+  f.Int("firstByteTimeoutMs", &o->timeouts.first_byte_ms, 0);
+  f.Int("idleTimeoutMs", &o->timeouts.idle_ms, 0);
+  f.Int("totalTimeoutMs", &o->timeouts.total_ms, 0);
+  // --- flags ---
+  f.Bool("keepAliveEvents", &o->keep_alive_events);
+  f.Bool("continuation", &o->continuation);
+  f.Bool("estimateUsage", &o->estimate_usage);
+  f.Bool("rawEvents", &o->raw_events);
+  f.Int("randomSeed", &o->random_seed, 0);
+  f.OptionalInt("unixMsAtZero", &o->unix_ms_at_zero);
+}
+
+}  // namespace
+
+bool ParseSessionOptions(std::string_view json_text, SessionOptions* out, Error* error) {
+  const json root = json::parse(json_text.begin(), json_text.end(), nullptr,
+                                /*allow_exceptions=*/false);
+  std::string problem;
+  if (root.is_discarded()) {
+    problem = "the options are not valid JSON";
+  } else if (!root.is_object()) {
+    problem = "the options must be a JSON object";
+  } else {
+    Parse(root, out, &problem);
+  }
+  if (problem.empty()) return true;
+  if (error != nullptr) {
+    error->code = ErrorCode::kInvalidRequest;
+    error->message = std::move(problem);
+  }
+  return false;
+}
+
+}  // namespace llmstream::wasm

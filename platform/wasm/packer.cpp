@@ -1,0 +1,149 @@
+#include "packer.h"
+
+#include "json_out.h"
+#include "sse/utf8.h"
+
+namespace llmstream::wasm {
+namespace {
+
+// UTF-16 code units of valid UTF-8: one per sequence, two for 4-byte sequences (surrogates).
+size_t Utf16Length(std::string_view utf8) {
+  size_t units = 0;
+  for (unsigned char c : utf8) units += ((c & 0xC0) != 0x80) + (c >= 0xF0);
+  return units;
+}
+
+const Block* FindBlock(const Completion& result, uint32_t choice, uint32_t index) {
+  const Choice* c = result.FindChoice(choice);
+  if (c == nullptr) return nullptr;
+  for (auto it = c->blocks.rbegin(); it != c->blocks.rend(); ++it) {
+    if (it->index == index) return &*it;
+  }
+  return nullptr;
+}
+
+const ToolCall* FindToolCall(const Completion& result, uint32_t choice, uint32_t index) {
+  const Choice* c = result.FindChoice(choice);
+  if (c == nullptr) return nullptr;
+  for (auto it = c->tool_calls.rbegin(); it != c->tool_calls.rend(); ++it) {
+    if (it->index == index) return &*it;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void Packer::Clear() {
+  records_.clear();
+  text_.clear();
+  text_units_ = 0;
+  side_.clear();
+  side_count_ = 0;
+  count_ = 0;
+}
+
+void Packer::AppendText(std::string_view text, int32_t* start, int32_t* len) {
+  *start = static_cast<int32_t>(text_units_);
+  if (text.empty()) {
+    *len = 0;
+    return;
+  }
+  if (!sse::IsValidUtf8(text)) {
+    scratch_.clear();
+    sse::AppendRepairedUtf8(text, &scratch_);
+    text = scratch_;
+  }
+  const size_t units = Utf16Length(text);
+  text_.append(text);
+  text_units_ += units;
+  *len = static_cast<int32_t>(units);
+}
+
+int32_t Packer::BeginSide() {
+  if (side_count_ > 0) side_.push_back(',');
+  return side_count_++;
+}
+
+std::string Packer::side_json() const {
+  std::string out;
+  out.reserve(side_.size() + 2);
+  out.push_back('[');
+  out.append(side_);
+  out.push_back(']');
+  return out;
+}
+
+void Packer::Pack(std::span<const Event> events, const Completion& result) {
+  Clear();
+  records_.resize(events.size() * kRecordInts);
+  count_ = static_cast<int>(events.size());
+  int32_t* r = records_.data();
+  for (const Event& e : events) {
+    r[kFieldKind] = static_cast<int32_t>(e.kind);
+    r[kFieldChoice] = static_cast<int32_t>(e.choice);
+    r[kFieldBlock] = static_cast<int32_t>(e.block);
+    r[kFieldPart] = e.part;
+    r[kFieldSideIndex] = -1;
+    r[kFieldExtra] = 0;
+    // Kinds whose text is a JSON value travel in the side array instead (parsed once in JS).
+    bool text_in_side = false;
+    switch (e.kind) {
+      case EventKind::kUsage:
+        if (e.usage != nullptr) {
+          r[kFieldSideIndex] = BeginSide();
+          AppendUsageJson(&side_, *e.usage);
+        }
+        break;
+      case EventKind::kCost:
+        if (e.cost != nullptr) {
+          r[kFieldSideIndex] = BeginSide();
+          AppendCostJson(&side_, *e.cost);
+        }
+        break;
+      case EventKind::kError:
+      case EventKind::kRetry:
+        if (e.error != nullptr) {
+          r[kFieldSideIndex] = BeginSide();
+          AppendErrorJson(&side_, *e.error);
+        }
+        break;
+      case EventKind::kMetadata:
+        if (e.metadata_format() == MetadataFormat::kJson) {
+          r[kFieldSideIndex] = BeginSide();
+          AppendJsonValueOrString(&side_, e.text);
+          text_in_side = true;
+        }
+        break;
+      case EventKind::kCitation:
+      case EventKind::kRaw:
+        r[kFieldSideIndex] = BeginSide();
+        AppendJsonValueOrString(&side_, e.text);
+        text_in_side = true;
+        break;
+      case EventKind::kBlockStart:
+        if (!e.text.empty()) {
+          r[kFieldSideIndex] = BeginSide();
+          AppendJsonValueOrString(&side_, e.text);
+          text_in_side = true;
+        }
+        break;
+      case EventKind::kToolCallEnd:
+        if (const ToolCall* call = FindToolCall(result, e.choice, e.block)) {
+          r[kFieldExtra] = static_cast<int32_t>(call->kind);
+        }
+        break;
+      default:
+        break;
+    }
+    AppendText(text_in_side ? std::string_view() : e.text, &r[kFieldTextStart], &r[kFieldTextLen]);
+    AppendText(e.id, &r[kFieldIdStart], &r[kFieldIdLen]);
+    std::string_view name = e.name;
+    if (e.kind == EventKind::kBlockEnd && name.empty()) {
+      if (const Block* block = FindBlock(result, e.choice, e.block)) name = block->type;
+    }
+    AppendText(name, &r[kFieldNameStart], &r[kFieldNameLen]);
+    r += kRecordInts;
+  }
+}
+
+}  // namespace llmstream::wasm

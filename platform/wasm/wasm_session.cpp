@@ -1,0 +1,158 @@
+#include "wasm_session.h"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "json_out.h"
+#include "options.h"
+
+namespace llmstream::wasm {
+namespace {
+
+int g_live_sessions = 0;
+
+// JS clocks are fractional milliseconds; the Session counts whole ones. Flooring keeps the
+// order of readings and fires a timer at (not before) its millisecond.
+int64_t ToMs(double now_ms) {
+  if (!(now_ms > 0)) return 0;  // NaN and negatives
+  if (now_ms >= 9.0e15) return static_cast<int64_t>(9.0e15);
+  return static_cast<int64_t>(std::floor(now_ms));
+}
+
+HeaderList ParseHeaders(const std::string& text) {
+  HeaderList headers;
+  const nlohmann::ordered_json doc =
+      nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_array()) {
+    for (const auto& pair : doc) {
+      if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string()) {
+        headers.emplace_back(pair[0].get_ref<const std::string&>(),
+                             pair[1].get_ref<const std::string&>());
+      }
+    }
+  } else if (doc.is_object()) {
+    for (auto it = doc.begin(); it != doc.end(); ++it) {
+      if (it.value().is_string()) {
+        headers.emplace_back(it.key(), it.value().get_ref<const std::string&>());
+      }
+    }
+  }
+  return headers;
+}
+
+}  // namespace
+
+WasmSession::WasmSession(const std::string& options_json) {
+  ++g_live_sessions;
+  SessionOptions options;
+  if (ParseSessionOptions(options_json, &options, &options_error_)) {
+    session_.emplace(std::move(options));
+  } else {
+    empty_result_.error = options_error_;
+  }
+  header_.action = 1;  // nothing decided until the first poll
+}
+
+WasmSession::~WasmSession() { --g_live_sessions; }
+
+int WasmSession::liveSessions() { return g_live_sessions; }
+
+int WasmSession::Pack(std::span<const Event> events) {
+  packer_.Pack(events, session_ ? session_->result() : empty_result_);
+  header_.event_count = packer_.count();
+  header_.records_ptr = static_cast<int32_t>(recordsPtr());
+  header_.text_ptr = static_cast<int32_t>(textPtr());
+  header_.text_bytes = static_cast<int32_t>(packer_.text_bytes());
+  header_.side_count = packer_.side_count();
+  header_.done = (session_ ? session_->done() : options_error_reported_) ? 1 : 0;
+  return header_.event_count;
+}
+
+int WasmSession::poll(double now_ms) {
+  if (!session_) {
+    // Bad options: one kInvalidRequest error, then done, as the Session does for a request it
+    // cannot build.
+    Event error;
+    error.kind = EventKind::kError;
+    error.error = &options_error_;
+    const bool first = !options_error_reported_;
+    options_error_reported_ = true;
+    Pack(first ? std::span<const Event>(&error, 1) : std::span<const Event>());
+    header_.action = static_cast<int32_t>(SessionAction::kDone);
+    header_.wake_at_ms = -1;
+    return header_.action;
+  }
+  const SessionStep step = session_->Poll(ToMs(now_ms));
+  Pack(step.events);
+  header_.action = static_cast<int32_t>(step.action);
+  header_.wake_at_ms = static_cast<double>(step.wake_at_ms);
+  if (step.action == SessionAction::kSend) header_.attempt = step.attempt;
+  return header_.action;
+}
+
+std::string WasmSession::httpRequestJson() const {
+  std::string out;
+  if (session_) AppendHttpRequestJson(&out, session_->http_request());
+  return out.empty() ? "null" : out;
+}
+
+int WasmSession::onResponse(int status, const std::string& headers_json, double now_ms) {
+  if (!session_) return Pack({});
+  return Pack(session_->OnResponse(status, ParseHeaders(headers_json), ToMs(now_ms)));
+}
+
+uintptr_t WasmSession::inputBuffer(size_t len) {
+  if (len > input_capacity_ || !input_) {
+    const size_t capacity = std::max<size_t>({len, input_capacity_ * 2, 16 * 1024});
+    input_ = std::make_unique<char[]>(capacity);
+    input_capacity_ = capacity;
+  }
+  return reinterpret_cast<uintptr_t>(input_.get());
+}
+
+int WasmSession::onBody(size_t len, double now_ms) {
+  if (!session_) return Pack({});
+  len = std::min(len, input_ ? input_capacity_ : 0);
+  return Pack(session_->OnBody(std::string_view(input_.get(), len), ToMs(now_ms)));
+}
+
+int WasmSession::onEnd(double now_ms) {
+  if (!session_) return Pack({});
+  return Pack(session_->OnEnd(ToMs(now_ms)));
+}
+
+int WasmSession::onTransportError(int code, const std::string& message,
+                                  const std::string& platform_code, double now_ms) {
+  if (!session_) return Pack({});
+  Error error;
+  error.code =
+      code == static_cast<int>(ErrorCode::kTimeout) ? ErrorCode::kTimeout : ErrorCode::kNetwork;
+  error.message = message;
+  error.provider_type = platform_code;
+  return Pack(session_->OnTransportError(std::move(error), ToMs(now_ms)));
+}
+
+int WasmSession::cancel(double now_ms) {
+  if (!session_) return Pack({});
+  return Pack(session_->Cancel(ToMs(now_ms)));
+}
+
+std::string WasmSession::resultJson() const {
+  std::string out;
+  AppendCompletionJson(&out, session_ ? session_->result() : empty_result_);
+  return out;
+}
+
+std::string WasmSession::errorJson() const {
+  const Error& error = session_ ? session_->error() : options_error_;
+  if (!error) return "null";
+  std::string out;
+  AppendErrorJson(&out, error);
+  return out;
+}
+
+int WasmSession::attempts() const { return session_ ? session_->attempts() : 0; }
+
+}  // namespace llmstream::wasm

@@ -1,0 +1,74 @@
+// WasmSession: llmstream::Session behind the wasm boundary. The core decides (retries, timeouts,
+// error classification, usage estimates); JS carries out the actions (fetch, timers, aborts) and
+// reports the I/O back. Every event-producing call packs its events (packer.h) and returns their
+// count; poll returns the SessionAction and leaves the count in the header / eventCount().
+// Nothing here throws or aborts: bad options surface as a kInvalidRequest error event.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "llmstream/session.h"
+#include "packer.h"
+
+namespace llmstream::wasm {
+
+class WasmSession {
+ public:
+  explicit WasmSession(const std::string& options_json);
+  ~WasmSession();
+  WasmSession(const WasmSession&) = delete;
+  WasmSession& operator=(const WasmSession&) = delete;
+
+  // SessionAction: 0 send, 1 wait, 2 abortTransfer, 3 done. Events: eventCount().
+  int poll(double now_ms);
+  double wakeAtMs() const { return header_.wake_at_ms; }
+  int attempt() const { return header_.attempt; }
+  // The request to send after poll said 0: {method, url, headers: [[name, value]...], body}.
+  std::string httpRequestJson() const;
+
+  // headers_json: [[name, value], ...] or {name: value}. A bad document counts as no headers.
+  int onResponse(int status, const std::string& headers_json, double now_ms);
+  // A buffer of at least `len` bytes for the next onBody; valid until the next inputBuffer call
+  // (its address only changes when a larger buffer is asked for).
+  uintptr_t inputBuffer(size_t len);
+  int onBody(size_t len, double now_ms);
+  int onEnd(double now_ms);
+  // code: an ErrorCode (kNetwork 43, kTimeout 40; others count as kNetwork). platform_code: the
+  // platform's own code ("ECONNRESET", "UND_ERR_SOCKET", "TimeoutError"), kept as the error's
+  // providerType.
+  int onTransportError(int code, const std::string& message, const std::string& platform_code,
+                       double now_ms);
+  int cancel(double now_ms);
+
+  int eventCount() const { return header_.event_count; }
+  uintptr_t recordsPtr() const { return reinterpret_cast<uintptr_t>(packer_.records()); }
+  uintptr_t textPtr() const { return reinterpret_cast<uintptr_t>(packer_.text()); }
+  size_t textLen() const { return packer_.text_bytes(); }
+  uintptr_t statePtr() const { return reinterpret_cast<uintptr_t>(&header_); }
+  std::string sideJson() const { return packer_.side_json(); }
+
+  std::string resultJson() const;
+  std::string errorJson() const;  // "null" while running and after success
+  bool done() const { return header_.done != 0; }
+  int attempts() const;
+
+  static int liveSessions();
+
+ private:
+  int Pack(std::span<const Event> events);
+
+  std::optional<Session> session_;  // empty when the options were rejected
+  Error options_error_;
+  bool options_error_reported_ = false;
+  Completion empty_result_;
+  Packer packer_;
+  PackHeader header_;
+  std::unique_ptr<char[]> input_;
+  size_t input_capacity_ = 0;
+};
+
+}  // namespace llmstream::wasm

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Builds the WebAssembly core for the npm package and copies it to npm/dist/core/:
+#   llmstream_core.mjs (ES module, `createLlmstreamCore`) + llmstream_core.wasm
+# Uses the `wasm` CMake preset (build/wasm) and builds only the module target, not the wasm
+# gtest suite. Prints the sizes (raw and gzipped). npm/package.json's build / prepack run it.
+#
+#   scripts/build-wasm.sh            configure when needed, build, copy
+#   scripts/build-wasm.sh --quiet    no size report
+# Environment: LLMSTREAM_SHARED_DIR as for test.sh (only the configure step reads it).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+quiet=0
+[ "${1:-}" = --quiet ] && quiet=1
+
+export NODE_PATH=/usr/share/nodejs   # toolchain.md pitfall 1: em++ runs acorn under node
+build=build/wasm
+out=npm/dist/core
+# quietly: the output only when a step fails
+step() {
+  local log
+  if ! log=$("$@" 2>&1); then
+    printf '%s\n' "$log" >&2
+    echo "build-wasm.sh: failed: $*" >&2
+    exit 1
+  fi
+}
+if [ ! -f "$build/build.ninja" ]; then
+  args=()
+  [ -n "${LLMSTREAM_SHARED_DIR:-}" ] && args+=(-DLLMSTREAM_SHARED_DIR="$LLMSTREAM_SHARED_DIR")
+  step cmake --preset wasm "${args[@]}"
+fi
+step cmake --build --preset wasm --target llmstream_core_wasm
+mkdir -p "$out"
+for f in llmstream_core.mjs llmstream_core.wasm; do
+  # cp to a temp name then rename: a test loading the module never sees half a file.
+  cp "$build/platform/wasm/$f" "$out/.$f.tmp"
+  mv -f "$out/.$f.tmp" "$out/$f"
+done
+if [ $quiet = 0 ]; then
+  total=0
+  for f in llmstream_core.wasm llmstream_core.mjs; do
+    raw=$(stat -c %s "$out/$f")
+    gz=$(gzip -9 -c "$out/$f" | wc -c)
+    total=$((total + gz))
+    printf '  %-22s %8d bytes, %7d gzipped\n' "$f" "$raw" "$gz"
+  done
+  printf '  %-22s %8s        %7d gzipped (target < 122880)\n' total '' "$total"
+fi
