@@ -42,6 +42,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "network";
     case ErrorCode::kTruncated:
       return "truncated";
+    case ErrorCode::kOverflow:
+      return "overflow";
     case ErrorCode::kInvalidRequest:
       return "invalid_request";
   }
@@ -62,6 +64,7 @@ bool IsRetryable(ErrorCode code) {
     case ErrorCode::kProviderError:
       return true;
     case ErrorCode::kNone:
+    case ErrorCode::kOverflow:
     case ErrorCode::kSseLineTooLong:
     case ErrorCode::kSseEventTooLarge:
     case ErrorCode::kBadJson:

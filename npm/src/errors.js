@@ -23,6 +23,7 @@ export const ErrorCode = Object.freeze({
   ABORTED: 'aborted',
   NETWORK: 'network',
   TRUNCATED: 'truncated',
+  OVERFLOW: 'overflow',
   INVALID_REQUEST: 'invalid_request',
 });
 

@@ -426,6 +426,7 @@ export declare const ErrorCode: {
   readonly ABORTED: 'aborted';
   readonly NETWORK: 'network';
   readonly TRUNCATED: 'truncated';
+  readonly OVERFLOW: 'overflow';
   readonly INVALID_REQUEST: 'invalid_request';
 };
 export type ErrorCodeName = (typeof ErrorCode)[keyof typeof ErrorCode];

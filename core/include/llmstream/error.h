@@ -36,6 +36,7 @@ enum class ErrorCode : uint16_t {
   kAborted = 42,         // the caller cancelled
   kNetwork = 43,         // connection refused / reset / DNS ...
   kTruncated = 44,       // the body ended without the provider's terminal signal
+  kOverflow = 45,        // a bounded buffer (a Tee consumer too far behind) would have to grow
   kInvalidRequest = 50,  // the request could not be built (missing model, bad option ...)
 };
 

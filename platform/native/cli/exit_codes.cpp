@@ -31,6 +31,7 @@ ExitCode ExitCodeFor(const Error& error) {
     case ErrorCode::kBadToolArguments:
     case ErrorCode::kProviderError:
     case ErrorCode::kContentFilter:
+    case ErrorCode::kOverflow:
       break;
   }
   return kExitStream;

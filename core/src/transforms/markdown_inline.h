@@ -1,0 +1,36 @@
+// SafeMarkdown's inline renderer (internal): one paragraph's or heading's text to HTML.
+//
+// Supported: backslash escapes, code spans, *em* / _em_, **strong** / __strong__ (CommonMark's
+// delimiter rules: flanking, intraword underscores, the rule of three), [links](url "title")
+// and ![images](url) (rendered as links: no image is ever loaded), <autolinks> and
+// <email@autolinks>, bare http(s):// URLs (optional), hard breaks (two trailing spaces or a
+// backslash before a newline; every newline with hard_breaks). Everything else is text, escaped
+// (html_escape.h); raw HTML and entity references are shown as written.
+//
+// Links: only http://, https:// and mailto: destinations become <a href> (with
+// rel="noopener noreferrer nofollow"); any other destination (javascript:, data:, vbscript:,
+// relative, entity-obfuscated, with spaces or control characters) is dropped and the link text
+// is shown alone. Titles are dropped. Links do not nest (a link inside link text stays text).
+//
+// The output is well-formed: every element opened is closed, properly nested. Cost is linear in
+// the text (plus the link texts rendered once more).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace llmstream::markdown_internal {
+
+struct InlineOptions {
+  bool autolink_bare_urls = true;
+  bool hard_breaks = false;
+  bool links = true;  // false inside link text
+};
+
+void RenderInline(std::string_view text, const InlineOptions& options, std::string* out);
+
+// The href of an allowed destination (backslash escapes already processed), escaped and
+// ready to go between the quotes, or "" when the destination is not allowed.
+std::string SafeHref(std::string_view destination);
+
+}  // namespace llmstream::markdown_internal
