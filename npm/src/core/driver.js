@@ -172,21 +172,7 @@ export function openSession(core, options, io = {}) {
 
   /** @returns {Chunk[] | null} */
   function decode() {
-    const h32 = core.HEAP32;
-    const h = statePtr >> 2;
-    const count = h32[h];
-    if (count === 0) return null;
-    const records = h32[h + 1] >> 2;
-    const textPtr = h32[h + 2] >>> 0;
-    const textBytes = h32[h + 3];
-    const sideCount = h32[h + 4];
-    const text = textBytes > 0 ? decoder.decode(core.HEAPU8.subarray(textPtr, textPtr + textBytes)) : '';
-    const side = sideCount > 0 ? JSON.parse(state.ws.sideJson()) : null;
-    const chunks = new Array(count);
-    for (let i = 0, r = records; i < count; i++, r += RECORD_INTS) {
-      chunks[i] = toChunk(h32, r, text, side);
-    }
-    return chunks;
+    return decodeEvents(core, state.ws, statePtr);
   }
 
   // ---- carrying out the actions ------------------------------------------------------------
@@ -441,6 +427,32 @@ export function openSession(core, options, io = {}) {
 }
 
 /**
+ * The chunks of the last event-producing call of a WasmSession (its packed result, README.md
+ * "The wasm boundary"): one TextDecoder.decode of the text region, one JSON.parse of the side
+ * payloads when there are any. Exported for bench/js/wasm_vs_peers.mjs; not part of the API.
+ * @param {import('./load.js').CoreModule} core @param {any} ws the WasmSession
+ * @param {number} statePtr ws.statePtr()
+ * @returns {Chunk[] | null} null when the call packed no events
+ */
+export function decodeEvents(core, ws, statePtr) {
+  const h32 = core.HEAP32;
+  const h = statePtr >> 2;
+  const count = h32[h];
+  if (count === 0) return null;
+  const records = h32[h + 1] >> 2;
+  const textPtr = h32[h + 2] >>> 0;
+  const textBytes = h32[h + 3];
+  const sideCount = h32[h + 4];
+  const text = textBytes > 0 ? decoder.decode(core.HEAPU8.subarray(textPtr, textPtr + textBytes)) : '';
+  const side = sideCount > 0 ? JSON.parse(ws.sideJson()) : null;
+  const chunks = new Array(count);
+  for (let i = 0, r = records; i < count; i++, r += RECORD_INTS) {
+    chunks[i] = toChunk(h32, r, text, side);
+  }
+  return chunks;
+}
+
+/**
  * One packed record as a chunk.
  * @param {Int32Array} h32 @param {number} r first int of the record @param {string} text
  * @param {any[] | null} side
@@ -448,6 +460,12 @@ export function openSession(core, options, io = {}) {
  */
 function toChunk(h32, r, text, side) {
   const kind = h32[r + F_KIND];
+  if (kind === K.TEXT) {
+    // The common kind (one per token): no helper closures allocated for it.
+    const a = h32[r + F_TEXT];
+    const chunkText = text.slice(a, a + h32[r + F_TEXT_LEN]);
+    return { type: 'text', text: chunkText, index: h32[r + F_CHOICE], block: h32[r + F_BLOCK] };
+  }
   const index = h32[r + F_CHOICE];
   const s = h32[r + F_TEXT];
   const t = () => text.slice(s, s + h32[r + F_TEXT_LEN]);

@@ -1,0 +1,304 @@
+#!/usr/bin/env node
+// ns per token of llmstream's wasm path in Node next to JS peers, in one process, on the same
+// synthetic stream (../shared/bench/gen.mjs) fed in the same reads (1-16 KiB, mulberry32 seed 1:
+// bench/core_throughput.cpp's CutReads) as Uint8Arrays:
+//
+//  (a) bytes -> chunk objects, below the async iterator (synchronous, no streams, no promises)
+//      llmstream-core   new WasmSession(options JSON of the driver); per read what driver.js does:
+//                       HEAPU8.set into the input buffer, ONE onBody call, poll, decodeEvents()
+//                       (the driver's own decode: one TextDecoder.decode + one object per event)
+//      esp              eventsource-parser's createParser: onEvent -> JSON.parse(data) -> delta
+//                       content, the reads decoded by one streaming TextDecoder
+//  (b) the whole for-await loop as a user writes it, over a fake fetch whose Response body is a
+//      ReadableStream enqueuing the same reads (no sockets: the same for both)
+//      llmstream-api    new APILoader({provider:'openai', fetch}).streamCompletion({model, prompt})
+//                       with `if (chunk.text) text += chunk.text`
+//      openai-sdk       new OpenAI({fetch}).chat.completions.create({..., stream: true}) with
+//                       `text += chunk.choices[0]?.delta?.content ?? ''`
+//
+// Every run's assembled text is compared with the generator's .txt. One warm-up run per
+// measurement, then RUNS rounds in which every measurement runs once (round-robin, so that a
+// change of machine load hits all of them alike); figures are medians. Prints one JSON line per
+// measurement, then a summary table and the gzipped sizes of npm/dist/core/*.
+//
+//   node --expose-gc bench/js/wasm_vs_peers.mjs [--data bench/data] [--kind openai] [--size 1m]
+//        [--runs 5] [--warmup 1] [--only llmstream-core,esp,llmstream-api,openai-sdk]
+//        [--module path/to/llmstream_core.mjs]   (another build, e.g. -O3: (a) only; (b) always
+//                                                 runs npm/dist/core, APILoader's build)
+// (scripts/bench-js.sh builds the module and the data when missing, then runs this.)
+
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import os from 'node:os';
+
+import { createParser } from 'eventsource-parser';
+import OpenAI from 'openai';
+
+import { loadCore } from '../../npm/src/core/load.js';
+import { decodeEvents } from '../../npm/src/core/driver.js';
+import { APILoader } from '../../npm/src/index.js';
+import { loaderConfig, requestOptions } from '../../npm/src/options.js';
+import { fakeFetch, loadAverage, loadStream, median } from './reads.mjs';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : def;
+};
+const dataDir = opt('--data', join(repo, 'bench', 'data'));
+const kind = opt('--kind', 'openai');
+const size = opt('--size', '1m');
+const runs = Number(opt('--runs', '5'));
+const warmups = Number(opt('--warmup', '1'));
+const only = opt('--only', 'llmstream-core,esp,llmstream-api,openai-sdk').split(',');
+const moduleOpt = opt('--module', undefined);
+const moduleUrl = moduleOpt === undefined ? undefined : pathToFileURL(resolve(moduleOpt));
+if (kind !== 'openai') throw new Error('only --kind openai: the peers are OpenAI Chat clients');
+
+const BASE_URL = 'http://llmstream-bench.invalid/v1';
+const MODEL = 'gpt-4o-2024-08-06';
+const PROMPT = 'Tell me about streaming';
+const now = () => performance.now();
+
+const stream = loadStream(join(dataDir, `${kind}-${size}`));
+const { reads, meta } = stream;
+const tokens = meta.tokens;
+const core = await loadCore(moduleUrl ? { moduleUrl } : {});
+
+// SessionAction (llmstream/session.h)
+const SEND = 0;
+const DONE = 3;
+
+// The options object APILoader hands the driver for this request (npm/src/options.js).
+const driverOptions = requestOptions(loaderConfig({ provider: 'openai', apiKey: 'x', baseURL: BASE_URL }), {
+  model: MODEL,
+  prompt: PROMPT,
+}).driver;
+
+// ---- (a) below the iterator ------------------------------------------------------------------
+
+/** llmstream: the driver's per-read work, synchronously. Returns {text, chunks}. */
+function runLlmstreamCore() {
+  let wasmMs = 0;
+  let text = '';
+  let chunkCount = 0;
+  const consume = (chunks) => {
+    if (chunks === null) return;
+    chunkCount += chunks.length;
+    for (let i = 0; i < chunks.length; i++) {
+      const c = chunks[i];
+      if (c.type === 'text') text += c.text;
+    }
+  };
+  const settings = { ...driverOptions, unixMsAtZero: Math.round(Date.now() - now()) };
+  const ws = new core.WasmSession(JSON.stringify(settings));
+  const statePtr = ws.statePtr();
+  try {
+    let action = ws.poll(now());
+    consume(decodeEvents(core, ws, statePtr));
+    if (action !== SEND) throw new Error(`expected SEND, got action ${action}`);
+    JSON.parse(ws.httpRequestJson()); // what the driver hands fetch
+    const headers = JSON.stringify([['content-type', 'text/event-stream'], ['x-request-id', 'req_bench']]);
+    if (ws.onResponse(200, headers, now()) > 0) consume(decodeEvents(core, ws, statePtr));
+    let inputPtr = 0;
+    let inputCapacity = 0;
+    // The split: wasm side (copy-in + calls) vs JS side (decode into chunk objects + consume).
+    // Two extra performance.now() per read: ~2 ns/token.
+    let inWasm = 0;
+    for (let i = 0; i < reads.length; i++) {
+      // driver.js: poll (WAIT), then the read: one HEAPU8.set, one onBody, one decode.
+      const t0 = now();
+      ws.poll(t0);
+      consume(decodeEvents(core, ws, statePtr));
+      const bytes = reads[i];
+      const len = bytes.byteLength;
+      if (len > inputCapacity) {
+        inputCapacity = Math.max(len, 64 * 1024);
+        inputPtr = ws.inputBuffer(inputCapacity);
+      }
+      core.HEAPU8.set(bytes, inputPtr);
+      const n = ws.onBody(len, now());
+      inWasm += now() - t0;
+      if (n > 0) consume(decodeEvents(core, ws, statePtr));
+    }
+    wasmMs = inWasm;
+    if (ws.onEnd(now()) > 0) consume(decodeEvents(core, ws, statePtr));
+    for (let guard = 0; guard < 100; guard++) {
+      action = ws.poll(now());
+      consume(decodeEvents(core, ws, statePtr));
+      if (action === DONE) break;
+    }
+    if (action !== DONE) throw new Error('the core did not finish');
+    const error = ws.errorJson();
+    if (error !== 'null') throw new Error('the core failed: ' + error);
+  } finally {
+    ws.delete();
+  }
+  return { text, chunks: chunkCount, wasmMs };
+}
+
+/** eventsource-parser + JSON.parse on the same reads. */
+function runEsp() {
+  let text = '';
+  let chunkCount = 0;
+  const decoder = new TextDecoder();
+  const parser = createParser({
+    onEvent(event) {
+      if (event.data === '[DONE]') return;
+      const chunk = JSON.parse(event.data);
+      chunkCount++;
+      const content = chunk.choices[0]?.delta?.content;
+      if (content) text += content;
+    },
+  });
+  for (let i = 0; i < reads.length; i++) parser.feed(decoder.decode(reads[i], { stream: true }));
+  parser.feed(decoder.decode());
+  return { text, chunks: chunkCount };
+}
+
+// ---- (b) the whole for-await loop ------------------------------------------------------------
+
+async function runLlmstreamApi() {
+  const loader = new APILoader({ provider: 'openai', apiKey: 'x', baseURL: BASE_URL, fetch: fakeFetch(reads) });
+  let text = '';
+  let chunkCount = 0;
+  for await (const chunk of loader.streamCompletion({ model: MODEL, prompt: PROMPT })) {
+    chunkCount++;
+    if (chunk.text) text += chunk.text;
+  }
+  return { text, chunks: chunkCount };
+}
+
+async function runOpenaiSdk() {
+  const client = new OpenAI({ apiKey: 'x', baseURL: BASE_URL, fetch: fakeFetch(reads), maxRetries: 0 });
+  let text = '';
+  let chunkCount = 0;
+  const completion = await client.chat.completions.create({
+    model: MODEL,
+    messages: [{ role: 'user', content: PROMPT }],
+    stream: true,
+  });
+  for await (const chunk of completion) {
+    chunkCount++;
+    text += chunk.choices[0]?.delta?.content ?? '';
+  }
+  return { text, chunks: chunkCount };
+}
+
+const MEASUREMENTS = [
+  { name: 'llmstream-core', level: 'a', what: 'bytes -> chunk objects (wasm core + driver decode)', run: runLlmstreamCore },
+  { name: 'esp', level: 'a', what: 'bytes -> chunk objects (eventsource-parser + JSON.parse)', run: runEsp },
+  { name: 'llmstream-api', level: 'b', what: 'for-await over APILoader.streamCompletion', run: runLlmstreamApi },
+  { name: 'openai-sdk', level: 'b', what: 'for-await over openai chat.completions.create', run: runOpenaiSdk },
+].filter((m) => only.includes(m.name));
+
+async function timed(m) {
+  globalThis.gc?.();
+  const t0 = now();
+  const out = await m.run();
+  const ms = now() - t0;
+  if (out.text !== stream.text) {
+    throw new Error(`${m.name}: assembled text differs from ${kind}-${size}.txt ` +
+      `(${out.text.length} vs ${stream.text.length} UTF-16 units)`);
+  }
+  return { ms, chunks: out.chunks, wasmMs: out.wasmMs };
+}
+
+const startLoad = loadAverage();
+for (const m of MEASUREMENTS) {
+  m.times = [];
+  m.wasmTimes = [];
+  for (let w = 0; w < warmups; w++) m.chunks = (await timed(m)).chunks;
+}
+for (let r = 0; r < runs; r++) {
+  for (const m of MEASUREMENTS) {
+    const t = await timed(m);
+    m.times.push(t.ms);
+    if (t.wasmMs !== undefined) m.wasmTimes.push(t.wasmMs);
+    m.chunks = t.chunks;
+  }
+}
+const endLoad = loadAverage();
+
+const env = {
+  node: process.version,
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.cpus().length,
+  load_start: startLoad,
+  load_end: endLoad,
+};
+const results = {};
+for (const m of MEASUREMENTS) {
+  const ms = median(m.times);
+  const row = {
+    bench: 'wasm_vs_peers',
+    level: m.level,
+    peer: m.name,
+    what: m.what,
+    stream: `${kind}-${size}`,
+    tokens,
+    bytes: stream.body.byteLength,
+    reads: reads.length,
+    chunks: m.chunks,
+    runs: m.times.length,
+    ms_median: +ms.toFixed(1),
+    ns_per_token: +((ms * 1e6) / tokens).toFixed(1),
+    ns_per_token_min: +((Math.min(...m.times) * 1e6) / tokens).toFixed(1),
+    ns_per_token_max: +((Math.max(...m.times) * 1e6) / tokens).toFixed(1),
+    mb_per_s: +(stream.body.byteLength / 1e6 / (ms / 1e3)).toFixed(1),
+    ...(m.wasmTimes.length
+      ? {
+          wasm_ns_per_token: +((median(m.wasmTimes) * 1e6) / tokens).toFixed(1),
+          js_ns_per_token: +(((ms - median(m.wasmTimes)) * 1e6) / tokens).toFixed(1),
+        }
+      : {}),
+    text_ok: true,
+    module: m.level === 'a' && moduleUrl ? moduleUrl.pathname : 'npm/dist/core',
+    ...env,
+  };
+  results[m.name] = row;
+  console.log(JSON.stringify(row));
+}
+
+// gzipped sizes of the module
+const distDir = join(repo, 'npm', 'dist', 'core');
+const sizes = [];
+for (const f of readdirSync(distDir).filter((f) => /^llmstream_core\.(mjs|wasm)$/.test(f)).sort()) {
+  const raw = readFileSync(join(distDir, f));
+  sizes.push({ file: f, bytes: raw.length, gzip9: gzipSync(raw, { level: 9 }).length });
+}
+const gzTotal = sizes.reduce((s, x) => s + x.gzip9, 0);
+console.log(JSON.stringify({ bench: 'wasm_vs_peers', sizes, gzip9_total: gzTotal, target_bytes: 120 * 1024 }));
+
+// summary
+const pad = (s, n) => String(s).padEnd(n);
+const lpad = (s, n) => String(s).padStart(n);
+console.log(`\n# ${kind}-${size}: ${tokens} tokens, ${(stream.body.byteLength / 1e6).toFixed(1)} MB, ${reads.length} reads ` +
+  `(1-16 KiB); median of ${runs} runs after ${warmups} warm-up; node ${process.version}; load ${startLoad} -> ${endLoad}`);
+if (moduleUrl) console.log(`# (a) llmstream-core ran ${moduleUrl.pathname}; (b) npm/dist/core`);
+console.log(`${pad('level', 6)}${pad('peer', 16)}${lpad('ns/token', 10)}${lpad('min', 9)}${lpad('max', 9)}${lpad('MB/s', 8)}`);
+for (const row of Object.values(results)) {
+  console.log(`${pad(row.level, 6)}${pad(row.peer, 16)}${lpad(row.ns_per_token.toFixed(1), 10)}` +
+    `${lpad(row.ns_per_token_min.toFixed(1), 9)}${lpad(row.ns_per_token_max.toFixed(1), 9)}${lpad(row.mb_per_s.toFixed(1), 8)}`);
+}
+const verdict = (ok) => (ok ? 'met' : 'NOT met');
+const split = results['llmstream-core'];
+if (split?.wasm_ns_per_token !== undefined) {
+  console.log(`llmstream-core split: wasm (HEAPU8.set + poll + onBody) ${split.wasm_ns_per_token.toFixed(1)} ns/token, ` +
+    `JS (decodeEvents -> chunk objects, consume) ${split.js_ns_per_token.toFixed(1)} ns/token`);
+}
+if (results['llmstream-core'] && results.esp) {
+  const a = results['llmstream-core'].ns_per_token;
+  const ratio = results.esp.ns_per_token / a;
+  console.log(`(a) esp / llmstream-core = ${ratio.toFixed(1)}x (target >= 8x: ${verdict(ratio >= 8)}); ` +
+    `llmstream-core ${a.toFixed(1)} ns/token (target <= 250: ${verdict(a <= 250)})`);
+}
+if (results['llmstream-api'] && results['openai-sdk']) {
+  const ratio = results['openai-sdk'].ns_per_token / results['llmstream-api'].ns_per_token;
+  console.log(`(b) openai-sdk / llmstream-api = ${ratio.toFixed(1)}x (target >= 10x: ${verdict(ratio >= 10)})`);
+}
+for (const s of sizes) console.log(`size ${pad(s.file, 22)}${lpad(s.bytes, 9)} bytes${lpad(s.gzip9, 9)} gzip -9`);
+console.log(`size ${pad('total', 22)}${lpad('', 15)}${lpad(gzTotal, 9)} gzip -9 (target < ${120 * 1024}: ${verdict(gzTotal < 120 * 1024)})`);
