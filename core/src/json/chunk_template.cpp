@@ -1,5 +1,6 @@
 #include "json/chunk_template.h"
 
+#include <cstdint>
 #include <cstring>
 
 #include "json/escape.h"
@@ -22,6 +23,31 @@ const char* FindClosingQuote(const char* p, const char* end, bool* escaped) {
   }
 }
 
+// Equality of two byte ranges. The literals compared here are tens to hundreds of bytes. In wasm,
+// libc's memcmp goes byte by byte (12% of the wasm core's time in bench-js), so there it is
+// compared 8 bytes at a time; natively glibc's vectorised memcmp is faster than that loop
+// (measured: 98.8 vs 118.8 ns/token on openai-1m), so it stays.
+bool EqualBytes(const char* a, const char* b, size_t size) {
+#ifndef __EMSCRIPTEN__
+  return std::memcmp(a, b, size) == 0;
+#else
+  while (size >= 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a, 8);
+    std::memcpy(&y, b, 8);
+    if (x != y) return false;
+    a += 8;
+    b += 8;
+    size -= 8;
+  }
+  while (size > 0) {
+    if (*a++ != *b++) return false;
+    --size;
+  }
+  return true;
+#endif
+}
+
 }  // namespace
 
 void ChunkTemplate::Build(std::string_view chunk, std::span<const Hole> holes, size_t value_hole) {
@@ -40,7 +66,7 @@ bool ChunkTemplate::Match(std::string_view chunk, Arena* arena, std::string_view
     const size_t literal_end = i < holes_.size() ? holes_[i].begin : text_.size();
     const size_t literal_size = literal_end - literal_begin;
     if (static_cast<size_t>(in_end - in) < literal_size ||
-        std::memcmp(in, text_.data() + literal_begin, literal_size) != 0) {
+        !EqualBytes(in, text_.data() + literal_begin, literal_size)) {
       return false;
     }
     in += literal_size;
