@@ -9,6 +9,7 @@
 #include "json/chunk_template.h"
 #include "json/escape.h"
 #include "json/reader.h"
+#include "providers/field_reading.h"
 #include "providers/metadata_tracker.h"
 
 namespace llmstream {
@@ -16,6 +17,9 @@ namespace {
 
 using json::Reader;
 using json::ValueType;
+using providers::IsValidJson;
+using providers::ReadString;
+using providers::TrimJsonSpace;
 
 // Chat Completions names are the normalized ones; unknown reasons pass through unchanged so a
 // new reason is visible rather than guessed.
@@ -26,24 +30,6 @@ std::string_view NormalizeStopReason(std::string_view raw) {
   if (raw == "refusal") return "content_filter";
   if (raw == "pause_turn") return "pause";
   return raw;
-}
-
-bool IsValidJson(std::string_view text, json::Arena* arena) {
-  Reader reader(text, arena);
-  return reader.Skip() && reader.Finish();
-}
-
-// Anthropic pads data lines with spaces after the JSON; raw JSON passed on should not carry them.
-std::string_view Trim(std::string_view text) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!text.empty() && space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && space(text.back())) text.remove_suffix(1);
-  return text;
-}
-
-// A string field; null or another type leaves `out` as it was. False only on malformed JSON.
-bool ReadString(Reader& reader, std::string_view* out) {
-  return reader.GetString(out) || reader.Skip();
 }
 
 // A token count; null leaves `out` as it was, which is what merging field by field needs.
@@ -177,7 +163,7 @@ class AnthropicDialect final : public Dialect {
       OnError(event.data, out);
       return;
     }
-    std::string_view data = Trim(event.data);
+    std::string_view data = TrimJsonSpace(event.data);
     if (data.empty() || data == "[DONE]") return;  // gateway framing, carries nothing
 
     Payload payload;
@@ -363,27 +349,8 @@ class AnthropicDialect final : public Dialect {
     return *block;
   }
 
-  // Passes one field on as metadata: strings unescaped, anything else as raw JSON. Null says
-  // nothing and is dropped. False only on malformed JSON.
   bool PassThrough(Reader& reader, std::string_view key, std::string_view prefix, Emitter& out) {
-    if (reader.GetNull()) return true;
-    ValueType type = reader.Peek();
-    std::string_view value;
-    if (type == ValueType::kString) {
-      if (!reader.GetString(&value)) return false;
-    } else if (!reader.SkipRaw(&value)) {
-      return false;
-    }
-    std::string_view name = key;
-    if (!prefix.empty()) {
-      scratch_.assign(prefix);
-      scratch_.append(key);
-      name = out.Copy(scratch_);
-    }
-    metadata_.Update(name, value,
-                     type == ValueType::kString ? MetadataFormat::kString : MetadataFormat::kJson,
-                     out);
-    return true;
+    return providers::PassThroughField(reader, key, prefix, 0, metadata_, out, &scratch_);
   }
 
   // Reads a usage object into usage_ and passes its other fields on. False on malformed JSON.
@@ -476,7 +443,7 @@ class AnthropicDialect final : public Dialect {
     start.name = type;
     // Tool results and unknown blocks arrive whole: their JSON is all there is to keep. (Set
     // before anything else is emitted, which may move `start`.)
-    if (block.kind == BlockKind::kOther) start.text = Trim(raw);
+    if (block.kind == BlockKind::kOther) start.text = TrimJsonSpace(raw);
     switch (block.kind) {
       case BlockKind::kText:
         if (!text.empty()) out.EmitText(EventKind::kText, 0, index, text);
@@ -502,7 +469,7 @@ class AnthropicDialect final : public Dialect {
         block.name.assign(name);
         // `input` is an empty placeholder in real streams; a gateway that sends the whole input
         // here and no deltas still yields the right arguments.
-        input = Trim(input);
+        input = TrimJsonSpace(input);
         if (!input.empty() && input != "{}" && input != "null") {
           block.arguments.assign(input);
           block.input_placeholder = true;
@@ -614,7 +581,7 @@ class AnthropicDialect final : public Dialect {
     }
     scratch_.assign("delta.");
     scratch_.append(type);
-    out.EmitMetadata(out.Copy(scratch_), Trim(raw), MetadataFormat::kJson);
+    out.EmitMetadata(out.Copy(scratch_), TrimJsonSpace(raw), MetadataFormat::kJson);
   }
 
   void OnBlockStop(uint32_t index, Emitter& out) {
@@ -682,7 +649,7 @@ class AnthropicDialect final : public Dialect {
   // whatever a gateway put in an event named `error`.
   void OnError(std::string_view data, Emitter& out) {
     failed_ = true;
-    data = Trim(data);
+    data = TrimJsonSpace(data);
     Error error;
     error.code = ErrorCode::kProviderError;
     std::string_view key, message, top_message, type, object;

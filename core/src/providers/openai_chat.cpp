@@ -8,6 +8,7 @@
 #include "json/chunk_template.h"
 #include "json/escape.h"
 #include "json/reader.h"
+#include "providers/field_reading.h"
 #include "providers/metadata_tracker.h"
 #include "providers/openai_usage.h"
 
@@ -23,10 +24,7 @@ std::string_view NormalizeFinishReason(std::string_view raw) {
   return raw;
 }
 
-bool IsValidJson(std::string_view text, json::Arena* arena) {
-  Reader reader(text, arena);
-  return reader.Skip() && reader.Finish();
-}
+using providers::IsValidJson;
 
 class OpenAIChatDialect final : public Dialect {
  public:
@@ -169,23 +167,7 @@ class OpenAIChatDialect final : public Dialect {
   // Unknown or rarely useful fields become metadata (emitted when they change).
   bool PassThrough(Reader& reader, std::string_view key, Emitter& out, uint32_t choice,
                    std::string_view prefix = {}) {
-    std::string_view raw;
-    ValueType type = reader.Peek();
-    if (type == ValueType::kString) {
-      if (!reader.GetString(&raw)) return false;
-    } else if (!reader.SkipRaw(&raw)) {
-      return false;
-    }
-    std::string_view name = key;
-    if (!prefix.empty()) {
-      std::string joined(prefix);
-      joined.append(key);
-      name = out.Copy(joined);
-    }
-    metadata_.Update(name, raw,
-                     type == ValueType::kString ? MetadataFormat::kString : MetadataFormat::kJson,
-                     out, choice);
-    return true;
+    return providers::PassThroughField(reader, key, prefix, choice, metadata_, out, &scratch_);
   }
 
   bool ParseChoices(Reader& reader, Emitter& out) {
@@ -610,6 +592,7 @@ class OpenAIChatDialect final : public Dialect {
   std::vector<ChoiceState> choices_;
   std::vector<ToolCallState> calls_;
   MetadataTracker metadata_;
+  std::string scratch_;  // builds prefixed metadata keys without a fresh string each time
 };
 
 }  // namespace

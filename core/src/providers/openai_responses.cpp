@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "json/reader.h"
+#include "providers/field_reading.h"
 #include "providers/metadata_tracker.h"
 #include "providers/openai_usage.h"
 
@@ -15,24 +16,10 @@ namespace {
 using json::Reader;
 using json::ValueType;
 
-bool IsValidJson(std::string_view text, json::Arena* arena) {
-  Reader reader(text, arena);
-  return reader.Skip() && reader.Finish();
-}
-
-std::string_view Trim(std::string_view text) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!text.empty() && space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && space(text.back())) text.remove_suffix(1);
-  return text;
-}
-
-// A string field; null or another type leaves `out` as it was. False only on malformed JSON.
-bool ReadString(Reader& reader, std::string_view* out) {
-  return reader.GetString(out) || reader.Skip();
-}
-
-bool ReadIndex(Reader& reader, int64_t* out) { return reader.GetInt(out) || reader.Skip(); }
+using providers::IsValidJson;
+using providers::ReadInt;
+using providers::ReadString;
+using providers::TrimJsonSpace;
 
 // The parts of a `response` object the stream needs; the rest (instructions, tools, the output
 // repeated whole) is skipped.
@@ -85,9 +72,9 @@ bool ReadPayload(std::string_view data, json::Arena* arena, Payload* payload) {
     } else if (key == "item_id") {
       ok = ReadString(reader, &payload->item_id);
     } else if (key == "output_index") {
-      ok = ReadIndex(reader, &payload->output_index);
+      ok = ReadInt(reader, &payload->output_index);
     } else if (key == "summary_index") {
-      ok = ReadIndex(reader, &payload->summary_index);
+      ok = ReadInt(reader, &payload->summary_index);
     } else if (key == "arguments") {
       payload->has_arguments = reader.GetString(&payload->arguments);
       ok = payload->has_arguments || reader.Skip();
@@ -168,12 +155,12 @@ class ResponsesDialect final : public Dialect {
     if (failed_) return;  // an error ended the stream; nothing after it counts
     if (event.type == "error") {
       Payload payload;
-      bool is_json = ReadPayload(Trim(event.data), out.arena(), &payload);
+      bool is_json = ReadPayload(TrimJsonSpace(event.data), out.arena(), &payload);
       if (!is_json) payload = Payload();
-      OnError(payload, Trim(event.data), out, is_json);
+      OnError(payload, TrimJsonSpace(event.data), out, is_json);
       return;
     }
-    std::string_view data = Trim(event.data);
+    std::string_view data = TrimJsonSpace(event.data);
     // OpenRouter's imitation ends with [DONE] after response.completed: framing, nothing more.
     if (data.empty() || data == "[DONE]") return;
 
@@ -310,7 +297,7 @@ class ResponsesDialect final : public Dialect {
     Event& start = out.Emit(EventKind::kBlockStart, 0, output_index);
     start.name = info.type;
     // Hosted tool calls and unknown items: their JSON is all there is to pass on.
-    if (!streamed) start.text = Trim(raw);
+    if (!streamed) start.text = TrimJsonSpace(raw);
     if (info.type == "function_call") {
       item.is_call = true;
       item.call_id.assign(info.call_id.empty() ? info.id : info.call_id);
@@ -443,7 +430,7 @@ class ResponsesDialect final : public Dialect {
     bool streamed =
         info.type == "message" || info.type == "function_call" || info.type == "reasoning";
     // Hosted tool items carry their results only now (search actions, images ...).
-    CloseItem(*item, streamed ? std::string_view() : Trim(payload.item), out);
+    CloseItem(*item, streamed ? std::string_view() : TrimJsonSpace(payload.item), out);
   }
 
   void ResponseMetadata(const ResponseInfo& response, Emitter& out) {
