@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "llmstream/sse_parser.h"
+#include "support/reference_sse.h"
 
 namespace {
 
@@ -138,130 +139,6 @@ Result Parse(std::string_view body, const std::vector<size_t>& sizes, const SseL
   return result;
 }
 
-// The naive reference: WHATWG UTF-8 decode to code points, then the section 1.7 loop.
-class Reference {
- public:
-  explicit Reference(std::string_view body) {
-    for (const char c : body) Decode(static_cast<unsigned char>(c));
-  }
-  std::vector<Item> events;
-  std::string last_id;
-  std::optional<int64_t> retry;
-
- private:
-  void Decode(unsigned char byte) {
-    if (needed_ == 0) {
-      if (byte <= 0x7F) return Char(byte);
-      if (byte >= 0xC2 && byte <= 0xDF) {
-        needed_ = 1;
-        cp_ = byte & 0x1F;
-      } else if (byte >= 0xE0 && byte <= 0xEF) {
-        if (byte == 0xE0) lower_ = 0xA0;
-        if (byte == 0xED) upper_ = 0x9F;
-        needed_ = 2;
-        cp_ = byte & 0xF;
-      } else if (byte >= 0xF0 && byte <= 0xF4) {
-        if (byte == 0xF0) lower_ = 0x90;
-        if (byte == 0xF4) upper_ = 0x8F;
-        needed_ = 3;
-        cp_ = byte & 0x7;
-      } else {
-        Char(0xFFFD);
-      }
-      return;
-    }
-    if (byte < lower_ || byte > upper_) {
-      cp_ = 0;
-      needed_ = seen_ = 0;
-      lower_ = 0x80;
-      upper_ = 0xBF;
-      Char(0xFFFD);
-      return Decode(byte);
-    }
-    lower_ = 0x80;
-    upper_ = 0xBF;
-    cp_ = (cp_ << 6) | (byte & 0x3F);
-    if (++seen_ != needed_) return;
-    const uint32_t cp = cp_;
-    cp_ = 0;
-    needed_ = seen_ = 0;
-    Char(cp);
-  }
-  void Char(uint32_t cp) {
-    if (at_start_) {
-      at_start_ = false;
-      if (cp == 0xFEFF) return;
-    }
-    if (prev_cr_) {
-      prev_cr_ = false;
-      if (cp == '\n') return;
-    }
-    if (cp == '\r') {
-      prev_cr_ = true;
-      Line();
-    } else if (cp == '\n') {
-      Line();
-    } else if (cp < 0x80) {
-      line_ += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      line_ += static_cast<char>(0xC0 | (cp >> 6));
-      line_ += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      line_ += static_cast<char>(0xE0 | (cp >> 12));
-      line_ += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      line_ += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      line_ += static_cast<char>(0xF0 | (cp >> 18));
-      line_ += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      line_ += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      line_ += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-  void Line() {
-    std::string line;
-    line.swap(line_);
-    if (line.empty()) {
-      last_id = id_buf_;
-      if (data_.empty()) {
-        type_.clear();
-        return;
-      }
-      data_.pop_back();
-      events.push_back({'e', type_.empty() ? "message" : type_, data_, last_id, 0});
-      data_.clear();
-      type_.clear();
-      return;
-    }
-    if (line[0] == ':') return;
-    const size_t colon = line.find(':');
-    const std::string name = line.substr(0, colon);
-    std::string value = colon == std::string::npos ? "" : line.substr(colon + 1);
-    if (!value.empty() && value[0] == ' ') value.erase(0, 1);
-    if (name == "event") type_ = value;
-    if (name == "data") data_ += value + "\n";
-    if (name == "id" && value.find('\0') == std::string::npos) id_buf_ = value;
-    if (name == "retry" && !value.empty() &&
-        value.find_first_not_of("0123456789") == std::string::npos) {
-      int64_t ms = 0;
-      for (const char c : value) {
-        const int64_t digit = c - '0';
-        constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
-        ms = ms > (kMax - digit) / 10 ? kMax : ms * 10 + digit;
-      }
-      retry = ms;
-    }
-  }
-
-  uint32_t cp_ = 0;
-  int needed_ = 0;
-  int seen_ = 0;
-  unsigned char lower_ = 0x80;
-  unsigned char upper_ = 0xBF;
-  bool at_start_ = true;
-  bool prev_cr_ = false;
-  std::string line_, data_, type_, id_buf_;
-};
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -307,12 +184,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   if (!small_limits) {
     Check(whole.error == ErrorCode::kNone, "default limits are not hit by small inputs");
-    const Reference reference(body);
+    llmstream::testing::ReferenceSseParser reference;
+    reference.Feed(body);
+    reference.Finish();
+    std::vector<Item> expected;
+    for (const llmstream::testing::SseRecord& event : reference.events) {
+      expected.push_back({'e', event.type, event.data, event.id, 0});
+    }
     std::vector<Item> events;
     for (const Item& item : whole.items) {
       if (item.kind == 'e') events.push_back(item);
     }
-    Check(events == reference.events, "events == naive reference");
+    Check(events == expected, "events == naive reference");
     Check(whole.last_id == reference.last_id, "last event ID == naive reference");
     Check(whole.retry == reference.retry, "retry == naive reference");
   }

@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+#include "support/reference_sse.h"
+
 namespace llmstream {
 namespace {
 
@@ -46,24 +48,7 @@ std::string Escape(std::string_view text) {
   return out;
 }
 
-struct Record {
-  std::string type;
-  std::string data;
-  std::string id;
-  std::optional<int64_t> retry;  // parser.retry_ms() when the event was dispatched
-  bool operator==(const Record&) const = default;
-};
-
-std::ostream& operator<<(std::ostream& os, const Record& r) {
-  os << "{event:\"" << Escape(r.type) << "\", data:\"" << Escape(r.data) << "\", id:\""
-     << Escape(r.id) << "\", retry:";
-  if (r.retry) {
-    os << *r.retry;
-  } else {
-    os << "null";
-  }
-  return os << "}";
-}
+using Record = testing::SseRecord;
 
 struct Outcome {
   std::vector<Record> events;
@@ -622,131 +607,6 @@ TEST(SseParser, BytesFedCountsEveryRead) {
 // then the section 1.7 character loop. Random inputs are built from tokens that hit the edges.
 // ---------------------------------------------------------------------------------------------
 
-class ReferenceParser {
- public:
-  void Feed(std::string_view bytes) {
-    for (const char c : bytes) Decode(static_cast<unsigned char>(c));
-  }
-  void Finish() {
-    if (needed_ != 0) Char(0xFFFD);  // end-of-stream flush; the line is discarded anyway
-  }
-  std::vector<Record> events;
-  std::string last_id;
-  std::optional<int64_t> retry;
-
- private:
-  void Decode(unsigned char byte) {
-    if (needed_ == 0) {
-      if (byte <= 0x7F) return Char(byte);
-      if (byte >= 0xC2 && byte <= 0xDF) {
-        needed_ = 1;
-        cp_ = byte & 0x1F;
-      } else if (byte >= 0xE0 && byte <= 0xEF) {
-        if (byte == 0xE0) lower_ = 0xA0;
-        if (byte == 0xED) upper_ = 0x9F;
-        needed_ = 2;
-        cp_ = byte & 0xF;
-      } else if (byte >= 0xF0 && byte <= 0xF4) {
-        if (byte == 0xF0) lower_ = 0x90;
-        if (byte == 0xF4) upper_ = 0x8F;
-        needed_ = 3;
-        cp_ = byte & 0x7;
-      } else {
-        return Char(0xFFFD);
-      }
-      return;
-    }
-    if (byte < lower_ || byte > upper_) {
-      cp_ = needed_ = seen_ = 0;
-      lower_ = 0x80;
-      upper_ = 0xBF;
-      Char(0xFFFD);
-      return Decode(byte);  // prepend: the byte starts over
-    }
-    lower_ = 0x80;
-    upper_ = 0xBF;
-    cp_ = (cp_ << 6) | (byte & 0x3F);
-    if (++seen_ != needed_) return;
-    const uint32_t cp = cp_;
-    cp_ = needed_ = seen_ = 0;
-    Char(cp);
-  }
-  void Char(uint32_t cp) {
-    if (at_start_) {
-      at_start_ = false;
-      if (cp == 0xFEFF) return;
-    }
-    if (prev_cr_) {
-      prev_cr_ = false;
-      if (cp == '\n') return;
-    }
-    if (cp == '\r') {
-      prev_cr_ = true;
-      Line();
-    } else if (cp == '\n') {
-      Line();
-    } else {
-      Append(&line_, cp);
-    }
-  }
-  static void Append(std::string* out, uint32_t cp) {
-    if (cp < 0x80) {
-      *out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      *out += static_cast<char>(0xC0 | (cp >> 6));
-      *out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      *out += static_cast<char>(0xE0 | (cp >> 12));
-      *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      *out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      *out += static_cast<char>(0xF0 | (cp >> 18));
-      *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      *out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-  void Line() {
-    const std::string line = std::move(line_);
-    line_.clear();
-    if (line.empty()) {
-      last_id = id_buf_;
-      if (data_.empty()) {
-        type_.clear();
-        return;
-      }
-      data_.pop_back();
-      events.push_back({type_.empty() ? "message" : type_, data_, last_id, retry});
-      data_.clear();
-      type_.clear();
-      return;
-    }
-    if (line[0] == ':') return;
-    const size_t colon = line.find(':');
-    const std::string name = line.substr(0, colon);
-    std::string value = colon == std::string::npos ? "" : line.substr(colon + 1);
-    if (!value.empty() && value[0] == ' ') value.erase(0, 1);
-    if (name == "event") type_ = value;
-    if (name == "data") data_ += value + "\n";
-    if (name == "id" && value.find('\0') == std::string::npos) id_buf_ = value;
-    if (name == "retry" && !value.empty() &&
-        value.find_first_not_of("0123456789") == std::string::npos) {
-      const std::string digits = value.substr(std::min(value.find_first_not_of('0'), value.size()));
-      // Clamp at INT64_MAX (19 digits), like the parser.
-      const std::string max = std::to_string(std::numeric_limits<int64_t>::max());
-      retry = digits.size() > max.size() || (digits.size() == max.size() && digits > max)
-                  ? std::numeric_limits<int64_t>::max()
-                  : (digits.empty() ? 0 : std::stoll(digits));
-    }
-  }
-
-  uint32_t cp_ = 0;
-  int needed_ = 0, seen_ = 0;
-  unsigned char lower_ = 0x80, upper_ = 0xBF;
-  bool at_start_ = true, prev_cr_ = false;
-  std::string line_, data_, type_, id_buf_;
-};
-
 TEST(SseParser, MatchesANaiveReferenceOnRandomInput) {
   const std::vector<std::string> tokens = {"data",
                                            "data:",
@@ -781,7 +641,7 @@ TEST(SseParser, MatchesANaiveReferenceOnRandomInput) {
     std::string body;
     const size_t count = rng() % 40;
     for (size_t i = 0; i < count; ++i) body += tokens[rng() % tokens.size()];
-    ReferenceParser reference;
+    testing::ReferenceSseParser reference;
     reference.Feed(body);
     reference.Finish();
     const Outcome whole = Parse({body});
