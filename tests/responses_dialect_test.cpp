@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "support/expected.h"
 #include "support/fixtures.h"
 
 namespace llmstream {
@@ -17,33 +18,9 @@ using nlohmann::json;
 
 StreamOptions ResponsesOptions() { return lt::OptionsForFixture("openai-responses-"); }
 
-const json& Expected(const std::string& file) {
-  static const json kAll = json::parse(lt::ReadFile(lt::FixturesDir() + "/expected.json"));
-  return kAll.at(file);
-}
-
-void ExpectSameEvents(const std::vector<lt::OwnedEvent>& got,
-                      const std::vector<lt::OwnedEvent>& want, const std::string& what = "") {
-  EXPECT_EQ(got.size(), want.size()) << what;
-  for (size_t i = 0; i < std::min(got.size(), want.size()); ++i) {
-    if (got[i] == want[i]) continue;
-    ADD_FAILURE() << what << " event " << i << ": " << lt::Describe(got[i]) << " vs "
-                  << lt::Describe(want[i]);
-    return;
-  }
-}
-
-// Runs `body` in every standard split; all must give the events of the whole-body run.
-lt::RunResult RunEverySplit(const StreamOptions& options, const std::string& body) {
-  const std::vector<lt::Split> splits = lt::StandardSplits(body.size());
-  lt::RunResult whole = lt::RunStream(options, body, splits[0]);
-  const std::vector<lt::OwnedEvent> want = lt::Coalesce(whole.events);
-  for (size_t s = 1; s < splits.size(); ++s) {
-    ExpectSameEvents(lt::Coalesce(lt::RunStream(options, body, splits[s]).events), want,
-                     "split " + splits[s].name);
-  }
-  return whole;
-}
+const json& Expected(const std::string& file) { return lt::Expected().at(file); }
+using lt::ExpectSameEvents;
+using lt::RunEverySplit;
 
 std::vector<lt::OwnedEvent> OfKind(const std::vector<lt::OwnedEvent>& events, EventKind kind) {
   std::vector<lt::OwnedEvent> out;

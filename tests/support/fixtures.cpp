@@ -150,4 +150,26 @@ StreamOptions OptionsForFixture(std::string_view file_name) {
   return options;
 }
 
+void ExpectSameEvents(const std::vector<OwnedEvent>& got, const std::vector<OwnedEvent>& want,
+                      const std::string& what) {
+  EXPECT_EQ(got.size(), want.size()) << what;
+  for (size_t i = 0; i < std::min(got.size(), want.size()); ++i) {
+    if (got[i] == want[i]) continue;
+    ADD_FAILURE() << what << " event " << i << ": " << Describe(got[i]) << " vs "
+                  << Describe(want[i]);
+    return;
+  }
+}
+
+RunResult RunEverySplit(const StreamOptions& options, const std::string& body) {
+  const std::vector<Split> splits = StandardSplits(body.size());
+  RunResult whole = RunStream(options, body, splits[0]);
+  const std::vector<OwnedEvent> want = Coalesce(whole.events);
+  for (size_t s = 1; s < splits.size(); ++s) {
+    ExpectSameEvents(Coalesce(RunStream(options, body, splits[s]).events), want,
+                     "split " + splits[s].name);
+  }
+  return whole;
+}
+
 }  // namespace llmstream::testing

@@ -49,6 +49,14 @@ RunResult RunStream(const StreamOptions& options, std::string_view body, const S
 // kind/choice/block/part so that event sequences from different splits compare equal.
 std::vector<OwnedEvent> Coalesce(const std::vector<OwnedEvent>& events);
 
+// Expects `got` == `want` event by event; reports the first difference only.
+void ExpectSameEvents(const std::vector<OwnedEvent>& got, const std::vector<OwnedEvent>& want,
+                      const std::string& what = "");
+
+// Runs `body` in every standard split; each must give the (coalesced) events of the whole-body
+// run. Returns the whole-body run.
+RunResult RunEverySplit(const StreamOptions& options, const std::string& body);
+
 // A gtest parameter name for a fixture file: "openai-chat-x.sse" -> "openai_chat_x".
 std::string FixtureTestName(const ::testing::TestParamInfo<std::string>& info);
 
