@@ -1041,6 +1041,29 @@ TEST(Session, ContinuationCountsAgainstMaxRetries) {
   EXPECT_EQ(driver.session.attempts(), 2);
 }
 
+TEST(Session, AFailedContinuationIsEstimatedFromItsOwnOutput) {
+  SessionOptions options = ChatOptions();
+  options.continuation = true;
+  options.retry.max_retries = 1;
+  Driver driver(options);
+  driver.ExpectSend(0);
+  driver.Response(200, {{"content-type", "text/event-stream"}}, 10);
+  driver.Body(ChatText("Roses are red,"), 20);  // 14 characters: 4 tokens
+  driver.TransportError(ErrorCode::kNetwork, 30);
+  driver.ExpectSend(driver.Poll(30).wake_at_ms);
+  driver.Response(200, {{"content-type", "text/event-stream"}}, 600);
+  // The model repeats "red," (spliced away) and goes on: 21 characters generated, 6 tokens.
+  driver.Body(ChatText("red, violets are blue"), 610);
+  driver.TransportError(ErrorCode::kNetwork, 620);
+  EXPECT_EQ(OnlyError(driver).code, ErrorCode::kNetwork);
+  const Completion& result = driver.session.result();
+  EXPECT_EQ(result.text(), "Roses are red, violets are blue");
+  // Each attempt is billed for what it generated: not the whole answer again for the second
+  // (whose Stream assembles its own output, unlike the first's: see MakeAttemptStream).
+  EXPECT_TRUE(result.usage.estimated);
+  EXPECT_EQ(result.usage.output_tokens, 4 + 6);
+}
+
 TEST(Session, NoContinuationWhileAToolCallIsInFlight) {
   SessionOptions options = ChatOptions();
   options.continuation = true;

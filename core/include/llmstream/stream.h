@@ -24,6 +24,10 @@
 
 namespace llmstream {
 
+namespace stream_internal {
+struct Access;  // core-internal knobs (core/src/stream/stream_internal.h)
+}  // namespace stream_internal
+
 struct StreamOptions {
   WireApi api = WireApi::kChatCompletions;
   Provider provider = Provider::kOpenAI;
@@ -79,6 +83,7 @@ class Stream {
   void Reset();
 
  private:
+  friend struct stream_internal::Access;
   class Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -3,6 +3,8 @@
 // Memory is proportional to the result: deltas are appended, wire bytes are never kept.
 #pragma once
 
+#include <cstdint>
+
 #include "llmstream/completion.h"
 #include "llmstream/event.h"
 
@@ -11,8 +13,24 @@ namespace llmstream {
 class Assembler {
  public:
   void Apply(const Event& event);
+  // Apply without the per-token deltas (text, reasoning, refusal, tool-call arguments): they
+  // only create their choice, as Apply would, since the order of first appearance decides which
+  // one is choices[0]. Everything else is built as usual (finish reasons, model, usage, tool
+  // calls with the arguments their end event carries). For a Stream whose Session assembles the
+  // delivered events itself: the Stream needs those facts, not a second copy of the text.
+  void ApplyWithoutDeltas(const Event& event) {
+    if (!IsDelta(event.kind)) {
+      Apply(event);
+    } else if (event.choice != delta_choice_) {
+      ChoiceAt(event.choice);
+      delta_choice_ = event.choice;  // exists from now on: the next token needs no lookup
+    }
+  }
   const Completion& result() const { return completion_; }
-  void Reset() { completion_ = Completion(); }
+  void Reset() {
+    completion_ = Completion();
+    delta_choice_ = -1;
+  }
   // The body ended without the provider's terminal signal.
   void MarkTruncated() { completion_.truncated = true; }
 
@@ -20,6 +38,10 @@ class Assembler {
   static constexpr size_t kMaxWarnings = 64;
 
  private:
+  static bool IsDelta(EventKind kind) {
+    return kind == EventKind::kText || kind == EventKind::kReasoning ||
+           kind == EventKind::kRefusal || kind == EventKind::kToolCallDelta;
+  }
   Choice& ChoiceAt(uint32_t index);
   static Block* FindBlock(Choice& choice, uint32_t index);
   static ToolCall* FindToolCall(Choice& choice, uint32_t index);
@@ -27,6 +49,7 @@ class Assembler {
 
   Completion completion_;
   size_t dropped_warnings_ = 0;
+  int64_t delta_choice_ = -1;  // a choice known to exist (ApplyWithoutDeltas), -1: none yet
 };
 
 }  // namespace llmstream

@@ -3,6 +3,8 @@
 // The session assembles exactly what it delivers, with its own Assembler, rather than exposing
 // the Stream's result: only then does result() agree with the events after a retry (the failed
 // attempt's leftovers are gone), a continuation (old text + spliced new text) or an estimate.
+// So that the text is not assembled twice, the Stream leaves the deltas out of its own result
+// (MakeAttemptStream in session.cpp).
 #include <utility>
 
 #include "session/session_impl.h"
@@ -105,11 +107,7 @@ void Session::Impl::FlushSplice() {
   Emit(event);
 }
 
-void Session::Impl::Emit(const Event& event) {
-  Event& slot = out_.Emit(event.kind);
-  slot = event;
-  assembler_.Apply(slot);
-}
+void Session::Impl::Emit(const Event& event) { assembler_.Apply(out_.Push(event)); }
 
 void Session::Impl::EmitUsageAndCost(const Usage& usage, const Cost& cost) {
   out_.EmitUsage(usage);

@@ -102,7 +102,13 @@ std::optional<Usage> Session::Impl::EstimateAttemptUsage() const {
   // Only a 2xx event stream means the model ran (and bills); an HTTP error or a cancel before
   // the response costs nothing that could be estimated.
   if (!options_.estimate_usage || !accepted_ || usage_final_) return std::nullopt;
-  return session_internal::EstimateUsage(AttemptRequest(), stream_.result(), attempt_usage_);
+  return session_internal::EstimateUsage(AttemptRequest(), AttemptOutput(), attempt_usage_);
+}
+
+const Completion& Session::Impl::AttemptOutput() const {
+  // Only a continuation attempt starts from a non-empty result (AttemptFailed resets it for a
+  // plain retry), and only its Stream assembles the deltas.
+  return attempt_.continuation ? stream_.result() : assembler_.result();
 }
 
 void Session::Impl::CarryUsage() {

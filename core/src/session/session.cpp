@@ -7,6 +7,7 @@
 
 #include "session/response_class.h"
 #include "session/session_impl.h"
+#include "stream/stream_internal.h"
 
 namespace llmstream {
 namespace {
@@ -26,6 +27,18 @@ StreamOptions MakeStreamOptions(const SessionOptions& options, WireApi api, int6
   return stream;
 }
 
+// The Stream of one attempt. The session assembles what it delivers; for an attempt that starts
+// from an empty result (the first one, and every plain retry: AttemptFailed resets it) that is
+// exactly the attempt's own output, so the Stream leaves the deltas out of its result instead of
+// appending every token a second time (AttemptOutput reads the session's). A continuation's
+// result also holds the earlier attempts' text, spliced: there the Stream keeps its own.
+Stream MakeAttemptStream(const SessionOptions& options, WireApi api, int64_t start_ms,
+                         bool continuation) {
+  Stream stream(MakeStreamOptions(options, api, start_ms));
+  stream_internal::Access::SetAssembleDeltas(stream, continuation);
+  return stream;
+}
+
 bool IsSuccess(int status) { return status >= 200 && status <= 299; }
 
 }  // namespace
@@ -34,7 +47,7 @@ Session::Impl::Impl(SessionOptions options)
     : options_(std::move(options)),
       api_(ResolveApi(options_.provider)),
       random_state_(options_.random_seed),
-      stream_(MakeStreamOptions(options_, api_, 0)) {
+      stream_(MakeAttemptStream(options_, api_, 0, /*continuation=*/false)) {
   if (!BuildRequest(options_.provider, options_.request, &attempt_.http, &build_error_) &&
       !build_error_) {
     build_error_.code = ErrorCode::kInvalidRequest;
@@ -90,7 +103,7 @@ SessionStep Session::Impl::Send(int64_t now_ms) {
   }
   const int attempt = attempts_++;
   // A fresh Stream per attempt: its idle clock starts at this send.
-  stream_ = Stream(MakeStreamOptions(options_, api_, now_ms));
+  stream_ = MakeAttemptStream(options_, api_, now_ms, attempt_.continuation);
   response_ = ResponseInfo{};
   response_.sent_ms = now_ms;
   unix_now_.reset();

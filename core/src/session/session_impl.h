@@ -94,6 +94,9 @@ class Session::Impl {
   // The usage this attempt is billed for when it ended without final usage; nullopt when there
   // is nothing to estimate (no 2xx stream, real usage arrived, or estimation is off).
   std::optional<Usage> EstimateAttemptUsage() const;
+  // What this attempt generated, as assembled: the session's result for an attempt that started
+  // from an empty one, else the Stream's (MakeAttemptStream in session.cpp).
+  const Completion& AttemptOutput() const;
   // The request a continuation attempt sends; nullopt (and *why set) when there is none.
   std::optional<Attempt> ContinuationAttempt(std::string* why) const;
   // Carries the failed attempt's usage into the session total before it is continued.

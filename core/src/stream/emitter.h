@@ -18,9 +18,11 @@ class Emitter {
   void Clear() {
     events_.clear();
     arena_.Reset();
-    usages_.clear();
-    costs_.clear();
-    errors_.clear();
+    // Most batches carry no payload: an empty deque's clear() still walks its node map, on every
+    // Feed (one per network read).
+    if (!usages_.empty()) usages_.clear();
+    if (!costs_.empty()) costs_.clear();
+    if (!errors_.empty()) errors_.clear();
   }
 
   Event& Emit(EventKind kind, uint32_t choice = 0, uint32_t block = 0) {
@@ -30,6 +32,9 @@ class Emitter {
     event.block = block;
     return event;
   }
+  // A copy of an event from elsewhere (a Session passing a Stream's events on): one copy, not a
+  // default Event overwritten.
+  Event& Push(const Event& event) { return events_.emplace_back(event); }
   void EmitText(EventKind kind, uint32_t choice, uint32_t block, std::string_view text,
                 uint8_t part = 0) {
     Event& event = Emit(kind, choice, block);
