@@ -9,8 +9,8 @@
 #   SIZE=100k RUNS=3 scripts/bench-js.sh
 #   ONLY=llmstream-core,esp scripts/bench-js.sh  a subset (llmstream-core, esp, llmstream-api, openai-sdk)
 #   CORE_MODULE=build/x/platform/wasm/llmstream_core.mjs scripts/bench-js.sh
-#                                                (a) on another build of the module (e.g. -O3);
-#                                                (b) always runs npm/dist/core (APILoader's)
+#                                                another build of the module (e.g. -O3) in (a)
+#                                                and (b) (APILoader's calls on that module)
 #
 # Builds the wasm module (scripts/build-wasm.sh) when npm/dist/core/ lacks it, generates the data
 # (../shared/bench/gen.mjs) when bench/data/ lacks it, installs the devDependencies (npm ci) when

@@ -18,13 +18,16 @@
 //
 // Every run's assembled text is compared with the generator's .txt. One warm-up run per
 // measurement, then RUNS rounds in which every measurement runs once (round-robin, so that a
-// change of machine load hits all of them alike); figures are medians. Prints one JSON line per
-// measurement, then a summary table and the gzipped sizes of npm/dist/core/*.
+// change of machine load hits all of them alike); figures are medians. `cpu ns/tok` is the
+// process's CPU time per token (process.cpuUsage: user + system, so GC helper threads count
+// too): on a shared, oversubscribed machine it moves far less with the load than the wall
+// time. Prints one JSON line per measurement, then a summary table and the gzipped sizes of
+// the module (npm/dist/core/*, or --module's build).
 //
 //   node --expose-gc bench/js/wasm_vs_peers.mjs [--data bench/data] [--kind openai] [--size 1m]
 //        [--runs 5] [--warmup 1] [--only llmstream-core,esp,llmstream-api,openai-sdk]
-//        [--module path/to/llmstream_core.mjs]   (another build, e.g. -O3: (a) only; (b) always
-//                                                 runs npm/dist/core, APILoader's build)
+//        [--module path/to/llmstream_core.mjs]   (another build, e.g. -O3, for (a) and (b); (b)
+//                                                 then makes APILoader's calls on that module)
 // (scripts/bench-js.sh builds the module and the data when missing, then runs this.)
 
 import { readFileSync, readdirSync } from 'node:fs';
@@ -37,7 +40,8 @@ import { createParser } from 'eventsource-parser';
 import OpenAI from 'openai';
 
 import { loadCore } from '../../npm/src/core/load.js';
-import { decodeEvents } from '../../npm/src/core/driver.js';
+import { decodeEvents, openSession } from '../../npm/src/core/driver.js';
+import { createChunkStream } from '../../npm/src/chunk-stream.js';
 import { APILoader } from '../../npm/src/index.js';
 import { loaderConfig, requestOptions } from '../../npm/src/options.js';
 import { fakeFetch, loadAverage, loadStream, median } from './reads.mjs';
@@ -161,11 +165,31 @@ function runEsp() {
 
 // ---- (b) the whole for-await loop ------------------------------------------------------------
 
+/**
+ * APILoader#streamCompletion on `core` (the --module build): the same three calls it makes
+ * (requestOptions, createChunkStream, openSession), minus the loadCore() of npm/dist/core.
+ */
+function streamCompletionOn(fetchImpl) {
+  const { driver, rawMode, signal, secrets, fetch, metricsIntervalMs } = requestOptions(
+    loaderConfig({ provider: 'openai', apiKey: 'x', baseURL: BASE_URL, fetch: fetchImpl }),
+    { model: MODEL, prompt: PROMPT },
+  );
+  return createChunkStream({
+    rawMode,
+    secrets,
+    metricsIntervalMs,
+    open: async () => openSession(core, driver, { fetch, signal }),
+  });
+}
+
 async function runLlmstreamApi() {
-  const loader = new APILoader({ provider: 'openai', apiKey: 'x', baseURL: BASE_URL, fetch: fakeFetch(reads) });
+  const stream = moduleUrl
+    ? streamCompletionOn(fakeFetch(reads))
+    : new APILoader({ provider: 'openai', apiKey: 'x', baseURL: BASE_URL, fetch: fakeFetch(reads) })
+        .streamCompletion({ model: MODEL, prompt: PROMPT });
   let text = '';
   let chunkCount = 0;
-  for await (const chunk of loader.streamCompletion({ model: MODEL, prompt: PROMPT })) {
+  for await (const chunk of stream) {
     chunkCount++;
     if (chunk.text) text += chunk.text;
   }
@@ -197,19 +221,22 @@ const MEASUREMENTS = [
 
 async function timed(m) {
   globalThis.gc?.();
+  const c0 = process.cpuUsage();
   const t0 = now();
   const out = await m.run();
   const ms = now() - t0;
+  const c1 = process.cpuUsage(c0);
   if (out.text !== stream.text) {
     throw new Error(`${m.name}: assembled text differs from ${kind}-${size}.txt ` +
       `(${out.text.length} vs ${stream.text.length} UTF-16 units)`);
   }
-  return { ms, chunks: out.chunks, wasmMs: out.wasmMs };
+  return { ms, cpuMs: (c1.user + c1.system) / 1e3, chunks: out.chunks, wasmMs: out.wasmMs };
 }
 
 const startLoad = loadAverage();
 for (const m of MEASUREMENTS) {
   m.times = [];
+  m.cpuTimes = [];
   m.wasmTimes = [];
   for (let w = 0; w < warmups; w++) m.chunks = (await timed(m)).chunks;
 }
@@ -217,6 +244,7 @@ for (let r = 0; r < runs; r++) {
   for (const m of MEASUREMENTS) {
     const t = await timed(m);
     m.times.push(t.ms);
+    m.cpuTimes.push(t.cpuMs);
     if (t.wasmMs !== undefined) m.wasmTimes.push(t.wasmMs);
     m.chunks = t.chunks;
   }
@@ -248,6 +276,7 @@ for (const m of MEASUREMENTS) {
     ns_per_token: +((ms * 1e6) / tokens).toFixed(1),
     ns_per_token_min: +((Math.min(...m.times) * 1e6) / tokens).toFixed(1),
     ns_per_token_max: +((Math.max(...m.times) * 1e6) / tokens).toFixed(1),
+    cpu_ns_per_token: +((median(m.cpuTimes) * 1e6) / tokens).toFixed(1),
     mb_per_s: +(stream.body.byteLength / 1e6 / (ms / 1e3)).toFixed(1),
     ...(m.wasmTimes.length
       ? {
@@ -256,15 +285,15 @@ for (const m of MEASUREMENTS) {
         }
       : {}),
     text_ok: true,
-    module: m.level === 'a' && moduleUrl ? moduleUrl.pathname : 'npm/dist/core',
+    module: moduleUrl && m.name.startsWith('llmstream') ? moduleUrl.pathname : 'npm/dist/core',
     ...env,
   };
   results[m.name] = row;
   console.log(JSON.stringify(row));
 }
 
-// gzipped sizes of the module
-const distDir = join(repo, 'npm', 'dist', 'core');
+// gzipped sizes of the module (--module's build, else npm/dist/core)
+const distDir = moduleUrl ? dirname(fileURLToPath(moduleUrl)) : join(repo, 'npm', 'dist', 'core');
 const sizes = [];
 for (const f of readdirSync(distDir).filter((f) => /^llmstream_core\.(mjs|wasm)$/.test(f)).sort()) {
   const raw = readFileSync(join(distDir, f));
@@ -278,11 +307,13 @@ const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
 console.log(`\n# ${kind}-${size}: ${tokens} tokens, ${(stream.body.byteLength / 1e6).toFixed(1)} MB, ${reads.length} reads ` +
   `(1-16 KiB); median of ${runs} runs after ${warmups} warm-up; node ${process.version}; load ${startLoad} -> ${endLoad}`);
-if (moduleUrl) console.log(`# (a) llmstream-core ran ${moduleUrl.pathname}; (b) npm/dist/core`);
-console.log(`${pad('level', 6)}${pad('peer', 16)}${lpad('ns/token', 10)}${lpad('min', 9)}${lpad('max', 9)}${lpad('MB/s', 8)}`);
+if (moduleUrl) console.log(`# llmstream-core and llmstream-api ran ${moduleUrl.pathname} (sizes below: that build)`);
+console.log(`${pad('level', 6)}${pad('peer', 16)}${lpad('ns/token', 10)}${lpad('min', 9)}${lpad('max', 9)}${lpad('MB/s', 8)}` +
+  `${lpad('cpu ns/tok', 12)}`);
 for (const row of Object.values(results)) {
   console.log(`${pad(row.level, 6)}${pad(row.peer, 16)}${lpad(row.ns_per_token.toFixed(1), 10)}` +
-    `${lpad(row.ns_per_token_min.toFixed(1), 9)}${lpad(row.ns_per_token_max.toFixed(1), 9)}${lpad(row.mb_per_s.toFixed(1), 8)}`);
+    `${lpad(row.ns_per_token_min.toFixed(1), 9)}${lpad(row.ns_per_token_max.toFixed(1), 9)}${lpad(row.mb_per_s.toFixed(1), 8)}` +
+    `${lpad(row.cpu_ns_per_token.toFixed(1), 12)}`);
 }
 const verdict = (ok) => (ok ? 'met' : 'NOT met');
 const split = results['llmstream-core'];

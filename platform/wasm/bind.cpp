@@ -43,6 +43,8 @@ EMSCRIPTEN_BINDINGS(llmstream_core) {
       .function("statePtr", &WasmSession::statePtr)
       .function("sideJson", &WasmSession::sideJson)
       .function("resultJson", &WasmSession::resultJson)
+      .function("packResultJson", &WasmSession::packResultJson)
+      .function("resultJsonPtr", &WasmSession::resultJsonPtr)
       .function("errorJson", &WasmSession::errorJson)
       .function("done", &WasmSession::done);
   emscripten::function("liveSessions", &WasmSession::liveSessions);

@@ -1,10 +1,30 @@
 #include "packer.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <utility>
+
 #include "json_out.h"
 #include "sse/utf8.h"
 
 namespace llmstream::wasm {
 namespace {
+
+// True when every byte is ASCII, 8 bytes at a time: token texts nearly always are, and then
+// they are valid UTF-8 and their UTF-16 length is their byte length (no per-byte passes).
+bool IsAscii(std::string_view text) {
+  const char* p = text.data();
+  size_t n = text.size();
+  uint64_t bits = 0;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t word;
+    std::memcpy(&word, p, sizeof(word));
+    bits |= word;
+  }
+  for (; n > 0; ++p, --n) bits |= static_cast<unsigned char>(*p);
+  return (bits & 0x8080808080808080ull) == 0;
+}
 
 // UTF-16 code units of valid UTF-8: one per sequence, two for 4-byte sequences (surrogates).
 size_t Utf16Length(std::string_view utf8) {
@@ -34,8 +54,9 @@ const ToolCall* FindToolCall(const Completion& result, uint32_t choice, uint32_t
 }  // namespace
 
 void Packer::Clear() {
-  records_.clear();
-  text_.clear();
+  // records_ keeps its size: Pack overwrites every field it hands out, so it is grown (and
+  // zero-filled) only when a batch is larger than any before, not per call.
+  text_size_ = 0;
   text_units_ = 0;
   side_.clear();
   side_count_ = 0;
@@ -48,15 +69,35 @@ void Packer::AppendText(std::string_view text, int32_t* start, int32_t* len) {
     *len = 0;
     return;
   }
+  if (IsAscii(text)) {
+    AppendBytes(text);
+    text_units_ += text.size();
+    *len = static_cast<int32_t>(text.size());
+    return;
+  }
   if (!sse::IsValidUtf8(text)) {
     scratch_.clear();
     sse::AppendRepairedUtf8(text, &scratch_);
     text = scratch_;
   }
   const size_t units = Utf16Length(text);
-  text_.append(text);
+  AppendBytes(text);
   text_units_ += units;
   *len = static_cast<int32_t>(units);
+}
+
+void Packer::AppendBytes(std::string_view bytes) {
+  if (bytes.size() > text_capacity_ - text_size_) GrowText(text_size_ + bytes.size());
+  std::memcpy(text_.get() + text_size_, bytes.data(), bytes.size());
+  text_size_ += bytes.size();
+}
+
+void Packer::GrowText(size_t needed) {
+  const size_t capacity = std::max<size_t>({needed, 2 * text_capacity_, 4096});
+  auto grown = std::make_unique<char[]>(capacity);  // zeroed once per growth, not per call
+  if (text_size_ > 0) std::memcpy(grown.get(), text_.get(), text_size_);
+  text_ = std::move(grown);
+  text_capacity_ = capacity;
 }
 
 int32_t Packer::BeginSide() {
@@ -75,7 +116,7 @@ std::string Packer::side_json() const {
 
 void Packer::Pack(std::span<const Event> events, const Completion& result) {
   Clear();
-  records_.resize(events.size() * kRecordInts);
+  if (records_.size() < events.size() * kRecordInts) records_.resize(events.size() * kRecordInts);
   count_ = static_cast<int>(events.size());
   int32_t* r = records_.data();
   for (const Event& e : events) {

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -65,8 +66,8 @@ class Packer {
 
   int count() const { return count_; }
   const int32_t* records() const { return records_.data(); }
-  const char* text() const { return text_.data(); }
-  size_t text_bytes() const { return text_.size(); }
+  const char* text() const { return text_.get(); }
+  size_t text_bytes() const { return text_size_; }
   int side_count() const { return side_count_; }
   // "[...]" with side_count() entries ("[]" when none).
   std::string side_json() const;
@@ -76,10 +77,16 @@ class Packer {
   void AppendText(std::string_view text, int32_t* start, int32_t* len);
   // Starts a side entry and returns its index; the caller appends one JSON value to side_.
   int32_t BeginSide();
+  void AppendBytes(std::string_view bytes);
+  void GrowText(size_t needed);
 
   std::vector<int32_t> records_;
-  std::string text_;
-  size_t text_units_ = 0;  // UTF-16 length of text_
+  // The text region, grown by hand: in the wasm build std::string::append is not inlined (it
+  // lives in the sysroot's precompiled libc++), and it runs up to three times per event.
+  std::unique_ptr<char[]> text_;
+  size_t text_size_ = 0;
+  size_t text_capacity_ = 0;
+  size_t text_units_ = 0;  // UTF-16 length of the text region
   std::string side_;       // the side entries, comma-separated, without the brackets
   int side_count_ = 0;
   int count_ = 0;

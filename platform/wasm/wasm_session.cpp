@@ -145,6 +145,12 @@ std::string WasmSession::resultJson() const {
   return out;
 }
 
+size_t WasmSession::packResultJson() {
+  result_json_.clear();
+  AppendCompletionJson(&result_json_, session_ ? session_->result() : empty_result_);
+  return result_json_.size();
+}
+
 std::string WasmSession::errorJson() const {
   const Error& error = session_ ? session_->error() : options_error_;
   if (!error) return "null";

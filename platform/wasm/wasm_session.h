@@ -52,6 +52,12 @@ class WasmSession {
   std::string sideJson() const { return packer_.side_json(); }
 
   std::string resultJson() const;
+  // resultJson() into a buffer that JS decodes itself (one TextDecoder.decode): embind's
+  // std::string return scans the bytes one at a time in JS before decoding them, which for a
+  // long answer costs as much as a good part of streaming it. Returns the byte length; the
+  // bytes are at resultJsonPtr() until the next call or the session's end.
+  size_t packResultJson();
+  uintptr_t resultJsonPtr() const { return reinterpret_cast<uintptr_t>(result_json_.data()); }
   std::string errorJson() const;  // "null" while running and after success
   bool done() const { return header_.done != 0; }
   int attempts() const;
@@ -69,6 +75,7 @@ class WasmSession {
   PackHeader header_;
   std::unique_ptr<char[]> input_;
   size_t input_capacity_ = 0;
+  std::string result_json_;  // packResultJson()
 };
 
 }  // namespace llmstream::wasm

@@ -5,7 +5,9 @@
 //
 // Per network read: one HEAPU8.set of the bytes, ONE call into wasm (onBody), one
 // TextDecoder.decode of the call's text region, and (rarely) one JSON.parse of its side payloads;
-// the chunks of the read are yielded as one array.
+// the chunks of the read are yielded as one array. No timer is set or cleared and no
+// Promise.race is built per read: the I/O callbacks, the one timer and cancel() settle the
+// iterator's wait directly (waitForSomething).
 
 import { RECORD_INTS } from './load.js';
 
@@ -41,6 +43,17 @@ const K = {
   RETRY: 17,
   RAW: 18,
 };
+
+// What ended a wait (waitForSomething)
+const W_IO = 1; // the attempt's I/O settled: attempt.ready / attempt.readyValue
+const W_TIMER = 2;
+const W_INTERRUPT = 3;
+
+// Attempt.ready: the kind of the settled, not yet reported I/O
+const IO_NONE = 0;
+const IO_RESPONSE = 1; // readyValue: the Response
+const IO_READ = 2; // readyValue: the reader's {done, value}
+const IO_ERROR = 3; // readyValue: the rejection
 
 // Record fields (platform/wasm/packer.h)
 const F_KIND = 0;
@@ -138,20 +151,64 @@ export function openSession(core, options, io = {}) {
     cancelDelivered: false,
     /** @type {Chunk[] | null} */ pendingChunks: null, // cancel() before the first read
     /** @type {any} */ result: null,
+    /** @type {string | null} */ resultJson: null, // the final result, not yet parsed
     /** @type {any} */ error: null,
     attempts: 0,
   };
   const held = { ws };
   registry?.register(state, held, state);
 
-  /** @type {() => void} */
-  let wake = () => {};
-  /** @type {Promise<Outcome>} */
-  let interrupted = newInterrupt();
-  function newInterrupt() {
-    return new Promise((resolve) => {
-      wake = () => resolve({ kind: 'interrupt' });
-    });
+  // The iterator's wait (at most one at a time): resolved by the attempt's I/O callbacks, the
+  // timer or an interrupt, whichever comes first (settleWait).
+  /** @type {((why: number) => void) | null} */
+  let waiter = null;
+  let interruptPending = false; // an interrupt while nobody waited: ends the next wait at once
+  // One timer for the core's wake-up time, re-armed lazily: the idle deadline moves with every
+  // read, so arming it per read would cost a setTimeout + clearTimeout each time. The timer
+  // stays armed for an earlier deadline; when it fires, onTimer sleeps on to the current one.
+  // It is ref()'d only during a wait (between waits it must not keep Node alive, as before).
+  /** @type {any} */
+  let timer; // undefined when not armed
+  let timerAt = 0; // the wake-up time it was armed for (ms on `now`)
+
+  function settleWait(/** @type {number} */ why) {
+    const resolve = waiter;
+    waiter = null;
+    if (resolve) resolve(why);
+  }
+
+  function wake() {
+    if (waiter) settleWait(W_INTERRUPT);
+    else interruptPending = true;
+  }
+
+  /** @param {number} wakeAt */
+  function armTimer(wakeAt) {
+    if (timer !== undefined) {
+      if (timerAt <= wakeAt) return; // fires first: onTimer moves on to wakeAt
+      clearTimeout(timer);
+    }
+    timerAt = wakeAt;
+    timer = setTimeout(onTimer, Math.max(0, Math.ceil(wakeAt - now())));
+  }
+
+  function onTimer() {
+    timer = undefined;
+    // Nobody waits: the next wait arms it again for the core's wake-up time then.
+    if (!waiter || !state.ws) return;
+    const wakeAt = core.HEAPF64[(statePtr + 32) >> 3];
+    if (wakeAt > timerAt) {
+      armTimer(wakeAt); // the deadline moved on since (reads came in): not due yet
+      timer?.ref?.();
+      return;
+    }
+    settleWait(W_TIMER);
+  }
+
+  function clearTimer() {
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    timer = undefined;
   }
 
   const onAbort = () => requestCancel();
@@ -178,17 +235,41 @@ export function openSession(core, options, io = {}) {
   // ---- carrying out the actions ------------------------------------------------------------
 
   /**
-   * @typedef {{kind: 'response', res: Response} | {kind: 'read', done: boolean, value?: Uint8Array}
-   *   | {kind: 'error', error: unknown} | {kind: 'timer'} | {kind: 'interrupt'}} Outcome
    * @typedef {{controller: AbortController, reader: ReadableStreamDefaultReader<Uint8Array> | null,
-   *   pending: Promise<Outcome> | null, aborted: boolean}} Attempt
+   *   inFlight: boolean, ready: number, readyValue: any, aborted: boolean,
+   *   onRead: (r: ReadableStreamReadResult<Uint8Array>) => void, onError: (e: unknown) => void}} Attempt
+   *   inFlight: a fetch or read is outstanding; ready (IO_*) / readyValue: its outcome, settled
+   *   but not yet reported to the core (kept across a wait that a timer or interrupt ended)
    */
+
+  /**
+   * The outcome of an attempt's fetch or read. A late one of a replaced or aborted attempt is
+   * dropped (the core was told why that attempt ended).
+   * @param {Attempt} attempt @param {number} kind IO_* @param {any} value
+   */
+  function settle(attempt, kind, value) {
+    attempt.inFlight = false;
+    if (attempt.aborted || attempt !== state.attempt) return;
+    attempt.ready = kind;
+    attempt.readyValue = value;
+    if (waiter) settleWait(W_IO);
+  }
 
   function startAttempt() {
     const request = JSON.parse(state.ws.httpRequestJson());
     const controller = new AbortController();
     /** @type {Attempt} */
-    const attempt = { controller, reader: null, pending: null, aborted: false };
+    const attempt = {
+      controller,
+      reader: null,
+      inFlight: true,
+      ready: IO_NONE,
+      readyValue: undefined,
+      aborted: false,
+      // Made once per attempt, not per read.
+      onRead: (r) => settle(attempt, IO_READ, r),
+      onError: (error) => settle(attempt, IO_ERROR, error),
+    };
     state.attempt = attempt;
     let started;
     try {
@@ -203,26 +284,23 @@ export function openSession(core, options, io = {}) {
     } catch (error) {
       started = Promise.reject(error); // a fetch that throws synchronously
     }
-    attempt.pending = started.then(
-      (res) => /** @type {Outcome} */ ({ kind: 'response', res }),
-      (error) => /** @type {Outcome} */ ({ kind: 'error', error }),
-    );
+    started.then((res) => settle(attempt, IO_RESPONSE, res), attempt.onError);
   }
 
   /** @param {Attempt} attempt */
   function readNext(attempt) {
     const reader = /** @type {ReadableStreamDefaultReader<Uint8Array>} */ (attempt.reader);
-    attempt.pending = reader.read().then(
-      (r) => /** @type {Outcome} */ ({ kind: 'read', done: r.done, value: r.value }),
-      (error) => /** @type {Outcome} */ ({ kind: 'error', error }),
-    );
+    attempt.inFlight = true;
+    reader.read().then(attempt.onRead, attempt.onError);
   }
 
   function abortAttempt() {
     const attempt = state.attempt;
     if (!attempt || attempt.aborted) return;
     attempt.aborted = true;
-    attempt.pending = null;
+    attempt.inFlight = false;
+    attempt.ready = IO_NONE;
+    attempt.readyValue = undefined;
     try {
       attempt.controller.abort();
     } catch {
@@ -232,62 +310,63 @@ export function openSession(core, options, io = {}) {
   }
 
   /**
-   * Waits for the attempt's pending I/O, the core's timer, or an interrupt (cancel / abort).
-   * A pending read that loses the race stays in attempt.pending for the next wait.
-   * @returns {Promise<Outcome>}
+   * What ended the wait for the attempt's I/O, the core's wake-up time, or an interrupt (cancel
+   * / abort), in this order when several are there: W_* synchronously when one already
+   * happened (the common case: the next read was started before this one was decoded and
+   * consumed), else a promise of it. An outcome kept in attempt.ready stays for the next wait.
+   * @returns {number | Promise<number>}
    */
-  async function waitForSomething() {
+  function waitForSomething() {
     const wakeAt = core.HEAPF64[(statePtr + 32) >> 3];
-    /** @type {Promise<Outcome>[]} */
-    const racers = [interrupted];
     const attempt = state.attempt;
-    if (attempt && !attempt.aborted && attempt.pending) racers.push(attempt.pending);
-    /** @type {ReturnType<typeof setTimeout> | undefined} */
-    let timer;
-    if (wakeAt >= 0) {
-      racers.push(
-        new Promise((resolve) => {
-          timer = setTimeout(() => resolve({ kind: 'timer' }), Math.max(0, Math.ceil(wakeAt - now())));
-        }),
-      );
-    } else if (racers.length === 1) {
+    const io = attempt !== null && !attempt.aborted && (attempt.inFlight || attempt.ready !== IO_NONE);
+    if (wakeAt < 0 && !io) {
       // The core waits for I/O, but none is outstanding: a driver bug; never hang on it.
       throw new Error('llmstream driver: the core waits for I/O but none is outstanding');
     }
-    try {
-      const outcome = await Promise.race(racers);
-      if (outcome.kind === 'interrupt') interrupted = newInterrupt();
-      else if (attempt && outcome !== undefined && attempt.pending && outcome.kind !== 'timer') {
-        attempt.pending = null; // consumed
-      }
-      return outcome;
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
+    if (interruptPending) {
+      interruptPending = false;
+      return W_INTERRUPT;
     }
+    if (io && attempt.ready !== IO_NONE) return W_IO;
+    if (wakeAt >= 0) {
+      armTimer(wakeAt);
+      timer.ref?.(); // keeps Node alive during the wait (browsers: a number, no ref)
+    }
+    return new Promise((resolve) => {
+      waiter = resolve;
+    });
   }
 
   /**
-   * Reports one I/O outcome to the core. Returns the number of events it packed.
-   * @param {Attempt} attempt @param {Outcome} outcome
+   * Reports the attempt's settled I/O (attempt.ready) to the core. Returns the number of
+   * events it packed.
+   * @param {Attempt} attempt
    */
-  function report(attempt, outcome) {
+  function report(attempt) {
     const ws = state.ws;
-    switch (outcome.kind) {
-      case 'response': {
-        const res = outcome.res;
+    const kind = attempt.ready;
+    const value = attempt.readyValue;
+    attempt.ready = IO_NONE;
+    attempt.readyValue = undefined;
+    switch (kind) {
+      case IO_RESPONSE: {
+        const res = /** @type {Response} */ (value);
         const headers = JSON.stringify(Array.from(res.headers));
         const n = ws.onResponse(res.status, headers, now());
         if (res.body) {
           attempt.reader = res.body.getReader();
           readNext(attempt);
         } else {
-          attempt.pending = Promise.resolve({ kind: 'read', done: true }); // no body: it ended
+          // No body: it ended.
+          attempt.ready = IO_READ;
+          attempt.readyValue = { done: true, value: undefined };
         }
         return n;
       }
-      case 'read': {
-        if (outcome.done) return ws.onEnd(now());
-        const bytes = /** @type {Uint8Array} */ (outcome.value);
+      case IO_READ: {
+        if (value.done) return ws.onEnd(now());
+        const bytes = /** @type {Uint8Array} */ (value.value);
         const len = bytes.byteLength;
         if (len > state.inputCapacity) {
           state.inputCapacity = Math.max(len, MIN_INPUT_BYTES);
@@ -297,8 +376,8 @@ export function openSession(core, options, io = {}) {
         readNext(attempt); // the next read runs while these bytes are decoded and consumed
         return ws.onBody(len, now());
       }
-      case 'error': {
-        const { code, message, platformCode } = describeFailure(outcome.error);
+      case IO_ERROR: {
+        const { code, message, platformCode } = describeFailure(value);
         return ws.onTransportError(code, message, platformCode, now());
       }
       default:
@@ -341,12 +420,16 @@ export function openSession(core, options, io = {}) {
           break;
         }
         // WAIT
-        const outcome = await waitForSomething();
+        let why = waitForSomething();
+        if (typeof why !== 'number') {
+          why = await why;
+          timer?.unref?.();
+        }
         const attempt = state.attempt;
-        if (outcome.kind === 'timer' || outcome.kind === 'interrupt') continue;
+        if (why !== W_IO) continue; // the timer or an interrupt: poll again
         if (state.cancelRequested) continue; // the failure of our own abort: cancel says why
-        if (!attempt || attempt.aborted) continue; // a late callback of an aborted transfer
-        const out = report(attempt, outcome) > 0 ? decode() : null;
+        if (!attempt || attempt.aborted || attempt.ready === IO_NONE) continue; // aborted meanwhile
+        const out = report(attempt) > 0 ? decode() : null;
         if (out) yield out;
       }
     } finally {
@@ -359,6 +442,7 @@ export function openSession(core, options, io = {}) {
     if (state.finished) return;
     state.finished = true;
     abortAttempt();
+    clearTimer();
     signal?.removeEventListener('abort', onAbort);
     const ws = state.ws;
     if (!ws) return;
@@ -366,7 +450,9 @@ export function openSession(core, options, io = {}) {
       // Stopped early (a `break`, return()): the core still says how it ended (aborted, with
       // estimated usage) so that result() and error() tell the truth.
       if (!ws.done()) ws.cancel(now());
-      state.result = JSON.parse(ws.resultJson());
+      // Kept as text, parsed when result() is first asked for: a plain for-await loop never
+      // asks, and for a long answer the parse was ~5% of the whole stream's time.
+      state.resultJson = resultJsonOf(core, ws);
       state.error = JSON.parse(ws.errorJson());
       state.attempts = ws.attempts();
     } finally {
@@ -415,7 +501,12 @@ export function openSession(core, options, io = {}) {
       requestCancel();
     },
     result() {
-      return state.ws ? JSON.parse(state.ws.resultJson()) : state.result;
+      if (state.ws) return JSON.parse(resultJsonOf(core, state.ws));
+      if (state.resultJson !== null) {
+        state.result = JSON.parse(state.resultJson);
+        state.resultJson = null;
+      }
+      return state.result;
     },
     error() {
       return state.ws ? JSON.parse(state.ws.errorJson()) : state.error;
@@ -424,6 +515,20 @@ export function openSession(core, options, io = {}) {
       return state.ws ? state.ws.attempts() : state.attempts;
     },
   };
+}
+
+/**
+ * ws.resultJson(), decoded here with one TextDecoder.decode: embind's string return first scans
+ * the bytes one by one in JS (~4 MB for a 1M-token answer). Modules built before
+ * packResultJson existed take the embind path.
+ * @param {import('./load.js').CoreModule} core @param {any} ws the WasmSession
+ * @returns {string}
+ */
+function resultJsonOf(core, ws) {
+  if (typeof ws.packResultJson !== 'function') return ws.resultJson();
+  const len = ws.packResultJson();
+  const ptr = ws.resultJsonPtr() >>> 0;
+  return len > 0 ? decoder.decode(core.HEAPU8.subarray(ptr, ptr + len)) : '';
 }
 
 /**
