@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the WebAssembly core for the npm package and copies it to npm/dist/core/:
 #   llmstream_core.mjs (ES module, `createLlmstreamCore`) + llmstream_core.wasm
+#   llmstream_transforms.mjs (`createLlmstreamTransforms`) + llmstream_transforms.wasm: the text
+#     transforms, a second module that npm/src/transforms.js loads only when one is used
 # Uses the `wasm` CMake preset (build/wasm) and builds only the module target, not the wasm
 # gtest suite. Prints the sizes (raw and gzipped). npm/package.json's build / prepack run it.
 #
@@ -30,11 +32,15 @@ if [ ! -f "$build/build.ninja" ]; then
   [ -n "${LLMSTREAM_SHARED_DIR:-}" ] && args+=(-DLLMSTREAM_SHARED_DIR="$LLMSTREAM_SHARED_DIR")
   step cmake --preset wasm "${args[@]}"
 fi
-step cmake --build --preset wasm --target llmstream_core_wasm
+step cmake --build --preset wasm --target llmstream_core_wasm llmstream_transforms_wasm
 mkdir -p "$out"
 for f in llmstream_core.mjs llmstream_core.wasm; do
   # cp to a temp name then rename: a test loading the module never sees half a file.
   cp "$build/platform/wasm/$f" "$out/.$f.tmp"
+  mv -f "$out/.$f.tmp" "$out/$f"
+done
+for f in llmstream_transforms.mjs llmstream_transforms.wasm; do
+  cp "$build/platform/wasm/transforms/$f" "$out/.$f.tmp"
   mv -f "$out/.$f.tmp" "$out/$f"
 done
 if [ $quiet = 0 ]; then
@@ -46,4 +52,9 @@ if [ $quiet = 0 ]; then
     printf '  %-22s %8d bytes, %7d gzipped\n' "$f" "$raw" "$gz"
   done
   printf '  %-22s %8s        %7d gzipped (target < 122880)\n' total '' "$total"
+  # The transforms module is loaded on demand only: not part of the core's budget.
+  for f in llmstream_transforms.wasm llmstream_transforms.mjs; do
+    printf '  %-26s %8d bytes, %7d gzipped (on demand)\n' "$f" "$(stat -c %s "$out/$f")" \
+      "$(gzip -9 -c "$out/$f" | wc -c)"
+  done
 fi

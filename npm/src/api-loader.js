@@ -47,11 +47,12 @@ export class APILoader {
    * InvalidRequestError here.
    */
   streamCompletion(options = {}) {
-    const { driver, rawMode, signal, secrets, fetch } = requestOptions(this.#config, options);
+    const { driver, rawMode, signal, secrets, fetch, metricsIntervalMs } = requestOptions(this.#config, options);
     const fetchImpl = fetch ?? globalThis.fetch?.bind(globalThis);
     return createChunkStream({
       rawMode,
       secrets,
+      metricsIntervalMs,
       open: async () => {
         const core = await loadCore();
         return openSession(core, driver, { fetch: fetchImpl, signal });

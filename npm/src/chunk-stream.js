@@ -13,7 +13,7 @@
 import { normalizeBatch } from './chunks.js';
 import { shapeCompletion } from './complete.js';
 import { ErrorCode, LLMStreamError, toLLMStreamError } from './errors.js';
-import { MetricsTracker } from './metrics.js';
+import { isOutputChunk, MetricsTracker } from './metrics.js';
 import { iteratorToReadableStream } from './streams.js';
 
 const DONE = Object.freeze({ value: undefined, done: true });
@@ -29,8 +29,12 @@ const defaultNow = () => globalThis.performance?.now?.() ?? Date.now();
  * driver session ({[Symbol.asyncIterator], cancel(), result(), error(), attempts}).
  */
 class Source {
-  constructor({ open, rawMode = false, secrets = [], now = defaultNow }) {
+  constructor({ open, rawMode = false, secrets = [], now = defaultNow, metricsIntervalMs }) {
     this.open = open;
+    // Live metrics chunks (opt-in): at most every metricsIntervalMs while output arrives, and a
+    // final one before the done / error chunk.
+    this.metricsIntervalMs = rawMode === 'only' ? undefined : metricsIntervalMs;
+    this.lastMetricsMs = null;
     this.rawMode = rawMode;
     this.secrets = secrets;
     this.session = null;
@@ -86,7 +90,7 @@ class Source {
       const { chunks, error } = normalizeBatch(step.value ?? [], this.ctx);
       this.metrics.batch(chunks);
       if (error && !this.failure) this.failure = error;
-      return chunks;
+      return this.metricsIntervalMs === undefined ? chunks : this.withMetrics(chunks);
     } catch (thrown) {
       // The driver threw (a transport failure it did not report as a chunk).
       return this.fail(toLLMStreamError(thrown, { partial: this.result(), secrets: this.secrets }));
@@ -96,7 +100,29 @@ class Source {
   fail(error) {
     this.failure ??= error;
     this.finish();
-    return this.rawMode === 'only' ? [] : [{ type: 'error', error }];
+    if (this.rawMode === 'only') return [];
+    const chunks = [{ type: 'error', error }];
+    return this.metricsIntervalMs === undefined ? chunks : this.withMetrics(chunks);
+  }
+
+  /** Adds the live metrics chunks to a batch (metricsIntervalMs set). */
+  withMetrics(chunks) {
+    const terminal = chunks.findIndex((c) => c.type === 'done' || c.type === 'error');
+    if (terminal >= 0) {
+      // The final snapshot: the stream ends with this batch.
+      this.metrics.end();
+      const out = chunks.slice();
+      out.splice(terminal, 0, { type: 'metrics', metrics: this.metrics.summary() });
+      return out;
+    }
+    if (!chunks.some(isOutputChunk)) return chunks;
+    if (this.lastMetricsMs !== null && this.metrics.now() - this.lastMetricsMs < this.metricsIntervalMs) {
+      return chunks;
+    }
+    const metrics = this.metrics.summary();
+    // The interval counts from the moment this snapshot describes.
+    this.lastMetricsMs = (this.metrics.startMs ?? 0) + metrics.totalTime;
+    return [...chunks, { type: 'metrics', metrics }];
   }
 
   finish() {

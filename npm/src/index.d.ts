@@ -123,6 +123,12 @@ export interface StreamCompletionOptions extends TransportOptions {
    * 'only': the stream yields the provider's own event objects instead of chunks.
    */
   raw?: boolean | 'only';
+  /**
+   * Live metrics: the stream also yields `{type: 'metrics', metrics}` chunks (the same object as
+   * `stream.metrics()`), at most every metricsIntervalMs while output arrives, plus a final one
+   * just before the `done` (or `error`) chunk. Off by default.
+   */
+  metricsIntervalMs?: number;
   /** Always streams; `false` is refused (use complete()). */
   stream?: true;
   /** snake_case keys are provider body fields sent as they are (`stream_options`, `seed`...). */
@@ -286,7 +292,14 @@ export interface BlockChunk extends Absent {
   data?: unknown;
 }
 
+/** With `metricsIntervalMs`: a live snapshot of the stream's metrics. */
+export interface MetricsChunk extends Absent {
+  type: 'metrics';
+  metrics: StreamMetrics;
+}
+
 export type Chunk =
+  | MetricsChunk
   | TextChunk
   | ReasoningChunk
   | RefusalChunk
@@ -465,3 +478,119 @@ export declare class InvalidRequestError extends LLMStreamError {}
 export declare const PROVIDERS: readonly ProviderName[];
 export declare const DEFAULT_MODELS: Readonly<Record<Exclude<ProviderName, 'compatible'>, string>>;
 export declare const VERSION: string;
+
+// ---- Transforms (npm/src/transforms.js; the core's C++ transforms in a lazily loaded module) ----
+
+/** A stage: an async iterable of chunks in, an async iterable of chunks out. */
+export type Stage<In = any, Out = any> = (source: AsyncIterable<In>) => AsyncIterable<Out>;
+
+/** A text chunk a transform released (a word, a character, a batch ...). */
+export interface TransformedTextChunk {
+  type: 'text';
+  text: string;
+  index: number;
+  block?: number;
+}
+
+/** What text stages yield: released text chunks and the source's other chunks, unchanged. */
+export type TransformedChunk<T = Chunk> = TransformedTextChunk | Exclude<T, TextChunk>;
+
+/** A text chunk after safeMarkdown(): `html` to append, `tailHtml` for the open block. */
+export type MarkdownChunk<T = Chunk> =
+  | (TextChunk & { html: string; tailHtml?: string })
+  | Exclude<T, TextChunk>;
+
+export interface ProgressInfo {
+  /** Counted so far, in the unit (tokens: reported usage once known, else ceil(chars / 4)). */
+  done: number;
+  /** The estimate. */
+  total: number;
+  /** 0..1; 1 once the stream ended normally. */
+  fraction: number;
+  percent: number;
+  /** Estimated ms to reach the estimate; 0 at or past it; -1 while unknown or once ended. */
+  etaMs: number;
+  ratePerSecond: number;
+  elapsedMs: number;
+  chunks: number;
+  chars: number;
+  tokensReported: boolean;
+  ended: boolean;
+  complete: boolean;
+}
+
+export interface BackpressureStatus {
+  size: number;
+  paused: boolean;
+  pressure: number;
+  pauses: number;
+  highWaterMark: number;
+  lowWaterMark: number;
+}
+
+/** `pipe(source, a, b)` is `b(a(source))`. */
+export declare function pipe<T>(source: AsyncIterable<T>): AsyncIterable<T>;
+export declare function pipe<T, A>(source: AsyncIterable<T>, a: Stage<T, A>): AsyncIterable<A>;
+export declare function pipe<T, A, B>(source: AsyncIterable<T>, a: Stage<T, A>, b: Stage<A, B>): AsyncIterable<B>;
+export declare function pipe<T, A, B, C>(
+  source: AsyncIterable<T>, a: Stage<T, A>, b: Stage<A, B>, c: Stage<B, C>): AsyncIterable<C>;
+export declare function pipe<T, A, B, C, D>(
+  source: AsyncIterable<T>, a: Stage<T, A>, b: Stage<A, B>, c: Stage<B, C>, d: Stage<C, D>): AsyncIterable<D>;
+export declare function pipe(source: AsyncIterable<any>, ...stages: Stage[]): AsyncIterable<any>;
+
+/** Whole words (the whitespace before a word goes with it); split invariant. */
+export declare function wordStream<T = Chunk>(options?: { splitCjk?: boolean; maxWordChars?: number }): Stage<T, TransformedChunk<T>>;
+/** Untrusted Markdown to safe HTML, incrementally: text chunks gain `html` (to append) and `tailHtml`. */
+export declare function safeMarkdown<T = Chunk>(options?: {
+  tail?: boolean;
+  hardBreaks?: boolean;
+  autolinkBareUrls?: boolean;
+  maxNesting?: number;
+}): Stage<T, MarkdownChunk<T>>;
+/** charsPerSecond characters per second (30), one chunk per character. */
+export declare function typingEffect<T = Chunk>(options?: { charsPerSecond?: number; piecePerChar?: boolean }): Stage<T, TransformedChunk<T>>;
+/** Literal patterns replaced (replacement '' by default: dropped), also across chunk boundaries. */
+export declare function contentFilter<T = Chunk>(options: {
+  patterns: Array<string | { pattern: string; replacement?: string }>;
+  replacement?: string;
+  caseInsensitive?: boolean;
+}): Stage<T, TransformedChunk<T>>;
+/** Batches of maxChunks chunks (10), maxChars UTF-8 bytes (0: none) or intervalMs (100; 0: none). */
+export declare function batch<T = Chunk>(options?: { maxChunks?: number; maxChars?: number; intervalMs?: number }): Stage<T, TransformedChunk<T>>;
+/** Pieces of `size` characters (1000) or UTF-8 bytes, the last one shorter. */
+export declare function fixedChunks<T = Chunk>(options?: { size?: number; unit?: 'chars' | 'bytes' }): Stage<T, TransformedChunk<T>>;
+/** Bursty text evened out at its arrival rate, never held longer than maxDelayMs (250). */
+export declare function smooth<T = Chunk>(options?: { maxDelayMs?: number; window?: number }): Stage<T, TransformedChunk<T>>;
+/** Output chunks and the done / error chunk gain `progress`. */
+export declare function progress<T = Chunk>(options?: {
+  estimatedTokens?: number;
+  unit?: 'tokens' | 'chars' | 'chunks';
+}): Stage<T, T & { progress?: ProgressInfo }>;
+/** A read-ahead buffer paused at highWaterMark (100) chunks, resumed at lowWaterMark (high / 2). */
+export declare function backpressure<T = Chunk>(options?: {
+  highWaterMark?: number;
+  lowWaterMark?: number;
+}): (source: AsyncIterable<T>) => AsyncIterableIterator<T> & { status(): BackpressureStatus };
+/** Loads the transforms module now (stages load it on first use; renderSafeMarkdown needs it). */
+export declare function loadTransforms(options?: { moduleUrl?: URL | string }): Promise<unknown>;
+/** One-shot safe Markdown rendering; throws unless the transforms module is loaded. */
+export declare function renderSafeMarkdown(markdown: string, options?: { hardBreaks?: boolean }): string;
+
+/** Records, keeps (LRU, byte budget) and replays streams; keys leave the API key out. */
+export declare class StreamCache {
+  constructor(options?: { maxEntries?: number; maxBytes?: number; keepIncomplete?: boolean });
+  key(config: APILoaderOptions, options: StreamCompletionOptions, extra?: { salt?: string }): Promise<string>;
+  has(key: string): Promise<boolean>;
+  get(key: string): Promise<any[] | undefined>;
+  put(key: string, chunks: Iterable<unknown>): Promise<boolean>;
+  delete(key: string): Promise<boolean>;
+  clear(): Promise<void>;
+  stats(): { size: number; bytes: number; hits: number; misses: number; evictions: number };
+  replay(key: string, options?: { speed?: number }): AsyncIterable<any>;
+  record<T>(key: string, source: AsyncIterable<T>): AsyncIterable<T>;
+  getCachedOrStream<T>(
+    key: string,
+    streamFactory: () => AsyncIterable<T> | Promise<AsyncIterable<T>>,
+    options?: { speed?: number },
+  ): AsyncIterable<T>;
+}

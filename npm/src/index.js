@@ -19,5 +19,20 @@ export {
   TruncatedError,
 } from './errors.js';
 export { DEFAULT_MODELS, PROVIDERS } from './options.js';
+export {
+  backpressure,
+  batch,
+  contentFilter,
+  fixedChunks,
+  loadTransforms,
+  pipe,
+  progress,
+  renderSafeMarkdown,
+  safeMarkdown,
+  smooth,
+  StreamCache,
+  typingEffect,
+  wordStream,
+} from './transforms.js';
 
 export const VERSION = '0.1.0';

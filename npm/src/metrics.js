@@ -6,7 +6,8 @@
 // tool-argument delta; inter-token gaps are between consecutive output chunks; mean and standard
 // deviation are population statistics; the coefficient of variation is in percent.
 
-function isOutput(chunk) {
+/** Whether a chunk is an output chunk (a non-empty text, reasoning, refusal or tool-argument delta). */
+export function isOutputChunk(chunk) {
   switch (chunk.type) {
     case 'text':
       return Boolean(chunk.text);
@@ -50,7 +51,7 @@ export class MetricsTracker {
     for (const chunk of chunks) {
       this.chunks++;
       if (chunk.type === 'usage' && chunk.usage) this.usage = chunk.usage;
-      if (!isOutput(chunk)) continue;
+      if (!isOutputChunk(chunk)) continue;
       this.outputChunks++;
       if (this.firstOutputMs === null) {
         this.firstOutputMs = t;

@@ -92,6 +92,7 @@ const REQUEST_ONLY_KEYS = new Set([
   'extraBody',
   'signal',
   'raw',
+  'metricsIntervalMs',
   'stream',
   'headers',
 ]);
@@ -205,7 +206,7 @@ function stopList(stop) {
 
 /**
  * The driver options and the JS-side settings of one streamCompletion() call.
- * Returns {driver, rawMode, signal, secrets, fetch}.
+ * Returns {driver, rawMode, signal, secrets, fetch, metricsIntervalMs}.
  */
 export function requestOptions(loader, options = {}) {
   if (options === null || typeof options !== 'object') fail('streamCompletion options must be an object');
@@ -277,8 +278,10 @@ export function requestOptions(loader, options = {}) {
   if (signal !== undefined && (typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) {
     fail('signal must be an AbortSignal');
   }
+  const metricsIntervalMs = options.metricsIntervalMs ?? undefined;
+  checkNumber('metricsIntervalMs', metricsIntervalMs, { min: 0 });
   const secrets = [loader.apiKey, ...Object.entries(headers)
     .filter(([name]) => /key|token|secret|auth|cookie/i.test(name))
     .map(([, value]) => value)].filter(Boolean);
-  return { driver, rawMode: raw, signal, secrets, fetch: loader.fetch };
+  return { driver, rawMode: raw, signal, secrets, fetch: loader.fetch, metricsIntervalMs };
 }

@@ -182,6 +182,12 @@ class MetricsRecorder {
   MetricsSummary Summary(double now_ms) const;
 
   const MetricsOptions& options() const { return options_; }
+  // Cheap reads for callers deciding when to take a Summary (LiveMetrics): output chunks so far,
+  // and whether a kDone / kError ended the stream.
+  uint64_t output_chunks() const {
+    return text_chunks_ + reasoning_chunks_ + refusal_chunks_ + tool_call_chunks_;
+  }
+  bool ended() const { return end_ms_.has_value(); }
   // Heap bytes held: bounded, whatever the number of events.
   size_t MemoryBytes() const { return gaps_.MemoryBytes(); }
 

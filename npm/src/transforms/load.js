@@ -1,0 +1,114 @@
+// loadTransforms(): the second WebAssembly module of the package (llmstream_transforms.mjs +
+// .wasm in ../../dist/core/, built by scripts/build-wasm.sh from platform/wasm/transforms/):
+// the core's text transforms and stream utilities. Loaded once per process / page, and only when
+// a transform is used, so that streaming alone never downloads it.
+//
+// Loading works as for the streaming core (../core/load.js): browsers let the emscripten module
+// fetch the .wasm next to the .mjs (new URL(..., import.meta.url)); Node reads the bytes with fs
+// and hands them over as `wasmBinary` (the module is a web build: toolchain.md pitfalls 3, 4).
+
+const DEFAULT_MODULE_URL = new URL('../../dist/core/llmstream_transforms.mjs', import.meta.url);
+
+/** The protocol this JS speaks (platform/wasm/transforms/bind.cpp: protocolVersion). */
+export const TRANSFORMS_PROTOCOL_VERSION = 1;
+
+/**
+ * @typedef {object} TextStageHandle platform/wasm/transforms/text_stage.h. Header at statePtr():
+ *   f64 wakeAtMs, f64 heldBytes, u32 pieces, u32 address of the pieces' UTF-16 lengths.
+ * @property {(text: string, nowMs: number) => string} push
+ * @property {(nowMs: number) => string} tick
+ * @property {(nowMs: number) => string} flush
+ * @property {() => void} reset
+ * @property {() => boolean} ok
+ * @property {() => number} statePtr
+ * @property {() => string} tailHtml
+ * @property {() => void} delete
+ */
+
+/**
+ * @typedef {object} TransformsModule The instantiated emscripten module.
+ * @property {new (kind: string, optionsJson: string) => TextStageHandle} TextStage
+ * @property {new (estimate: number, unit: number) => any} ProgressTracker
+ * @property {new (high: number, low: number) => any} WaterMarks
+ * @property {new (startMs: number) => any} ChunkRecording
+ * @property {new (maxEntries: number, maxBytes: number, keepIncomplete: boolean) => any} ChunkCache
+ * @property {(markdown: string, hardBreaks: boolean) => string} renderSafeMarkdown
+ * @property {() => number} protocolVersion
+ * @property {Uint32Array} HEAPU32 re-read after every call: memory growth replaces it
+ * @property {Float64Array} HEAPF64
+ */
+
+/** @type {Map<string, Promise<TransformsModule>>} */
+const cache = new Map();
+/** @type {TransformsModule | null} the default module once loaded (for synchronous helpers) */
+let loadedDefault = null;
+
+const isNode =
+  typeof process === 'object' &&
+  process !== null &&
+  typeof process.versions === 'object' &&
+  typeof process.versions.node === 'string' &&
+  typeof window === 'undefined';
+
+/**
+ * Loads (once) and instantiates the transforms module.
+ * @param {{moduleUrl?: URL | string}} [options] another build of llmstream_transforms.mjs (its
+ *   .wasm beside it); the default is ../../dist/core/ relative to this file.
+ * @returns {Promise<TransformsModule>}
+ */
+export function loadTransforms(options = {}) {
+  const moduleUrl = new URL(String(options.moduleUrl ?? DEFAULT_MODULE_URL), import.meta.url);
+  const key = moduleUrl.href;
+  let promise = cache.get(key);
+  if (!promise) {
+    promise = instantiate(moduleUrl);
+    cache.set(key, promise);
+    // A failed load is not cached: a later call (after building) tries again.
+    promise.catch(() => cache.delete(key));
+    if (key === DEFAULT_MODULE_URL.href) {
+      promise.then((m) => {
+        loadedDefault = m;
+      }, () => {});
+    }
+  }
+  return promise;
+}
+
+/** The default module if it finished loading, else null (synchronous helpers need it). */
+export function loadedTransforms() {
+  return loadedDefault;
+}
+
+/** @param {URL} moduleUrl */
+async function instantiate(moduleUrl) {
+  const wasmUrl = new URL(moduleUrl.href.replace(/\.m?js$/, '.wasm'));
+  /** @type {any} */
+  let factoryModule;
+  /** @type {Record<string, unknown>} */
+  const settings = {};
+  try {
+    if (isNode) {
+      const { readFile } = await import(/* webpackIgnore: true */ 'node:fs/promises');
+      settings.wasmBinary = await readFile(wasmUrl);
+    }
+    factoryModule = await import(/* webpackIgnore: true */ /* @vite-ignore */ moduleUrl.href);
+  } catch (error) {
+    const e = /** @type {any} */ (error);
+    if (e && (e.code === 'ENOENT' || e.code === 'ERR_MODULE_NOT_FOUND')) {
+      throw new Error(
+        `llmstream: the transforms module is not built (${e.path ?? moduleUrl.href} is missing); ` +
+          'run scripts/build-wasm.sh (npm run build in npm/)',
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  const mod = /** @type {TransformsModule} */ (await factoryModule.default(settings));
+  if (mod.protocolVersion() !== TRANSFORMS_PROTOCOL_VERSION) {
+    throw new Error(
+      `llmstream: ${moduleUrl.href} speaks transforms protocol ${mod.protocolVersion()}, ` +
+        `this package ${TRANSFORMS_PROTOCOL_VERSION}: rebuild it (scripts/build-wasm.sh)`,
+    );
+  }
+  return mod;
+}
