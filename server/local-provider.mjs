@@ -2,10 +2,12 @@
 // llmstream local provider: a deterministic OpenAI / Anthropic streaming server on loopback.
 // Usage and endpoints: server/README.md, or `node server/local-provider.mjs --help`.
 
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { KEYS } from './lib/scenario.mjs';
-import { defaultFixturesDir, startServer } from './lib/server.mjs';
+import { defaultFixturesDir, playgroundMounts, startServer } from './lib/server.mjs';
 
 const USAGE = `Usage: node server/local-provider.mjs [options]
 
@@ -13,6 +15,8 @@ const USAGE = `Usage: node server/local-provider.mjs [options]
   --host H        address to bind (default 127.0.0.1; only loopback unless given)
   --pace-ms N     default delay between SSE events (default 25)
   --fixtures DIR  recorded .sse fixtures (default ${defaultFixturesDir()})
+  --web DIR       also serve the web playground: DIR at /, the npm package at /npm/src/ and
+                  /npm/dist/ (GET / HEAD only, same origin as the API)
   --quiet         no per-request log lines on stderr
   --help          this text
 
@@ -45,6 +49,7 @@ try {
       host: { type: 'string' },
       'pace-ms': { type: 'string' },
       fixtures: { type: 'string' },
+      web: { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -58,6 +63,9 @@ if (args.help) {
 }
 
 const quiet = args.quiet === true;
+if (args.web !== undefined && !existsSync(path.join(args.web, 'index.html'))) {
+  fail(`--web ${args.web}: no index.html there`);
+}
 const provider = await startServer({
   port: nonNegativeInt('port', args.port ?? '8787'),
   host: args.host ?? '127.0.0.1',
@@ -66,6 +74,7 @@ const provider = await startServer({
   paceMs: nonNegativeInt('pace-ms', args['pace-ms'] ?? '25'),
   fixturesDir: args.fixtures ?? defaultFixturesDir(),
   log: quiet ? null : (line) => process.stderr.write(`${line}\n`),
+  staticMounts: args.web === undefined ? null : playgroundMounts(path.resolve(args.web)),
 }).catch((err) => fail(err.message));
 
 // Scripts and tests read the port from this exact line.

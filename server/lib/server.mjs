@@ -16,6 +16,7 @@ import { openaiResponses } from './openai-responses.mjs';
 import { RequestError, buildPlan } from './plan.mjs';
 import { RequestLog } from './request-log.mjs';
 import { FaultBudget, SCENARIO_HEADER, ScenarioError, parseScenario } from './scenario.mjs';
+import { staticHandler } from './static.mjs';
 
 const ENDPOINTS = {
   '/v1/chat/completions': openaiChat,
@@ -49,8 +50,22 @@ function isLoopback(host) {
 }
 
 /**
+ * The static mounts of the web playground: `webDir` at `/`, the npm package's `src/` and
+ * `dist/` at `/npm/src/` and `/npm/dist/` (the page imports `/npm/src/index.js`).
+ */
+export function playgroundMounts(webDir) {
+  const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  return [
+    { prefix: '/', dir: webDir },
+    { prefix: '/npm/src/', dir: path.join(repo, 'npm', 'src') },
+    { prefix: '/npm/dist/', dir: path.join(repo, 'npm', 'dist') },
+  ];
+}
+
+/**
  * Starts the server. Resolves with { server, host, port, url, close() }.
- * `log` (optional) receives one line per request.
+ * `log` (optional) receives one line per request. `staticMounts` (optional, e.g.
+ * `playgroundMounts('web')`) serves files for GET / HEAD paths the API does not use.
  */
 export async function startServer({
   port = 8787,
@@ -59,6 +74,7 @@ export async function startServer({
   fixturesDir = defaultFixturesDir(),
   allowNonLoopback = false,
   log = null,
+  staticMounts = null,
 } = {}) {
   if (!isLoopback(host) && !allowNonLoopback) {
     throw new Error(`refusing to listen on non-loopback host ${host} (pass --host explicitly)`);
@@ -66,7 +82,8 @@ export async function startServer({
   const fixtures = new FixtureStore(fixturesDir);
   const requestLog = new RequestLog({ onFinal: log ? (r) => log(describeRecord(r)) : null });
   const budget = new FaultBudget();
-  const context = { fixtures, requestLog, budget, defaults: { pace_ms: paceMs }, log };
+  const serveStatic = staticMounts ? staticHandler(staticMounts) : null;
+  const context = { fixtures, requestLog, budget, defaults: { pace_ms: paceMs }, log, serveStatic };
 
   const server = http.createServer((req, res) => {
     route(context, req, res).catch((err) => {
@@ -115,9 +132,11 @@ async function route(ctx, req, res) {
   // The API paths also work without the /v1 prefix (base URLs written either way).
   const apiPath = `/v1${pathname}` in ENDPOINTS ? `/v1${pathname}` : pathname;
   const dialect = ENDPOINTS[apiPath];
-  // Generation requests are logged from their request-log record when they end.
+  // Generation requests are logged from their request-log record when they end; static files
+  // (the playground's page, scripts and wasm) are not logged.
+  let servedStatic = false;
   if (ctx.log && !dialect) {
-    res.on('finish', () => ctx.log(`${req.method} ${pathname} ${res.statusCode}`));
+    res.on('finish', () => servedStatic || ctx.log(`${req.method} ${pathname} ${res.statusCode}`));
   }
 
   if (dialect) {
@@ -141,6 +160,8 @@ async function route(ctx, req, res) {
       ctx.budget.clear();
       return sendJson(res, 200, { ok: true });
     default:
+      servedStatic = ctx.serveStatic !== null && (await ctx.serveStatic(req, res, url));
+      if (servedStatic) return undefined;
       return sendJson(res, 404, invalidUrl(req, url));
   }
 }

@@ -1,0 +1,138 @@
+// The e2e harness: starts the local provider serving the playground (port 0), launches Debian's
+// chromium through playwright-core (toolchain.md §7.6), and gives each test a fresh page plus
+// helpers. No sleeps: tests wait for DOM conditions or the server's request log.
+
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const ARTIFACTS = path.join(REPO, 'build', 'e2e-artifacts');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Starts `node server/local-provider.mjs --web web --port 0`; resolves to {url, stop()}. */
+export function startProvider() {
+  const shared = process.env.LLMSTREAM_SHARED_DIR ?? path.resolve(REPO, '..', 'shared');
+  const child = spawn(process.execPath, [
+    path.join(REPO, 'server', 'local-provider.mjs'), '--port', '0', '--quiet',
+    '--web', path.join(REPO, 'web'), '--fixtures', path.join(shared, 'fixtures'),
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (d) => {
+      out += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (!m) return;
+      child.stdout.off('data', onData);
+      resolve({
+        url: m[1],
+        stop: () => new Promise((done) => {
+          if (child.exitCode !== null) return done();
+          child.once('exit', () => done());
+          child.kill('SIGTERM');
+        }),
+      });
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`local provider exited (${code}): ${stderr}`)));
+  });
+}
+
+/** Launches chromium headless with a throwaway profile; resolves to {context, close()}. */
+export async function launchBrowser() {
+  const { chromium } = await import('playwright-core');
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'llmstream-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1366, height: 768 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A fresh page on the playground, with problem collection. `expectConsole`: patterns of console
+ * errors a test provokes on purpose (HTTP 429 / 500 show up as failed loads in the console).
+ */
+export async function openPlayground(context, base) {
+  const page = await context.newPage();
+  const problems = [];
+  const dialogs = [];
+  const allowed = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    const text = m.text();
+    if (allowed.some((re) => re.test(text))) return;
+    problems.push(`console: ${text}`);
+  });
+  page.on('dialog', (d) => {
+    dialogs.push(`${d.type()}: ${d.message()}`);
+    d.dismiss().catch(() => {});
+  });
+  await page.goto(`${base}/`);
+  await page.waitForSelector('body[data-ready]', { timeout: 15_000 });
+  const ready = await page.getAttribute('body', 'data-ready');
+  if (ready !== 'true') throw new Error(`playground failed to load: ${await page.textContent('#status')}`);
+  return {
+    page,
+    problems,
+    dialogs,
+    allowConsole: (re) => allowed.push(re),
+    panel: (i) => page.locator('[data-testid=panel]').nth(i),
+  };
+}
+
+/** Waits for the server's request log to show a final (or the given) outcome for key. */
+export async function waitForRecord(base, key, outcome, timeoutMs = 10_000) {
+  const q = new URLSearchParams({ key, timeout_ms: String(timeoutMs) });
+  if (outcome) q.set('outcome', outcome);
+  const res = await fetch(`${base}/_llmstream/requests/wait?${q}`);
+  if (res.status !== 200) throw new Error(`no request with key=${key} reached ${outcome ?? 'a final outcome'}: ${await res.text()}`);
+  return res.json();
+}
+
+export function artifactPath(name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return path.join(ARTIFACTS, name);
+}
+
+export function assert(condition, message) {
+  if (!condition) throw new Error(`assertion failed: ${message}`);
+}
+
+/** Sets a panel's fields (only those given). */
+export async function setFields(panel, { scenario, retries, maxTokens, prompt, script, model }) {
+  if (prompt !== undefined) await panel.getByTestId('prompt').fill(prompt);
+  if (scenario !== undefined) await panel.getByTestId('scenario').fill(scenario);
+  if (retries !== undefined) await panel.getByTestId('retries').fill(String(retries));
+  if (maxTokens !== undefined) await panel.getByTestId('max-tokens').fill(String(maxTokens));
+  if (model !== undefined) await panel.getByTestId('model').fill(model);
+  if (script !== undefined) {
+    await panel.locator('details.script > summary').click();
+    await panel.getByTestId('script').fill(script);
+  }
+}
+
+/** Waits until the panel's data-state is one of `states`; returns it. */
+export async function waitForState(panel, states, timeout = 15_000) {
+  const list = [].concat(states);
+  await panel.page().waitForFunction(
+    ([id, wanted]) => wanted.includes(document.getElementById(id)?.dataset.state),
+    [await panel.getAttribute('id'), list],
+    { timeout },
+  );
+  return panel.getAttribute('data-state');
+}

@@ -1,0 +1,454 @@
+// One stream panel: its settings, Generate / Stop, the live output (safe markdown), metrics and
+// the inter-token latency chart, the wire inspector, fault buttons and fixture replay. The panel
+// uses the llmstream package like any application: APILoader + streamCompletion + for await.
+
+import { FAULTS, SAMPLES, fixtureApi } from './faults.js';
+import { Inspector } from './inspector.js';
+import { renderInto } from './markdown.js';
+import { drawChart, metricRows } from './metrics-chart.js';
+import { applyTransforms, describeTransforms, readTransformSettings } from './transforms.js';
+import { tapFetch } from './wire-tap.js';
+
+const MODELS = {
+  local: ['local-echo', 'local-fast', 'local-reasoning'],
+  openai: ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'gpt-4.1'],
+  anthropic: ['claude-haiku-4-5', 'claude-sonnet-4-5'],
+  groq: ['llama-3.3-70b-versatile', 'llama-3.1-8b-instant'],
+  openrouter: ['openai/gpt-4o-mini', 'anthropic/claude-haiku-4.5'],
+  compatible: [],
+};
+
+const RUNNING = new Set(['connecting', 'streaming']);
+
+const isOutput = (c) =>
+  (c.type === 'text' && c.text) || (c.type === 'reasoning' && c.reasoning) ||
+  (c.type === 'refusal' && c.refusal) || (c.type === 'tool_call_delta' && c.toolCall?.argumentsDelta);
+
+/** The same-origin local provider (the page is served by it). */
+export const localBaseURL = () => `${location.origin}/v1`;
+
+export class Panel {
+  /**
+   * @param {number} n panel number (ids are `p<n>-...`)
+   * @param {{llm: any, fixtures: string[], announce(text: string): void, onRemove(p: Panel): void}} deps
+   */
+  constructor(n, deps) {
+    this.n = n;
+    this.deps = deps;
+    this.llm = deps.llm;
+    const template = /** @type {HTMLTemplateElement} */ (document.getElementById('panel-template'));
+    const fragment = template.content.cloneNode(true);
+    this.root = /** @type {HTMLElement} */ (fragment.querySelector('.panel'));
+    this.el = {};
+    for (const node of this.root.querySelectorAll('[data-id]')) {
+      const id = node.getAttribute('data-id');
+      node.id = `p${n}-${id}`;
+      this.el[id] = node;
+    }
+    for (const label of this.root.querySelectorAll('label[data-for]')) {
+      label.htmlFor = `p${n}-${label.getAttribute('data-for')}`;
+    }
+    this.root.id = `p${n}`;
+    this.root.dataset.panel = String(n);
+    this.root.setAttribute('aria-labelledby', this.el.title.id);
+    this.el.title.textContent = `Panel ${n}`;
+    this.el.remove.setAttribute('aria-label', `Remove panel ${n}`);
+    this.inspector = new Inspector(this.el.inspector, `p${n}`);
+    this.text = '';
+    this.reasoning = '';
+    this.gaps = [];
+    this.runId = 0;
+    this.controller = null;
+    this.stream = null;
+    this.#wire();
+    this.setFixtures(deps.fixtures);
+    this.#setState('idle');
+    this.updateMetrics();
+  }
+
+  /** Settings of a new panel (the second one gets another model to compare). */
+  init({ provider = 'local', model } = {}) {
+    this.el.provider.value = provider;
+    this.#onProvider();
+    if (model) this.el.model.value = model;
+    return this;
+  }
+
+  #wire() {
+    const { el } = this;
+    el.form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.generate();
+    });
+    el.stop.addEventListener('click', () => this.stop());
+    el.replay.addEventListener('click', () => {
+      if (el.fixture.value) this.generate({ fixture: el.fixture.value });
+    });
+    el.remove.addEventListener('click', () => this.deps.onRemove(this));
+    el.provider.addEventListener('change', () => this.#onProvider());
+    for (const fault of FAULTS) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = fault.label;
+      b.title = fault.hint;
+      b.setAttribute('data-testid', `fault-${fault.id}`);
+      b.addEventListener('click', () => {
+        el.scenario.value = fault.scenario;
+        this.generate();
+      });
+      el.faults.append(b);
+    }
+    for (const b of this.root.querySelectorAll('[data-sample]')) {
+      b.addEventListener('click', () => {
+        el.script.value = SAMPLES[b.getAttribute('data-sample')] ?? '';
+      });
+    }
+    const datalist = document.createElement('datalist');
+    datalist.id = `p${this.n}-models`;
+    this.root.append(datalist);
+    el.model.setAttribute('list', datalist.id);
+    this.datalist = datalist;
+    this.resizeObserver = new ResizeObserver(() => drawChart(el.chart, this.gaps));
+    this.resizeObserver.observe(el.chart);
+  }
+
+  #onProvider() {
+    const { el } = this;
+    const provider = el.provider.value;
+    const local = provider === 'local';
+    el.model.value = this.llm.DEFAULT_MODELS?.[provider] ?? MODELS[provider]?.[0] ?? '';
+    el.baseURL.value = local ? localBaseURL() : '';
+    el.baseURL.placeholder =
+      provider === 'compatible' ? 'required, e.g. http://127.0.0.1:11434/v1' : "the provider's default";
+    this.datalist.replaceChildren(...(MODELS[provider] ?? []).map((m) => option(m, m)));
+    // Scenarios and scripted replies are the local provider's; a hosted one would refuse them.
+    for (const node of [el.scenario, el.script, ...el.faults.querySelectorAll('button')]) {
+      node.disabled = !local;
+    }
+    el.apiKey.placeholder = local ? 'not needed for the local provider' : 'needed for this provider';
+    if (!local) el.connection.open = true;
+  }
+
+  setFixtures(names) {
+    const first = option('', names.length ? '(choose a recording)' : '(no fixtures served)');
+    this.el.fixture.replaceChildren(first, ...names.map((name) => option(name, name)));
+  }
+
+  get running() {
+    return RUNNING.has(this.root.dataset.state);
+  }
+
+  focusPrompt() {
+    this.el.prompt.focus();
+  }
+
+  #setState(state, note) {
+    this.root.dataset.state = state;
+    this.el.state.textContent = state;
+    this.el.stop.disabled = !RUNNING.has(state);
+    if (note !== undefined) this.el.note.textContent = note;
+  }
+
+  stop() {
+    if (!this.controller || !this.running) return;
+    this.controller.abort();
+    this.#setState('stopped', 'Stopped: the request was aborted (the partial answer stays).');
+    this.deps.announce(`Panel ${this.n}: stopped`);
+  }
+
+  /** Streams one completion into the panel (`fixture`: replay that recording instead). */
+  async generate({ fixture } = {}) {
+    if (this.running) this.stop();
+    const { el, llm } = this;
+    const run = ++this.runId;
+    const provider = fixture ? 'local' : el.provider.value;
+    const local = provider === 'local';
+    const scenario = fixture ? `fixture=${fixture}` : el.scenario.value.trim();
+    const transformSettings = readTransformSettings();
+    this.#resetView();
+
+    const controller = new AbortController();
+    this.controller = controller;
+    let stream;
+    try {
+      const loader = new llm.APILoader({
+        provider,
+        ...(fixture ? { api: fixtureApi(fixture), baseURL: localBaseURL() } : {}),
+        ...(!fixture && el.api.value ? { api: el.api.value } : {}),
+        ...(!fixture && el.baseURL.value.trim() ? { baseURL: el.baseURL.value.trim() } : {}),
+        ...(!fixture && el.apiKey.value ? { apiKey: el.apiKey.value } : {}),
+        // Anthropic answers browsers only with this header (the key is the user's own here).
+        ...(provider === 'anthropic' ? { headers: { 'anthropic-dangerous-direct-browser-access': 'true' } } : {}),
+        maxRetries: intOr(el.retries.value, 2),
+        fetch: tapFetch(this.#wireSink(run)),
+      });
+      const options = {
+        prompt: el.prompt.value || ' ',
+        signal: controller.signal,
+        raw: true,
+        ...(el.model.value.trim() ? { model: el.model.value.trim() } : {}),
+        ...(el.maxTokens.value ? { maxTokens: intOr(el.maxTokens.value, 256) } : {}),
+        ...(el.temperature.value !== '' ? { temperature: Number(el.temperature.value) } : {}),
+      };
+      if (local && scenario) options.headers = { 'x-llmstream-scenario': scenario };
+      if (local && !fixture && el.script.value) options.extraBody = { llmstream: { text: el.script.value } };
+      try {
+        // Live {type: 'metrics'} chunks where the package has them (else stream.metrics() only).
+        stream = loader.streamCompletion({ ...options, metricsIntervalMs: 250 });
+      } catch {
+        stream = loader.streamCompletion(options);
+      }
+    } catch (error) {
+      this.#showError(error);
+      this.#setState('error', '');
+      return;
+    }
+    this.stream = stream;
+    const what = fixture ? `replaying fixture ${fixture}` : `${provider} ${el.model.value}`;
+    const transforms = describeTransforms(transformSettings);
+    this.#setState('connecting', `Connecting: ${what}${transforms ? ` · transforms: ${transforms}` : ''}`);
+    this.deps.announce(`Panel ${this.n}: generating (${what})`);
+    const timer = setInterval(() => this.#tick(run), 200);
+    try {
+      const source = this.#observe(stream, run);
+      for await (const chunk of applyTransforms(llm, source, transformSettings, { markdown: true })) {
+        if (run !== this.runId || controller.signal.aborted) break;
+        this.#onChunk(chunk);
+      }
+      if (run === this.runId && !controller.signal.aborted) {
+        this.#setState('done', `Done: ${what}.`);
+        this.updateMetrics();
+        this.deps.announce(`Panel ${this.n}: done, ${this.metricsText()}`);
+      }
+    } catch (error) {
+      if (run === this.runId) {
+        if (controller.signal.aborted || error?.name === 'AbortError') {
+          this.#setState('stopped', 'Stopped: the request was aborted (the partial answer stays).');
+        } else {
+          this.#showError(error);
+          this.#setState('error', '');
+          this.deps.announce(`Panel ${this.n}: error ${error?.name ?? ''}: ${error?.message ?? error}`);
+        }
+      }
+    } finally {
+      clearInterval(timer);
+      if (run === this.runId) {
+        this.#render();
+        this.updateMetrics();
+        this.inspector.result(safeResult(stream));
+      }
+    }
+  }
+
+  #resetView() {
+    const { el } = this;
+    this.text = '';
+    this.reasoning = '';
+    this.gaps = [];
+    this.bytes = 0;
+    this.lastOutput = null;
+    this.usage = null;
+    this.stream = null;
+    this.toolCalls = [];
+    this.incremental = null;
+    el.output.replaceChildren();
+    el.reasoning.textContent = '';
+    el.reasoningBox.hidden = true;
+    el.tools.replaceChildren();
+    el.tools.hidden = true;
+    el.error.hidden = true;
+    el.error.replaceChildren();
+    this.inspector.reset();
+    this.updateMetrics();
+  }
+
+  /** The package's chunks before any transform: events tab, timing, usage, retries. */
+  async *#observe(stream, run) {
+    for await (const chunk of stream) {
+      if (run !== this.runId) return;
+      const t = performance.now();
+      this.inspector.event(chunk);
+      if (this.root.dataset.state === 'connecting' && chunk.type !== 'retry') this.#setState('streaming');
+      if (isOutput(chunk)) {
+        if (this.lastOutput !== null) this.gaps.push(t - this.lastOutput);
+        this.lastOutput = t;
+      }
+      if (chunk.type === 'usage') this.usage = chunk;
+      if (chunk.type === 'metrics') this.updateMetrics();
+      if (chunk.type === 'retry') {
+        const cause = chunk.cause ? `${chunk.cause.name}: ${chunk.cause.message}` : chunk.reason;
+        this.#setState('connecting', `Retry ${chunk.attempt} in ${Math.round(chunk.delayMs)} ms (${cause})`);
+      }
+      yield chunk;
+    }
+  }
+
+  #onChunk(chunk) {
+    switch (chunk.type) {
+      case 'text':
+        this.text += chunk.text;
+        if (typeof chunk.html === 'string') this.#appendHtml(chunk.html, chunk.tailHtml);
+        else if (!this.incremental) this.#scheduleRender();
+        break;
+      case 'reasoning':
+        if (chunk.part === 'signature' || chunk.part === 'redacted') break;
+        this.reasoning += chunk.reasoning;
+        this.el.reasoningBox.hidden = false;
+        this.el.reasoning.textContent = this.reasoning;
+        break;
+      case 'refusal':
+        this.text += chunk.refusal;
+        this.#scheduleRender();
+        break;
+      case 'function_call': {
+        const { name, arguments: args } = chunk.function_call;
+        const line = document.createElement('pre');
+        line.textContent = `tool call: ${name}(${args})`;
+        this.el.tools.append(line);
+        this.el.tools.hidden = false;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  /**
+   * The package's safeMarkdown() stage: `html` is finished blocks (append), `tailHtml` the open
+   * block (replace). Both are the package's escaped, safe HTML.
+   */
+  #appendHtml(html, tailHtml) {
+    if (!this.incremental) {
+      this.incremental = { blocks: document.createElement('div'), tail: document.createElement('div') };
+      this.incremental.tail.className = 'tail';
+      this.el.output.replaceChildren(this.incremental.blocks, this.incremental.tail);
+    }
+    if (html) this.incremental.blocks.insertAdjacentHTML('beforeend', html);
+    this.incremental.tail.innerHTML = tailHtml ?? '';
+    this.el.output.scrollTop = this.el.output.scrollHeight;
+    if (!this.metricsPending) {
+      this.metricsPending = true;
+      requestAnimationFrame(() => {
+        this.metricsPending = false;
+        this.updateMetrics();
+      });
+    }
+  }
+
+  #scheduleRender() {
+    if (this.renderPending) return;
+    this.renderPending = true;
+    requestAnimationFrame(() => {
+      this.renderPending = false;
+      this.#render();
+      this.updateMetrics();
+    });
+  }
+
+  #render() {
+    if (this.incremental) return; // rendered chunk by chunk
+    renderInto(this.el.output, this.text, this.llm.renderSafeMarkdown);
+    this.el.output.scrollTop = this.el.output.scrollHeight;
+  }
+
+  #tick(run) {
+    if (run !== this.runId || !this.running) return;
+    this.updateMetrics();
+    if (this.root.dataset.state === 'streaming' && this.lastOutput !== null) {
+      const idle = performance.now() - this.lastOutput;
+      if (idle > 1000) this.el.note.textContent = `Streaming · no token for ${(idle / 1000).toFixed(1)} s`;
+      else if (this.el.note.textContent.startsWith('Streaming · no token')) this.el.note.textContent = 'Streaming';
+    }
+  }
+
+  #wireSink(run) {
+    const live = () => run === this.runId;
+    return {
+      onRequest: (r) => live() && this.inspector.request(r),
+      onResponse: (r) => live() && this.inspector.response(r),
+      onBytes: (b) => {
+        if (!live()) return;
+        this.bytes += b.byteLength;
+        this.inspector.bytes(b);
+      },
+      onEnd: (e) => live() && this.inspector.end(e),
+    };
+  }
+
+  #metrics() {
+    try {
+      return this.stream?.metrics() ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  updateMetrics() {
+    const rows = metricRows(this.#metrics(), this.gaps, {
+      usage: this.usage?.usage ?? null,
+      cost: this.usage?.cost ?? 0,
+      priced: Boolean(this.usage?.costDetails),
+      costEstimated: this.usage?.costEstimated ?? false,
+      bytes: this.bytes ?? 0,
+    });
+    const nodes = [];
+    for (const [key, label, value] of rows) {
+      const wrap = document.createElement('div');
+      const dt = Object.assign(document.createElement('dt'), { textContent: label });
+      const dd = Object.assign(document.createElement('dd'), { textContent: value });
+      dd.setAttribute('data-testid', `metric-${key}`);
+      wrap.append(dt, dd);
+      nodes.push(wrap);
+    }
+    this.el.metrics.replaceChildren(...nodes);
+    drawChart(this.el.chart, this.gaps);
+  }
+
+  metricsText() {
+    return [...this.el.metrics.querySelectorAll('div')]
+      .map((d) => `${d.firstChild.textContent} ${d.lastChild.textContent}`)
+      .join(', ');
+  }
+
+  #showError(error) {
+    const e = /** @type {any} */ (error ?? {});
+    const box = this.el.error;
+    const title = document.createElement('strong');
+    const status = e.status ? `, HTTP ${e.status}` : '';
+    title.textContent = `${e.name ?? 'Error'}${e.code ? ` (${e.code}${status})` : ''}`;
+    const message = document.createElement('p');
+    message.textContent = e.message ?? String(error);
+    const facts = document.createElement('ul');
+    const add = (text) => facts.append(Object.assign(document.createElement('li'), { textContent: text }));
+    if (e.retryAfter !== undefined && e.retryAfter !== null) {
+      add(`Retry-After: ${e.retryAfter} s (the server asks to wait before retrying)`);
+    } else if (e.retryAfterMs !== undefined && e.retryAfterMs !== null) {
+      add(`Retry after ${e.retryAfterMs} ms`);
+    }
+    if (e.providerType) add(`provider error type: ${e.providerType}`);
+    if (e.retryable !== undefined) {
+      add(e.retryable ? 'retryable: sending the request again may succeed' : 'not retryable as is');
+    }
+    if (this.stream?.attempts > 1) add(`attempts: ${this.stream.attempts}`);
+    if (this.text) add(`the partial answer (${this.text.length} characters) is kept above`);
+    box.replaceChildren(title, message, facts);
+    box.hidden = false;
+  }
+}
+
+function option(value, text) {
+  return Object.assign(document.createElement('option'), { value, textContent: text });
+}
+
+function intOr(text, fallback) {
+  const n = Number.parseInt(text, 10);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
+function safeResult(stream) {
+  try {
+    return stream?.result ?? null;
+  } catch {
+    return null;
+  }
+}
