@@ -3,14 +3,14 @@
 // helpers. No sleeps: tests wait for DOM conditions or the server's request log.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { launchChromium } from '../tests/node/support/chromium.mjs';
+
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const ARTIFACTS = path.join(REPO, 'build', 'e2e-artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Starts `node server/local-provider.mjs --web web --port 0`; resolves to {url, stop()}. */
 export function startProvider() {
@@ -42,24 +42,9 @@ export function startProvider() {
   });
 }
 
-/** Launches chromium headless with a throwaway profile; resolves to {context, close()}. */
-export async function launchBrowser() {
-  const { chromium } = await import('playwright-core');
-  const profile = mkdtempSync(path.join(os.tmpdir(), 'llmstream-e2e-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1366, height: 768 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  return {
-    context,
-    close: async () => {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
+/** Launches chromium headless at 1366x768 with a throwaway profile; resolves to {context, close()}. */
+export function launchBrowser() {
+  return launchChromium({ viewport: { width: 1366, height: 768 } });
 }
 
 /**

@@ -5,8 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -15,13 +14,11 @@ import { promisify } from 'node:util';
 
 import { startServer } from '../../server/lib/server.mjs';
 import { replyTokens } from '../../server/lib/textgen.mjs';
+import { launchChromium, serveFolder } from './support/chromium.mjs';
 
 const run = promisify(execFile);
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WASM = path.join(REPO, 'npm', 'dist', 'core', 'llmstream_core.wasm');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-const MIME = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 
 let provider;
 let tmp;
@@ -35,26 +32,6 @@ after(async () => {
   await new Promise((resolve) => (site ? site.close(resolve) : resolve()));
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
-
-/** Serves `root` on 127.0.0.1 (only files under it). */
-function serve(root) {
-  return new Promise((resolve) => {
-    const server = http.createServer((req, res) => {
-      if (req.url === '/favicon.ico') {
-        res.writeHead(204).end();
-        return;
-      }
-      const file = path.join(root, decodeURIComponent(new URL(req.url, 'http://x').pathname));
-      if (!file.startsWith(root + path.sep) || !existsSync(file)) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
-      res.end(readFileSync(file));
-    });
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
 
 const PAGE = (providerUrl, key) => `<!doctype html>
 <meta charset="utf-8">
@@ -87,8 +64,6 @@ try {
 
 test('the packed package streams in chromium', async () => {
   assert.ok(existsSync(WASM), `the wasm core is not built (${path.relative(REPO, WASM)} is missing): run scripts/build-wasm.sh`);
-  assert.ok(existsSync(CHROMIUM), `chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
-  const { chromium } = await import('playwright-core');
 
   const pack = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], { cwd: path.join(REPO, 'npm') });
   const [info] = JSON.parse(pack.stdout);
@@ -98,15 +73,10 @@ test('the packed package streams in chromium', async () => {
   await run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', path.join(tmp, info.filename)], { cwd: app });
   const key = `browser-${process.pid}`;
   writeFileSync(path.join(app, 'index.html'), PAGE(provider.url, key));
-  site = await serve(app);
+  site = await serveFolder(app);
 
-  const profile = mkdtempSync(path.join(tmp, 'profile-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
+  const { context } = browser;
   const problems = [];
   try {
     const page = await context.newPage();
@@ -130,6 +100,6 @@ test('the packed package streams in chromium', async () => {
     assert.equal(wait.status, 200, 'the server never saw the page cancel the request');
     assert.deepEqual(problems, []);
   } finally {
-    await context.close();
+    await browser.close();
   }
 });

@@ -5,56 +5,34 @@
 // renderer after loadTransforms().
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { startServer } from '../../server/lib/server.mjs';
 import { replyTokens } from '../../server/lib/textgen.mjs';
+import { launchChromium, serveFolder } from './support/chromium.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const NPM = path.join(REPO, 'npm');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const MIME = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 const NONCE = 'transforms-test';
 
 let provider;
 let site;
-let tmp;
 before(async () => {
   provider = await startServer({ port: 0, paceMs: 0 });
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'llmstream-transforms-browser-'));
 });
 after(async () => {
   await provider?.close();
   await new Promise((resolve) => (site ? site.close(resolve) : resolve()));
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-/** Serves npm/ (only files under it) and the page, with a CSP that forbids eval. */
+/** Serves npm/ and the page, with a CSP that forbids eval. */
 function serve(page, providerUrl) {
   const csp = `default-src 'none'; script-src 'self' 'nonce-${NONCE}' 'wasm-unsafe-eval'; ` +
     `connect-src 'self' ${new URL(providerUrl).origin}`;
-  return new Promise((resolve) => {
-    const server = http.createServer((req, res) => {
-      const url = new URL(req.url, 'http://x').pathname;
-      if (url === '/index.html') {
-        res.writeHead(200, { 'content-type': 'text/html', 'content-security-policy': csp }).end(page);
-        return;
-      }
-      const file = path.join(NPM, decodeURIComponent(url));
-      if (!file.startsWith(NPM + path.sep) || !existsSync(file)) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
-      res.end(readFileSync(file));
-    });
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
+  return serveFolder(NPM, { '/index.html': { body: page, headers: { 'content-security-policy': csp } } });
 }
 
 const PAGE = (providerUrl) => `<!doctype html>
@@ -93,15 +71,9 @@ test('transforms load lazily and run in chromium under a strict CSP', async () =
   for (const f of ['llmstream_core.wasm', 'llmstream_transforms.wasm']) {
     assert.ok(existsSync(path.join(NPM, 'dist', 'core', f)), `${f} is not built: run scripts/build-wasm.sh`);
   }
-  assert.ok(existsSync(CHROMIUM), `chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
-  const { chromium } = await import('playwright-core');
   site = await serve(PAGE(provider.url), provider.url);
-  const context = await chromium.launchPersistentContext(mkdtempSync(path.join(tmp, 'profile-')), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
+  const { context } = browser;
   const problems = [];
   try {
     const page = await context.newPage();
@@ -124,6 +96,6 @@ test('transforms load lazily and run in chromium under a strict CSP', async () =
     assert.equal(result.rendered, '<p>x <em>em</em></p>\n');
     assert.deepEqual(problems, []);
   } finally {
-    await context.close();
+    await browser.close();
   }
 });

@@ -3,9 +3,9 @@
 // the core's text transforms and stream utilities. Loaded once per process / page, and only when
 // a transform is used, so that streaming alone never downloads it.
 //
-// Loading works as for the streaming core (../core/load.js): browsers let the emscripten module
-// fetch the .wasm next to the .mjs (new URL(..., import.meta.url)); Node reads the bytes with fs
-// and hands them over as `wasmBinary` (the module is a web build: toolchain.md pitfalls 3, 4).
+// Loaded like the streaming core (../wasm-module.js).
+
+import { loadWasmModule } from '../wasm-module.js';
 
 const DEFAULT_MODULE_URL = new URL('../../dist/core/llmstream_transforms.mjs', import.meta.url);
 
@@ -38,17 +38,8 @@ export const TRANSFORMS_PROTOCOL_VERSION = 1;
  * @property {Float64Array} HEAPF64
  */
 
-/** @type {Map<string, Promise<TransformsModule>>} */
-const cache = new Map();
 /** @type {TransformsModule | null} the default module once loaded (for synchronous helpers) */
 let loadedDefault = null;
-
-const isNode =
-  typeof process === 'object' &&
-  process !== null &&
-  typeof process.versions === 'object' &&
-  typeof process.versions.node === 'string' &&
-  typeof window === 'undefined';
 
 /**
  * Loads (once) and instantiates the transforms module.
@@ -58,18 +49,25 @@ const isNode =
  */
 export function loadTransforms(options = {}) {
   const moduleUrl = new URL(String(options.moduleUrl ?? DEFAULT_MODULE_URL), import.meta.url);
-  const key = moduleUrl.href;
-  let promise = cache.get(key);
-  if (!promise) {
-    promise = instantiate(moduleUrl);
-    cache.set(key, promise);
-    // A failed load is not cached: a later call (after building) tries again.
-    promise.catch(() => cache.delete(key));
-    if (key === DEFAULT_MODULE_URL.href) {
-      promise.then((m) => {
+  const promise = loadWasmModule(
+    moduleUrl,
+    'the transforms module',
+    (/** @type {TransformsModule} */ mod) => {
+      if (mod.protocolVersion() !== TRANSFORMS_PROTOCOL_VERSION) {
+        throw new Error(
+          `llmstream: ${moduleUrl.href} speaks transforms protocol ${mod.protocolVersion()}, ` +
+            `this package ${TRANSFORMS_PROTOCOL_VERSION}: rebuild it (scripts/build-wasm.sh)`,
+        );
+      }
+    },
+  );
+  if (moduleUrl.href === DEFAULT_MODULE_URL.href && loadedDefault === null) {
+    promise.then(
+      (m) => {
         loadedDefault = m;
-      }, () => {});
-    }
+      },
+      () => {},
+    );
   }
   return promise;
 }
@@ -77,38 +75,4 @@ export function loadTransforms(options = {}) {
 /** The default module if it finished loading, else null (synchronous helpers need it). */
 export function loadedTransforms() {
   return loadedDefault;
-}
-
-/** @param {URL} moduleUrl */
-async function instantiate(moduleUrl) {
-  const wasmUrl = new URL(moduleUrl.href.replace(/\.m?js$/, '.wasm'));
-  /** @type {any} */
-  let factoryModule;
-  /** @type {Record<string, unknown>} */
-  const settings = {};
-  try {
-    if (isNode) {
-      const { readFile } = await import(/* webpackIgnore: true */ 'node:fs/promises');
-      settings.wasmBinary = await readFile(wasmUrl);
-    }
-    factoryModule = await import(/* webpackIgnore: true */ /* @vite-ignore */ moduleUrl.href);
-  } catch (error) {
-    const e = /** @type {any} */ (error);
-    if (e && (e.code === 'ENOENT' || e.code === 'ERR_MODULE_NOT_FOUND')) {
-      throw new Error(
-        `llmstream: the transforms module is not built (${e.path ?? moduleUrl.href} is missing); ` +
-          'run scripts/build-wasm.sh (npm run build in npm/)',
-        { cause: error },
-      );
-    }
-    throw error;
-  }
-  const mod = /** @type {TransformsModule} */ (await factoryModule.default(settings));
-  if (mod.protocolVersion() !== TRANSFORMS_PROTOCOL_VERSION) {
-    throw new Error(
-      `llmstream: ${moduleUrl.href} speaks transforms protocol ${mod.protocolVersion()}, ` +
-        `this package ${TRANSFORMS_PROTOCOL_VERSION}: rebuild it (scripts/build-wasm.sh)`,
-    );
-  }
-  return mod;
 }

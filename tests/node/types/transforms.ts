@@ -1,5 +1,5 @@
 // Type-checked (tsc --noEmit --strict) use of the transforms API and the live metrics chunks.
-// Never run; tests/node/npm_transforms_types.test.mjs compiles it.
+// Never run; tests/node/npm_types.test.mjs compiles it.
 
 import {
   APILoader,
