@@ -226,6 +226,20 @@ TEST(AnthropicDialect, TextFixtureEventSequence) {
   EXPECT_EQ(got, want);
 }
 
+TEST(AnthropicDialect, PingsFollowTheKeepAliveOption) {
+  const std::string body = lt::ReadFixture("anthropic-text.sse");
+  auto keep_alives = [&](bool keep_alive_events) {
+    StreamOptions options = AnthropicOptions();
+    options.keep_alive_events = keep_alive_events;
+    const lt::RunResult run = RunEverySplit(options, body);
+    EXPECT_EQ(run.completion.choices.at(0).text, "Hello");
+    return std::count_if(run.events.begin(), run.events.end(),
+                         [](const lt::OwnedEvent& e) { return e.kind == EventKind::kKeepAlive; });
+  };
+  EXPECT_EQ(keep_alives(true), 1);
+  EXPECT_EQ(keep_alives(false), 0);
+}
+
 TEST(AnthropicDialect, FieldsInAnyOrder) {
   const std::string body =
       Ev(R"({"message":{"usage":{"output_tokens":1,"input_tokens":5},"model":"m","id":"msg_x"},)"

@@ -3,6 +3,8 @@
 // that the hot path allocates nothing per token. Everything is reset at the next Feed.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <deque>
 #include <string_view>
 #include <vector>
@@ -55,6 +57,14 @@ class Emitter {
   void EmitCost(const Cost& cost) { Emit(EventKind::kCost).cost = &costs_.emplace_back(cost); }
   void EmitError(Error error) {
     Emit(EventKind::kError).error = &errors_.emplace_back(std::move(error));
+  }
+
+  // Removes the events of `kind` from index `first` on (their payload storage stays until Clear).
+  void Drop(size_t first, EventKind kind) {
+    auto from = events_.begin() + static_cast<std::ptrdiff_t>(first);
+    events_.erase(std::remove_if(from, events_.end(),
+                                 [kind](const Event& event) { return event.kind == kind; }),
+                  events_.end());
   }
 
   // Copies `text` into storage that lives until the next Clear.

@@ -120,6 +120,9 @@ class Stream::Impl final : public SseSink {
     }
     size_t first = out_.size();
     dialect_->OnEvent(stable, out_);
+    // Keep-alives a dialect recognises in the payload (Anthropic's `ping` events) obey the same
+    // option as SSE comments.
+    if (!options_.keep_alive_events) out_.Drop(first, EventKind::kKeepAlive);
     AfterDialect(first);
   }
   void OnComment(std::string_view text) override {
