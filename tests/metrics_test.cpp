@@ -314,8 +314,8 @@ TEST(Metrics, UsageAndCostAreTheLastSnapshot) {
   ASSERT_TRUE(s.cost);
   EXPECT_EQ(s.cost->total_usd, 0.00125);
   const nlohmann::json json = nlohmann::json::parse(ToJson(s));
-  EXPECT_EQ(json["usage"]["inputTokens"], 5);
-  EXPECT_EQ(json["usage"]["outputTokens"], 3);
+  EXPECT_EQ(json["usage"]["promptTokens"], 5);
+  EXPECT_EQ(json["usage"]["completionTokens"], 3);
   EXPECT_EQ(json["usage"]["totalTokens"], 8);
   EXPECT_EQ(json["usage"]["cachedTokens"], 2);
   EXPECT_TRUE(json["usage"]["reasoningTokens"].is_null());

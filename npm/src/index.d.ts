@@ -155,6 +155,8 @@ export interface CostDetails {
   cacheWriteUsd: number;
   outputUsd: number;
   source: CostSource;
+  /** True when the token counts were estimated (source 'estimated'). */
+  estimated: boolean;
   /** The price table entry's date (YYYY-MM-DD), null for provider-reported costs. */
   priceDate: string | null;
 }

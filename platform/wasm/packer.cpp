@@ -5,7 +5,8 @@
 #include <cstring>
 #include <utility>
 
-#include "json_out.h"
+#include "json/writer.h"
+#include "llmstream/to_json.h"
 #include "sse/utf8.h"
 
 namespace llmstream::wasm {
@@ -132,39 +133,39 @@ void Packer::Pack(std::span<const Event> events, const Completion& result) {
       case EventKind::kUsage:
         if (e.usage != nullptr) {
           r[kFieldSideIndex] = BeginSide();
-          AppendUsageJson(&side_, *e.usage);
+          AppendJson(&side_, *e.usage);
         }
         break;
       case EventKind::kCost:
         if (e.cost != nullptr) {
           r[kFieldSideIndex] = BeginSide();
-          AppendCostJson(&side_, *e.cost);
+          AppendJson(&side_, *e.cost);
         }
         break;
       case EventKind::kError:
       case EventKind::kRetry:
         if (e.error != nullptr) {
           r[kFieldSideIndex] = BeginSide();
-          AppendErrorJson(&side_, *e.error);
+          AppendJson(&side_, *e.error);
         }
         break;
       case EventKind::kMetadata:
         if (e.metadata_format() == MetadataFormat::kJson) {
           r[kFieldSideIndex] = BeginSide();
-          AppendJsonValueOrString(&side_, e.text);
+          json::AppendValueOrString(&side_, e.text);
           text_in_side = true;
         }
         break;
       case EventKind::kCitation:
       case EventKind::kRaw:
         r[kFieldSideIndex] = BeginSide();
-        AppendJsonValueOrString(&side_, e.text);
+        json::AppendValueOrString(&side_, e.text);
         text_in_side = true;
         break;
       case EventKind::kBlockStart:
         if (!e.text.empty()) {
           r[kFieldSideIndex] = BeginSide();
-          AppendJsonValueOrString(&side_, e.text);
+          json::AppendValueOrString(&side_, e.text);
           text_in_side = true;
         }
         break;

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
-#include "json_out.h"
+#include "llmstream/to_json.h"
 #include "options.h"
 
 namespace llmstream::wasm {
@@ -94,7 +94,7 @@ int WasmSession::poll(double now_ms) {
 
 std::string WasmSession::httpRequestJson() const {
   std::string out;
-  if (session_) AppendHttpRequestJson(&out, session_->http_request());
+  if (session_) AppendJson(&out, session_->http_request());
   return out.empty() ? "null" : out;
 }
 
@@ -141,13 +141,13 @@ int WasmSession::cancel(double now_ms) {
 
 std::string WasmSession::resultJson() const {
   std::string out;
-  AppendCompletionJson(&out, session_ ? session_->result() : empty_result_);
+  AppendJson(&out, session_ ? session_->result() : empty_result_);
   return out;
 }
 
 size_t WasmSession::packResultJson() {
   result_json_.clear();
-  AppendCompletionJson(&result_json_, session_ ? session_->result() : empty_result_);
+  AppendJson(&result_json_, session_ ? session_->result() : empty_result_);
   return result_json_.size();
 }
 
@@ -155,7 +155,7 @@ std::string WasmSession::errorJson() const {
   const Error& error = session_ ? session_->error() : options_error_;
   if (!error) return "null";
   std::string out;
-  AppendErrorJson(&out, error);
+  AppendJson(&out, error);
   return out;
 }
 

@@ -161,7 +161,7 @@ describe('llmstream CLI', () => {
     const { code, stdout } = await run(['--json', 'Hello'], { scenario: 'tokens=10' });
     assert.equal(code, 0);
     const events = jsonLines(stdout);
-    assert.ok(events.some((e) => e.type === 'usage' && e.outputTokens === 10));
+    assert.ok(events.some((e) => e.type === 'usage' && e.usage.completionTokens === 10 && e.usage.totalTokens > 10));
     assert.equal(events.at(-1).type, 'done');
     assert.equal(textOf(events), plain.stdout.replace(/\n$/, ''));
   });
@@ -183,7 +183,7 @@ describe('llmstream CLI', () => {
     assert.equal(last.outputChunks, 20);
     assert.equal(last.interTokenLatency.count, 19);
     assert.ok(last.interTokenLatency.p95 >= last.interTokenLatency.p50);
-    assert.equal(last.usage.outputTokens, 20);
+    assert.equal(last.usage.completionTokens, 20);
     assert.equal(last.attempts, 1);
     assert.equal(last.status, 200);
     assert.equal(last.error, null);

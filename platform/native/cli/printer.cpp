@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "cli/event_json.h"
+#include "llmstream/to_json.h"
 
 namespace llmstream::cli {
 namespace {
@@ -81,7 +81,7 @@ void Printer::Print(const Event& event) {
   }
   if (options_.json) {
     std::string line;
-    AppendEventJson(event, &line);
+    AppendJson(&line, event);
     line.push_back('\n');
     Out(line);
     std::fflush(out_);

@@ -1,94 +1,16 @@
-#include "json_out.h"
+#include "llmstream/to_json.h"
 
-#include <cmath>
-#include <nlohmann/json.hpp>
+#include <string_view>
+#include <vector>
 
-#include "json/arena.h"
-#include "json/escape.h"
-#include "json/reader.h"
+#include "json/writer.h"
 #include "llmstream/metrics.h"
-#include "sse/utf8.h"
 
-namespace llmstream::wasm {
-namespace {
+namespace llmstream {
 
-// `text` as valid UTF-8: itself when it already is (the usual case), else repaired into *buffer.
-std::string_view ValidUtf8(std::string_view text, std::string* buffer) {
-  if (sse::IsValidUtf8(text)) return text;
-  buffer->clear();
-  sse::AppendRepairedUtf8(text, buffer);
-  return *buffer;
-}
+using json::ObjectWriter;
 
-}  // namespace
-
-void AppendJsonString(std::string* out, std::string_view text) {
-  std::string repaired;
-  out->push_back('"');
-  json::AppendEscaped(out, ValidUtf8(text, &repaired));
-  out->push_back('"');
-}
-
-void AppendJsonNumber(std::string* out, double value) {
-  if (!std::isfinite(value)) {
-    out->append("null");
-    return;
-  }
-  // nlohmann's shortest round-trip form (Grisu2), already linked for request building: no
-  // printf machinery in the module.
-  out->append(nlohmann::ordered_json(value).dump());
-}
-
-void AppendJsonInt(std::string* out, int64_t value) { out->append(std::to_string(value)); }
-
-void AppendJsonOptionalInt(std::string* out, const std::optional<int64_t>& value) {
-  if (value) {
-    AppendJsonInt(out, *value);
-  } else {
-    out->append("null");
-  }
-}
-
-void AppendJsonValueOrString(std::string* out, std::string_view text) {
-  std::string repaired;
-  const std::string_view valid = ValidUtf8(text, &repaired);
-  json::Arena arena;
-  json::Reader reader(valid, &arena);
-  if (!valid.empty() && reader.Skip() && reader.Finish()) {
-    out->append(valid);
-  } else {
-    out->push_back('"');
-    json::AppendEscaped(out, valid);
-    out->push_back('"');
-  }
-}
-
-std::string* ObjectWriter::Key(std::string_view key) {
-  if (!first_) out_->push_back(',');
-  first_ = false;
-  out_->push_back('"');
-  out_->append(key);  // our own ASCII keys: nothing to escape
-  out_->append("\":");
-  return out_;
-}
-
-std::string* ObjectWriter::AnyKey(std::string_view key) {
-  if (!first_) out_->push_back(',');
-  first_ = false;
-  AppendJsonString(out_, key);
-  out_->push_back(':');
-  return out_;
-}
-
-void ObjectWriter::StringOrNull(std::string_view key, std::string_view value) {
-  if (value.empty()) {
-    Null(key);
-  } else {
-    String(key, value);
-  }
-}
-
-void AppendErrorJson(std::string* out, const Error& error) {
+void AppendJson(std::string* out, const Error& error) {
   ObjectWriter o(out);
   o.String("code", ErrorCodeName(error.code));
   o.String("message", error.message);
@@ -101,7 +23,7 @@ void AppendErrorJson(std::string* out, const Error& error) {
   o.OptionalInt("retryAfterMs", error.retry_after_ms);
 }
 
-void AppendUsageJson(std::string* out, const Usage& usage) {
+void AppendJson(std::string* out, const Usage& usage) {
   ObjectWriter o(out);
   o.OptionalInt("promptTokens", usage.input_tokens);
   o.OptionalInt("completionTokens", usage.output_tokens);
@@ -112,7 +34,7 @@ void AppendUsageJson(std::string* out, const Usage& usage) {
   o.Bool("estimated", usage.estimated);
 }
 
-void AppendCostJson(std::string* out, const Cost& cost) {
+void AppendJson(std::string* out, const Cost& cost) {
   ObjectWriter o(out);
   o.Number("totalUsd", cost.total_usd);
   o.Number("inputUsd", cost.input_usd);
@@ -120,6 +42,7 @@ void AppendCostJson(std::string* out, const Cost& cost) {
   o.Number("cacheWriteUsd", cost.cache_write_usd);
   o.Number("outputUsd", cost.output_usd);
   o.String("source", CostSourceName(cost.source));
+  o.Bool("estimated", cost.source == CostSource::kEstimated);
   o.StringOrNull("priceDate", cost.price_date);
 }
 
@@ -133,7 +56,7 @@ void AppendJsonArrayOfValues(std::string* out, const std::vector<std::string>& v
   out->push_back('[');
   for (size_t i = 0; i < values.size(); ++i) {
     if (i) out->push_back(',');
-    AppendJsonValueOrString(out, values[i]);
+    json::AppendValueOrString(out, values[i]);
   }
   out->push_back(']');
 }
@@ -196,7 +119,7 @@ void AppendChoiceJson(std::string* out, const Choice& choice) {
 
 }  // namespace
 
-void AppendCompletionJson(std::string* out, const Completion& completion) {
+void AppendJson(std::string* out, const Completion& completion) {
   ObjectWriter o(out);
   o.String("id", completion.id);
   o.String("model", completion.model);
@@ -216,10 +139,10 @@ void AppendCompletionJson(std::string* out, const Completion& completion) {
   if (completion.usage.empty()) {
     o.Null("usage");
   } else {
-    AppendUsageJson(o.Key("usage"), completion.usage);
+    AppendJson(o.Key("usage"), completion.usage);
   }
   if (completion.cost.known()) {
-    AppendCostJson(o.Key("cost"), completion.cost);
+    AppendJson(o.Key("cost"), completion.cost);
   } else {
     o.Null("cost");
   }
@@ -228,18 +151,18 @@ void AppendCompletionJson(std::string* out, const Completion& completion) {
   {
     ObjectWriter m(metadata);
     for (const auto& [key, value] : completion.metadata) {
-      AppendJsonValueOrString(m.AnyKey(key), value);
+      json::AppendValueOrString(m.AnyKey(key), value);
     }
   }
   std::string* warnings = o.Key("warnings");
   warnings->push_back('[');
   for (size_t i = 0; i < completion.warnings.size(); ++i) {
     if (i) warnings->push_back(',');
-    AppendJsonString(warnings, completion.warnings[i]);
+    json::AppendString(warnings, completion.warnings[i]);
   }
   warnings->push_back(']');
   if (completion.error) {
-    AppendErrorJson(o.Key("error"), completion.error);
+    AppendJson(o.Key("error"), completion.error);
   } else {
     o.Null("error");
   }
@@ -247,7 +170,7 @@ void AppendCompletionJson(std::string* out, const Completion& completion) {
   o.Bool("truncated", completion.truncated);
 }
 
-void AppendHttpRequestJson(std::string* out, const HttpRequest& request) {
+void AppendJson(std::string* out, const HttpRequest& request) {
   ObjectWriter o(out);
   o.String("method", request.method);
   o.String("url", request.url);
@@ -256,13 +179,36 @@ void AppendHttpRequestJson(std::string* out, const HttpRequest& request) {
   for (size_t i = 0; i < request.headers.size(); ++i) {
     if (i) headers->push_back(',');
     headers->push_back('[');
-    AppendJsonString(headers, request.headers[i].first);
+    json::AppendString(headers, request.headers[i].first);
     headers->push_back(',');
-    AppendJsonString(headers, request.headers[i].second);
+    json::AppendString(headers, request.headers[i].second);
     headers->push_back(']');
   }
   headers->push_back(']');
   o.String("body", request.body);
 }
 
-}  // namespace llmstream::wasm
+void AppendJson(std::string* out, const Event& event) {
+  ObjectWriter o(out);
+  if (event.kind == EventKind::kRaw) {  // the provider's own SSE event: its type and data
+    o.String("type", "raw");
+    o.String("event", event.name);
+    o.String("data", event.text);
+    return;
+  }
+  o.String("type", EventKindName(event.kind));
+  o.Int("choice", event.choice);
+  o.Int("block", event.block);
+  if (!event.text.empty()) o.String("text", event.text);
+  if (!event.id.empty()) o.String("id", event.id);
+  if (!event.name.empty()) o.String("name", event.name);
+  if (event.usage) AppendJson(o.Key("usage"), *event.usage);
+  if (event.cost) AppendJson(o.Key("cost"), *event.cost);
+  if (event.error) AppendJson(o.Key("error"), *event.error);
+  if (event.kind == EventKind::kRetry) {  // the retry's fields ride in choice / block
+    o.Int("attempt", event.choice);
+    o.Int("delayMs", event.block);
+  }
+}
+
+}  // namespace llmstream

@@ -1,0 +1,35 @@
+// JSON of the library's values, in the shapes the npm package's chunks use (camelCase keys):
+// what the wasm build hands to JS, what the CLI prints with --json, what metrics embed. Strings
+// are repaired to valid UTF-8, so the output always parses.
+#pragma once
+
+#include <string>
+
+#include "llmstream/completion.h"
+#include "llmstream/error.h"
+#include "llmstream/event.h"
+#include "llmstream/request.h"
+#include "llmstream/usage.h"
+
+namespace llmstream {
+
+// {promptTokens, completionTokens, totalTokens, cachedTokens, cacheWriteTokens, reasoningTokens,
+//  estimated}; unknown counts are null, totalTokens is always a number.
+void AppendJson(std::string* out, const Usage& usage);
+// {totalUsd, inputUsd, cachedInputUsd, cacheWriteUsd, outputUsd, source, estimated, priceDate};
+// source is "provider", "price_table", "estimated" or "none"; priceDate null when unknown.
+void AppendJson(std::string* out, const Cost& cost);
+// {code, message, status, providerType, retryAfterMs}; code is ErrorCodeName, status null when
+// there was no HTTP status.
+void AppendJson(std::string* out, const Error& error);
+// The assembled completion: {id, model, provider, text, reasoning, finishReason, choices: [...],
+// usage, cost, metadata, warnings, error, finished, truncated} (npm/src/core/README.md).
+void AppendJson(std::string* out, const Completion& completion);
+// {method, url, headers: [[name, value], ...], body}
+void AppendJson(std::string* out, const HttpRequest& request);
+// One event, as the CLI prints it with --json: {type, choice, block, text?, id?, name?, usage?,
+// cost?, error?} (type is EventKindName; a retry adds attempt and delayMs); a raw provider event
+// (kRaw) is {type: "raw", event, data}.
+void AppendJson(std::string* out, const Event& event);
+
+}  // namespace llmstream
