@@ -1,12 +1,18 @@
-// Live stream metrics (from ChunkStream.metrics() plus the arrival times of output chunks, for
-// the p95) and a canvas bar chart of the inter-token latencies. No library.
+// Live stream metrics (ChunkStream.metrics(): measured where the package receives the chunks)
+// and a canvas bar chart of the inter-token gaps as the page saw them (after the transforms).
+// No library.
 
-/** Percentile (nearest rank) of a list of numbers; null when empty. */
+/**
+ * Percentile of a list of numbers, interpolated between order statistics like the package's
+ * metrics; null when empty.
+ */
 export function percentile(values, p) {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank];
+  const position = (p / 100) * (sorted.length - 1);
+  const low = Math.floor(position);
+  if (low + 1 >= sorted.length) return sorted[low];
+  return sorted[low] + (position - low) * (sorted[low + 1] - sorted[low]);
 }
 
 const ms = (v) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : `${Math.round(v)} ms`);
@@ -26,13 +32,13 @@ export function metricRows(m, gaps, { usage, cost, priced = true, costEstimated,
     ['ttft', 'TTFT', ms(m?.firstTokenLatency)],
     ['tps', 'Tokens/s', num(m?.tokensPerSecond)],
     ['itl-mean', 'ITL mean', ms(m?.averageInterTokenLatency ?? mean)],
-    ['itl-p95', 'ITL p95', ms(percentile(gaps, 95))],
+    ['itl-p95', 'ITL p95', ms(m?.interTokenLatency?.p95 ?? percentile(gaps, 95))],
     ['itl-sd', 'ITL σ · CV', m?.consistency && gaps.length
       ? `${Math.round(m.consistency.standardDeviation)} ms · ${Math.round(m.consistency.coefficientOfVariation)}%` : '–'],
     ['tokens', 'Tokens', tokens === null ? '–' : String(tokens) + (usage?.estimated ? ' (est.)' : '')],
     ['cost', 'Cost', !usage ? '–' : !priced ? '$0 (no price)' : `$${cost.toFixed(6)}${costEstimated ? ' (est.)' : ''}`],
     ['time', 'Time', ms(m?.totalTime)],
-    ['chunks', 'Chunks · bytes', m ? `${m.outputChunks ?? 0} · ${bytes}` : '–'],
+    ['chunks', 'Chunks · bytes', m ? `${m.outputChunks ?? 0} · ${m.bytes ?? bytes}` : '–'],
   ];
 }
 

@@ -43,7 +43,10 @@ class Source {
     this.failure = null; // the LLMStreamError the stream ended with
     this.cancelledByUser = false;
     this.cancelled = null; // the promise of a user cancel
-    this.metrics = new MetricsTracker(now);
+    this.metrics = new MetricsTracker(now, () => {
+      const session = this.session;
+      return session ? { responseAtMs: session.responseAtMs ?? null, bytesRead: session.bytesRead ?? 0 } : null;
+    });
     this.finalResult = undefined;
     this.ctx = {
       rawMode,

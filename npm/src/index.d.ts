@@ -378,6 +378,28 @@ export interface StreamMetrics {
   chunksPerSecond: number;
   maxInterTokenLatency: number;
   ended: boolean;
+  /** Request start to the response headers (of the attempt that answered). */
+  timeToHeaders: number | null;
+  /** Gaps between output chunks: population statistics, percentiles interpolated. */
+  interTokenLatency: {
+    count: number;
+    mean: number;
+    standardDeviation: number;
+    coefficientOfVariation: number;
+    min: number;
+    p50: number;
+    p95: number;
+    p99: number;
+    max: number;
+  };
+  /** Gaps longer than `threshold` ms (1000). */
+  stalls: { count: number; longest: number; threshold: number };
+  /** Response body bytes read (every attempt). */
+  bytes: number;
+  /** The last usage chunk's usage (reported or estimated), null before one. */
+  usage: Usage | null;
+  /** The last cost chunk's details, null before one. */
+  cost: CostDetails | null;
 }
 
 /**

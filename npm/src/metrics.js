@@ -23,9 +23,39 @@ export function isOutputChunk(chunk) {
   }
 }
 
+/** Gaps longer than this count as stalls (the core's MetricsOptions::stall_threshold_ms). */
+export const STALL_THRESHOLD_MS = 1000;
+
+/**
+ * The p-th percentile (0-100) of `sorted` (ascending), interpolated between the order statistics
+ * around p / 100 * (n - 1), as the core's GapDistribution does while it is exact.
+ * @param {Float64Array} sorted
+ * @param {number} p
+ */
+function percentile(sorted, p) {
+  const n = sorted.length;
+  if (n === 0) return 0;
+  const position = (p / 100) * (n - 1);
+  const low = Math.floor(position);
+  const fraction = position - low;
+  if (fraction === 0 || low + 1 >= n) return sorted[low];
+  return sorted[low] + fraction * (sorted[low + 1] - sorted[low]);
+}
+
 export class MetricsTracker {
-  constructor(now) {
+  /**
+   * @param {() => number} now the clock (ms)
+   * @param {() => ({responseAtMs: number | null, bytesRead: number} | null)} [transport] what the
+   *   driver knows below the chunks: when the response headers arrived, body bytes read
+   */
+  constructor(now, transport = () => null) {
     this.now = now;
+    this.transport = transport;
+    /** Every inter-token gap (for the percentiles), grown by doubling. */
+    this.gaps = new Float64Array(64);
+    this.stalls = 0;
+    this.longestStall = 0;
+    this.cost = null;
     this.startMs = null;
     this.endMs = null;
     this.firstByteMs = null;
@@ -51,6 +81,7 @@ export class MetricsTracker {
     for (const chunk of chunks) {
       this.chunks++;
       if (chunk.type === 'usage' && chunk.usage) this.usage = chunk.usage;
+      if (chunk.type === 'cost' && chunk.costDetails) this.cost = chunk.costDetails;
       if (!isOutputChunk(chunk)) continue;
       this.outputChunks++;
       if (this.firstOutputMs === null) {
@@ -62,6 +93,16 @@ export class MetricsTracker {
         this.gapMean += delta / this.gapCount;
         this.gapM2 += delta * (gap - this.gapMean);
         if (gap > this.gapMax) this.gapMax = gap;
+        if (this.gapCount > this.gaps.length) {
+          const grown = new Float64Array(this.gaps.length * 2);
+          grown.set(this.gaps);
+          this.gaps = grown;
+        }
+        this.gaps[this.gapCount - 1] = gap;
+        if (gap > STALL_THRESHOLD_MS) {
+          this.stalls++;
+          if (gap > this.longestStall) this.longestStall = gap;
+        }
       }
       this.lastOutputMs = t;
     }
@@ -85,6 +126,8 @@ export class MetricsTracker {
     const tokens = typeof reported === 'number' && reported > 0 ? reported : this.outputChunks;
     const tokensPerSecond =
       this.outputChunks > 0 ? (chunksPerSecond * tokens) / this.outputChunks : 0;
+    const sorted = this.gaps.slice(0, this.gapCount).sort();
+    const transport = this.transport() ?? { responseAtMs: null, bytesRead: 0 };
     return {
       firstTokenLatency: since(this.firstOutputMs),
       averageInterTokenLatency: this.gapMean,
@@ -102,6 +145,22 @@ export class MetricsTracker {
       chunksPerSecond,
       maxInterTokenLatency: this.gapMax,
       ended: this.endMs !== null,
+      timeToHeaders: since(transport.responseAtMs),
+      interTokenLatency: {
+        count: this.gapCount,
+        mean: this.gapMean,
+        standardDeviation: std,
+        coefficientOfVariation: this.gapMean > 0 ? (std / this.gapMean) * 100 : 0,
+        min: this.gapCount ? sorted[0] : 0,
+        p50: percentile(sorted, 50),
+        p95: percentile(sorted, 95),
+        p99: percentile(sorted, 99),
+        max: this.gapMax,
+      },
+      stalls: { count: this.stalls, longest: this.longestStall, threshold: STALL_THRESHOLD_MS },
+      bytes: transport.bytesRead,
+      usage: this.usage,
+      cost: this.cost,
     };
   }
 }

@@ -235,6 +235,27 @@ describe('chunks', () => {
     assert.ok(m.consistency.standardDeviation >= 0);
     assert.equal(m.ended, true);
   });
+
+  test('metrics(): headers, bytes, percentiles, stalls, usage and cost', async () => {
+    const stream = loader().streamCompletion({
+      prompt: 'Measure me',
+      maxTokens: 12,
+      headers: scenario('pace_ms=5; stall_after=6; stall_ms=1100'),
+    });
+    await stream.complete();
+    const m = stream.metrics();
+    assert.ok(m.timeToHeaders >= 0 && m.timeToHeaders <= m.firstTokenLatency, JSON.stringify(m));
+    assert.ok(m.bytes > 12 * 50, `bytes ${m.bytes}`);
+    const itl = m.interTokenLatency;
+    assert.equal(itl.count, 11);
+    assert.ok(itl.min <= itl.p50 && itl.p50 <= itl.p95 && itl.p95 <= itl.p99 && itl.p99 <= itl.max, JSON.stringify(itl));
+    assert.equal(itl.max, m.maxInterTokenLatency);
+    assert.ok(itl.p50 < 500, 'the paced gaps are short');
+    assert.equal(m.stalls.count, 1, JSON.stringify(m.stalls));
+    assert.ok(m.stalls.longest >= 1000 && m.stalls.longest === itl.max);
+    assert.equal(m.usage.completionTokens, 12);
+    assert.equal(m.cost, null, 'local models have no price');
+  });
 });
 
 describe('errors', () => {

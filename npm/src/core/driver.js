@@ -117,6 +117,9 @@ const registry =
  * @property {() => any} error the final error ({code, message, status, providerType,
  *   retryAfterMs}), or null while running and after success
  * @property {number} attempts requests sent so far
+ * @property {number | null} responseAtMs when the last attempt's response headers arrived (the
+ *   driver's clock), null before
+ * @property {number} bytesRead response body bytes read, all attempts
  */
 
 /**
@@ -154,6 +157,8 @@ export function openSession(core, options, io = {}) {
     /** @type {string | null} */ resultJson: null, // the final result, not yet parsed
     /** @type {any} */ error: null,
     attempts: 0,
+    /** @type {number | null} */ responseAtMs: null, // when the last attempt's headers came
+    bytesRead: 0, // body bytes of every attempt
   };
   const held = { ws };
   registry?.register(state, held, state);
@@ -353,7 +358,9 @@ export function openSession(core, options, io = {}) {
       case IO_RESPONSE: {
         const res = /** @type {Response} */ (value);
         const headers = JSON.stringify(Array.from(res.headers));
-        const n = ws.onResponse(res.status, headers, now());
+        const at = now();
+        state.responseAtMs = at;
+        const n = ws.onResponse(res.status, headers, at);
         if (res.body) {
           attempt.reader = res.body.getReader();
           readNext(attempt);
@@ -368,6 +375,7 @@ export function openSession(core, options, io = {}) {
         if (value.done) return ws.onEnd(now());
         const bytes = /** @type {Uint8Array} */ (value.value);
         const len = bytes.byteLength;
+        state.bytesRead += len;
         if (len > state.inputCapacity) {
           state.inputCapacity = Math.max(len, MIN_INPUT_BYTES);
           state.inputPtr = ws.inputBuffer(state.inputCapacity);
@@ -513,6 +521,12 @@ export function openSession(core, options, io = {}) {
     },
     get attempts() {
       return state.ws ? state.ws.attempts() : state.attempts;
+    },
+    get responseAtMs() {
+      return state.responseAtMs;
+    },
+    get bytesRead() {
+      return state.bytesRead;
     },
   };
 }
