@@ -300,7 +300,7 @@ for (const f of readdirSync(distDir).filter((f) => /^llmstream_core\.(mjs|wasm)$
   sizes.push({ file: f, bytes: raw.length, gzip9: gzipSync(raw, { level: 9 }).length });
 }
 const gzTotal = sizes.reduce((s, x) => s + x.gzip9, 0);
-console.log(JSON.stringify({ bench: 'wasm_vs_peers', sizes, gzip9_total: gzTotal, target_bytes: 120 * 1024 }));
+console.log(JSON.stringify({ bench: 'wasm_vs_peers', sizes, gzip9_total: gzTotal, target_bytes: 120_000 }));
 
 // summary
 const pad = (s, n) => String(s).padEnd(n);
@@ -332,4 +332,4 @@ if (results['llmstream-api'] && results['openai-sdk']) {
   console.log(`(b) openai-sdk / llmstream-api = ${ratio.toFixed(1)}x (target >= 10x: ${verdict(ratio >= 10)})`);
 }
 for (const s of sizes) console.log(`size ${pad(s.file, 22)}${lpad(s.bytes, 9)} bytes${lpad(s.gzip9, 9)} gzip -9`);
-console.log(`size ${pad('total', 22)}${lpad('', 15)}${lpad(gzTotal, 9)} gzip -9 (target < ${120 * 1024}: ${verdict(gzTotal < 120 * 1024)})`);
+console.log(`size ${pad('total', 22)}${lpad('', 15)}${lpad(gzTotal, 9)} gzip -9 (target < 120000: ${verdict(gzTotal < 120_000)})`);
