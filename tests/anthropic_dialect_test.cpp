@@ -208,14 +208,7 @@ INSTANTIATE_TEST_SUITE_P(Anthropic, AnthropicFixture, ::testing::ValuesIn(Anthro
 TEST(AnthropicDialect, TextFixtureEventSequence) {
   const std::string body = lt::ReadFixture("anthropic-text.sse");
   const lt::RunResult run = lt::RunStream(AnthropicOptions(), body, {"whole", {body.size()}});
-  std::vector<std::string> got;
-  for (const lt::OwnedEvent& e : run.events) {
-    if (e.kind == EventKind::kCost) continue;  // depends on the price table
-    std::string line(EventKindName(e.kind));
-    if (!e.name.empty()) line += " " + e.name;
-    if (!e.text.empty() && e.kind != EventKind::kMetadata) line += " \"" + e.text + "\"";
-    got.push_back(line);
-  }
+  const std::vector<std::string> got = lt::EventLines(run.events);
   const std::vector<std::string> want = {"metadata model",        "metadata id",
                                          "metadata role",         "metadata usage.cache_creation",
                                          "metadata service_tier", "metadata usage.inference_geo",

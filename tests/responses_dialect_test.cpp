@@ -170,14 +170,7 @@ INSTANTIATE_TEST_SUITE_P(Responses, ResponsesFixture, ::testing::ValuesIn(Respon
 TEST(ResponsesDialect, TextFixtureEventSequence) {
   const std::string body = lt::ReadFixture("openai-responses-text.sse");
   const lt::RunResult run = lt::RunStream(ResponsesOptions(), body, {"whole", {body.size()}});
-  std::vector<std::string> got;
-  for (const lt::OwnedEvent& e : run.events) {
-    if (e.kind == EventKind::kCost) continue;  // depends on the price table
-    std::string line(EventKindName(e.kind));
-    if (!e.name.empty()) line += " " + e.name;
-    if (!e.text.empty() && e.kind != EventKind::kMetadata) line += " \"" + e.text + "\"";
-    got.push_back(line);
-  }
+  const std::vector<std::string> got = lt::EventLines(run.events);
   const std::vector<std::string> want = {
       "metadata id",    "metadata model", "metadata service_tier", "block_start message",
       "metadata role",  "text \"pong\"",  "block_end message",     "metadata service_tier",

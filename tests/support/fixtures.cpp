@@ -150,6 +150,18 @@ StreamOptions OptionsForFixture(std::string_view file_name) {
   return options;
 }
 
+std::vector<std::string> EventLines(const std::vector<OwnedEvent>& events) {
+  std::vector<std::string> lines;
+  for (const OwnedEvent& e : events) {
+    if (e.kind == EventKind::kCost) continue;
+    std::string line(EventKindName(e.kind));
+    if (!e.name.empty()) line += " " + e.name;
+    if (!e.text.empty() && e.kind != EventKind::kMetadata) line += " \"" + e.text + "\"";
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
 void ExpectSameEvents(const std::vector<OwnedEvent>& got, const std::vector<OwnedEvent>& want,
                       const std::string& what) {
   EXPECT_EQ(got.size(), want.size()) << what;

@@ -49,6 +49,10 @@ RunResult RunStream(const StreamOptions& options, std::string_view body, const S
 // kind/choice/block/part so that event sequences from different splits compare equal.
 std::vector<OwnedEvent> Coalesce(const std::vector<OwnedEvent>& events);
 
+// One line per event, for comparing whole sequences: `kind [name] ["text"]` (metadata without its
+// value); cost events are left out (they depend on the price table).
+std::vector<std::string> EventLines(const std::vector<OwnedEvent>& events);
+
 // Expects `got` == `want` event by event; reports the first difference only.
 void ExpectSameEvents(const std::vector<OwnedEvent>& got, const std::vector<OwnedEvent>& want,
                       const std::string& what = "");
