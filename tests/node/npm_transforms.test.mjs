@@ -427,6 +427,44 @@ describe('pipe and non-text chunks', () => {
   });
 });
 
+test('every wasm handle is deleted when its stage ends: completed, broken out of, failed', async () => {
+  const mod = await loadTransforms();
+  const baseline = mod.liveHandles();
+  const words = (n) => Array.from({ length: n }, (_, i) => ({ type: 'text', text: `**w${i}** `, index: 0 }));
+  async function* source(chunks, failAt = -1) {
+    for (let i = 0; i < chunks.length; i++) {
+      if (i === failAt) throw new Error('source failed');
+      yield chunks[i];
+    }
+    yield { type: 'done', done: true, finishReason: 'stop' };
+  }
+  const stages = () => [
+    wordStream(),
+    contentFilter({ patterns: ['w3'] }),
+    batch({ maxChunks: 2 }),
+    fixedChunks({ size: 5 }),
+    smooth({ maxDelayMs: 1 }),
+    typingEffect({ charsPerSecond: 1e6 }),
+    progress({ estimatedTokens: 20 }),
+    safeMarkdown(),
+  ];
+
+  const all = await collect(pipe(source(words(12)), ...stages()));
+  assert.equal(all.at(-1).type, 'done');
+  assert.equal(mod.liveHandles(), baseline, 'after a completed pipe');
+
+  let seen = 0;
+  for await (const chunk of pipe(source(words(50)), ...stages())) if (chunk.type === 'text' && ++seen === 3) break;
+  assert.equal(mod.liveHandles(), baseline, 'after break');
+
+  await assert.rejects(collect(pipe(source(words(12), 6), ...stages())), /source failed/);
+  assert.equal(mod.liveHandles(), baseline, 'after the source threw');
+
+  const cache = new StreamCache({ maxEntries: 2 });
+  assert.equal(await cache.has('none'), false);
+  assert.equal(mod.liveHandles(), baseline + 1, 'a cache holds one handle for its lifetime');
+});
+
 describe('StreamCache', () => {
   test('keys leave the API key out; get / put; record then replay a real stream', async () => {
     const cache = new StreamCache({ maxEntries: 2 });

@@ -34,6 +34,7 @@ export const TRANSFORMS_PROTOCOL_VERSION = 1;
  * @property {new (maxEntries: number, maxBytes: number, keepIncomplete: boolean) => any} ChunkCache
  * @property {(markdown: string, hardBreaks: boolean) => string} renderSafeMarkdown
  * @property {() => number} protocolVersion
+ * @property {() => number} liveHandles objects JS holds handles to and has not deleted yet
  * @property {Uint32Array} HEAPU32 re-read after every call: memory growth replaces it
  * @property {Float64Array} HEAPF64
  */

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "chunk_cache.h"
+#include "live_handle.h"
 #include "llmstream/transforms/backpressure.h"
 #include "llmstream/transforms/safe_markdown.h"
 #include "progress_tracker.h"
@@ -41,6 +42,7 @@ class WaterMarkGauge {
 
  private:
   WaterMarks marks_;
+  llmstream::wasm::LiveHandle live_;
 };
 
 // One-shot rendering: the whole document at once.
@@ -53,6 +55,9 @@ std::string RenderSafeMarkdown(const std::string& markdown, bool hard_breaks) {
 }
 
 int TransformsProtocolVersion() { return 1; }
+
+// Objects JS holds handles to and has not deleted yet (tests check it returns to its baseline).
+int LiveHandles() { return llmstream::wasm::LiveHandle::count(); }
 
 }  // namespace
 
@@ -107,4 +112,5 @@ EMSCRIPTEN_BINDINGS(llmstream_transforms) {
       .function("evictions", &ChunkCache::evictions);
   emscripten::function("renderSafeMarkdown", &RenderSafeMarkdown);
   emscripten::function("protocolVersion", &TransformsProtocolVersion);
+  emscripten::function("liveHandles", &LiveHandles);
 }

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "live_handle.h"
 #include "llmstream/transforms/stream_cache.h"
 
 namespace llmstream::wasm {
@@ -25,6 +26,7 @@ class ChunkRecording {
   std::shared_ptr<CachedStream> Take() { return recorder_.Take(); }
 
  private:
+  LiveHandle live_;
   StreamRecorder recorder_;
 };
 
@@ -38,6 +40,7 @@ class ChunkReplay {
   bool done() const { return !replay_ || replay_->done(); }
 
  private:
+  LiveHandle live_;
   std::optional<Replay> replay_;
 };
 
@@ -61,6 +64,7 @@ class ChunkCache {
   double evictions() const { return static_cast<double>(cache_.evictions()); }
 
  private:
+  LiveHandle live_;
   StreamCache cache_;
 };
 

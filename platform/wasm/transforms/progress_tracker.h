@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "live_handle.h"
 #include "llmstream/transforms/progress.h"
 
 namespace llmstream::wasm {
@@ -41,6 +42,7 @@ class ProgressTracker {
   uintptr_t snapshot(double now_ms);
 
  private:
+  LiveHandle live_;
   Progress progress_;
   double slots_[kProgressSlots] = {};
 };

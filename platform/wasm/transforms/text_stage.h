@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "live_handle.h"
 #include "llmstream/transforms/safe_markdown.h"
 #include "llmstream/transforms/text_transform.h"
 
@@ -46,6 +47,7 @@ class TextStage {
   std::string tailHtml();
 
  private:
+  LiveHandle live_;
   std::string Finish();  // fills the header from out_, returns its text
 
   std::unique_ptr<TextTransform> transform_;
