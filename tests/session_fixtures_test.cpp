@@ -100,28 +100,6 @@ void ExpectSameContent(const Completion& got, const Completion& want) {
   EXPECT_EQ(got.truncated, want.truncated);
 }
 
-// As tests/support/fixtures.cpp renders events (usage and cost payloads as text), so that the
-// Session's events compare with RunStream's.
-lt::OwnedEvent Own(const Event& event) {
-  lt::OwnedEvent owned{event.kind,
-                       event.part,
-                       event.choice,
-                       event.block,
-                       std::string(event.text),
-                       std::string(event.id),
-                       std::string(event.name)};
-  if (event.kind == EventKind::kError && event.error) {
-    owned.text = std::string(ErrorCodeName(event.error->code)) + ": " + event.error->message;
-  }
-  if (event.kind == EventKind::kUsage && event.usage) {
-    owned.text = std::to_string(event.usage->input_tokens.value_or(-1)) + "/" +
-                 std::to_string(event.usage->output_tokens.value_or(-1));
-  }
-  if (event.kind == EventKind::kCost && event.cost)
-    owned.text = std::to_string(event.cost->total_usd);
-  return owned;
-}
-
 SessionOptions OptionsFor(const StreamOptions& stream) {
   SessionOptions options;
   options.provider.provider = stream.provider;
@@ -153,7 +131,7 @@ SessionRun RunSession(const SessionOptions& options, std::string_view body,
         continue;
       }
       if (event.kind == EventKind::kUsage) run.usages.push_back(*event.usage);
-      run.events.push_back(Own(event));
+      run.events.push_back(lt::ToOwned(event));
     }
   };
   int64_t now = 100;
@@ -275,7 +253,7 @@ TEST_P(SessionFixtures, StreamWithoutDeltasEmitsTheSameEvents) {
     auto same = [](std::span<const Event> a, std::span<const Event> b) {
       ASSERT_EQ(a.size(), b.size());
       for (size_t i = 0; i < a.size(); ++i) {
-        ASSERT_EQ(Own(a[i]), Own(b[i])) << "event " << i;
+        ASSERT_EQ(lt::ToOwned(a[i]), lt::ToOwned(b[i])) << "event " << i;
         ASSERT_EQ(a[i].usage != nullptr, b[i].usage != nullptr);
         if (a[i].usage) ExpectSameUsage(*a[i].usage, *b[i].usage);
         ASSERT_EQ(a[i].cost != nullptr, b[i].cost != nullptr);

@@ -225,26 +225,6 @@ inline std::vector<std::string> CodePointsOf(std::string_view text) {
   return out;
 }
 
-// An owned copy for comparisons, like RunStream's (usage, cost and error summarized in text).
-inline OwnedEvent ToOwned(const Event& e) {
-  OwnedEvent owned{e.kind,
-                   e.part,
-                   e.choice,
-                   e.block,
-                   std::string(e.text),
-                   std::string(e.id),
-                   std::string(e.name)};
-  if (e.kind == EventKind::kError && e.error) {
-    owned.text = std::string(ErrorCodeName(e.error->code)) + ": " + e.error->message;
-  }
-  if (e.kind == EventKind::kUsage && e.usage) {
-    owned.text = std::to_string(e.usage->input_tokens.value_or(-1)) + "/" +
-                 std::to_string(e.usage->output_tokens.value_or(-1));
-  }
-  if (e.kind == EventKind::kCost && e.cost) owned.text = std::to_string(e.cost->total_usd);
-  return owned;
-}
-
 // Every event of a fixture fed whole, as owned copies plus live views' source (the Stream is kept
 // alive by the caller through the returned vector of StoredEvent).
 inline std::vector<StoredEvent> FixtureEvents(std::string_view file) {

@@ -73,7 +73,7 @@ std::string Describe(const OwnedEvent& e) {
   return out.str();
 }
 
-static OwnedEvent Own(const Event& e) {
+OwnedEvent ToOwned(const Event& e) {
   OwnedEvent owned{e.kind,
                    e.part,
                    e.choice,
@@ -97,10 +97,11 @@ RunResult RunStream(const StreamOptions& options, std::string_view body, const S
   size_t at = 0;
   int64_t now = 0;
   for (size_t n : split.sizes) {
-    for (const Event& e : stream.Feed(body.substr(at, n), now++)) result.events.push_back(Own(e));
+    for (const Event& e : stream.Feed(body.substr(at, n), now++))
+      result.events.push_back(ToOwned(e));
     at += n;
   }
-  for (const Event& e : stream.Finish(now)) result.events.push_back(Own(e));
+  for (const Event& e : stream.Finish(now)) result.events.push_back(ToOwned(e));
   result.completion = stream.result();
   return result;
 }

@@ -37,6 +37,9 @@ struct OwnedEvent {
   bool operator==(const OwnedEvent&) const = default;
 };
 std::string Describe(const OwnedEvent& event);
+// The owned copy RunStream records: usage, cost and error payloads summarized in `text`
+// ("in/out" tokens, total dollars, "code: message").
+OwnedEvent ToOwned(const Event& e);
 
 struct RunResult {
   std::vector<OwnedEvent> events;  // adjacent deltas of the same kind/choice/block are NOT merged
