@@ -52,13 +52,11 @@ std::string_view ToolKindName(ToolKind kind) {
   return kind == ToolKind::kServer ? "server" : "function";
 }
 
+// Values that are JSON stay JSON; anything else becomes a string.
 void AppendJsonArrayOfValues(std::string* out, const std::vector<std::string>& values) {
-  out->push_back('[');
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i) out->push_back(',');
-    json::AppendValueOrString(out, values[i]);
-  }
-  out->push_back(']');
+  json::AppendArray(out, values, [](std::string* o, const std::string& value) {
+    json::AppendValueOrString(o, value);
+  });
 }
 
 void AppendToolCallJson(std::string* out, const ToolCall& call) {
@@ -96,20 +94,8 @@ void AppendChoiceJson(std::string* out, const Choice& choice) {
   o.String("reasoning", choice.reasoning);
   o.String("reasoningSignature", choice.reasoning_signature);
   o.String("refusal", choice.refusal);
-  std::string* calls = o.Key("toolCalls");
-  calls->push_back('[');
-  for (size_t i = 0; i < choice.tool_calls.size(); ++i) {
-    if (i) calls->push_back(',');
-    AppendToolCallJson(calls, choice.tool_calls[i]);
-  }
-  calls->push_back(']');
-  std::string* blocks = o.Key("blocks");
-  blocks->push_back('[');
-  for (size_t i = 0; i < choice.blocks.size(); ++i) {
-    if (i) blocks->push_back(',');
-    AppendBlockJson(blocks, choice.blocks[i]);
-  }
-  blocks->push_back(']');
+  json::AppendArray(o.Key("toolCalls"), choice.tool_calls, AppendToolCallJson);
+  json::AppendArray(o.Key("blocks"), choice.blocks, AppendBlockJson);
   AppendJsonArrayOfValues(o.Key("citations"), choice.citations);
   o.StringOrNull("finishReason", choice.finish_reason);
   o.StringOrNull("rawFinishReason", choice.raw_finish_reason);
@@ -129,13 +115,7 @@ void AppendJson(std::string* out, const Completion& completion) {
   o.String("reasoning", first ? std::string_view(first->reasoning) : std::string_view());
   o.StringOrNull("finishReason",
                  first ? std::string_view(first->finish_reason) : std::string_view());
-  std::string* choices = o.Key("choices");
-  choices->push_back('[');
-  for (size_t i = 0; i < completion.choices.size(); ++i) {
-    if (i) choices->push_back(',');
-    AppendChoiceJson(choices, completion.choices[i]);
-  }
-  choices->push_back(']');
+  json::AppendArray(o.Key("choices"), completion.choices, AppendChoiceJson);
   if (completion.usage.empty()) {
     o.Null("usage");
   } else {
@@ -154,13 +134,9 @@ void AppendJson(std::string* out, const Completion& completion) {
       json::AppendValueOrString(m.AnyKey(key), value);
     }
   }
-  std::string* warnings = o.Key("warnings");
-  warnings->push_back('[');
-  for (size_t i = 0; i < completion.warnings.size(); ++i) {
-    if (i) warnings->push_back(',');
-    json::AppendString(warnings, completion.warnings[i]);
-  }
-  warnings->push_back(']');
+  json::AppendArray(
+      o.Key("warnings"), completion.warnings,
+      [](std::string* w, const std::string& warning) { json::AppendString(w, warning); });
   if (completion.error) {
     AppendJson(o.Key("error"), completion.error);
   } else {
@@ -174,17 +150,12 @@ void AppendJson(std::string* out, const HttpRequest& request) {
   ObjectWriter o(out);
   o.String("method", request.method);
   o.String("url", request.url);
-  std::string* headers = o.Key("headers");
-  headers->push_back('[');
-  for (size_t i = 0; i < request.headers.size(); ++i) {
-    if (i) headers->push_back(',');
-    headers->push_back('[');
-    json::AppendString(headers, request.headers[i].first);
-    headers->push_back(',');
-    json::AppendString(headers, request.headers[i].second);
-    headers->push_back(']');
-  }
-  headers->push_back(']');
+  // [[name, value], ...]: header names may repeat, so not an object.
+  json::AppendArray(o.Key("headers"), request.headers, [](std::string* h, const auto& header) {
+    const std::string_view pair[] = {header.first, header.second};
+    json::AppendArray(h, pair,
+                      [](std::string* p, std::string_view part) { json::AppendString(p, part); });
+  });
   o.String("body", request.body);
 }
 

@@ -20,6 +20,19 @@ void AppendOptionalInt(std::string* out, const std::optional<int64_t>& value);
 // Appends `text` verbatim when it is one valid JSON value, else as a JSON string.
 void AppendValueOrString(std::string* out, std::string_view text);
 
+// Appends `items` as a JSON array, each written by append_item(out, item).
+template <typename Items, typename AppendItem>
+void AppendArray(std::string* out, const Items& items, AppendItem append_item) {
+  out->push_back('[');
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) out->push_back(',');
+    first = false;
+    append_item(out, item);
+  }
+  out->push_back(']');
+}
+
 // Builds a JSON object one member at a time; the closing brace is written on destruction:
 //   { ObjectWriter o(&out); o.Int("a", 1); AppendJson(o.Key("usage"), usage); }
 class ObjectWriter {
