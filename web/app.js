@@ -69,9 +69,7 @@ function setUpTransforms(error) {
   if (transformsAvailable(llm)) return;
   for (const input of document.querySelectorAll('#transforms input')) input.disabled = true;
   note.hidden = false;
-  note.textContent = error
-    ? `The package's transforms module did not load (${error.message ?? error}): streams are shown unchanged.`
-    : 'This build of the package has no transforms (pipe, wordStream, ...): streams are shown unchanged.';
+  note.textContent = `The package's transforms module did not load (${error?.message ?? error}): streams are shown unchanged, as plain text.`;
 }
 
 async function main() {
@@ -81,13 +79,11 @@ async function main() {
     await pkg.APILoader.preload();
     llm = { ...pkg };
     // The transforms (pipe, safeMarkdown, renderSafeMarkdown...) run in a second wasm module.
-    if (typeof pkg.loadTransforms === 'function') {
-      try {
-        await pkg.loadTransforms();
-      } catch (error) {
-        transformsError = error;
-        for (const name of ['pipe', 'safeMarkdown', 'renderSafeMarkdown']) llm[name] = undefined;
-      }
+    try {
+      await pkg.loadTransforms();
+    } catch (error) {
+      transformsError = error;
+      for (const name of ['pipe', 'safeMarkdown', 'renderSafeMarkdown']) llm[name] = undefined;
     }
   } catch (error) {
     announce(`Could not load the llmstream package or its wasm core: ${error?.message ?? error}`);

@@ -533,13 +533,12 @@ export function openSession(core, options, io = {}) {
 
 /**
  * ws.resultJson(), decoded here with one TextDecoder.decode: embind's string return first scans
- * the bytes one by one in JS (~4 MB for a 1M-token answer). Modules built before
- * packResultJson existed take the embind path.
+ * the bytes one by one in JS (~4 MB for a 1M-token answer). The module ships with this driver
+ * (load.js checks its protocol), so packResultJson is always there.
  * @param {import('./load.js').CoreModule} core @param {any} ws the WasmSession
  * @returns {string}
  */
 function resultJsonOf(core, ws) {
-  if (typeof ws.packResultJson !== 'function') return ws.resultJson();
   const len = ws.packResultJson();
   const ptr = ws.resultJsonPtr() >>> 0;
   return len > 0 ? decoder.decode(core.HEAPU8.subarray(ptr, ptr + len)) : '';
