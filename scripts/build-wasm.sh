@@ -34,14 +34,20 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 step cmake --build --preset wasm --target llmstream_core_wasm llmstream_transforms_wasm
 mkdir -p "$out"
-for f in llmstream_core.mjs llmstream_core.wasm; do
-  # cp to a temp name then rename: a test loading the module never sees half a file.
-  cp "$build/platform/wasm/$f" "$out/.$f.tmp"
-  mv -f "$out/.$f.tmp" "$out/$f"
-done
+# Copies (the .wasm) or minifies (the JS glue: scripts/minify-glue.mjs) to a temp name, then
+# renames: a test loading the module never sees half a file.
+install_file() {
+  local from=$1 name
+  name=$(basename "$from")
+  case $name in
+    *.mjs) step node scripts/minify-glue.mjs "$from" "$out/.$name.tmp" ;;
+    *) cp "$from" "$out/.$name.tmp" ;;
+  esac
+  mv -f "$out/.$name.tmp" "$out/$name"
+}
+for f in llmstream_core.mjs llmstream_core.wasm; do install_file "$build/platform/wasm/$f"; done
 for f in llmstream_transforms.mjs llmstream_transforms.wasm; do
-  cp "$build/platform/wasm/transforms/$f" "$out/.$f.tmp"
-  mv -f "$out/.$f.tmp" "$out/$f"
+  install_file "$build/platform/wasm/transforms/$f"
 done
 if [ $quiet = 0 ]; then
   total=0
