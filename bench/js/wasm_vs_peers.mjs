@@ -5,7 +5,8 @@
 //
 //  (a) bytes -> chunk objects, below the async iterator (synchronous, no streams, no promises)
 //      llmstream-core   new WasmSession(options JSON of the driver); per read what driver.js does:
-//                       HEAPU8.set into the input buffer, ONE onBody call, poll, decodeEvents()
+//                       HEAPU8.set into the input buffer, ONE onBody call (the plain export
+//                       _llmstream_on_body, as the driver), poll, decodeEvents()
 //                       (the driver's own decode: one TextDecoder.decode + one object per event)
 //      esp              eventsource-parser's createParser: onEvent -> JSON.parse(data) -> delta
 //                       content, the reads decoded by one streaming TextDecoder
@@ -100,6 +101,7 @@ function runLlmstreamCore() {
   const settings = { ...driverOptions, unixMsAtZero: Math.round(Date.now() - now()) };
   const ws = new core.WasmSession(JSON.stringify(settings));
   const statePtr = ws.statePtr();
+  const handle = ws.handle(); // the driver's per-read calls go through the plain exports
   try {
     let action = ws.poll(now());
     consume(decodeEvents(core, ws, statePtr));
@@ -115,7 +117,7 @@ function runLlmstreamCore() {
     for (let i = 0; i < reads.length; i++) {
       // driver.js: poll (WAIT), then the read: one HEAPU8.set, one onBody, one decode.
       const t0 = now();
-      ws.poll(t0);
+      core._llmstream_poll(handle, t0);
       consume(decodeEvents(core, ws, statePtr));
       const bytes = reads[i];
       const len = bytes.byteLength;
@@ -124,7 +126,7 @@ function runLlmstreamCore() {
         inputPtr = ws.inputBuffer(inputCapacity);
       }
       core.HEAPU8.set(bytes, inputPtr);
-      const n = ws.onBody(len, now());
+      const n = core._llmstream_on_body(handle, len, now());
       inWasm += now() - t0;
       if (n > 0) consume(decodeEvents(core, ws, statePtr));
     }

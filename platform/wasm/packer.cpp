@@ -12,19 +12,55 @@
 namespace llmstream::wasm {
 namespace {
 
-// True when every byte is ASCII, 8 bytes at a time: token texts nearly always are, and then
-// they are valid UTF-8 and their UTF-16 length is their byte length (no per-byte passes).
+// Token texts are a few bytes long. For them, ASCII checks and copies are done with two
+// overlapping loads or stores instead of loops and memcpy: in wasm a variable-size memcpy is a
+// memory.copy, which V8 runs as a call out of the generated code (and without bulk memory, the
+// -Oz libc's byte loop), once per token.
+inline uint64_t Load8(const char* p) {
+  uint64_t word;
+  std::memcpy(&word, p, 8);
+  return word;
+}
+inline uint32_t Load4(const char* p) {
+  uint32_t word;
+  std::memcpy(&word, p, 4);
+  return word;
+}
+
+// True when every byte is ASCII: they nearly always are, and then they are valid UTF-8 and their
+// UTF-16 length is their byte length (no per-byte passes).
 bool IsAscii(std::string_view text) {
   const char* p = text.data();
-  size_t n = text.size();
-  uint64_t bits = 0;
-  for (; n >= 8; p += 8, n -= 8) {
-    uint64_t word;
-    std::memcpy(&word, p, sizeof(word));
-    bits |= word;
+  const size_t n = text.size();
+  constexpr uint64_t kHigh8 = 0x8080808080808080ull;
+  if (n >= 8) {
+    uint64_t bits = Load8(p + n - 8);
+    for (size_t i = 0; i + 8 <= n; i += 8) bits |= Load8(p + i);
+    return (bits & kHigh8) == 0;
   }
-  for (; n > 0; ++p, --n) bits |= static_cast<unsigned char>(*p);
-  return (bits & 0x8080808080808080ull) == 0;
+  if (n >= 4) return ((Load4(p) | Load4(p + n - 4)) & 0x80808080u) == 0;
+  unsigned bits = 0;
+  for (size_t i = 0; i < n; ++i) bits |= static_cast<unsigned char>(p[i]);
+  return bits < 0x80;
+}
+
+// memcpy for the usual 1-16 bytes without a call; longer copies go to memcpy.
+inline void CopyBytes(char* out, const char* in, size_t n) {
+  if (n > 16) {
+    std::memcpy(out, in, n);
+  } else if (n >= 8) {
+    const uint64_t head = Load8(in);
+    const uint64_t tail = Load8(in + n - 8);
+    std::memcpy(out + n - 8, &tail, 8);
+    std::memcpy(out, &head, 8);
+  } else if (n >= 4) {
+    const uint32_t head = Load4(in);
+    const uint32_t tail = Load4(in + n - 4);
+    std::memcpy(out + n - 4, &tail, 4);
+    std::memcpy(out, &head, 4);
+  } else {
+    for (size_t i = 0; i < n; ++i) out[i] = in[i];
+  }
 }
 
 // UTF-16 code units of valid UTF-8: one per sequence, two for 4-byte sequences (surrogates).
@@ -89,7 +125,7 @@ void Packer::AppendText(std::string_view text, int32_t* start, int32_t* len) {
 
 void Packer::AppendBytes(std::string_view bytes) {
   if (bytes.size() > text_capacity_ - text_size_) GrowText(text_size_ + bytes.size());
-  std::memcpy(text_.get() + text_size_, bytes.data(), bytes.size());
+  CopyBytes(text_.get() + text_size_, bytes.data(), bytes.size());
   text_size_ += bytes.size();
 }
 
@@ -178,12 +214,17 @@ void Packer::Pack(std::span<const Event> events, const Completion& result) {
         break;
     }
     AppendText(text_in_side ? std::string_view() : e.text, &r[kFieldTextStart], &r[kFieldTextLen]);
-    AppendText(e.id, &r[kFieldIdStart], &r[kFieldIdLen]);
     std::string_view name = e.name;
     if (e.kind == EventKind::kBlockEnd && name.empty()) {
       if (const Block* block = FindBlock(result, e.choice, e.block)) name = block->type;
     }
-    AppendText(name, &r[kFieldNameStart], &r[kFieldNameLen]);
+    if (e.id.empty() && name.empty()) {  // most events (all text deltas): no calls
+      r[kFieldIdStart] = r[kFieldNameStart] = static_cast<int32_t>(text_units_);
+      r[kFieldIdLen] = r[kFieldNameLen] = 0;
+    } else {
+      AppendText(e.id, &r[kFieldIdStart], &r[kFieldIdLen]);
+      AppendText(name, &r[kFieldNameStart], &r[kFieldNameLen]);
+    }
     r += kRecordInts;
   }
 }

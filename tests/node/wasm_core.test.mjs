@@ -105,13 +105,19 @@ function splits(size) {
   };
 }
 
-/** Drives one WasmSession over `body` read in `sizes`; returns what came out. */
-function replay(options, body, sizes) {
+/**
+ * Drives one WasmSession over `body` read in `sizes`; returns what came out. viaExports: poll
+ * and onBody through the plain exports the driver uses (core._llmstream_poll / _on_body).
+ */
+function replay(options, body, sizes, { viaExports = false } = {}) {
   const ws = new core.WasmSession(JSON.stringify(options));
+  const handle = ws.handle();
+  const poll = viaExports ? (t) => core._llmstream_poll(handle, t) : (t) => ws.poll(t);
+  const onBody = viaExports ? (n, t) => core._llmstream_on_body(handle, n, t) : (n, t) => ws.onBody(n, t);
   const events = [];
   let bodyCalls = 0;
   try {
-    assert.equal(ws.poll(0), SEND);
+    assert.equal(poll(0), SEND);
     events.push(...readEvents(ws));
     const request = JSON.parse(ws.httpRequestJson());
     assert.equal(request.method, 'POST');
@@ -123,7 +129,7 @@ function replay(options, body, sizes) {
     for (const n of sizes) {
       const ptr = ws.inputBuffer(n);
       core.HEAPU8.set(body.subarray(at, at + n), ptr);
-      const count = ws.onBody(n, t++);
+      const count = onBody(n, t++);
       bodyCalls++;
       const batch = readEvents(ws);
       assert.equal(batch.length, count);
@@ -133,10 +139,10 @@ function replay(options, body, sizes) {
     assert.equal(at, body.length);
     ws.onEnd(t);
     events.push(...readEvents(ws));
-    let action = ws.poll(t);
+    let action = poll(t);
     events.push(...readEvents(ws));
     if (action !== DONE) {
-      action = ws.poll(t); // an abort of the finished transfer first, then done
+      action = poll(t); // an abort of the finished transfer first, then done
       events.push(...readEvents(ws));
     }
     assert.equal(action, DONE);
@@ -229,6 +235,11 @@ describe('fixtures through a WasmSession', () => {
         const shape = run.events
           .filter((e) => !['text', 'reasoning', 'refusal', 'tool_call_delta'].includes(e.kind))
           .map((e) => JSON.stringify({ ...e, text: e.kind === 'keep_alive' ? e.text : '' }));
+        if (name === 'random40') {
+          // The driver's path (plain exports) gives exactly the embind methods' events.
+          const viaExports = replay(optionsFor(file), body, sizes, { viaExports: true });
+          assert.deepEqual(viaExports, run, `${name}: via the plain exports`);
+        }
         if (reference === undefined) {
           reference = { shape, result: run.result, error: run.error };
         } else {
@@ -242,6 +253,11 @@ describe('fixtures through a WasmSession', () => {
 });
 
 describe('the boundary', () => {
+  test('the per-read exports do nothing with a zero handle', () => {
+    assert.equal(core._llmstream_poll(0, 0), DONE);
+    assert.equal(core._llmstream_on_body(0, 10, 0), 0);
+  });
+
   test('records: UTF-16 offsets with a BOM, astral characters and escapes', () => {
     const text = '\uFEFFa🚀é\u2028"\\\n€𝄞';
     const chunk = (delta, finish = null) =>

@@ -132,12 +132,12 @@ describe('wasm driver against the local provider', () => {
   }
 
   test('one wasm call (onBody) per network read, one yielded array per read', async () => {
-    const proto = core.WasmSession.prototype;
-    const original = proto.onBody;
+    // The driver reads through the plain export (README.md, "The wasm boundary").
+    const original = core._llmstream_on_body;
     let calls = 0;
-    proto.onBody = function (...args) {
+    core._llmstream_on_body = (...args) => {
       calls++;
-      return original.apply(this, args);
+      return original(...args);
     };
     try {
       const { fetchImpl, counter } = countingFetch();
@@ -153,7 +153,7 @@ describe('wasm driver against the local provider', () => {
       assert.ok(batches.length <= counter.reads + 4, `${batches.length} batches`);
       assert.equal(textOf(chunks), replyTokens(PROMPT, 3).join(''));
     } finally {
-      proto.onBody = original;
+      core._llmstream_on_body = original;
     }
   });
 

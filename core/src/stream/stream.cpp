@@ -12,6 +12,8 @@
 namespace llmstream {
 namespace {
 
+constexpr std::string_view kMessageType = "message";  // static storage: outlives every Feed
+
 bool Within(std::string_view inner, std::string_view outer) {
   std::less_equal<const char*> le;
   return le(outer.data(), inner.data()) &&
@@ -108,9 +110,18 @@ class Stream::Impl final : public SseSink {
     SseEvent stable = event;
     // Views into the caller's bytes live until Feed returns; anything the parser had to buffer
     // (a line split across reads, multi-line data) is copied once so events may point into it.
+    // The usual type ("message": no `event:` field) and id (none) need no copy.
     if (!Within(event.data, input_)) stable.data = out_.Copy(event.data);
-    if (!Within(event.type, input_)) stable.type = out_.Copy(event.type);
-    if (!Within(event.id, input_)) stable.id = out_.Copy(event.id);
+    if (event.type == kMessageType) {
+      stable.type = kMessageType;
+    } else if (!Within(event.type, input_)) {
+      stable.type = out_.Copy(event.type);
+    }
+    if (event.id.empty()) {
+      stable.id = {};
+    } else if (!Within(event.id, input_)) {
+      stable.id = out_.Copy(event.id);
+    }
     if (options_.raw_events) {
       // Before the dialect's events and outside AfterDialect: nothing assembles or counts it.
       Event& raw = out_.Emit(EventKind::kRaw);

@@ -140,6 +140,8 @@ export function openSession(core, options, io = {}) {
   if (settings.unixMsAtZero === undefined) settings.unixMsAtZero = Math.round(Date.now() - now());
   const ws = new core.WasmSession(JSON.stringify(settings));
   const statePtr = ws.statePtr();
+  // For the per-read calls (core._llmstream_poll / _on_body): 0 once ws is deleted.
+  let handle = ws.handle();
 
   // Everything the iterator and the returned object share. The FinalizationRegistry watches
   // this object: it dies only when neither the session object nor its iterator is reachable.
@@ -382,7 +384,7 @@ export function openSession(core, options, io = {}) {
         }
         core.HEAPU8.set(bytes, state.inputPtr);
         readNext(attempt); // the next read runs while these bytes are decoded and consumed
-        return ws.onBody(len, now());
+        return core._llmstream_on_body(handle, len, now());
       }
       case IO_ERROR: {
         const { code, message, platformCode } = describeFailure(value);
@@ -411,7 +413,7 @@ export function openSession(core, options, io = {}) {
           if (chunks) yield chunks;
           continue;
         }
-        const action = state.ws.poll(now());
+        const action = core._llmstream_poll(handle, now());
         const chunks = decode();
         if (chunks) yield chunks;
         if (action === SEND) {
@@ -465,6 +467,7 @@ export function openSession(core, options, io = {}) {
       state.attempts = ws.attempts();
     } finally {
       state.ws = null;
+      handle = 0;
       held.ws = null;
       registry?.unregister(state);
       ws.delete();
@@ -565,7 +568,14 @@ export function decodeEvents(core, ws, statePtr) {
   const side = sideCount > 0 ? JSON.parse(ws.sideJson()) : null;
   const chunks = new Array(count);
   for (let i = 0, r = records; i < count; i++, r += RECORD_INTS) {
-    chunks[i] = toChunk(h32, r, text, side);
+    if (h32[r + F_KIND] === K.TEXT) {
+      // The common kind (one per token), here rather than in toChunk: that call is too large
+      // for V8 to inline, and this loop runs once per token.
+      const a = h32[r + F_TEXT];
+      chunks[i] = { type: 'text', text: text.slice(a, a + h32[r + F_TEXT_LEN]), index: h32[r + F_CHOICE], block: h32[r + F_BLOCK] };
+    } else {
+      chunks[i] = toChunk(h32, r, text, side);
+    }
   }
   return chunks;
 }
@@ -578,12 +588,6 @@ export function decodeEvents(core, ws, statePtr) {
  */
 function toChunk(h32, r, text, side) {
   const kind = h32[r + F_KIND];
-  if (kind === K.TEXT) {
-    // The common kind (one per token): no helper closures allocated for it.
-    const a = h32[r + F_TEXT];
-    const chunkText = text.slice(a, a + h32[r + F_TEXT_LEN]);
-    return { type: 'text', text: chunkText, index: h32[r + F_CHOICE], block: h32[r + F_BLOCK] };
-  }
   const index = h32[r + F_CHOICE];
   const s = h32[r + F_TEXT];
   const t = () => text.slice(s, s + h32[r + F_TEXT_LEN]);

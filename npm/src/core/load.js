@@ -7,7 +7,7 @@ import { loadWasmModule } from '../wasm-module.js';
 const DEFAULT_MODULE_URL = new URL('../../dist/core/llmstream_core.mjs', import.meta.url);
 
 /** The packed-event protocol this driver speaks (platform/wasm/bind.cpp: protocolVersion). */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** int32 fields per packed event record (platform/wasm/packer.h: kRecordInts). */
 export const RECORD_INTS = 12;
 
@@ -29,6 +29,7 @@ export const RECORD_INTS = 12;
  * @property {() => number} textPtr
  * @property {() => number} textLen
  * @property {() => number} statePtr
+ * @property {() => number} handle the session's address for core._llmstream_poll / _on_body
  * @property {() => string} sideJson
  * @property {() => string} resultJson
  * @property {() => number} packResultJson resultJson() into a buffer: its byte length
@@ -42,6 +43,10 @@ export const RECORD_INTS = 12;
  * @typedef {object} CoreModule The instantiated emscripten module.
  * @property {new (optionsJson: string) => WasmSession} WasmSession
  * @property {() => number} liveSessions WasmSession objects not yet deleted
+ * @property {(handle: number, nowMs: number) => number} _llmstream_poll WasmSession#poll by
+ *   handle(), without embind's per-call overhead (the per-read calls)
+ * @property {(handle: number, len: number, nowMs: number) => number} _llmstream_on_body
+ *   WasmSession#onBody by handle()
  * @property {() => number} recordInts
  * @property {() => number} protocolVersion
  * @property {Uint8Array} HEAPU8 re-read after every call: memory growth replaces it
@@ -65,5 +70,10 @@ export async function loadCore(options = {}) {
           `${RECORD_INTS}: rebuild it (scripts/build-wasm.sh)`,
       );
     }
+    // The glue's export wrappers replace themselves with the raw wasm function on their first
+    // call; call the per-read ones once (a zero handle does nothing) so that every later call,
+    // and anything that wraps them, sees the raw function.
+    core._llmstream_poll(0, 0);
+    core._llmstream_on_body(0, 0, 0);
   });
 }
