@@ -44,6 +44,27 @@ bool IsAscii(std::string_view text) {
   return bits < 0x80;
 }
 
+// A hash of a short token text for the JS decoder's string cache (kFieldExtra of kText records):
+// two overlapping words, so no loop. JS checks the cached string against the text itself, so a
+// collision costs only a miss.
+int32_t TokenHash(std::string_view text) {
+  const char* p = text.data();
+  const size_t n = text.size();
+  uint64_t head = 0;
+  uint64_t tail = 0;
+  if (n >= 8) {
+    head = Load8(p);
+    tail = Load8(p + n - 8);
+  } else if (n >= 4) {
+    head = Load4(p);
+    tail = Load4(p + n - 4);
+  } else {
+    for (size_t i = 0; i < n; ++i) head = (head << 8) | static_cast<unsigned char>(p[i]);
+  }
+  const uint64_t mixed = (head * 0x9E3779B97F4A7C15ull) ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ n;
+  return static_cast<int32_t>(mixed >> 33);
+}
+
 // memcpy for the usual 1-16 bytes without a call; longer copies go to memcpy.
 inline void CopyBytes(char* out, const char* in, size_t n) {
   if (n > 16) {
@@ -214,6 +235,9 @@ void Packer::Pack(std::span<const Event> events, const Completion& result) {
         break;
     }
     AppendText(text_in_side ? std::string_view() : e.text, &r[kFieldTextStart], &r[kFieldTextLen]);
+    if (e.kind == EventKind::kText && e.text.size() <= kTokenCacheMaxBytes) {
+      r[kFieldExtra] = TokenHash(e.text);
+    }
     std::string_view name = e.name;
     if (e.kind == EventKind::kBlockEnd && name.empty()) {
       if (const Block* block = FindBlock(result, e.choice, e.block)) name = block->type;

@@ -37,9 +37,12 @@ enum RecordField : int {
   kFieldNameStart = 8,  // Event::name (kBlockEnd: the block's type, looked up)
   kFieldNameLen = 9,
   kFieldSideIndex = 10,  // index into the side JSON array, -1 = none
-  kFieldExtra = 11,      // kToolCallEnd: the call's ToolKind (looked up); else 0
+  kFieldExtra = 11,      // kToolCallEnd: the call's ToolKind (looked up); kText of at most
+                         // kTokenCacheMaxBytes: a hash of the text (the decoder's string cache)
 };
 inline constexpr int kRecordInts = 12;
+// Longer text deltas are rare and seldom repeat: they get no hash (0).
+inline constexpr size_t kTokenCacheMaxBytes = 32;
 
 // At a fixed address for the session's lifetime; JS reads it after every call (HEAP32 /
 // HEAPF64) instead of calling accessors. Little-endian wasm32: pointers fit an int32.

@@ -157,6 +157,41 @@ describe('wasm driver against the local provider', () => {
     }
   });
 
+  test('token texts from the string cache: every text chunk is exactly its delta', async () => {
+    // The decoder reuses the string of an earlier equal token (driver.js, tokenCache: 4096
+    // slots). 6,000 distinct tokens of nearly one length collide (pigeonhole) and then come back
+    // in reverse order, with non-ASCII, astral, escaped, empty-looking and over-long ones mixed in:
+    // a cached string must never stand in for a different text.
+    const distinct = [];
+    for (let i = 0; i < 6000; i++) distinct.push(` t${i.toString(36)}`);
+    distinct.push('é', '🚀', '한국', '"\\', ' ', 'x'.repeat(32), 'y'.repeat(33), 'z'.repeat(200));
+    const deltas = [...distinct, ...distinct.slice().reverse(), ...distinct];
+    const chunk = (delta, finish = null) =>
+      `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', model: 'm',
+        choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const body = deltas.map((d) => chunk({ content: d })).join('') + chunk({}, 'stop') + 'data: [DONE]\n\n';
+    const bytes = new TextEncoder().encode(body);
+    // Reads of 1-4 KiB, so that tokens meet the cache across many decodeEvents calls.
+    const fetchImpl = async () =>
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            for (let at = 0, n = 1024; at < bytes.length; at += n, n = 1024 + ((n * 7) % 3072)) {
+              controller.enqueue(bytes.subarray(at, at + n));
+            }
+            controller.close();
+          },
+        }),
+        { status: 200, headers: { 'content-type': 'text/event-stream' } },
+      );
+    const session = openSession(core, options('unused'), { fetch: fetchImpl });
+    const { chunks } = await drain(session);
+    assert.deepEqual(
+      chunks.filter((c) => c.type === 'text').map((c) => c.text),
+      deltas,
+    );
+  });
+
   test('a 429 is retried after retry-after-ms, then succeeds', async () => {
     const key = uniqueKey('retry');
     const session = openSession(

@@ -84,6 +84,20 @@ const TIMEOUT_CODES = new Set([
 // Smallest input buffer asked of the core; reads larger than it grow it once.
 const MIN_INPUT_BYTES = 64 * 1024;
 
+/**
+ * Token texts repeat (" the", " and", ...): text chunks reuse the string of an earlier equal
+ * token instead of slicing a new one, as V8's JSON.parse does for short strings. A caller that
+ * keeps every chunk's text (`text += chunk.text`, an array of chunks) then holds one string per
+ * distinct token, not one per token, and the slices that are not kept die young; over a
+ * 1M-token stream that is most of the decoder's garbage-collection time. Direct-mapped by the
+ * hash the core puts in the record (platform/wasm/packer.h, kFieldExtra); the cached string is
+ * compared with the text itself (startsWith, no allocation), so a collision is only a miss.
+ */
+const TOKEN_CACHE_MASK = 4095;
+const TOKEN_CACHE_MAX_LENGTH = 32;
+/** @type {(string | undefined)[]} */
+const tokenCache = new Array(TOKEN_CACHE_MASK + 1).fill(undefined);
+
 /** One TextDecoder for every session; ignoreBOM keeps a leading U+FEFF (offsets stay right). */
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
@@ -572,7 +586,14 @@ export function decodeEvents(core, ws, statePtr) {
       // The common kind (one per token), here rather than in toChunk: that call is too large
       // for V8 to inline, and this loop runs once per token.
       const a = h32[r + F_TEXT];
-      chunks[i] = { type: 'text', text: text.slice(a, a + h32[r + F_TEXT_LEN]), index: h32[r + F_CHOICE], block: h32[r + F_BLOCK] };
+      const n = h32[r + F_TEXT_LEN];
+      const slot = h32[r + F_EXTRA] & TOKEN_CACHE_MASK;
+      let s = tokenCache[slot];
+      if (s === undefined || s.length !== n || !text.startsWith(s, a)) {
+        s = text.slice(a, a + n);
+        if (n <= TOKEN_CACHE_MAX_LENGTH) tokenCache[slot] = s;
+      }
+      chunks[i] = { type: 'text', text: s, index: h32[r + F_CHOICE], block: h32[r + F_BLOCK] };
     } else {
       chunks[i] = toChunk(h32, r, text, side);
     }
