@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // Compares builds of the wasm core back to back on the part that (a) in wasm_vs_peers.mjs
-// spends in wasm: min / median ns per token over RUNS runs of the openai stream, per read one
+// spends in wasm: min / median ns per token over RUNS runs of a generated stream, per read one
 // HEAPU8.set + the driver's two plain-export calls, (1) without decoding the packed events
 // ("wasm") and (2) with the driver's decodeEvents and a `text +=` consumer ("full"). Minimum
 // and median over many short runs are far steadier on a shared machine than one long run, so
 // this is what the build variants in platform/wasm/CMakeLists.txt were compared with.
 //
-//   node --expose-gc bench/js/core_ab.mjs [--size 100k] [--runs 9] MODULE.mjs [MODULE.mjs ...]
+//   node --expose-gc bench/js/core_ab.mjs [--kind openai|anthropic] [--size 100k] [--runs 9]
+//        MODULE.mjs [MODULE.mjs ...]
 //   e.g. build/wasm/platform/wasm/llmstream_core.mjs build/wasm-variant/platform/wasm/llmstream_core.mjs
-// (needs bench/data/openai-SIZE.sse: scripts/bench-js.sh generates it)
+// (needs bench/data/KIND-SIZE.sse and .txt: scripts/bench-js.sh writes openai's; anthropic's with
+//  node ../shared/bench/gen.mjs --out bench/data --sizes 100k --kinds anthropic --write-text)
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -26,14 +28,15 @@ const flag = (name, def) => {
   args.splice(i, 2);
   return value;
 };
+const kind = flag('--kind', 'openai');
 const size = flag('--size', '100k');
 const runs = Number(flag('--runs', '9'));
 if (args.length === 0) throw new Error('usage: core_ab.mjs [--size 100k] [--runs 9] MODULE.mjs...');
 
-const { reads, meta, text: expected } = loadStream(join(repo, 'bench', 'data', `openai-${size}`));
+const { reads, meta, text: expected } = loadStream(join(repo, 'bench', 'data', `${kind}-${size}`));
 const driverOptions = requestOptions(
-  loaderConfig({ provider: 'openai', apiKey: 'x', baseURL: 'http://llmstream-bench.invalid/v1' }),
-  { model: 'gpt-4o-2024-08-06', prompt: 'Tell me about streaming' },
+  loaderConfig({ provider: kind, apiKey: 'x', baseURL: 'http://llmstream-bench.invalid/v1' }),
+  { model: kind === 'openai' ? 'gpt-4o-2024-08-06' : 'claude-sonnet-4-6', prompt: 'Tell me about streaming' },
 ).driver;
 const now = () => performance.now();
 
