@@ -7,6 +7,39 @@
 /** @type {Map<string, Promise<any>>} */
 const cache = new Map();
 
+// The smallest module using what the package's .wasm needs beyond wasm 1.0: a v128.const
+// (SIMD128) and a memory.copy (bulk memory). platform/wasm/CMakeLists.txt says why.
+const FEATURE_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+  0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // types: () -> ()
+  0x03, 0x02, 0x01, 0x00, // one function of type 0
+  0x05, 0x03, 0x01, 0x00, 0x01, // one memory of one page
+  0x0a, 0x21, 0x01, 0x1f, 0x00, // code: one body of 31 bytes, no locals
+  0xfd, 0x0c, ...new Array(16).fill(0), 0x1a, // v128.const 0, drop
+  0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0xfc, 0x0a, 0x00, 0x00, // memory.copy 0 0 0
+  0x0b, // end
+]);
+
+/**
+ * Why this engine cannot run the package's WebAssembly, or null when it can. Without it the
+ * module fails to compile with an engine-specific CompileError that names neither the feature
+ * nor a version.
+ * @param {(bytes: Uint8Array) => boolean} [validate] WebAssembly.validate (a parameter for tests)
+ * @returns {string | null}
+ */
+export function missingWasmFeatures(validate = (bytes) => WebAssembly.validate(bytes)) {
+  if (typeof WebAssembly !== 'object' || WebAssembly === null) {
+    return 'this JavaScript engine has no WebAssembly';
+  }
+  if (!validate(FEATURE_PROBE)) {
+    return (
+      'this JavaScript engine lacks WebAssembly SIMD or bulk memory, which llmstream needs ' +
+      '(Chrome / Edge 91+, Firefox 89+, Safari 16.4+, Node 18+)'
+    );
+  }
+  return null;
+}
+
 const isNode =
   typeof process === 'object' &&
   process !== null &&
@@ -41,6 +74,8 @@ export function loadWasmModule(moduleUrl, what, check) {
  * @returns {Promise<M>}
  */
 async function instantiate(moduleUrl, what, check) {
+  const missing = missingWasmFeatures();
+  if (missing !== null) throw new Error(`llmstream: cannot load ${what}: ${missing}`);
   const wasmUrl = new URL(moduleUrl.href.replace(/\.m?js$/, '.wasm'));
   /** @type {any} */
   let factoryModule;

@@ -14,6 +14,7 @@ import {
   toLLMStreamError,
 } from '../../npm/src/errors.js';
 import { loaderConfig, requestOptions } from '../../npm/src/options.js';
+import { missingWasmFeatures } from '../../npm/src/wasm-module.js';
 
 // A driver session that yields the given batches, one per next(); `gate` (optional) is awaited
 // before each batch so a test controls when "network reads" happen.
@@ -231,6 +232,20 @@ describe('failures outside the stream', () => {
       (e) => e === broken,
     );
     assert.deepEqual(seen, [{ type: 'error', error: broken }]);
+  });
+
+  test('an engine without WebAssembly SIMD / bulk memory gets a message that says so', () => {
+    // The probe is a valid module for this Node (else this fails) and nothing else is asked.
+    assert.equal(missingWasmFeatures(), null);
+    const seen = [];
+    const message = missingWasmFeatures((bytes) => {
+      seen.push(bytes);
+      return false; // an engine that rejects the probe
+    });
+    assert.equal(seen.length, 1);
+    assert.ok(WebAssembly.validate(seen[0]));
+    assert.match(message, /SIMD/);
+    assert.match(message, /Safari 16\.4\+/);
   });
 
   test('an error logs without its partial completion', () => {
