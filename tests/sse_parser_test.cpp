@@ -652,5 +652,24 @@ TEST(SseParser, MatchesANaiveReferenceOnRandomInput) {
   }
 }
 
+// The Stream relies on has_default_type() to skip copying the type: it must say true exactly for
+// blocks without an `event` field (or an empty one), whose type views static storage.
+TEST(SseParser, DefaultTypeIsFlaggedOnlyWithoutAnEventField) {
+  class TypeSink : public SseSink {
+   public:
+    void OnEvent(const SseEvent& event) override {
+      types.emplace_back(event.type, event.has_default_type());
+    }
+    std::vector<std::pair<std::string, bool>> types;
+  } sink;
+  SseParser parser(&sink);
+  ASSERT_TRUE(
+      parser.Feed("data: a\n\nevent: message\ndata: b\n\nevent: ping\ndata: c\n\n"
+                  "event:\ndata: d\n\n"));
+  EXPECT_EQ(sink.types,
+            (std::vector<std::pair<std::string, bool>>{
+                {"message", true}, {"message", false}, {"ping", false}, {"message", true}}));
+}
+
 }  // namespace
 }  // namespace llmstream

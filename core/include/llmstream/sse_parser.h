@@ -44,6 +44,10 @@ struct SseLimits {
 
 // One dispatched event. The views are valid only during the SseSink::OnEvent call: they point
 // into the caller's Feed input or into buffers the parser reuses for the next event.
+// "message": the type of a block without an `event` field (or with an empty one). SseEvent::type
+// then views this array, which lives as long as the program.
+extern const char kSseDefaultType[];
+
 struct SseEvent {
   // The `event` field, or "message" when the block had none (or an empty one).
   std::string_view type;
@@ -52,6 +56,10 @@ struct SseEvent {
   // The persistent last event ID at dispatch: it sticks to every later event until another `id`
   // field changes it, as EventSource's lastEventId does.
   std::string_view id;
+
+  // True when `type` is the parser's default (a view of kSseDefaultType, never a buffer that
+  // dies with the next Feed): one pointer compare instead of comparing the bytes.
+  bool has_default_type() const { return type.data() == kSseDefaultType; }
 };
 
 // Receives what the parser finds, in stream order. Virtual calls keep the parser a plain class

@@ -37,7 +37,7 @@ class OpenAIChatDialect final : public Dialect {
       EmitErrorPayload(event.data, out);
       return;
     }
-    if (event.data.substr(0, 6) == "[DONE]") {
+    if (!event.data.empty() && event.data[0] == '[' && event.data.substr(0, 6) == "[DONE]") {
       OnDone(out);
       return;
     }

@@ -11,10 +11,13 @@
 #include "sse/utf8.h"
 
 namespace llmstream {
+
+const char kSseDefaultType[] = "message";
+
 namespace {
 
 constexpr unsigned char kBom[3] = {0xEF, 0xBB, 0xBF};
-constexpr std::string_view kMessageType = "message";
+constexpr std::string_view kMessageType(kSseDefaultType, sizeof("message") - 1);
 
 class NullSink final : public SseSink {
  public:

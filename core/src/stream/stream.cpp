@@ -12,8 +12,6 @@
 namespace llmstream {
 namespace {
 
-constexpr std::string_view kMessageType = "message";  // static storage: outlives every Feed
-
 bool Within(std::string_view inner, std::string_view outer) {
   std::less_equal<const char*> le;
   return le(outer.data(), inner.data()) &&
@@ -112,9 +110,7 @@ class Stream::Impl final : public SseSink {
     // (a line split across reads, multi-line data) is copied once so events may point into it.
     // The usual type ("message": no `event:` field) and id (none) need no copy.
     if (!Within(event.data, input_)) stable.data = out_.Copy(event.data);
-    if (event.type == kMessageType) {
-      stable.type = kMessageType;
-    } else if (!Within(event.type, input_)) {
+    if (!event.has_default_type() && !Within(event.type, input_)) {
       stable.type = out_.Copy(event.type);
     }
     if (event.id.empty()) {
