@@ -140,7 +140,12 @@ bool SseParser::Feed(std::string_view bytes) {
       }
     }
   }
-  if (data_borrowed_) OwnData();  // the caller's bytes die when Feed returns
+  // The caller's bytes die when Feed returns.
+  if (data_borrowed_) OwnData();
+  if (type_borrowed_) {
+    type_buf_.assign(type_view_);
+    type_borrowed_ = false;
+  }
   return true;
 }
 
@@ -177,7 +182,13 @@ void SseParser::ProcessLine(std::string_view line, bool in_input, bool ascii) {
   if (name == "data") {
     AppendData(value, in_input, ascii);
   } else if (name == "event") {
-    AssignText(value, ascii, &type_buf_);
+    if (in_input && ascii) {
+      type_view_ = value;  // zero copy, like a data value: a view into the caller's Feed input
+      type_borrowed_ = true;
+    } else {
+      AssignText(value, ascii, &type_buf_);
+      type_borrowed_ = false;
+    }
   } else if (name == "id") {
     if (value.find('\0') != std::string_view::npos) return;
     AssignText(value, ascii, &id_buf_);
@@ -239,10 +250,13 @@ void SseParser::Dispatch() {
   }
   if (data_lines_ == 0) {
     type_buf_.clear();
+    type_view_ = {};
+    type_borrowed_ = false;
     return;
   }
   SseEvent event;
-  event.type = type_buf_.empty() ? kMessageType : std::string_view(type_buf_);
+  const std::string_view type = type_borrowed_ ? type_view_ : std::string_view(type_buf_);
+  event.type = type.empty() ? kMessageType : type;
   event.data = data_borrowed_ ? data_view_ : std::string_view(data_buf_);
   event.id = last_id_;
   sink_->OnEvent(event);
@@ -265,6 +279,8 @@ void SseParser::ClearEvent() {
   data_borrowed_ = false;
   data_lines_ = 0;
   type_buf_.clear();
+  type_view_ = {};
+  type_borrowed_ = false;
 }
 
 void SseParser::Fail(ErrorCode code, std::string message) {
