@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "llmstream/session.h"
 #include "packer.h"
 #include "wasm_session.h"
 
@@ -37,7 +38,8 @@ uintptr_t Handle(WasmSession& session) { return reinterpret_cast<uintptr_t>(&ses
 extern "C" {
 
 EMSCRIPTEN_KEEPALIVE int llmstream_poll(uintptr_t handle, double now_ms) {
-  return handle != 0 ? reinterpret_cast<WasmSession*>(handle)->poll(now_ms) : 3;
+  return handle != 0 ? reinterpret_cast<WasmSession*>(handle)->poll(now_ms)
+                     : static_cast<int>(llmstream::SessionAction::kDone);
 }
 
 EMSCRIPTEN_KEEPALIVE int llmstream_on_body(uintptr_t handle, size_t len, double now_ms) {

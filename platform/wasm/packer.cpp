@@ -121,17 +121,11 @@ void Packer::Clear() {
   count_ = 0;
 }
 
-void Packer::AppendText(std::string_view text, int32_t* start, int32_t* len) {
-  *start = static_cast<int32_t>(text_units_);
-  if (text.empty()) {
-    *len = 0;
-    return;
-  }
+int32_t Packer::AppendNonEmptyText(std::string_view text) {
   if (IsAscii(text)) {
     AppendBytes(text);
     text_units_ += text.size();
-    *len = static_cast<int32_t>(text.size());
-    return;
+    return static_cast<int32_t>(text.size());
   }
   if (!sse::IsValidUtf8(text)) {
     scratch_.clear();
@@ -141,7 +135,7 @@ void Packer::AppendText(std::string_view text, int32_t* start, int32_t* len) {
   const size_t units = Utf16Length(text);
   AppendBytes(text);
   text_units_ += units;
-  *len = static_cast<int32_t>(units);
+  return static_cast<int32_t>(units);
 }
 
 void Packer::AppendBytes(std::string_view bytes) {
@@ -242,13 +236,8 @@ void Packer::Pack(std::span<const Event> events, const Completion& result) {
     if (e.kind == EventKind::kBlockEnd && name.empty()) {
       if (const Block* block = FindBlock(result, e.choice, e.block)) name = block->type;
     }
-    if (e.id.empty() && name.empty()) {  // most events (all text deltas): no calls
-      r[kFieldIdStart] = r[kFieldNameStart] = static_cast<int32_t>(text_units_);
-      r[kFieldIdLen] = r[kFieldNameLen] = 0;
-    } else {
-      AppendText(e.id, &r[kFieldIdStart], &r[kFieldIdLen]);
-      AppendText(name, &r[kFieldNameStart], &r[kFieldNameLen]);
-    }
+    AppendText(e.id, &r[kFieldIdStart], &r[kFieldIdLen]);
+    AppendText(name, &r[kFieldNameStart], &r[kFieldNameLen]);
     r += kRecordInts;
   }
 }

@@ -76,8 +76,14 @@ class Packer {
   std::string side_json() const;
 
  private:
-  // Appends a string to the text region; returns its [start, len) in UTF-16 code units.
-  void AppendText(std::string_view text, int32_t* start, int32_t* len);
+  // Appends a string to the text region; returns its [start, len) in UTF-16 code units. Inline
+  // for the empty case, which most ids and names of most events are (no call for them).
+  void AppendText(std::string_view text, int32_t* start, int32_t* len) {
+    *start = static_cast<int32_t>(text_units_);
+    *len = text.empty() ? 0 : AppendNonEmptyText(text);
+  }
+  // The UTF-16 length of `text` (not empty), after appending it.
+  int32_t AppendNonEmptyText(std::string_view text);
   // Starts a side entry and returns its index; the caller appends one JSON value to side_.
   int32_t BeginSide();
   void AppendBytes(std::string_view bytes);

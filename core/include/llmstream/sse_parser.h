@@ -160,8 +160,7 @@ class SseParser {
   bool data_borrowed_ = false;  // data is data_view_, not data_buf_
   size_t data_lines_ = 0;       // `data` lines since the last dispatch
   std::string type_buf_;        // event type when owned (repaired UTF-8)
-  std::string_view type_view_;  // the event type, borrowed from the current input
-  bool type_borrowed_ = false;  // the type is type_view_, not type_buf_
+  std::string_view type_view_;  // or, when not empty, the type borrowed from the current input
   std::string id_buf_;          // last event ID buffer, meaningful when id_pending_
   bool id_pending_ = false;     // id_buf_ differs from last_id_ and awaits a dispatch
 

@@ -142,9 +142,9 @@ bool SseParser::Feed(std::string_view bytes) {
   }
   // The caller's bytes die when Feed returns.
   if (data_borrowed_) OwnData();
-  if (type_borrowed_) {
+  if (!type_view_.empty()) {
     type_buf_.assign(type_view_);
-    type_borrowed_ = false;
+    type_view_ = {};
   }
   return true;
 }
@@ -184,10 +184,10 @@ void SseParser::ProcessLine(std::string_view line, bool in_input, bool ascii) {
   } else if (name == "event") {
     if (in_input && ascii) {
       type_view_ = value;  // zero copy, like a data value: a view into the caller's Feed input
-      type_borrowed_ = true;
+      type_buf_.clear();
     } else {
       AssignText(value, ascii, &type_buf_);
-      type_borrowed_ = false;
+      type_view_ = {};
     }
   } else if (name == "id") {
     if (value.find('\0') != std::string_view::npos) return;
@@ -248,14 +248,12 @@ void SseParser::Dispatch() {
     last_id_.swap(id_buf_);  // id_buf_ is only read again after the next `id` field rewrites it
     id_pending_ = false;
   }
-  if (data_lines_ == 0) {
-    type_buf_.clear();
-    type_view_ = {};
-    type_borrowed_ = false;
+  if (data_lines_ == 0) {  // nothing to dispatch; an `event` field without data is forgotten
+    ClearEvent();
     return;
   }
   SseEvent event;
-  const std::string_view type = type_borrowed_ ? type_view_ : std::string_view(type_buf_);
+  const std::string_view type = type_view_.empty() ? std::string_view(type_buf_) : type_view_;
   event.type = type.empty() ? kMessageType : type;
   event.data = data_borrowed_ ? data_view_ : std::string_view(data_buf_);
   event.id = last_id_;
@@ -280,7 +278,6 @@ void SseParser::ClearEvent() {
   data_lines_ = 0;
   type_buf_.clear();
   type_view_ = {};
-  type_borrowed_ = false;
 }
 
 void SseParser::Fail(ErrorCode code, std::string message) {

@@ -108,16 +108,12 @@ class Stream::Impl final : public SseSink {
     SseEvent stable = event;
     // Views into the caller's bytes live until Feed returns; anything the parser had to buffer
     // (a line split across reads, multi-line data) is copied once so events may point into it.
-    // The usual type ("message": no `event:` field) and id (none) need no copy.
+    // The default type ("message": no `event:` field) is static and needs no copy either.
     if (!Within(event.data, input_)) stable.data = out_.Copy(event.data);
     if (!event.has_default_type() && !Within(event.type, input_)) {
       stable.type = out_.Copy(event.type);
     }
-    if (event.id.empty()) {
-      stable.id = {};
-    } else if (!Within(event.id, input_)) {
-      stable.id = out_.Copy(event.id);
-    }
+    if (!Within(event.id, input_)) stable.id = out_.Copy(event.id);
     if (options_.raw_events) {
       // Before the dialect's events and outside AfterDialect: nothing assembles or counts it.
       Event& raw = out_.Emit(EventKind::kRaw);
