@@ -589,7 +589,7 @@ export function decodeEvents(core, ws, statePtr) {
       const n = h32[r + F_TEXT_LEN];
       const slot = h32[r + F_EXTRA] & TOKEN_CACHE_MASK;
       let s = tokenCache[slot];
-      if (s === undefined || s.length !== n || !text.startsWith(s, a)) {
+      if (s === undefined || s.length !== n || !sameChars(s, text, a, n)) {
         s = text.slice(a, a + n);
         if (n <= TOKEN_CACHE_MAX_LENGTH) tokenCache[slot] = s;
       }
@@ -599,6 +599,12 @@ export function decodeEvents(core, ws, statePtr) {
     }
   }
   return chunks;
+}
+
+/** s === text.slice(a, a + n) for s of length n, without a call out of optimized code. */
+function sameChars(s, text, a, n) {
+  for (let j = 0; j < n; j++) if (s.charCodeAt(j) !== text.charCodeAt(a + j)) return false;
+  return true;
 }
 
 /**
