@@ -53,7 +53,21 @@ void Session::Impl::ProcessStreamEvents(std::span<const Event> events, bool at_e
   }
 }
 
-void Session::Impl::Deliver(const Event& event, int64_t now_ms) {
+bool Session::Impl::PassThrough(std::span<const Event> events, int64_t now_ms) {
+  // Deliver changes nothing unless text is being spliced or usage carried over; kError and kDone
+  // end the attempt (ProcessStreamEvents).
+  if (splicer_.joining() || carrying_) return false;
+  for (const Event& event : events) {
+    if (event.kind == EventKind::kError || event.kind == EventKind::kDone) return false;
+  }
+  for (const Event& event : events) {
+    NoteDelivery(event, now_ms);
+    assembler_.Apply(event);
+  }
+  return true;
+}
+
+void Session::Impl::NoteDelivery(const Event& event, int64_t now_ms) {
   if (IsOutput(event.kind)) {
     attempt_output_ = true;
     if (response_.first_output_ms < 0) response_.first_output_ms = now_ms;
@@ -62,6 +76,16 @@ void Session::Impl::Deliver(const Event& event, int64_t now_ms) {
       first_output_ms_ = now_ms;
     }
   }
+  if (event.kind == EventKind::kUsage && event.usage != nullptr) {
+    attempt_usage_ = *event.usage;
+    // Usage sent before any output (Anthropic's message_start) has the input count and only a
+    // placeholder for the output; what comes after output began is the provider's final count.
+    usage_final_ = attempt_output_;
+  }
+}
+
+void Session::Impl::Deliver(const Event& event, int64_t now_ms) {
+  NoteDelivery(event, now_ms);
   if (splicer_.joining()) {
     if (event.kind == EventKind::kText && event.choice == 0) {
       splice_block_ = event.block;
@@ -77,16 +101,10 @@ void Session::Impl::Deliver(const Event& event, int64_t now_ms) {
     // keep-alives may overtake it (they do not end the join: they often come before any text).
     if (EndsJoin(event.kind)) FlushSplice();
   }
-  if (event.kind == EventKind::kUsage && event.usage != nullptr) {
-    attempt_usage_ = *event.usage;
-    // Usage sent before any output (Anthropic's message_start) has the input count and only a
-    // placeholder for the output; what comes after output began is the provider's final count.
-    usage_final_ = attempt_output_;
-    if (carrying_) {
-      out_.EmitUsage(session_internal::AddUsage(carried_usage_, *event.usage));
-      assembler_.Apply(out_.events().back());
-      return;
-    }
+  if (event.kind == EventKind::kUsage && event.usage != nullptr && carrying_) {
+    out_.EmitUsage(session_internal::AddUsage(carried_usage_, *event.usage));
+    assembler_.Apply(out_.events().back());
+    return;
   }
   if (event.kind == EventKind::kCost && event.cost != nullptr && carrying_) {
     out_.EmitCost(session_internal::AddCost(carried_cost_, *event.cost));

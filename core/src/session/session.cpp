@@ -184,7 +184,9 @@ std::span<const Event> Session::Impl::OnBody(std::string_view bytes, int64_t now
     last_byte_ms_ = now_ms;
   }
   if (phase_ == Phase::kStreaming) {
-    ProcessStreamEvents(stream_.Feed(bytes, now_ms), /*at_end=*/false, now_ms);
+    const std::span<const Event> events = stream_.Feed(bytes, now_ms);
+    if (PassThrough(events, now_ms)) return events;  // valid until the next Feed, as out_'s
+    ProcessStreamEvents(events, /*at_end=*/false, now_ms);
   } else {
     body_.append(bytes.substr(0, kMaxCollectedBody - body_.size()));
     // Enough to say what it is: the rest of a large error page is not worth waiting for.

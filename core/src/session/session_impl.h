@@ -74,6 +74,12 @@ class Session::Impl {
   // Passes a batch of stream events on; an in-band error or the end of the stream then ends the
   // attempt. `at_end`: the batch came from Stream::Finish (the transfer is over).
   void ProcessStreamEvents(std::span<const Event> events, bool at_end, int64_t now_ms);
+  // When no event of `events` needs rewriting and none ends the attempt (the common batch: text
+  // deltas), applies them as Deliver would and returns true: the caller then hands the Stream's
+  // span out as it is, instead of a copy of every event in out_.
+  bool PassThrough(std::span<const Event> events, int64_t now_ms);
+  // What delivering `event` tells the session (output began, the attempt's usage so far).
+  void NoteDelivery(const Event& event, int64_t now_ms);
   // One event to the caller: rewritten where the session must (usage summed over continued
   // attempts, spliced text), then assembled.
   void Deliver(const Event& event, int64_t now_ms);
