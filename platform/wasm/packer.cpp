@@ -230,7 +230,9 @@ void Packer::Pack(std::span<const Event> events, const Completion& result) {
     }
     AppendText(text_in_side ? std::string_view() : e.text, &r[kFieldTextStart], &r[kFieldTextLen]);
     if (e.kind == EventKind::kText && e.text.size() <= kTokenCacheMaxBytes) {
-      r[kFieldExtra] = TokenHash(e.text);
+      // The sign bit: the text region is ASCII up to here, so this record's offsets are byte
+      // offsets too (JS may compare a cached string with the bytes, without decoding them).
+      r[kFieldExtra] = TokenHash(e.text) | (text_units_ == text_size_ ? kAsciiBytesFlag : 0);
     }
     std::string_view name = e.name;
     if (e.kind == EventKind::kBlockEnd && name.empty()) {

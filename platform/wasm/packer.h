@@ -38,9 +38,12 @@ enum RecordField : int {
   kFieldNameLen = 9,
   kFieldSideIndex = 10,  // index into the side JSON array, -1 = none
   kFieldExtra = 11,      // kToolCallEnd: the call's ToolKind (looked up); kText of at most
-                         // kTokenCacheMaxBytes: a hash of the text (the decoder's string cache)
+                         // kTokenCacheMaxBytes: a 31-bit hash of the text (the decoder's string
+                         // cache), with kAsciiBytesFlag when the text region is ASCII up to the
+                         // end of this text (its UTF-16 offsets are then its byte offsets)
 };
 inline constexpr int kRecordInts = 12;
+inline constexpr int32_t kAsciiBytesFlag = INT32_MIN;
 // Longer text deltas are rare and seldom repeat: they get no hash (0).
 inline constexpr size_t kTokenCacheMaxBytes = 32;
 

@@ -578,7 +578,11 @@ export function decodeEvents(core, ws, statePtr) {
   const textPtr = h32[h + 2] >>> 0;
   const textBytes = h32[h + 3];
   const sideCount = h32[h + 4];
-  const text = textBytes > 0 ? decoder.decode(core.HEAPU8.subarray(textPtr, textPtr + textBytes)) : '';
+  const u8 = core.HEAPU8;
+  // Decoded when a record first needs it: a read whose tokens are all in the cache (most reads
+  // of a long answer) is never decoded.
+  /** @type {string | null} */
+  let text = textBytes > 0 ? null : '';
   const side = sideCount > 0 ? JSON.parse(ws.sideJson()) : null;
   const chunks = new Array(count);
   for (let i = 0, r = records; i < count; i++, r += RECORD_INTS) {
@@ -587,23 +591,43 @@ export function decodeEvents(core, ws, statePtr) {
       // for V8 to inline, and this loop runs once per token.
       const a = h32[r + F_TEXT];
       const n = h32[r + F_TEXT_LEN];
-      const slot = h32[r + F_EXTRA] & TOKEN_CACHE_MASK;
+      const extra = h32[r + F_EXTRA];
+      const slot = extra & TOKEN_CACHE_MASK;
       let s = tokenCache[slot];
-      if (s === undefined || s.length !== n || !sameChars(s, text, a, n)) {
+      let hit = s !== undefined && s.length === n;
+      if (hit) {
+        // extra < 0: the region is ASCII up to here, so `a` is a byte offset as well
+        if (extra < 0) hit = sameBytes(s, u8, textPtr + a);
+        else hit = sameChars(s, (text ??= decodeText(u8, textPtr, textBytes)), a);
+      }
+      if (!hit) {
+        text ??= decodeText(u8, textPtr, textBytes);
         s = text.slice(a, a + n);
         if (n <= TOKEN_CACHE_MAX_LENGTH) tokenCache[slot] = s;
       }
       chunks[i] = { type: 'text', text: s, index: h32[r + F_CHOICE], block: h32[r + F_BLOCK] };
     } else {
+      text ??= decodeText(u8, textPtr, textBytes);
       chunks[i] = toChunk(h32, r, text, side);
     }
   }
   return chunks;
 }
 
-/** s === text.slice(a, a + n) for s of length n, without a call out of optimized code. */
-function sameChars(s, text, a, n) {
-  for (let j = 0; j < n; j++) if (s.charCodeAt(j) !== text.charCodeAt(a + j)) return false;
+/** The call's text region as a string. */
+function decodeText(u8, textPtr, textBytes) {
+  return decoder.decode(u8.subarray(textPtr, textPtr + textBytes));
+}
+
+/** The string s equals text.slice(a, a + s.length); a char loop, no call out of optimized code. */
+function sameChars(s, text, a) {
+  for (let j = 0; j < s.length; j++) if (s.charCodeAt(j) !== text.charCodeAt(a + j)) return false;
+  return true;
+}
+
+/** The string s equals the ASCII bytes u8[p, p + s.length) (a non-ASCII char never matches). */
+function sameBytes(s, u8, p) {
+  for (let j = 0; j < s.length; j++) if (s.charCodeAt(j) !== u8[p + j]) return false;
   return true;
 }
 
