@@ -103,6 +103,25 @@ class SseParser {
   // limit was exceeded); error() then says why, and further input is ignored until Reset().
   bool Feed(std::string_view bytes);
 
+  // Feed, stopping right after the first event it dispatches: returns how many bytes it took
+  // (all of them when no event was dispatched, or when the parser failed: see failed()). Feeding
+  // the rest next gives the same events as one Feed. For a caller that reads some events itself
+  // (Stream's chunk-template shortcut) whenever the parser is between_events().
+  size_t FeedUntilEvent(std::string_view bytes);
+
+  // Nothing of an event or line is pending: the next byte starts a line, no `data`, `event` or
+  // uncommitted `id` has been collected, and the start of the body (a BOM) is behind. Bytes fed
+  // now that form a complete event "data: VALUE" LF LF (VALUE valid UTF-8 without CR or LF), or
+  // that event after an "event: TYPE" LF line, are dispatched as {TYPE or "message", VALUE,
+  // last_event_id()} and leave the parser as it was.
+  bool between_events() const {
+    return !at_start_ && !failed_ && !pending_cr_ && line_buf_.empty() && data_lines_ == 0 &&
+           type_buf_.empty() && type_view_.empty() && !id_pending_;
+  }
+  // Counts bytes that a caller read while between_events() in bytes_fed() (the parser never
+  // saw them).
+  void CountBytesReadElsewhere(size_t bytes) { bytes_fed_ += bytes; }
+
   // End of body. Following WHATWG, an unterminated last line and an event without its blank line
   // are discarded, never flushed; the result reports what was lost so the caller can treat it as
   // truncation. The last event ID and retry stay readable. Call Reset() before another body.
@@ -131,11 +150,14 @@ class SseParser {
   // One complete line (terminator excluded). `in_input` says the bytes belong to the current
   // Feed input, so a data value may be handed out without a copy; `ascii` that no byte is
   // >= 0x80, so no UTF-8 check is needed.
+  // Feed and FeedUntilEvent: consumes bytes, stopping after a dispatch if `stop_after_event`.
+  size_t Consume(std::string_view bytes, bool stop_after_event);
   void ProcessLine(std::string_view line, bool in_input, bool ascii);
   void AppendData(std::string_view value, bool in_input, bool ascii);
   // Sets `out` to `value` after UTF-8 repair.
   static void AssignText(std::string_view value, bool ascii, std::string* out);
-  bool FailLineTooLong();
+  // Fails with kSseLineTooLong; returns `consumed` (Consume's result).
+  size_t FailLineTooLong(size_t consumed);
   void Dispatch();
   // Copies a borrowed data value into data_buf_ before the caller's bytes go away.
   void OwnData();
@@ -163,6 +185,7 @@ class SseParser {
   std::string_view type_view_;  // or, when not empty, the type borrowed from the current input
   std::string id_buf_;          // last event ID buffer, meaningful when id_pending_
   bool id_pending_ = false;     // id_buf_ differs from last_id_ and awaits a dispatch
+  bool dispatched_ = false;     // an event was dispatched during this Consume
 
   // --- stream-wide ---
   std::string last_id_;

@@ -40,7 +40,9 @@ struct StreamOptions {
   // until the first byte arrives.
   int64_t start_ms = 0;
   // The hot-path shortcut for chunks that repeat the previous chunk's shape
-  // (core/src/json/chunk_template.h). It never changes the events; off only to prove that.
+  // (core/src/json/chunk_template.h), and for the plain SSE events that carry them, which are
+  // then read without the SSE parser (Stream::Impl::ReadTemplateEvents). It never changes the
+  // events; off only to prove that.
   bool chunk_templates = true;
   // Emit kKeepAlive for SSE comments and pings (idle timers want them; UIs usually do not).
   bool keep_alive_events = true;

@@ -41,11 +41,24 @@ class ChunkTemplate {
   // (a view into `chunk`, or into `arena` when it had escapes).
   bool Match(std::string_view chunk, Arena* arena, std::string_view* value) const;
 
+  // The same test on raw SSE input, where the chunk's end is not known yet: `rest` starts with
+  // a chunk and goes on to the end of the read. Returns the length of the match at its start (0:
+  // none), so the caller can check what follows. Only a single-line template matches here, and
+  // only hole bodies that are valid UTF-8: the matched bytes then hold no CR or LF and are
+  // valid UTF-8, exactly what the SSE parser would have handed over as the event's data.
+  size_t MatchPrefix(std::string_view rest, Arena* arena, std::string_view* value) const;
+
  private:
+  // Matches from `in` on; returns where the match ends, or nullptr. kRaw: MatchPrefix's checks.
+  template <bool kRaw>
+  const char* MatchAt(const char* in, const char* in_end, Arena* arena,
+                      std::string_view* value) const;
+
   std::string text_;
   std::vector<Hole> holes_;
   size_t value_hole_ = 0;
   bool valid_ = false;
+  bool single_line_ = false;  // text_ holds no CR or LF
 };
 
 }  // namespace llmstream::json

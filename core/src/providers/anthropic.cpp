@@ -155,6 +155,12 @@ class AnthropicDialect final : public Dialect {
     MaybeKeepTemplate(event.data, first, out);
   }
 
+  size_t MatchTemplate(std::string_view rest, Emitter& out) override {
+    if (!fast_path_ || failed_) return 0;
+    return template_.MatchPrefix(rest, out.arena(), &template_value_);
+  }
+  void ReplayTemplate(Emitter& out) override { Replay(template_value_, out); }
+
   void set_fast_path(bool enabled) override { fast_path_ = enabled; }
 
  private:
@@ -698,6 +704,7 @@ class AnthropicDialect final : public Dialect {
   std::string scratch_;  // builds metadata keys without a fresh string each time
   bool fast_path_ = true;
   json::ChunkTemplate template_;
+  std::string_view template_value_;  // MatchTemplate's, for ReplayTemplate
   std::string_view delta_raw_;
   EventKind replay_kind_ = EventKind::kText;
   uint32_t replay_block_ = 0;

@@ -18,6 +18,16 @@ class Dialect {
   // into it may be emitted as they are.
   virtual void OnEvent(const SseEvent& event, Emitter& out) = 0;
 
+  // The chunk-template shortcut without the SSE parser (Stream reads events shaped exactly like
+  // the template itself). `rest` starts with the data of an event whose type is not "error" and
+  // runs to the end of the read: returns the length of a chunk there that OnEvent would replay
+  // from its template (json::ChunkTemplate::MatchPrefix), and keeps its value; 0 otherwise.
+  // Strings it unescapes go to out's arena. Emits nothing.
+  virtual size_t MatchTemplate(std::string_view /*rest*/, Emitter& /*out*/) { return 0; }
+  // Emits what OnEvent would have for the chunk MatchTemplate accepted last, once Stream has
+  // seen that the event ends right after it.
+  virtual void ReplayTemplate(Emitter& /*out*/) {}
+
   // The body ended (normally or not): close whatever the provider left open (tool calls whose
   // end was implied) so the result is complete as far as it goes.
   virtual void OnEnd(Emitter& out) = 0;

@@ -59,6 +59,12 @@ class OpenAIChatDialect final : public Dialect {
     MaybeKeepTemplate(event.data, first, out);
   }
 
+  size_t MatchTemplate(std::string_view rest, Emitter& out) override {
+    if (!fast_path_ || done_) return 0;
+    return template_.MatchPrefix(rest, out.arena(), &template_value_);
+  }
+  void ReplayTemplate(Emitter& out) override { Replay(template_value_, out); }
+
   void set_fast_path(bool enabled) override { fast_path_ = enabled; }
 
   void OnEnd(Emitter& out) override {
@@ -581,6 +587,7 @@ class OpenAIChatDialect final : public Dialect {
 
   bool fast_path_ = true;
   json::ChunkTemplate template_;
+  std::string_view template_value_;  // MatchTemplate's, for ReplayTemplate
   TextHole hole_;
   std::vector<json::ChunkTemplate::Hole> ignored_holes_;
   std::string_view chunk_;

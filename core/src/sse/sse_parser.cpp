@@ -80,21 +80,31 @@ SseParser::SseParser(SseSink* sink, SseLimits limits)
     : sink_(sink != nullptr ? sink : NullSinkInstance()), limits_(limits) {}
 
 bool SseParser::Feed(std::string_view bytes) {
-  if (failed_) return false;
+  Consume(bytes, /*stop_after_event=*/false);
+  return !failed_;
+}
+
+size_t SseParser::FeedUntilEvent(std::string_view bytes) {
+  return Consume(bytes, /*stop_after_event=*/true);
+}
+
+size_t SseParser::Consume(std::string_view bytes, bool stop_after_event) {
+  if (failed_) return bytes.size();
   bytes_fed_ += bytes.size();
-  if (bytes.empty()) return true;  // keeps pending_cr_ and a partial BOM as they are
+  if (bytes.empty()) return 0;  // keeps pending_cr_ and a partial BOM as they are
   const char* p = bytes.data();
   const char* const end = p + bytes.size();
+  dispatched_ = false;
 
   if (at_start_) {
     while (p < end && bom_matched_ < 3 && static_cast<unsigned char>(*p) == kBom[bom_matched_]) {
       ++p;
       ++bom_matched_;
     }
-    if (bom_matched_ < 3 && p == end) return true;  // still only a BOM prefix: wait for more
+    if (bom_matched_ < 3 && p == end) return bytes.size();  // only a BOM prefix so far
     if (bom_matched_ < 3) {
       // Not a BOM after all: the held bytes start the first line (they decode to U+FFFD).
-      if (bom_matched_ > limits_.max_line_bytes) return FailLineTooLong();
+      if (bom_matched_ > limits_.max_line_bytes) return FailLineTooLong(bytes.size());
       line_buf_.assign(reinterpret_cast<const char*>(kBom), bom_matched_);
       line_non_ascii_ = true;
     }
@@ -112,7 +122,7 @@ bool SseParser::Feed(std::string_view bytes) {
     const char* const eol = sse::FindLineEnd(p, end, &non_ascii);
     const size_t length = static_cast<size_t>(eol - p);
     if (line_buf_.empty()) {
-      if (length > limits_.max_line_bytes) return FailLineTooLong();
+      if (length > limits_.max_line_bytes) return FailLineTooLong(bytes.size());
       if (eol == end) {  // an unterminated line: keep it for the next read
         EnsureCapacity(&line_buf_, length, limits_.max_line_bytes);
         line_buf_.assign(p, length);
@@ -121,7 +131,9 @@ bool SseParser::Feed(std::string_view bytes) {
       }
       ProcessLine(std::string_view(p, length), /*in_input=*/true, !non_ascii);
     } else {
-      if (line_buf_.size() + length > limits_.max_line_bytes) return FailLineTooLong();
+      if (line_buf_.size() + length > limits_.max_line_bytes) {
+        return FailLineTooLong(bytes.size());
+      }
       EnsureCapacity(&line_buf_, line_buf_.size() + length, limits_.max_line_bytes);
       line_buf_.append(p, length);
       line_non_ascii_ = line_non_ascii_ || non_ascii;
@@ -130,7 +142,7 @@ bool SseParser::Feed(std::string_view bytes) {
       line_buf_.clear();
       line_non_ascii_ = false;
     }
-    if (failed_) return false;
+    if (failed_) return bytes.size();
     p = eol + 1;
     if (*eol == '\r') {
       if (p == end) {
@@ -139,6 +151,11 @@ bool SseParser::Feed(std::string_view bytes) {
         ++p;
       }
     }
+    if (stop_after_event && dispatched_ && p < end) {
+      // Nothing is borrowed from the input after a dispatch: the rest is the caller's again.
+      bytes_fed_ -= static_cast<size_t>(end - p);
+      return static_cast<size_t>(p - bytes.data());
+    }
   }
   // The caller's bytes die when Feed returns.
   if (data_borrowed_) OwnData();
@@ -146,14 +163,14 @@ bool SseParser::Feed(std::string_view bytes) {
     type_buf_.assign(type_view_);
     type_view_ = {};
   }
-  return true;
+  return bytes.size();
 }
 
-bool SseParser::FailLineTooLong() {
+size_t SseParser::FailLineTooLong(size_t consumed) {
   Fail(ErrorCode::kSseLineTooLong, "SSE line longer than " +
                                        std::to_string(limits_.max_line_bytes) +
                                        " bytes (SseLimits::max_line_bytes)");
-  return false;
+  return consumed;
 }
 
 void SseParser::ProcessLine(std::string_view line, bool in_input, bool ascii) {
@@ -257,6 +274,7 @@ void SseParser::Dispatch() {
   event.type = type.empty() ? kMessageType : type;
   event.data = data_borrowed_ ? data_view_ : std::string_view(data_buf_);
   event.id = last_id_;
+  dispatched_ = true;
   sink_->OnEvent(event);
   ClearEvent();
 }

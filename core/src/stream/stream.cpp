@@ -1,11 +1,13 @@
 #include "llmstream/stream.h"
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <string>
 
 #include "assembler/assembler.h"
 #include "providers/dialect.h"
+#include "sse/scan.h"
 #include "stream/emitter.h"
 #include "stream/stream_internal.h"
 
@@ -16,6 +18,18 @@ bool Within(std::string_view inner, std::string_view outer) {
   std::less_equal<const char*> le;
   return le(outer.data(), inner.data()) &&
          le(inner.data() + inner.size(), outer.data() + outer.size());
+}
+
+// The N - 1 bytes at `p` are `prefix` ("data:", "event:"). One load and
+// compare instead of memcmp, which the wasm build calls out to (a byte loop).
+template <size_t N>
+inline bool StartsWith8(const char* p, const char (&prefix)[N]) {
+  static_assert(N - 1 <= 8);
+  uint64_t have = 0;
+  uint64_t want = 0;
+  std::memcpy(&have, p, N - 1);
+  std::memcpy(&want, prefix, N - 1);
+  return have == want;
 }
 
 bool IsOutput(EventKind kind) {
@@ -44,7 +58,30 @@ class Stream::Impl final : public SseSink {
     }
     now_ms_ = now_ms;
     input_ = bytes;
-    if (!parser_.Feed(bytes)) End(parser_.error());
+    if (!template_events_) {
+      if (!parser_.Feed(bytes)) End(parser_.error());
+    } else {
+      // Whenever the parser is between events, the next ones may be read without it; the
+      // parser takes over (up to the end of its next event) where that stops.
+      std::string_view rest = bytes;
+      while (!rest.empty()) {
+        if (!ended_ && parser_.between_events()) {
+          const size_t used = ReadTemplateEvents(rest);
+          parser_.CountBytesReadElsewhere(used);
+          rest.remove_prefix(used);
+          if (rest.empty()) break;
+        }
+        if (ended_) {  // the rest goes to the parser as before, only to be counted
+          if (!parser_.Feed(rest)) End(parser_.error());
+          break;
+        }
+        rest.remove_prefix(parser_.FeedUntilEvent(rest));
+        if (parser_.failed()) {
+          End(parser_.error());
+          break;
+        }
+      }
+    }
     input_ = {};
     return out_.events();
   }
@@ -100,6 +137,50 @@ class Stream::Impl final : public SseSink {
     assembler_.Reset();
     ended_ = false;
     first_byte_ms_ = last_byte_ms_ = first_output_ms_ = -1;
+  }
+
+  // The chunk-template shortcut at the level of SSE events (chunk_template.h has the one of the
+  // dialects): with the parser between events, an event whose data is a chunk the dialect's
+  // template matches is read here, without the parser, when it is exactly
+  //   ["event:" TYPE LF] "data:" [" "] CHUNK LF LF      (TYPE not "error")
+  // The parser would dispatch it as {TYPE or "message", CHUNK} and stay between events, and the
+  // dialect would replay its template for it, which is what this does. Any other shape stops the
+  // loop and the parser reads on. Returns the bytes read.
+  size_t ReadTemplateEvents(std::string_view in) {
+    const char* const begin = in.data();
+    const char* const end = begin + in.size();
+    const char* p = begin;
+    while (!ended_) {
+      const char* q = p;
+      if (end - q >= 8 && StartsWith8(q, "event:")) {
+        bool non_ascii = false;  // the type only matters for being "error" or not
+        const char* const eol = sse::FindLineEnd(q, end, &non_ascii);
+        if (eol == end || *eol != '\n' ||
+            static_cast<size_t>(eol - q) > options_.sse_limits.max_line_bytes) {
+          break;
+        }
+        std::string_view type(q + 6, static_cast<size_t>(eol - q - 6));
+        if (!type.empty() && type.front() == ' ') type.remove_prefix(1);
+        if (type == "error") break;
+        q = eol + 1;
+      }
+      if (end - q < 8 || !StartsWith8(q, "data:")) break;
+      const char* const data = q[5] == ' ' ? q + 6 : q + 5;
+      const size_t size =
+          dialect_->MatchTemplate(std::string_view(data, static_cast<size_t>(end - data)), out_);
+      // The chunk must end its line and the event (LF LF), within the parser's limits.
+      if (size == 0 || static_cast<size_t>(end - data) - size < 2 || data[size] != '\n' ||
+          data[size + 1] != '\n' ||
+          static_cast<size_t>(data + size - q) > options_.sse_limits.max_line_bytes ||
+          size > options_.sse_limits.max_event_bytes) {
+        break;
+      }
+      const size_t first = out_.size();
+      dialect_->ReplayTemplate(out_);
+      AfterDialect(first);
+      p = data + size + 2;
+    }
+    return static_cast<size_t>(p - begin);
   }
 
   // SseSink
@@ -190,6 +271,8 @@ class Stream::Impl final : public SseSink {
   }
 
   StreamOptions options_;
+  // ReadTemplateEvents is on: chunk templates are, and no raw event must precede each one.
+  const bool template_events_ = options_.chunk_templates && !options_.raw_events;
   SseParser parser_;
   std::unique_ptr<Dialect> dialect_;
   Emitter out_;
