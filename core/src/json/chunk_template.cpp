@@ -15,17 +15,27 @@ namespace {
 
 // Finds the closing quote of a string body starting at `p`. Returns nullptr when the body has a
 // raw control byte or runs off the end. *escaped says whether a backslash was seen (the body then
-// still needs validating by Unescape).
+// still needs validating by Unescape). kNoteNonAscii: *non_ascii says whether a byte >= 0x80 was
+// seen (the body then needs a UTF-8 check); else *non_ascii is left alone.
+template <bool kNoteNonAscii>
 inline __attribute__((always_inline)) const char* FindClosingQuote(const char* p, const char* end,
-                                                                   bool* escaped) {
+                                                                   bool* escaped, bool* non_ascii) {
+  bool watch = kNoteNonAscii;  // the first non-ASCII byte is enough to know
   for (;;) {
-    p = internal::FindStringSpecial(p, end);
+    p = watch ? internal::FindStringSpecial<true>(p, end) : internal::FindStringSpecial(p, end);
     if (p == end) return nullptr;
     if (*p == '"') return p;
-    if (*p != '\\') return nullptr;  // a raw control byte: not a JSON string
-    *escaped = true;
-    p += 2;  // the escaped character can never be the closing quote
-    if (p >= end) return nullptr;
+    if (*p == '\\') {
+      *escaped = true;
+      p += 2;  // the escaped character can never be the closing quote
+      if (p >= end) return nullptr;
+    } else if (watch && static_cast<unsigned char>(*p) >= 0x80) {
+      *non_ascii = true;
+      watch = false;
+      ++p;
+    } else {
+      return nullptr;  // a raw control byte: not a JSON string
+    }
   }
 }
 
@@ -71,14 +81,6 @@ inline __attribute__((always_inline)) bool EqualBytes(const char* a, const char*
 #endif
 }
 
-// A hole body read from raw input must be valid UTF-8, as the SSE parser makes data. Token texts
-// are short and nearly always ASCII: that is tested first, inline.
-bool IsValidUtf8Body(const char* p, size_t size) {
-  unsigned char high = 0;
-  for (size_t i = 0; i < size; ++i) high |= static_cast<unsigned char>(p[i]);
-  return high < 0x80 || sse::IsValidUtf8(std::string_view(p, size));
-}
-
 }  // namespace
 
 void ChunkTemplate::Build(std::string_view chunk, std::span<const Hole> holes, size_t value_hole) {
@@ -117,12 +119,12 @@ const char* ChunkTemplate::MatchAt(const char* in, const char* const in_end, Are
     in += literal_size;
     if (i == holes_.size()) break;
     bool escaped = false;
-    const char* close = FindClosingQuote(in, in_end, &escaped);
+    bool non_ascii = false;
+    const char* close = FindClosingQuote<kRaw>(in, in_end, &escaped, &non_ascii);
     if (!close) return nullptr;
     std::string_view body(in, close - in);
-    if constexpr (kRaw) {
-      if (!IsValidUtf8Body(body.data(), body.size())) return nullptr;
-    }
+    // Raw input must be valid UTF-8, as the SSE parser makes data.
+    if (kRaw && non_ascii && !sse::IsValidUtf8(body)) return nullptr;
     if (i == value_hole_) {
       if (!escaped) {
         *value = body;

@@ -49,18 +49,23 @@ inline bool IsStringSpecial(char c) {
 
 // Returns the first byte in [p, end) that is '"', '\\' or a control byte (< 0x20); end if none.
 // Whole 16-byte blocks go through SIMD, the last < 16 bytes through a byte loop: never reads
-// outside [p, end), and small enough to inline into the reader's fast paths.
+// outside [p, end), and small enough to inline into the reader's fast paths. kAndNonAscii: bytes
+// >= 0x80 are special too (for a caller that must validate UTF-8 only when there is some).
+template <bool kAndNonAscii = false>
 inline const char* FindStringSpecial(const char* p, const char* end) {
 #if defined(__SSE2__)
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i backslash = _mm_set1_epi8('\\');
   const __m128i max_control = _mm_set1_epi8(0x1F);
+  const __m128i space = _mm_set1_epi8(0x20);
   while (end - p >= 16) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    // min_epu8(v, 0x1F) == v exactly when v <= 0x1F (unsigned).
+    // min_epu8(v, 0x1F) == v exactly when v <= 0x1F (unsigned); a signed v < 0x20 also holds
+    // for v >= 0x80.
+    const __m128i low =
+        kAndNonAscii ? _mm_cmplt_epi8(v, space) : _mm_cmpeq_epi8(_mm_min_epu8(v, max_control), v);
     __m128i hits =
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                     _mm_cmpeq_epi8(_mm_min_epu8(v, max_control), v));
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), low);
     uint32_t mask = static_cast<uint32_t>(_mm_movemask_epi8(hits));
     if (mask != 0) return p + std::countr_zero(mask);
     p += 16;
@@ -71,8 +76,9 @@ inline const char* FindStringSpecial(const char* p, const char* end) {
   const v128_t space = wasm_i8x16_splat(0x20);
   while (end - p >= 16) {
     v128_t v = wasm_v128_load(p);
-    v128_t hits = wasm_v128_or(wasm_v128_or(wasm_i8x16_eq(v, quote), wasm_i8x16_eq(v, backslash)),
-                               wasm_u8x16_lt(v, space));
+    const v128_t low = kAndNonAscii ? wasm_i8x16_lt(v, space) : wasm_u8x16_lt(v, space);
+    v128_t hits =
+        wasm_v128_or(wasm_v128_or(wasm_i8x16_eq(v, quote), wasm_i8x16_eq(v, backslash)), low);
     uint32_t mask = static_cast<uint32_t>(wasm_i8x16_bitmask(hits));
     if (mask != 0) return p + std::countr_zero(mask);
     p += 16;
@@ -90,12 +96,16 @@ inline const char* FindStringSpecial(const char* p, const char* end) {
       uint64_t b = x ^ (kOnes * '\\');
       uint64_t hits =
           (((q - kOnes) & ~q) | ((b - kOnes) & ~b) | ((x - kOnes * 0x20) & ~x)) & kHighs;
+      if constexpr (kAndNonAscii) hits |= x & kHighs;
       if (hits != 0) return p + (std::countr_zero(hits) >> 3);
       p += 8;
     }
   }
 #endif
-  while (p < end && !IsStringSpecial(*p)) ++p;
+  while (p < end && !IsStringSpecial(*p) &&
+         !(kAndNonAscii && static_cast<unsigned char>(*p) >= 0x80)) {
+    ++p;
+  }
   return p;
 }
 
