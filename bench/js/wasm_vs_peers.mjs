@@ -3,7 +3,13 @@
 // synthetic stream (../shared/bench/gen.mjs) fed in the same reads (1-16 KiB, mulberry32 seed 1:
 // bench/core_throughput.cpp's CutReads) as Uint8Arrays:
 //
-//  (a) bytes -> chunk objects, below the async iterator (synchronous, no streams, no promises)
+//  (a) bytes -> chunk objects, below the async iterator (synchronous, no streams, no promises),
+//      with two consumers (--consumers read,concat): `read` looks at each text chunk's text (sums
+//      the lengths; keeps nothing), `concat` appends it to one string (`text +=`). The first is
+//      the measure of (a) itself; the second adds what a caller that keeps the whole answer pays
+//      on top (the garbage collector over a 1M-piece string: ~85 ns/token for llmstream, ~165
+//      for esp on this machine), reported beside it. The first warm-up run of each measurement
+//      concatenates and compares the whole text; timed `read` runs compare the total length.
 //      llmstream-core   new WasmSession(options JSON of the driver); per read what driver.js does:
 //                       HEAPU8.set into the input buffer, ONE onBody call (the plain export
 //                       _llmstream_on_body, as the driver), poll, decodeEvents()
@@ -17,7 +23,8 @@
 //      openai-sdk       new OpenAI({fetch}).chat.completions.create({..., stream: true}) with
 //                       `text += chunk.choices[0]?.delta?.content ?? ''`
 //
-// Every run's assembled text is compared with the generator's .txt. One warm-up run per
+// Every run's assembled text (or, for (a) `read`, its length) is compared with the generator's
+// .txt. One warm-up run per
 // measurement, then RUNS rounds in which every measurement runs once (round-robin, so that a
 // change of machine load hits all of them alike); figures are medians. `cpu ns/tok` is the
 // process's CPU time per token (process.cpuUsage: user + system, so GC helper threads count
@@ -27,6 +34,7 @@
 //
 //   node --expose-gc bench/js/wasm_vs_peers.mjs [--data bench/data] [--kind openai] [--size 1m]
 //        [--runs 5] [--warmup 1] [--only llmstream-core,esp,llmstream-api,openai-sdk]
+//        [--consumers read,concat]
 //        [--module path/to/llmstream_core.mjs]   (another build, e.g. -O3, for (a) and (b); (b)
 //                                                 then makes APILoader's calls on that module)
 // (scripts/bench-js.sh builds the module and the data when missing, then runs this.)
@@ -60,6 +68,10 @@ const runs = Number(opt('--runs', '5'));
 const warmups = Number(opt('--warmup', '1'));
 const only = opt('--only', 'llmstream-core,esp,llmstream-api,openai-sdk').split(',');
 const moduleOpt = opt('--module', undefined);
+// How the (a) consumers use each chunk: 'read' looks at its text (its length is summed; nothing
+// is kept), 'concat' appends it to one string (`text +=`, as (b) does). The first warm-up run
+// always concatenates and compares the whole text.
+const consumers = opt('--consumers', 'read,concat').split(',');
 const moduleUrl = moduleOpt === undefined ? undefined : pathToFileURL(resolve(moduleOpt));
 if (kind !== 'openai') throw new Error('only --kind openai: the peers are OpenAI Chat clients');
 
@@ -85,17 +97,25 @@ const driverOptions = requestOptions(loaderConfig({ provider: 'openai', apiKey: 
 
 // ---- (a) below the iterator ------------------------------------------------------------------
 
-/** llmstream: the driver's per-read work, synchronously. Returns {text, chunks}. */
-function runLlmstreamCore() {
+/**
+ * llmstream: the driver's per-read work, synchronously. Returns {text, textLength, chunks,
+ * wasmMs}; `text` only with the 'concat' consumer.
+ */
+function runLlmstreamCore(consumer) {
   let wasmMs = 0;
   let text = '';
+  let textLength = 0;
   let chunkCount = 0;
+  const concat = consumer === 'concat';
   const consume = (chunks) => {
     if (chunks === null) return;
     chunkCount += chunks.length;
     for (let i = 0; i < chunks.length; i++) {
       const c = chunks[i];
-      if (c.type === 'text') text += c.text;
+      if (c.type === 'text') {
+        if (concat) text += c.text;
+        else textLength += c.text.length;
+      }
     }
   };
   const settings = { ...driverOptions, unixMsAtZero: Math.round(Date.now() - now()) };
@@ -143,13 +163,15 @@ function runLlmstreamCore() {
   } finally {
     ws.delete();
   }
-  return { text, chunks: chunkCount, wasmMs };
+  return { text: concat ? text : null, textLength: concat ? text.length : textLength, chunks: chunkCount, wasmMs };
 }
 
-/** eventsource-parser + JSON.parse on the same reads. */
-function runEsp() {
+/** eventsource-parser + JSON.parse on the same reads; the same result as runLlmstreamCore. */
+function runEsp(consumer) {
   let text = '';
+  let textLength = 0;
   let chunkCount = 0;
+  const concat = consumer === 'concat';
   const decoder = new TextDecoder();
   const parser = createParser({
     onEvent(event) {
@@ -157,12 +179,15 @@ function runEsp() {
       const chunk = JSON.parse(event.data);
       chunkCount++;
       const content = chunk.choices[0]?.delta?.content;
-      if (content) text += content;
+      if (content) {
+        if (concat) text += content;
+        else textLength += content.length;
+      }
     },
   });
   for (let i = 0; i < reads.length; i++) parser.feed(decoder.decode(reads[i], { stream: true }));
   parser.feed(decoder.decode());
-  return { text, chunks: chunkCount };
+  return { text: concat ? text : null, textLength: concat ? text.length : textLength, chunks: chunkCount };
 }
 
 // ---- (b) the whole for-await loop ------------------------------------------------------------
@@ -214,23 +239,37 @@ async function runOpenaiSdk() {
   return { text, chunks: chunkCount };
 }
 
+const A_CONSUMERS = {
+  read: 'each text read (length summed, nothing kept)',
+  concat: 'each text appended to one string (text +=)',
+};
 const MEASUREMENTS = [
-  { name: 'llmstream-core', level: 'a', what: 'bytes -> chunk objects (wasm core + driver decode)', run: runLlmstreamCore },
-  { name: 'esp', level: 'a', what: 'bytes -> chunk objects (eventsource-parser + JSON.parse)', run: runEsp },
+  ...consumers.flatMap((consumer) => {
+    const suffix = consumer === 'read' ? '' : `+${consumer}`;
+    return [
+      { name: `llmstream-core${suffix}`, only: 'llmstream-core', level: 'a', consumer,
+        what: `bytes -> chunk objects (wasm core + driver decode); ${A_CONSUMERS[consumer]}`,
+        run: (c) => runLlmstreamCore(c) },
+      { name: `esp${suffix}`, only: 'esp', level: 'a', consumer,
+        what: `bytes -> chunk objects (eventsource-parser + JSON.parse); ${A_CONSUMERS[consumer]}`,
+        run: (c) => runEsp(c) },
+    ];
+  }),
   { name: 'llmstream-api', level: 'b', what: 'for-await over APILoader.streamCompletion', run: runLlmstreamApi },
   { name: 'openai-sdk', level: 'b', what: 'for-await over openai chat.completions.create', run: runOpenaiSdk },
-].filter((m) => only.includes(m.name));
+].filter((m) => only.includes(m.only ?? m.name));
 
-async function timed(m) {
+/** One run of `m`; `check`: concatenate and compare the whole text (else only its length). */
+async function timed(m, check = false) {
   globalThis.gc?.();
   const c0 = process.cpuUsage();
   const t0 = now();
-  const out = await m.run();
+  const out = await m.run(check ? 'concat' : m.consumer);
   const ms = now() - t0;
   const c1 = process.cpuUsage(c0);
-  if (out.text !== stream.text) {
+  if (out.text !== null && out.text !== undefined ? out.text !== stream.text : out.textLength !== stream.text.length) {
     throw new Error(`${m.name}: assembled text differs from ${kind}-${size}.txt ` +
-      `(${out.text.length} vs ${stream.text.length} UTF-16 units)`);
+      `(${out.textLength ?? out.text.length} vs ${stream.text.length} UTF-16 units)`);
   }
   return { ms, cpuMs: (c1.user + c1.system) / 1e3, chunks: out.chunks, wasmMs: out.wasmMs };
 }
@@ -240,7 +279,7 @@ for (const m of MEASUREMENTS) {
   m.times = [];
   m.cpuTimes = [];
   m.wasmTimes = [];
-  for (let w = 0; w < warmups; w++) m.chunks = (await timed(m)).chunks;
+  for (let w = 0; w < Math.max(warmups, 1); w++) m.chunks = (await timed(m, w === 0)).chunks;
 }
 for (let r = 0; r < runs; r++) {
   for (const m of MEASUREMENTS) {
@@ -318,16 +357,20 @@ for (const row of Object.values(results)) {
     `${lpad(row.cpu_ns_per_token.toFixed(1), 12)}`);
 }
 const verdict = (ok) => (ok ? 'met' : 'NOT met');
-const split = results['llmstream-core'];
-if (split?.wasm_ns_per_token !== undefined) {
-  console.log(`llmstream-core split: wasm (HEAPU8.set + poll + onBody) ${split.wasm_ns_per_token.toFixed(1)} ns/token, ` +
-    `JS (decodeEvents -> chunk objects, consume) ${split.js_ns_per_token.toFixed(1)} ns/token`);
-}
-if (results['llmstream-core'] && results.esp) {
-  const a = results['llmstream-core'].ns_per_token;
-  const ratio = results.esp.ns_per_token / a;
-  console.log(`(a) esp / llmstream-core = ${ratio.toFixed(1)}x (target >= 8x: ${verdict(ratio >= 8)}); ` +
-    `llmstream-core ${a.toFixed(1)} ns/token (target <= 250: ${verdict(a <= 250)})`);
+for (const consumer of consumers) {
+  const suffix = consumer === 'read' ? '' : `+${consumer}`;
+  const ours = results[`llmstream-core${suffix}`];
+  const peer = results[`esp${suffix}`];
+  if (ours?.wasm_ns_per_token !== undefined) {
+    console.log(`llmstream-core${suffix} split: wasm (HEAPU8.set + poll + onBody) ${ours.wasm_ns_per_token.toFixed(1)} ns/token, ` +
+      `JS (decodeEvents -> chunk objects, consume) ${ours.js_ns_per_token.toFixed(1)} ns/token`);
+  }
+  if (ours && peer) {
+    const a = ours.ns_per_token;
+    const ratio = peer.ns_per_token / a;
+    console.log(`(a${suffix}) esp${suffix} / llmstream-core${suffix} = ${ratio.toFixed(1)}x (target >= 8x: ${verdict(ratio >= 8)}); ` +
+      `llmstream-core${suffix} ${a.toFixed(1)} ns/token (target <= 250: ${verdict(a <= 250)}); consumer: ${A_CONSUMERS[consumer]}`);
+  }
 }
 if (results['llmstream-api'] && results['openai-sdk']) {
   const ratio = results['openai-sdk'].ns_per_token / results['llmstream-api'].ns_per_token;
