@@ -110,14 +110,27 @@ struct Result {
   bool operator==(const Result&) const = default;
 };
 
-Result Parse(std::string_view body, const std::vector<size_t>& sizes, const SseLimits& limits) {
+// by_event: each read goes in through FeedUntilEvent, one event at a time (as Stream does).
+Result Parse(std::string_view body, const std::vector<size_t>& sizes, const SseLimits& limits,
+             bool by_event = false) {
   RecordingSink sink;
   SseParser parser(&sink, limits);
   size_t offset = 0;
   auto feed = [&](size_t size) {
     std::string buffer(body.substr(offset, size));
     buffer.shrink_to_fit();
-    parser.Feed(buffer);
+    if (!by_event) {
+      parser.Feed(buffer);
+    } else {
+      std::string_view rest = buffer;
+      while (!rest.empty()) {
+        const size_t used = parser.FeedUntilEvent(rest);
+        Check(used <= rest.size(), "FeedUntilEvent takes at most its input");
+        Check(used == rest.size() || (used > 0 && parser.between_events()),
+              "FeedUntilEvent stops only after an event, between events");
+        rest.remove_prefix(used);
+      }
+    }
     for (char& c : buffer) c = '\xAA';
     offset += size;
   };
@@ -168,6 +181,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     total += read;
   }
   Check(Parse(body, sizes, limits) == whole, "split at derived positions == whole");
+  Check(Parse(body, {size}, limits, /*by_event=*/true) == whole, "FeedUntilEvent == Feed");
+  Check(Parse(body, sizes, limits, /*by_event=*/true) == whole, "FeedUntilEvent split == whole");
 
   // Every two-read split and byte by byte (with empty reads between) for small inputs.
   if (size <= 512) {

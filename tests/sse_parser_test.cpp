@@ -90,17 +90,43 @@ class RecordingSink : public SseSink {
   std::vector<int64_t> retries;
 };
 
+// How ParseViews hands a read over.
+enum class FeedMode {
+  kFeed,            // Feed(read)
+  kUntilEachEvent,  // FeedUntilEvent on what is left of the read, until nothing is
+};
+
 // Feeds each read from its own heap buffer and scribbles over it after Feed returns, so a view
 // the parser kept into the caller's bytes shows up as corrupted output (or an ASan report).
-Outcome ParseViews(const std::vector<std::string_view>& reads, SseLimits limits = {}) {
+Outcome ParseViews(const std::vector<std::string_view>& reads, SseLimits limits = {},
+                   FeedMode mode = FeedMode::kFeed) {
   RecordingSink sink;
   SseParser parser(&sink, limits);
   sink.parser = &parser;
+  uint64_t fed = 0;
   for (const std::string_view read : reads) {
     std::string buffer(read);
-    parser.Feed(buffer);
+    if (mode == FeedMode::kFeed) {
+      parser.Feed(buffer);
+    } else {
+      std::string_view rest = buffer;
+      while (!rest.empty()) {
+        const size_t before = sink.events.size();
+        const size_t used = parser.FeedUntilEvent(rest);
+        EXPECT_LE(used, rest.size());
+        if (used < rest.size()) {
+          // It stopped early: right after an event, with nothing pending.
+          EXPECT_EQ(sink.events.size(), before + 1);
+          EXPECT_TRUE(parser.between_events());
+          EXPECT_GT(used, 0u);
+        }
+        rest.remove_prefix(used);
+      }
+    }
+    if (!parser.failed()) fed += read.size();
     std::memset(buffer.data(), 0xAA, buffer.size());
   }
+  EXPECT_EQ(parser.bytes_fed(), parser.failed() ? parser.bytes_fed() : fed);
   const SseEnd end = parser.Finish();
   Outcome outcome;
   outcome.events = std::move(sink.events);
@@ -307,6 +333,10 @@ TEST_P(SseConformance, SameResultForEverySplit) {
     const std::string_view view = body;
     const Outcome got = ParseViews({view.substr(0, at), view.substr(at)});
     ASSERT_EQ(got, given) << "case " << c.name << ", two reads split at " << at;
+    // The same reads handed over one event at a time (Stream's template shortcut does that).
+    const Outcome by_event =
+        ParseViews({view.substr(0, at), view.substr(at)}, {}, FeedMode::kUntilEachEvent);
+    ASSERT_EQ(by_event, given) << "case " << c.name << ", FeedUntilEvent, split at " << at;
   }
 }
 
