@@ -155,8 +155,9 @@ class AnthropicDialect final : public Dialect {
     MaybeKeepTemplate(event.data, first, out);
   }
 
+  bool template_ready() const override { return fast_path_ && !failed_ && template_.valid(); }
   size_t MatchTemplate(std::string_view rest, Emitter& out) override {
-    if (!fast_path_ || failed_) return 0;
+    if (!template_ready()) return 0;
     return template_.MatchPrefix(rest, out.arena(), &template_value_);
   }
   void ReplayTemplate(Emitter& out) override { Replay(template_value_, out); }

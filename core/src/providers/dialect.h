@@ -18,6 +18,9 @@ class Dialect {
   // into it may be emitted as they are.
   virtual void OnEvent(const SseEvent& event, Emitter& out) = 0;
 
+  // Whether MatchTemplate may accept anything now (a template is held and the stream goes on):
+  // while it may not, Stream hands whole reads to the parser instead of one event at a time.
+  virtual bool template_ready() const { return false; }
   // The chunk-template shortcut without the SSE parser (Stream reads events shaped exactly like
   // the template itself). `rest` starts with the data of an event whose type is not "error" and
   // runs to the end of the read: returns the length of a chunk there that OnEvent would replay

@@ -59,8 +59,9 @@ class OpenAIChatDialect final : public Dialect {
     MaybeKeepTemplate(event.data, first, out);
   }
 
+  bool template_ready() const override { return fast_path_ && !done_ && template_.valid(); }
   size_t MatchTemplate(std::string_view rest, Emitter& out) override {
-    if (!fast_path_ || done_) return 0;
+    if (!template_ready()) return 0;
     return template_.MatchPrefix(rest, out.arena(), &template_value_);
   }
   void ReplayTemplate(Emitter& out) override { Replay(template_value_, out); }

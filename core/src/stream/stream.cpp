@@ -61,19 +61,21 @@ class Stream::Impl final : public SseSink {
     if (!template_events_) {
       if (!parser_.Feed(bytes)) End(parser_.error());
     } else {
-      // Whenever the parser is between events, the next ones may be read without it; the
-      // parser takes over (up to the end of its next event) where that stops.
+      // Whenever the parser is between events and the dialect holds a template, the next events
+      // may be read without the parser; the parser takes over (up to the end of its next
+      // event) where that stops, and takes the whole rest when no template is held.
       std::string_view rest = bytes;
       while (!rest.empty()) {
-        if (!ended_ && parser_.between_events()) {
+        if (ended_ || !dialect_->template_ready()) {
+          // (After an end the rest is only counted, as before.)
+          if (!parser_.Feed(rest)) End(parser_.error());
+          break;
+        }
+        if (parser_.between_events()) {
           const size_t used = ReadTemplateEvents(rest);
           parser_.CountBytesReadElsewhere(used);
           rest.remove_prefix(used);
           if (rest.empty()) break;
-        }
-        if (ended_) {  // the rest goes to the parser as before, only to be counted
-          if (!parser_.Feed(rest)) End(parser_.error());
-          break;
         }
         rest.remove_prefix(parser_.FeedUntilEvent(rest));
         if (parser_.failed()) {
