@@ -147,11 +147,11 @@ class SseParser {
   const SseLimits& limits() const { return limits_; }
 
  private:
+  // Feed and FeedUntilEvent: consumes bytes, stopping after a dispatch if `stop_after_event`.
+  size_t Consume(std::string_view bytes, bool stop_after_event);
   // One complete line (terminator excluded). `in_input` says the bytes belong to the current
   // Feed input, so a data value may be handed out without a copy; `ascii` that no byte is
   // >= 0x80, so no UTF-8 check is needed.
-  // Feed and FeedUntilEvent: consumes bytes, stopping after a dispatch if `stop_after_event`.
-  size_t Consume(std::string_view bytes, bool stop_after_event);
   void ProcessLine(std::string_view line, bool in_input, bool ascii);
   void AppendData(std::string_view value, bool in_input, bool ascii);
   // Sets `out` to `value` after UTF-8 repair.
