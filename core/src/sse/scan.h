@@ -1,6 +1,7 @@
 // The SSE parser's line scanner: one pass finds the next line terminator and notes whether the
 // bytes before it were all ASCII, so ASCII lines (nearly all of them in LLM streams, which escape
-// non-ASCII text in JSON or send little of it) need no separate UTF-8 validation pass.
+// non-ASCII text in JSON or send little of it) need no separate UTF-8 validation pass. Also the
+// field-name test shared with Stream's template shortcut.
 #pragma once
 
 #include <bit>
@@ -18,6 +19,19 @@ namespace llmstream::sse {
 #else
 #define LLMSTREAM_ALWAYS_INLINE inline
 #endif
+
+// The N - 1 bytes at `p` (all readable) are `prefix`, a field name and its colon ("data:",
+// "event:"). One load and compare instead of memcmp, which the wasm build calls out to (a byte
+// loop in its -Oz libc) for every line.
+template <size_t N>
+LLMSTREAM_ALWAYS_INLINE bool StartsWithField(const char* p, const char (&prefix)[N]) {
+  static_assert(N - 1 <= 8, "one 8-byte load");
+  uint64_t have = 0;
+  uint64_t want = 0;
+  std::memcpy(&have, p, N - 1);
+  std::memcpy(&want, prefix, N - 1);
+  return have == want;
+}
 
 // Returns the first CR or LF in [p, end), or end. Sets *non_ascii when a byte >= 0x80 lies
 // before that position (it is never cleared, so a line scanned in parts accumulates it).

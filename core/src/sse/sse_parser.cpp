@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <string>
 #include <utility>
@@ -47,17 +46,6 @@ void Grow(std::string* buffer, size_t needed, size_t limit) {
 
 inline void EnsureCapacity(std::string* buffer, size_t needed, size_t limit) {
   if (needed > buffer->capacity()) Grow(buffer, needed, limit);
-}
-
-// line starts with "data:". One 4-byte load and compare instead of memcmp, which the wasm build
-// calls out to (a byte loop in its -Oz libc) for every line.
-inline bool StartsWithData(std::string_view line) {
-  if (line.size() < 5 || line[4] != ':') return false;
-  uint32_t head;
-  uint32_t data;
-  std::memcpy(&head, line.data(), 4);
-  std::memcpy(&data, "data", 4);
-  return head == data;
 }
 
 // `retry` accepts only ASCII digits (WHATWG); values past INT64_MAX clamp instead of wrapping.
@@ -176,7 +164,7 @@ size_t SseParser::FailLineTooLong(size_t consumed) {
 void SseParser::ProcessLine(std::string_view line, bool in_input, bool ascii) {
   // ':' and ' ' are ASCII, so finding them in the raw bytes equals finding them in the decoded
   // text; a field name with invalid UTF-8 never equals a known (ASCII) name either.
-  if (StartsWithData(line)) {  // the hot case
+  if (line.size() >= 5 && sse::StartsWithField(line.data(), "data:")) {  // the hot case
     std::string_view value = line.substr(5);
     if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
     AppendData(value, in_input, ascii);

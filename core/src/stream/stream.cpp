@@ -1,7 +1,6 @@
 #include "llmstream/stream.h"
 
 #include <algorithm>
-#include <cstring>
 #include <functional>
 #include <string>
 
@@ -18,18 +17,6 @@ bool Within(std::string_view inner, std::string_view outer) {
   std::less_equal<const char*> le;
   return le(outer.data(), inner.data()) &&
          le(inner.data() + inner.size(), outer.data() + outer.size());
-}
-
-// The N - 1 bytes at `p` are `prefix` ("data:", "event:"). One load and
-// compare instead of memcmp, which the wasm build calls out to (a byte loop).
-template <size_t N>
-inline bool StartsWith8(const char* p, const char (&prefix)[N]) {
-  static_assert(N - 1 <= 8);
-  uint64_t have = 0;
-  uint64_t want = 0;
-  std::memcpy(&have, p, N - 1);
-  std::memcpy(&want, prefix, N - 1);
-  return have == want;
 }
 
 bool IsOutput(EventKind kind) {
@@ -154,7 +141,7 @@ class Stream::Impl final : public SseSink {
     const char* p = begin;
     while (!ended_) {
       const char* q = p;
-      if (end - q >= 8 && StartsWith8(q, "event:")) {
+      if (end - q >= 8 && sse::StartsWithField(q, "event:")) {
         bool non_ascii = false;  // the type only matters for being "error" or not
         const char* const eol = sse::FindLineEnd(q, end, &non_ascii);
         if (eol == end || *eol != '\n' ||
@@ -166,7 +153,7 @@ class Stream::Impl final : public SseSink {
         if (type == "error") break;
         q = eol + 1;
       }
-      if (end - q < 8 || !StartsWith8(q, "data:")) break;
+      if (end - q < 8 || !sse::StartsWithField(q, "data:")) break;
       const char* const data = q[5] == ' ' ? q + 6 : q + 5;
       const size_t size =
           dialect_->MatchTemplate(std::string_view(data, static_cast<size_t>(end - data)), out_);

@@ -91,7 +91,8 @@ const MIN_INPUT_BYTES = 64 * 1024;
  * distinct token, not one per token, and the slices that are not kept die young; over a
  * 1M-token stream that is most of the decoder's garbage-collection time. Direct-mapped by the
  * hash the core puts in the record (platform/wasm/packer.h, kFieldExtra); the cached string is
- * compared with the text itself (startsWith, no allocation), so a collision is only a miss.
+ * compared with the text itself (char by char, against the decoded text or, when the record
+ * says the region is ASCII so far, its bytes; no allocation), so a collision is only a miss.
  */
 const TOKEN_CACHE_MASK = 4095;
 const TOKEN_CACHE_MAX_LENGTH = 32;
