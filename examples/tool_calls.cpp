@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
       }
       case EventKind::kToolCallEnd:  // part: 1 when the arguments are valid JSON
         std::cout << "[function_call_complete] " << event.name << "(" << event.text << ")"
-                  << (event.part == 1 ? "" : "  <- not valid JSON") << "\n";
+                  << (event.arguments_valid() ? "" : "  <- not valid JSON") << "\n";
         break;
       case EventKind::kText:
         std::cout << event.text << std::flush;

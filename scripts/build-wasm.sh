@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the WebAssembly core for the npm package and copies it to npm/dist/core/:
 #   llmstream_core.mjs (ES module, `createLlmstreamCore`) + llmstream_core.wasm
+#   abi.js + abi.d.ts: the numbers and names JS shares with the core, generated from the C++
+#     (platform/wasm/abi_gen.cpp); the module reports the same fingerprint
 #   llmstream_transforms.mjs (`createLlmstreamTransforms`) + llmstream_transforms.wasm: the text
 #     transforms, a second module that npm/src/transforms.js loads only when one is used
 # Uses the `wasm` CMake preset (build/wasm) and builds only the module target, not the wasm
@@ -40,12 +42,14 @@ install_file() {
   local from=$1 name
   name=$(basename "$from")
   case $name in
-    *.mjs) step node scripts/minify-glue.mjs "$from" "$out/.$name.tmp" ;;
+    llmstream_*.mjs) step node scripts/minify-glue.mjs "$from" "$out/.$name.tmp" ;;
     *) cp "$from" "$out/.$name.tmp" ;;
   esac
   mv -f "$out/.$name.tmp" "$out/$name"
 }
-for f in llmstream_core.mjs llmstream_core.wasm; do install_file "$build/platform/wasm/$f"; done
+for f in llmstream_core.mjs llmstream_core.wasm abi.js abi.d.ts; do
+  install_file "$build/platform/wasm/$f"
+done
 for f in llmstream_transforms.mjs llmstream_transforms.wasm; do
   install_file "$build/platform/wasm/transforms/$f"
 done

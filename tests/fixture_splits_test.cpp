@@ -44,6 +44,37 @@ TEST_P(FixtureSplits, ChunkTemplatesChangeNothing) {
   }
 }
 
+// A usage's cost comes right after it, in the same batch, whatever the dialect emitted after the
+// usage (Anthropic's message_delta: usage then finish; Responses: usage then finish and done):
+// the npm package folds the pair into one usage chunk, so a cost anywhere else reaches JS users
+// as a usage chunk that says 0.
+TEST_P(FixtureSplits, CostComesRightAfterItsUsage) {
+  const std::string body = ReadFixture(GetParam());
+  const StreamOptions options = OptionsForFixture(GetParam());
+  for (const Split& split : StandardSplits(body.size())) {
+    Stream stream(options);
+    size_t costs = 0;
+    auto check = [&](std::span<const Event> batch) {
+      for (size_t i = 0; i < batch.size(); ++i) {
+        if (batch[i].kind != EventKind::kCost) continue;
+        ++costs;
+        ASSERT_GT(i, 0u) << split.name << ": a cost opens a batch";
+        EXPECT_EQ(batch[i - 1].kind, EventKind::kUsage)
+            << split.name << ": the cost follows " << EventKindName(batch[i - 1].kind);
+      }
+    };
+    size_t at = 0;
+    int64_t now = 0;
+    for (size_t n : split.sizes) {
+      check(stream.Feed(std::string_view(body).substr(at, n), now++));
+      at += n;
+    }
+    check(stream.Finish(now));
+    // Not vacuous: a priced stream has its costs.
+    EXPECT_EQ(costs > 0, stream.result().cost.known()) << split.name;
+  }
+}
+
 TEST_P(FixtureSplits, NeverSilentAboutTheEnd) {
   const std::string body = ReadFixture(GetParam());
   const RunResult run = RunStream(OptionsForFixture(GetParam()), body, {"whole", {body.size()}});

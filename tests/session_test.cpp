@@ -32,6 +32,7 @@ struct Seen {
   std::optional<Error> error;
   std::optional<Usage> usage;
   std::optional<Cost> cost;
+  RetryInfo retry;  // kRetry
 };
 
 class Driver {
@@ -95,8 +96,10 @@ class Driver {
  private:
   void Take(std::span<const Event> batch) {
     for (const Event& e : batch) {
-      Seen seen{e.kind, e.choice, e.block, std::string(e.text), std::string(e.name), {}, {}, {}};
+      Seen seen{e.kind, e.choice, e.block, std::string(e.text), std::string(e.name), {},
+                {},     {},       {}};
       if (e.error) seen.error = *e.error;
+      if (e.retry) seen.retry = *e.retry;
       if (e.usage) seen.usage = *e.usage;
       if (e.cost) seen.cost = *e.cost;
       events.push_back(std::move(seen));
@@ -351,9 +354,9 @@ TEST(Session, RateLimitWithRetryAfterThenSuccess) {
   EXPECT_EQ(retry.error->http_status, 429);
   EXPECT_EQ(retry.error->retry_after_ms, 3000);
   EXPECT_NE(retry.error->message.find("Rate limit reached"), std::string::npos);
-  EXPECT_EQ(retry.choice, 1u);    // the attempt about to start
-  EXPECT_EQ(retry.block, 3000u);  // the delay
-  EXPECT_EQ(retry.name, "retry");
+  EXPECT_EQ(retry.retry.attempt, 1u);      // the attempt about to start
+  EXPECT_EQ(retry.retry.delay_ms, 3000u);  // the delay
+  EXPECT_FALSE(retry.retry.continuation);
   EXPECT_NE(retry.text.find("Retry-After"), std::string::npos) << retry.text;
 
   SessionStep step = driver.Poll(70);
@@ -402,10 +405,10 @@ TEST(Session, ServerErrorsGiveUpAfterMaxRetriesWithTheLastError) {
   EXPECT_EQ(driver.session.attempts(), 3);
   const std::vector<Seen> retries = driver.OfKind(EventKind::kRetry);
   ASSERT_EQ(retries.size(), 2u);
-  EXPECT_EQ(retries[0].block, 500u);  // base delay, doubled: no jitter in these options
-  EXPECT_EQ(retries[1].block, 1000u);
-  EXPECT_EQ(retries[0].choice, 1u);
-  EXPECT_EQ(retries[1].choice, 2u);
+  EXPECT_EQ(retries[0].retry.delay_ms, 500u);  // base delay, doubled: no jitter in these options
+  EXPECT_EQ(retries[1].retry.delay_ms, 1000u);
+  EXPECT_EQ(retries[0].retry.attempt, 1u);
+  EXPECT_EQ(retries[1].retry.attempt, 2u);
   const Error error = OnlyError(driver);
   EXPECT_EQ(error.code, ErrorCode::kServer);
   EXPECT_EQ(error.http_status, 500);
@@ -452,7 +455,8 @@ TEST(Session, RetryAfterAsHttpDateUsesTheDateHeaderOrTheCallersClock) {
     driver.Response(503, dated, 10);
     driver.End(20);
     ASSERT_EQ(driver.OfKind(EventKind::kRetry).size(), 1u);
-    EXPECT_EQ(driver.OfKind(EventKind::kRetry)[0].block, 2000u);  // server time to server time
+    EXPECT_EQ(driver.OfKind(EventKind::kRetry)[0].retry.delay_ms,
+              2000u);  // server time to server time
   }
   {
     SessionOptions options = ChatOptions();
@@ -462,7 +466,7 @@ TEST(Session, RetryAfterAsHttpDateUsesTheDateHeaderOrTheCallersClock) {
     driver.Response(503, {dated[1]}, 1000);  // no Date: 07:27:59 by the caller's clock
     driver.End(1000);
     ASSERT_EQ(driver.OfKind(EventKind::kRetry).size(), 1u);
-    EXPECT_EQ(driver.OfKind(EventKind::kRetry)[0].block, 3000u);
+    EXPECT_EQ(driver.OfKind(EventKind::kRetry)[0].retry.delay_ms, 3000u);
   }
   {
     Driver driver(ChatOptions());  // no clock at all: the date is ignored, backoff applies
@@ -470,7 +474,7 @@ TEST(Session, RetryAfterAsHttpDateUsesTheDateHeaderOrTheCallersClock) {
     driver.Response(503, {dated[1]}, 10);
     driver.End(20);
     ASSERT_EQ(driver.OfKind(EventKind::kRetry).size(), 1u);
-    EXPECT_EQ(driver.OfKind(EventKind::kRetry)[0].block, 500u);
+    EXPECT_EQ(driver.OfKind(EventKind::kRetry)[0].retry.delay_ms, 500u);
   }
 }
 
@@ -618,7 +622,7 @@ TEST(Session, JitterIsReproducibleFromTheSeed) {
     int64_t now = 0;
     ServeErrors(driver, 500, {}, &now);
     std::vector<uint32_t> out;
-    for (const Seen& retry : driver.OfKind(EventKind::kRetry)) out.push_back(retry.block);
+    for (const Seen& retry : driver.OfKind(EventKind::kRetry)) out.push_back(retry.retry.delay_ms);
     return out;
   };
   const std::vector<uint32_t> a = delays(42);
@@ -943,9 +947,9 @@ TEST(Session, AnthropicContinuationPrefillsAndSplicesWithoutDuplicates) {
   driver.TransportError(ErrorCode::kNetwork, 30);  // reset mid-stream
   const std::vector<Seen> retries = driver.OfKind(EventKind::kRetry);
   ASSERT_EQ(retries.size(), 1u);
-  EXPECT_EQ(retries[0].name, "continuation");
+  EXPECT_TRUE(retries[0].retry.continuation);
   EXPECT_EQ(retries[0].error->code, ErrorCode::kNetwork);
-  EXPECT_EQ(retries[0].choice, 1u);
+  EXPECT_EQ(retries[0].retry.attempt, 1u);
   // The failed attempt is billed: its estimate comes before the retry.
   ASSERT_EQ(driver.OfKind(EventKind::kUsage).size(), 2u);  // message_start, then the estimate
   EXPECT_TRUE(driver.OfKind(EventKind::kUsage).back().usage->estimated);

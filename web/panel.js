@@ -300,8 +300,8 @@ export class Panel {
         this.text += chunk.refusal;
         this.#scheduleRender();
         break;
-      case 'function_call': {
-        const { name, arguments: args } = chunk.function_call;
+      case 'tool_call_end': {
+        const { name, arguments: args } = chunk.toolCall;
         const line = document.createElement('pre');
         line.textContent = `tool call: ${name}(${args})`;
         this.el.tools.append(line);

@@ -2,7 +2,7 @@
 // Compares builds of the wasm core back to back on the part that (a) in wasm_vs_peers.mjs
 // spends in wasm: min / median ns per token over RUNS runs of a generated stream, per read one
 // HEAPU8.set + the driver's two plain-export calls, (1) without decoding the packed events
-// ("wasm") and (2) with the driver's decodeEvents and a `text +=` consumer ("full"). Minimum
+// ("wasm") and (2) with the driver's Decoder and a `text +=` consumer ("full"). Minimum
 // and median over many short runs are far steadier on a shared machine than one long run, so
 // this is what the build variants in platform/wasm/CMakeLists.txt were compared with.
 //
@@ -15,7 +15,7 @@ import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { loadCore } from '../../npm/src/core/load.js';
-import { decodeEvents } from '../../npm/src/core/driver.js';
+import { Decoder } from '../../npm/src/core/decoder.js';
 import { loaderConfig, requestOptions } from '../../npm/src/options.js';
 import { loadStream } from './reads.mjs';
 
@@ -44,6 +44,7 @@ const now = () => performance.now();
 function pass(core, decode) {
   const ws = new core.WasmSession(JSON.stringify({ ...driverOptions, unixMsAtZero: 0 }));
   const statePtr = ws.statePtr();
+  const decoder = new Decoder(core); // the driver's decode: the public chunks
   const handle = ws.handle();
   let text = '';
   const consume = (chunks) => {
@@ -52,18 +53,18 @@ function pass(core, decode) {
   };
   try {
     core._llmstream_poll(handle, now());
-    decodeEvents(core, ws, statePtr);
+    decoder.decode(ws, statePtr);
     ws.onResponse(200, '[["content-type","text/event-stream"]]', now());
-    decodeEvents(core, ws, statePtr);
+    decoder.decode(ws, statePtr);
     const ptr = ws.inputBuffer(Math.max(64 * 1024, ...reads.map((r) => r.byteLength)));
     const t0 = now();
     for (let i = 0; i < reads.length; i++) {
       core._llmstream_poll(handle, now());
-      if (decode) consume(decodeEvents(core, ws, statePtr));
+      if (decode) consume(decoder.decode(ws, statePtr));
       const bytes = reads[i];
       core.HEAPU8.set(bytes, ptr);
       const n = core._llmstream_on_body(handle, bytes.byteLength, now());
-      if (decode && n > 0) consume(decodeEvents(core, ws, statePtr));
+      if (decode && n > 0) consume(decoder.decode(ws, statePtr));
     }
     const ms = now() - t0;
     if (decode && text !== expected) throw new Error('the text differs');

@@ -10,9 +10,9 @@
 //      on top (the garbage collector over a 1M-piece string: ~85 ns/token for llmstream, ~165
 //      for esp on this machine), reported beside it. The first warm-up run of each measurement
 //      concatenates and compares the whole text; timed `read` runs compare the total length.
-//      llmstream-core   new WasmSession(options JSON of the driver); per read what driver.js does:
+//      llmstream-core   new WasmSession(options JSON of the driver); per read what npm/src/core/session.js does:
 //                       HEAPU8.set into the input buffer, ONE onBody call (the plain export
-//                       _llmstream_on_body, as the driver), poll, decodeEvents()
+//                       _llmstream_on_body, as the driver), poll, Decoder#decode()
 //                       (the driver's own decode: one TextDecoder.decode + one object per event)
 //      esp              eventsource-parser's createParser: onEvent -> JSON.parse(data) -> delta
 //                       content, the reads decoded by one streaming TextDecoder
@@ -49,7 +49,9 @@ import { createParser } from 'eventsource-parser';
 import OpenAI from 'openai';
 
 import { loadCore } from '../../npm/src/core/load.js';
-import { decodeEvents, openSession } from '../../npm/src/core/driver.js';
+import { SessionAction } from '../../npm/dist/core/abi.js';
+import { Decoder } from '../../npm/src/core/decoder.js';
+import { openSession } from '../../npm/src/core/session.js';
 import { createChunkStream } from '../../npm/src/chunk-stream.js';
 import { APILoader } from '../../npm/src/index.js';
 import { loaderConfig, requestOptions } from '../../npm/src/options.js';
@@ -86,8 +88,7 @@ const tokens = meta.tokens;
 const core = await loadCore(moduleUrl ? { moduleUrl } : {});
 
 // SessionAction (llmstream/session.h)
-const SEND = 0;
-const DONE = 3;
+const { SEND, DONE } = SessionAction;
 
 // The options object APILoader hands the driver for this request (npm/src/options.js).
 const driverOptions = requestOptions(loaderConfig({ provider: 'openai', apiKey: 'x', baseURL: BASE_URL }), {
@@ -121,24 +122,25 @@ function runLlmstreamCore(consumer) {
   const settings = { ...driverOptions, unixMsAtZero: Math.round(Date.now() - now()) };
   const ws = new core.WasmSession(JSON.stringify(settings));
   const statePtr = ws.statePtr();
+  const decoder = new Decoder(core); // the driver's decode: the public chunks
   const handle = ws.handle(); // the driver's per-read calls go through the plain exports
   try {
-    let action = ws.poll(now());
-    consume(decodeEvents(core, ws, statePtr));
+    let action = core._llmstream_poll(handle, now());
+    consume(decoder.decode(ws, statePtr));
     if (action !== SEND) throw new Error(`expected SEND, got action ${action}`);
     JSON.parse(ws.httpRequestJson()); // what the driver hands fetch
     const headers = JSON.stringify([['content-type', 'text/event-stream'], ['x-request-id', 'req_bench']]);
-    if (ws.onResponse(200, headers, now()) > 0) consume(decodeEvents(core, ws, statePtr));
+    if (ws.onResponse(200, headers, now()) > 0) consume(decoder.decode(ws, statePtr));
     let inputPtr = 0;
     let inputCapacity = 0;
     // The split: wasm side (copy-in + calls) vs JS side (decode into chunk objects + consume).
     // Two extra performance.now() per read: ~2 ns/token.
     let inWasm = 0;
     for (let i = 0; i < reads.length; i++) {
-      // driver.js: poll (WAIT), then the read: one HEAPU8.set, one onBody, one decode.
+      // session.js: poll (WAIT), then the read: one HEAPU8.set, one onBody, one decode.
       const t0 = now();
       core._llmstream_poll(handle, t0);
-      consume(decodeEvents(core, ws, statePtr));
+      consume(decoder.decode(ws, statePtr));
       const bytes = reads[i];
       const len = bytes.byteLength;
       if (len > inputCapacity) {
@@ -148,13 +150,13 @@ function runLlmstreamCore(consumer) {
       core.HEAPU8.set(bytes, inputPtr);
       const n = core._llmstream_on_body(handle, len, now());
       inWasm += now() - t0;
-      if (n > 0) consume(decodeEvents(core, ws, statePtr));
+      if (n > 0) consume(decoder.decode(ws, statePtr));
     }
     wasmMs = inWasm;
-    if (ws.onEnd(now()) > 0) consume(decodeEvents(core, ws, statePtr));
+    if (ws.onEnd(now()) > 0) consume(decoder.decode(ws, statePtr));
     for (let guard = 0; guard < 100; guard++) {
-      action = ws.poll(now());
-      consume(decodeEvents(core, ws, statePtr));
+      action = core._llmstream_poll(handle, now());
+      consume(decoder.decode(ws, statePtr));
       if (action === DONE) break;
     }
     if (action !== DONE) throw new Error('the core did not finish');
@@ -205,7 +207,7 @@ function streamCompletionOn(fetchImpl) {
     rawMode,
     secrets,
     metricsIntervalMs,
-    open: async () => openSession(core, driver, { fetch, signal }),
+    open: async () => openSession(core, driver, { fetch, signal, raw: rawMode, secrets }),
   });
 }
 
@@ -363,7 +365,7 @@ for (const consumer of consumers) {
   const peer = results[`esp${suffix}`];
   if (ours?.wasm_ns_per_token !== undefined) {
     console.log(`llmstream-core${suffix} split: wasm (HEAPU8.set + poll + onBody) ${ours.wasm_ns_per_token.toFixed(1)} ns/token, ` +
-      `JS (decodeEvents -> chunk objects, consume) ${ours.js_ns_per_token.toFixed(1)} ns/token`);
+      `JS (Decoder#decode -> chunk objects, consume) ${ours.js_ns_per_token.toFixed(1)} ns/token`);
   }
   if (ours && peer) {
     const a = ours.ns_per_token;

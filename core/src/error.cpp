@@ -46,6 +46,10 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "overflow";
     case ErrorCode::kInvalidRequest:
       return "invalid_request";
+    case ErrorCode::kInternal:
+      return "internal";
+    case ErrorCode::kModuleLoad:
+      return "module_load";
   }
   return "unknown";
 }
@@ -76,6 +80,8 @@ bool IsRetryable(ErrorCode code) {
     case ErrorCode::kNotEventStream:
     case ErrorCode::kAborted:
     case ErrorCode::kInvalidRequest:
+    case ErrorCode::kInternal:
+    case ErrorCode::kModuleLoad:
       return false;
   }
   return false;

@@ -46,4 +46,28 @@ std::string_view EventKindName(EventKind kind) {
   return "unknown";
 }
 
+std::string_view ReasoningPartName(ReasoningPart part) {
+  switch (part) {
+    case ReasoningPart::kText:
+      return "text";
+    case ReasoningPart::kSignature:
+      return "signature";
+    case ReasoningPart::kRedacted:
+      return "redacted";
+    case ReasoningPart::kSummary:
+      return "summary";
+  }
+  return "unknown";
+}
+
+std::string_view ToolKindName(ToolKind kind) {
+  switch (kind) {
+    case ToolKind::kFunction:
+      return "function";
+    case ToolKind::kServer:
+      return "server";
+  }
+  return "unknown";
+}
+
 }  // namespace llmstream

@@ -3,7 +3,7 @@
 
 import { createChunkStream } from './chunk-stream.js';
 import { loadCore } from './core/load.js';
-import { openSession } from './core/driver.js';
+import { openSession } from './core/session.js';
 import { loaderConfig, requestOptions } from './options.js';
 
 export class APILoader {
@@ -55,7 +55,7 @@ export class APILoader {
       metricsIntervalMs,
       open: async () => {
         const core = await loadCore();
-        return openSession(core, driver, { fetch: fetchImpl, signal });
+        return openSession(core, driver, { fetch: fetchImpl, signal, raw: rawMode, secrets });
       },
     });
   }

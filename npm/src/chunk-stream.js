@@ -10,7 +10,6 @@
 // request (once no tee branch still reads) and end the iteration quietly; an AbortSignal that
 // fires makes it throw an AbortError instead, as fetch does.
 
-import { normalizeBatch } from './chunks.js';
 import { shapeCompletion } from './complete.js';
 import { ErrorCode, LLMStreamError, toLLMStreamError } from './errors.js';
 import { isOutputChunk, MetricsTracker } from './metrics.js';
@@ -48,11 +47,6 @@ class Source {
       return session ? { responseAtMs: session.responseAtMs ?? null, bytesRead: session.bytesRead ?? 0 } : null;
     });
     this.finalResult = undefined;
-    this.ctx = {
-      rawMode,
-      secrets,
-      partial: () => this.result(),
-    };
   }
 
   result() {
@@ -90,8 +84,9 @@ class Source {
     try {
       const step = await this.iter.next();
       if (step.done) return this.finish();
-      const { chunks, error } = normalizeBatch(step.value ?? [], this.ctx);
+      const chunks = step.value ?? [];
       this.metrics.batch(chunks);
+      const error = this.session.failure ?? null;
       if (error && !this.failure) this.failure = error;
       return this.metricsIntervalMs === undefined ? chunks : this.withMetrics(chunks);
     } catch (thrown) {

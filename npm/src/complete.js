@@ -1,7 +1,7 @@
 // The assembled completion as the public API shows it: the driver's result plus the conveniences
 // of the seed guide (`completion.text`), and the cost as a number like on chunks.
 
-import { costFields } from './chunks.js';
+import { costFields } from './core/decoder.js';
 
 /** The public completion object for the driver's `result()` (null stays null). */
 export function shapeCompletion(result) {

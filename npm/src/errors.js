@@ -4,38 +4,18 @@
 // rejects with it. Every instance carries the stable `code` of the core (error.h) and the partial
 // completion delivered before the failure.
 
-/** The core's stable error codes (`error.llmstreamCode`; also `error.code`, except below). */
-export const ErrorCode = Object.freeze({
-  SSE_LINE_TOO_LONG: 'sse_line_too_long',
-  SSE_EVENT_TOO_LARGE: 'sse_event_too_large',
-  BAD_JSON: 'bad_json',
-  BAD_TOOL_ARGUMENTS: 'bad_tool_arguments',
-  PROVIDER_ERROR: 'provider_error',
-  CONTENT_FILTER: 'content_filter',
-  HTTP_STATUS: 'http_status',
-  AUTH: 'auth',
-  RATE_LIMITED: 'rate_limited',
-  SERVER: 'server',
-  BAD_REQUEST: 'bad_request',
-  NOT_EVENT_STREAM: 'not_event_stream',
-  TIMEOUT: 'timeout',
-  STALLED: 'stalled',
-  ABORTED: 'aborted',
-  NETWORK: 'network',
-  TRUNCATED: 'truncated',
-  OVERFLOW: 'overflow',
-  INVALID_REQUEST: 'invalid_request',
-});
+import { ERRORS } from '../dist/core/abi.js';
 
-const RETRYABLE = new Set([
-  ErrorCode.RATE_LIMITED,
-  ErrorCode.SERVER,
-  ErrorCode.TIMEOUT,
-  ErrorCode.STALLED,
-  ErrorCode.NETWORK,
-  ErrorCode.TRUNCATED,
-  ErrorCode.PROVIDER_ERROR,
-]);
+/**
+ * The core's stable error codes (`error.llmstreamCode`; also `error.code`, except below), from
+ * the C++ (llmstream/error.h, through the generated abi.js): `ErrorCode.RATE_LIMITED` is
+ * 'rate_limited'.
+ */
+export const ErrorCode = Object.freeze(
+  Object.fromEntries(ERRORS.filter((e) => e.name !== 'none').map((e) => [e.name.toUpperCase(), e.name])),
+);
+
+const BY_NAME = new Map(ERRORS.map((e) => [e.name, e]));
 
 export class LLMStreamError extends Error {
   /**
@@ -57,7 +37,7 @@ export class LLMStreamError extends Error {
     this.retryAfterMs = typeof ms === 'number' && ms >= 0 ? ms : undefined;
     // Seconds, as the Retry-After header and openai-node put it.
     this.retryAfter = this.retryAfterMs === undefined ? undefined : this.retryAfterMs / 1000;
-    this.retryable = RETRYABLE.has(llmstreamCode);
+    this.retryable = BY_NAME.get(llmstreamCode)?.retryable ?? false;
     // The completion assembled before the failure (text delivered so far, usage...), or null.
     // Not enumerable, so that logging an error does not print the whole answer.
     Object.defineProperty(this, 'partial', {
@@ -97,26 +77,28 @@ export class TruncatedError extends LLMStreamError {}
 /** The request could not be built (no model, a bad option...): nothing was sent. */
 export class InvalidRequestError extends LLMStreamError {}
 
-const CLASS_BY_CODE = {
-  [ErrorCode.AUTH]: AuthenticationError,
-  [ErrorCode.RATE_LIMITED]: RateLimitError,
-  [ErrorCode.SERVER]: ServerError,
-  [ErrorCode.BAD_REQUEST]: BadRequestError,
-  [ErrorCode.HTTP_STATUS]: APIStatusError,
-  [ErrorCode.NOT_EVENT_STREAM]: APIStatusError,
-  [ErrorCode.NETWORK]: APIConnectionError,
-  [ErrorCode.TIMEOUT]: TimeoutError,
-  [ErrorCode.STALLED]: TimeoutError,
-  [ErrorCode.ABORTED]: AbortError,
-  [ErrorCode.PROVIDER_ERROR]: ProviderError,
-  [ErrorCode.CONTENT_FILTER]: ProviderError,
-  [ErrorCode.TRUNCATED]: TruncatedError,
-  [ErrorCode.INVALID_REQUEST]: InvalidRequestError,
+// The class of each code is the C++'s choice (platform/wasm/abi.h: JsErrorClass), by name.
+const CLASSES = {
+  LLMStreamError,
+  APIStatusError,
+  AuthenticationError,
+  RateLimitError,
+  ServerError,
+  BadRequestError,
+  APIConnectionError,
+  TimeoutError,
+  AbortError,
+  ProviderError,
+  TruncatedError,
+  InvalidRequestError,
 };
+for (const e of ERRORS) {
+  if (!CLASSES[e.jsClass]) throw new Error(`llmstream: abi.js names the error class ${e.jsClass}, which errors.js lacks`);
+}
 
 /** The class used for a core error code (LLMStreamError for the rest). */
 export function errorClassFor(code) {
-  return CLASS_BY_CODE[code] ?? LLMStreamError;
+  return CLASSES[BY_NAME.get(code)?.jsClass] ?? LLMStreamError;
 }
 
 const ERRNO_RE = /\b(E[A-Z]{3,}[A-Z0-9_]*)\b/;
@@ -180,8 +162,10 @@ export function toLLMStreamError(error, { partial = null, secrets = [] } = {}) {
     return error;
   }
   const isObject = error !== null && typeof error === 'object';
-  const known = isObject && typeof error.code === 'string' && Object.values(ErrorCode).includes(error.code);
-  const code = known ? error.code : ErrorCode.NETWORK;
+  const known = isObject && typeof error.code === 'string' && BY_NAME.has(error.code);
+  // Anything else thrown (a wasm abort, a bug in this package) is not a network failure: retrying
+  // would hit it again.
+  const code = known ? error.code : ErrorCode.INTERNAL;
   const message = scrub(
     (isObject ? error.message : String(error)) || `llmstream error: ${code}`,
     secrets,

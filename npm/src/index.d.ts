@@ -1,7 +1,10 @@
-// Types of the llmstream package (hand-written; checked by tests/node/types with tsc --strict).
+// Types of the llmstream package (hand-written, checked by tests/node/types with tsc --strict),
+// except the names the C++ defines (providers, wire APIs, error codes): those come from the
+// generated ../dist/core/abi.d.ts.
 
-export type ProviderName = 'openai' | 'anthropic' | 'groq' | 'openrouter' | 'compatible' | 'local';
-export type WireApiName = 'chat_completions' | 'responses' | 'anthropic_messages';
+import type { ErrorCodeName as AnyErrorCodeName, ErrorCodeTable } from '../dist/core/abi.js';
+export type { ProviderName, WireApiName } from '../dist/core/abi.js';
+import type { ProviderName, WireApiName } from '../dist/core/abi.js';
 
 /** Normalized finish reasons ('stop', 'length', 'tool_calls', 'content_filter', ...). */
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'refusal' | (string & {});
@@ -162,6 +165,8 @@ export interface CostDetails {
 }
 
 export interface FunctionCall {
+  /** The tool call's index (OpenAI tool_calls[].index, the Anthropic block, the Responses item). */
+  index: number;
   id: string;
   name: string;
   /** The complete arguments JSON text. */
@@ -225,11 +230,16 @@ export interface ToolCallDeltaChunk extends Has<'toolCall'> {
   index: number;
   toolCall: { index: number; argumentsDelta: string };
 }
-export interface FunctionCallChunk extends Has<'function_call'> {
-  type: 'function_call';
+/** A completed tool call: `toolCall`, also named `function_call` (the seed guide's name). */
+export interface ToolCallEndChunk extends Has<'toolCall' | 'function_call'> {
+  type: 'tool_call_end';
   index: number;
+  toolCall: FunctionCall;
+  /** The same object as `toolCall`. */
   function_call: FunctionCall;
 }
+/** @deprecated the chunk's type is 'tool_call_end'; the name kept for code that imports it. */
+export type FunctionCallChunk = ToolCallEndChunk;
 export interface CitationChunk extends Has<'citation'> {
   type: 'citation';
   index: number;
@@ -307,7 +317,7 @@ export type Chunk =
   | RefusalChunk
   | ToolCallStartChunk
   | ToolCallDeltaChunk
-  | FunctionCallChunk
+  | ToolCallEndChunk
   | CitationChunk
   | MetadataChunk
   | UsageChunk
@@ -445,28 +455,9 @@ export declare class APILoader {
   toJSON(): { provider: ProviderName; baseURL: string | undefined; defaultModel: string | undefined };
 }
 
-export declare const ErrorCode: {
-  readonly SSE_LINE_TOO_LONG: 'sse_line_too_long';
-  readonly SSE_EVENT_TOO_LARGE: 'sse_event_too_large';
-  readonly BAD_JSON: 'bad_json';
-  readonly BAD_TOOL_ARGUMENTS: 'bad_tool_arguments';
-  readonly PROVIDER_ERROR: 'provider_error';
-  readonly CONTENT_FILTER: 'content_filter';
-  readonly HTTP_STATUS: 'http_status';
-  readonly AUTH: 'auth';
-  readonly RATE_LIMITED: 'rate_limited';
-  readonly SERVER: 'server';
-  readonly BAD_REQUEST: 'bad_request';
-  readonly NOT_EVENT_STREAM: 'not_event_stream';
-  readonly TIMEOUT: 'timeout';
-  readonly STALLED: 'stalled';
-  readonly ABORTED: 'aborted';
-  readonly NETWORK: 'network';
-  readonly TRUNCATED: 'truncated';
-  readonly OVERFLOW: 'overflow';
-  readonly INVALID_REQUEST: 'invalid_request';
-};
-export type ErrorCodeName = (typeof ErrorCode)[keyof typeof ErrorCode];
+/** The core's stable codes (llmstream/error.h): `ErrorCode.RATE_LIMITED` is 'rate_limited'. */
+export declare const ErrorCode: Omit<ErrorCodeTable, 'NONE'>;
+export type ErrorCodeName = Exclude<AnyErrorCodeName, 'none'>;
 
 export declare class LLMStreamError extends Error {
   /** Our code; for network errors the platform's code when there is one ('ECONNRESET'). */

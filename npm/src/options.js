@@ -3,28 +3,20 @@
 // stopSequences, retryDelay...); snake_case keys are provider body fields sent as they are
 // (`stream_options`, `seed`, `frequency_penalty`...), through the driver's extraBody.
 
+import { AUTH_HEADERS, PROVIDERS as PROVIDER_TABLE } from '../dist/core/abi.js';
 import { InvalidRequestError } from './errors.js';
 
-export const PROVIDERS = ['openai', 'anthropic', 'groq', 'openrouter', 'compatible', 'local'];
+// One table, the C++'s (llmstream/request.h, through the generated abi.js): names, default
+// models, key variables, whether the provider's own server needs a key.
+const BY_PROVIDER = new Map(PROVIDER_TABLE.map((p) => [p.name, p]));
 
-export const DEFAULT_MODELS = {
-  openai: 'gpt-4o-mini',
-  anthropic: 'claude-haiku-4-5',
-  groq: 'llama-3.3-70b-versatile',
-  openrouter: 'openai/gpt-4o-mini',
-  local: 'local-echo',
-};
+/** The provider names ('openai', 'anthropic', 'groq', 'openrouter', 'compatible', 'local'). */
+export const PROVIDERS = Object.freeze(PROVIDER_TABLE.map((p) => p.name));
 
-const KEY_ENV = {
-  openai: 'OPENAI_API_KEY',
-  anthropic: 'ANTHROPIC_API_KEY',
-  groq: 'GROQ_API_KEY',
-  openrouter: 'OPENROUTER_API_KEY',
-  compatible: 'LLMSTREAM_API_KEY',
-  local: 'LLMSTREAM_API_KEY',
-};
-
-const APIS = ['chat_completions', 'responses', 'anthropic_messages'];
+/** The model each provider uses when a request names none ('compatible' has none). */
+export const DEFAULT_MODELS = Object.freeze(
+  Object.fromEntries(PROVIDER_TABLE.filter((p) => p.defaultModel).map((p) => [p.name, p.defaultModel])),
+);
 
 // Loader-level settings that a request may override, with their driver names.
 const TRANSPORT_KEYS = {
@@ -125,10 +117,28 @@ function headerList(headers, where) {
   return out;
 }
 
+const env = () => globalThis.process?.env ?? {};
+
 function envKey(provider) {
-  const env = globalThis.process?.env;
-  if (!env) return undefined;
-  return env[KEY_ENV[provider]] || undefined;
+  return env()[BY_PROVIDER.get(provider).keyVariable] || undefined;
+}
+
+/**
+ * The provider a loader without one means: the hosted provider whose key variable is the only
+ * one set (Node). Anything else is ambiguous: a clear error rather than a guess.
+ */
+function inferProvider() {
+  const hosted = PROVIDER_TABLE.filter((p) => p.keyRequired);
+  const set = hosted.filter((p) => env()[p.keyVariable]);
+  if (set.length === 1) return set[0].name;
+  const names = PROVIDERS.map((p) => `'${p}'`).join(', ');
+  const variables = hosted.map((p) => p.keyVariable).join(', ');
+  return fail(
+    set.length === 0
+      ? `APILoader needs a provider: pass {provider: ${names}} (or set exactly one of ${variables})`
+      : `APILoader needs a provider: ${set.map((p) => p.keyVariable).join(' and ')} are both set, ` +
+          `so pass {provider: ${set.map((p) => `'${p.name}'`).join(' | ')}}`,
+  );
 }
 
 /** Validated loader configuration (throws InvalidRequestError). */
@@ -137,13 +147,11 @@ export function loaderConfig(config = {}) {
   for (const key of Object.keys(config)) {
     if (!LOADER_KEYS.has(key) && !key.includes('_')) fail(`unknown APILoader option '${key}'`);
   }
-  const provider = config.provider ?? 'local';
-  if (!PROVIDERS.includes(provider)) {
+  const provider = config.provider ?? inferProvider();
+  if (!BY_PROVIDER.has(provider)) {
     fail(`unknown provider '${provider}' (one of ${PROVIDERS.join(', ')})`);
   }
-  if (config.api !== undefined && !APIS.includes(config.api)) {
-    fail(`unknown api '${config.api}' (one of ${APIS.join(', ')})`);
-  }
+  if (config.api !== undefined && typeof config.api !== 'string') fail('api must be a string');
   if (config.baseURL !== undefined && typeof config.baseURL !== 'string') fail('baseURL must be a string');
   if (config.fetch !== undefined && typeof config.fetch !== 'function') fail('fetch must be a function');
   const transport = {};
@@ -152,11 +160,20 @@ export function loaderConfig(config = {}) {
   }
   checkTransport(transport);
   const apiKey = config.apiKey ?? envKey(provider);
+  const headers = headerList(config.headers, 'headers');
+  // The core's rule (request.cpp, Validate), on the core's data, checked here too so that a
+  // missing key is reported now, naming the variable, not at the first read: a hosted provider
+  // at its own URL needs a key unless an auth header carries one.
+  if (!apiKey && BY_PROVIDER.get(provider).keyRequired && config.baseURL === undefined &&
+      !Object.keys(headers).some((name) => AUTH_HEADERS.includes(name.toLowerCase()))) {
+    const variable = BY_PROVIDER.get(provider).keyVariable;
+    fail(`no API key for provider '${provider}': pass {apiKey} or set ${variable}`);
+  }
   return {
     provider,
     apiKey: apiKey ? String(apiKey) : undefined,
     baseURL: config.baseURL,
-    headers: headerList(config.headers, 'headers'),
+    headers,
     api: config.api,
     defaultModel: config.defaultModel ?? DEFAULT_MODELS[provider],
     fetch: config.fetch,

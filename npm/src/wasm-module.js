@@ -4,6 +4,8 @@
 // modules are web builds (toolchain.md pitfall 3), so the bytes are read here with fs and handed
 // over as `wasmBinary` (pitfall 4: Node's global fetch cannot load file: URLs).
 
+import { ErrorCode, LLMStreamError } from './errors.js';
+
 /** @type {Map<string, Promise<any>>} */
 const cache = new Map();
 
@@ -71,9 +73,29 @@ export function loadWasmModule(moduleUrl, what, check) {
  * @param {URL} moduleUrl
  * @param {string} what
  * @param {(module: M) => void} check
- * @returns {Promise<M>}
+ * @returns {Promise<M>} rejects with an LLMStreamError, code 'module_load', the cause attached
  */
 async function instantiate(moduleUrl, what, check) {
+  try {
+    return await instantiateOrThrow(moduleUrl, what, check);
+  } catch (error) {
+    if (error instanceof LLMStreamError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new LLMStreamError(
+      message.startsWith('llmstream:') ? message : `llmstream: cannot load ${what} (${moduleUrl.href}): ${message}`,
+      { code: ErrorCode.MODULE_LOAD, cause: error },
+    );
+  }
+}
+
+/**
+ * @template M
+ * @param {URL} moduleUrl
+ * @param {string} what
+ * @param {(module: M) => void} check
+ * @returns {Promise<M>}
+ */
+async function instantiateOrThrow(moduleUrl, what, check) {
   const missing = missingWasmFeatures();
   if (missing !== null) throw new Error(`llmstream: cannot load ${what}: ${missing}`);
   const wasmUrl = new URL(moduleUrl.href.replace(/\.m?js$/, '.wasm'));

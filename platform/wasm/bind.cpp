@@ -1,5 +1,6 @@
-// The embind surface of llmstream_core.mjs: WasmSession (wasm_session.h) and a few constants.
-// Plain numbers and strings only: no emscripten::val, no exceptions across the boundary.
+// The embind surface of llmstream_core.mjs: WasmSession (wasm_session.h), the two per-read
+// exports and the ABI fingerprint (abi.h). Only what npm/src/core/ calls: plain numbers and
+// strings, no emscripten::val, no exceptions across the boundary.
 #include <emscripten/bind.h>
 #include <emscripten/emscripten.h>
 
@@ -7,22 +8,13 @@
 #include <cstdint>
 #include <string>
 
+#include "abi_fingerprint.h"
 #include "llmstream/session.h"
-#include "packer.h"
 #include "wasm_session.h"
 
 namespace {
 
 using llmstream::wasm::WasmSession;
-
-// The brief's 3-argument form: no platform code.
-int OnTransportError3(WasmSession& session, int code, const std::string& message, double now_ms) {
-  return session.onTransportError(code, message, std::string(), now_ms);
-}
-
-int RecordInts() { return llmstream::wasm::kRecordInts; }
-// 2: handle() and the per-read exports below.
-int ProtocolVersion() { return 2; }
 
 // The session's address, for the per-read exports below.
 uintptr_t Handle(WasmSession& session) { return reinterpret_cast<uintptr_t>(&session); }
@@ -52,30 +44,20 @@ EMSCRIPTEN_BINDINGS(llmstream_core) {
   emscripten::class_<WasmSession>("WasmSession")
       .constructor<const std::string&>()
       .function("handle", &Handle)
-      .function("poll", &WasmSession::poll)
-      .function("wakeAtMs", &WasmSession::wakeAtMs)
-      .function("attempt", &WasmSession::attempt)
-      .function("attempts", &WasmSession::attempts)
+      .function("statePtr", &WasmSession::statePtr)
       .function("httpRequestJson", &WasmSession::httpRequestJson)
       .function("onResponse", &WasmSession::onResponse)
       .function("inputBuffer", &WasmSession::inputBuffer)
-      .function("onBody", &WasmSession::onBody)
       .function("onEnd", &WasmSession::onEnd)
       .function("onTransportError", &WasmSession::onTransportError)
-      .function("onTransportError", &OnTransportError3)
       .function("cancel", &WasmSession::cancel)
-      .function("eventCount", &WasmSession::eventCount)
-      .function("recordsPtr", &WasmSession::recordsPtr)
-      .function("textPtr", &WasmSession::textPtr)
-      .function("textLen", &WasmSession::textLen)
-      .function("statePtr", &WasmSession::statePtr)
       .function("sideJson", &WasmSession::sideJson)
-      .function("resultJson", &WasmSession::resultJson)
       .function("packResultJson", &WasmSession::packResultJson)
       .function("resultJsonPtr", &WasmSession::resultJsonPtr)
       .function("errorJson", &WasmSession::errorJson)
-      .function("done", &WasmSession::done);
-  emscripten::function("liveSessions", &WasmSession::liveSessions);
-  emscripten::function("recordInts", &RecordInts);
-  emscripten::function("protocolVersion", &ProtocolVersion);
+      .function("done", &WasmSession::done)
+      .function("attempts", &WasmSession::attempts);
+  // abi.js's fingerprint, compiled in: npm/src/core/load.js refuses a module built from other C++.
+  emscripten::function(
+      "abiFingerprint", +[]() { return llmstream::wasm::kAbiFingerprint; });
 }

@@ -112,17 +112,6 @@ class Fields {
   std::string* problem_;
 };
 
-std::optional<WireApi> ParseApi(std::string_view name) {
-  if (name == "chat" || name == "chat_completions" || name == "chat-completions") {
-    return WireApi::kChatCompletions;
-  }
-  if (name == "responses") return WireApi::kResponses;
-  if (name == "messages" || name == "anthropic_messages" || name == "anthropic-messages") {
-    return WireApi::kAnthropicMessages;
-  }
-  return std::nullopt;
-}
-
 void ParseHeaders(const json& value, std::vector<std::pair<std::string, std::string>>* out,
                   Fields* f) {
   if (value.is_object()) {
@@ -214,7 +203,7 @@ void Parse(const json& root, SessionOptions* o, std::string* problem) {
   if (const json* v = f.Find("headers")) ParseHeaders(*v, &o->provider.headers, &f);
   if (const json* v = f.Find("api")) {
     std::optional<WireApi> api =
-        v->is_string() ? ParseApi(v->get_ref<const std::string&>()) : std::nullopt;
+        v->is_string() ? ParseWireApi(v->get_ref<const std::string&>()) : std::nullopt;
     if (!api) return f.Fail("api", "\"chat\", \"responses\" or \"messages\"");
     o->provider.api = api;
   }

@@ -176,6 +176,11 @@ void Packer::Pack(std::span<const Event> events, const Completion& result) {
     r[kFieldChoice] = static_cast<int32_t>(e.choice);
     r[kFieldBlock] = static_cast<int32_t>(e.block);
     r[kFieldPart] = e.part;
+    if (e.retry != nullptr) {
+      r[kFieldChoice] = static_cast<int32_t>(e.retry->attempt);
+      r[kFieldBlock] = static_cast<int32_t>(e.retry->delay_ms);
+      r[kFieldPart] = e.retry->continuation ? 1 : 0;
+    }
     r[kFieldSideIndex] = -1;
     r[kFieldExtra] = 0;
     // Kinds whose text is a JSON value travel in the side array instead (parsed once in JS).

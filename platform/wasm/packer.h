@@ -9,7 +9,8 @@
 //            counts always match what TextDecoder produces)
 //   side     one JSON array text for the rare structured payloads (usage, cost, errors, JSON
 //            values); a record's kSideIndex points into it, -1 = none
-// and a PackHeader at a fixed address says where they are after every call.
+// and a PackHeader at a fixed address says where they are after every call. The layout is in
+// abi.h, the one definition JS's copy is generated from.
 #pragma once
 
 #include <cstddef>
@@ -20,48 +21,11 @@
 #include <string_view>
 #include <vector>
 
+#include "abi.h"
 #include "llmstream/completion.h"
 #include "llmstream/event.h"
 
 namespace llmstream::wasm {
-
-enum RecordField : int {
-  kFieldKind = 0,       // EventKind
-  kFieldChoice = 1,     // Event::choice (kRetry: the attempt about to start)
-  kFieldBlock = 2,      // Event::block (kRetry: the delay in ms)
-  kFieldPart = 3,       // Event::part (ReasoningPart / ToolKind / MetadataFormat / valid flag)
-  kFieldTextStart = 4,  // Event::text as [start, start + len) in the decoded text region
-  kFieldTextLen = 5,
-  kFieldIdStart = 6,  // Event::id
-  kFieldIdLen = 7,
-  kFieldNameStart = 8,  // Event::name (kBlockEnd: the block's type, looked up)
-  kFieldNameLen = 9,
-  kFieldSideIndex = 10,  // index into the side JSON array, -1 = none
-  kFieldExtra = 11,      // kToolCallEnd: the call's ToolKind (looked up); kText of at most
-                         // kTokenCacheMaxBytes: a 31-bit hash of the text (the decoder's string
-                         // cache), with kAsciiBytesFlag when the text region is ASCII up to the
-                         // end of this text (its UTF-16 offsets are then its byte offsets)
-};
-inline constexpr int kRecordInts = 12;
-inline constexpr int32_t kAsciiBytesFlag = INT32_MIN;
-// Longer text deltas are rare and seldom repeat: they get no hash (0).
-inline constexpr size_t kTokenCacheMaxBytes = 32;
-
-// At a fixed address for the session's lifetime; JS reads it after every call (HEAP32 /
-// HEAPF64) instead of calling accessors. Little-endian wasm32: pointers fit an int32.
-struct PackHeader {
-  int32_t event_count = 0;  // records in this call's batch
-  int32_t records_ptr = 0;
-  int32_t text_ptr = 0;
-  int32_t text_bytes = 0;  // UTF-8 bytes of the text region
-  int32_t side_count = 0;  // entries in the side array (0: sideJson() need not be called)
-  int32_t action = 3;      // the last poll's SessionAction (0 send, 1 wait, 2 abort, 3 done)
-  int32_t attempt = 0;     // the attempt number of the last kSend
-  int32_t done = 0;        // 1 once the session is finished
-  double wake_at_ms = -1;  // the last poll's wake-up time, -1 = only on I/O
-};
-static_assert(sizeof(PackHeader) == 40, "JS reads the header at fixed offsets");
-static_assert(offsetof(PackHeader, wake_at_ms) == 32, "JS reads wake_at_ms as HEAPF64[(p+32)/8]");
 
 class Packer {
  public:

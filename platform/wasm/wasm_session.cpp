@@ -11,8 +11,6 @@
 namespace llmstream::wasm {
 namespace {
 
-int g_live_sessions = 0;
-
 // JS clocks are fractional milliseconds; the Session counts whole ones. Flooring keeps the
 // order of readings and fires a timer at (not before) its millisecond.
 int64_t ToMs(double now_ms) {
@@ -45,7 +43,6 @@ HeaderList ParseHeaders(const std::string& text) {
 }  // namespace
 
 WasmSession::WasmSession(const std::string& options_json) {
-  ++g_live_sessions;
   SessionOptions options;
   if (ParseSessionOptions(options_json, &options, &options_error_)) {
     session_.emplace(std::move(options));
@@ -55,15 +52,13 @@ WasmSession::WasmSession(const std::string& options_json) {
   header_.action = 1;  // nothing decided until the first poll
 }
 
-WasmSession::~WasmSession() { --g_live_sessions; }
-
-int WasmSession::liveSessions() { return g_live_sessions; }
+WasmSession::~WasmSession() = default;
 
 int WasmSession::Pack(std::span<const Event> events) {
   packer_.Pack(events, session_ ? session_->result() : empty_result_);
   header_.event_count = packer_.count();
-  header_.records_ptr = static_cast<int32_t>(recordsPtr());
-  header_.text_ptr = static_cast<int32_t>(textPtr());
+  header_.records_ptr = static_cast<int32_t>(reinterpret_cast<uintptr_t>(packer_.records()));
+  header_.text_ptr = static_cast<int32_t>(reinterpret_cast<uintptr_t>(packer_.text()));
   header_.text_bytes = static_cast<int32_t>(packer_.text_bytes());
   header_.side_count = packer_.side_count();
   header_.done = (session_ ? session_->done() : options_error_reported_) ? 1 : 0;
@@ -137,12 +132,6 @@ int WasmSession::onTransportError(int code, const std::string& message,
 int WasmSession::cancel(double now_ms) {
   if (!session_) return Pack({});
   return Pack(session_->Cancel(ToMs(now_ms)));
-}
-
-std::string WasmSession::resultJson() const {
-  std::string out;
-  AppendJson(&out, session_ ? session_->result() : empty_result_);
-  return out;
 }
 
 size_t WasmSession::packResultJson() {

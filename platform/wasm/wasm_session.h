@@ -1,7 +1,7 @@
 // WasmSession: llmstream::Session behind the wasm boundary. The core decides (retries, timeouts,
 // error classification, usage estimates); JS carries out the actions (fetch, timers, aborts) and
 // reports the I/O back. Every event-producing call packs its events (packer.h) and returns their
-// count; poll returns the SessionAction and leaves the count in the header / eventCount().
+// count; poll returns the SessionAction and leaves the count in the header.
 // Nothing here throws or aborts: bad options surface as a kInvalidRequest error event.
 #pragma once
 
@@ -23,10 +23,8 @@ class WasmSession {
   WasmSession(const WasmSession&) = delete;
   WasmSession& operator=(const WasmSession&) = delete;
 
-  // SessionAction: 0 send, 1 wait, 2 abortTransfer, 3 done. Events: eventCount().
+  // The next SessionAction; its wake-up time, attempt and events are in the header.
   int poll(double now_ms);
-  double wakeAtMs() const { return header_.wake_at_ms; }
-  int attempt() const { return header_.attempt; }
   // The request to send after poll said 0: {method, url, headers: [[name, value]...], body}.
   std::string httpRequestJson() const;
 
@@ -44,25 +42,19 @@ class WasmSession {
                        double now_ms);
   int cancel(double now_ms);
 
-  int eventCount() const { return header_.event_count; }
-  uintptr_t recordsPtr() const { return reinterpret_cast<uintptr_t>(packer_.records()); }
-  uintptr_t textPtr() const { return reinterpret_cast<uintptr_t>(packer_.text()); }
-  size_t textLen() const { return packer_.text_bytes(); }
+  // The PackHeader (abi.h): where the last call's events are, the last poll's decision.
   uintptr_t statePtr() const { return reinterpret_cast<uintptr_t>(&header_); }
   std::string sideJson() const { return packer_.side_json(); }
 
-  std::string resultJson() const;
-  // resultJson() into a buffer that JS decodes itself (one TextDecoder.decode): embind's
-  // std::string return scans the bytes one at a time in JS before decoding them, which for a
-  // long answer costs as much as a good part of streaming it. Returns the byte length; the
-  // bytes are at resultJsonPtr() until the next call or the session's end.
+  // The assembled completion as JSON, into a buffer that JS decodes itself (one
+  // TextDecoder.decode): embind's std::string return scans the bytes one at a time in JS before
+  // decoding them, which for a long answer costs as much as a good part of streaming it. Returns
+  // the byte length; the bytes are at resultJsonPtr() until the next call or the session's end.
   size_t packResultJson();
   uintptr_t resultJsonPtr() const { return reinterpret_cast<uintptr_t>(result_json_.data()); }
   std::string errorJson() const;  // "null" while running and after success
   bool done() const { return header_.done != 0; }
   int attempts() const;
-
-  static int liveSessions();
 
  private:
   int Pack(std::span<const Event> events);

@@ -33,7 +33,7 @@ StreamRun Drive(const ClientOptions& options, CompletionRequest request = Hello(
     run.kinds.push_back(event.kind);
     if (event.kind == EventKind::kText) run.text.append(event.text);
     if (event.kind == EventKind::kError) ++run.errors;
-    if (event.kind == EventKind::kRetry) run.retries.emplace_back(event.choice, event.block);
+    if (event.retry) run.retries.emplace_back(event.retry->attempt, event.retry->delay_ms);
   }
   run.completion = stream.result();
   run.error = stream.error();
@@ -115,7 +115,7 @@ TEST_F(ClientFaultsTest, ContinuationSplicesTheRestOfTheAnswerWithoutRepeating) 
     for (const Event& event : stream) {
       if (event.kind == EventKind::kText) streamed.append(event.text);
       if (event.kind == EventKind::kRetry) {
-        retry_kind = std::string(event.name);
+        retry_kind = event.retry->continuation ? "continuation" : "retry";
         partial_before_retry = streamed;
       }
     }

@@ -141,7 +141,7 @@ describe('chunks', () => {
     ['anthropic messages', { provider: 'anthropic', apiKey: 'sk-ant-test' }],
     ['responses', { provider: 'openai', api: 'responses', apiKey: 'sk-test' }],
   ]) {
-    test(`tool calls (${label}): start, argument deltas, function_call, finish`, async () => {
+    test(`tool calls (${label}): start, argument deltas, the call (toolCall = function_call), finish`, async () => {
       const ai = loader(options);
       const stream = ai.streamCompletion({
         model: 'local-echo',
@@ -153,7 +153,10 @@ describe('chunks', () => {
       const start = chunks.find((c) => c.type === 'tool_call_start');
       assert.equal(start.toolCall.name, 'get_weather');
       const deltas = chunks.filter((c) => c.type === 'tool_call_delta').map((c) => c.toolCall.argumentsDelta).join('');
-      const call = chunks.find((c) => c.type === 'function_call').function_call;
+      const end = chunks.find((c) => c.type === 'tool_call_end');
+      const call = end.toolCall;
+      assert.equal(end.function_call, call, 'the guide\'s name for the same object');
+      assert.equal(call.index, start.toolCall.index);
       assert.equal(call.name, 'get_weather');
       assert.equal(call.id, start.toolCall.id);
       assert.equal(call.arguments, deltas);

@@ -39,7 +39,7 @@ const PAGE = (providerUrl, key) => `<!doctype html>
 <script type="module">
 import { APILoader, RateLimitError } from 'llmstream';
 try {
-  const ai = new APILoader({ baseURL: ${JSON.stringify(providerUrl)} });
+  const ai = new APILoader({ provider: 'local', baseURL: ${JSON.stringify(providerUrl)} });
   const out = { text: '', types: [] };
   for await (const chunk of ai.streamCompletion({ prompt: 'Browser', maxTokens: 12 })) {
     out.types.push(chunk.type);

@@ -62,7 +62,7 @@ test('npm pack -> npm install -> import and stream from the local provider', asy
   const pack = await run(NPM, ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], { cwd: NPM_DIR });
   const [info] = JSON.parse(pack.stdout);
   const files = info.files.map((f) => f.path);
-  for (const f of ['package.json', 'README.md', 'src/index.js', 'src/index.d.ts', 'src/core/load.js', 'src/core/driver.js', 'dist/core/llmstream_core.wasm']) {
+  for (const f of ['package.json', 'README.md', 'src/index.js', 'src/index.d.ts', 'src/core/load.js', 'src/core/session.js', 'src/core/decoder.js', 'dist/core/abi.js', 'dist/core/abi.d.ts', 'dist/core/llmstream_core.wasm']) {
     assert.ok(files.includes(f), `${f} is not in the tarball: ${files.join(', ')}`);
   }
   assert.ok(files.every((f) => f === 'package.json' || f === 'README.md' || f.startsWith('src/') || f.startsWith('dist/') || f === 'LICENSE'), files.join(', '));
@@ -82,7 +82,7 @@ test('npm pack -> npm install -> import and stream from the local provider', asy
     writeFileSync(
       main,
       `import { APILoader, RateLimitError, VERSION } from 'llmstream';
-const ai = new APILoader({ baseURL: process.env.URL });
+const ai = new APILoader({ provider: 'local', baseURL: process.env.URL });
 const types = [];
 let text = '';
 for await (const chunk of ai.streamCompletion({ prompt: 'Packed', maxTokens: 12 })) {

@@ -42,7 +42,7 @@ const PAGE = (providerUrl) => `<!doctype html>
 import { APILoader, loadTransforms, pipe, renderSafeMarkdown, safeMarkdown, typingEffect, wordStream } from 'llmstream';
 const loaded = () => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('llmstream_transforms'));
 try {
-  const ai = new APILoader({ baseURL: ${JSON.stringify(providerUrl)} });
+  const ai = new APILoader({ provider: 'local', baseURL: ${JSON.stringify(providerUrl)} });
   const out = {};
   out.plain = '';
   for await (const chunk of ai.streamCompletion({ prompt: 'Browser words', maxTokens: 10 })) out.plain += chunk.text || '';

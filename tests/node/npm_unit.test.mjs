@@ -1,14 +1,18 @@
-// Unit tests of the npm package's pure-JS layer (chunk shaping, the ChunkStream iterator, tee,
-// ReadableStream, errors, options) over an in-memory fake driver session. The real package
-// against the real local provider is tested in npm_api / npm_guide / npm_pack.
+// Unit tests of the npm package's pure-JS layer (the ChunkStream iterator, tee, ReadableStream,
+// errors, options) over an in-memory fake driver session that yields public chunks, as the real
+// one (npm/src/core/session.js) does. The chunk shapes come from the decoder over the real core:
+// npm_chunks / wasm_driver / npm_api / npm_guide / npm_pack test them.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { createChunkStream } from '../../npm/src/chunk-stream.js';
+import { shapeCompletion } from '../../npm/src/complete.js';
+import { costFields } from '../../npm/src/core/decoder.js';
 import {
   AbortError,
   APIConnectionError,
+  InvalidRequestError,
   ProviderError,
   RateLimitError,
   toLLMStreamError,
@@ -17,13 +21,15 @@ import { loaderConfig, requestOptions } from '../../npm/src/options.js';
 import { missingWasmFeatures } from '../../npm/src/wasm-module.js';
 
 // A driver session that yields the given batches, one per next(); `gate` (optional) is awaited
-// before each batch so a test controls when "network reads" happen.
+// before each batch so a test controls when "network reads" happen. An error chunk's plain error
+// object becomes the LLMStreamError and the session's `failure`, as the decoder does.
 function fakeSession(batches, { result = {}, error = null, gate } = {}) {
   const state = { cancelled: 0, returned: 0, nexts: 0 };
   let i = 0;
   const session = {
     state,
     attempts: 1,
+    failure: null,
     cancel() {
       state.cancelled++;
     },
@@ -35,7 +41,12 @@ function fakeSession(batches, { result = {}, error = null, gate } = {}) {
           state.nexts++;
           if (gate) await gate(i);
           if (state.cancelled || i >= batches.length) return { done: true, value: undefined };
-          return { done: false, value: batches[i++] };
+          const batch = batches[i++].map((c) => {
+            if (c.type !== 'error') return c;
+            session.failure ??= toLLMStreamError(c.error, { partial: shapeCompletion(session.result()) });
+            return { type: 'error', error: session.failure };
+          });
+          return { done: false, value: batch };
         },
         async return() {
           state.returned++;
@@ -55,45 +66,30 @@ const TEXT_BATCHES = [
   [{ type: 'metadata', metadata: { id: 'x' } }, { type: 'text', text: 'Hello', index: 0, block: 0 }],
   [{ type: 'text', text: ' world', index: 0, block: 0 }, { type: 'finish', index: 0, finishReason: 'stop' }],
   [
-    { type: 'usage', usage: { promptTokens: 3, completionTokens: 2, totalTokens: 5, estimated: false } },
-    { type: 'cost', cost: { totalUsd: 0.0012, inputUsd: 0.0002, outputUsd: 0.001, source: 'price_table' } },
+    {
+      type: 'usage',
+      usage: { promptTokens: 3, completionTokens: 2, totalTokens: 5, estimated: false },
+      cost: 0.0012,
+      costDetails: { totalUsd: 0.0012, inputUsd: 0.0002, outputUsd: 0.001, source: 'price_table' },
+    },
     { type: 'done', done: true, finishReason: 'stop' },
   ],
 ];
 
 describe('ChunkStream over a fake driver', () => {
-  test('flattens reads into chunks and folds the cost into the usage chunk', async () => {
+  test('flattens reads into chunks', async () => {
     const chunks = [];
     for await (const chunk of streamOf(fakeSession(TEXT_BATCHES))) chunks.push(chunk);
     assert.deepEqual(chunks.map((c) => c.type), ['metadata', 'text', 'text', 'finish', 'usage', 'done']);
-    const usage = chunks[4];
-    assert.equal(usage.usage.totalTokens, 5);
-    assert.equal(usage.cost.toFixed(4), '0.0012');
-    assert.equal(usage.costDetails.source, 'price_table');
+    assert.equal(chunks[4].cost.toFixed(4), '0.0012');
     assert.equal(chunks[5].done, true);
   });
 
-  test('a usage chunk without a priced model has cost 0 and costDetails null', async () => {
-    const batches = [[{ type: 'usage', usage: { totalTokens: 5 } }, { type: 'done', done: true }]];
-    const chunks = [];
-    for await (const chunk of streamOf(fakeSession(batches))) chunks.push(chunk);
-    assert.equal(chunks[0].cost, 0);
-    assert.equal(chunks[0].costDetails, null);
-  });
-
-  test('reasoning, refusal and keep-alive texts never appear as chunk.text', async () => {
-    const batches = [[
-      { type: 'reasoning', text: 'hmm', index: 0, part: 'text' },
-      { type: 'refusal', text: 'no', index: 0 },
-      { type: 'keep_alive', text: ': ping' },
-      { type: 'text', text: 'A', index: 0 },
-    ]];
-    const chunks = [];
-    for await (const chunk of streamOf(fakeSession(batches))) chunks.push(chunk);
-    assert.deepEqual(chunks.map((c) => c.text), [undefined, undefined, undefined, 'A']);
-    assert.equal(chunks[0].reasoning, 'hmm');
-    assert.equal(chunks[1].refusal, 'no');
-    assert.equal(chunks[2].comment, ': ping');
+  test('costFields: a cost the core could not price is 0 with no details', () => {
+    assert.deepEqual(costFields(undefined), { cost: 0, costDetails: null });
+    assert.deepEqual(costFields({ totalUsd: 0, source: 'none' }), { cost: 0, costDetails: null });
+    const details = { totalUsd: 0.5, source: 'price_table' };
+    assert.deepEqual(costFields(details), { cost: 0.5, costDetails: details });
   });
 
   test('a failed stream yields the error chunk, then the next pull throws it', async () => {
@@ -174,21 +170,6 @@ describe('ChunkStream over a fake driver', () => {
     assert.equal((await reader.read()).value.text, 'a');
     assert.equal((await reader.read()).value.type, 'error');
     await assert.rejects(reader.read(), (e) => e instanceof APIConnectionError && e.code === 'ECONNRESET' && e.llmstreamCode === 'network');
-  });
-
-  test('raw: true attaches the provider object; raw: "only" yields the provider objects', async () => {
-    const batches = [[
-      { type: 'raw', raw: { choices: [{ delta: { content: 'Hi' } }] }, event: 'message' },
-      { type: 'text', text: 'Hi', index: 0 },
-      { type: 'raw', raw: '[DONE]', event: 'message' },
-      { type: 'done', done: true },
-    ]];
-    const attached = [];
-    for await (const c of streamOf(fakeSession(batches), { rawMode: true })) attached.push(c);
-    assert.equal(attached[0].raw.choices[0].delta.content, 'Hi');
-    const only = [];
-    for await (const c of streamOf(fakeSession(batches), { rawMode: 'only' })) only.push(c);
-    assert.deepEqual(only, [{ choices: [{ delta: { content: 'Hi' } }] }]);
   });
 
   test('pull-based: no read happens before the consumer asks', async () => {
@@ -274,8 +255,33 @@ describe('errors', () => {
 });
 
 describe('options', () => {
-  test('defaults to the local provider and its model; seed aliases map', () => {
-    const loader = loaderConfig({ timeout: 5000, retryDelay: 10 });
+  test('the provider is explicit or inferred from the one key set; seed aliases map', () => {
+    const env = process.env;
+    const keys = ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GROQ_API_KEY', 'OPENROUTER_API_KEY'];
+    const saved = Object.fromEntries(keys.map((k) => [k, env[k]]));
+    try {
+      for (const k of keys) delete env[k];
+      assert.throws(() => loaderConfig({}), (e) => e instanceof InvalidRequestError &&
+        /needs a provider/.test(e.message) && /OPENAI_API_KEY/.test(e.message));
+      env.ANTHROPIC_API_KEY = 'sk-ant-test';
+      assert.equal(loaderConfig({}).provider, 'anthropic');
+      env.GROQ_API_KEY = 'gsk-test';
+      assert.throws(() => loaderConfig({}), /ANTHROPIC_API_KEY and GROQ_API_KEY are both set/);
+      delete env.ANTHROPIC_API_KEY;
+      delete env.GROQ_API_KEY;
+      // A hosted provider without a key says which variable, at once.
+      assert.throws(() => loaderConfig({ provider: 'openai' }), (e) => e instanceof InvalidRequestError &&
+        e.llmstreamCode === 'invalid_request' && /OPENAI_API_KEY/.test(e.message));
+      // Not when a proxy or an auth header may carry it.
+      assert.equal(loaderConfig({ provider: 'openai', baseURL: 'http://127.0.0.1:9/v1' }).provider, 'openai');
+      assert.equal(loaderConfig({ provider: 'openai', headers: { Authorization: 'Bearer x' } }).provider, 'openai');
+    } finally {
+      for (const k of keys) {
+        if (saved[k] === undefined) delete env[k];
+        else env[k] = saved[k];
+      }
+    }
+    const loader = loaderConfig({ provider: 'local', timeout: 5000, retryDelay: 10 });
     assert.equal(loader.provider, 'local');
     const { driver } = requestOptions(loader, {
       prompt: 'Hi',
@@ -297,7 +303,8 @@ describe('options', () => {
 
   test('unknown options and providers are refused', () => {
     assert.throws(() => loaderConfig({ provider: 'nope' }), /unknown provider/);
-    assert.throws(() => requestOptions(loaderConfig({}), { prompt: 'x', maxToken: 3 }), /unknown streamCompletion option 'maxToken'/);
-    assert.throws(() => requestOptions(loaderConfig({}), {}), /prompt or messages/);
+    const local = loaderConfig({ provider: 'local' });
+    assert.throws(() => requestOptions(local, { prompt: 'x', maxToken: 3 }), /unknown streamCompletion option 'maxToken'/);
+    assert.throws(() => requestOptions(local, {}), /prompt or messages/);
   });
 });

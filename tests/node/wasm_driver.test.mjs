@@ -1,4 +1,4 @@
-// The low-level JS driver (npm/src/core/driver.js) over the real wasm core and fetch, against
+// The low-level JS driver (npm/src/core/session.js) over the real wasm core and fetch, against
 // the local provider server: text of every API, one wasm call per network read, retries,
 // timeouts, cancellation (AbortSignal, cancel(), break) as the server sees it, estimated usage,
 // raw events, and no leaked WasmSession. Synchronisation by the server's request log, not sleeps.
@@ -10,7 +10,9 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
-import { describeFailure, openSession } from '../../npm/src/core/driver.js';
+import { describeFailure } from '../../npm/src/core/failure.js';
+import { liveSessions, openSession } from '../../npm/src/core/session.js';
+import { ERRORS } from '../../npm/dist/core/abi.js';
 import { loadCore } from '../../npm/src/core/load.js';
 import { startServer } from '../../server/lib/server.mjs';
 import { replyTokens } from '../../server/lib/textgen.mjs';
@@ -32,6 +34,8 @@ after(async () => {
 });
 
 const PROMPT = 'Tell me about streaming';
+const TIMEOUT = ERRORS.find((e) => e.name === 'timeout').number;
+const NETWORK = ERRORS.find((e) => e.name === 'network').number;
 const API_NAMES = { chat: 'chat_completions', responses: 'responses', messages: 'anthropic_messages' };
 
 function uniqueKey(name) {
@@ -158,7 +162,7 @@ describe('wasm driver against the local provider', () => {
   });
 
   test('token texts from the string cache: every text chunk is exactly its delta', async () => {
-    // The decoder reuses the string of an earlier equal token (driver.js, tokenCache: 4096
+    // The decoder reuses the string of an earlier equal token (decoder.js, tokenCache: 4096
     // slots). 6,000 distinct tokens of nearly one length collide (pigeonhole) and then come back
     // in reverse order, with non-ASCII, astral, escaped, empty-looking and over-long ones mixed in:
     // a cached string must never stand in for a different text.
@@ -204,9 +208,9 @@ describe('wasm driver against the local provider', () => {
     assert.equal(retries[0].attempt, 1);
     assert.equal(retries[0].delayMs, 50);
     assert.equal(retries[0].continuation, false);
-    assert.equal(retries[0].error.code, 'rate_limited');
-    assert.equal(retries[0].error.status, 429);
-    assert.equal(retries[0].error.retryAfterMs, 50);
+    assert.equal(retries[0].cause.code, 'rate_limited');
+    assert.equal(retries[0].cause.status, 429);
+    assert.equal(retries[0].cause.retryAfterMs, 50);
     assert.equal(typeof retries[0].reason, 'string');
     assert.equal(textOf(chunks), replyTokens(PROMPT, 5).join(''));
     assert.equal(session.attempts, 2);
@@ -225,7 +229,7 @@ describe('wasm driver against the local provider', () => {
     assert.equal(chunks.filter((c) => c.type === 'retry').length, 0);
     const error = chunks.filter((c) => c.type === 'error');
     assert.equal(error.length, 1);
-    assert.equal(error[0].error.code, 'network');
+    assert.equal(error[0].error.llmstreamCode, 'network');
     // The platform's code is kept: Node's fetch reports the reset as UND_ERR_SOCKET or ECONNRESET.
     assert.match(error[0].error.providerType, /^(ECONNRESET|UND_ERR_SOCKET|EPIPE)$/);
     assert.ok(error[0].error.message.length > 0);
@@ -250,7 +254,7 @@ describe('wasm driver against the local provider', () => {
     );
     const { chunks } = await drain(session);
     const elapsed = performance.now() - started;
-    assert.equal(chunks.filter((c) => c.type === 'error').at(-1).error.code, 'stalled');
+    assert.equal(chunks.filter((c) => c.type === 'error').at(-1).error.llmstreamCode, 'stalled');
     assert.ok(elapsed >= 190 && elapsed < 3000, `${elapsed} ms`);
     await waitOutcome(key, 'client_disconnected');
   });
@@ -268,10 +272,10 @@ describe('wasm driver against the local provider', () => {
     const { chunks } = await drain(session);
     const retries = chunks.filter((c) => c.type === 'retry');
     assert.equal(retries.length, 1);
-    assert.equal(retries[0].error.code, 'timeout');
+    assert.equal(retries[0].cause.code, 'timeout');
     const error = chunks.filter((c) => c.type === 'error');
     assert.equal(error.length, 1);
-    assert.equal(error[0].error.code, 'timeout');
+    assert.equal(error[0].error.llmstreamCode, 'timeout');
     assert.equal(session.attempts, 2);
     // Both attempts were dropped by the client (the server was still delaying its headers).
     const records = await waitOutcome(key, 'client_disconnected');
@@ -295,7 +299,7 @@ describe('wasm driver against the local provider', () => {
     });
     const { chunks } = await drain(session);
     const error = chunks.find((c) => c.type === 'error').error;
-    assert.equal(error.code, 'network');
+    assert.equal(error.llmstreamCode, 'network');
     assert.equal(error.providerType, 'ECONNREFUSED');
     assert.match(error.message, /ECONNREFUSED/);
     assert.equal(chunks.filter((c) => c.type === 'usage').length, 0, 'nothing to estimate');
@@ -318,7 +322,7 @@ describe('wasm driver against the local provider', () => {
     assert.equal(usage.estimated, true);
     assert.ok(usage.completionTokens >= 1);
     assert.ok(usage.promptTokens >= 1);
-    assert.equal(chunks.at(-1).error.code, 'aborted');
+    assert.equal(chunks.at(-1).error.llmstreamCode, 'aborted');
     assert.equal(session.error().code, 'aborted');
     assert.equal(session.result().usage.estimated, true);
     assert.ok(session.result().text.length > 0, 'the partial text is kept');
@@ -334,7 +338,7 @@ describe('wasm driver against the local provider', () => {
       chunks.map((c) => c.type),
       ['error'],
     );
-    assert.equal(chunks[0].error.code, 'aborted');
+    assert.equal(chunks[0].error.llmstreamCode, 'aborted');
     assert.equal(session.attempts, 0);
     assert.deepEqual(await requestLog(key), []);
   });
@@ -347,7 +351,7 @@ describe('wasm driver against the local provider', () => {
     });
     await waitOutcome(key, 'client_disconnected');
     assert.equal(chunks.at(-1).type, 'error');
-    assert.equal(chunks.at(-1).error.code, 'aborted');
+    assert.equal(chunks.at(-1).error.llmstreamCode, 'aborted');
     assert.equal(chunks.filter((c) => c.type === 'usage').at(-1).usage.estimated, true);
   });
 
@@ -368,14 +372,14 @@ describe('wasm driver against the local provider', () => {
     session.cancel();
     await pending;
     await waitOutcome(key, 'client_disconnected');
-    assert.equal(seen.at(-1).error.code, 'aborted');
+    assert.equal(seen.at(-1).error.llmstreamCode, 'aborted');
   });
 
   test('break in for-await cancels the request and frees the session', async () => {
     const key = uniqueKey('break');
-    const live = core.liveSessions();
+    const live = liveSessions();
     const session = openSession(core, options(`tokens=30; stall_after=5; key=${key}`));
-    assert.equal(core.liveSessions(), live + 1);
+    assert.equal(liveSessions(), live + 1);
     let text = '';
     for await (const batch of session) {
       const t = batch.find((c) => c.type === 'text');
@@ -384,7 +388,7 @@ describe('wasm driver against the local provider', () => {
         break;
       }
     }
-    assert.equal(core.liveSessions(), live);
+    assert.equal(liveSessions(), live);
     await waitOutcome(key, 'client_disconnected');
     // The core still says how it ended: aborted, with estimated usage.
     assert.equal(session.error().code, 'aborted');
@@ -394,38 +398,39 @@ describe('wasm driver against the local provider', () => {
 
   test('return() before the first read frees the session; nothing is sent', async () => {
     const key = uniqueKey('unstarted');
-    const live = core.liveSessions();
+    const live = liveSessions();
     const session = openSession(core, options(`key=${key}`));
     const iterator = session[Symbol.asyncIterator]();
     assert.deepEqual(await iterator.return(), { done: true, value: undefined });
-    assert.equal(core.liveSessions(), live);
+    assert.equal(liveSessions(), live);
     assert.deepEqual(await requestLog(key), []);
   });
 
-  test('raw events: the provider objects, [DONE] and the Anthropic event names', async () => {
-    const chat = openSession(core, options(`tokens=4; key=${uniqueKey('raw')}`, { rawEvents: true }));
-    const { chunks } = await drain(chat);
-    const raws = chunks.filter((c) => c.type === 'raw');
-    assert.equal(raws.at(-1).raw, '[DONE]');
-    const deltas = raws.filter((c) => typeof c.raw === 'object' && c.raw.choices?.[0]?.delta?.content);
-    assert.equal(deltas.map((c) => c.raw.choices[0].delta.content).join(''), textOf(chunks));
-    assert.equal(raws[0].event, undefined);
-    // Each raw chunk comes before the chunks decoded from it.
-    const firstText = chunks.findIndex((c) => c.type === 'text');
-    assert.equal(chunks[firstText - 1].type, 'raw');
+  test('raw events: the provider objects, alone or on the chunks made from them', async () => {
+    const only = openSession(core, options(`tokens=4; key=${uniqueKey('raw')}`, { rawEvents: true }), { raw: 'only' });
+    const { chunks: objects } = await drain(only);
+    assert.ok(objects.every((o) => o.object === 'chat.completion.chunk'), 'only the provider objects');
+    const attached = openSession(core, options(`tokens=4; key=${uniqueKey('raw-on')}`, { rawEvents: true }), { raw: true });
+    const { chunks } = await drain(attached);
+    const texts = chunks.filter((c) => c.type === 'text');
+    assert.equal(texts.map((c) => c.raw.choices[0].delta.content).join(''), textOf(chunks));
+    assert.deepEqual(
+      objects.map((o) => o.choices[0]?.delta?.content ?? '').join(''),
+      textOf(chunks),
+      'the same answer either way',
+    );
 
     const messages = openSession(
       core,
       options(`tokens=4; key=${uniqueKey('raw-messages')}`, { api: 'anthropic_messages', rawEvents: true }),
+      { raw: 'only' },
     );
     const m = await drain(messages);
-    const events = m.chunks.filter((c) => c.type === 'raw');
-    assert.equal(events[0].event, 'message_start');
-    assert.equal(events[0].raw.type, 'message_start');
-    assert.ok(events.some((c) => c.event === 'content_block_delta' && c.raw.delta.type === 'text_delta'));
+    assert.equal(m.chunks[0].type, 'message_start');
+    assert.ok(m.chunks.some((o) => o.type === 'content_block_delta' && o.delta.type === 'text_delta'));
 
-    const plain = openSession(core, options(`tokens=4; key=${uniqueKey('no-raw')}`));
-    assert.equal((await drain(plain)).chunks.filter((c) => c.type === 'raw').length, 0);
+    const plain = openSession(core, options(`tokens=4; key=${uniqueKey('no-raw')}`, { rawEvents: true }));
+    assert.ok((await drain(plain)).chunks.every((c) => c.raw === undefined), 'raw events decoded, not shown');
   });
 
   test('chunk shapes: reasoning, tool calls, block start and end', async () => {
@@ -443,20 +448,22 @@ describe('wasm driver against the local provider', () => {
     );
     const { chunks } = await drain(session);
     const reasoning = chunks.filter((c) => c.type === 'reasoning');
-    assert.ok(reasoning.some((c) => c.part === 'text' && c.text.length > 0));
+    assert.ok(reasoning.some((c) => c.part === 'text' && c.reasoning.length > 0));
     assert.ok(reasoning.some((c) => c.part === 'signature'));
     const start = chunks.find((c) => c.type === 'tool_call_start');
     assert.equal(start.toolCall.name, 'get_weather');
     assert.equal(start.toolCall.kind, 'function');
     assert.match(start.toolCall.id, /^toolu_/);
     const deltas = chunks.filter((c) => c.type === 'tool_call_delta');
-    const call = chunks.find((c) => c.type === 'function_call');
-    assert.equal(call.function_call.name, 'get_weather');
-    assert.equal(call.function_call.id, start.toolCall.id);
-    assert.equal(call.function_call.argumentsValid, true);
-    assert.equal(call.function_call.kind, 'function');
-    assert.equal(deltas.map((d) => d.toolCall.argumentsDelta).join(''), call.function_call.arguments);
-    assert.equal(typeof JSON.parse(call.function_call.arguments).city, 'string');
+    const end = chunks.find((c) => c.type === 'tool_call_end');
+    const call = end.toolCall;
+    assert.equal(end.function_call, call, 'function_call: the guide\'s name of the same object');
+    assert.equal(call.name, 'get_weather');
+    assert.equal(call.id, start.toolCall.id);
+    assert.equal(call.argumentsValid, true);
+    assert.equal(call.kind, 'function');
+    assert.equal(deltas.map((d) => d.toolCall.argumentsDelta).join(''), call.arguments);
+    assert.equal(typeof JSON.parse(call.arguments).city, 'string');
     const blockStarts = chunks.filter((c) => c.type === 'block_start');
     const blockEnds = chunks.filter((c) => c.type === 'block_end');
     assert.deepEqual(
@@ -475,15 +482,15 @@ describe('wasm driver against the local provider', () => {
       cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
     });
     assert.deepEqual(describeFailure(reset), {
-      code: 43,
+      code: NETWORK,
       message: 'fetch failed: read ECONNRESET',
       platformCode: 'ECONNRESET',
     });
     const timeout = new TypeError('fetch failed', {
       cause: Object.assign(new Error('Connect Timeout Error'), { code: 'UND_ERR_CONNECT_TIMEOUT' }),
     });
-    assert.equal(describeFailure(timeout).code, 40);
-    assert.equal(describeFailure(new DOMException('The operation timed out.', 'TimeoutError')).code, 40);
+    assert.equal(describeFailure(timeout).code, TIMEOUT);
+    assert.equal(describeFailure(new DOMException('The operation timed out.', 'TimeoutError')).code, TIMEOUT);
     assert.equal(describeFailure(new TypeError('Failed to fetch')).platformCode, '');
   });
 
@@ -491,15 +498,15 @@ describe('wasm driver against the local provider', () => {
     // A child process with --expose-gc: drop 50 sessions, collect, count.
     const script = `
       import { loadCore } from ${JSON.stringify(new URL('../../npm/src/core/load.js', import.meta.url).href)};
-      import { openSession } from ${JSON.stringify(new URL('../../npm/src/core/driver.js', import.meta.url).href)};
+      import { liveSessions, openSession } from ${JSON.stringify(new URL('../../npm/src/core/session.js', import.meta.url).href)};
       const core = await loadCore();
       (() => { for (let i = 0; i < 50; i++) openSession(core, { provider: 'local', model: 'm', prompt: 'x' }); })();
-      const before = core.liveSessions();
-      for (let i = 0; i < 50 && core.liveSessions() > 0; i++) {
+      const before = liveSessions();
+      for (let i = 0; i < 50 && liveSessions() > 0; i++) {
         globalThis.gc();
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
-      console.log(JSON.stringify({ before, after: core.liveSessions() }));`;
+      console.log(JSON.stringify({ before, after: liveSessions() }));`;
     const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -512,6 +519,6 @@ describe('wasm driver against the local provider', () => {
 
   test('no leaked sessions', async () => {
     // Every session above was freed deterministically (finally / return()), not by GC.
-    assert.equal(core.liveSessions(), 0);
+    assert.equal(liveSessions(), 0);
   });
 });

@@ -106,11 +106,6 @@ RunResult RunStream(const StreamOptions& options, std::string_view body, const S
   return result;
 }
 
-static bool IsDelta(EventKind kind) {
-  return kind == EventKind::kText || kind == EventKind::kReasoning || kind == EventKind::kRefusal ||
-         kind == EventKind::kToolCallDelta;
-}
-
 std::vector<OwnedEvent> Coalesce(const std::vector<OwnedEvent>& events) {
   std::vector<OwnedEvent> out;
   for (const OwnedEvent& e : events) {

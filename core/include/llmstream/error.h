@@ -38,6 +38,11 @@ enum class ErrorCode : uint16_t {
   kTruncated = 44,       // the body ended without the provider's terminal signal
   kOverflow = 45,        // a bounded buffer (a Tee consumer too far behind) would have to grow
   kInvalidRequest = 50,  // the request could not be built (missing model, bad option ...)
+  // --- llmstream itself ---
+  kInternal = 60,    // a bug: the wasm module aborted, a driver invariant broke. Not retryable:
+                     // the same input would hit it again
+  kModuleLoad = 61,  // the platform could not load the WebAssembly module (missing or
+                     // mis-served file, an engine without SIMD); nothing was sent
 };
 
 // The stable public name of a code, e.g. "rate_limited". Never empty.

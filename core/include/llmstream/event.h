@@ -22,7 +22,7 @@ enum class EventKind : uint8_t {
   kToolCallStart = 3,  // id, name; part = ToolKind. block = the tool call's index / block
   kToolCallDelta = 4,  // text: a fragment of the arguments JSON
   kToolCallEnd = 5,    // id, name; text: the complete arguments JSON ("{}" when none were
-                       // sent); part: 1 when that text is valid JSON, 0 when it is not
+                       // sent); part: ToolArguments, whether that text is valid JSON
   kCitation = 6,       // text: one citation / annotation object as JSON (provider shape)
   kMetadata = 7,       // name: key; text: value (part = MetadataFormat). ids, model, extras
   kUsage = 8,          // usage: the usage known so far (a cumulative snapshot, never an increment)
@@ -37,10 +37,8 @@ enum class EventKind : uint8_t {
                        // for blocks that arrive complete (tool results, redacted thinking)
   kBlockEnd = 16,      // that block closed
   kRetry = 17,         // (Session) an attempt failed and another one follows. error: the
-                       // failure; text: why (the retry policy's reason); choice: the number of
-                       // the attempt about to start (1 = first retry); block: the delay in ms
-                       // before it; name: "retry", or "continuation" when the next attempt
-                       // continues the partial answer instead of starting over
+                       // failure; text: why (the retry policy's reason); retry: the attempt
+                       // about to start, the delay before it, whether it continues the answer
   kRaw = 18,           // (opt-in: StreamOptions::raw_events) one SSE event as the provider sent
                        // it, before the events decoded from it. text: its data (the JSON the
                        // provider wrote, or "[DONE]"); name: its SSE event type ("message" when
@@ -67,25 +65,63 @@ enum class MetadataFormat : uint8_t {
   kJson = 1,    // text is a JSON value, passed through as the provider sent it
 };
 
+// What a kToolCallEnd's text is.
+enum class ToolArguments : uint8_t {
+  kInvalidJson = 0,  // not valid JSON (a cut stream, a model's mistake): kept as sent
+  kValidJson = 1,
+};
+
+// What a kRetry announces.
+struct RetryInfo {
+  uint32_t attempt = 0;       // the attempt about to start: 1 = the first retry
+  uint32_t delay_ms = 0;      // before it starts
+  bool continuation = false;  // it continues the partial answer instead of starting over
+};
+
 struct Event {
   EventKind kind = EventKind::kText;
-  uint8_t part = 0;     // ReasoningPart / ToolKind / MetadataFormat, by kind
+  uint8_t part = 0;     // by kind: ReasoningPart (kReasoning), ToolKind (kToolCallStart),
+                        // ToolArguments (kToolCallEnd), MetadataFormat (kMetadata); else 0
   uint32_t choice = 0;  // OpenAI choices[].index; 0 for providers without choices
   uint32_t block = 0;   // Anthropic content block index, Responses output_index, or the
                         // tool_calls[].index of an OpenAI-style tool call
   std::string_view text;
   std::string_view id;
   std::string_view name;
-  const Usage* usage = nullptr;  // kUsage
-  const Cost* cost = nullptr;    // kCost
-  const Error* error = nullptr;  // kError
+  const Usage* usage = nullptr;      // kUsage
+  const Cost* cost = nullptr;        // kCost
+  const Error* error = nullptr;      // kError, kRetry
+  const RetryInfo* retry = nullptr;  // kRetry
 
   ReasoningPart reasoning_part() const { return static_cast<ReasoningPart>(part); }
   ToolKind tool_kind() const { return static_cast<ToolKind>(part); }
   MetadataFormat metadata_format() const { return static_cast<MetadataFormat>(part); }
+  bool arguments_valid() const {
+    return static_cast<ToolArguments>(part) == ToolArguments::kValidJson;
+  }
 };
 
-// The stable public name of a kind: "text", "reasoning", "tool_call_start", ...
+// Output reaching the user: the answer, reasoning, a refusal, or a tool call starting. The first
+// such event is where "output started": a failed attempt is then no longer retried from scratch
+// (retry_policy.h), the Session's first-output time, the winner of a Race.
+constexpr bool IsOutput(EventKind kind) {
+  return kind == EventKind::kText || kind == EventKind::kReasoning || kind == EventKind::kRefusal ||
+         kind == EventKind::kToolCallStart;
+}
+
+// A delta of generated text (answer, reasoning, refusal, tool-call arguments): assembled by
+// concatenation.
+constexpr bool IsDelta(EventKind kind) {
+  return kind == EventKind::kText || kind == EventKind::kReasoning || kind == EventKind::kRefusal ||
+         kind == EventKind::kToolCallDelta;
+}
+
+// The stable public name of a kind: "text", "reasoning", "tool_call_start", ...; "unknown" for a
+// value that is no EventKind (so a caller may walk 0..255 to list them all).
 std::string_view EventKindName(EventKind kind);
+// "text", "signature", "redacted", "summary"; "unknown" for other values.
+std::string_view ReasoningPartName(ReasoningPart part);
+// "function", "server"; "unknown" for other values.
+std::string_view ToolKindName(ToolKind kind);
 
 }  // namespace llmstream

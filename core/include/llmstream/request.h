@@ -15,6 +15,7 @@
 // (`Message{.role = "user", .content = "hi"}`) compile without -Wmissing-field-initializers.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -55,6 +56,28 @@ std::string_view ProviderName(Provider provider);
 std::optional<Provider> ParseProvider(std::string_view name);
 // "chat_completions", "responses", "anthropic_messages".
 std::string_view WireApiName(WireApi api);
+// The names above, plus the short "chat" and "messages" and the dashed "chat-completions" and
+// "anthropic-messages". The one parser of API names: the CLI's --api and the npm package's `api`.
+std::optional<WireApi> ParseWireApi(std::string_view name);
+
+// The model used when a request names none: "gpt-4o-mini", "claude-haiku-4-5",
+// "llama-3.3-70b-versatile", "openai/gpt-4o-mini", "local-echo"; "" for kCompatible (any server:
+// the caller must name one). The CLI, the npm package and the C++ client share this table.
+std::string_view DefaultModel(Provider provider);
+
+// The environment variable that conventionally holds the provider's key: OPENAI_API_KEY,
+// ANTHROPIC_API_KEY, GROQ_API_KEY, OPENROUTER_API_KEY; LLMSTREAM_API_KEY for kCompatible and
+// kLocal. The core never reads it: the CLI and the npm package do, and name it in errors.
+std::string_view ApiKeyVariable(Provider provider);
+
+// Whether the provider's own server refuses requests without a key (hosted providers); local and
+// compatible servers often run without one.
+bool ApiKeyRequired(Provider provider);
+
+// Headers that carry a key themselves (compared case-insensitively): a request with one of them
+// needs no api_key.
+inline constexpr std::array<std::string_view, 3> kAuthHeaderNames = {"authorization", "x-api-key",
+                                                                     "api-key"};
 
 // Where and how to reach a provider. Keys are passed in explicitly (never read from the
 // environment by the core) and never appear in logs, errors or Redacted() output.

@@ -123,7 +123,7 @@ void Assembler::Apply(const Event& event) {
       if (call->name.empty()) call->name.assign(event.name);
       call->arguments.assign(event.text);
       call->complete = true;
-      call->arguments_valid = event.part != 0;
+      call->arguments_valid = event.arguments_valid();
       break;
     }
     case EventKind::kCitation: {

@@ -38,10 +38,6 @@ class Assembler {
   static constexpr size_t kMaxWarnings = 64;
 
  private:
-  static bool IsDelta(EventKind kind) {
-    return kind == EventKind::kText || kind == EventKind::kReasoning ||
-           kind == EventKind::kRefusal || kind == EventKind::kToolCallDelta;
-  }
   Choice& ChoiceAt(uint32_t index);
   static Block* FindBlock(Choice& choice, uint32_t index);
   static ToolCall* FindToolCall(Choice& choice, uint32_t index);

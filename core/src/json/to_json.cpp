@@ -48,10 +48,6 @@ void AppendJson(std::string* out, const Cost& cost) {
 
 namespace {
 
-std::string_view ToolKindName(ToolKind kind) {
-  return kind == ToolKind::kServer ? "server" : "function";
-}
-
 // Values that are JSON stay JSON; anything else becomes a string.
 void AppendJsonArrayOfValues(std::string* out, const std::vector<std::string>& values) {
   json::AppendArray(out, values, [](std::string* o, const std::string& value) {
@@ -176,9 +172,10 @@ void AppendJson(std::string* out, const Event& event) {
   if (event.usage) AppendJson(o.Key("usage"), *event.usage);
   if (event.cost) AppendJson(o.Key("cost"), *event.cost);
   if (event.error) AppendJson(o.Key("error"), *event.error);
-  if (event.kind == EventKind::kRetry) {  // the retry's fields ride in choice / block
-    o.Int("attempt", event.choice);
-    o.Int("delayMs", event.block);
+  if (event.retry) {
+    o.Int("attempt", event.retry->attempt);
+    o.Int("delayMs", event.retry->delay_ms);
+    o.Bool("continuation", event.retry->continuation);
   }
 }
 

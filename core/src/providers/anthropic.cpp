@@ -617,7 +617,8 @@ class AnthropicDialect final : public Dialect {
       end.id = out.Copy(block.id);
       end.name = out.Copy(block.name);
       end.text = out.Copy(arguments);
-      end.part = valid ? 1 : 0;
+      end.part =
+          static_cast<uint8_t>(valid ? ToolArguments::kValidJson : ToolArguments::kInvalidJson);
     }
     out.Emit(EventKind::kBlockEnd, 0, block.index).name = out.Copy(block.type);
   }

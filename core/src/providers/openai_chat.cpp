@@ -445,7 +445,8 @@ class OpenAIChatDialect final : public Dialect {
       end.id = out.Copy(call.id);
       end.name = out.Copy(call.name);
       end.text = out.Copy(call.arguments);
-      end.part = valid ? 1 : 0;
+      end.part =
+          static_cast<uint8_t>(valid ? ToolArguments::kValidJson : ToolArguments::kInvalidJson);
     }
   }
 

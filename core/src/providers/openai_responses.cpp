@@ -367,7 +367,8 @@ class ResponsesDialect final : public Dialect {
     end.id = out.Copy(item.call_id);
     end.name = out.Copy(item.name);
     end.text = out.Copy(arguments);
-    end.part = valid ? 1 : 0;
+    end.part =
+        static_cast<uint8_t>(valid ? ToolArguments::kValidJson : ToolArguments::kInvalidJson);
   }
 
   void CloseItem(ItemState& item, std::string_view raw, Emitter& out) {

@@ -95,6 +95,56 @@ std::string_view WireApiName(WireApi api) {
   return "unknown";
 }
 
+std::optional<WireApi> ParseWireApi(std::string_view name) {
+  if (name == "chat_completions" || name == "chat" || name == "chat-completions") {
+    return WireApi::kChatCompletions;
+  }
+  if (name == "responses") return WireApi::kResponses;
+  if (name == "anthropic_messages" || name == "messages" || name == "anthropic-messages") {
+    return WireApi::kAnthropicMessages;
+  }
+  return std::nullopt;
+}
+
+std::string_view DefaultModel(Provider provider) {
+  switch (provider) {
+    case Provider::kOpenAI:
+      return "gpt-4o-mini";
+    case Provider::kAnthropic:
+      return "claude-haiku-4-5";
+    case Provider::kGroq:
+      return "llama-3.3-70b-versatile";
+    case Provider::kOpenRouter:
+      return "openai/gpt-4o-mini";
+    case Provider::kLocal:
+      return "local-echo";
+    case Provider::kCompatible:
+      break;
+  }
+  return "";
+}
+
+std::string_view ApiKeyVariable(Provider provider) {
+  switch (provider) {
+    case Provider::kOpenAI:
+      return "OPENAI_API_KEY";
+    case Provider::kAnthropic:
+      return "ANTHROPIC_API_KEY";
+    case Provider::kGroq:
+      return "GROQ_API_KEY";
+    case Provider::kOpenRouter:
+      return "OPENROUTER_API_KEY";
+    case Provider::kCompatible:
+    case Provider::kLocal:
+      break;
+  }
+  return "LLMSTREAM_API_KEY";
+}
+
+bool ApiKeyRequired(Provider provider) {
+  return provider != Provider::kLocal && provider != Provider::kCompatible;
+}
+
 WireApi ResolveApi(const ProviderConfig& config) {
   if (config.api) return *config.api;
   return config.provider == Provider::kAnthropic ? WireApi::kAnthropicMessages
@@ -187,10 +237,8 @@ void SetHeader(std::vector<std::pair<std::string, std::string>>* headers, std::s
 
 bool HasAuthHeader(const ProviderConfig& config) {
   for (const auto& [name, value] : config.headers) {
-    if (request_internal::EqualsIgnoreCase(name, "authorization") ||
-        request_internal::EqualsIgnoreCase(name, "x-api-key") ||
-        request_internal::EqualsIgnoreCase(name, "api-key")) {
-      return true;
+    for (std::string_view auth : kAuthHeaderNames) {
+      if (request_internal::EqualsIgnoreCase(name, auth)) return true;
     }
   }
   return false;
@@ -290,8 +338,9 @@ bool Validate(const ProviderConfig& config, WireApi api, const CompletionRequest
   }
   if (IsHosted(config.provider) && config.base_url.empty() && config.api_key.empty() &&
       !HasAuthHeader(config)) {
-    return Invalid(error, std::string("api_key is empty for provider '") +
-                              std::string(ProviderName(config.provider)) + "'");
+    return Invalid(error, "no API key for provider '" + std::string(ProviderName(config.provider)) +
+                              "': set " + std::string(ApiKeyVariable(config.provider)) +
+                              " or pass the key (api_key / apiKey)");
   }
   if (request.max_tokens && *request.max_tokens <= 0) {
     return Invalid(error,

@@ -13,11 +13,6 @@
 namespace llmstream {
 namespace {
 
-bool IsOutput(EventKind kind) {
-  return kind == EventKind::kText || kind == EventKind::kReasoning || kind == EventKind::kRefusal ||
-         kind == EventKind::kToolCallStart;
-}
-
 bool EndsJoin(EventKind kind) {
   return IsOutput(kind) || kind == EventKind::kCitation || kind == EventKind::kBlockEnd ||
          kind == EventKind::kFinish || kind == EventKind::kDone;

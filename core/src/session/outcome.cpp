@@ -53,14 +53,12 @@ void Session::Impl::AttemptFailed(Error error, bool transfer_open,
   usage_final_ = false;
   attempt_usage_ = Usage{};
 
-  out_.EmitError(std::move(error));
-  Event& retry = out_.events().back();  // an error payload, announced as a retry
-  retry.kind = EventKind::kRetry;
-  retry.text = out_.Copy(decision.reason);
-  retry.choice = static_cast<uint32_t>(attempts_);
-  retry.block = static_cast<uint32_t>(
+  RetryInfo retry;
+  retry.attempt = static_cast<uint32_t>(attempts_);
+  retry.delay_ms = static_cast<uint32_t>(
       std::clamp<int64_t>(decision.delay_ms, 0, std::numeric_limits<uint32_t>::max()));
-  retry.name = can_continue ? "continuation" : "retry";
+  retry.continuation = can_continue;
+  out_.EmitRetry(std::move(error), decision.reason, retry);
 
   phase_ = Phase::kBackoff;
   retry_at_ms_ = now_ms + decision.delay_ms;

@@ -24,7 +24,7 @@ class Emitter {
     // Feed (one per network read).
     if (!usages_.empty()) usages_.clear();
     if (!costs_.empty()) costs_.clear();
-    if (!errors_.empty()) errors_.clear();
+    if (!failures_.empty()) failures_.clear();
   }
 
   Event& Emit(EventKind kind, uint32_t choice = 0, uint32_t block = 0) {
@@ -55,8 +55,23 @@ class Emitter {
     Emit(EventKind::kUsage).usage = &usages_.emplace_back(usage);
   }
   void EmitCost(const Cost& cost) { Emit(EventKind::kCost).cost = &costs_.emplace_back(cost); }
+  // A kCost event at `position` (the one after its kUsage), the later events moved up by one.
+  // Usage comes once or twice per stream, so the move is rare.
+  void InsertCost(size_t position, const Cost& cost) {
+    EmitCost(cost);
+    // Moved down into place by swaps: less code than vector::insert (the wasm module's size).
+    for (size_t i = events_.size() - 1; i > position; --i) std::swap(events_[i], events_[i - 1]);
+  }
   void EmitError(Error error) {
-    Emit(EventKind::kError).error = &errors_.emplace_back(std::move(error));
+    Emit(EventKind::kError).error = &failures_.emplace_back(std::move(error)).error;
+  }
+  // A kRetry: the failed attempt's error, why it is retried, and what comes next.
+  void EmitRetry(Error error, std::string_view reason, const RetryInfo& retry) {
+    Event& event = Emit(EventKind::kRetry);
+    Failure& failure = failures_.emplace_back(std::move(error), retry);
+    event.error = &failure.error;
+    event.retry = &failure.retry;
+    event.text = Copy(reason);
   }
 
   // Removes the events of `kind` from index `first` on (their payload storage stays until Clear).
@@ -80,7 +95,14 @@ class Emitter {
   // deques: push_back keeps earlier elements in place, so Event pointers stay valid.
   std::deque<Usage> usages_;
   std::deque<Cost> costs_;
-  std::deque<Error> errors_;
+  // A kError's error, or a kRetry's error and what comes next (one deque: each instantiation
+  // costs code in the wasm module).
+  struct Failure {
+    explicit Failure(Error e, RetryInfo r = {}) : error(std::move(e)), retry(r) {}
+    Error error;
+    RetryInfo retry;
+  };
+  std::deque<Failure> failures_;
 };
 
 }  // namespace llmstream

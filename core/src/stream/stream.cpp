@@ -19,11 +19,6 @@ bool Within(std::string_view inner, std::string_view outer) {
          le(inner.data() + inner.size(), outer.data() + outer.size());
 }
 
-bool IsOutput(EventKind kind) {
-  return kind == EventKind::kText || kind == EventKind::kReasoning || kind == EventKind::kRefusal ||
-         kind == EventKind::kToolCallStart;
-}
-
 }  // namespace
 
 class Stream::Impl final : public SseSink {
@@ -228,7 +223,8 @@ class Stream::Impl final : public SseSink {
       } else {
         assembler_.ApplyWithoutDeltas(event);
       }
-      if (event.kind == EventKind::kUsage) EmitCost(*event.usage);
+      // Last: it inserts an event, which moves `event`. The loop then assembles that kCost.
+      if (event.kind == EventKind::kUsage) InsertCost(i + 1, *event.usage);
     }
     return provider_error;
   }
@@ -241,16 +237,17 @@ class Stream::Impl final : public SseSink {
     }
   }
 
-  void EmitCost(const Usage& usage) {
+  // The cost of a usage goes right after it: a consumer reading events one at a time knows the
+  // cost of each usage when it sees the next event (the npm package folds the pair into one
+  // chunk), whatever the dialect emitted after the usage in the same batch (a finish, the done).
+  void InsertCost(size_t position, const Usage& usage) {
     const PriceTable& prices = options_.prices ? *options_.prices : PriceTable::Default();
     // The resolved model the stream names is the better key; the requested one is the fallback
     // (gateways may name models the table does not know).
     const ModelPrice* price = prices.Find(assembler_.result().model);
     if (!price) price = prices.Find(options_.model);
     Cost cost = ComputeCost(usage, price, usage.reported_cost_usd);
-    if (!cost.known()) return;
-    out_.EmitCost(cost);
-    Assemble(out_.events().back());
+    if (cost.known()) out_.InsertCost(position, cost);
   }
 
   void End(Error error) {

@@ -35,6 +35,11 @@ void StoredEvent::Assign(const Event& event) {
   } else {
     error.reset();
   }
+  if (event.retry != nullptr) {
+    retry = *event.retry;
+  } else {
+    retry.reset();
+  }
 }
 
 Event StoredEvent::view() const {
@@ -49,6 +54,7 @@ Event StoredEvent::view() const {
   event.usage = usage ? &*usage : nullptr;
   event.cost = cost ? &*cost : nullptr;
   event.error = error ? &*error : nullptr;
+  event.retry = retry ? &*retry : nullptr;
   return event;
 }
 

@@ -14,7 +14,7 @@ export function isText(chunk) {
 
 // Chunks before which a text transform releases everything it holds: the end of the stream,
 // and points where the answer's text stops (a tool call, a finished choice).
-const BOUNDARIES = new Set(['done', 'error', 'finish', 'tool_call_start', 'function_call']);
+const BOUNDARIES = new Set(['done', 'error', 'finish', 'tool_call_start', 'tool_call_end']);
 
 export function isBoundary(chunk) {
   return chunk !== null && typeof chunk === 'object' && BOUNDARIES.has(chunk.type);

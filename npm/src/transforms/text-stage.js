@@ -11,7 +11,7 @@
 // Non-text chunks pass through unchanged, in order among themselves. Relative to held text:
 //  - 'pass' stages (words, markdown, filter, chunks, batch) hold text only until more text
 //    arrives, so a non-text chunk goes out at once, ahead of the held part of a word, line or
-//    pattern; before a boundary chunk (done, error, finish, tool_call_start, function_call) and
+//    pattern; before a boundary chunk (done, error, finish, tool_call_start, tool_call_end) and
 //    at the end of the source, the stage is flushed first;
 //  - 'drain' stages (typing, smooth) release text over time: a non-text chunk, and the end,
 //    wait until the text before it has been released.

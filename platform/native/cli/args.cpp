@@ -30,13 +30,6 @@ constexpr int64_t kMaxMs = int64_t{24} * 3600 * 1000;
 
 }  // namespace
 
-std::optional<WireApi> ParseApiName(std::string_view name) {
-  if (name == "chat" || name == "chat_completions") return WireApi::kChatCompletions;
-  if (name == "responses") return WireApi::kResponses;
-  if (name == "messages" || name == "anthropic_messages") return WireApi::kAnthropicMessages;
-  return std::nullopt;
-}
-
 ParseResult ParseArgs(std::span<const std::string_view> argv) {
   Args args;
   bool options_done = false;
@@ -116,7 +109,7 @@ ParseResult ParseArgs(std::span<const std::string_view> argv) {
       } else if (name == "--base-url") {
         args.base_url = *v;
       } else if (name == "--api") {
-        args.api = ParseApiName(*v);
+        args.api = ParseWireApi(*v);
         if (!args.api) return bad(*v, "chat, responses or messages");
       } else if (name == "--system") {
         args.system = *v;

@@ -64,7 +64,4 @@ ParseResult ParseArgs(std::span<const std::string_view> argv);
 // The --help text (usage, options, environment, exit codes).
 std::string HelpText();
 
-// "chat" | "responses" | "messages" (also the WireApiName spellings).
-std::optional<WireApi> ParseApiName(std::string_view name);
-
 }  // namespace llmstream::cli

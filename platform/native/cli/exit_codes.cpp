@@ -32,6 +32,8 @@ ExitCode ExitCodeFor(const Error& error) {
     case ErrorCode::kProviderError:
     case ErrorCode::kContentFilter:
     case ErrorCode::kOverflow:
+    case ErrorCode::kInternal:
+    case ErrorCode::kModuleLoad:
       break;
   }
   return kExitStream;

@@ -38,7 +38,7 @@ SecretScrubber MakeScrubber(const Args& args) {
   SecretScrubber scrubber;
   for (Provider provider : {Provider::kOpenAI, Provider::kAnthropic, Provider::kGroq,
                             Provider::kOpenRouter, Provider::kLocal}) {
-    if (const char* key = std::getenv(std::string(KeyVariable(provider)).c_str())) {
+    if (const char* key = std::getenv(std::string(ApiKeyVariable(provider)).c_str())) {
       scrubber.Add(key);
     }
   }

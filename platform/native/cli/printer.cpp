@@ -122,10 +122,10 @@ void Printer::PrintText(const Event& event) {
       break;
     case EventKind::kRetry:
       if (!options_.quiet) {
-        std::string text =
-            event.name == "continuation" ? "continuing the partial answer" : "retrying";
-        text +=
-            " (attempt " + std::to_string(event.choice + 1) + ", in " + FormatMs(event.block) + ")";
+        const RetryInfo retry = event.retry ? *event.retry : RetryInfo{};
+        std::string text = retry.continuation ? "continuing the partial answer" : "retrying";
+        text += " (attempt " + std::to_string(retry.attempt + 1) + ", in " +
+                FormatMs(retry.delay_ms) + ")";
         if (event.error) text += " after " + DescribeError(*event.error);
         Message("note", text);
       }

@@ -4,45 +4,6 @@
 
 namespace llmstream::cli {
 
-std::string_view DefaultModel(Provider provider) {
-  switch (provider) {
-    case Provider::kLocal:
-      return "local-echo";
-    case Provider::kOpenAI:
-      return "gpt-4o-mini";
-    case Provider::kAnthropic:
-      return "claude-haiku-4-5";
-    case Provider::kGroq:
-      return "llama-3.3-70b-versatile";
-    case Provider::kOpenRouter:
-      return "openai/gpt-4o-mini";
-    case Provider::kCompatible:
-      break;
-  }
-  return "";
-}
-
-std::string_view KeyVariable(Provider provider) {
-  switch (provider) {
-    case Provider::kOpenAI:
-      return "OPENAI_API_KEY";
-    case Provider::kAnthropic:
-      return "ANTHROPIC_API_KEY";
-    case Provider::kGroq:
-      return "GROQ_API_KEY";
-    case Provider::kOpenRouter:
-      return "OPENROUTER_API_KEY";
-    case Provider::kCompatible:
-    case Provider::kLocal:
-      break;
-  }
-  return "LLMSTREAM_API_KEY";
-}
-
-bool KeyRequired(Provider provider) {
-  return provider != Provider::kLocal && provider != Provider::kCompatible;
-}
-
 std::optional<Setup> MakeSetup(const Args& args, std::string prompt,
                                const std::function<const char*(const char*)>& getenv,
                                std::string* error) {
@@ -54,10 +15,10 @@ std::optional<Setup> MakeSetup(const Args& args, std::string prompt,
   config.headers = args.headers;
   if (!args.scenario.empty()) config.headers.emplace_back("x-llmstream-scenario", args.scenario);
 
-  const std::string variable(KeyVariable(args.provider));
+  const std::string variable(ApiKeyVariable(args.provider));
   const char* key = getenv(variable.c_str());
   if (key != nullptr) config.api_key = key;
-  if (config.api_key.empty() && KeyRequired(args.provider)) {
+  if (config.api_key.empty() && ApiKeyRequired(args.provider)) {
     // A proxy (--base-url) or a caller-supplied auth header may make the key unnecessary.
     bool auth_header = false;
     for (const auto& [name, value] : args.headers) auth_header |= IsSensitiveHeader(name);

@@ -1,5 +1,5 @@
-// From the command line and the environment to a ready ClientOptions + CompletionRequest: the
-// per-provider defaults (model, key variable) and the rules about keys live here.
+// From the command line and the environment to a ready ClientOptions + CompletionRequest. The
+// per-provider defaults (model, key variable) are the core's (llmstream/request.h).
 #pragma once
 
 #include <functional>
@@ -12,15 +12,6 @@
 #include "llmstream/request.h"
 
 namespace llmstream::cli {
-
-// The model used when --model is absent; "" for kCompatible (it needs one).
-std::string_view DefaultModel(Provider provider);
-
-// The environment variable holding the provider's key: OPENAI_API_KEY ... LLMSTREAM_API_KEY.
-std::string_view KeyVariable(Provider provider);
-
-// Local and compatible servers may run without a key; hosted providers may not.
-bool KeyRequired(Provider provider);
 
 struct Setup {
   ClientOptions options;

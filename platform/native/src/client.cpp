@@ -86,6 +86,10 @@ SessionOptions Client::MakeSessionOptions(CompletionRequest request) const {
   session.provider = options_.provider;
   session.request = std::move(request);
   if (session.request.model.empty()) session.request.model = options_.model;
+  // Then the provider's default, as the CLI and the npm package do (kCompatible has none: its
+  // request fails with kInvalidRequest "model is empty").
+  if (session.request.model.empty())
+    session.request.model = DefaultModel(options_.provider.provider);
   session.retry = options_.retry;
   session.timeouts = options_.timeouts;
   session.prices = options_.prices;

@@ -6,14 +6,6 @@
 #include "llmstream/multi_runner.h"
 
 namespace llmstream {
-namespace {
-
-bool IsOutput(EventKind kind) {
-  return kind == EventKind::kText || kind == EventKind::kReasoning || kind == EventKind::kRefusal ||
-         kind == EventKind::kToolCallStart;
-}
-
-}  // namespace
 
 std::vector<Completion> FanOut(std::span<const Client> clients, const CompletionRequest& request,
                                const std::function<bool(size_t, const Event&)>& on_event) {

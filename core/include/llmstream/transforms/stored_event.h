@@ -26,9 +26,10 @@ struct StoredEvent {
   std::string text;
   std::string id;
   std::string name;
-  std::optional<Usage> usage;  // kUsage
-  std::optional<Cost> cost;    // kCost
-  std::optional<Error> error;  // kError
+  std::optional<Usage> usage;      // kUsage
+  std::optional<Cost> cost;        // kCost
+  std::optional<Error> error;      // kError, kRetry
+  std::optional<RetryInfo> retry;  // kRetry
 
   StoredEvent() = default;
   explicit StoredEvent(const Event& event) { Assign(event); }

@@ -62,7 +62,8 @@ struct ClientOptions {
   // Provider, key, base URL, extra headers, wire API (request.h). The key is never logged.
   ProviderConfig provider{};
   // The model for requests that leave CompletionRequest::model empty: lets one request go to
-  // clients of different providers (FanOut, Race), each with its own model.
+  // clients of different providers (FanOut, Race), each with its own model. Empty = the
+  // provider's DefaultModel (request.h).
   std::string model{};
   // Retries happen only before any output reached the caller (retry_policy.h).
   RetryPolicy retry{};

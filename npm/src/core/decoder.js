@@ -1,0 +1,301 @@
+// Decoder: the packed events of one wasm call (README.md, "The wasm boundary") straight into the
+// public chunks (../../README.md, "Chunks"), in one pass. Every number it reads (event kinds,
+// record fields, header slots) comes from abi.js, which the build generates from the C++
+// (platform/wasm/abi.h).
+//
+// The chunk shapes follow the seed guide, one kind of payload per chunk, so that `chunk.text`,
+// `chunk.metadata`, `chunk.usage.totalTokens`, `chunk.cost.toFixed(4)`, `chunk.function_call`,
+// `chunk.error` and `chunk.done` mean what its examples assume:
+//  - `text` exists only on answer text chunks (reasoning is `chunk.reasoning`, a refusal
+//    `chunk.refusal`, an SSE comment `chunk.comment`), so summing `chunk.text` gives the answer;
+//  - a usage chunk carries the cost of that usage in dollars (`cost`, 0 when the model has no
+//    price; the details in `costDetails`): the core puts each usage's kCost right after it, and
+//    the pair becomes one chunk;
+//  - tool calls are `toolCall` on all three of their chunks; the completed call's chunk also
+//    names it `function_call`, the guide's name, as an alias of the same object;
+//  - `error` exists only on the terminal error chunk, as an LLMStreamError (a retry chunk names
+//    the failed attempt's error `cause`);
+//  - `raw: true`: each chunk made from a provider event carries that event's parsed object as
+//    `chunk.raw`; `raw: 'only'`: the provider objects are the only chunks.
+
+import {
+  ASCII_BYTES_FLAG,
+  EVENT_KIND_NAMES,
+  EventKind,
+  Field,
+  Header,
+  MetadataFormat,
+  REASONING_PARTS,
+  RECORD_INTS,
+  TOKEN_CACHE_MAX_BYTES,
+  TOOL_KINDS,
+  ToolArguments,
+} from '../../dist/core/abi.js';
+import { toLLMStreamError } from '../errors.js';
+
+// Module constants rather than property reads in the per-token loop.
+const K_TEXT = EventKind.TEXT;
+const K_USAGE = EventKind.USAGE;
+const K_COST = EventKind.COST;
+const K_RAW = EventKind.RAW;
+const F_KIND = Field.KIND;
+const F_CHOICE = Field.CHOICE;
+const F_BLOCK = Field.BLOCK;
+const F_PART = Field.PART;
+const F_TEXT = Field.TEXT;
+const F_TEXT_LEN = Field.TEXT_LEN;
+const F_ID = Field.ID;
+const F_ID_LEN = Field.ID_LEN;
+const F_NAME = Field.NAME;
+const F_NAME_LEN = Field.NAME_LEN;
+const F_SIDE = Field.SIDE;
+const F_EXTRA = Field.EXTRA;
+const H_COUNT = Header.EVENT_COUNT;
+const H_RECORDS = Header.RECORDS_PTR;
+const H_TEXT = Header.TEXT_PTR;
+const H_TEXT_BYTES = Header.TEXT_BYTES;
+const H_SIDE_COUNT = Header.SIDE_COUNT;
+
+/**
+ * Token texts repeat (" the", " and", ...): text chunks reuse the string of an earlier equal
+ * token instead of slicing a new one, as V8's JSON.parse does for short strings. A caller that
+ * keeps every chunk's text (`text += chunk.text`, an array of chunks) then holds one string per
+ * distinct token, not one per token, and the slices that are not kept die young. Direct-mapped by
+ * the hash the core puts in the record (Field.EXTRA); the cached string is compared with the text
+ * itself (char by char, against the decoded text or, when the record says the region is ASCII so
+ * far, its bytes; no allocation), so a collision is only a miss.
+ */
+const TOKEN_CACHE_MASK = 4095;
+/** @type {(string | undefined)[]} */
+const tokenCache = new Array(TOKEN_CACHE_MASK + 1).fill(undefined);
+
+/** One TextDecoder for every session; ignoreBOM keeps a leading U+FEFF (offsets stay right). */
+const textDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** @typedef {Record<string, any>} Chunk one public chunk */
+
+/** The cost object of the core -> {cost: number, costDetails: object | null}. */
+export function costFields(details) {
+  if (!details || typeof details !== 'object' || details.source === 'none') {
+    return { cost: 0, costDetails: null };
+  }
+  const total = Number(details.totalUsd ?? details.total ?? 0);
+  return { cost: Number.isFinite(total) ? total : 0, costDetails: details };
+}
+
+export class Decoder {
+  /**
+   * @param {any} core the module (loadCore())
+   * @param {{raw?: boolean | 'only', secrets?: string[], partial?: () => any}} [settings]
+   *   raw: the `raw` option; secrets: masked in error messages; partial: the completion so far
+   *   (an error's `partial`)
+   */
+  constructor(core, settings = {}) {
+    this.core = core;
+    this.rawMode = settings.raw ?? false;
+    this.secrets = settings.secrets ?? [];
+    this.partial = settings.partial ?? (() => null);
+    /** The provider object of the SSE event the next chunks come from (raw: true). */
+    this.raw = undefined;
+    /** @type {import('../errors.js').LLMStreamError | null} the stream's error, once decoded */
+    this.failure = null;
+  }
+
+  /**
+   * The chunks of the last event-producing call of a WasmSession: one TextDecoder.decode of the
+   * text region (only when a record needs a string the token cache lacks), one JSON.parse of
+   * the side payloads when there are any.
+   * @param {any} ws the WasmSession @param {number} statePtr ws.statePtr()
+   * @returns {Chunk[] | null} null when the call yielded no chunk
+   */
+  decode(ws, statePtr) {
+    const core = this.core;
+    const h32 = core.HEAP32;
+    const h = statePtr >> 2;
+    const count = h32[h + H_COUNT];
+    if (count === 0) return null;
+    const records = h32[h + H_RECORDS] >> 2;
+    const textPtr = h32[h + H_TEXT] >>> 0;
+    const textBytes = h32[h + H_TEXT_BYTES];
+    const u8 = core.HEAPU8;
+    /** @type {string | null} decoded when a record first needs it */
+    let text = textBytes > 0 ? null : '';
+    const side = h32[h + H_SIDE_COUNT] > 0 ? JSON.parse(ws.sideJson()) : null;
+    const plain = this.rawMode === false;
+    const chunks = [];
+    for (let i = 0, r = records; i < count; i++, r += RECORD_INTS) {
+      const kind = h32[r + F_KIND];
+      if (kind === K_TEXT && plain) {
+        // The common kind (one per token), here rather than in a call: this loop runs once per
+        // token, and V8 does not inline a call as large as chunkOf.
+        const a = h32[r + F_TEXT];
+        const n = h32[r + F_TEXT_LEN];
+        const extra = h32[r + F_EXTRA];
+        const slot = extra & TOKEN_CACHE_MASK;
+        let s = tokenCache[slot];
+        let hit = s !== undefined && s.length === n;
+        if (hit) {
+          // the ASCII flag (the sign bit): the region is ASCII up to here, `a` is a byte offset
+          if ((extra & ASCII_BYTES_FLAG) !== 0) hit = sameBytes(s, u8, textPtr + a);
+          else hit = sameChars(s, (text ??= decode(u8, textPtr, textBytes)), a);
+        }
+        if (!hit) {
+          text ??= decode(u8, textPtr, textBytes);
+          s = text.slice(a, a + n);
+          if (n <= TOKEN_CACHE_MAX_BYTES) tokenCache[slot] = s;
+        }
+        chunks.push({ type: 'text', text: s, index: h32[r + F_CHOICE], block: h32[r + F_BLOCK] });
+        continue;
+      }
+      text ??= decode(u8, textPtr, textBytes);
+      if (kind === K_RAW) {
+        this.raw = parseRaw(sideValue(h32, r, side));
+        if (this.rawMode === 'only' && this.raw !== null && typeof this.raw === 'object') chunks.push(this.raw);
+        continue;
+      }
+      let chunk;
+      if (kind === K_USAGE) {
+        const usage = sideValue(h32, r, side) ?? null;
+        // Its cost, when known, is the next record (the core's order): one chunk for the pair.
+        let cost;
+        if (i + 1 < count && h32[r + RECORD_INTS + F_KIND] === K_COST) {
+          i++;
+          r += RECORD_INTS;
+          cost = sideValue(h32, r, side);
+        }
+        const fields = costFields(cost);
+        chunk = {
+          type: 'usage',
+          usage,
+          ...fields,
+          costEstimated: fields.costDetails ? fields.costDetails.source === 'estimated' : Boolean(usage?.estimated),
+        };
+      } else {
+        chunk = this.chunkOf(kind, h32, r, text, side);
+      }
+      if (this.rawMode === 'only') continue;
+      if (this.rawMode === true && this.raw !== undefined && chunk.type !== 'retry') chunk.raw = this.raw;
+      chunks.push(chunk);
+    }
+    return chunks.length > 0 ? chunks : null;
+  }
+
+  /**
+   * One record other than text, usage and raw as its chunk.
+   * @param {number} kind @param {Int32Array} h32 @param {number} r first int of the record
+   * @param {string} text @param {any[] | null} side
+   * @returns {Chunk}
+   */
+  chunkOf(kind, h32, r, text, side) {
+    const index = h32[r + F_CHOICE];
+    const str = (field) => {
+      const a = h32[r + field];
+      return text.slice(a, a + h32[r + field + 1]);
+    };
+    switch (kind) {
+      case EventKind.TEXT:
+        return { type: 'text', text: str(F_TEXT), index, block: h32[r + F_BLOCK] };
+      case EventKind.REASONING:
+        return { type: 'reasoning', reasoning: str(F_TEXT), index, part: REASONING_PARTS[h32[r + F_PART]] ?? 'text' };
+      case EventKind.REFUSAL:
+        return { type: 'refusal', refusal: str(F_TEXT), index };
+      case EventKind.TOOL_CALL_START:
+        return {
+          type: 'tool_call_start',
+          index,
+          toolCall: { index: h32[r + F_BLOCK], id: str(F_ID), name: str(F_NAME), kind: TOOL_KINDS[h32[r + F_PART]] ?? 'function' },
+        };
+      case EventKind.TOOL_CALL_DELTA:
+        return { type: 'tool_call_delta', index, toolCall: { index: h32[r + F_BLOCK], argumentsDelta: str(F_TEXT) } };
+      case EventKind.TOOL_CALL_END: {
+        const toolCall = {
+          index: h32[r + F_BLOCK],
+          id: str(F_ID),
+          name: str(F_NAME),
+          arguments: str(F_TEXT),
+          argumentsValid: h32[r + F_PART] === ToolArguments.VALID_JSON,
+          kind: TOOL_KINDS[h32[r + F_EXTRA]] ?? 'function',
+        };
+        return { type: 'tool_call_end', index, toolCall, function_call: toolCall };
+      }
+      case EventKind.CITATION:
+        return { type: 'citation', index, citation: sideValue(h32, r, side) };
+      case EventKind.METADATA: {
+        const value = h32[r + F_PART] === MetadataFormat.JSON ? sideValue(h32, r, side) : str(F_TEXT);
+        return { type: 'metadata', metadata: { [str(F_NAME)]: value } };
+      }
+      case EventKind.COST: // a cost without its usage: not made by the core, kept if it ever is
+        return { type: 'cost', ...costFields(sideValue(h32, r, side)) };
+      case EventKind.KEEP_ALIVE:
+        return { type: 'keep_alive', comment: str(F_TEXT) };
+      case EventKind.WARNING:
+        return { type: 'warning', message: str(F_TEXT) };
+      case EventKind.ERROR: {
+        const error = toLLMStreamError(sideValue(h32, r, side), { partial: this.partial(), secrets: this.secrets });
+        this.failure ??= error;
+        return { type: 'error', error };
+      }
+      case EventKind.RETRY: {
+        const failed = sideValue(h32, r, side);
+        /** @type {Chunk} */
+        const chunk = {
+          type: 'retry',
+          attempt: index,
+          delayMs: h32[r + F_BLOCK] >>> 0,
+          reason: str(F_TEXT),
+          continuation: h32[r + F_PART] !== 0,
+        };
+        if (failed) chunk.cause = toLLMStreamError(failed, { secrets: this.secrets });
+        return chunk;
+      }
+      case EventKind.FINISH:
+        return { type: 'finish', index, finishReason: str(F_TEXT) || null };
+      case EventKind.DONE:
+        return { type: 'done', done: true, finishReason: str(F_TEXT) || null };
+      case EventKind.BLOCK_START:
+      case EventKind.BLOCK_END: {
+        /** @type {Chunk} */
+        const chunk = { type: EVENT_KIND_NAMES[kind], index, block: h32[r + F_BLOCK], blockType: str(F_NAME) };
+        const data = sideValue(h32, r, side);
+        if (data !== undefined) chunk.data = data;
+        return chunk;
+      }
+      default:
+        // A kind newer than this decoder: its name (abi.js) and whatever the record holds.
+        return { type: EVENT_KIND_NAMES[kind] ?? 'unknown', index, data: str(F_TEXT) };
+    }
+  }
+}
+
+/** The record's side payload (parsed JSON), or undefined. */
+function sideValue(h32, r, side) {
+  const i = h32[r + F_SIDE];
+  return i >= 0 && side ? side[i] : undefined;
+}
+
+/** A raw event's data: the provider's JSON parsed, anything else ("[DONE]") as it is. */
+function parseRaw(raw) {
+  if (typeof raw !== 'string') return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** The call's text region as a string. */
+function decode(u8, textPtr, textBytes) {
+  return textDecoder.decode(u8.subarray(textPtr, textPtr + textBytes));
+}
+
+/** The string s equals text.slice(a, a + s.length); a char loop, no call out of optimized code. */
+function sameChars(s, text, a) {
+  for (let j = 0; j < s.length; j++) if (s.charCodeAt(j) !== text.charCodeAt(a + j)) return false;
+  return true;
+}
+
+/** The string s equals the ASCII bytes u8[p, p + s.length) (a non-ASCII char never matches). */
+function sameBytes(s, u8, p) {
+  for (let j = 0; j < s.length; j++) if (s.charCodeAt(j) !== u8[p + j]) return false;
+  return true;
+}
