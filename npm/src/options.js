@@ -4,7 +4,7 @@
 // (`stream_options`, `seed`, `frequency_penalty`...), through the driver's extraBody.
 
 import { AUTH_HEADERS, PROVIDERS as PROVIDER_TABLE } from '../dist/core/abi.js';
-import { InvalidRequestError } from './errors.js';
+import { ErrorCode, InvalidRequestError } from './errors.js';
 
 // One table, the C++'s (llmstream/request.h, through the generated abi.js): names, default
 // models, key variables, whether the provider's own server needs a key.
@@ -90,7 +90,7 @@ const REQUEST_ONLY_KEYS = new Set([
 ]);
 
 function fail(message) {
-  throw new InvalidRequestError(message, { code: 'invalid_request' });
+  throw new InvalidRequestError(message, { code: ErrorCode.INVALID_REQUEST });
 }
 
 function checkNumber(name, value, { integer = false, min = -Infinity } = {}) {
