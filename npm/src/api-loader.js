@@ -15,7 +15,8 @@ export class APILoader {
    *   the environment in Node), baseURL, headers, api, defaultModel, maxRetries (2), timeout
    *   (ms to the first byte), streamTimeout / idleTimeoutMs, totalTimeoutMs, retryDelay /
    *   retryBaseDelayMs, maxRetryDelay / retryMaxDelayMs, keepAliveEvents, continuation,
-   *   estimateUsage, fetch.
+   *   estimateUsage, fetch, wasmURL (where llmstream_core.wasm is served from, when a bundler or
+   *   a CDN puts it elsewhere than beside the package's dist/core/llmstream_core.mjs).
    */
   constructor(config = {}) {
     this.#config = loaderConfig(config);
@@ -36,9 +37,13 @@ export class APILoader {
     return this.#config.defaultModel;
   }
 
-  /** Loads and compiles the wasm core now (it is otherwise loaded by the first stream). */
-  static async preload() {
-    await loadCore();
+  /**
+   * Loads and compiles the wasm core now (it is otherwise loaded by the first stream).
+   * @param {{wasmURL?: string | URL}} [options] where llmstream_core.wasm is served from, as the
+   *   loader option of that name
+   */
+  static async preload(options = {}) {
+    await loadCore({ wasmUrl: options.wasmURL });
   }
 
   /**
@@ -54,7 +59,7 @@ export class APILoader {
       secrets,
       metricsIntervalMs,
       open: async () => {
-        const core = await loadCore();
+        const core = await loadCore({ wasmUrl: this.#config.wasmURL });
         return openSession(core, driver, { fetch: fetchImpl, signal, raw: rawMode, secrets });
       },
     });

@@ -42,7 +42,11 @@ export interface TransportOptions {
 }
 
 export interface APILoaderOptions extends TransportOptions {
-  /** Default 'local': the local provider server at http://127.0.0.1:8787/v1. */
+  /**
+   * Required unless exactly one of OPENAI_API_KEY, ANTHROPIC_API_KEY, GROQ_API_KEY,
+   * OPENROUTER_API_KEY is set (Node): that provider then. 'local' is the repository's local
+   * provider server (http://127.0.0.1:8787/v1).
+   */
   provider?: ProviderName;
   /** Else read from OPENAI_API_KEY, ANTHROPIC_API_KEY, GROQ_API_KEY, OPENROUTER_API_KEY (Node). */
   apiKey?: string;
@@ -53,6 +57,12 @@ export interface APILoaderOptions extends TransportOptions {
   defaultModel?: string;
   /** A fetch implementation (default globalThis.fetch). */
   fetch?: (input: string, init?: any) => Promise<any>;
+  /**
+   * Where llmstream_core.wasm is served from, when a bundler or a CDN puts it elsewhere than
+   * where the package's code expects it (bundlers that follow `new URL(..., import.meta.url)`,
+   * such as Vite and webpack, need nothing).
+   */
+  wasmURL?: string | URL;
 }
 
 export interface ToolCallMessage {
@@ -448,7 +458,7 @@ export declare class APILoader {
   readonly provider: ProviderName;
   readonly baseURL: string | undefined;
   readonly defaultModel: string | undefined;
-  static preload(): Promise<void>;
+  static preload(options?: { wasmURL?: string | URL }): Promise<void>;
   streamCompletion(options: StreamCompletionOptions & { raw: 'only' }): ChunkStream<ProviderEvent>;
   streamCompletion(options: StreamCompletionOptions): ChunkStream<Chunk>;
   complete(options: StreamCompletionOptions): Promise<Completion>;

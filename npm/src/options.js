@@ -46,6 +46,7 @@ const LOADER_KEYS = new Set([
   'api',
   'defaultModel',
   'fetch',
+  'wasmURL',
   ...Object.keys(TRANSPORT_KEYS),
 ]);
 
@@ -154,6 +155,9 @@ export function loaderConfig(config = {}) {
   if (config.api !== undefined && typeof config.api !== 'string') fail('api must be a string');
   if (config.baseURL !== undefined && typeof config.baseURL !== 'string') fail('baseURL must be a string');
   if (config.fetch !== undefined && typeof config.fetch !== 'function') fail('fetch must be a function');
+  if (config.wasmURL !== undefined && typeof config.wasmURL !== 'string' && !(config.wasmURL instanceof URL)) {
+    fail('wasmURL must be a string or a URL');
+  }
   const transport = {};
   for (const [key, driverKey] of Object.entries(TRANSPORT_KEYS)) {
     if (config[key] !== undefined) transport[driverKey] = config[key];
@@ -177,6 +181,7 @@ export function loaderConfig(config = {}) {
     api: config.api,
     defaultModel: config.defaultModel ?? DEFAULT_MODELS[provider],
     fetch: config.fetch,
+    wasmURL: config.wasmURL,
     transport,
   };
 }

@@ -1,8 +1,10 @@
-// loadWasmModule(): loads (once per URL) and instantiates one of the package's emscripten modules
-// (the streaming core, the transforms). Browsers let the module fetch its .wasm next to the .mjs
-// itself (new URL(..., import.meta.url); the server must send application/wasm). Node: the
-// modules are web builds (toolchain.md pitfall 3), so the bytes are read here with fs and handed
-// over as `wasmBinary` (pitfall 4: Node's global fetch cannot load file: URLs).
+// loadWasmModule(): loads (once per source) and instantiates one of the package's emscripten
+// modules (the streaming core, the transforms), in the way bundlers understand: the glue by a
+// literal dynamic import, the .wasm by a literal `new URL(..., import.meta.url)` (both in the
+// callers, core/load.js and transforms/load.js), so that a production build of an app (Vite,
+// webpack) carries both. Browsers compile the .wasm while it downloads (instantiateStreaming;
+// the server must send application/wasm). Node: the modules are web builds (toolchain.md pitfall
+// 3), so the bytes are read here with fs and handed over as `wasmBinary` (pitfall 4).
 
 import { ErrorCode, LLMStreamError } from './errors.js';
 
@@ -50,18 +52,29 @@ const isNode =
   typeof window === 'undefined';
 
 /**
+ * @typedef {object} ModuleSource where one of the package's modules comes from
+ * @property {string} glue names the JS glue, for the cache and messages (a URL)
+ * @property {() => Promise<any>} importGlue imports the glue: a literal `import('../../dist/...')`
+ *   for the package's own build, which bundlers follow (the glue becomes a chunk of the app), or
+ *   an import of a URL the caller gave
+ * @property {URL} wasmUrl the .wasm: for the package's own build a literal
+ *   `new URL('../../dist/....wasm', import.meta.url)`, which bundlers (Vite, webpack, Parcel)
+ *   emit as an asset and rewrite to its final URL
+ */
+
+/**
  * @template M
- * @param {URL} moduleUrl the .mjs (its .wasm sits beside it)
+ * @param {ModuleSource} source
  * @param {string} what what it is, for error messages ("the WebAssembly core")
  * @param {(module: M) => void} check throws when the module speaks another protocol
- * @returns {Promise<M>} the same promise for the same URL; a failed load is not cached, so a
- *   later call (after building) tries again
+ * @returns {Promise<M>} the same promise for the same glue and .wasm; a failed load is not
+ *   cached, so a later call (after building) tries again
  */
-export function loadWasmModule(moduleUrl, what, check) {
-  const key = moduleUrl.href;
+export function loadWasmModule(source, what, check) {
+  const key = `${source.glue} ${source.wasmUrl.href}`;
   let promise = cache.get(key);
   if (!promise) {
-    promise = instantiate(moduleUrl, what, check);
+    promise = instantiate(source, what, check);
     cache.set(key, promise);
     promise.catch(() => cache.delete(key));
   }
@@ -69,20 +82,34 @@ export function loadWasmModule(moduleUrl, what, check) {
 }
 
 /**
+ * The source of a build the caller names: its glue at `moduleUrl`, its .wasm at `wasmUrl` or
+ * beside the glue.
+ * @param {URL} moduleUrl @param {URL | string | undefined} wasmUrl
+ * @returns {ModuleSource}
+ */
+export function sourceAt(moduleUrl, wasmUrl) {
+  return {
+    glue: moduleUrl.href,
+    importGlue: () => import(/* webpackIgnore: true */ /* @vite-ignore */ moduleUrl.href),
+    wasmUrl: new URL(String(wasmUrl ?? moduleUrl.href.replace(/\.m?js$/, '.wasm'))),
+  };
+}
+
+/**
  * @template M
- * @param {URL} moduleUrl
+ * @param {ModuleSource} source
  * @param {string} what
  * @param {(module: M) => void} check
  * @returns {Promise<M>} rejects with an LLMStreamError, code 'module_load', the cause attached
  */
-async function instantiate(moduleUrl, what, check) {
+async function instantiate(source, what, check) {
   try {
-    return await instantiateOrThrow(moduleUrl, what, check);
+    return await instantiateOrThrow(source, what, check);
   } catch (error) {
     if (error instanceof LLMStreamError) throw error;
     const message = error instanceof Error ? error.message : String(error);
     throw new LLMStreamError(
-      message.startsWith('llmstream:') ? message : `llmstream: cannot load ${what} (${moduleUrl.href}): ${message}`,
+      message.startsWith('llmstream:') ? message : `llmstream: cannot load ${what} (${source.wasmUrl.href}): ${message}`,
       { code: ErrorCode.MODULE_LOAD, cause: error },
     );
   }
@@ -90,30 +117,35 @@ async function instantiate(moduleUrl, what, check) {
 
 /**
  * @template M
- * @param {URL} moduleUrl
+ * @param {ModuleSource} source
  * @param {string} what
  * @param {(module: M) => void} check
  * @returns {Promise<M>}
  */
-async function instantiateOrThrow(moduleUrl, what, check) {
+async function instantiateOrThrow(source, what, check) {
   const missing = missingWasmFeatures();
   if (missing !== null) throw new Error(`llmstream: cannot load ${what}: ${missing}`);
-  const wasmUrl = new URL(moduleUrl.href.replace(/\.m?js$/, '.wasm'));
+  const wasmUrl = source.wasmUrl;
   /** @type {any} */
   let factoryModule;
   /** @type {Record<string, unknown>} */
   const settings = {};
   try {
-    if (isNode) {
-      const { readFile } = await import(/* webpackIgnore: true */ 'node:fs/promises');
+    if (isNode && wasmUrl.protocol === 'file:') {
+      // Node's fetch cannot load file: URLs (toolchain.md pitfall 4): the bytes, read here.
+      const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
       settings.wasmBinary = await readFile(wasmUrl);
+    } else {
+      // The glue fetches it with WebAssembly.instantiateStreaming (compiled while it downloads;
+      // the server must send application/wasm), from where the caller or the bundler put it.
+      settings.locateFile = (/** @type {string} */ file) => (file.endsWith('.wasm') ? wasmUrl.href : file);
     }
-    factoryModule = await import(/* webpackIgnore: true */ /* @vite-ignore */ moduleUrl.href);
+    factoryModule = await source.importGlue();
   } catch (error) {
     const e = /** @type {any} */ (error);
     if (e && (e.code === 'ENOENT' || e.code === 'ERR_MODULE_NOT_FOUND')) {
       throw new Error(
-        `llmstream: ${what} is not built (${e.path ?? moduleUrl.href} is missing); ` +
+        `llmstream: ${what} is not built (${e.path ?? source.glue} is missing); ` +
           'run scripts/build-wasm.sh (npm run build in npm/)',
         { cause: error },
       );

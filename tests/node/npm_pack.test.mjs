@@ -116,6 +116,26 @@ console.log('RESULT ' + JSON.stringify({ VERSION, text, types: [...new Set(types
     assert.ok(result.cost > 0);
   });
 
+  await t.test('require(\'llmstream\') from CommonJS: the package, or (old Node) a message saying what to do', async () => {
+    const main = path.join(app, 'main.cjs');
+    writeFileSync(
+      main,
+      `const { APILoader } = require('llmstream');
+(async () => {
+  const ai = new APILoader({ provider: 'local', baseURL: process.env.URL });
+  let text = '';
+  for await (const chunk of ai.streamCompletion({ prompt: 'Packed', maxTokens: 12 })) text += chunk.text || '';
+  console.log('RESULT ' + JSON.stringify({ text }));
+})();
+`,
+    );
+    assert.equal((await node(main, { URL: provider.url })).text, expected('Packed', 12));
+    // A Node without require(esm) (as before 20.19 / 22.12): the package's own message.
+    const old = await run(process.execPath, ['--no-experimental-require-module', main], { cwd: app }).catch((e) => e);
+    assert.notEqual(old.code ?? 0, 0);
+    assert.match(old.stderr, /llmstream is an ES module package: .*await import\('llmstream'\).*Node 20\.19\+/);
+  });
+
   await t.test('the types resolve through the package exports', async () => {
     writeFileSync(
       path.join(app, 'check.ts'),
@@ -130,8 +150,15 @@ export async function f(): Promise<Completion> {
 }
 `,
     );
+    // And from a CommonJS file, which require('llmstream') then runs (above).
+    writeFileSync(
+      path.join(app, 'check-cjs.cts'),
+      `import { APILoader } from 'llmstream';
+export const provider: string = new APILoader({ provider: 'local' }).provider;
+`,
+    );
     const tsc = path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
-    const args = [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,dom,dom.iterable', 'check.ts'];
+    const args = [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,dom,dom.iterable', 'check.ts', 'check-cjs.cts'];
     const out = await run(process.execPath, args, { cwd: app }).catch((e) => e);
     assert.equal(out.code ?? 0, 0, `${out.stdout}${out.stderr}`);
   });

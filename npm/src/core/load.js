@@ -3,9 +3,14 @@
 // (how: ../wasm-module.js).
 
 import { ABI_FINGERPRINT } from '../../dist/core/abi.js';
-import { loadWasmModule } from '../wasm-module.js';
+import { loadWasmModule, sourceAt } from '../wasm-module.js';
 
-const DEFAULT_MODULE_URL = new URL('../../dist/core/llmstream_core.mjs', import.meta.url);
+/** The package's own build: literal paths, so that bundlers carry both files into an app. */
+const PACKAGED = {
+  glue: new URL('../../dist/core/llmstream_core.mjs', import.meta.url).href,
+  importGlue: () => import('../../dist/core/llmstream_core.mjs'),
+  wasmUrl: new URL('../../dist/core/llmstream_core.wasm', import.meta.url),
+};
 
 /**
  * @typedef {object} WasmSession The embind class (platform/wasm/wasm_session.h).
@@ -40,15 +45,22 @@ const DEFAULT_MODULE_URL = new URL('../../dist/core/llmstream_core.mjs', import.
  */
 
 /**
- * Loads (once) and instantiates the wasm core.
- * @param {{moduleUrl?: URL | string}} [options] another build of llmstream_core.mjs (its .wasm
- *   must sit beside it); the default is ../../dist/core/ relative to this file.
+ * Loads (once per source) and instantiates the wasm core.
+ * @param {{moduleUrl?: URL | string, wasmUrl?: URL | string}} [options] moduleUrl: another build
+ *   of llmstream_core.mjs (its .wasm beside it unless wasmUrl says where); wasmUrl alone: where
+ *   this package's llmstream_core.wasm is served from (a CDN, a bundler setup that does not copy
+ *   it); the default is ../../dist/core/, relative to this file or as the bundler placed it.
  * @returns {Promise<CoreModule>} rejects with an LLMStreamError, code 'module_load'
  */
 export async function loadCore(options = {}) {
-  const moduleUrl = new URL(String(options.moduleUrl ?? DEFAULT_MODULE_URL), import.meta.url);
-  return loadWasmModule(moduleUrl, 'the WebAssembly core', (/** @type {CoreModule} */ core) => {
-    checkFingerprint(core, moduleUrl.href);
+  const base = globalThis.location?.href ?? import.meta.url;
+  const source = options.moduleUrl
+    ? sourceAt(new URL(String(options.moduleUrl), base), options.wasmUrl && new URL(String(options.wasmUrl), base))
+    : options.wasmUrl
+      ? { ...PACKAGED, wasmUrl: new URL(String(options.wasmUrl), base) }
+      : PACKAGED;
+  return loadWasmModule(source, 'the WebAssembly core', (/** @type {CoreModule} */ core) => {
+    checkFingerprint(core, source.glue);
     // The glue's export wrappers replace themselves with the raw wasm function on their first
     // call; call the per-read ones once (a zero handle does nothing) so that every later call,
     // and anything that wraps them, sees the raw function.

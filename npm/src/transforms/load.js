@@ -5,9 +5,14 @@
 //
 // Loaded like the streaming core (../wasm-module.js).
 
-import { loadWasmModule } from '../wasm-module.js';
+import { loadWasmModule, sourceAt } from '../wasm-module.js';
 
-const DEFAULT_MODULE_URL = new URL('../../dist/core/llmstream_transforms.mjs', import.meta.url);
+/** The package's own build: literal paths, so that bundlers carry both files into an app. */
+const PACKAGED = {
+  glue: new URL('../../dist/core/llmstream_transforms.mjs', import.meta.url).href,
+  importGlue: () => import('../../dist/core/llmstream_transforms.mjs'),
+  wasmUrl: new URL('../../dist/core/llmstream_transforms.wasm', import.meta.url),
+};
 
 /** The protocol this JS speaks (platform/wasm/transforms/bind.cpp: protocolVersion). */
 export const TRANSFORMS_PROTOCOL_VERSION = 1;
@@ -49,9 +54,11 @@ let loadedDefault = null;
  * @returns {Promise<TransformsModule>}
  */
 export function loadTransforms(options = {}) {
-  const moduleUrl = new URL(String(options.moduleUrl ?? DEFAULT_MODULE_URL), import.meta.url);
+  const base = globalThis.location?.href ?? import.meta.url;
+  const source = options.moduleUrl ? sourceAt(new URL(String(options.moduleUrl), base)) : PACKAGED;
+  const moduleUrl = new URL(source.glue);
   const promise = loadWasmModule(
-    moduleUrl,
+    source,
     'the transforms module',
     (/** @type {TransformsModule} */ mod) => {
       if (mod.protocolVersion() !== TRANSFORMS_PROTOCOL_VERSION) {
@@ -62,7 +69,7 @@ export function loadTransforms(options = {}) {
       }
     },
   );
-  if (moduleUrl.href === DEFAULT_MODULE_URL.href && loadedDefault === null) {
+  if (source === PACKAGED && loadedDefault === null) {
     promise.then(
       (m) => {
         loadedDefault = m;
