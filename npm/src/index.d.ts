@@ -390,6 +390,7 @@ export interface StreamMetrics {
   averageInterTokenLatency: number;
   totalTokens: number;
   tokensPerSecond: number;
+  /** Of the gaps between output chunks, in ms; coefficientOfVariation in percent. */
   consistency: { mean: number; standardDeviation: number; coefficientOfVariation: number };
   timeToFirstByte: number | null;
   totalTime: number;
@@ -405,6 +406,7 @@ export interface StreamMetrics {
     count: number;
     mean: number;
     standardDeviation: number;
+    /** Percent. */
     coefficientOfVariation: number;
     min: number;
     p50: number;

@@ -8,6 +8,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "request/request_internal.h"
+
 namespace llmstream::wasm {
 namespace {
 
@@ -91,7 +93,7 @@ class Fields {
       if (v->is_string()) {
         *out = v->get_ref<const std::string&>();
       } else if (v->is_object()) {
-        *out = v->dump();
+        *out = request_internal::Dump(*v);
       } else {
         Fail(key, "an object or JSON text");
       }
@@ -154,7 +156,7 @@ void ParseMessage(const json& value, Message* out, Fields* parent, const std::st
     if (content->is_string()) {
       out->content = content->get_ref<const std::string&>();
     } else if (content->is_array() || content->is_object()) {
-      out->content_json = content->dump();  // the target API's own content format, verbatim
+      out->content_json = request_internal::Dump(*content);  // the target API's content, verbatim
     } else {
       f.Fail("content", "a string, an array or an object");
     }

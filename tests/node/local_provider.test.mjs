@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 
+import { KEYS as SCENARIO_KEYS } from '../../server/lib/scenario.mjs';
 import { defaultFixturesDir, startServer } from '../../server/lib/server.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -548,6 +549,12 @@ describe('anthropic messages', () => {
 // ---- scenarios and faults ------------------------------------------------------------------
 
 describe('scenario sources', () => {
+  test('server/README.md documents every scenario key in its table', () => {
+    const readme = readFileSync(path.join(REPO, 'server', 'README.md'), 'utf8');
+    const documented = new Set([...readme.matchAll(/^\| `([a-z_]+)[=`]/gm)].map((m) => m[1]));
+    assert.deepEqual(Object.keys(SCENARIO_KEYS).filter((k) => !documented.has(k)), []);
+  });
+
   const count = async (options, query = '') => {
     const { events } = await stream(`/v1/chat/completions${query}`, CHAT_BODY, options);
     return events.filter((e) => e.json?.choices[0]?.delta.content).length;

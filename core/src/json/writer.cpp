@@ -34,9 +34,13 @@ void AppendNumber(std::string* out, double value) {
     return;
   }
   if (value == 0) value = 0;  // no "-0"
-  // nlohmann's shortest round-trip form (Grisu2), already linked for request building: no printf
-  // machinery in the wasm module.
-  out->append(nlohmann::ordered_json(value).dump());
+  // The shortest form that reads back to the same double (Grisu2, nlohmann's header-only
+  // to_chars, already compiled in for request building). Not through nlohmann's serializer: that
+  // one formats \u escapes with snprintf, and printf brings libc's long-double formatting with
+  // it, ~10% of the wasm module's code.
+  char buffer[64];
+  char* end = nlohmann::detail::to_chars(buffer, buffer + sizeof(buffer), value);
+  out->append(buffer, static_cast<size_t>(end - buffer));
 }
 
 void AppendInt(std::string* out, int64_t value) { out->append(std::to_string(value)); }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <set>
 
+#include "json/writer.h"
 #include "request/request_internal.h"
 
 namespace llmstream {
@@ -28,8 +29,64 @@ bool ParseJson(std::string_view text, Json* out) {
   return true;
 }
 
+namespace {
+
+// The library's own writer over the DOM (not nlohmann's serializer: see json::AppendNumber).
+void AppendDom(std::string* out, const Json& value) {
+  switch (value.type()) {
+    case Json::value_t::object: {
+      out->push_back('{');
+      bool first = true;
+      for (const auto& [key, member] : value.items()) {
+        if (!first) out->push_back(',');
+        first = false;
+        json::AppendString(out, key);
+        out->push_back(':');
+        AppendDom(out, member);
+      }
+      out->push_back('}');
+      return;
+    }
+    case Json::value_t::array: {
+      out->push_back('[');
+      bool first = true;
+      for (const Json& item : value) {
+        if (!first) out->push_back(',');
+        first = false;
+        AppendDom(out, item);
+      }
+      out->push_back(']');
+      return;
+    }
+    case Json::value_t::string:
+      json::AppendString(out, value.get_ref<const std::string&>());
+      return;
+    case Json::value_t::boolean:
+      out->append(value.get<bool>() ? "true" : "false");
+      return;
+    case Json::value_t::number_integer:
+      out->append(std::to_string(value.get<int64_t>()));
+      return;
+    case Json::value_t::number_unsigned:
+      out->append(std::to_string(value.get<uint64_t>()));
+      return;
+    case Json::value_t::number_float:
+      json::AppendNumber(out, value.get<double>());
+      return;
+    case Json::value_t::null:
+    case Json::value_t::binary:
+    case Json::value_t::discarded:
+      out->append("null");
+      return;
+  }
+}
+
+}  // namespace
+
 std::string Dump(const Json& value) {
-  return value.dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace);
+  std::string out;
+  AppendDom(&out, value);
+  return out;
 }
 
 Json ToolParameters(const ToolDefinition& tool) {
@@ -262,8 +319,9 @@ std::vector<std::pair<std::string, std::string>> BuildHeaders(const ProviderConf
 }
 
 std::string FormatNumber(double value) {
-  Json j = value;
-  return j.dump();
+  std::string out;
+  json::AppendNumber(&out, value);
+  return out;
 }
 
 bool ValidateMessages(const CompletionRequest& request, Error* error) {

@@ -7,7 +7,8 @@ import { loadWasmModule, sourceAt } from '../wasm-module.js';
 
 /** The package's own build: literal paths, so that bundlers carry both files into an app. */
 const PACKAGED = {
-  glue: new URL('../../dist/core/llmstream_core.mjs', import.meta.url).href,
+  // A name only (a `new URL` here would make bundlers copy the glue a second time, as an asset).
+  glue: 'llmstream/dist/core/llmstream_core.mjs',
   importGlue: () => import('../../dist/core/llmstream_core.mjs'),
   wasmUrl: new URL('../../dist/core/llmstream_core.wasm', import.meta.url),
 };

@@ -9,7 +9,8 @@ import { loadWasmModule, sourceAt } from '../wasm-module.js';
 
 /** The package's own build: literal paths, so that bundlers carry both files into an app. */
 const PACKAGED = {
-  glue: new URL('../../dist/core/llmstream_transforms.mjs', import.meta.url).href,
+  // A name only (a `new URL` here would make bundlers copy the glue a second time, as an asset).
+  glue: 'llmstream/dist/core/llmstream_transforms.mjs',
   importGlue: () => import('../../dist/core/llmstream_transforms.mjs'),
   wasmUrl: new URL('../../dist/core/llmstream_transforms.wasm', import.meta.url),
 };
@@ -56,14 +57,13 @@ let loadedDefault = null;
 export function loadTransforms(options = {}) {
   const base = globalThis.location?.href ?? import.meta.url;
   const source = options.moduleUrl ? sourceAt(new URL(String(options.moduleUrl), base)) : PACKAGED;
-  const moduleUrl = new URL(source.glue);
   const promise = loadWasmModule(
     source,
     'the transforms module',
     (/** @type {TransformsModule} */ mod) => {
       if (mod.protocolVersion() !== TRANSFORMS_PROTOCOL_VERSION) {
         throw new Error(
-          `llmstream: ${moduleUrl.href} speaks transforms protocol ${mod.protocolVersion()}, ` +
+          `llmstream: ${source.glue} speaks transforms protocol ${mod.protocolVersion()}, ` +
             `this package ${TRANSFORMS_PROTOCOL_VERSION}: rebuild it (scripts/build-wasm.sh)`,
         );
       }
