@@ -2,6 +2,12 @@
 // Names follow the seed API (camelCase); a few seed aliases are accepted (systemPrompt,
 // stopSequences, retryDelay...); snake_case keys are provider body fields sent as they are
 // (`stream_options`, `seed`, `frequency_penalty`...), through the driver's extraBody.
+//
+// Values are checked once, by the core (platform/wasm/options.cpp and the request builder): a
+// bad one fails the stream at its first read with an InvalidRequestError naming it. This file
+// checks only what is JavaScript's own: option names (typos throw at once), aliases, `signal`,
+// `fetch`, `raw`, `metricsIntervalMs`, and the provider / key rules that must be said when the
+// loader is created.
 
 import { AUTH_HEADERS, PROVIDERS as PROVIDER_TABLE } from '../dist/core/abi.js';
 import { ErrorCode, InvalidRequestError } from './errors.js';
@@ -152,8 +158,6 @@ export function loaderConfig(config = {}) {
   if (!BY_PROVIDER.has(provider)) {
     fail(`unknown provider '${provider}' (one of ${PROVIDERS.join(', ')})`);
   }
-  if (config.api !== undefined && typeof config.api !== 'string') fail('api must be a string');
-  if (config.baseURL !== undefined && typeof config.baseURL !== 'string') fail('baseURL must be a string');
   if (config.fetch !== undefined && typeof config.fetch !== 'function') fail('fetch must be a function');
   if (config.wasmURL !== undefined && typeof config.wasmURL !== 'string' && !(config.wasmURL instanceof URL)) {
     fail('wasmURL must be a string or a URL');
@@ -162,7 +166,6 @@ export function loaderConfig(config = {}) {
   for (const [key, driverKey] of Object.entries(TRANSPORT_KEYS)) {
     if (config[key] !== undefined) transport[driverKey] = config[key];
   }
-  checkTransport(transport);
   const apiKey = config.apiKey ?? envKey(provider);
   const headers = headerList(config.headers, 'headers');
   // The core's rule (request.cpp, Validate), on the core's data, checked here too so that a
@@ -184,46 +187,6 @@ export function loaderConfig(config = {}) {
     wasmURL: config.wasmURL,
     transport,
   };
-}
-
-function checkTransport(t) {
-  checkNumber('maxRetries', t.maxRetries, { integer: true, min: 0 });
-  for (const key of ['retryBaseDelayMs', 'retryMaxDelayMs', 'firstByteTimeoutMs', 'idleTimeoutMs', 'totalTimeoutMs']) {
-    checkNumber(key, t[key], { min: 0 });
-  }
-}
-
-function toolList(tools) {
-  if (tools === undefined || tools === null) return undefined;
-  if (!Array.isArray(tools)) fail('tools must be an array');
-  return tools.map((tool, i) => {
-    // OpenAI's {type: 'function', function: {...}} shape is accepted too.
-    const fn = tool && tool.type === 'function' && tool.function ? tool.function : tool;
-    if (!fn || typeof fn.name !== 'string' || !fn.name) fail(`tools[${i}] needs a name`);
-    const out = { name: fn.name };
-    if (fn.description !== undefined) out.description = String(fn.description);
-    if (fn.parameters !== undefined) out.parameters = fn.parameters;
-    return out;
-  });
-}
-
-function toolChoiceName(choice) {
-  if (choice === undefined || choice === null) return undefined;
-  if (typeof choice === 'string') return choice;
-  if (typeof choice === 'object') {
-    const name = choice.function?.name ?? choice.name;
-    if (typeof name === 'string') return name;
-    if (choice.type === 'any') return 'required';
-    if (typeof choice.type === 'string' && choice.type !== 'function' && choice.type !== 'tool') return choice.type;
-  }
-  return fail('toolChoice must be "auto", "none", "required" or a tool name');
-}
-
-function stopList(stop) {
-  if (stop === undefined || stop === null) return undefined;
-  if (typeof stop === 'string') return [stop];
-  if (!Array.isArray(stop) || stop.some((s) => typeof s !== 'string')) fail('stop must be a string or an array of strings');
-  return stop;
 }
 
 /**
@@ -255,43 +218,22 @@ export function requestOptions(loader, options = {}) {
   }
   driver.model ??= loader.defaultModel;
   if (options.systemPrompt !== undefined && driver.system === undefined) driver.system = options.systemPrompt;
-  const stop = stopList(options.stop ?? options.stopSequences);
-  if (stop) driver.stop = stop;
-  const tools = toolList(options.tools);
-  if (tools) driver.tools = tools;
-  const toolChoice = toolChoiceName(options.toolChoice);
-  if (toolChoice !== undefined) driver.toolChoice = toolChoice;
+  const stop = options.stop ?? options.stopSequences;
+  if (stop !== undefined && stop !== null) driver.stop = stop;
+  if (options.tools !== undefined && options.tools !== null) driver.tools = options.tools;
+  if (options.toolChoice !== undefined && options.toolChoice !== null) driver.toolChoice = options.toolChoice;
   for (const [key, field] of Object.entries(BODY_ALIASES)) {
     if (options[key] !== undefined) extraBody[field] = options[key];
   }
   if (options.extraBody !== undefined) {
+    // Merged here with the snake_case keys and the aliases, so it must be an object.
     if (options.extraBody === null || typeof options.extraBody !== 'object') fail('extraBody must be an object');
     Object.assign(extraBody, options.extraBody);
   }
   if (Object.keys(extraBody).length) driver.extraBody = extraBody;
-  const transport = {};
   for (const [key, driverKey] of Object.entries(TRANSPORT_KEYS)) {
-    if (options[key] !== undefined) transport[driverKey] = options[key];
+    if (options[key] !== undefined) driver[driverKey] = options[key];
   }
-  checkTransport(transport);
-  Object.assign(driver, transport);
-
-  if (typeof driver.prompt !== 'string' && driver.prompt !== undefined) fail('prompt must be a string');
-  if (driver.messages !== undefined) {
-    if (!Array.isArray(driver.messages)) fail('messages must be an array');
-    // OpenAI-style histories carry `content: null` on assistant turns with tool calls.
-    driver.messages = driver.messages.map((m, i) => {
-      if (!m || typeof m !== 'object') fail(`messages[${i}] must be an object`);
-      if (m.content !== null) return m;
-      const { content, ...rest } = m;
-      return rest;
-    });
-  }
-  if (driver.prompt === undefined && !(driver.messages?.length)) fail('a prompt or messages is required');
-  checkNumber('maxTokens', driver.maxTokens, { integer: true, min: 1 });
-  checkNumber('temperature', driver.temperature, { min: 0 });
-  checkNumber('topP', driver.topP, { min: 0 });
-  checkNumber('n', driver.n, { integer: true, min: 1 });
 
   const raw = options.raw ?? false;
   if (raw !== false && raw !== true && raw !== 'only') fail("raw must be true, false or 'only'");

@@ -51,6 +51,7 @@ after(() => provider?.close());
 let keys = 0;
 const newKey = (label) => `api-${label}-${process.pid}-${++keys}`;
 const scenario = (spec) => ({ 'x-llmstream-scenario': spec });
+let keyCounter = 0;
 const expected = (prompt, max = Infinity) => replyTokens(prompt, 40).slice(0, max).join('');
 
 function loader(options = {}) {
@@ -362,12 +363,33 @@ describe('errors', () => {
     assert.ok(stalled.error.partial.text.length > 0);
   });
 
-  test('invalid options throw InvalidRequestError at once', () => {
+  test('option names, raw and the provider are checked at once; values by the core, at the first read', async () => {
     const ai = loader();
-    assert.throws(() => ai.streamCompletion({}), InvalidRequestError);
-    assert.throws(() => ai.streamCompletion({ prompt: 'x', maxTokens: -1 }), InvalidRequestError);
+    assert.throws(() => ai.streamCompletion({ prompt: 'x', maxToken: 3 }), InvalidRequestError);
     assert.throws(() => ai.streamCompletion({ prompt: 'x', raw: 'yes' }), InvalidRequestError);
     assert.throws(() => new APILoader({ provider: 'nope' }), InvalidRequestError);
+    // One validation, the core's: the stream fails before anything is sent, naming the value.
+    for (const [options, message] of [
+      [{}, /prompt or messages/],
+      [{ prompt: 'x', maxTokens: -1 }, /max_tokens must be positive/],
+      [{ prompt: 'x', temperature: 'hot' }, /temperature must be a number/],
+      [{ prompt: 'x', maxRetries: 1000 }, /maxRetries must be an integer in range/],
+      [{ prompt: 'x', loader: { api: 'chatty' } }, /api/],
+    ]) {
+      const key = `npm-api-invalid-${process.pid}-${++keyCounter}`;
+      const { loader: loaderOptions, ...request } = options;
+      const stream = (loaderOptions ? loader(loaderOptions) : ai).streamCompletion({ ...request, headers: scenario(`key=${key}`) });
+      const seen = [];
+      await assert.rejects(
+        (async () => {
+          for await (const chunk of stream) seen.push(chunk.type);
+        })(),
+        (e) => e instanceof InvalidRequestError && e.llmstreamCode === 'invalid_request' && message.test(e.message),
+        JSON.stringify(options),
+      );
+      assert.deepEqual(seen, ['error']);
+      assert.deepEqual(await requestLog(key), [], 'nothing was sent');
+    }
   });
 });
 
