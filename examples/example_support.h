@@ -7,7 +7,8 @@
 //
 //   OPENAI_API_KEY / ANTHROPIC_API_KEY / GROQ_API_KEY   use the real provider
 //   OPENAI_BASE_URL / ANTHROPIC_BASE_URL / GROQ_BASE_URL  ... at this URL instead (a proxy)
-//   --base-url URL     the local provider's URL when no key is set
+//   --base-url URL     where to send the requests: with a key, the provider at this URL (a
+//                      proxy; it wins over *_BASE_URL); without one, the local provider
 //                      (default http://127.0.0.1:8787/v1)
 //   --model NAME       another model than the example's default
 //
@@ -44,7 +45,7 @@ inline constexpr Target kGroq{llmstream::Provider::kGroq, "GROQ_API_KEY", "GROQ_
 inline constexpr std::string_view kLocalBaseUrl = "http://127.0.0.1:8787/v1";
 
 struct Args {
-  std::string base_url{kLocalBaseUrl};
+  std::optional<std::string> base_url;  // --base-url, when given
   std::optional<std::string> model;
 };
 
@@ -54,8 +55,9 @@ inline Args ParseArgs(int argc, char** argv, std::string_view about) {
   Args args;
   auto usage = [&](std::ostream& out) {
     out << about << "\n\nusage: " << argv[0] << " [--base-url URL] [--model NAME]\n"
-        << "  Uses OPENAI_API_KEY / ANTHROPIC_API_KEY / GROQ_API_KEY when set (and *_BASE_URL),\n"
-        << "  else the local provider at --base-url (default " << kLocalBaseUrl << ").\n";
+        << "  Uses OPENAI_API_KEY / ANTHROPIC_API_KEY / GROQ_API_KEY when set (at --base-url,\n"
+        << "  else *_BASE_URL, else the provider's URL), else the local provider at --base-url\n"
+        << "  (default " << kLocalBaseUrl << ").\n";
   };
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -88,9 +90,9 @@ inline std::string Env(const char* name) {
   return value ? std::string(value) : std::string();
 }
 
-// The options for `target`: its real API when its key variable is set, else the local provider
-// at args.base_url speaking the target's wire API (Anthropic Messages for Anthropic, Chat
-// Completions otherwise), so the same dialect code runs either way.
+// The options for `target`: its real API when its key variable is set (at --base-url when given:
+// a proxy), else the local provider at --base-url speaking the target's wire API (Anthropic
+// Messages for Anthropic, Chat Completions otherwise), so the same dialect code runs either way.
 inline Setup Configure(const Args& args, const Target& target) {
   Setup setup;
   setup.model = args.model.value_or(target.model);
@@ -98,11 +100,12 @@ inline Setup Configure(const Args& args, const Target& target) {
   provider.api_key = Env(target.key_env);
   if (!provider.api_key.empty()) {
     provider.provider = target.provider;
-    provider.base_url = Env(target.base_url_env);  // "" = the provider's default URL
+    // "" = the provider's default URL
+    provider.base_url = args.base_url.value_or(Env(target.base_url_env));
     setup.label = std::string(llmstream::ProviderName(target.provider));
   } else {
     provider.provider = llmstream::Provider::kLocal;
-    provider.base_url = args.base_url;
+    provider.base_url = args.base_url.value_or(std::string(kLocalBaseUrl));
     provider.api = target.provider == llmstream::Provider::kAnthropic
                        ? llmstream::WireApi::kAnthropicMessages
                        : llmstream::WireApi::kChatCompletions;

@@ -190,6 +190,20 @@ stage_examples() {
       fi
     done <"build/examples-$mode/examples.txt"
   done
+  # With a key set, --base-url still decides where the requests go (a proxy): the provider's
+  # API at the local provider, which serves OpenAI's wire format.
+  count=$((count + 1))
+  rc=0
+  env -u ANTHROPIC_API_KEY -u GROQ_API_KEY OPENAI_API_KEY=sk-examples-test \
+    NO_PROXY=127.0.0.1 no_proxy=127.0.0.1 timeout 60 build/examples-installed/basic_streaming \
+    --base-url "http://127.0.0.1:$port/v1" </dev/null >"$out/key-and-base-url.out" \
+    2>"$out/key-and-base-url.err" || rc=$?
+  if [ $rc -ne 0 ] || [ ! -s "$out/key-and-base-url.out" ] ||
+     ! grep -q "^# openai at http://127.0.0.1:$port/v1" "$out/key-and-base-url.err"; then
+    failed=$((failed + 1))
+    echo "  examples: basic_streaming with OPENAI_API_KEY and --base-url FAILED (exit $rc):"
+    tail -n 15 "$out/key-and-base-url.out" "$out/key-and-base-url.err" | sed 's/^/    /'
+  fi
   echo "  examples: $((count - failed)) of $count runs passed (outputs in $out/)"
   [ $failed -eq 0 ]
 }

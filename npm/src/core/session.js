@@ -10,6 +10,7 @@
 
 import { Header, SessionAction } from '../../dist/core/abi.js';
 import { shapeCompletion } from '../complete.js';
+import { Attempt, IO_ERROR, IO_NONE, IO_READ, IO_RESPONSE } from './attempt.js';
 import { Decoder } from './decoder.js';
 import { describeFailure } from './failure.js';
 
@@ -23,11 +24,6 @@ const W_IO = 1; // the attempt's I/O settled: attempt.ready / attempt.readyValue
 const W_TIMER = 2;
 const W_INTERRUPT = 3;
 
-// Attempt.ready: the kind of the settled, not yet reported I/O
-const IO_NONE = 0;
-const IO_RESPONSE = 1; // readyValue: the Response
-const IO_READ = 2; // readyValue: the reader's {done, value}
-const IO_ERROR = 3; // readyValue: the rejection
 
 // Smallest input buffer asked of the core; reads larger than it grow it once.
 const MIN_INPUT_BYTES = 64 * 1024;
@@ -54,90 +50,6 @@ function deleteWasmSession(ws) {
     live--;
   } catch {
     // already deleted
-  }
-}
-
-/** One HTTP request of the session: its fetch, its body reader, and what they settled to. */
-class Attempt {
-  /** @param {CoreSession} session */
-  constructor(session) {
-    this.session = session;
-    this.controller = new AbortController();
-    /** @type {ReadableStreamDefaultReader<Uint8Array> | null} */
-    this.reader = null;
-    this.inFlight = false; // a fetch or read is outstanding
-    // Its outcome, settled but not yet reported to the core (kept across a wait that a timer
-    // or an interrupt ended).
-    this.ready = IO_NONE;
-    /** @type {any} */
-    this.readyValue = undefined;
-    this.aborted = false;
-    // Made once per attempt, not per read.
-    this.onRead = (r) => this.settle(IO_READ, r);
-    this.onError = (error) => this.settle(IO_ERROR, error);
-  }
-
-  /** @param {typeof globalThis.fetch} fetchImpl @param {any} request {method, url, headers, body} */
-  start(fetchImpl, request) {
-    this.inFlight = true;
-    let started;
-    try {
-      started = Promise.resolve(
-        fetchImpl(request.url, {
-          method: request.method,
-          headers: request.headers,
-          body: request.body,
-          signal: this.controller.signal,
-        }),
-      );
-    } catch (error) {
-      started = Promise.reject(error); // a fetch that throws synchronously
-    }
-    started.then((res) => this.settle(IO_RESPONSE, res), this.onError);
-  }
-
-  /** @param {Response} res */
-  startReading(res) {
-    if (res.body) {
-      this.reader = res.body.getReader();
-      this.readNext();
-    } else {
-      this.ready = IO_READ; // no body: it ended
-      this.readyValue = { done: true, value: undefined };
-    }
-  }
-
-  readNext() {
-    this.inFlight = true;
-    /** @type {ReadableStreamDefaultReader<Uint8Array>} */ (this.reader).read().then(this.onRead, this.onError);
-  }
-
-  /** A late outcome of a replaced or aborted attempt is dropped (the core knows why it ended). */
-  settle(kind, value) {
-    this.inFlight = false;
-    if (this.aborted || this.session.attempt !== this) return;
-    this.ready = kind;
-    this.readyValue = value;
-    this.session.settleWait(W_IO);
-  }
-
-  /** True while something of this attempt is outstanding or settled and not yet reported. */
-  pending() {
-    return !this.aborted && (this.inFlight || this.ready !== IO_NONE);
-  }
-
-  abort() {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.inFlight = false;
-    this.ready = IO_NONE;
-    this.readyValue = undefined;
-    try {
-      this.controller.abort();
-    } catch {
-      // nothing to abort
-    }
-    this.reader?.cancel().catch(() => {});
   }
 }
 
@@ -299,7 +211,7 @@ export class CoreSession {
         if (chunks) yield chunks;
         if (action === SEND) {
           if (this.cancelRequested) continue; // cancelled while the chunks were consumed
-          this.attempt = new Attempt(this);
+          this.attempt = new Attempt((attempt) => attempt === this.attempt && this.settleWait(W_IO));
           this.attempt.start(this.fetch, JSON.parse(this.ws.httpRequestJson()));
           continue;
         }
