@@ -11,6 +11,8 @@
 // holds both to the same hand-worked summary (tests/metrics_golden_test.cpp and
 // tests/node/metrics_golden.test.mjs).
 
+import { STALL_THRESHOLD_MS } from '../dist/core/abi.js';
+
 /** Whether a chunk is an output chunk (a non-empty text, reasoning, refusal or tool-argument delta). */
 export function isOutputChunk(chunk) {
   switch (chunk.type) {
@@ -28,8 +30,8 @@ export function isOutputChunk(chunk) {
   }
 }
 
-/** Gaps longer than this count as stalls (the core's MetricsOptions::stall_threshold_ms). */
-export const STALL_THRESHOLD_MS = 1000;
+/** Gaps longer than this count as stalls: the core's default (MetricsOptions, through abi.js). */
+export { STALL_THRESHOLD_MS };
 
 /**
  * The p-th percentile (0-100) of `sorted` (ascending), interpolated between the order statistics

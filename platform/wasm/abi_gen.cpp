@@ -20,6 +20,7 @@
 #include "abi.h"
 #include "llmstream/error.h"
 #include "llmstream/event.h"
+#include "llmstream/metrics.h"
 #include "llmstream/request.h"
 #include "llmstream/session.h"
 
@@ -157,6 +158,11 @@ void Generate(Out* out) {
               "PackHeader (platform/wasm/abi.h): int32 slots (HEAP32[(statePtr >> 2) + i]); "
               "*_F64: float64 slots (HEAPF64[(statePtr >> 3) + i])",
               header);
+
+  // Metrics (the package's MetricsTracker follows the core's definitions and defaults).
+  out->js << "/** MetricsOptions (llmstream/metrics.h): gaps longer than this are stalls. */\n"
+          << "export const STALL_THRESHOLD_MS = " << MetricsOptions{}.stall_threshold_ms << ";\n";
+  out->dts << "export declare const STALL_THRESHOLD_MS: number;\n";
 
   // Errors.
   std::vector<std::pair<int, std::string_view>> codes;

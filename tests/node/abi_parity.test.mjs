@@ -16,6 +16,7 @@ import * as abi from '../../npm/dist/core/abi.js';
 import { checkFingerprint, loadCore } from '../../npm/src/core/load.js';
 import { ErrorCode, errorClassFor, LLMStreamError, toLLMStreamError } from '../../npm/src/errors.js';
 import * as pkg from '../../npm/src/index.js';
+import { loaderConfig } from '../../npm/src/options.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const GENERATOR = path.join(REPO, 'build', 'wasm', 'platform', 'wasm', 'llmstream_abi_gen.cjs');
@@ -114,5 +115,50 @@ describe('the package uses the table', () => {
       }
     }
     assert.deepEqual(copies, []);
+  });
+});
+
+describe('the one rule the package checks before the core can', () => {
+  test('a missing key: the loader refuses exactly what the core would refuse', async () => {
+    // APILoader says it when created (naming the variable), the core at the first read; both
+    // decide on the same data (abi.js PROVIDERS, AUTH_HEADERS), and must agree on every case.
+    const core = await loadCore();
+    const saved = {};
+    for (const p of abi.PROVIDERS) {
+      saved[p.keyVariable] = process.env[p.keyVariable];
+      delete process.env[p.keyVariable];
+    }
+    try {
+      let refused = 0;
+      for (const p of abi.PROVIDERS) {
+        for (const apiKey of [undefined, 'sk-x']) {
+          for (const baseURL of [undefined, 'http://127.0.0.1:9/v1']) {
+            for (const headers of [undefined, { Authorization: 'Bearer x' }, { 'X-Title': 't' }]) {
+              const config = { provider: p.name, apiKey, baseURL, headers };
+              let js = null;
+              try {
+                loaderConfig(config);
+              } catch (e) {
+                js = e.message;
+              }
+              const ws = new core.WasmSession(JSON.stringify({ ...config, model: 'm', prompt: 'x' }));
+              core._llmstream_poll(ws.handle(), 0);
+              const error = JSON.parse(ws.errorJson());
+              ws.delete();
+              const cpp = error && /no API key/.test(error.message) ? error.message : null;
+              assert.equal(js !== null, cpp !== null, `${JSON.stringify(config)}: JS ${js}, core ${cpp}`);
+              if (js !== null) {
+                refused++;
+                assert.match(js, new RegExp(p.keyVariable));
+                assert.match(cpp, new RegExp(p.keyVariable));
+              }
+            }
+          }
+        }
+      }
+      assert.ok(refused > 0, 'some case is refused');
+    } finally {
+      for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
+    }
   });
 });
