@@ -87,6 +87,27 @@ INSTANTIATE_TEST_SUITE_P(AllApis, ClientStreamTest,
                            return std::string(WireApiName(param_info.param));
                          });
 
+// A request without a model gets the provider's default (request.h, DefaultModel), as the CLI
+// and the npm package do; a kCompatible server has none, and says so.
+TEST(ClientDefaultModel, AnEmptyModelIsTheProvidersDefault) {
+  LocalProvider server;
+  ASSERT_TRUE(server.ok());
+  std::string body;
+  ClientOptions options = server.Options("tokens=3");
+  options.wire_tap.on_request = [&](int, const HttpRequest& request) { body = request.body; };
+  CompletionRequest request = Hello();
+  request.model.clear();
+  Completion completion = Client(options).Complete(request);
+  EXPECT_FALSE(completion.error) << completion.error.message;
+  EXPECT_FALSE(completion.text().empty());
+  EXPECT_NE(body.find("\"model\":\"local-echo\""), std::string::npos) << body;
+
+  options.provider.provider = Provider::kCompatible;
+  completion = Client(options).Complete(request);
+  EXPECT_EQ(completion.error.code, ErrorCode::kInvalidRequest);
+  EXPECT_NE(completion.error.message.find("model"), std::string::npos) << completion.error.message;
+}
+
 TEST(ClientWireTap, SeesEveryByteOnceAndTheSameEventsAsTheCore) {
   LocalProvider server;
   ASSERT_TRUE(server.ok());
