@@ -427,16 +427,27 @@ describe('pipe and non-text chunks', () => {
   });
 });
 
-test('every wasm handle is deleted when its stage ends: completed, broken out of, failed', async () => {
+test('every wasm handle is deleted when its stage ends: completed, broken out of, failed', { timeout: 30_000 }, async () => {
   const mod = await loadTransforms();
   const baseline = mod.liveHandles();
   const words = (n) => Array.from({ length: n }, (_, i) => ({ type: 'text', text: `**w${i}** `, index: 0 }));
+  // `closed` resolves when the source's own cleanup ran. A stage stopped with a read pending
+  // does not wait for its upstream (a network read may never settle): the stages below it stop
+  // when that read settles, each freeing its handle before stopping its upstream, so once the
+  // source is closed every stage has freed its handle.
+  let closed;
   async function* source(chunks, failAt = -1) {
-    for (let i = 0; i < chunks.length; i++) {
-      if (i === failAt) throw new Error('source failed');
-      yield chunks[i];
+    let close;
+    closed = new Promise((resolve) => (close = resolve));
+    try {
+      for (let i = 0; i < chunks.length; i++) {
+        if (i === failAt) throw new Error('source failed');
+        yield chunks[i];
+      }
+      yield { type: 'done', done: true, finishReason: 'stop' };
+    } finally {
+      close();
     }
-    yield { type: 'done', done: true, finishReason: 'stop' };
   }
   const stages = () => [
     wordStream(),
@@ -455,6 +466,7 @@ test('every wasm handle is deleted when its stage ends: completed, broken out of
 
   let seen = 0;
   for await (const chunk of pipe(source(words(50)), ...stages())) if (chunk.type === 'text' && ++seen === 3) break;
+  await closed;
   assert.equal(mod.liveHandles(), baseline, 'after break');
 
   await assert.rejects(collect(pipe(source(words(12), 6), ...stages())), /source failed/);
