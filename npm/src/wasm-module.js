@@ -126,6 +126,13 @@ async function instantiateOrThrow(source, what, check) {
   const missing = missingWasmFeatures();
   if (missing !== null) throw new Error(`llmstream: cannot load ${what}: ${missing}`);
   const wasmUrl = source.wasmUrl;
+  /** @type {(error: unknown) => void} */
+  let fail = () => {};
+  /** @type {Promise<never>} rejects when the .wasm cannot be fetched or compiled */
+  const failure = new Promise((_, reject) => {
+    fail = reject;
+  });
+  failure.catch(() => {});
   /** @type {any} */
   let factoryModule;
   /** @type {Record<string, unknown>} */
@@ -136,9 +143,16 @@ async function instantiateOrThrow(source, what, check) {
       const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
       settings.wasmBinary = await readFile(wasmUrl);
     } else {
-      // The glue fetches it with WebAssembly.instantiateStreaming (compiled while it downloads;
-      // the server must send application/wasm), from where the caller or the bundler put it.
-      settings.locateFile = (/** @type {string} */ file) => (file.endsWith('.wasm') ? wasmUrl.href : file);
+      // Downloaded and compiled from now on (streaming compilation where the server says
+      // application/wasm), while the glue is imported, instead of after it; the glue's
+      // instantiateWasm hook then only instantiates.
+      const compiled = compileFrom(wasmUrl, what);
+      compiled.catch(() => {}); // reported through `failure` below
+      settings.instantiateWasm = (/** @type {any} */ imports, /** @type {Function} */ receive) => {
+        compiled.then((m) => WebAssembly.instantiate(m, imports)).then((instance) => receive(instance), fail);
+        return {};
+      };
+      compiled.catch(fail);
     }
     factoryModule = await source.importGlue();
   } catch (error) {
@@ -152,7 +166,32 @@ async function instantiateOrThrow(source, what, check) {
     }
     throw error;
   }
-  const module = /** @type {M} */ (await factoryModule.default(settings));
+  const module = /** @type {M} */ (await Promise.race([factoryModule.default(settings), failure]));
   check(module);
   return module;
+}
+
+/**
+ * Fetches and compiles a .wasm, with a message that says what went wrong when the server sent
+ * something else (a 404, an app's fallback page).
+ * @param {URL} url @param {string} what
+ * @returns {Promise<WebAssembly.Module>}
+ */
+async function compileFrom(url, what) {
+  const response = await fetch(url, { credentials: 'same-origin' });
+  if (!response.ok) {
+    throw new Error(`llmstream: cannot load ${what}: ${url.href} answered HTTP ${response.status} (set wasmURL where the package's .wasm is served)`);
+  }
+  const type = response.headers.get('content-type') ?? '';
+  if (typeof WebAssembly.compileStreaming === 'function' && type.startsWith('application/wasm')) {
+    return WebAssembly.compileStreaming(response);
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
+    throw new Error(
+      `llmstream: cannot load ${what}: ${url.href} is not a WebAssembly module (${type || 'no content type'}; ` +
+        "an app's fallback page? serve the package's dist/core/*.wasm there, or set wasmURL)",
+    );
+  }
+  return WebAssembly.compile(bytes);
 }

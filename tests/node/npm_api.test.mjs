@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { loadCore } from '../../npm/src/core/load.js';
 import { startServer } from '../../server/lib/server.mjs';
 import { reasoningTokens, replyTokens } from '../../server/lib/textgen.mjs';
 import {
@@ -522,5 +523,20 @@ describe('stream helpers', () => {
     assert.equal(events.at(-1).type, 'message_stop');
     const chat = await collect(loader().streamCompletion({ prompt: 'Raw', raw: 'only' }));
     assert.equal(chat.map((e) => e.choices?.[0]?.delta?.content ?? '').join(''), expected('Raw'));
+  });
+});
+
+describe('loading the module', () => {
+  test('a .wasm URL that does not serve the module: module_load, saying what came back', async () => {
+    const missing = await loadCore({ wasmUrl: `${base}/no/such/llmstream_core.wasm` }).catch((e) => e);
+    assert.ok(missing instanceof LLMStreamError, String(missing));
+    assert.equal(missing.llmstreamCode, 'module_load');
+    assert.match(missing.message, /answered HTTP 404 .*wasmURL/);
+    // A page instead of the module (what an app's fallback route serves).
+    const page = await loadCore({ wasmUrl: `${base}/v1/models` }).catch((e) => e);
+    assert.equal(page.llmstreamCode, 'module_load');
+    assert.match(page.message, /is not a WebAssembly module \(application\/json/);
+    // The packaged module still loads, and a .wasm served over HTTP compiles (streaming).
+    assert.equal(typeof (await loadCore()).WasmSession, 'function');
   });
 });
