@@ -37,19 +37,19 @@ after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs a module in a child process; resolves to {code, stdout, stderr}. */
+/** Runs a program with exactly `env`; resolves to {code, signal, stdout, stderr}. */
 function run(command, args, env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, signal, stdout, stderr });
     });
   });
 }
@@ -86,6 +86,7 @@ describe('README.md', () => {
       const file = path.join(dir, `snippet-${i + 1}.mjs`);
       writeFileSync(file, `${imports}\n${prelude}\n${rest}\n`);
       const result = await run(process.execPath, [file], {
+        ...process.env,
         LOCAL_URL: `${provider.url}/v1`,
         OPENAI_API_KEY: 'sk-readme-test',
       });
@@ -113,12 +114,7 @@ describe('README.md', () => {
       `-I${path.join(REPO, 'platform', 'native', 'include')}`, file, ...libs, '-lcurl', '-o', exe]);
     const env = { ...process.env };
     delete env.ANTHROPIC_API_KEY;
-    const result = await new Promise((resolve) => {
-      const child = spawn(exe, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stderr = '';
-      child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-      child.on('close', (code, signal) => resolve({ code, signal, stderr }));
-    });
+    const result = await run(exe, [], env);
     assert.equal(result.signal, null, 'no abort');
     assert.equal(result.code, 3, result.stderr);
     assert.match(result.stderr, /ANTHROPIC_API_KEY/);

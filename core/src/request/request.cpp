@@ -65,7 +65,7 @@ void AppendDom(std::string* out, const Json& value) {
       out->append(value.get<bool>() ? "true" : "false");
       return;
     case Json::value_t::number_integer:
-      out->append(std::to_string(value.get<int64_t>()));
+      json::AppendInt(out, value.get<int64_t>());
       return;
     case Json::value_t::number_unsigned:
       out->append(std::to_string(value.get<uint64_t>()));

@@ -137,17 +137,17 @@ export class Decoder {
         if (hit) {
           // the ASCII flag (the sign bit): the region is ASCII up to here, `a` is a byte offset
           if ((extra & ASCII_BYTES_FLAG) !== 0) hit = sameBytes(s, u8, textPtr + a);
-          else hit = sameChars(s, (text ??= decode(u8, textPtr, textBytes)), a);
+          else hit = sameChars(s, (text ??= decodeUtf8(u8, textPtr, textBytes)), a);
         }
         if (!hit) {
-          text ??= decode(u8, textPtr, textBytes);
+          text ??= decodeUtf8(u8, textPtr, textBytes);
           s = text.slice(a, a + n);
           if (n <= TOKEN_CACHE_MAX_BYTES) tokenCache[slot] = s;
         }
         chunks.push({ type: 'text', text: s, index: h32[r + F_CHOICE], block: h32[r + F_BLOCK] });
         continue;
       }
-      text ??= decode(u8, textPtr, textBytes);
+      text ??= decodeUtf8(u8, textPtr, textBytes);
       if (kind === K_RAW) {
         this.raw = parseRaw(sideValue(h32, r, side));
         if (this.rawMode === 'only' && this.raw !== null && typeof this.raw === 'object') chunks.push(this.raw);
@@ -283,9 +283,9 @@ function parseRaw(raw) {
   }
 }
 
-/** The call's text region as a string. */
-function decode(u8, textPtr, textBytes) {
-  return textDecoder.decode(u8.subarray(textPtr, textPtr + textBytes));
+/** `bytes` UTF-8 bytes of wasm memory at `ptr` as a string (a call's text region, the result JSON). */
+export function decodeUtf8(u8, ptr, bytes) {
+  return textDecoder.decode(u8.subarray(ptr, ptr + bytes));
 }
 
 /** The string s equals text.slice(a, a + s.length); a char loop, no call out of optimized code. */

@@ -11,7 +11,7 @@
 import { Header, SessionAction } from '../../dist/core/abi.js';
 import { shapeCompletion } from '../complete.js';
 import { Attempt, IO_ERROR, IO_NONE, IO_READ, IO_RESPONSE } from './attempt.js';
-import { Decoder } from './decoder.js';
+import { Decoder, decodeUtf8 } from './decoder.js';
 import { describeFailure } from './failure.js';
 
 const SEND = SessionAction.SEND;
@@ -396,11 +396,10 @@ export class CoreSession {
   packedResultJson() {
     const len = this.ws.packResultJson();
     const ptr = this.ws.resultJsonPtr() >>> 0;
-    return len > 0 ? resultDecoder.decode(this.core.HEAPU8.subarray(ptr, ptr + len)) : '';
+    return len > 0 ? decodeUtf8(this.core.HEAPU8, ptr, len) : '';
   }
 }
 
-const resultDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * Opens one streamed completion over the core. Nothing is sent until the iterator is read.
