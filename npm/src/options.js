@@ -190,6 +190,25 @@ export function loaderConfig(config = {}) {
 }
 
 /**
+ * The options reach the core as JSON: what JSON cannot carry is refused here, naming it, rather
+ * than silently changed (JSON.stringify writes NaN and Infinity as null, which the core reads
+ * as an absent option) or thrown as a TypeError (a cycle, a BigInt).
+ */
+function checkJson(driver) {
+  try {
+    JSON.stringify(driver, function replacer(key, value) {
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        fail(`${key || 'an option'} must be a finite number (got ${value})`);
+      }
+      return value;
+    });
+  } catch (error) {
+    if (error instanceof InvalidRequestError) throw error;
+    fail(`the options cannot be sent as JSON: ${error instanceof Error ? error.message.split('\n')[0] : error}`);
+  }
+}
+
+/**
  * The driver options and the JS-side settings of one streamCompletion() call.
  * Returns {driver, rawMode, signal, secrets, fetch, metricsIntervalMs}.
  */
@@ -234,6 +253,8 @@ export function requestOptions(loader, options = {}) {
   for (const [key, driverKey] of Object.entries(TRANSPORT_KEYS)) {
     if (options[key] !== undefined) driver[driverKey] = options[key];
   }
+
+  checkJson(driver);
 
   const raw = options.raw ?? false;
   if (raw !== false && raw !== true && raw !== 'only') fail("raw must be true, false or 'only'");

@@ -308,5 +308,13 @@ describe('options', () => {
     assert.throws(() => requestOptions(local, { prompt: 'x', maxToken: 3 }), /unknown streamCompletion option 'maxToken'/);
     // Values are the core's to check (npm_api: 'values by the core, at the first read').
     assert.doesNotThrow(() => requestOptions(local, {}));
+    // ... but what JSON cannot carry to it is refused here, not silently dropped or a TypeError.
+    assert.throws(() => requestOptions(local, { prompt: 'x', temperature: NaN }), /temperature must be a finite number \(got NaN\)/);
+    assert.throws(() => requestOptions(local, { prompt: 'x', extraBody: { n: Infinity } }), /n must be a finite number/);
+    const cycle = {};
+    cycle.self = cycle;
+    assert.throws(() => requestOptions(local, { prompt: 'x', extraBody: cycle }), (e) =>
+      e instanceof InvalidRequestError && /cannot be sent as JSON: Converting circular structure/.test(e.message));
+    assert.throws(() => requestOptions(local, { prompt: 'x', seed: 1n }), /cannot be sent as JSON: .*BigInt/);
   });
 });
