@@ -37,7 +37,7 @@ void AppendNumber(std::string* out, double value) {
   // The shortest form that reads back to the same double (Grisu2, nlohmann's header-only
   // to_chars, already compiled in for request building). Not through nlohmann's serializer: that
   // one formats \u escapes with snprintf, and printf brings libc's long-double formatting with
-  // it, ~10% of the wasm module's code.
+  // it, a large part of the wasm module (bench/README.md, "Footprint and start-up").
   char buffer[64];
   char* end = nlohmann::detail::to_chars(buffer, buffer + sizeof(buffer), value);
   out->append(buffer, static_cast<size_t>(end - buffer));
