@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { KEYS } from './lib/scenario.mjs';
-import { defaultFixturesDir, playgroundMounts, startServer } from './lib/server.mjs';
+import { LIMITS, defaultFixturesDir, playgroundMounts, startServer } from './lib/server.mjs';
 
 const USAGE = `Usage: node server/local-provider.mjs [options]
 
@@ -17,6 +17,10 @@ const USAGE = `Usage: node server/local-provider.mjs [options]
   --fixtures DIR  recorded .sse fixtures (default ${defaultFixturesDir()})
   --web DIR       also serve the web playground: DIR at /, the npm package at /npm/src/ and
                   /npm/dist/ (GET / HEAD only, same origin as the API)
+  --request-timeout-ms N
+                  headers + body of a request must arrive within N ms, else 408 and the
+                  socket is closed; responses are not limited (default ${LIMITS.requestTimeoutMs},
+                  env LLMSTREAM_REQUEST_TIMEOUT_MS; 0 = no deadline)
   --quiet         no per-request log lines on stderr
   --help          this text
 
@@ -40,6 +44,15 @@ function nonNegativeInt(name, text) {
   return Number(text);
 }
 
+/** A limit from `--name`, else from the environment variable `env`, else its default. */
+function limit(name, env, fallback) {
+  if (args[name] !== undefined) return nonNegativeInt(name, args[name]);
+  const text = process.env[env];
+  if (text === undefined || text === '') return fallback;
+  if (!/^\d+$/.test(text)) fail(`${env} needs a non-negative integer, got '${text}'`);
+  return Number(text);
+}
+
 let args;
 try {
   args = parseArgs({
@@ -50,6 +63,7 @@ try {
       'pace-ms': { type: 'string' },
       fixtures: { type: 'string' },
       web: { type: 'string' },
+      'request-timeout-ms': { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -75,6 +89,11 @@ const provider = await startServer({
   fixturesDir: args.fixtures ?? defaultFixturesDir(),
   log: quiet ? null : (line) => process.stderr.write(`${line}\n`),
   staticMounts: args.web === undefined ? null : playgroundMounts(path.resolve(args.web)),
+  requestTimeoutMs: limit(
+    'request-timeout-ms',
+    'LLMSTREAM_REQUEST_TIMEOUT_MS',
+    LIMITS.requestTimeoutMs,
+  ),
 }).catch((err) => fail(err.message));
 
 // Scripts and tests read the port from this exact line.

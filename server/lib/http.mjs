@@ -56,7 +56,14 @@ export function sendJson(res, status, value, headers = {}) {
 
 export class BodyTooLargeError extends Error {}
 
-/** The whole request body; rejects with BodyTooLargeError past `limit` bytes. */
+/** The server's request deadline (`requestTimeoutMs`) passed before the body was complete. */
+export class RequestTimeoutError extends Error {}
+
+/**
+ * The whole request body; rejects with BodyTooLargeError past `limit` bytes, with
+ * RequestTimeoutError when Node's request deadline closed the socket first (Node has then
+ * already answered 408), else with an Error when the client went away.
+ */
 export function readBody(req, limit) {
   return new Promise((resolve, reject) => {
     const chunks = [];
@@ -68,9 +75,16 @@ export function readBody(req, limit) {
       else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-    req.on('close', () => {
-      if (!req.complete) reject(new Error('client disconnected while sending the body'));
-    });
+    // The request emits 'error' ('aborted') and 'close' whoever closed the socket; the
+    // socket's own error tells the deadline apart from a client that went away.
+    const ended = (err) => {
+      if (req.socket?.errored?.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+        reject(new RequestTimeoutError('request not received within the deadline'));
+      } else {
+        reject(err ?? new Error('client disconnected while sending the body'));
+      }
+    };
+    req.on('error', ended);
+    req.on('close', () => req.complete || ended());
   });
 }

@@ -9,7 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { anthropicMessages } from './anthropic.mjs';
 import { Delivery } from './delivery.mjs';
 import { FixtureStore } from './fixtures.mjs';
-import { BodyTooLargeError, CORS_HEADERS, answerPreflight, readBody, sendJson } from './http.mjs';
+import {
+  BodyTooLargeError,
+  CORS_HEADERS,
+  RequestTimeoutError,
+  answerPreflight,
+  readBody,
+  sendJson,
+} from './http.mjs';
 import { openaiChat } from './openai-chat.mjs';
 import { openaiErrorBody } from './openai-common.mjs';
 import { openaiResponses } from './openai-responses.mjs';
@@ -26,8 +33,15 @@ const ENDPOINTS = {
 
 const MODELS = ['local-echo', 'local-fast', 'local-reasoning'];
 
-const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const MAX_WAIT_MS = 120_000;
+
+/** Defaults of the limits (server/README.md, "Limits"); startServer options override them. */
+export const LIMITS = {
+  // Headers and body of a request must have arrived this long after its first byte.
+  requestTimeoutMs: 10_000,
+  // Larger request bodies get a 413 (the rest of the body is read and dropped).
+  maxBodyBytes: 32 * 1024 * 1024,
+};
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -66,6 +80,8 @@ export function playgroundMounts(webDir) {
  * Starts the server. Resolves with { server, host, port, url, close() }.
  * `log` (optional) receives one line per request. `staticMounts` (optional, e.g.
  * `playgroundMounts('web')`) serves files for GET / HEAD paths the API does not use.
+ * `requestTimeoutMs` bounds the reading of each request (0 = no deadline) and `maxBodyBytes`
+ * its body; defaults in LIMITS.
  */
 export async function startServer({
   port = 8787,
@@ -75,6 +91,8 @@ export async function startServer({
   allowNonLoopback = false,
   log = null,
   staticMounts = null,
+  requestTimeoutMs = LIMITS.requestTimeoutMs,
+  maxBodyBytes = LIMITS.maxBodyBytes,
 } = {}) {
   if (!isLoopback(host) && !allowNonLoopback) {
     throw new Error(`refusing to listen on non-loopback host ${host} (pass --host explicitly)`);
@@ -83,9 +101,21 @@ export async function startServer({
   const requestLog = new RequestLog({ onFinal: log ? (r) => log(describeRecord(r)) : null });
   const budget = new FaultBudget();
   const serveStatic = staticMounts ? staticHandler(staticMounts) : null;
-  const context = { fixtures, requestLog, budget, defaults: { pace_ms: paceMs }, log, serveStatic };
+  const context = {
+    fixtures,
+    requestLog,
+    budget,
+    defaults: { pace_ms: paceMs },
+    log,
+    serveStatic,
+    maxBodyBytes,
+  };
 
-  const server = http.createServer((req, res) => {
+  // Node checks the request deadlines on an interval (30 s by default); check often enough that
+  // a deadline is kept to within a quarter of itself (at most 1 s late).
+  const checkMs =
+    requestTimeoutMs > 0 ? Math.max(10, Math.min(1000, Math.floor(requestTimeoutMs / 4))) : 30_000;
+  const server = http.createServer({ connectionsCheckingInterval: checkMs }, (req, res) => {
     route(context, req, res).catch((err) => {
       if (!res.headersSent) sendJson(res, 500, openaiErrorBody(500, { message: String(err) }));
       else res.destroy();
@@ -93,9 +123,11 @@ export async function startServer({
     });
   });
   // Set as properties, not createServer options, which Node 18 does not all accept.
-  // Long streams and stalls must not be cut by the server: no whole-request deadline.
-  server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
+  // The deadline covers reading the request (headers + body) only: Node stops the clock once the
+  // request is complete, so long streams and stalls in the response are never cut. A request
+  // still incomplete at the deadline gets Node's `408` and its socket is closed.
+  server.requestTimeout = requestTimeoutMs;
+  server.headersTimeout = requestTimeoutMs;
   // Longer than the client pools' idle times (libcurl keeps connections 118 s) so that the
   // client, not the server, closes idle connections: no reuse-after-close races.
   server.keepAliveTimeout = 120_000;
@@ -229,9 +261,13 @@ async function generate(ctx, req, res, url, pathname, dialect) {
 
   let raw;
   try {
-    raw = await readBody(req, MAX_BODY_BYTES);
+    raw = await readBody(req, ctx.maxBodyBytes);
   } catch (err) {
     if (err instanceof BodyTooLargeError) return reject(413, err.message);
+    if (err instanceof RequestTimeoutError) {
+      record.status = 408; // Node wrote the 408 and closed the socket
+      return ctx.requestLog.setOutcome(record, 'bad_request');
+    }
     return ctx.requestLog.setOutcome(record, 'client_disconnected');
   }
   let body = {};

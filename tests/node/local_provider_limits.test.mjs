@@ -1,0 +1,149 @@
+// Limits of the local provider server (server/README.md, "Limits"): the request deadline, the
+// connection cap, the bounded request log and the same-origin rule of the control endpoints.
+// Real HTTP over 127.0.0.1, each suite with its own server and short limits. Synchronisation is
+// by events ('close', 'response', the server's own timers), never by sleeps.
+
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import http from 'node:http';
+import net from 'node:net';
+import { after, before, describe, test } from 'node:test';
+
+import { startServer } from '../../server/lib/server.mjs';
+
+// Every wait is for an event; a broken limit fails the test here instead of hanging it.
+const T = { timeout: 5_000 };
+
+const CHAT_BODY = {
+  model: 'local-echo',
+  messages: [{ role: 'user', content: 'Hi' }],
+  stream: true,
+};
+
+/**
+ * A raw TCP connection to `port` that records everything it receives. `closed` resolves with
+ * {data, ms} (the bytes as text, the time from connect to close) once the server closed it.
+ */
+function connect(port) {
+  const socket = net.connect(port, '127.0.0.1');
+  const started = Date.now();
+  let data = '';
+  socket.setEncoding('latin1');
+  socket.on('data', (chunk) => (data += chunk));
+  socket.on('error', () => {}); // writes after the server closed: EPIPE / ECONNRESET
+  const closed = once(socket, 'close').then(() => ({ data, ms: Date.now() - started }));
+  const connected = once(socket, 'connect');
+  return { socket, connected, closed, received: () => data };
+}
+
+/** Writes `text` one byte every `everyMs` ms until the socket closes (the load, not a wait). */
+function trickle(socket, text, everyMs) {
+  let at = 0;
+  const timer = setInterval(() => {
+    if (socket.destroyed || at === text.length) return clearInterval(timer);
+    socket.write(text[at++]);
+  }, everyMs);
+  socket.once('close', () => clearInterval(timer));
+}
+
+async function records(url) {
+  return (await fetch(`${url}/_llmstream/requests`)).json();
+}
+
+// ---- 1. the request deadline -------------------------------------------------------------------
+
+describe('request deadline', () => {
+  const DEADLINE_MS = 300;
+  let provider;
+  before(async () => {
+    provider = await startServer({
+      port: 0,
+      paceMs: 0,
+      requestTimeoutMs: DEADLINE_MS,
+      maxBodyBytes: 1024,
+    });
+  });
+  after(() => provider.close());
+
+  test('a body trickled past the deadline gets 408 and the socket is closed', T, async () => {
+    const c = connect(provider.port);
+    await c.connected;
+    const body = JSON.stringify(CHAT_BODY);
+    c.socket.write(
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+        `content-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`,
+    );
+    // One byte every 20 ms: the connection is never idle, the request never complete in time.
+    trickle(c.socket, body, 20);
+    const { data, ms } = await c.closed;
+    assert.match(data, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+    assert.ok(ms >= DEADLINE_MS - 20, `closed after ${ms} ms, before the deadline`);
+    const timedOut = (await records(provider.url)).filter((r) => r.status === 408);
+    assert.equal(timedOut.length, 1);
+    assert.equal(timedOut[0].outcome, 'bad_request');
+  });
+
+  test('headers trickled past the deadline get 408 and the socket is closed', T, async () => {
+    const c = connect(provider.port);
+    await c.connected;
+    c.socket.write('GET /health HTTP/1.1\r\n');
+    trickle(c.socket, 'x-slow: ' + 'a'.repeat(1000), 10);
+    const { data } = await c.closed;
+    assert.match(data, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+  });
+
+  test('a silent connection is closed at the deadline', T, async () => {
+    const c = connect(provider.port);
+    const { data } = await c.closed;
+    assert.match(data, /^HTTP\/1\.1 408/);
+  });
+
+  test('a body over the limit: 413 at once, the socket closes at the deadline', T, async () => {
+    const c = connect(provider.port);
+    await c.connected;
+    const got413 = new Promise((resolve) => {
+      c.socket.on('data', () => /\r\n\r\n.*\}/s.test(c.received()) && resolve(c.received()));
+    });
+    c.socket.write(
+      'POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-length: 100000\r\n\r\n' +
+        'x'.repeat(2048),
+    );
+    // The 413 arrives while the rest of the body is still owed (and never sent); the server
+    // keeps reading (and dropping) it so that the 413 is not lost to a reset, until the deadline.
+    assert.match(await got413, /^HTTP\/1\.1 413 /);
+    const { ms } = await c.closed;
+    assert.ok(ms >= DEADLINE_MS - 20, `closed after ${ms} ms, before the deadline`);
+  });
+
+  test('a response longer than the deadline is not cut (stall in the middle)', T, async () => {
+    const res = await fetch(`${provider.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'x-llmstream-scenario': `tokens=2; stall_after=1; stall_ms=${3 * DEADLINE_MS}` },
+      body: JSON.stringify(CHAT_BODY),
+    });
+    assert.equal(res.status, 200);
+    const text = await res.text();
+    assert.match(text, /data: \[DONE\]\n\n$/);
+  });
+
+  test('an idle keep-alive connection outlives the deadline and is reused', T, async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise((resolve, reject) => {
+        const req = http.get(`${provider.url}/health`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode, reused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+      });
+    try {
+      assert.deepEqual(await get(), { status: 200, reused: false });
+      // The clock: a silent connection opened now is closed by the deadline, so once it is,
+      // the keep-alive connection has been idle for longer than that.
+      await connect(provider.port).closed;
+      assert.deepEqual(await get(), { status: 200, reused: true });
+    } finally {
+      agent.destroy();
+    }
+  });
+});
