@@ -16,6 +16,7 @@
 
 import { textStage } from './transforms/text-stage.js';
 import { loadedTransforms } from './transforms/load.js';
+import { wellFormed } from './utf16.js';
 
 export { backpressure } from './transforms/backpressure.js';
 export { StreamCache } from './transforms/cache.js';
@@ -133,5 +134,7 @@ export function renderSafeMarkdown(markdown, options = {}) {
   if (!mod) {
     throw new Error('llmstream: renderSafeMarkdown() needs the transforms module: await loadTransforms() first');
   }
-  return mod.renderSafeMarkdown(String(markdown ?? ''), Boolean(options.hardBreaks));
+  // Well-formed: the glue's UTF-8 conversion would read a lone surrogate as half of a pair with
+  // the next character (../utf16.js); as U+FFFD, it renders as safeMarkdown() streams it.
+  return mod.renderSafeMarkdown(wellFormed(String(markdown ?? '')), Boolean(options.hardBreaks));
 }

@@ -1,9 +1,11 @@
 // progress(): the core's Progress (done vs an estimate, rate, ETA) over a chunk stream. Output
 // chunks (text, readable reasoning, refusal, tool-call arguments) and the done / error chunk gain
-// `progress`; everything passes through in order. One wasm call per counted chunk.
+// `progress`; everything passes through in order. One wasm call per counted chunk. The text goes
+// in well-formed, a pair cut between two chunks counted once (../utf16.js).
 
 import { loadTransforms } from './load.js';
 import { now } from './chunk-kinds.js';
+import { SurrogateJoiner } from '../utf16.js';
 
 const UNITS = { tokens: 0, chars: 1, chunks: 2 };
 const REASONING_PARTS = { text: 0, signature: 1, redacted: 2, summary: 3 };
@@ -41,6 +43,20 @@ export function progress(options = {}) {
     async *[Symbol.asyncIterator]() {
       const mod = await loadTransforms();
       const tracker = new mod.ProgressTracker(estimate, unit);
+      // One per output stream (kind, part, choice, tool call): a first half held back.
+      /** @type {Map<string, {joiner: SurrogateJoiner, kind: number, part: number}>} */
+      const streams = new Map();
+      const count = (chunk, [kind, part, text]) => {
+        const id = `${kind}/${part}/${chunk.index ?? 0}/${chunk.toolCall?.index ?? 0}`;
+        let stream = streams.get(id);
+        if (!stream) streams.set(id, (stream = { joiner: new SurrogateJoiner(), kind, part }));
+        tracker.output(kind, part, stream.joiner.take(text), now());
+      };
+      const countLoneHalves = () => {
+        for (const { joiner, kind, part } of streams.values()) {
+          if (joiner.pending) tracker.output(kind, part, joiner.end(), now());
+        }
+      };
       const snapshot = () => {
         const at = tracker.snapshot(now()) >> 3;
         const f = mod.HEAPF64;
@@ -64,13 +80,14 @@ export function progress(options = {}) {
         for await (const chunk of source) {
           const output = outputOf(chunk);
           if (output) {
-            tracker.output(output[0], output[1], output[2], now());
+            count(chunk, output);
             yield { ...chunk, progress: snapshot() };
           } else if (chunk?.type === 'usage') {
             const tokens = chunk.usage?.completionTokens;
             if (typeof tokens === 'number' && !chunk.usage.estimated) tracker.usage(tokens, now());
             yield chunk;
           } else if (chunk?.type === 'done' || chunk?.type === 'error') {
+            countLoneHalves();
             tracker.end(chunk.type === 'done', now());
             yield { ...chunk, progress: snapshot() };
           } else {

@@ -15,9 +15,14 @@
 //    at the end of the source, the stage is flushed first;
 //  - 'drain' stages (typing, smooth) release text over time: a non-text chunk, and the end,
 //    wait until the text before it has been released.
+// Text goes in well-formed (../utf16.js): a chunk that ends with the first half of a surrogate
+// pair keeps it back for the next text chunk (a non-text chunk in between does not part the
+// pair); before a boundary chunk and at the end of the source a half still held is U+FFFD. So
+// any cut of the text gives what the whole text gives.
 
 import { isBoundary, isText, now } from './chunk-kinds.js';
 import { loadTransforms } from './load.js';
+import { SurrogateJoiner } from '../utf16.js';
 
 /**
  * @typedef {object} StageConfig
@@ -73,6 +78,7 @@ async function* run(source, config, optionsJson, holder) {
   let completed = false;
   let template = null; // the latest text chunk (its index / block go on released pieces)
   const inbox = []; // source chunks not handled yet (drain: waiting behind held text)
+  const joiner = new SurrogateJoiner(); // the text's trailing first half of a pair, held back
 
   const wakeAt = () => mod.HEAPF64[statePtr >> 3];
   const held = () => mod.HEAPF64[(statePtr >> 3) + 1];
@@ -90,7 +96,7 @@ async function* run(source, config, optionsJson, holder) {
       out.push(pieceChunk(template, text.slice(offset, offset + lengths[i])));
       offset += lengths[i];
     }
-    // Defensive: the lengths assume valid UTF-8 (JS strings with lone surrogates are not); on a
+    // Defensive: the lengths assume valid UTF-8 (what goes in is: see SurrogateJoiner); on a
     // mismatch the whole release goes out as one piece rather than cut wrongly.
     return offset === text.length ? out : [pieceChunk(template, text)];
   }
@@ -103,9 +109,11 @@ async function* run(source, config, optionsJson, holder) {
         if (isText(chunk)) {
           inbox.shift();
           template = chunk;
-          yield* released(handle.push(chunk.text, now()), annotate ? chunk : undefined);
+          yield* released(handle.push(joiner.take(chunk.text), now()), annotate ? chunk : undefined);
           continue;
         }
+        // The text stops here: a first half still held back is a lone one.
+        if (joiner.pending && isBoundary(chunk)) yield* released(handle.push(joiner.end(), now()));
         if (held() > 0 && (drain ? wakeAt() < 0 : isBoundary(chunk))) {
           // Held text that no timer will release (drain: an incomplete character) or that must
           // not pass a boundary.
@@ -116,6 +124,7 @@ async function* run(source, config, optionsJson, holder) {
         inbox.shift();
         yield chunk;
       }
+      if (sourceDone && !inbox.length && joiner.pending) yield* released(handle.push(joiner.end(), now()));
       if (sourceDone && !inbox.length && !(drain && held() > 0 && wakeAt() >= 0)) {
         yield* released(handle.flush(now()));
         completed = true;
