@@ -155,6 +155,15 @@ describe('lone surrogates are U+FFFD, whole or cut', () => {
     assert.deepEqual(chunks.map((c) => c.text ?? c.type), [`a${FFFD}`, 'tool_call_start', `${FFFD}b`, 'done']);
   });
 
+  test('contentFilter: a pattern with a lone half matches the lone half of the text, and the other patterns still apply', async () => {
+    const filter = () => contentFilter({ patterns: ['secret', { pattern: `bad${HIGH}`, replacement: '#' }] });
+    const text = `x secret y bad${HIGH} z`;
+    assert.equal(texts(await collect(pipe(source([text]), filter()))).join(''), 'x  y # z');
+    for (const parts of everyCut(text)) {
+      assert.equal(texts(await collect(pipe(source(parts), filter()))).join(''), 'x  y # z', JSON.stringify(parts));
+    }
+  });
+
   test('a chunk that is not text between the halves does not part them', async () => {
     async function* split() {
       yield { type: 'text', text: `a${HIGH}`, index: 0 };

@@ -22,7 +22,7 @@
 
 import { isBoundary, isText, now } from './chunk-kinds.js';
 import { loadTransforms } from './load.js';
-import { SurrogateJoiner } from '../utf16.js';
+import { SurrogateJoiner, wellFormed } from '../utf16.js';
 
 /**
  * @typedef {object} StageConfig
@@ -39,7 +39,13 @@ import { SurrogateJoiner } from '../utf16.js';
  * @param {StageConfig} config
  */
 export function textStage(config) {
-  const optionsJson = JSON.stringify(config.options ?? {});
+  // Strings well-formed too: JSON.stringify writes a lone surrogate as a \udxxx escape, which the
+  // core's JSON parser refuses, and a stage whose options do not parse runs with none (a
+  // contentFilter with such a pattern filtered nothing). As U+FFFD, the pattern matches what
+  // the text's lone halves become.
+  const optionsJson = JSON.stringify(config.options ?? {}, (key, value) =>
+    typeof value === 'string' ? wellFormed(value) : value,
+  );
   return (source) => ({
     [Symbol.asyncIterator]() {
       const holder = { handle: null };
