@@ -49,8 +49,12 @@ TEST(PublicNames, ErrorCodesAreUniqueAndOnlyTheBugsAreNotRetried) {
     if (name == "unknown") continue;
     EXPECT_TRUE(seen.emplace(name).second) << name;
   }
-  EXPECT_EQ(seen.size(), 22u);  // a new code: add it here, in error.cpp and abi.h's JsErrorClass
+  EXPECT_EQ(seen.size(), 24u);  // a new code: add it here, in error.cpp and abi.h's JsErrorClass
   EXPECT_EQ(ErrorCodeName(ErrorCode::kInternal), "internal");
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kLimitExceeded), "limit_exceeded");
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kCompletionTooLarge), "completion_too_large");
+  EXPECT_FALSE(IsRetryable(ErrorCode::kLimitExceeded));
+  EXPECT_FALSE(IsRetryable(ErrorCode::kCompletionTooLarge));
   EXPECT_EQ(ErrorCodeName(ErrorCode::kModuleLoad), "module_load");
   EXPECT_FALSE(IsRetryable(ErrorCode::kInternal));
   EXPECT_FALSE(IsRetryable(ErrorCode::kModuleLoad));

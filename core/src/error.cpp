@@ -16,6 +16,10 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "bad_json";
     case ErrorCode::kBadToolArguments:
       return "bad_tool_arguments";
+    case ErrorCode::kLimitExceeded:
+      return "limit_exceeded";
+    case ErrorCode::kCompletionTooLarge:
+      return "completion_too_large";
     case ErrorCode::kProviderError:
       return "provider_error";
     case ErrorCode::kContentFilter:
@@ -73,6 +77,8 @@ bool IsRetryable(ErrorCode code) {
     case ErrorCode::kSseEventTooLarge:
     case ErrorCode::kBadJson:
     case ErrorCode::kBadToolArguments:
+    case ErrorCode::kLimitExceeded:        // the same request would make the same answer
+    case ErrorCode::kCompletionTooLarge:
     case ErrorCode::kContentFilter:
     case ErrorCode::kHttpStatus:
     case ErrorCode::kAuth:

@@ -111,6 +111,8 @@ constexpr std::string_view JsErrorClass(ErrorCode code) {
     case ErrorCode::kSseEventTooLarge:
     case ErrorCode::kBadJson:
     case ErrorCode::kBadToolArguments:
+    case ErrorCode::kLimitExceeded:
+    case ErrorCode::kCompletionTooLarge:
     case ErrorCode::kOverflow:
     case ErrorCode::kInternal:
     case ErrorCode::kModuleLoad:

@@ -20,6 +20,9 @@ enum class ErrorCode : uint16_t {
   // --- payloads ---
   kBadJson = 10,           // a data payload that must be JSON was not valid JSON
   kBadToolArguments = 11,  // a completed tool call's arguments were not valid JSON
+  // --- bounds (StreamLimits): the stream is ended, what came before is kept ---
+  kLimitExceeded = 12,       // more choices, metadata keys, blocks or tool calls than allowed
+  kCompletionTooLarge = 13,  // the assembled output passed StreamLimits::max_completion_bytes
   // --- the provider said so, in band (HTTP 200 then an error event / error object) ---
   kProviderError = 20,
   kContentFilter = 21,  // the provider stopped the output for policy reasons

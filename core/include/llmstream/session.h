@@ -51,6 +51,7 @@
 #include "llmstream/request.h"
 #include "llmstream/retry_policy.h"
 #include "llmstream/sse_parser.h"
+#include "llmstream/stream.h"
 
 namespace llmstream {
 
@@ -91,6 +92,7 @@ struct SessionOptions {
   // repeats of the old tail. Continuations count against RetryPolicy::max_retries.
   bool continuation = false;
   SseLimits sse_limits{};
+  StreamLimits limits{};  // each attempt's (llmstream/stream.h)
   // The wall clock, for the absolute times some headers carry (Retry-After as an HTTP date,
   // Anthropic's rate-limit resets): Unix ms at the moment the caller's clock read 0, so that
   // Unix time = unix_ms_at_zero + now_ms (0 when now_ms already is Unix time). A response's own

@@ -28,12 +28,25 @@ namespace stream_internal {
 struct Access;  // core-internal knobs (core/src/stream/stream_internal.h)
 }  // namespace stream_internal
 
+// What one response may make a Stream hold. Real streams stay far below every bound; a hostile or
+// broken server could otherwise make the client's memory and time grow without end. Past a
+// bound the stream ends with an error (kCompletionTooLarge for the size, kLimitExceeded for the
+// counts), keeping everything assembled before it. 0 means no bound.
+struct StreamLimits {
+  // Text, reasoning, refusal and tool-call arguments together, in bytes.
+  uint64_t max_completion_bytes = uint64_t{64} << 20;
+  uint32_t max_choices = 128;         // distinct choice indexes (`n` above this is refused)
+  uint32_t max_metadata_keys = 4096;  // distinct metadata names (unknown fields included)
+  uint32_t max_parts = 4096;          // content blocks, output items and tool calls, in all
+};
+
 struct StreamOptions {
   WireApi api = WireApi::kChatCompletions;
   Provider provider = Provider::kOpenAI;
   // The requested model: prices usage until the stream names its resolved model.
   std::string model;
   SseLimits sse_limits;
+  StreamLimits limits;
   // Price table for cost events; nullptr = PriceTable::Default().
   const PriceTable* prices = nullptr;
   // When the request was sent (same clock as the now_ms arguments): IdleFor counts from here

@@ -31,36 +31,76 @@ int64_t CountLogprobTokens(std::string_view json_text) {
 }  // namespace
 
 Choice& Assembler::ChoiceAt(uint32_t index) {
-  for (Choice& choice : completion_.choices) {
-    if (choice.index == index) return choice;
-  }
-  Choice& choice = completion_.choices.emplace_back();
+  std::vector<Choice>& choices = completion_.choices;
+  // Nearly every event is for choices[0]: no hashing for it.
+  if (!choices.empty() && choices[0].index == index) return choices[0];
+  const uint64_t hash = FlatIndex::HashInt(index);
+  const uint32_t at =
+      choice_index_.Find(hash, [&](uint32_t i) { return choices[i].index == index; });
+  if (at != FlatIndex::kNone) return choices[at];
+  Choice& choice = choices.emplace_back();
   choice.index = index;
+  ++created_;
+  choice_index_.Insert(hash, static_cast<uint32_t>(choices.size() - 1));
   return choice;
 }
 
 Block* Assembler::FindBlock(Choice& choice, uint32_t index) {
-  for (auto it = choice.blocks.rbegin(); it != choice.blocks.rend(); ++it) {
-    if (it->index == index) return &*it;
-  }
-  return nullptr;
+  if (choice.blocks.empty()) return nullptr;
+  if (choice.blocks.back().index == index) return &choice.blocks.back();  // the usual case
+  const uint32_t at = block_index_.Find(PartHash(choice, index), [&](uint32_t i) {
+    return i < choice.blocks.size() && choice.blocks[i].index == index;
+  });
+  return at == FlatIndex::kNone ? nullptr : &choice.blocks[at];
 }
 
 ToolCall* Assembler::FindToolCall(Choice& choice, uint32_t index) {
-  for (auto it = choice.tool_calls.rbegin(); it != choice.tool_calls.rend(); ++it) {
-    if (it->index == index) return &*it;
+  if (choice.tool_calls.empty()) return nullptr;
+  if (choice.tool_calls.back().index == index) return &choice.tool_calls.back();
+  const uint32_t at = call_index_.Find(PartHash(choice, index), [&](uint32_t i) {
+    return i < choice.tool_calls.size() && choice.tool_calls[i].index == index;
+  });
+  return at == FlatIndex::kNone ? nullptr : &choice.tool_calls[at];
+}
+
+ToolCall& Assembler::NewToolCall(Choice& choice, uint32_t index) {
+  const uint64_t hash = PartHash(choice, index);
+  if (const ToolCall* older = FindToolCall(choice, index)) {
+    call_index_.Erase(hash, static_cast<uint32_t>(older - choice.tool_calls.data()));
   }
-  return nullptr;
+  ToolCall& call = choice.tool_calls.emplace_back();
+  call.index = index;
+  ++created_;
+  ++parts_;
+  call_index_.Insert(hash, static_cast<uint32_t>(choice.tool_calls.size() - 1));
+  return call;
+}
+
+Block& Assembler::NewBlock(Choice& choice, uint32_t index) {
+  const uint64_t hash = PartHash(choice, index);
+  if (const Block* older = FindBlock(choice, index)) {
+    block_index_.Erase(hash, static_cast<uint32_t>(older - choice.blocks.data()));
+  }
+  Block& block = choice.blocks.emplace_back();
+  block.index = index;
+  ++created_;
+  ++parts_;
+  block_index_.Insert(hash, static_cast<uint32_t>(choice.blocks.size() - 1));
+  return block;
 }
 
 void Assembler::SetMetadata(std::string_view key, std::string_view value) {
-  for (auto& [name, stored] : completion_.metadata) {
-    if (name == key) {
-      stored.assign(value);
-      return;
-    }
+  auto& metadata = completion_.metadata;
+  const uint64_t hash = FlatIndex::HashString(key);
+  const uint32_t at =
+      metadata_index_.Find(hash, [&](uint32_t i) { return metadata[i].first == key; });
+  if (at != FlatIndex::kNone) {
+    metadata[at].second.assign(value);
+    return;
   }
-  completion_.metadata.emplace_back(std::string(key), std::string(value));
+  metadata.emplace_back(std::string(key), std::string(value));
+  ++created_;
+  metadata_index_.Insert(hash, static_cast<uint32_t>(metadata.size() - 1));
 }
 
 void Assembler::Apply(const Event& event) {
@@ -95,8 +135,7 @@ void Assembler::Apply(const Event& event) {
       break;
     case EventKind::kToolCallStart: {
       Choice& choice = ChoiceAt(event.choice);
-      ToolCall& call = choice.tool_calls.emplace_back();
-      call.index = event.block;
+      ToolCall& call = NewToolCall(choice, event.block);
       call.kind = event.tool_kind();
       call.id.assign(event.id);
       call.name.assign(event.name);
@@ -115,8 +154,7 @@ void Assembler::Apply(const Event& event) {
       Choice& choice = ChoiceAt(event.choice);
       ToolCall* call = FindToolCall(choice, event.block);
       if (!call) {  // an end without a start still yields a call: nothing is dropped
-        call = &choice.tool_calls.emplace_back();
-        call->index = event.block;
+        call = &NewToolCall(choice, event.block);
         call->type = "function";
       }
       if (call->id.empty()) call->id.assign(event.id);
@@ -181,8 +219,7 @@ void Assembler::Apply(const Event& event) {
       break;
     case EventKind::kBlockStart: {
       Choice& choice = ChoiceAt(event.choice);
-      Block& block = choice.blocks.emplace_back();
-      block.index = event.block;
+      Block& block = NewBlock(choice, event.block);
       block.type.assign(event.name);
       block.data.assign(event.text);
       break;

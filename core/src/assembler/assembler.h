@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "common/flat_index.h"
 #include "llmstream/completion.h"
 #include "llmstream/event.h"
 
@@ -30,7 +31,18 @@ class Assembler {
   void Reset() {
     completion_ = Completion();
     delta_choice_ = -1;
+    created_ = 0;
+    parts_ = 0;
+    choice_index_.Clear();
+    block_index_.Clear();
+    call_index_.Clear();
+    metadata_index_.Clear();
   }
+  // How many choices, blocks, tool calls and metadata keys were created so far: a Stream checks
+  // its StreamLimits only when this moved.
+  uint64_t created() const { return created_; }
+  size_t parts() const { return parts_; }  // blocks and tool calls
+
   // The body ended without the provider's terminal signal.
   void MarkTruncated() { completion_.truncated = true; }
 
@@ -39,13 +51,31 @@ class Assembler {
 
  private:
   Choice& ChoiceAt(uint32_t index);
-  static Block* FindBlock(Choice& choice, uint32_t index);
-  static ToolCall* FindToolCall(Choice& choice, uint32_t index);
+  Block* FindBlock(Choice& choice, uint32_t index);
+  ToolCall* FindToolCall(Choice& choice, uint32_t index);
+  // Appends a tool call / block with `index`; lookups by index find it from now on.
+  ToolCall& NewToolCall(Choice& choice, uint32_t index);
+  Block& NewBlock(Choice& choice, uint32_t index);
   void SetMetadata(std::string_view key, std::string_view value);
+
+  // The key of a block or tool call: its choice's position and its index.
+  uint64_t PartHash(const Choice& choice, uint32_t index) const {
+    const uint64_t position = static_cast<uint64_t>(&choice - completion_.choices.data());
+    return FlatIndex::HashInt(position << 32 | index);
+  }
 
   Completion completion_;
   size_t dropped_warnings_ = 0;
   int64_t delta_choice_ = -1;  // a choice known to exist (ApplyWithoutDeltas), -1: none yet
+  uint64_t created_ = 0;
+  size_t parts_ = 0;
+  // Choices by index, blocks and tool calls by (choice, index): a hostile stream can make
+  // thousands, which a scan per event would make quadratic. Blocks and tool calls map to the
+  // newest one with their index, as providers address the newest.
+  FlatIndex choice_index_;
+  FlatIndex block_index_;
+  FlatIndex call_index_;
+  FlatIndex metadata_index_;
 };
 
 }  // namespace llmstream

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/flat_index.h"
 #include "stream/emitter.h"
 
 namespace llmstream {
@@ -18,22 +19,27 @@ class MetadataTracker {
   // Emits kMetadata(key, value) unless `value` equals the last value emitted for `key`.
   void Update(std::string_view key, std::string_view value, MetadataFormat format, Emitter& out,
               uint32_t choice = 0) {
-    for (auto& [name, last] : entries_) {
-      if (name == key) {
-        if (last == value) return;
-        last.assign(value);
-        out.EmitMetadata(key, value, format, choice);
-        return;
-      }
+    const uint64_t hash = FlatIndex::HashString(key);
+    const uint32_t at = index_.Find(hash, [&](uint32_t i) { return entries_[i].first == key; });
+    if (at != FlatIndex::kNone) {
+      std::string& last = entries_[at].second;
+      if (last == value) return;
+      last.assign(value);
+    } else {
+      entries_.emplace_back(std::string(key), std::string(value));
+      index_.Insert(hash, static_cast<uint32_t>(entries_.size() - 1));
     }
-    entries_.emplace_back(std::string(key), std::string(value));
     out.EmitMetadata(key, value, format, choice);
   }
-  void Reset() { entries_.clear(); }
+  void Reset() {
+    entries_.clear();
+    index_.Clear();
+  }
 
  private:
-  // Few keys (under 20 in practice): a linear scan beats hashing here.
+  // Under 20 keys in practice, but a hostile stream may send thousands: found by hash.
   std::vector<std::pair<std::string, std::string>> entries_;
+  FlatIndex index_;
 };
 
 }  // namespace llmstream

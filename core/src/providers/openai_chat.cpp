@@ -1,10 +1,12 @@
 #include "providers/openai_chat.h"
 
 #include <algorithm>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/flat_index.h"
 #include "json/chunk_template.h"
 #include "json/escape.h"
 #include "json/reader.h"
@@ -82,13 +84,13 @@ class OpenAIChatDialect final : public Dialect {
     std::string id;
     std::string name;
     std::string arguments;
-    bool ended = false;
   };
   struct ChoiceState {
     uint32_t index = 0;
     bool role_seen = false;
     std::string finish_reason;  // last raw finish reason emitted
     std::string channel;
+    uint32_t open_calls = 0;
   };
   // One tool_calls[] element as read; emitted once the element is complete because `index` may
   // come last (Groq).
@@ -230,12 +232,19 @@ class OpenAIChatDialect final : public Dialect {
   }
 
   ChoiceState& StateOf(uint32_t choice) {
-    for (ChoiceState& state : choices_) {
-      if (state.index == choice) return state;
-    }
+    if (!choices_.empty() && choices_[0].index == choice) return choices_[0];
+    const uint64_t hash = FlatIndex::HashInt(choice);
+    const uint32_t at =
+        choice_index_.Find(hash, [&](uint32_t i) { return choices_[i].index == choice; });
+    if (at != FlatIndex::kNone) return choices_[at];
     ChoiceState& state = choices_.emplace_back();
     state.index = choice;
+    choice_index_.Insert(hash, static_cast<uint32_t>(choices_.size() - 1));
     return state;
+  }
+
+  static uint64_t CallHash(uint32_t choice, uint32_t index) {
+    return FlatIndex::HashInt(uint64_t{choice} << 32 | index);
   }
 
   bool ParseDelta(Reader& reader, uint32_t choice, Emitter& out) {
@@ -403,12 +412,18 @@ class OpenAIChatDialect final : public Dialect {
 
   void ApplyToolFragment(uint32_t choice, const ToolFragment& fragment, Emitter& out) {
     uint32_t index = fragment.index < 0 ? 0 : static_cast<uint32_t>(fragment.index);
-    ToolCallState* call = nullptr;
-    for (ToolCallState& state : calls_) {
-      if (state.choice == choice && state.index == index && !state.ended) call = &state;
-    }
+    const uint64_t hash = CallHash(choice, index);
+    const bool newest = !calls_.empty() && calls_.back().choice == choice &&
+                        calls_.back().index == index;  // the usual case: no lookup
+    const uint32_t at =
+        newest ? static_cast<uint32_t>(calls_.size() - 1) : call_index_.Find(hash, [&](uint32_t i) {
+          return calls_[i].choice == choice && calls_[i].index == index;
+        });
+    ToolCallState* call = at == FlatIndex::kNone ? nullptr : &calls_[at];
     if (!call) {
       call = &calls_.emplace_back();
+      call_index_.Insert(hash, static_cast<uint32_t>(calls_.size() - 1));
+      ++StateOf(choice).open_calls;
       call->choice = choice;
       call->index = index;
       call->id.assign(fragment.id);
@@ -431,22 +446,45 @@ class OpenAIChatDialect final : public Dialect {
     }
   }
 
+  // Ends the open tool calls of `choice` (of every choice: `all_choices`), in the order they
+  // started, and forgets them.
+  void EndToolCall(ToolCallState& call, Emitter& out) {
+    --StateOf(call.choice).open_calls;
+    if (call.arguments.empty()) call.arguments = "{}";  // "" means a call without arguments
+    bool valid = IsValidJson(call.arguments, out.arena());
+    if (!valid) {
+      out.EmitWarning("bad_tool_arguments: tool call " + call.name +
+                      " ended with arguments that are not valid JSON");
+    }
+    Event& end = out.Emit(EventKind::kToolCallEnd, call.choice, call.index);
+    end.id = call.id;
+    end.name = call.name;
+    end.text = call.arguments;
+    end.part =
+        static_cast<uint8_t>(valid ? ToolArguments::kValidJson : ToolArguments::kInvalidJson);
+  }
+
   void EndToolCalls(uint32_t choice, bool all_choices, Emitter& out) {
-    for (ToolCallState& call : calls_) {
-      if (call.ended || (!all_choices && call.choice != choice)) continue;
-      call.ended = true;
-      if (call.arguments.empty()) call.arguments = "{}";  // "" means a call without arguments
-      bool valid = IsValidJson(call.arguments, out.arena());
-      if (!valid) {
-        out.EmitWarning("bad_tool_arguments: tool call " + call.name +
-                        " ended with arguments that are not valid JSON");
+    if (calls_.empty() || (!all_choices && StateOf(choice).open_calls == 0)) return;
+    if (ended_batch_ != out.batch()) {
+      ended_calls_.clear();
+      ended_batch_ = out.batch();
+    }
+    // The end events point into the ended calls' strings, kept in `ended_calls_` (a deque:
+    // nothing moves once there) until the next Feed: a second copy of the arguments would double
+    // the peak memory of a big tool call.
+    size_t kept = 0;
+    for (size_t i = 0; i < calls_.size(); ++i) {
+      if (all_choices || calls_[i].choice == choice) {
+        EndToolCall(ended_calls_.emplace_back(std::move(calls_[i])), out);
+      } else if (kept++ != i) {
+        calls_[kept - 1] = std::move(calls_[i]);
       }
-      Event& end = out.Emit(EventKind::kToolCallEnd, call.choice, call.index);
-      end.id = out.Copy(call.id);
-      end.name = out.Copy(call.name);
-      end.text = out.Copy(call.arguments);
-      end.part =
-          static_cast<uint8_t>(valid ? ToolArguments::kValidJson : ToolArguments::kInvalidJson);
+    }
+    calls_.resize(kept);
+    call_index_.Clear();
+    for (size_t i = 0; i < calls_.size(); ++i) {
+      call_index_.Insert(CallHash(calls_[i].choice, calls_[i].index), static_cast<uint32_t>(i));
     }
   }
 
@@ -599,7 +637,11 @@ class OpenAIChatDialect final : public Dialect {
   bool done_ = false;
   bool top_level_usage_seen_ = false;
   std::vector<ChoiceState> choices_;
-  std::vector<ToolCallState> calls_;
+  FlatIndex choice_index_;                 // choices_ by index
+  std::vector<ToolCallState> calls_;       // the open tool calls, in the order they started
+  FlatIndex call_index_;                   // calls_ by (choice, index)
+  std::deque<ToolCallState> ended_calls_;  // what this batch's end events point into
+  uint64_t ended_batch_ = 0;
   MetadataTracker metadata_;
   std::string scratch_;  // builds prefixed metadata keys without a fresh string each time
 };

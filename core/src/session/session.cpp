@@ -20,6 +20,7 @@ StreamOptions MakeStreamOptions(const SessionOptions& options, WireApi api, int6
   stream.provider = options.provider.provider;
   stream.model = options.request.model;
   stream.sse_limits = options.sse_limits;
+  stream.limits = options.limits;
   stream.prices = options.prices;
   stream.start_ms = start_ms;
   stream.keep_alive_events = options.keep_alive_events;

@@ -18,6 +18,7 @@ class Emitter {
  public:
   // Starts a new batch: previous events, strings and payloads become invalid.
   void Clear() {
+    ++batch_;
     events_.clear();
     arena_.Reset();
     // Most batches carry no payload: an empty deque's clear() still walks its node map, on every
@@ -26,6 +27,9 @@ class Emitter {
     if (!costs_.empty()) costs_.clear();
     if (!failures_.empty()) failures_.clear();
   }
+
+  // Counts Clear calls: storage a dialect lends to events may be reused once this moved.
+  uint64_t batch() const { return batch_; }
 
   Event& Emit(EventKind kind, uint32_t choice = 0, uint32_t block = 0) {
     Event& event = events_.emplace_back();
@@ -74,6 +78,9 @@ class Emitter {
     event.text = Copy(reason);
   }
 
+  // Keeps the first `count` events (payload storage stays until Clear).
+  void Truncate(size_t count) { events_.resize(count); }
+
   // Removes the events of `kind` from index `first` on (their payload storage stays until Clear).
   void Drop(size_t first, EventKind kind) {
     auto from = events_.begin() + static_cast<std::ptrdiff_t>(first);
@@ -103,6 +110,7 @@ class Emitter {
     RetryInfo retry;
   };
   std::deque<Failure> failures_;
+  uint64_t batch_ = 0;
 };
 
 }  // namespace llmstream

@@ -119,6 +119,8 @@ class Stream::Impl final : public SseSink {
     dialect_->set_fast_path(options_.chunk_templates);
     out_.Clear();
     assembler_.Reset();
+    completion_bytes_ = 0;
+    created_seen_ = 0;
     ended_ = false;
     first_byte_ms_ = last_byte_ms_ = first_output_ms_ = -1;
   }
@@ -218,15 +220,55 @@ class Stream::Impl final : public SseSink {
       const Event& event = out_.events()[i];
       if (first_output_ms_ < 0 && IsOutput(event.kind)) first_output_ms_ = now_ms_;
       if (event.kind == EventKind::kError) provider_error = true;
+      if (IsDelta(event.kind)) completion_bytes_ += event.text.size();
       if constexpr (kDeltas) {
         assembler_.Apply(event);
       } else {
         assembler_.ApplyWithoutDeltas(event);
       }
+      if (completion_bytes_ > max_completion_bytes_ || assembler_.created() != created_seen_) {
+        if (Error error; OverLimit(&error)) {
+          // The rest of the batch is dropped: a bound holds inside one SSE event too.
+          out_.Truncate(i + 1);
+          out_.EmitError(std::move(error));
+          Assemble(out_.events().back());
+          return true;
+        }
+      }
       // Last: it inserts an event, which moves `event`. The loop then assembles that kCost.
       if (event.kind == EventKind::kUsage) InsertCost(i + 1, *event.usage);
     }
     return provider_error;
+  }
+
+  // Whether the completion passed a StreamLimits bound; `error` then says which and how to raise
+  // it. Called when the output grew past the size bound or something new was created.
+  bool OverLimit(Error* error) {
+    const StreamLimits& limits = options_.limits;
+    const Completion& result = assembler_.result();
+    created_seen_ = assembler_.created();
+    auto over = [](uint64_t count, uint64_t bound) { return bound != 0 && count > bound; };
+    std::string what;
+    if (completion_bytes_ > max_completion_bytes_) {
+      error->code = ErrorCode::kCompletionTooLarge;
+      error->message = "the completion passed " + std::to_string(limits.max_completion_bytes) +
+                       " bytes of text and tool arguments (StreamLimits::max_completion_bytes)";
+      return true;
+    }
+    if (over(result.choices.size(), limits.max_choices)) {
+      what = std::to_string(limits.max_choices) + " choices (StreamLimits::max_choices)";
+    } else if (over(result.metadata.size(), limits.max_metadata_keys)) {
+      what = std::to_string(limits.max_metadata_keys) +
+             " distinct metadata keys (StreamLimits::max_metadata_keys)";
+    } else if (over(assembler_.parts(), limits.max_parts)) {
+      what = std::to_string(limits.max_parts) +
+             " content blocks and tool calls (StreamLimits::max_parts)";
+    } else {
+      return false;
+    }
+    error->code = ErrorCode::kLimitExceeded;
+    error->message = "the response had more than " + what;
+    return true;
   }
 
   void Assemble(const Event& event) {
@@ -264,6 +306,11 @@ class Stream::Impl final : public SseSink {
   Emitter out_;
   Assembler assembler_;
   bool assemble_deltas_ = true;  // stream_internal::Access::SetAssembleDeltas
+  // StreamLimits accounting: output bytes so far, and the assembler's creation count last seen.
+  uint64_t completion_bytes_ = 0;
+  const uint64_t max_completion_bytes_ =
+      options_.limits.max_completion_bytes ? options_.limits.max_completion_bytes : UINT64_MAX;
+  uint64_t created_seen_ = 0;
   int64_t created_ms_;
   std::string_view input_;
   bool ended_ = false;

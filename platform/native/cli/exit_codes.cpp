@@ -29,6 +29,8 @@ ExitCode ExitCodeFor(const Error& error) {
     case ErrorCode::kSseEventTooLarge:
     case ErrorCode::kBadJson:
     case ErrorCode::kBadToolArguments:
+    case ErrorCode::kLimitExceeded:
+    case ErrorCode::kCompletionTooLarge:
     case ErrorCode::kProviderError:
     case ErrorCode::kContentFilter:
     case ErrorCode::kOverflow:
