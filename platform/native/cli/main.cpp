@@ -8,10 +8,10 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
-#include <iterator>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "cli/args.h"
@@ -20,6 +20,7 @@
 #include "cli/metrics_report.h"
 #include "cli/printer.h"
 #include "cli/provider_setup.h"
+#include "cli/read_file.h"
 #include "cli/run.h"
 #include "cli/secret_scrubber.h"
 
@@ -50,8 +51,9 @@ SecretScrubber MakeScrubber(const Args& args) {
   return scrubber;
 }
 
-// The prompt: the words joined, or all of stdin. nullopt when stdin cannot be read.
-std::optional<std::string> ReadPrompt(const Args& args) {
+// The prompt: the words joined, or all of stdin. nullopt + *error when stdin cannot be read (a
+// directory, a closed descriptor): a file error, not an empty prompt.
+std::optional<std::string> ReadPrompt(const Args& args, std::string* error) {
   if (!args.PromptFromStdin()) {
     std::string prompt;
     for (const std::string& word : args.prompt) {
@@ -62,8 +64,9 @@ std::optional<std::string> ReadPrompt(const Args& args) {
   }
   if (isatty(STDIN_FILENO))
     std::fputs("llmstream: reading the prompt from stdin (end with Ctrl-D)\n", stderr);
-  std::string prompt(std::istreambuf_iterator<char>(std::cin), {});
-  if (std::cin.bad()) return std::nullopt;
+  std::optional<std::string> read = ReadAll(STDIN_FILENO, error);
+  if (!read) return std::nullopt;
+  std::string prompt = std::move(*read);
   while (!prompt.empty() && (prompt.back() == '\n' || prompt.back() == '\r')) prompt.pop_back();
   return prompt;
 }
@@ -109,9 +112,11 @@ int main(int argc, char** argv) {
 
   std::optional<Setup> setup;
   if (args.replay.empty()) {
-    std::optional<std::string> prompt = ReadPrompt(args);
+    std::string read_error;
+    std::optional<std::string> prompt = ReadPrompt(args, &read_error);
     if (!prompt) {
-      std::fputs("llmstream: error: cannot read the prompt from stdin\n", stderr);
+      std::fprintf(stderr, "llmstream: error: cannot read the prompt from stdin: %s\n",
+                   read_error.c_str());
       return kExitFile;
     }
     if (prompt->empty()) return UsageError("empty prompt (give it as arguments or on stdin)");

@@ -4,7 +4,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <utility>
 
 namespace llmstream::cli {
@@ -55,6 +57,46 @@ json HeaderJson(const RecordingHeader& h) {
   };
 }
 
+// Numbers from a recording are untrusted: a time of nan made the replay spin (every comparison
+// false), 1e12 made it sleep for decades, and a double outside int's range is undefined
+// behaviour to convert. Every number is read through one of these, which throw (ParseRecording
+// turns that into an error naming the line).
+double TimeMs(const json& j, std::string_view what) {
+  if (!j.is_number()) throw std::runtime_error(std::string(what) + " is not a number");
+  const double ms = j.get<double>();
+  if (!std::isfinite(ms) || ms < 0 || ms > kMaxRecordedMs) {
+    throw std::runtime_error(std::string(what) + " is not a time from 0 to 86400000 ms");
+  }
+  return ms;
+}
+
+int64_t Integer(const json& j, int64_t min, int64_t max, std::string_view what) {
+  const auto out_of_range = [&] {
+    return std::runtime_error(std::string(what) + " is not an integer from " + std::to_string(min) +
+                              " to " + std::to_string(max));
+  };
+  if (j.is_number_unsigned()) {
+    const uint64_t value = j.get<uint64_t>();
+    if (value > static_cast<uint64_t>(max)) throw out_of_range();
+    return static_cast<int64_t>(value);
+  }
+  if (!j.is_number_integer()) throw out_of_range();
+  const int64_t value = j.get<int64_t>();
+  if (value < min || value > max) throw out_of_range();
+  return value;
+}
+
+double Fraction(const json& j, double min, double max, std::string_view what) {
+  if (!j.is_number()) throw std::runtime_error(std::string(what) + " is not a number");
+  const double value = j.get<double>();
+  if (!std::isfinite(value) || value < min || value > max) {
+    throw std::runtime_error(std::string(what) + " is out of range");
+  }
+  return value;
+}
+
+constexpr int64_t kMaxMsInt = static_cast<int64_t>(kMaxRecordedMs);
+
 std::optional<WireApi> ApiFromName(std::string_view name) {
   for (WireApi api :
        {WireApi::kChatCompletions, WireApi::kResponses, WireApi::kAnthropicMessages}) {
@@ -85,19 +127,23 @@ RecordingHeader HeaderFromJson(const json& j) {
   const json& request = j.at("request");
   h.request.prompt = request.value("prompt", "");
   h.request.system = request.value("system", "");
-  if (request.contains("maxTokens")) h.request.max_tokens = request["maxTokens"].get<int>();
-  if (request.contains("temperature")) {
-    h.request.temperature = request["temperature"].get<double>();
+  if (request.contains("maxTokens")) {
+    h.request.max_tokens = static_cast<int>(
+        Integer(request["maxTokens"], 1, std::numeric_limits<int>::max(), "maxTokens"));
   }
+  if (request.contains("temperature")) {
+    h.request.temperature = Fraction(request["temperature"], 0, 2, "temperature");
+  }
+  // The same bounds as the command line's options: the replay's Session sleeps these delays.
   const json& retry = j.at("retry");
-  h.retry.max_retries = retry.at("maxRetries").get<int>();
-  h.retry.base_delay_ms = retry.at("baseDelayMs").get<int64_t>();
-  h.retry.max_delay_ms = retry.at("maxDelayMs").get<int64_t>();
-  h.retry.jitter = retry.at("jitter").get<double>();
+  h.retry.max_retries = static_cast<int>(Integer(retry.at("maxRetries"), 0, 100, "maxRetries"));
+  h.retry.base_delay_ms = Integer(retry.at("baseDelayMs"), 0, kMaxMsInt, "baseDelayMs");
+  h.retry.max_delay_ms = Integer(retry.at("maxDelayMs"), 0, kMaxMsInt, "maxDelayMs");
+  h.retry.jitter = Fraction(retry.at("jitter"), 0, 1, "jitter");
   const json& timeouts = j.at("timeouts");
-  h.timeouts.first_byte_ms = timeouts.at("firstByteMs").get<int64_t>();
-  h.timeouts.idle_ms = timeouts.at("idleMs").get<int64_t>();
-  h.timeouts.total_ms = timeouts.at("totalMs").get<int64_t>();
+  h.timeouts.first_byte_ms = Integer(timeouts.at("firstByteMs"), 0, kMaxMsInt, "firstByteMs");
+  h.timeouts.idle_ms = Integer(timeouts.at("idleMs"), 0, kMaxMsInt, "idleMs");
+  h.timeouts.total_ms = Integer(timeouts.at("totalMs"), 0, kMaxMsInt, "totalMs");
   h.continuation = j.value("continuation", false);
   h.estimate_usage = j.value("estimateUsage", true);
   return h;
@@ -222,17 +268,24 @@ std::optional<Recording> ParseRecording(std::string_view data, std::string* erro
         if (space == std::string_view::npos) return fail("bad frame line");
         RecordedFrame frame;
         size_t count = 0;
-        const std::string ms_text(line->substr(1, space - 1));
+        const std::string_view ms_text = line->substr(1, space - 1);
         const std::string_view count_text = line->substr(space + 1);
-        char* ms_end = nullptr;
-        frame.ms = std::strtod(ms_text.c_str(), &ms_end);
-        auto [ptr, ec] =
+        const auto [ms_end, ms_ec] =
+            std::from_chars(ms_text.data(), ms_text.data() + ms_text.size(), frame.ms);
+        const auto [count_end, count_ec] =
             std::from_chars(count_text.data(), count_text.data() + count_text.size(), count);
-        if (ms_end == ms_text.c_str() || ec != std::errc() ||
-            ptr != count_text.data() + count_text.size()) {
+        if (ms_ec != std::errc() || ms_end != ms_text.data() + ms_text.size() ||
+            count_ec != std::errc() || count_end != count_text.data() + count_text.size()) {
           return fail("bad frame line");
         }
-        if (rest.size() < count + 1 || rest[count] != '\n') return fail("frame shorter than said");
+        if (!std::isfinite(frame.ms) || frame.ms < 0 || frame.ms > kMaxRecordedMs) {
+          return fail("frame time is not a time from 0 to 86400000 ms");
+        }
+        // count < rest.size() first: count + 1 overflows for a count of 2^64 - 1.
+        if (count >= rest.size() || rest[count] != '\n') {
+          return fail("frame of " + std::string(count_text) +
+                      " bytes runs past the end of the file");
+        }
         if (recording.attempts.empty()) return fail("frame before any #attempt");
         frame.bytes.assign(rest.substr(0, count));
         for (char c : frame.bytes) line_number += c == '\n';
@@ -247,29 +300,32 @@ std::optional<Recording> ParseRecording(std::string_view data, std::string* erro
       const json record = json::parse(line->substr(space + 1));
       if (tag == "#attempt") {
         RecordedAttempt attempt;
-        attempt.attempt = record.at("attempt").get<int>();
-        attempt.start_ms = record.at("ms").get<double>();
+        attempt.attempt = static_cast<int>(Integer(record.at("attempt"), 0, 1000, "attempt"));
+        attempt.start_ms = TimeMs(record.at("ms"), "ms");
         recording.attempts.push_back(std::move(attempt));
         continue;
       }
       if (recording.attempts.empty()) return fail(std::string(tag) + " before any #attempt");
       RecordedAttempt& attempt = recording.attempts.back();
       if (tag == "#response") {
-        attempt.response_ms = record.at("ms").get<double>();
-        attempt.status = record.at("status").get<int>();
+        attempt.response_ms = TimeMs(record.at("ms"), "ms");
+        attempt.status = static_cast<int>(Integer(record.at("status"), 0, 999, "status"));
         for (const json& pair : record.at("headers")) {
           attempt.headers.emplace_back(pair.at(0).get<std::string>(),
                                        pair.at(1).get<std::string>());
         }
       } else if (tag == "#end") {
-        attempt.end_ms = record.at("ms").get<double>();
+        attempt.end_ms = TimeMs(record.at("ms"), "ms");
         if (record.contains("error")) {
           const json& e = record["error"];
           std::optional<ErrorCode> code = CodeFromName(e.at("code").get<std::string>());
           if (!code) return fail("unknown error code");
           attempt.end_error.code = *code;
           attempt.end_error.message = e.value("message", "");
-          attempt.end_error.http_status = e.value("httpStatus", 0);
+          attempt.end_error.http_status =
+              e.contains("httpStatus")
+                  ? static_cast<int>(Integer(e["httpStatus"], 0, 999, "httpStatus"))
+                  : 0;
         }
       } else {
         return fail("unknown record " + std::string(tag));

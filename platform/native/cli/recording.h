@@ -15,6 +15,10 @@
 //   #end {"ms":130.2,"error":{"code":"network","message":"...","httpStatus":0}}
 //   #attempt {"attempt":1,...}              a retry: the next section, and so on
 //
+// Times are finite, from 0 to kMaxRecordedMs (24 h); a byte count must fit in the rest of the
+// file. Anything else is a malformed recording (a crafted file must not make a replay spin, sleep
+// for ever or read past the end).
+//
 // The second line (one JSON object) holds what the request was built from, so that a replay
 // rebuilds the same Session. Each frame is "@<ms> <byte count>\n", the bytes exactly as read,
 // then "\n" (not part of the bytes). "#end" says how the attempt's transfer ended as the CLI saw
@@ -42,6 +46,10 @@
 namespace llmstream::cli {
 
 inline constexpr std::string_view kRecordingMagic = "#llmstream-recording v1";
+
+// The largest time a recording may hold, in ms since the first request (24 h, the longest
+// timeout the command line accepts).
+inline constexpr double kMaxRecordedMs = 24.0 * 3600 * 1000;
 
 // What the request was built from (the header line).
 struct RecordingHeader {

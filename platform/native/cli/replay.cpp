@@ -4,15 +4,12 @@
 //
 // Time is virtual: the Session and the metrics see the recorded times, and the real waiting
 // between them is scaled by --speed (recordings) or is --pace-ms per event (.sse files).
-#include <cerrno>
 #include <cmath>
-#include <cstring>
 #include <deque>
-#include <fstream>
 #include <limits>
-#include <sstream>
 #include <utility>
 
+#include "cli/read_file.h"
 #include "cli/recording.h"
 #include "cli/run.h"
 #include "llmstream/session.h"
@@ -24,17 +21,6 @@ namespace {
 constexpr double kNever = std::numeric_limits<double>::infinity();
 
 int64_t Ms(double virtual_ms) { return std::llround(virtual_ms); }
-
-std::optional<std::string> ReadWholeFile(const std::string& path, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = "cannot read " + path + ": " + std::strerror(errno);
-    return std::nullopt;
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 void Deliver(std::span<const Event> events, double now, RunIo& io) {
   for (const Event& event : events) {
