@@ -45,7 +45,9 @@ let child = null;
 let baseUrl = opt.url;
 if (!baseUrl) {
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'local-provider.mjs');
-  child = spawn(process.execPath, [script, '--port', '0', '--quiet'], {
+  // Every stream holds a connection: lift the connection cap (256 by default) above them.
+  const cap = String(streams + 64);
+  child = spawn(process.execPath, [script, '--port', '0', '--quiet', '--max-connections', cap], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise((resolve) =>

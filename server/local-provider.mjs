@@ -21,6 +21,10 @@ const USAGE = `Usage: node server/local-provider.mjs [options]
                   headers + body of a request must arrive within N ms, else 408 and the
                   socket is closed; responses are not limited (default ${LIMITS.requestTimeoutMs},
                   env LLMSTREAM_REQUEST_TIMEOUT_MS; 0 = no deadline)
+  --max-connections N
+                  open connections (default ${LIMITS.maxConnections}, env LLMSTREAM_MAX_CONNECTIONS;
+                  0 = no cap); over it the longest-idle keep-alive connection is closed to make
+                  room, else the new connection
   --quiet         no per-request log lines on stderr
   --help          this text
 
@@ -64,6 +68,7 @@ try {
       fixtures: { type: 'string' },
       web: { type: 'string' },
       'request-timeout-ms': { type: 'string' },
+      'max-connections': { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -94,6 +99,7 @@ const provider = await startServer({
     'LLMSTREAM_REQUEST_TIMEOUT_MS',
     LIMITS.requestTimeoutMs,
   ),
+  maxConnections: limit('max-connections', 'LLMSTREAM_MAX_CONNECTIONS', LIMITS.maxConnections),
 }).catch((err) => fail(err.message));
 
 // Scripts and tests read the port from this exact line.

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { anthropicMessages } from './anthropic.mjs';
+import { capConnections } from './connections.mjs';
 import { Delivery } from './delivery.mjs';
 import { FixtureStore } from './fixtures.mjs';
 import {
@@ -41,6 +42,9 @@ export const LIMITS = {
   requestTimeoutMs: 10_000,
   // Larger request bodies get a 413 (the rest of the body is read and dropped).
   maxBodyBytes: 32 * 1024 * 1024,
+  // Open connections; over it the longest-idle keep-alive connection is closed to make room,
+  // else the new connection is closed at once.
+  maxConnections: 256,
 };
 
 const SSE_HEADERS = {
@@ -80,8 +84,9 @@ export function playgroundMounts(webDir) {
  * Starts the server. Resolves with { server, host, port, url, close() }.
  * `log` (optional) receives one line per request. `staticMounts` (optional, e.g.
  * `playgroundMounts('web')`) serves files for GET / HEAD paths the API does not use.
- * `requestTimeoutMs` bounds the reading of each request (0 = no deadline) and `maxBodyBytes`
- * its body; defaults in LIMITS.
+ * `requestTimeoutMs` bounds the reading of each request (0 = no deadline), `maxBodyBytes` its
+ * body and `maxConnections` the open connections (0 = no cap); defaults in LIMITS. The result
+ * also has `connections`: live counters { open, refused, evicted }.
  */
 export async function startServer({
   port = 8787,
@@ -93,6 +98,7 @@ export async function startServer({
   staticMounts = null,
   requestTimeoutMs = LIMITS.requestTimeoutMs,
   maxBodyBytes = LIMITS.maxBodyBytes,
+  maxConnections = LIMITS.maxConnections,
 } = {}) {
   if (!isLoopback(host) && !allowNonLoopback) {
     throw new Error(`refusing to listen on non-loopback host ${host} (pass --host explicitly)`);
@@ -134,7 +140,16 @@ export async function startServer({
   // Every SSE event must leave at once: without TCP_NODELAY, Nagle holds a small write until the
   // previous one is acknowledged, which the client's delayed ACK can stretch to 40 ms.
   server.on('connection', (socket) => socket.setNoDelay(true));
-  // server.maxConnections stays unset (unlimited); a large backlog absorbs connection bursts.
+  // Own counting rather than server.maxConnections, so that idle keep-alive connections can make
+  // room (lib/connections.mjs). A large backlog absorbs connection bursts under the cap.
+  let lastRefusalLog = 0;
+  const connections = capConnections(server, maxConnections || Infinity, (counters) => {
+    // At most one line a second, however many connections are refused.
+    if (!log || Date.now() - lastRefusalLog < 1000) return;
+    lastRefusalLog = Date.now();
+    const { open, refused } = counters;
+    log(`connection refused: ${open} open (max ${maxConnections}), ${refused} refused so far`);
+  });
   await new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port, host, backlog: 4096 }, () => {
@@ -149,6 +164,7 @@ export async function startServer({
     host,
     port: actualPort,
     url: `http://${urlHost}:${actualPort}`,
+    connections,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

@@ -4,12 +4,24 @@
 // by events ('close', 'response', the server's own timers), never by sleeps.
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 
 import { startServer } from '../../server/lib/server.mjs';
+
+const SCRIPT = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'server',
+  'local-provider.mjs',
+);
 
 // Every wait is for an event; a broken limit fails the test here instead of hanging it.
 const T = { timeout: 5_000 };
@@ -34,6 +46,27 @@ function connect(port) {
   const closed = once(socket, 'close').then(() => ({ data, ms: Date.now() - started }));
   const connected = once(socket, 'connect');
   return { socket, connected, closed, received: () => data };
+}
+
+/** Sends one GET on raw connection `c`; resolves with the whole answer (fixed length). */
+function rawGet(c, pathname, { close = false } = {}) {
+  const before = c.received().length;
+  const answered = new Promise((resolve, reject) => {
+    const check = () => {
+      const text = c.received().slice(before);
+      const head = text.indexOf('\r\n\r\n');
+      const length = /content-length: (\d+)/i.exec(text);
+      if (head >= 0 && length && text.length >= head + 4 + Number(length[1])) {
+        c.socket.off('data', check);
+        resolve(text);
+      }
+    };
+    c.socket.on('data', check);
+    c.socket.once('close', () => reject(new Error(`closed before the answer: '${c.received()}'`)));
+  });
+  const connection = close ? 'connection: close\r\n' : '';
+  c.socket.write(`GET ${pathname} HTTP/1.1\r\nHost: 127.0.0.1\r\n${connection}\r\n`);
+  return answered;
 }
 
 /** Writes `text` one byte every `everyMs` ms until the socket closes (the load, not a wait). */
@@ -145,5 +178,91 @@ describe('request deadline', () => {
     } finally {
       agent.destroy();
     }
+  });
+});
+
+// ---- 2. the connection cap -------------------------------------------------------------------
+
+describe('connection cap', () => {
+  /**
+   * A server of its own per test (connections left open elsewhere must not count), closed with
+   * all its connections when the test ends, also when it fails or times out.
+   */
+  async function capped(t, maxConnections) {
+    const provider = await startServer({ port: 0, paceMs: 0, maxConnections, log: () => {} });
+    t.after(() => provider.close());
+    return provider;
+  }
+
+  test('over the cap a new connection is closed at once; the others are served', T, async (t) => {
+    const provider = await capped(t, 2);
+    const first = connect(provider.port);
+    await first.connected;
+    const second = connect(provider.port);
+    await second.connected;
+    // Both are still sending their first request (not idle): nothing can make room.
+    const third = connect(provider.port);
+    assert.equal((await third.closed).data, '');
+    assert.equal(provider.connections.refused, 1);
+    assert.match(await rawGet(first, '/health'), /^HTTP\/1\.1 200 /);
+    assert.match(await rawGet(second, '/health'), /^HTTP\/1\.1 200 /);
+  });
+
+  test('at the cap the longest-idle keep-alive connection makes room', T, async (t) => {
+    const provider = await capped(t, 3);
+    const older = connect(provider.port);
+    const newer = connect(provider.port);
+    await Promise.all([older.connected, newer.connected]);
+    // Both answered and kept alive, `older` idle first.
+    assert.match(await rawGet(older, '/health'), /^HTTP\/1\.1 200 /);
+    assert.match(await rawGet(newer, '/health'), /^HTTP\/1\.1 200 /);
+    const busy = connect(provider.port); // still sending its first request
+    await busy.connected;
+    const late = connect(provider.port);
+    await late.connected;
+    await older.closed; // evicted for `late`
+    assert.match(await rawGet(late, '/health'), /^HTTP\/1\.1 200 /);
+    assert.match(await rawGet(newer, '/health'), /^HTTP\/1\.1 200 /);
+    assert.match(await rawGet(busy, '/health'), /^HTTP\/1\.1 200 /);
+    assert.equal(provider.connections.evicted, 1);
+    assert.equal(provider.connections.refused, 0);
+  });
+
+  test('a keep-alive connection streaming again is not idle: never evicted', T, async (t) => {
+    const provider = await capped(t, 1);
+    const c = connect(provider.port);
+    await c.connected;
+    assert.match(await rawGet(c, '/health'), /^HTTP\/1\.1 200 /); // idle once ...
+    const body = JSON.stringify(CHAT_BODY);
+    const streaming = new Promise((resolve) => {
+      c.socket.on('data', () => c.received().includes('data: {') && resolve());
+    });
+    c.socket.write(
+      'POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+        'x-llmstream-scenario: tokens=2; stall_after=1\r\n' + // ... then stalls until closed
+        `content-length: ${body.length}\r\n\r\n${body}`,
+    );
+    await streaming;
+    const extra = connect(provider.port);
+    assert.equal((await extra.closed).data, '');
+    assert.equal(provider.connections.refused, 1);
+    assert.equal(c.socket.destroyed, false);
+  });
+
+  test('the command line takes both limits from the environment', T, async (t) => {
+    const child = spawn(process.execPath, [SCRIPT, '--port', '0', '--quiet'], {
+      env: { ...process.env, LLMSTREAM_MAX_CONNECTIONS: '1', LLMSTREAM_REQUEST_TIMEOUT_MS: '200' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    t.after(() => child.kill('SIGTERM'));
+    const [line] = await once(createInterface({ input: child.stdout }), 'line');
+    const port = Number(/:(\d+)$/.exec(line)[1]);
+    const silent = connect(port);
+    await silent.connected;
+    const refused = connect(port);
+    assert.equal((await refused.closed).data, ''); // one connection at most
+    const { data, ms } = await silent.closed;
+    assert.match(data, /^HTTP\/1\.1 408 /); // the deadline is 200 ms, not 10 s
+    assert.ok(ms < 5000);
   });
 });
