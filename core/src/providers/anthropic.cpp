@@ -1,11 +1,13 @@
 #include "providers/anthropic.h"
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/flat_index.h"
 #include "json/chunk_template.h"
 #include "json/escape.h"
 #include "json/reader.h"
@@ -265,6 +267,8 @@ class AnthropicDialect final : public Dialect {
 
   struct BlockState {
     uint32_t index = 0;
+    uint32_t slot = 0;          // its position in blocks_
+    uint64_t closed_batch = 0;  // Emitter::batch() when it was closed
     bool open = false;
     BlockKind kind = BlockKind::kOther;
     ToolKind tool_kind = ToolKind::kFunction;
@@ -324,26 +328,41 @@ class AnthropicDialect final : public Dialect {
   }
 
   BlockState* FindOpen(uint32_t index) {
-    for (BlockState& block : blocks_) {
-      if (block.open && block.index == index) return &block;
+    if (last_opened_ < blocks_.size()) {  // the usual case: deltas to the newest block
+      BlockState& last = blocks_[last_opened_];
+      if (last.open && last.index == index) return &last;
     }
-    return nullptr;
+    const uint32_t at = open_index_.Find(FlatIndex::HashInt(index), [&](uint32_t i) {
+      return blocks_[i].open && blocks_[i].index == index;
+    });
+    return at == FlatIndex::kNone ? nullptr : &blocks_[at];
+  }
+
+  // The block leaves the open set; its slot may take a new block from the next batch on (this
+  // batch's events may point into its strings).
+  void ReleaseSlot(BlockState& block, Emitter& out) {
+    block.open = false;
+    block.closed_batch = out.batch();
+    open_index_.Erase(FlatIndex::HashInt(block.index), block.slot);
+    free_slots_.push_back(block.slot);
   }
 
   // Slots are reused so their strings keep their capacity from one block to the next.
   BlockState& OpenBlock(uint32_t index, std::string_view type, Emitter& out) {
     if (BlockState* stale = FindOpen(index)) {
       Warn("bad_event: block " + std::to_string(index) + " started again before its stop", out);
-      stale->open = false;
+      ReleaseSlot(*stale, out);
     }
     BlockState* block = nullptr;
-    for (BlockState& slot : blocks_) {
-      if (!slot.open) {
-        block = &slot;
-        break;
-      }
+    if (!free_slots_.empty() && blocks_[free_slots_.back()].closed_batch != out.batch()) {
+      block = &blocks_[free_slots_.back()];
+      free_slots_.pop_back();
+    } else {
+      block = &blocks_.emplace_back();
+      block->slot = static_cast<uint32_t>(blocks_.size() - 1);
     }
-    if (!block) block = &blocks_.emplace_back();
+    open_index_.Insert(FlatIndex::HashInt(index), block->slot);
+    last_opened_ = block->slot;
     block->index = index;
     block->open = true;
     block->tool_kind = ToolKind::kFunction;
@@ -578,7 +597,9 @@ class AnthropicDialect final : public Dialect {
   // New delta types appear without notice (compaction_delta ...): warn once per type, and pass
   // every such delta on whole so that a caller who knows the type loses nothing.
   void UnknownDelta(std::string_view type, std::string_view raw, Emitter& out) {
-    bool warned = false;
+    // Types seen are remembered up to a bound: a hostile stream inventing a type per delta
+    // would otherwise make this scan quadratic (the warnings a Completion keeps are bounded too).
+    bool warned = warned_delta_types_.size() >= kMaxWarnedDeltaTypes;
     for (const std::string& seen : warned_delta_types_) warned = warned || seen == type;
     if (!warned) {
       warned_delta_types_.emplace_back(type);
@@ -602,7 +623,7 @@ class AnthropicDialect final : public Dialect {
   }
 
   void CloseBlock(BlockState& block, Emitter& out) {
-    block.open = false;
+    ReleaseSlot(block, out);
     if (block.kind == BlockKind::kTool) {
       // "" means a call without input (§3.3); parse only now that the input is complete.
       std::string_view arguments =
@@ -614,13 +635,13 @@ class AnthropicDialect final : public Dialect {
              out);
       }
       Event& end = out.Emit(EventKind::kToolCallEnd, 0, block.index);
-      end.id = out.Copy(block.id);
-      end.name = out.Copy(block.name);
-      end.text = out.Copy(arguments);
+      end.id = block.id;
+      end.name = block.name;
+      end.text = arguments;  // not copied: a big input would be held twice
       end.part =
           static_cast<uint8_t>(valid ? ToolArguments::kValidJson : ToolArguments::kInvalidJson);
     }
-    out.Emit(EventKind::kBlockEnd, 0, block.index).name = out.Copy(block.type);
+    out.Emit(EventKind::kBlockEnd, 0, block.index).name = block.type;
   }
 
   void OnMessageDelta(std::string_view raw_delta, std::string_view raw_usage, Emitter& out) {
@@ -698,9 +719,15 @@ class AnthropicDialect final : public Dialect {
     out.EmitError(std::move(error));
   }
 
-  std::vector<BlockState> blocks_;
+  // Slots of open and closed blocks (a deque: events point into a slot's strings, so slots never
+  // move); the open ones by index, the closed ones free for reuse.
+  std::deque<BlockState> blocks_;
+  FlatIndex open_index_;
+  std::vector<uint32_t> free_slots_;
+  size_t last_opened_ = SIZE_MAX;
   RawUsage usage_;
   MetadataTracker metadata_;
+  static constexpr size_t kMaxWarnedDeltaTypes = 32;
   std::vector<std::string> warned_delta_types_;
   std::string last_stop_reason_, last_stop_sequence_;
   std::string scratch_;  // builds metadata keys without a fresh string each time

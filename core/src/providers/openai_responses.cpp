@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/flat_index.h"
 #include "json/reader.h"
 #include "providers/field_reading.h"
 #include "providers/metadata_tracker.h"
@@ -234,6 +235,7 @@ class ResponsesDialect final : public Dialect {
  private:
   struct ItemState {
     uint32_t output_index = 0;
+    uint32_t slot = 0;  // its position in items_
     bool open = false;
     bool is_call = false;
     bool call_ended = false;
@@ -256,24 +258,56 @@ class ResponsesDialect final : public Dialect {
 
   // Keyed by output index first, by item id when the index is missing.
   ItemState* FindItem(const Payload& payload, std::string_view item_id) {
-    for (ItemState& item : items_) {
-      if (!item.open) continue;
-      if (payload.output_index >= 0 ? item.output_index == payload.output_index
-                                    : !item_id.empty() && item.item_id == item_id) {
-        return &item;
+    uint32_t at = FlatIndex::kNone;
+    if (payload.output_index >= 0) {
+      if (last_opened_ < items_.size() && items_[last_opened_].open &&
+          items_[last_opened_].output_index == payload.output_index) {
+        return &items_[last_opened_];  // the usual case: deltas to the newest item
       }
+      at = by_index_.Find(FlatIndex::HashInt(static_cast<uint64_t>(payload.output_index)),
+                          [&](uint32_t i) {
+                            return items_[i].open && items_[i].output_index == payload.output_index;
+                          });
+    } else if (!item_id.empty()) {
+      at = by_id_.Find(FlatIndex::HashString(item_id),
+                       [&](uint32_t i) { return items_[i].open && items_[i].item_id == item_id; });
     }
-    return nullptr;
+    return at == FlatIndex::kNone ? nullptr : &items_[at];
+  }
+
+  // The item leaves the open set (found by neither index); its slot is free for the next one.
+  void ReleaseSlot(ItemState& item) {
+    item.open = false;
+    by_index_.Erase(FlatIndex::HashInt(item.output_index), item.slot);
+    if (!item.item_id.empty()) by_id_.Erase(FlatIndex::HashString(item.item_id), item.slot);
+    free_slots_.push_back(item.slot);
   }
 
   // Slots are reused so their strings keep their capacity from one item to the next.
   ItemState& OpenItem(uint32_t output_index, std::string_view type, std::string_view item_id) {
+    const uint64_t hash = FlatIndex::HashInt(output_index);
+    const uint32_t replaced = by_index_.Find(
+        hash, [&](uint32_t i) { return items_[i].open && items_[i].output_index == output_index; });
+    if (replaced != FlatIndex::kNone) ReleaseSlot(items_[replaced]);
     ItemState* item = nullptr;
-    for (ItemState& slot : items_) {
-      if (slot.open && slot.output_index == output_index) slot.open = false;  // replaced
-      if (!slot.open && !item) item = &slot;
+    if (!free_slots_.empty()) {
+      item = &items_[free_slots_.back()];
+      free_slots_.pop_back();
+    } else {
+      item = &items_.emplace_back();
+      item->slot = static_cast<uint32_t>(items_.size() - 1);
     }
-    if (!item) item = &items_.emplace_back();
+    by_index_.Insert(hash, item->slot);
+    if (!item_id.empty()) {
+      // Ids should be unique; when an open item has this one already, it keeps it (the index
+      // holds each key once, so that repeated ids cannot make long probe runs).
+      const uint64_t id_hash = FlatIndex::HashString(item_id);
+      const bool taken = by_id_.Find(id_hash, [&](uint32_t i) {
+        return items_[i].open && items_[i].item_id == item_id;
+      }) != FlatIndex::kNone;
+      if (!taken) by_id_.Insert(id_hash, item->slot);
+    }
+    last_opened_ = item->slot;
     item->output_index = output_index;
     item->open = true;
     item->is_call = false;
@@ -373,7 +407,7 @@ class ResponsesDialect final : public Dialect {
 
   void CloseItem(ItemState& item, std::string_view raw, Emitter& out) {
     if (item.is_call && !item.call_ended) EndCall(item, item.arguments, out);
-    item.open = false;
+    ReleaseSlot(item);
     Event& end = out.Emit(EventKind::kBlockEnd, 0, item.output_index);
     end.name = out.Copy(item.type);
     end.text = raw;
@@ -524,7 +558,11 @@ class ResponsesDialect final : public Dialect {
     out.EmitError(std::move(error));
   }
 
-  std::vector<ItemState> items_;
+  std::vector<ItemState> items_;  // open and closed (free) slots
+  FlatIndex by_index_;            // open items by output index
+  FlatIndex by_id_;               // open items by item id
+  std::vector<uint32_t> free_slots_;
+  size_t last_opened_ = SIZE_MAX;
   MetadataTracker metadata_;
   uint32_t last_output_index_ = 0;
   bool any_item_ = false;
