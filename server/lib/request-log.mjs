@@ -12,27 +12,53 @@ const FINAL_OUTCOMES = new Set([
   'bad_request',
 ]);
 
-const MAX_RECORDS = 10_000;
+/** Records kept by default (the oldest go first). */
+export const MAX_RECORDS = 10_000;
 
+/** Longest string a record field keeps; a longer one is cut and says how long it was. */
+export const FIELD_MAX_CHARS = 256;
+
+/**
+ * `value` if it is not a string, else a copy of it of at most FIELD_MAX_CHARS characters plus
+ * a marker: `abc…[truncated, 20971520 chars]`. Always a copy, never a slice: V8 keeps the whole
+ * parent string (e.g. a 20 MB `model`) alive behind a slice of it.
+ */
+export function boundedString(value) {
+  if (typeof value !== 'string') return value;
+  let text = value;
+  if (value.length > FIELD_MAX_CHARS) {
+    const high = value.charCodeAt(FIELD_MAX_CHARS - 1);
+    const cut = high >= 0xd800 && high <= 0xdbff ? FIELD_MAX_CHARS - 1 : FIELD_MAX_CHARS; // a pair
+    text = `${value.slice(0, cut)}…[truncated, ${value.length} chars]`;
+  }
+  return Buffer.from(text, 'utf16le').toString('utf16le');
+}
+
+/**
+ * The records of the last `maxRecords` requests. Every string field is bounded
+ * (boundedString), so the log's memory is bounded whatever the requests contain.
+ */
 export class RequestLog {
   #records = new Map(); // seq -> record, oldest first
   #waiters = new Set();
   #seq = 0;
   #onFinal;
+  #maxRecords;
 
   /** `onFinal(record)` is called once per record when it reaches a final outcome. */
-  constructor({ onFinal = null } = {}) {
+  constructor({ onFinal = null, maxRecords = MAX_RECORDS } = {}) {
     this.#onFinal = onFinal;
+    this.#maxRecords = maxRecords;
   }
 
   /** A new record in outcome `in_progress`. */
   start({ method, path, requestId }) {
     const record = {
       seq: ++this.#seq,
-      request_id: requestId,
+      request_id: boundedString(requestId),
       key: null,
-      method,
-      path,
+      method: boundedString(method),
+      path: boundedString(path),
       model: null,
       stream: false,
       status: null,
@@ -43,13 +69,21 @@ export class RequestLog {
       ended_ms: null,
     };
     this.#records.set(record.seq, record);
-    if (this.#records.size > MAX_RECORDS) this.#records.delete(this.#records.keys().next().value);
+    while (this.#records.size > this.#maxRecords) {
+      this.#records.delete(this.#records.keys().next().value);
+    }
     return record;
+  }
+
+  /** Sets what the request asked for, once its body is parsed. */
+  setRequest(record, { model, stream }) {
+    record.model = typeof model === 'string' ? boundedString(model) : null;
+    record.stream = stream === true;
   }
 
   /** Sets the record's key once the scenario is known; a waiter may be waiting for it. */
   setKey(record, key) {
-    record.key = key;
+    record.key = key === null ? null : boundedString(key);
     this.#wake(record);
   }
 
@@ -70,9 +104,12 @@ export class RequestLog {
     }
   }
 
+  /** The records, oldest first; only those with `key` when given (compared as stored). */
   list(key) {
     const all = [...this.#records.values()];
-    return key === undefined ? all : all.filter((r) => r.key === key);
+    if (key === undefined) return all;
+    const stored = boundedString(key);
+    return all.filter((r) => r.key === stored);
   }
 
   clear() {
@@ -84,7 +121,7 @@ export class RequestLog {
    * when omitted), waiting up to `timeoutMs`; resolves null on timeout or `signal` abort.
    */
   wait({ key, outcome, timeoutMs, signal }) {
-    const want = { key, outcome };
+    const want = { key: key === undefined ? undefined : boundedString(key), outcome };
     const done = this.list(key).findLast((r) => matches(r, want));
     if (done) return Promise.resolve(done);
     return new Promise((resolve) => {

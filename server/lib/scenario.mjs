@@ -5,6 +5,8 @@
 // Every source is validated against KEYS so that a typo fails loudly with a 400 instead of
 // silently running a test without its fault.
 
+import { createHash } from 'node:crypto';
+
 const int = (min, max = Number.MAX_SAFE_INTEGER) => ({ kind: 'int', min, max });
 const BOOL = { kind: 'bool' };
 const STRING = { kind: 'string' };
@@ -154,15 +156,25 @@ function describe(spec) {
 /**
  * Per-key request counters for `times`: "fail the first N requests with this key, then
  * serve normally" is how retry tests are written. Every request carrying a key counts.
+ * At most `maxKeys` counters are kept (the least recently used go first) and each holds at most
+ * 71 characters of its key (a digest for long keys), so their memory is bounded too.
  */
 export class FaultBudget {
-  #counts = new Map();
+  #counts = new Map(); // counter id -> count, least recently used first
+  #maxKeys;
+
+  constructor({ maxKeys = 10_000 } = {}) {
+    this.#maxKeys = maxKeys;
+  }
 
   /** Counts this request and strips the fault keys when the key's budget is used up. */
   apply(scenario) {
     if (scenario.key === undefined) return scenario;
-    const count = (this.#counts.get(scenario.key) ?? 0) + 1;
-    this.#counts.set(scenario.key, count);
+    const id = counterId(scenario.key);
+    const count = (this.#counts.get(id) ?? 0) + 1;
+    this.#counts.delete(id);
+    this.#counts.set(id, count);
+    while (this.#counts.size > this.#maxKeys) this.#counts.delete(this.#counts.keys().next().value);
     if (scenario.times === undefined || count <= scenario.times) return scenario;
     const served = { ...scenario };
     for (const name of FAULT_KEYS) delete served[name];
@@ -172,4 +184,10 @@ export class FaultBudget {
   clear() {
     this.#counts.clear();
   }
+}
+
+/** A short key, copied (not a slice that keeps the whole header or body alive), or a digest. */
+function counterId(key) {
+  if (key.length > 64) return `sha256:${createHash('sha256').update(key).digest('hex')}`;
+  return Buffer.from(key, 'utf16le').toString('utf16le');
 }

@@ -22,7 +22,7 @@ import { openaiChat } from './openai-chat.mjs';
 import { openaiErrorBody } from './openai-common.mjs';
 import { openaiResponses } from './openai-responses.mjs';
 import { RequestError, buildPlan } from './plan.mjs';
-import { RequestLog } from './request-log.mjs';
+import { MAX_RECORDS, RequestLog } from './request-log.mjs';
 import { FaultBudget, SCENARIO_HEADER, ScenarioError, parseScenario } from './scenario.mjs';
 import { staticHandler } from './static.mjs';
 
@@ -45,6 +45,9 @@ export const LIMITS = {
   // Open connections; over it the longest-idle keep-alive connection is closed to make room,
   // else the new connection is closed at once.
   maxConnections: 256,
+  // Request log records and `times` counters kept (each), the oldest going first. Every string
+  // in a record is cut to 256 characters (lib/request-log.mjs).
+  maxLogRecords: MAX_RECORDS,
 };
 
 const SSE_HEADERS = {
@@ -85,8 +88,9 @@ export function playgroundMounts(webDir) {
  * `log` (optional) receives one line per request. `staticMounts` (optional, e.g.
  * `playgroundMounts('web')`) serves files for GET / HEAD paths the API does not use.
  * `requestTimeoutMs` bounds the reading of each request (0 = no deadline), `maxBodyBytes` its
- * body and `maxConnections` the open connections (0 = no cap); defaults in LIMITS. The result
- * also has `connections`: live counters { open, refused, evicted }.
+ * body, `maxConnections` the open connections (0 = no cap) and `maxLogRecords` the request
+ * log and the `times` counters; defaults in LIMITS. The result also has `connections`: live
+ * counters { open, refused, evicted }.
  */
 export async function startServer({
   port = 8787,
@@ -99,13 +103,17 @@ export async function startServer({
   requestTimeoutMs = LIMITS.requestTimeoutMs,
   maxBodyBytes = LIMITS.maxBodyBytes,
   maxConnections = LIMITS.maxConnections,
+  maxLogRecords = LIMITS.maxLogRecords,
 } = {}) {
   if (!isLoopback(host) && !allowNonLoopback) {
     throw new Error(`refusing to listen on non-loopback host ${host} (pass --host explicitly)`);
   }
   const fixtures = new FixtureStore(fixturesDir);
-  const requestLog = new RequestLog({ onFinal: log ? (r) => log(describeRecord(r)) : null });
-  const budget = new FaultBudget();
+  const requestLog = new RequestLog({
+    onFinal: log ? (r) => log(describeRecord(r)) : null,
+    maxRecords: maxLogRecords,
+  });
+  const budget = new FaultBudget({ maxKeys: maxLogRecords });
   const serveStatic = staticMounts ? staticHandler(staticMounts) : null;
   const context = {
     fixtures,
@@ -297,8 +305,7 @@ async function generate(ctx, req, res, url, pathname, dialect) {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return reject(400, 'The request body must be a JSON object.');
   }
-  record.model = typeof body.model === 'string' ? body.model : null;
-  record.stream = body.stream === true;
+  ctx.requestLog.setRequest(record, { model: body.model, stream: body.stream });
 
   let scenario;
   try {

@@ -12,6 +12,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 
 import { startServer } from '../../server/lib/server.mjs';
 
@@ -264,5 +266,75 @@ describe('connection cap', () => {
     const { data, ms } = await silent.closed;
     assert.match(data, /^HTTP\/1\.1 408 /); // the deadline is 200 ms, not 10 s
     assert.ok(ms < 5000);
+  });
+});
+
+// ---- 3. the request log ------------------------------------------------------------------------
+
+/** POSTs a non-streaming chat request with `model` and the scenario in the body field. */
+async function chat(url, { model = 'local-echo', ...scenario }) {
+  const body = { ...CHAT_BODY, model, stream: false, llmstream: { tokens: 1, ...scenario } };
+  const res = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+describe('request log', () => {
+  let provider;
+  before(async () => {
+    provider = await startServer({ port: 0, paceMs: 0, maxLogRecords: 3, log: () => {} });
+  });
+  after(() => provider.close());
+
+  test('string fields are cut to 256 characters and say how long they were', T, async () => {
+    const key = `long-${'k'.repeat(1000)}`;
+    assert.equal(await chat(provider.url, { model: 'm'.repeat(100_000), key }), 200);
+    const [record] = await (await fetch(`${provider.url}/_llmstream/requests?key=${key}`)).json();
+    assert.equal(record.model, `${'m'.repeat(256)}…[truncated, 100000 chars]`);
+    assert.equal(record.key, `long-${'k'.repeat(251)}…[truncated, 1005 chars]`);
+    // The long-poll finds the record by the full key too.
+    const wait = await fetch(`${provider.url}/_llmstream/requests/wait?key=${key}&timeout_ms=2000`);
+    assert.equal((await wait.json()).seq, record.seq);
+  });
+
+  test('only the last N records are kept (maxLogRecords)', T, async () => {
+    for (let i = 0; i < 5; i++) assert.equal(await chat(provider.url, { key: `ring-${i}` }), 200);
+    const all = await records(provider.url);
+    assert.deepEqual(all.map((r) => r.key), ['ring-2', 'ring-3', 'ring-4']);
+  });
+
+  test('so are the `times` counters: a forgotten key fails again', T, async () => {
+    const fault = { key: 'budget', times: 1, status: 500 };
+    assert.equal(await chat(provider.url, fault), 500);
+    assert.equal(await chat(provider.url, fault), 200); // the one failure was used up
+    for (const key of ['other-1', 'other-2', 'other-3']) await chat(provider.url, { key });
+    assert.equal(await chat(provider.url, fault), 500); // counter dropped with the 3 newer keys
+  });
+
+  test('memory stays bounded: 8 requests with a 4 MB model and key keep little', T, async (t) => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc');
+    const heapMB = () => {
+      gc();
+      gc();
+      return process.memoryUsage().heapUsed / 2 ** 20;
+    };
+    // The default record count: only the cut fields keep memory bounded here.
+    const big = await startServer({ port: 0, paceMs: 0, log: () => {} });
+    t.after(() => big.close());
+    const model = 'm'.repeat(4 * 2 ** 20);
+    const key = 'k'.repeat(4 * 2 ** 20);
+    assert.equal(await chat(big.url, { key: 'warm-up' }), 200);
+    const before = heapMB();
+    for (let i = 0; i < 8; i++) assert.equal(await chat(big.url, { model, key: key + i }), 200);
+    // A small request last: the connection's parser still holds the last request until the next.
+    assert.equal(await chat(big.url, { key: 'small' }), 200);
+    const grown = heapMB() - before;
+    assert.equal((await records(big.url)).length, 10);
+    // Kept whole (or behind slices), 64 MB would stay; about 5 MB does here.
+    assert.ok(grown < 12, `the heap grew by ${grown.toFixed(1)} MB`);
   });
 });
