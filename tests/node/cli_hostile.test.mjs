@@ -27,16 +27,105 @@ const BASE_ENV = Object.fromEntries(
 BASE_ENV.NO_PROXY = BASE_ENV.no_proxy = '127.0.0.1,localhost';
 
 let tmp;
-before(() => {
+let server;
+let serverUrl;
+before(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'llmstream-cli-hostile-'));
+  server = http.createServer(answer);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  serverUrl = `http://127.0.0.1:${server.address().port}`;
 });
 after(() => {
+  server?.close();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
+// ---- a server that says exactly what a test scripts --------------------------------------------
+
+// Each script gets its own base URL, /s/<id>; the CLI appends the endpoint path (ignored here).
+const scripts = new Map();
+function scripted(spec) {
+  const id = String(scripts.size + 1);
+  scripts.set(id, spec);
+  return `${serverUrl}/s/${id}`;
+}
+
+// spec: {status (200), events: [[sseEventName|null, data (object or string)], ...]} streamed one
+// SSE event per write, or {status, body} sent whole (a string as JSON, a Buffer as raw bytes).
+function answer(req, res) {
+  const spec = scripts.get(req.url.match(/^\/s\/(\d+)\//)?.[1]);
+  req.resume();
+  req.on('end', () => {
+    if (!spec) return res.writeHead(404).end();
+    if (spec.body !== undefined) {
+      const type = Buffer.isBuffer(spec.body) ? 'text/plain' : 'application/json';
+      res.writeHead(spec.status ?? 200, { 'content-type': type }).end(spec.body);
+      return;
+    }
+    res.writeHead(spec.status ?? 200, { 'content-type': 'text/event-stream' });
+    for (const [event, data] of spec.events) {
+      res.write(`${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+    }
+    res.end();
+  });
+}
+
+// OpenAI Chat Completions: reasoning deltas, then text deltas, then the end.
+function chatEvents(deltas, { reasoning = [], tail = [[null, '[DONE]']] } = {}) {
+  const chunk = (delta, finish = null) => ({
+    id: 'chatcmpl-1',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'm',
+    choices: [{ index: 0, delta, finish_reason: finish }],
+  });
+  return [
+    ...reasoning.map((r) => [null, chunk({ reasoning_content: r })]),
+    ...deltas.map((d) => [null, chunk({ content: d })]),
+    [null, chunk({}, 'stop')],
+    ...tail,
+  ];
+}
+
+// Anthropic Messages with one text block; `extra` events go between its deltas.
+function anthropicEvents(deltas, extra = []) {
+  return [
+    ['message_start', { type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'm', content: [], usage: { input_tokens: 1, output_tokens: 0 } } }],
+    ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
+    ...extra,
+    ...deltas.map((text) => ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }]),
+    ['content_block_stop', { type: 'content_block_stop', index: 0 }],
+    ['message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 1 } }],
+    ['message_stop', { type: 'message_stop' }],
+  ];
+}
+
+// Splits of `text` to send as deltas: whole, one code point per delta, and cut in two at every
+// code point.
+function splits(text) {
+  const points = [...text];
+  const out = [[text], points];
+  for (let k = 1; k < points.length; ++k) out.push([points.slice(0, k).join(''), points.slice(k).join('')]);
+  return out;
+}
+
+// What a terminal must never receive from upstream: C0 controls other than LF and TAB (CR only in
+// CRLF), DEL, C1 as UTF-8 (0xC2 0x80-0x9F) and raw C1 bytes.
+function assertNoControls(bytes, where) {
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes, 'utf8');
+  for (let i = 0; i < buffer.length; ++i) {
+    const b = buffer[i];
+    const crlf = b === 0x0d && buffer[i + 1] === 0x0a;
+    const c0 = (b < 0x20 && b !== 0x0a && b !== 0x09 && !crlf) || b === 0x7f;
+    const c1 = b === 0xc2 && buffer[i + 1] >= 0x80 && buffer[i + 1] <= 0x9f;
+    assert.ok(!c0 && !c1, `${where}: control byte 0x${b.toString(16)} at ${i}: ${JSON.stringify(buffer.toString('utf8'))}`);
+  }
+}
+
 /**
  * Runs the CLI to completion, killed after `deadlineMs`. `stdin`: a string, or a file descriptor.
- * Resolves {code, signal, stdout, stderr, stdoutBytes}; a killed run has code null.
+ * Resolves {code, signal, stdout, stderr, stdoutBytes, stderrBytes}; a killed run has code null.
  */
 async function run(args, { env = {}, stdin = '', deadlineMs = 10000 } = {}) {
   assert.ok(existsSync(CLI), `the llmstream CLI is not built: ${CLI} is missing (or set LLMSTREAM_CLI)`);
@@ -45,15 +134,16 @@ async function run(args, { env = {}, stdin = '', deadlineMs = 10000 } = {}) {
     stdio: [typeof stdin === 'number' ? stdin : 'pipe', 'pipe', 'pipe'],
   });
   const out = [];
-  let stderr = '';
+  const err = [];
   child.stdout.on('data', (d) => out.push(d));
-  child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+  child.stderr.on('data', (d) => err.push(d));
   if (typeof stdin !== 'number') child.stdin.end(stdin);
   const timer = setTimeout(() => child.kill('SIGKILL'), deadlineMs);
   const [code, signal] = await once(child, 'close');
   clearTimeout(timer);
   const stdoutBytes = Buffer.concat(out);
-  return { code, signal, stdout: stdoutBytes.toString('utf8'), stderr, stdoutBytes };
+  const stderrBytes = Buffer.concat(err);
+  return { code, signal, stdout: stdoutBytes.toString('utf8'), stderr: stderrBytes.toString('utf8'), stdoutBytes, stderrBytes };
 }
 
 const jsonLines = (stdout) =>
@@ -61,6 +151,120 @@ const jsonLines = (stdout) =>
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line));
+
+// ---- terminal injection ---------------------------------------------------------------------------
+
+// Clear screen, window title (OSC 0, BEL), clipboard write (OSC 52, ST), CSI as C1 (U+009B), a
+// lone CR (overwrites the line), CRLF (kept), DEL, NUL, TAB / LF (kept), multi-byte UTF-8 (kept)
+// and NEL (U+0085, C1).
+const HOSTILE = 'A\x1b[2J\x1b]0;title\x07B\x1b]52;c;SGVsbG8=\x1b\\C\u009b31mD\rE\r\nF\x7f\x00G\tH\né🚀\u0085';
+const NEUTRALIZED =
+  'A\\x1b[2J\\x1b]0;title\\x07B\\x1b]52;c;SGVsbG8=\\x1b\\C\\u009b31mD\\x0dE\r\nF\\x7f\\x00G\tH\né🚀\\u0085';
+
+describe('terminal controls from upstream are shown, not obeyed', () => {
+  test('the answer on stdout (text mode), however the deltas split it', async () => {
+    const runs = splits(HOSTILE).map(async (deltas) => {
+      const { code, stdoutBytes, stdout, stderr } = await run(['--base-url', scripted({ events: chatEvents(deltas) }), 'Hi']);
+      assert.equal(code, 0, stderr);
+      assertNoControls(stdoutBytes, `stdout for ${JSON.stringify(deltas)}`);
+      assert.equal(stdout, `${NEUTRALIZED}\n`, `deltas ${JSON.stringify(deltas)}`);
+    });
+    await Promise.all(runs);
+  });
+
+  test('a CR at the end of a delta is kept when the next delta starts with LF, shown otherwise', async () => {
+    for (const [deltas, expected] of [
+      [['one\r', '\ntwo'], 'one\r\ntwo\n'],
+      [['one\r', 'two'], 'one\\x0dtwo\n'],
+      [['one\r'], 'one\\x0d\n'],
+    ]) {
+      const { code, stdout } = await run(['--base-url', scripted({ events: chatEvents(deltas) }), 'Hi']);
+      assert.equal(code, 0);
+      assert.equal(stdout, expected, JSON.stringify(deltas));
+    }
+  });
+
+  test('--json stays exact: the same text, with DEL and C1 written as \\u escapes', async () => {
+    const { code, stdoutBytes, stdout } = await run(['--json', '--base-url', scripted({ events: chatEvents(splits(HOSTILE)[1]) }), 'Hi']);
+    assert.equal(code, 0);
+    assertNoControls(stdoutBytes, '--json stdout');
+    const text = jsonLines(stdout)
+      .filter((e) => e.type === 'text')
+      .map((e) => e.text)
+      .join('');
+    assert.equal(text, HOSTILE);
+    assert.ok(stdout.includes('"\\u009b"') && stdout.includes('"\\u007f"'), stdout);
+  });
+
+  test('reasoning on stderr', async () => {
+    const url = scripted({ events: chatEvents(['ok'], { reasoning: ['think \x1b]0;', 'pwned\x07 \x1b[2J done\n'] }) });
+    const { code, stdout, stderr, stderrBytes } = await run(['--base-url', url, 'Hi']);
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, 'ok\n');
+    assertNoControls(stderrBytes, 'stderr');
+    assert.ok(stderr.includes('think \\x1b]0;pwned\\x07 \\x1b[2J done'), stderr);
+  });
+
+  test('an HTTP error body quoted on stderr', async () => {
+    const body = JSON.stringify({ error: { message: 'boom \x1b]52;c;SGVsbG8=\x07 \x1b[2J\u009b0m', type: 'server_error' } });
+    const { code, stderr, stderrBytes } = await run(['--retries', '0', '--base-url', scripted({ status: 500, body }), 'Hi']);
+    assert.equal(code, 7, stderr);
+    assertNoControls(stderrBytes, 'stderr');
+    assert.match(stderr, /boom \\x1b\]52;c;SGVsbG8=\\x07 \\x1b\[2J\\u009b0m/);
+  });
+
+  test('raw bytes of a non-JSON error body: 8-bit CSI (0x9B) and other invalid UTF-8 as \\xNN', async () => {
+    const body = Buffer.concat([Buffer.from('bad '), Buffer.from([0x9b]), Buffer.from('31m \x1b[2J '), Buffer.from([0xff, 0xe2, 0x82])]);
+    const { code, stderr, stderrBytes } = await run(['--retries', '0', '--base-url', scripted({ status: 500, body }), 'Hi']);
+    assert.equal(code, 7, stderr);
+    assertNoControls(stderrBytes, 'stderr');
+    assert.ok(!stderr.includes('\ufffd'), 'every byte is shown, none replaced by U+FFFD');
+    assert.match(stderr, /bad \\x9b31m \\x1b\[2J \\xff\\xe2\\x82/);
+  });
+
+  test('an in-band error message, kept on one line', async () => {
+    const events = chatEvents(['partial'], {
+      tail: [[null, { error: { message: 'bad \x1b[31mthing\nllmstream: error: forged line', type: 'server_error' } }]],
+    });
+    const { code, stderr, stderrBytes } = await run(['--retries', '0', '--base-url', scripted({ events }), 'Hi']);
+    assert.equal(code, 1, stderr);
+    assertNoControls(stderrBytes, 'stderr');
+    assert.equal(stderr.split('\n').filter((line) => line.startsWith('llmstream: error:')).length, 1, stderr);
+    assert.match(stderr, /bad \\x1b\[31mthing llmstream: error: forged line/);
+  });
+
+  test('a warning quoting an upstream event type', async () => {
+    const weird = ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'x\x1b]0;pwned\x07', text: '' } }];
+    const url = scripted({ events: anthropicEvents(['fine'], [weird]) });
+    const { code, stdout, stderr, stderrBytes } = await run(['--api', 'messages', '--base-url', url, 'Hi']);
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, 'fine\n');
+    assertNoControls(stderrBytes, 'stderr');
+    assert.match(stderr, /warning: .*x\\x1b\]0;pwned\\x07/);
+  });
+
+  test('a tool call line on stdout', async () => {
+    const chunk = (delta, finish = null) => ({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] });
+    const events = [
+      [null, chunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f\x1b[2J', arguments: '' } }] })],
+      [null, chunk({ tool_calls: [{ index: 0, function: { arguments: '{"a":"\x1b]0;t\x07"}' } }] })],
+      [null, chunk({}, 'tool_calls')],
+      [null, '[DONE]'],
+    ];
+    const { code, stdoutBytes, stdout, stderr } = await run(['--base-url', scripted({ events }), 'Hi']);
+    assert.equal(code, 0, stderr);
+    assertNoControls(stdoutBytes, 'stdout');
+    assert.match(stdout, /\[tool call f\\x1b\[2J /);
+  });
+
+  test('a --replay file\'s model name in the --metrics title', async () => {
+    const text = recording({ header: { model: 'm\x1b]0;pwned\x07' } });
+    const { code, stderr, stderrBytes } = await run(['--metrics', '--speed', '0', '--replay', writeRecording('title.rec', text)]);
+    assert.equal(code, 0, stderr);
+    assertNoControls(stderrBytes, 'stderr');
+    assert.match(stderr, /metrics: replay of m\\x1b\]0;pwned\\x07 via local/);
+  });
+});
 
 // ---- crafted recordings -----------------------------------------------------------------------
 

@@ -23,6 +23,7 @@
 #include "cli/read_file.h"
 #include "cli/run.h"
 #include "cli/secret_scrubber.h"
+#include "cli/terminal_text.h"
 
 namespace {
 
@@ -30,7 +31,8 @@ using namespace llmstream;
 using namespace llmstream::cli;
 
 int UsageError(const std::string& message) {
-  std::fprintf(stderr, "llmstream: error: %s\n", message.c_str());
+  // The message may quote the command line or a server's words: no terminal controls.
+  std::fprintf(stderr, "llmstream: error: %s\n", NeutralizeControls(message).c_str());
   return kExitUsage;
 }
 
@@ -138,8 +140,9 @@ int main(int argc, char** argv) {
     if (args.json) {
       printer.PrintMetricsJson(summary);
     } else {
+      // The title names the model, which a --replay file may spell with terminal controls.
       const std::string report = FormatMetricsReport(summary, outcome.title);
-      std::fputs(scrubber.Scrubbed(report).c_str(), stderr);
+      std::fputs(NeutralizeControls(scrubber.Scrubbed(report)).c_str(), stderr);
     }
   } else if (interrupted && !args.quiet && !args.json) {
     PrintPartialSummary(summary, printer);

@@ -45,13 +45,35 @@ Printer::Printer(PrinterOptions options, const SecretScrubber& scrubber, std::FI
 
 void Printer::Out(std::string_view text) {
   if (text.empty()) return;
-  const std::string clean = scrubber_.Scrubbed(text);
-  std::fwrite(clean.data(), 1, clean.size(), out_);
-  out_mid_line_ = clean.back() != '\n';
+  std::string clean = scrubber_.Scrubbed(text);
+  if (options_.json) {
+    EscapeJsonControls(&clean);
+    WriteOut(clean);
+    return;
+  }
+  std::string safe;
+  out_filter_.Push(clean, &safe);
+  WriteOut(safe);
 }
 
+void Printer::WriteOut(std::string_view bytes) {
+  if (bytes.empty()) return;
+  std::fwrite(bytes.data(), 1, bytes.size(), out_);
+  out_mid_line_ = bytes.back() != '\n';
+}
+
+void Printer::WriteReasoning(std::string_view bytes) {
+  if (bytes.empty()) return;
+  if (options_.dim_reasoning) std::fputs("\033[2m", err_);
+  std::fwrite(bytes.data(), 1, bytes.size(), err_);
+  if (options_.dim_reasoning) std::fputs("\033[0m", err_);
+  err_mid_line_ = bytes.back() != '\n';
+}
+
+// Straight to the output, not through the filter: the line break is ours, and whatever the filter
+// holds back (a CR, part of a character) still belongs to the answer's next piece.
 void Printer::EndOutLine() {
-  if (out_mid_line_) Out("\n");
+  if (out_mid_line_) WriteOut("\n");
 }
 
 void Printer::EndErrLine() {
@@ -69,8 +91,14 @@ void Printer::Message(std::string_view level, std::string_view text) {
     std::fflush(out_);
   }
   EndErrLine();
+  // Upstream text (error bodies, warnings) may carry newlines, which could forge a line of its
+  // own, and terminal controls.
+  std::string body = scrubber_.Scrubbed(text);
+  for (char& c : body) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
   const std::string line =
-      "llmstream: " + std::string(level) + ": " + scrubber_.Scrubbed(text) + "\n";
+      "llmstream: " + std::string(level) + ": " + NeutralizeControls(body) + "\n";
   std::fwrite(line.data(), 1, line.size(), err_);
   std::fflush(err_);
 }
@@ -104,11 +132,9 @@ void Printer::PrintText(const Event& event) {
       if (part != ReasoningPart::kText && part != ReasoningPart::kSummary) break;
       if (options_.stdout_is_tty) EndOutLine();
       std::fflush(out_);
-      const std::string text = scrubber_.Scrubbed(event.text);
-      if (options_.dim_reasoning) std::fputs("\033[2m", err_);
-      std::fwrite(text.data(), 1, text.size(), err_);
-      if (options_.dim_reasoning) std::fputs("\033[0m", err_);
-      err_mid_line_ = text.back() != '\n';
+      std::string safe;
+      reasoning_filter_.Push(scrubber_.Scrubbed(event.text), &safe);
+      WriteReasoning(safe);
       std::fflush(err_);
       break;
     }
@@ -141,7 +167,13 @@ void Printer::PrintText(const Event& event) {
 }
 
 void Printer::Finish() {
+  std::string held;
+  out_filter_.Flush(&held);
+  WriteOut(held);
   if (!options_.json) EndOutLine();
+  held.clear();
+  reasoning_filter_.Flush(&held);
+  WriteReasoning(held);
   EndErrLine();
   std::fflush(out_);
   std::fflush(err_);

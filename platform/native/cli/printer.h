@@ -1,6 +1,10 @@
 // What the user sees: events as text (stdout: the answer and tool calls; stderr: reasoning,
 // warnings, retries, errors) or as JSON lines (--json). Flushes after every event so that the
 // answer streams even through a pipe.
+//
+// Text mode never passes a control character through (terminal_text.h): the answer and the
+// reasoning go through a ControlFilter each, messages are neutralized whole and kept on one line.
+// --json lines are exact (DEL and C1 written as \u escapes).
 #pragma once
 
 #include <cstdio>
@@ -8,6 +12,7 @@
 #include <string_view>
 
 #include "cli/secret_scrubber.h"
+#include "cli/terminal_text.h"
 #include "llmstream/error.h"
 #include "llmstream/event.h"
 #include "llmstream/metrics.h"
@@ -30,14 +35,16 @@ class Printer {
   void Print(const Event& event);
   // Ends the answer with a newline if it did not end with one (text mode).
   void Finish();
-  // One "llmstream: <level>: <text>" line on stderr.
+  // One "llmstream: <level>: <text>" line on stderr (newlines in `text` become spaces).
   void Message(std::string_view level, std::string_view text);
   // The metrics summary as the last JSON line: {"type":"metrics",...}.
   void PrintMetricsJson(const MetricsSummary& summary);
 
  private:
   void PrintText(const Event& event);
-  void Out(std::string_view text);  // stdout, scrubbed
+  void Out(std::string_view text);  // stdout, scrubbed (and neutralized in text mode)
+  void WriteOut(std::string_view bytes);
+  void WriteReasoning(std::string_view bytes);
   void EndOutLine();
   void EndErrLine();
 
@@ -45,6 +52,8 @@ class Printer {
   const SecretScrubber& scrubber_;
   std::FILE* out_;
   std::FILE* err_;
+  ControlFilter out_filter_;        // the answer (text mode)
+  ControlFilter reasoning_filter_;  // reasoning on stderr
   bool out_mid_line_ = false;
   bool err_mid_line_ = false;  // reasoning left stderr in the middle of a line
 };
