@@ -92,6 +92,15 @@ std::string ChatToolArgs(size_t bytes) {
           kChatDone);
 }
 
+// One event carrying all the text: the benign shape of the same size as one huge hostile event.
+std::string ChatTextOneEvent(size_t bytes) {
+  std::string text;
+  while (text.size() + 128 < bytes) text += "word ";
+  return Event(std::string(kChunkHead) + R"({"index":0,"delta":{"content":")" + text +
+               R"("},"finish_reason":"stop"}]})") +
+         kChatDone;
+}
+
 // One event with as many distinct unknown top-level keys as fit.
 std::string ChatManyKeysOneEvent(size_t bytes) {
   std::string data = R"({"id":"c1","object":"chat.completion.chunk","choices":[])";
@@ -249,7 +258,9 @@ std::string ResponsesOpenItems(size_t bytes) {
 const Shape kShapes[] = {
     {"chat-text", llmstream::WireApi::kChatCompletions, "chat-text", ChatText},
     {"chat-tool-args", llmstream::WireApi::kChatCompletions, "chat-text", ChatToolArgs},
-    {"chat-many-keys-one-event", llmstream::WireApi::kChatCompletions, "chat-text",
+    {"chat-text-one-event", llmstream::WireApi::kChatCompletions, "chat-text-one-event",
+     ChatTextOneEvent},
+    {"chat-many-keys-one-event", llmstream::WireApi::kChatCompletions, "chat-text-one-event",
      ChatManyKeysOneEvent},
     {"chat-new-key-per-event", llmstream::WireApi::kChatCompletions, "chat-text",
      ChatNewKeyPerEvent},

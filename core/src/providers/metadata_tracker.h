@@ -26,6 +26,9 @@ class MetadataTracker {
       if (last == value) return;
       last.assign(value);
     } else {
+      // One key past the bound is passed on, so that the Stream sees the bound broken and ends
+      // the stream (kLimitExceeded); keys after it in the same event are not even kept.
+      if (const uint32_t max = out.max_metadata_keys(); max != 0 && entries_.size() > max) return;
       entries_.emplace_back(std::string(key), std::string(value));
       index_.Insert(hash, static_cast<uint32_t>(entries_.size() - 1));
     }

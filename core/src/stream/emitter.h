@@ -28,6 +28,10 @@ class Emitter {
     if (!failures_.empty()) failures_.clear();
   }
 
+  // StreamLimits::max_metadata_keys (0: none), for the dialects' metadata trackers.
+  void set_max_metadata_keys(uint32_t max) { max_metadata_keys_ = max; }
+  uint32_t max_metadata_keys() const { return max_metadata_keys_; }
+
   // Counts Clear calls: storage a dialect lends to events may be reused once this moved.
   uint64_t batch() const { return batch_; }
 
@@ -111,6 +115,7 @@ class Emitter {
   };
   std::deque<Failure> failures_;
   uint64_t batch_ = 0;
+  uint32_t max_metadata_keys_ = 0;
 };
 
 }  // namespace llmstream

@@ -29,6 +29,7 @@ class Stream::Impl final : public SseSink {
         dialect_(MakeDialect(options_.api, options_.provider)),
         created_ms_(options_.start_ms) {
     dialect_->set_fast_path(options_.chunk_templates);
+    out_.set_max_metadata_keys(options_.limits.max_metadata_keys);
   }
 
   std::span<const Event> Feed(std::string_view bytes, int64_t now_ms) {
