@@ -17,20 +17,21 @@ const EXPOSED_HEADERS = [
   ),
 ].join(', ');
 
-/** CORS headers for every answer. */
+/** CORS headers for every answer of the API (not of the control endpoints, /_llmstream/). */
 export const CORS_HEADERS = {
   'access-control-allow-origin': '*',
   'access-control-expose-headers': EXPOSED_HEADERS,
 };
 
 /**
- * Answers a CORS preflight. The requested headers are echoed rather than answered with `*`
- * because `*` does not cover `Authorization` (Fetch standard), which the SDKs send.
+ * Answers a CORS preflight for the API (never for /_llmstream/, whose preflights are refused).
+ * The requested headers are echoed rather than answered with `*` because `*` does not cover
+ * `Authorization` (Fetch standard), which the SDKs send.
  */
 export function answerPreflight(req, res) {
   const headers = {
     ...CORS_HEADERS,
-    'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
+    'access-control-allow-methods': 'GET, POST, OPTIONS',
     'access-control-allow-headers': req.headers['access-control-request-headers'] || '*',
     'access-control-max-age': '86400',
     vary: 'Access-Control-Request-Headers',
@@ -43,10 +44,11 @@ export function answerPreflight(req, res) {
   res.end();
 }
 
-export function sendJson(res, status, value, headers = {}) {
+/** A JSON answer; with the CORS headers unless `cors` is false. */
+export function sendJson(res, status, value, headers = {}, { cors = true } = {}) {
   const body = JSON.stringify(value);
   res.writeHead(status, {
-    ...CORS_HEADERS,
+    ...(cors ? CORS_HEADERS : {}),
     ...headers,
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),

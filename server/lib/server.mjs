@@ -34,6 +34,12 @@ const ENDPOINTS = {
 
 const MODELS = ['local-echo', 'local-fast', 'local-reasoning'];
 
+// The control endpoints (request log, fixture list) live under this prefix; they answer this
+// server's own origin only (controlRefusal), unlike the API, which any origin may call.
+const CONTROL_PREFIX = '/_llmstream';
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
+
 const MAX_WAIT_MS = 120_000;
 
 /** Defaults of the limits (server/README.md, "Limits"); startServer options override them. */
@@ -167,6 +173,7 @@ export async function startServer({
   });
   const actualPort = server.address().port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  context.authorities = ownAuthorities(host, urlHost, actualPort);
   return {
     server,
     host,
@@ -184,7 +191,8 @@ export async function startServer({
 async function route(ctx, req, res) {
   const url = new URL(req.url, 'http://local');
   const pathname = url.pathname.replace(/\/+$/, '') || '/';
-  if (req.method === 'OPTIONS') return answerPreflight(req, res);
+  const control = pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`);
+  if (req.method === 'OPTIONS' && !control) return answerPreflight(req, res);
   // The API paths also work without the /v1 prefix (base URLs written either way).
   const apiPath = `/v1${pathname}` in ENDPOINTS ? `/v1${pathname}` : pathname;
   const dialect = ENDPOINTS[apiPath];
@@ -199,27 +207,82 @@ async function route(ctx, req, res) {
     if (req.method !== 'POST') return sendJson(res, 405, invalidMethod(req, apiPath));
     return generate(ctx, req, res, url, apiPath, dialect);
   }
+  if (control) return controlEndpoint(ctx, req, res, url, pathname);
   switch (`${req.method} ${pathname}`) {
     case 'GET /health':
       return sendJson(res, 200, { ok: true });
     case 'GET /v1/models':
     case 'GET /models':
       return sendJson(res, 200, modelList(req));
-    case 'GET /_llmstream/fixtures':
-      return sendJson(res, 200, await ctx.fixtures.list());
-    case 'GET /_llmstream/requests':
-      return sendJson(res, 200, ctx.requestLog.list(url.searchParams.get('key') ?? undefined));
-    case 'GET /_llmstream/requests/wait':
-      return waitForRecord(ctx, req, res, url);
-    case 'DELETE /_llmstream/requests':
-      ctx.requestLog.clear();
-      ctx.budget.clear();
-      return sendJson(res, 200, { ok: true });
     default:
       servedStatic = ctx.serveStatic !== null && (await ctx.serveStatic(req, res, url));
       if (servedStatic) return undefined;
       return sendJson(res, 404, invalidUrl(req, url));
   }
+}
+
+/**
+ * The control endpoints, for tests and the playground on this server's own origin: no CORS
+ * headers (a page elsewhere cannot read them, and its preflights, e.g. for DELETE, are refused)
+ * and a 403 for any request that says it comes from elsewhere, since a browser sends "simple"
+ * cross-origin requests (an <img> GET, a form POST) without asking first.
+ */
+async function controlEndpoint(ctx, req, res, url, pathname) {
+  const send = (status, value) => sendJson(res, status, value, {}, { cors: false });
+  const refusal = controlRefusal(req, ctx.authorities);
+  if (refusal !== null) return send(403, { error: refusal });
+  switch (`${req.method} ${pathname}`) {
+    case 'GET /_llmstream/fixtures':
+      return send(200, await ctx.fixtures.list());
+    case 'GET /_llmstream/requests':
+      return send(200, ctx.requestLog.list(url.searchParams.get('key') ?? undefined));
+    case 'GET /_llmstream/requests/wait':
+      return waitForRecord(ctx, res, url, send);
+    case 'DELETE /_llmstream/requests':
+      ctx.requestLog.clear();
+      ctx.budget.clear();
+      return send(200, { ok: true });
+    default:
+      return send(404, invalidUrl(req, url));
+  }
+}
+
+/**
+ * The `host:port` values of the Host header this server answers control requests for: the
+ * loopback names and the bound address. Null when bound to a wildcard address (any name may
+ * reach it; the Host header is then taken as given).
+ */
+function ownAuthorities(host, urlHost, port) {
+  if (WILDCARD_HOSTS.has(host)) return null;
+  const out = new Set();
+  for (const name of new Set([...LOOPBACK_NAMES, urlHost.toLowerCase()])) {
+    out.add(`${name}:${port}`);
+    if (port === 80) out.add(name);
+  }
+  return out;
+}
+
+/**
+ * Why a control request is refused, or null. Refused: a CORS preflight (only other origins
+ * send one); a Host header naming another server (DNS rebinding: a page whose name now
+ * resolves to 127.0.0.1 is "same-origin" with itself, not with us); an Origin header other than
+ * this server's; a Sec-Fetch-Site other than same-origin or none (user-typed).
+ */
+function controlRefusal(req, authorities) {
+  if (req.method === 'OPTIONS') return 'cross-origin requests to /_llmstream/ are not allowed';
+  const host = req.headers.host?.toLowerCase();
+  if (authorities !== null && host !== undefined && !authorities.has(host)) {
+    return `Host '${host}' is not this server; /_llmstream/ answers its own origin only`;
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && (host === undefined || origin.toLowerCase() !== `http://${host}`)) {
+    return `Origin '${origin}' is not this server's; /_llmstream/ answers its own origin only`;
+  }
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+    return `a ${site} request; /_llmstream/ answers its own origin only`;
+  }
+  return null;
 }
 
 function invalidUrl(req, url) {
@@ -250,7 +313,7 @@ function modelList(req) {
   };
 }
 
-async function waitForRecord(ctx, req, res, url) {
+async function waitForRecord(ctx, res, url, send) {
   const q = url.searchParams;
   const timeoutMs = Math.min(Number(q.get('timeout_ms') ?? 5000) || 0, MAX_WAIT_MS);
   const aborted = new AbortController();
@@ -262,9 +325,9 @@ async function waitForRecord(ctx, req, res, url) {
     signal: aborted.signal,
   });
   if (res.destroyed) return undefined;
-  if (record) return sendJson(res, 200, record);
+  if (record) return send(200, record);
   const wanted = `key=${q.get('key')} outcome=${q.get('outcome') ?? '(any final)'}`;
-  return sendJson(res, 408, { error: `no record with ${wanted} within ${timeoutMs} ms` });
+  return send(408, { error: `no record with ${wanted} within ${timeoutMs} ms` });
 }
 
 /** One generation request: body, scenario, then an error, a fixture replay or a plan. */

@@ -338,3 +338,126 @@ describe('request log', () => {
     assert.ok(grown < 12, `the heap grew by ${grown.toFixed(1)} MB`);
   });
 });
+
+// ---- 4. CORS: the API for any origin, the control endpoints for the server's own ---------------
+
+/** One request with exactly these headers (Host and Origin included); resolves on 'response'. */
+function request(url, { method = 'GET', headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const corsHeaders = (headers) => Object.keys(headers).filter((h) => h.startsWith('access-control'));
+
+describe('CORS and the control endpoints', () => {
+  const EVIL = 'https://evil.example';
+  let provider;
+  let logged;
+  before(async () => {
+    provider = await startServer({ port: 0, paceMs: 0, log: () => {} });
+    logged = async (key) => (await request(`${provider.url}/_llmstream/requests?key=${key}`)).text;
+  });
+  after(() => provider.close());
+
+  test('the API keeps CORS for any origin, private-network preflight included', T, async () => {
+    const preflight = await request(`${provider.url}/v1/chat/completions`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: EVIL,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+        'access-control-request-private-network': 'true',
+      },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers['access-control-allow-origin'], '*');
+    assert.equal(preflight.headers['access-control-allow-private-network'], 'true');
+    const answer = await request(`${provider.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { origin: EVIL, 'sec-fetch-site': 'cross-site' },
+      body: JSON.stringify({ ...CHAT_BODY, llmstream: { key: 'cors-api', tokens: 1 } }),
+    });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.headers['access-control-allow-origin'], '*');
+    const models = await request(`${provider.url}/v1/models`, { headers: { origin: EVIL } });
+    assert.equal(models.status, 200);
+    assert.equal(models.headers['access-control-allow-origin'], '*');
+  });
+
+  test('control endpoints send no CORS headers and refuse every preflight', T, async () => {
+    for (const path of ['/_llmstream/requests', '/_llmstream/fixtures', '/_llmstream/x']) {
+      const preflight = await request(provider.url + path, {
+        method: 'OPTIONS',
+        headers: {
+          origin: EVIL,
+          'access-control-request-method': 'DELETE',
+          'access-control-request-private-network': 'true',
+        },
+      });
+      assert.equal(preflight.status, 403, path);
+      assert.deepEqual(corsHeaders(preflight.headers), [], path);
+    }
+    for (const path of ['/_llmstream/fixtures', '/_llmstream/requests?key=none']) {
+      const answer = await request(provider.url + path); // no Origin: curl, the tests
+      assert.equal(answer.status, 200);
+      assert.deepEqual(corsHeaders(answer.headers), [], path);
+    }
+  });
+
+  test('another origin is refused with 403 and changes nothing', T, async () => {
+    await request(`${provider.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ ...CHAT_BODY, llmstream: { key: 'keep-me', tokens: 1 } }),
+    });
+    const url = `${provider.url}/_llmstream/requests`;
+    const local = `http://localhost:${provider.port}`; // a page on another port is another origin
+    for (const headers of [
+      { origin: EVIL },
+      { origin: 'null' }, // sandboxed frames, file: pages
+      { origin: `http://localhost:${provider.port + 1}` },
+      { 'sec-fetch-site': 'cross-site' }, // a no-cors request (form POST, <img>) without Origin
+      { 'sec-fetch-site': 'same-site', origin: local.replace(/\d+$/, '5173') },
+    ]) {
+      const answer = await request(url, { method: 'DELETE', headers });
+      assert.equal(answer.status, 403, JSON.stringify(headers));
+      assert.deepEqual(corsHeaders(answer.headers), []);
+      const read = await request(`${url}/wait?key=keep-me&timeout_ms=10`, { headers });
+      assert.equal(read.status, 403, JSON.stringify(headers));
+    }
+    assert.match(await logged('keep-me'), /"key":"keep-me"/); // not cleared
+  });
+
+  test('a Host that is not this server (DNS rebinding) is refused; not by the API', T, async () => {
+    const host = `rebound.example:${provider.port}`;
+    const headers = { host, origin: `http://${host}`, 'sec-fetch-site': 'same-origin' };
+    const url = `${provider.url}/_llmstream/requests`;
+    const answer = await request(url, { method: 'DELETE', headers });
+    assert.equal(answer.status, 403);
+    assert.match(await logged('keep-me'), /"key":"keep-me"/);
+    const api = await request(`${provider.url}/v1/models`, { headers: { host } });
+    assert.equal(api.status, 200);
+  });
+
+  test('the own origin works as the playground calls it, by either loopback name', T, async () => {
+    // A same-origin GET (the playground's fixture list) carries no Origin header.
+    const list = await request(`${provider.url}/_llmstream/fixtures`, {
+      headers: { 'sec-fetch-site': 'same-origin' },
+    });
+    assert.equal(list.status, 200);
+    for (const name of ['localhost', '127.0.0.1']) {
+      const host = `${name}:${provider.port}`;
+      const headers = { host, origin: `http://${host}`, 'sec-fetch-site': 'same-origin' };
+      const url = `${provider.url}/_llmstream/requests`;
+      assert.equal((await request(url, { method: 'DELETE', headers })).status, 200, name);
+    }
+    assert.equal(await logged('keep-me'), '[]');
+  });
+});
