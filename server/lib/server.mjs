@@ -137,8 +137,12 @@ export async function startServer({
     requestTimeoutMs > 0 ? Math.max(10, Math.min(1000, Math.floor(requestTimeoutMs / 4))) : 30_000;
   const server = http.createServer({ connectionsCheckingInterval: checkMs }, (req, res) => {
     route(context, req, res).catch((err) => {
-      if (!res.headersSent) sendJson(res, 500, openaiErrorBody(500, { message: String(err) }));
-      else res.destroy();
+      if (!res.headersSent) {
+        const cors = !isControl(new URL(req.url, 'http://local').pathname);
+        sendJson(res, 500, openaiErrorBody(500, { message: String(err) }), {}, { cors });
+      } else {
+        res.destroy();
+      }
       log?.(`internal error: ${err.stack ?? err}`);
     });
   });
@@ -191,7 +195,7 @@ export async function startServer({
 async function route(ctx, req, res) {
   const url = new URL(req.url, 'http://local');
   const pathname = url.pathname.replace(/\/+$/, '') || '/';
-  const control = pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`);
+  const control = isControl(pathname);
   if (req.method === 'OPTIONS' && !control) return answerPreflight(req, res);
   // The API paths also work without the /v1 prefix (base URLs written either way).
   const apiPath = `/v1${pathname}` in ENDPOINTS ? `/v1${pathname}` : pathname;
@@ -219,6 +223,10 @@ async function route(ctx, req, res) {
       if (servedStatic) return undefined;
       return sendJson(res, 404, invalidUrl(req, url));
   }
+}
+
+function isControl(pathname) {
+  return pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`);
 }
 
 /**
