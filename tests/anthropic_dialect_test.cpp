@@ -463,15 +463,20 @@ TEST(AnthropicDialect, MessageFieldsPassThroughAsMetadata) {
   EXPECT_EQ(run.completion.choices.at(0).role, "assistant");
 }
 
-TEST(AnthropicDialect, BadJsonIsAWarningNotACrash) {
-  const std::string body = kMessageStart + "event: content_block_start\ndata: {\"type\":\n\n" +
-                           "data: not json at all\n\n" +
-                           BlockStart(0, R"({"type":"text","text":""})") + TextDelta(0, "fine") +
-                           BlockStop(0) + kMessageStop;
+// An event whose data cannot be read may have carried content: the stream ends with bad_json
+// (never a clean success with a hole), keeping what came before.
+TEST(AnthropicDialect, BadJsonEndsTheStreamKeepingWhatCameBefore) {
+  const std::string body = kMessageStart + BlockStart(0, R"({"type":"text","text":""})") +
+                           TextDelta(0, "fine") +
+                           "event: content_block_delta\ndata: {\"type\":\n\n" +
+                           TextDelta(0, " lost") + BlockStop(0) + kMessageStop;
   const lt::RunResult run = RunEverySplit(AnthropicOptions(), body);
   EXPECT_EQ(run.completion.text(), "fine");
-  EXPECT_EQ(run.completion.warnings.size(), 2u);
-  EXPECT_TRUE(run.completion.finished);
+  EXPECT_EQ(run.completion.error.code, ErrorCode::kBadJson);
+  EXPECT_NE(run.completion.error.message.find("event data is not valid JSON: {\"type\":"),
+            std::string::npos)
+      << run.completion.error.message;
+  EXPECT_FALSE(run.completion.finished);
 }
 
 TEST(AnthropicDialect, ServerToolBlocksKeepTheirKindAndResults) {

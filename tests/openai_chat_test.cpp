@@ -278,14 +278,28 @@ TEST(OpenAIChat, UnknownFieldsPassThroughOnceNotPerChunk) {
   EXPECT_EQ(run.completion.text(), "abc");
 }
 
-TEST(OpenAIChat, BadJsonChunkIsAWarningNotACrash) {
+// Content in a chunk that cannot be read is lost: the stream ends with bad_json (never a clean
+// success with a hole in it), keeping what came before.
+TEST(OpenAIChat, BadJsonChunkEndsTheStreamKeepingWhatCameBefore) {
   std::string body = Chunk(R"([{"index":0,"delta":{"content":"a"}}])") +
-                     "data: {\"choices\":[\n\n" +
+                     // a raw NUL inside a string: not JSON
+                     "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + '\0' +
+                     "\"}}]}\n\n" + Chunk(R"([{"index":0,"delta":{"content":"b"}}])") +
+                     "data: [DONE]\n\n";
+  RunResult run = RunChat(body);
+  EXPECT_EQ(run.completion.text(), "a");
+  EXPECT_EQ(run.completion.error.code, ErrorCode::kBadJson);
+  EXPECT_NE(run.completion.error.message.find("chunk is not valid JSON"), std::string::npos);
+  EXPECT_FALSE(run.completion.finished);
+}
+
+TEST(OpenAIChat, EmptyDataIsFramingNotBadJson) {
+  std::string body = Chunk(R"([{"index":0,"delta":{"content":"a"}}])") + "data: \n\ndata:  \n\n" +
                      Chunk(R"([{"index":0,"delta":{"content":"b"}}])") + "data: [DONE]\n\n";
   RunResult run = RunChat(body);
   EXPECT_EQ(run.completion.text(), "ab");
-  ASSERT_FALSE(run.completion.warnings.empty());
-  EXPECT_NE(run.completion.warnings[0].find("bad_json"), std::string::npos);
+  EXPECT_EQ(run.completion.error.code, ErrorCode::kNone);
+  EXPECT_TRUE(run.completion.finished);
 }
 
 TEST(OpenAIChat, EscapedTextAndSurrogatePairs) {

@@ -367,14 +367,15 @@ TEST(ResponsesDialect, DoneOnlyItemsStillCount) {
   EXPECT_TRUE(run.completion.finished);
 }
 
-TEST(ResponsesDialect, BadJsonIsAWarningNotACrash) {
-  const std::string body = kCreated + "data: {\"type\":\"response.output_text.delta\",\n\n" +
-                           MessageAdded(0) + Delta("response.output_text.delta", 0, "ok") +
-                           MessageDone(0) + Completed();
+TEST(ResponsesDialect, BadJsonEndsTheStreamKeepingWhatCameBefore) {
+  const std::string body =
+      kCreated + MessageAdded(0) + Delta("response.output_text.delta", 0, "ok") +
+      "data: {\"type\":\"response.output_text.delta\",\n\n" +
+      Delta("response.output_text.delta", 0, " lost") + MessageDone(0) + Completed();
   const lt::RunResult run = RunEverySplit(ResponsesOptions(), body);
   EXPECT_EQ(run.completion.text(), "ok");
-  EXPECT_EQ(run.completion.warnings.size(), 1u);
-  EXPECT_TRUE(run.completion.finished);
+  EXPECT_EQ(run.completion.error.code, ErrorCode::kBadJson);
+  EXPECT_FALSE(run.completion.finished);
 }
 
 }  // namespace

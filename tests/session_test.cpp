@@ -702,6 +702,46 @@ TEST(Session, TotalTimeoutCountsFromTheSend) {
   EXPECT_EQ(driver.Poll(2100).action, SessionAction::kDone);
 }
 
+// Keep-alives and metadata reset the idle timer but not the output one: a server that only pings
+// (or trickles bytes that are not output) is cut off by output_idle_ms.
+TEST(Session, OutputIdleTimeoutIgnoresKeepAlives) {
+  SessionOptions options = ChatOptions();
+  options.timeouts = {.first_byte_ms = 0, .idle_ms = 500, .total_ms = 0, .output_idle_ms = 1000};
+  Driver driver(options);
+  driver.ExpectSend(0);
+  driver.Response(200, {{"content-type", "text/event-stream"}}, 10);
+  driver.Body(": ping\n\n", 100);  // the first byte: the output timer starts here
+  EXPECT_EQ(driver.Poll(100).wake_at_ms, 600);
+  driver.Body(ChatText("Roses"), 400);  // output: from now on 1000 ms to the next
+  for (int64_t at = 800; at <= 1300; at += 300) {
+    driver.Body(": ping\n\n", at);  // liveness keeps the idle timer away...
+    EXPECT_EQ(driver.Poll(at).action, SessionAction::kWait);
+  }
+  EXPECT_EQ(driver.Poll(1399).action, SessionAction::kWait);
+  EXPECT_EQ(driver.Poll(1400).action, SessionAction::kAbortTransfer);  // ...not the output one
+  const Error error = OnlyError(driver);
+  EXPECT_EQ(error.code, ErrorCode::kStalled);
+  EXPECT_NE(error.message.find("no output for 1000 ms (output idle timeout)"), std::string::npos)
+      << error.message;
+  EXPECT_EQ(driver.session.result().text(), "Roses");
+}
+
+TEST(Session, OutputIdleTimeoutCountsFromTheFirstByteBeforeAnyOutput) {
+  SessionOptions options = ChatOptions();
+  options.timeouts = {.first_byte_ms = 0, .idle_ms = 0, .total_ms = 0, .output_idle_ms = 300};
+  options.retry.max_retries = 0;
+  Driver driver(options);
+  driver.ExpectSend(0);
+  EXPECT_EQ(driver.Poll(0).wake_at_ms, -1);  // no byte yet: the first-byte timer's business
+  driver.Response(200, {{"content-type", "text/event-stream"}}, 10);
+  driver.Body(": ping\n\n", 50);
+  EXPECT_EQ(driver.Poll(50).wake_at_ms, 350);
+  driver.Body(": ping\n\n", 200);
+  EXPECT_EQ(driver.Poll(200).wake_at_ms, 350);
+  EXPECT_EQ(driver.Poll(350).action, SessionAction::kAbortTransfer);
+  EXPECT_EQ(OnlyError(driver).code, ErrorCode::kStalled);
+}
+
 TEST(Session, NoTimersMeansWaitingOnlyForIo) {
   SessionOptions options = ChatOptions();
   options.timeouts = {.first_byte_ms = 0, .idle_ms = 0, .total_ms = 0};

@@ -21,8 +21,18 @@ export interface TransportOptions {
   /** Longest silence mid-stream, in ms (SSE comments count as liveness). */
   streamTimeout?: number;
   idleTimeoutMs?: number;
-  /** The whole attempt, in ms (0: none). */
+  /** The whole attempt, in ms (0: none): the bound on a server that keeps sending keep-alives. */
   totalTimeoutMs?: number;
+  /**
+   * Longest gap without output (text, reasoning, tool calls) once the body started, in ms
+   * (0: none, the default). Keep-alives do not reset it, unlike idleTimeoutMs.
+   */
+  outputIdleTimeoutMs?: number;
+  /**
+   * Most bytes of text, reasoning, refusal and tool arguments one completion may hold (default
+   * 64 MiB; 0: none). Past it the stream ends with `completion_too_large`, the partial kept.
+   */
+  maxCompletionBytes?: number;
   /** First retry delay in ms (exponential backoff with jitter; Retry-After wins). */
   retryDelay?: number;
   retryBaseDelayMs?: number;

@@ -38,6 +38,8 @@ const TRANSPORT_KEYS = {
   streamTimeout: 'idleTimeoutMs', // seed name: the longest silence mid-stream
   totalTimeoutMs: 'totalTimeoutMs',
   keepAliveEvents: 'keepAliveEvents',
+  outputIdleTimeoutMs: 'outputIdleTimeoutMs',
+  maxCompletionBytes: 'maxCompletionBytes',
   continuation: 'continuation',
   estimateUsage: 'estimateUsage',
   randomSeed: 'randomSeed',

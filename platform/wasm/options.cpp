@@ -273,6 +273,9 @@ void Parse(const json& root, SessionOptions* o, std::string* problem) {
   f.Int("firstByteTimeoutMs", &o->timeouts.first_byte_ms, 0);
   f.Int("idleTimeoutMs", &o->timeouts.idle_ms, 0);
   f.Int("totalTimeoutMs", &o->timeouts.total_ms, 0);
+  f.Int("outputIdleTimeoutMs", &o->timeouts.output_idle_ms, 0);
+  // --- StreamLimits (the counts keep their defaults: bounds against hostile servers) ---
+  f.Int("maxCompletionBytes", &o->limits.max_completion_bytes, 0);
   // --- flags ---
   f.Bool("keepAliveEvents", &o->keep_alive_events);
   f.Bool("continuation", &o->continuation);

@@ -135,8 +135,13 @@ int WasmSession::cancel(double now_ms) {
 }
 
 size_t WasmSession::packResultJson() {
+  const Completion& result = session_ ? session_->result() : empty_result_;
+  // Reserved at once: growing by doubling would leave holes the wasm heap never gives back, up to
+  // twice the answer again at the moment it peaks.
   result_json_.clear();
-  AppendJson(&result_json_, session_ ? session_->result() : empty_result_);
+  result_json_.shrink_to_fit();
+  result_json_.reserve(JsonSizeBound(result));
+  AppendJson(&result_json_, result);
   return result_json_.size();
 }
 

@@ -62,8 +62,13 @@ struct Timeouts {
   // Longest gap between body bytes once the body started (SSE comments count, which is why
   // providers send them): kStalled.
   int64_t idle_ms = 60000;
-  // The whole attempt, send -> end of body: kTimeout.
+  // The whole attempt, send -> end of body: kTimeout. The one bound on a server that keeps the
+  // connection alive forever (a comment or a byte every few seconds resets idle_ms).
   int64_t total_ms = 0;
+  // Longest gap without output (text, reasoning, refusal, tool calls and their arguments) once
+  // the body started: kStalled. Unlike idle_ms, keep-alives and metadata do not reset it: they
+  // prove the server is alive, not that the answer progresses.
+  int64_t output_idle_ms = 0;
 };
 
 struct SessionOptions {

@@ -25,6 +25,9 @@ void AppendJson(std::string* out, const Error& error);
 // The assembled completion: {id, model, provider, text, reasoning, finishReason, choices: [...],
 // usage, cost, metadata, warnings, error, finished, truncated} (npm/src/core/README.md).
 void AppendJson(std::string* out, const Completion& completion);
+// At least the size AppendJson(out, completion) appends: reserving it first means one allocation
+// of the final size instead of a doubling series (a long answer would peak at up to 3x its size).
+size_t JsonSizeBound(const Completion& completion);
 // {method, url, headers: [[name, value], ...], body}
 void AppendJson(std::string* out, const HttpRequest& request);
 // One event, as the CLI prints it with --json: {type, choice, block, text?, id?, name?, usage?,

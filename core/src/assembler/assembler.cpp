@@ -4,6 +4,7 @@
 
 #include "json/arena.h"
 #include "json/reader.h"
+#include "providers/field_reading.h"
 
 namespace llmstream {
 namespace {
@@ -61,6 +62,16 @@ ToolCall* Assembler::FindToolCall(Choice& choice, uint32_t index) {
     return i < choice.tool_calls.size() && choice.tool_calls[i].index == index;
   });
   return at == FlatIndex::kNone ? nullptr : &choice.tool_calls[at];
+}
+
+bool Assembler::ResolveToolCallEnd(Event& end, Emitter& out) {
+  const ToolCall* call = FindToolCall(ChoiceAt(end.choice), end.block);
+  std::string_view arguments = call ? std::string_view(call->arguments) : std::string_view();
+  if (arguments.empty()) arguments = "{}";  // "" means a call without arguments
+  const bool valid = providers::IsValidJson(arguments, out.arena());
+  end.text = out.Copy(arguments);
+  end.part = static_cast<uint8_t>(valid ? ToolArguments::kValidJson : ToolArguments::kInvalidJson);
+  return valid;
 }
 
 ToolCall& Assembler::NewToolCall(Choice& choice, uint32_t index) {
@@ -159,7 +170,8 @@ void Assembler::Apply(const Event& event) {
       }
       if (call->id.empty()) call->id.assign(event.id);
       if (call->name.empty()) call->name.assign(event.name);
-      call->arguments.assign(event.text);
+      // Unresolved (a Stream that leaves deltas to its Session): the deltas are the arguments.
+      if (event.part != Emitter::kArgumentsFromDeltas) call->arguments.assign(event.text);
       call->complete = true;
       call->arguments_valid = event.arguments_valid();
       break;

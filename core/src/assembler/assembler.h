@@ -8,6 +8,7 @@
 #include "common/flat_index.h"
 #include "llmstream/completion.h"
 #include "llmstream/event.h"
+#include "stream/emitter.h"
 
 namespace llmstream {
 
@@ -28,6 +29,11 @@ class Assembler {
     }
   }
   const Completion& result() const { return completion_; }
+
+  // For a kToolCallEnd whose arguments are its deltas (Emitter::kArgumentsFromDeltas), before it
+  // is applied: its text becomes a copy (in `out`'s arena) of the arguments assembled here, "{}"
+  // when there were none, and its part says whether they are valid JSON. Returns that.
+  bool ResolveToolCallEnd(Event& end, Emitter& out);
   void Reset() {
     completion_ = Completion();
     delta_choice_ = -1;

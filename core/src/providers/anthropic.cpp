@@ -1,7 +1,6 @@
 #include "providers/anthropic.h"
 
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -256,10 +255,6 @@ class AnthropicDialect final : public Dialect {
   // What the full parse would have done for a chunk that matched the template.
   void Replay(std::string_view value, Emitter& out) {
     if (value.empty()) return;
-    if (replay_kind_ == EventKind::kToolCallDelta) {
-      BlockState* block = FindOpen(replay_block_);
-      if (block) block->arguments.append(value);
-    }
     out.EmitText(replay_kind_, 0, replay_block_, value, replay_part_);
   }
 
@@ -267,12 +262,11 @@ class AnthropicDialect final : public Dialect {
 
   struct BlockState {
     uint32_t index = 0;
-    uint32_t slot = 0;          // its position in blocks_
-    uint64_t closed_batch = 0;  // Emitter::batch() when it was closed
+    uint32_t slot = 0;  // its position in blocks_
     bool open = false;
     BlockKind kind = BlockKind::kOther;
     ToolKind tool_kind = ToolKind::kFunction;
-    bool input_placeholder = false;  // `arguments` holds the start's `input`, not deltas
+    bool input_placeholder = false;  // `arguments` holds the start's `input` (no delta yet)
     std::string type, id, name, arguments;
   };
 
@@ -322,9 +316,7 @@ class AnthropicDialect final : public Dialect {
   void Warn(const std::string& message, Emitter& out) { out.EmitWarning(message); }
 
   void BadPayload(std::string_view data, Emitter& out) {
-    std::string message = "bad_json: event data is not a valid JSON object: ";
-    message.append(data.substr(0, 120));
-    out.EmitWarning(message);
+    providers::EmitBadJson("event data", data, out);
   }
 
   BlockState* FindOpen(uint32_t index) {
@@ -338,11 +330,9 @@ class AnthropicDialect final : public Dialect {
     return at == FlatIndex::kNone ? nullptr : &blocks_[at];
   }
 
-  // The block leaves the open set; its slot may take a new block from the next batch on (this
-  // batch's events may point into its strings).
-  void ReleaseSlot(BlockState& block, Emitter& out) {
+  // The block leaves the open set; its slot is free for the next one.
+  void ReleaseSlot(BlockState& block) {
     block.open = false;
-    block.closed_batch = out.batch();
     open_index_.Erase(FlatIndex::HashInt(block.index), block.slot);
     free_slots_.push_back(block.slot);
   }
@@ -351,10 +341,10 @@ class AnthropicDialect final : public Dialect {
   BlockState& OpenBlock(uint32_t index, std::string_view type, Emitter& out) {
     if (BlockState* stale = FindOpen(index)) {
       Warn("bad_event: block " + std::to_string(index) + " started again before its stop", out);
-      ReleaseSlot(*stale, out);
+      ReleaseSlot(*stale);
     }
     BlockState* block = nullptr;
-    if (!free_slots_.empty() && blocks_[free_slots_.back()].closed_batch != out.batch()) {
+    if (!free_slots_.empty()) {
       block = &blocks_[free_slots_.back()];
       free_slots_.pop_back();
     } else {
@@ -576,7 +566,6 @@ class AnthropicDialect final : public Dialect {
         block->input_placeholder = false;
       }
       if (!delta.partial_json.empty()) {
-        block->arguments.append(delta.partial_json);
         out.EmitText(EventKind::kToolCallDelta, 0, index, delta.partial_json);
       }
     } else if (delta.type == "thinking_delta") {
@@ -623,25 +612,17 @@ class AnthropicDialect final : public Dialect {
   }
 
   void CloseBlock(BlockState& block, Emitter& out) {
-    ReleaseSlot(block, out);
+    ReleaseSlot(block);
     if (block.kind == BlockKind::kTool) {
-      // "" means a call without input (§3.3); parse only now that the input is complete.
-      std::string_view arguments =
-          block.arguments.empty() ? std::string_view("{}") : std::string_view(block.arguments);
-      bool valid = IsValidJson(arguments, out.arena());
-      if (!valid) {
-        Warn("bad_tool_arguments: tool call " + block.name + " (" + block.id +
-                 ") ended with input that is not valid JSON",
-             out);
+      // The input is the deltas (the assembler has them), or the start's `input` when no delta
+      // came; parsed only now that it is complete.
+      if (block.input_placeholder) {
+        out.EmitToolCallEnd(0, block.index, block.id, block.name, block.arguments);
+      } else {
+        out.EmitToolCallEnd(0, block.index, block.id, block.name);
       }
-      Event& end = out.Emit(EventKind::kToolCallEnd, 0, block.index);
-      end.id = block.id;
-      end.name = block.name;
-      end.text = arguments;  // not copied: a big input would be held twice
-      end.part =
-          static_cast<uint8_t>(valid ? ToolArguments::kValidJson : ToolArguments::kInvalidJson);
     }
-    out.Emit(EventKind::kBlockEnd, 0, block.index).name = block.type;
+    out.Emit(EventKind::kBlockEnd, 0, block.index).name = out.Copy(block.type);
   }
 
   void OnMessageDelta(std::string_view raw_delta, std::string_view raw_usage, Emitter& out) {
@@ -719,9 +700,8 @@ class AnthropicDialect final : public Dialect {
     out.EmitError(std::move(error));
   }
 
-  // Slots of open and closed blocks (a deque: events point into a slot's strings, so slots never
-  // move); the open ones by index, the closed ones free for reuse.
-  std::deque<BlockState> blocks_;
+  // Slots of open and closed blocks: the open ones by index, the closed ones free for reuse.
+  std::vector<BlockState> blocks_;
   FlatIndex open_index_;
   std::vector<uint32_t> free_slots_;
   size_t last_opened_ = SIZE_MAX;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "json/reader.h"
 #include "providers/metadata_tracker.h"
@@ -18,6 +19,19 @@ namespace llmstream::providers {
 inline bool IsValidJson(std::string_view text, json::Arena* arena) {
   json::Reader reader(text, arena);
   return reader.Skip() && reader.Finish();
+}
+
+// A payload that should be JSON and is not: its content cannot be read, so the stream ends with
+// kBadJson (keeping what came before) rather than going on with a hole that would look like a
+// clean success. `what` names the payload ("chunk", "event data").
+inline void EmitBadJson(std::string_view what, std::string_view data, Emitter& out) {
+  Error error;
+  error.code = ErrorCode::kBadJson;
+  error.message.assign(what);
+  error.message.append(" is not valid JSON: ");
+  error.message.append(data.substr(0, 120));
+  if (data.size() > 120) error.message.append("...");
+  out.EmitError(std::move(error));
 }
 
 // Anthropic pads data lines with spaces after the JSON; raw JSON passed on should not carry them.

@@ -1,7 +1,6 @@
 #include "providers/openai_chat.h"
 
 #include <algorithm>
-#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +52,7 @@ class OpenAIChatDialect final : public Dialect {
       return;
     }
     template_.Clear();
+    if (providers::TrimJsonSpace(event.data).empty()) return;  // framing: carries nothing
     size_t first = out.size();
     hole_ = {};
     ignored_holes_.clear();
@@ -83,7 +83,6 @@ class OpenAIChatDialect final : public Dialect {
     uint32_t index = 0;
     std::string id;
     std::string name;
-    std::string arguments;
   };
   struct ChoiceState {
     uint32_t index = 0;
@@ -166,12 +165,8 @@ class OpenAIChatDialect final : public Dialect {
     out.EmitUsage(usage);
   }
 
-  // A chunk that is not a JSON object: say so, keep going (the next chunk may be fine).
-  void BadChunk(std::string_view data, Emitter& out) {
-    std::string message = "bad_json: chunk is not valid JSON: ";
-    message.append(data.substr(0, 120));
-    out.EmitWarning(message);
-  }
+  // A chunk that is not a JSON object: its content is lost, so the stream ends (kBadJson).
+  void BadChunk(std::string_view data, Emitter& out) { providers::EmitBadJson("chunk", data, out); }
 
   // Unknown or rarely useful fields become metadata (emitted when they change).
   bool PassThrough(Reader& reader, std::string_view key, Emitter& out, uint32_t choice,
@@ -438,7 +433,6 @@ class OpenAIChatDialect final : public Dialect {
       if (call->name.empty()) call->name.assign(fragment.name);
     }
     if (!fragment.arguments.empty()) {
-      call->arguments.append(fragment.arguments);
       out.EmitText(EventKind::kToolCallDelta, choice, index, fragment.arguments);
       if (!fragment.raw_arguments.empty()) {
         NoteHole(fragment.raw_arguments, EventKind::kToolCallDelta, choice, index, 0);
@@ -447,38 +441,17 @@ class OpenAIChatDialect final : public Dialect {
   }
 
   // Ends the open tool calls of `choice` (of every choice: `all_choices`), in the order they
-  // started, and forgets them.
-  void EndToolCall(ToolCallState& call, Emitter& out) {
-    --StateOf(call.choice).open_calls;
-    if (call.arguments.empty()) call.arguments = "{}";  // "" means a call without arguments
-    bool valid = IsValidJson(call.arguments, out.arena());
-    if (!valid) {
-      out.EmitWarning("bad_tool_arguments: tool call " + call.name +
-                      " ended with arguments that are not valid JSON");
-    }
-    Event& end = out.Emit(EventKind::kToolCallEnd, call.choice, call.index);
-    end.id = call.id;
-    end.name = call.name;
-    end.text = call.arguments;
-    end.part =
-        static_cast<uint8_t>(valid ? ToolArguments::kValidJson : ToolArguments::kInvalidJson);
-  }
-
+  // started, and forgets them. Their arguments are the deltas, which only the assembler keeps.
   void EndToolCalls(uint32_t choice, bool all_choices, Emitter& out) {
     if (calls_.empty() || (!all_choices && StateOf(choice).open_calls == 0)) return;
-    if (ended_batch_ != out.batch()) {
-      ended_calls_.clear();
-      ended_batch_ = out.batch();
-    }
-    // The end events point into the ended calls' strings, kept in `ended_calls_` (a deque:
-    // nothing moves once there) until the next Feed: a second copy of the arguments would double
-    // the peak memory of a big tool call.
     size_t kept = 0;
     for (size_t i = 0; i < calls_.size(); ++i) {
-      if (all_choices || calls_[i].choice == choice) {
-        EndToolCall(ended_calls_.emplace_back(std::move(calls_[i])), out);
+      ToolCallState& call = calls_[i];
+      if (all_choices || call.choice == choice) {
+        --StateOf(call.choice).open_calls;
+        out.EmitToolCallEnd(call.choice, call.index, call.id, call.name);
       } else if (kept++ != i) {
-        calls_[kept - 1] = std::move(calls_[i]);
+        calls_[kept - 1] = std::move(call);
       }
     }
     calls_.resize(kept);
@@ -637,11 +610,9 @@ class OpenAIChatDialect final : public Dialect {
   bool done_ = false;
   bool top_level_usage_seen_ = false;
   std::vector<ChoiceState> choices_;
-  FlatIndex choice_index_;                 // choices_ by index
-  std::vector<ToolCallState> calls_;       // the open tool calls, in the order they started
-  FlatIndex call_index_;                   // calls_ by (choice, index)
-  std::deque<ToolCallState> ended_calls_;  // what this batch's end events point into
-  uint64_t ended_batch_ = 0;
+  FlatIndex choice_index_;            // choices_ by index
+  std::vector<ToolCallState> calls_;  // the open tool calls, in the order they started
+  FlatIndex call_index_;              // calls_ by (choice, index)
   MetadataTracker metadata_;
   std::string scratch_;  // builds prefixed metadata keys without a fresh string each time
 };

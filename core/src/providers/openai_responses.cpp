@@ -167,9 +167,7 @@ class ResponsesDialect final : public Dialect {
 
     Payload payload;
     if (!ReadPayload(data, out.arena(), &payload)) {
-      std::string message = "bad_json: event data is not a valid JSON object: ";
-      message.append(data.substr(0, 120));
-      out.EmitWarning(message);
+      providers::EmitBadJson("event data", data, out);
       return;
     }
     std::string_view type = payload.type;
@@ -239,7 +237,7 @@ class ResponsesDialect final : public Dialect {
     bool open = false;
     bool is_call = false;
     bool call_ended = false;
-    std::string type, item_id, call_id, name, arguments;
+    std::string type, item_id, call_id, name;
   };
 
   // Without an index, events belong to the item opened last, and a new item follows it.
@@ -316,7 +314,6 @@ class ResponsesDialect final : public Dialect {
     item->item_id.assign(item_id);
     item->call_id.clear();
     item->name.clear();
-    item->arguments.clear();
     last_output_index_ = output_index;
     any_item_ = true;
     return *item;
@@ -342,7 +339,6 @@ class ResponsesDialect final : public Dialect {
       call.name = info.name;
       call.part = static_cast<uint8_t>(ToolKind::kFunction);
       if (!info.arguments.empty()) {  // a gateway may send them with the item
-        item.arguments.assign(info.arguments);
         out.EmitText(EventKind::kToolCallDelta, 0, output_index, info.arguments);
       }
     } else if (info.type == "message" && !info.role.empty()) {
@@ -378,7 +374,6 @@ class ResponsesDialect final : public Dialect {
   void OnArgumentsDelta(const Payload& payload, Emitter& out) {
     ItemState* item = CallFor(payload, out);
     if (!item || item->call_ended || payload.delta.empty()) return;
-    item->arguments.append(payload.delta);
     out.EmitText(EventKind::kToolCallDelta, 0, item->output_index, payload.delta);
   }
 
@@ -386,27 +381,22 @@ class ResponsesDialect final : public Dialect {
     ItemState* item = CallFor(payload, out);
     if (!item || item->call_ended) return;
     // The .done arguments are authoritative; the deltas are only a preview of them.
-    EndCall(*item, payload.has_arguments ? payload.arguments : item->arguments, out);
+    EndCall(*item, payload.has_arguments ? &payload.arguments : nullptr, out);
   }
 
-  void EndCall(ItemState& item, std::string_view arguments, Emitter& out) {
+  // Ends the call with the arguments the provider sent whole (`arguments`), or with its deltas
+  // (null: only the assembler keeps those).
+  void EndCall(ItemState& item, const std::string_view* arguments, Emitter& out) {
     item.call_ended = true;
-    if (arguments.empty()) arguments = "{}";  // "" means a call without arguments
-    bool valid = IsValidJson(arguments, out.arena());
-    if (!valid) {
-      out.EmitWarning("bad_tool_arguments: tool call " + item.name + " (" + item.call_id +
-                      ") ended with arguments that are not valid JSON");
+    if (arguments) {
+      out.EmitToolCallEnd(0, item.output_index, item.call_id, item.name, *arguments);
+    } else {
+      out.EmitToolCallEnd(0, item.output_index, item.call_id, item.name);
     }
-    Event& end = out.Emit(EventKind::kToolCallEnd, 0, item.output_index);
-    end.id = out.Copy(item.call_id);
-    end.name = out.Copy(item.name);
-    end.text = out.Copy(arguments);
-    end.part =
-        static_cast<uint8_t>(valid ? ToolArguments::kValidJson : ToolArguments::kInvalidJson);
   }
 
   void CloseItem(ItemState& item, std::string_view raw, Emitter& out) {
-    if (item.is_call && !item.call_ended) EndCall(item, item.arguments, out);
+    if (item.is_call && !item.call_ended) EndCall(item, nullptr, out);
     ReleaseSlot(item);
     Event& end = out.Emit(EventKind::kBlockEnd, 0, item.output_index);
     end.name = out.Copy(item.type);
@@ -456,7 +446,7 @@ class ResponsesDialect final : public Dialect {
       if (info.type == "message") EmitMessageContent(item->output_index, info.content, out);
     }
     if (item->is_call && !item->call_ended) {
-      EndCall(*item, info.has_arguments ? info.arguments : item->arguments, out);
+      EndCall(*item, info.has_arguments ? &info.arguments : nullptr, out);
     }
     if (info.type == "reasoning" && !info.encrypted_content.empty()) {
       out.EmitText(EventKind::kReasoning, 0, item->output_index, info.encrypted_content,

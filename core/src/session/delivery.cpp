@@ -54,6 +54,9 @@ bool Session::Impl::PassThrough(std::span<const Event> events, int64_t now_ms) {
   if (splicer_.joining() || carrying_) return false;
   for (const Event& event : events) {
     if (event.kind == EventKind::kError || event.kind == EventKind::kDone) return false;
+    if (event.kind == EventKind::kToolCallEnd && event.part == Emitter::kArgumentsFromDeltas) {
+      return false;  // Emit resolves it from the deltas assembled here
+    }
   }
   for (const Event& event : events) {
     NoteDelivery(event, now_ms);
@@ -63,6 +66,7 @@ bool Session::Impl::PassThrough(std::span<const Event> events, int64_t now_ms) {
 }
 
 void Session::Impl::NoteDelivery(const Event& event, int64_t now_ms) {
+  if (IsOutput(event.kind) || IsDelta(event.kind)) last_output_ms_ = now_ms;
   if (IsOutput(event.kind)) {
     attempt_output_ = true;
     if (response_.first_output_ms < 0) response_.first_output_ms = now_ms;
@@ -120,7 +124,20 @@ void Session::Impl::FlushSplice() {
   Emit(event);
 }
 
-void Session::Impl::Emit(const Event& event) { assembler_.Apply(out_.Push(event)); }
+void Session::Impl::Emit(const Event& event) {
+  Event& copy = out_.Push(event);
+  if (copy.kind == EventKind::kToolCallEnd && copy.part == Emitter::kArgumentsFromDeltas) {
+    // The Stream left the deltas to this assembler, so the arguments are resolved here.
+    const bool valid = assembler_.ResolveToolCallEnd(copy, out_);
+    assembler_.Apply(copy);
+    if (!valid) {
+      out_.InsertBadArgumentsWarning(out_.size(), copy.name, copy.id);
+      assembler_.Apply(out_.events().back());
+    }
+    return;
+  }
+  assembler_.Apply(copy);
+}
 
 void Session::Impl::EmitUsageAndCost(const Usage& usage, const Cost& cost) {
   out_.EmitUsage(usage);

@@ -110,6 +110,7 @@ SessionStep Session::Impl::Send(int64_t now_ms) {
   unix_now_.reset();
   body_.clear();
   last_byte_ms_ = -1;
+  last_output_ms_ = -1;
   accepted_ = false;
   attempt_output_ = false;
   usage_final_ = false;
@@ -138,6 +139,9 @@ Session::Impl::Deadline Session::Impl::NextDeadline() const {
     consider(timeouts.first_byte_ms, response_.sent_ms, ErrorCode::kTimeout, "first-byte timeout");
   } else {
     consider(timeouts.idle_ms, last_byte_ms_, ErrorCode::kStalled, "idle timeout");
+    consider(timeouts.output_idle_ms,
+             last_output_ms_ >= 0 ? last_output_ms_ : response_.first_byte_ms,
+             ErrorCode::kStalled, "output idle timeout");
   }
   return best;
 }
@@ -151,7 +155,9 @@ void Session::Impl::TimedOut(const Deadline& deadline, int64_t now_ms) {
   Error error;
   error.code = deadline.code;
   error.message = deadline.code == ErrorCode::kStalled
-                      ? "no data for " + std::to_string(deadline.limit_ms) + " ms (idle timeout)"
+                      ? "no " + std::string(deadline.what == "idle timeout" ? "data" : "output") +
+                            " for " + std::to_string(deadline.limit_ms) + " ms (" +
+                            std::string(deadline.what) + ")"
                       : "no " + std::string(response_.first_byte_ms < 0 ? "response" : "end") +
                             " within " + std::to_string(deadline.limit_ms) + " ms (" +
                             std::string(deadline.what) + ")";

@@ -130,6 +130,7 @@ class Session::Impl {
   ResponseInfo response_;
   std::optional<int64_t> unix_now_;  // Unix ms of the response, when known
   int64_t last_byte_ms_ = -1;
+  int64_t last_output_ms_ = -1;  // this attempt's last output event (Timeouts::output_idle_ms)
   bool accepted_ = false;        // the provider answered 2xx with an event stream
   bool attempt_output_ = false;  // this attempt produced output (delivered or spliced away)
   bool usage_final_ = false;     // usage arrived after output began: the provider's final count

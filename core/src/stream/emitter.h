@@ -32,6 +32,8 @@ class Emitter {
   void set_max_metadata_keys(uint32_t max) { max_metadata_keys_ = max; }
   uint32_t max_metadata_keys() const { return max_metadata_keys_; }
 
+  Event& event(size_t i) { return events_[i]; }
+
   // Counts Clear calls: storage a dialect lends to events may be reused once this moved.
   uint64_t batch() const { return batch_; }
 
@@ -59,6 +61,25 @@ class Emitter {
     event.part = static_cast<uint8_t>(format);
   }
   void EmitWarning(std::string_view message) { Emit(EventKind::kWarning).text = Copy(message); }
+
+  // A kToolCallEnd whose arguments are the call's deltas. Only the assembler keeps those (a
+  // dialect holding a copy too would double the memory of a big call): the Stream or Session
+  // that assembles the deltas fills in text and part (Assembler::ResolveToolCallEnd) before the
+  // event leaves the core.
+  static constexpr uint8_t kArgumentsFromDeltas = 2;
+  void EmitToolCallEnd(uint32_t choice, uint32_t index, std::string_view id,
+                       std::string_view name) {
+    Event& end = Emit(EventKind::kToolCallEnd, choice, index);
+    end.id = Copy(id);
+    end.name = Copy(name);
+    end.part = kArgumentsFromDeltas;
+  }
+  // A kToolCallEnd with the arguments the provider sent whole ("" means none: "{}"), checked
+  // here; a warning before it when they are not JSON.
+  void EmitToolCallEnd(uint32_t choice, uint32_t index, std::string_view id, std::string_view name,
+                       std::string_view arguments);
+  // The warning for arguments that are not JSON, at `position` (the events after it move up).
+  void InsertBadArgumentsWarning(size_t position, std::string_view name, std::string_view id);
   void EmitUsage(const Usage& usage) {
     Emit(EventKind::kUsage).usage = &usages_.emplace_back(usage);
   }
@@ -67,7 +88,11 @@ class Emitter {
   // Usage comes once or twice per stream, so the move is rare.
   void InsertCost(size_t position, const Cost& cost) {
     EmitCost(cost);
-    // Moved down into place by swaps: less code than vector::insert (the wasm module's size).
+    MoveLastTo(position);
+  }
+  // Moves the last event to `position`, the ones from there on up by one. By swaps: less code
+  // than vector::insert (the wasm module's size).
+  void MoveLastTo(size_t position) {
     for (size_t i = events_.size() - 1; i > position; --i) std::swap(events_[i], events_[i - 1]);
   }
   void EmitError(Error error) {

@@ -222,9 +222,13 @@ class Stream::Impl final : public SseSink {
       if (first_output_ms_ < 0 && IsOutput(event.kind)) first_output_ms_ = now_ms_;
       if (event.kind == EventKind::kError) provider_error = true;
       if (IsDelta(event.kind)) completion_bytes_ += event.text.size();
+      bool bad_arguments = false;
       if constexpr (kDeltas) {
+        if (event.kind == EventKind::kToolCallEnd && event.part == Emitter::kArgumentsFromDeltas) {
+          bad_arguments = !assembler_.ResolveToolCallEnd(out_.event(i), out_);
+        }
         assembler_.Apply(event);
-      } else {
+      } else {  // a pending kToolCallEnd is the Session's to resolve: it has the deltas
         assembler_.ApplyWithoutDeltas(event);
       }
       if (completion_bytes_ > max_completion_bytes_ || assembler_.created() != created_seen_) {
@@ -236,8 +240,12 @@ class Stream::Impl final : public SseSink {
           return true;
         }
       }
-      // Last: it inserts an event, which moves `event`. The loop then assembles that kCost.
-      if (event.kind == EventKind::kUsage) InsertCost(i + 1, *event.usage);
+      // Last: these insert an event, which moves `event`. The loop then assembles it.
+      if (bad_arguments) {
+        out_.InsertBadArgumentsWarning(i + 1, event.name, event.id);
+      } else if (event.kind == EventKind::kUsage) {
+        InsertCost(i + 1, *event.usage);
+      }
     }
     return provider_error;
   }

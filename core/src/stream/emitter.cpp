@@ -1,0 +1,37 @@
+#include "stream/emitter.h"
+
+#include <string>
+
+#include "providers/field_reading.h"
+
+namespace llmstream {
+
+void Emitter::EmitToolCallEnd(uint32_t choice, uint32_t index, std::string_view id,
+                              std::string_view name, std::string_view arguments) {
+  if (arguments.empty()) arguments = "{}";  // "" means a call without arguments
+  const bool valid = providers::IsValidJson(arguments, &arena_);
+  if (!valid) {
+    InsertBadArgumentsWarning(events_.size(), name, id);
+  }
+  Event& end = Emit(EventKind::kToolCallEnd, choice, index);
+  end.id = Copy(id);
+  end.name = Copy(name);
+  end.text = Copy(arguments);
+  end.part = static_cast<uint8_t>(valid ? ToolArguments::kValidJson : ToolArguments::kInvalidJson);
+}
+
+void Emitter::InsertBadArgumentsWarning(size_t position, std::string_view name,
+                                        std::string_view id) {
+  std::string message = "bad_tool_arguments: tool call ";
+  message.append(name);
+  if (!id.empty()) {
+    message.append(" (");
+    message.append(id);
+    message.append(")");
+  }
+  message.append(" ended with arguments that are not valid JSON");
+  EmitWarning(message);
+  MoveLastTo(position);
+}
+
+}  // namespace llmstream
