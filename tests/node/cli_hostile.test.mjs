@@ -52,7 +52,8 @@ function scripted(spec) {
 }
 
 // spec: {status (200), events: [[sseEventName|null, data (object or string)], ...]} streamed one
-// SSE event per write, or {status, body} sent whole (a string as JSON, a Buffer as raw bytes).
+// SSE event per write; {status, body} sent whole (a string as JSON, a Buffer as raw bytes); or
+// {writes: [...], gapMs} written as given, gapMs apart (so that the client reads them apart).
 function answer(req, res) {
   const spec = scripts.get(req.url.match(/^\/s\/(\d+)\//)?.[1]);
   req.resume();
@@ -64,6 +65,14 @@ function answer(req, res) {
       return;
     }
     res.writeHead(spec.status ?? 200, { 'content-type': 'text/event-stream' });
+    if (spec.writes) {
+      const next = (i) => {
+        if (i === spec.writes.length) return res.end();
+        res.write(spec.writes[i]);
+        setTimeout(() => next(i + 1), spec.gapMs ?? 15);
+      };
+      return next(0);
+    }
     for (const [event, data] of spec.events) {
       res.write(`${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
     }
@@ -110,6 +119,17 @@ function splits(text) {
   return out;
 }
 
+// The SSE body of chatEvents, as one string.
+const sseText = (events) =>
+  events.map(([event, data]) => `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`).join('');
+
+// Runs `tasks` (functions returning promises) at most `limit` at a time.
+async function inBatches(tasks, limit = 6) {
+  const results = [];
+  for (let i = 0; i < tasks.length; i += limit) results.push(...(await Promise.all(tasks.slice(i, i + limit).map((t) => t()))));
+  return results;
+}
+
 // What a terminal must never receive from upstream: C0 controls other than LF and TAB (CR only in
 // CRLF), DEL, C1 as UTF-8 (0xC2 0x80-0x9F) and raw C1 bytes.
 function assertNoControls(bytes, where) {
@@ -137,7 +157,10 @@ async function run(args, { env = {}, stdin = '', deadlineMs = 10000 } = {}) {
   const err = [];
   child.stdout.on('data', (d) => out.push(d));
   child.stderr.on('data', (d) => err.push(d));
-  if (typeof stdin !== 'number') child.stdin.end(stdin);
+  if (typeof stdin !== 'number') {
+    child.stdin.on('error', () => {}); // EPIPE: a run that needs no stdin may exit before we write
+    child.stdin.end(stdin);
+  }
   const timer = setTimeout(() => child.kill('SIGKILL'), deadlineMs);
   const [code, signal] = await once(child, 'close');
   clearTimeout(timer);
@@ -263,6 +286,132 @@ describe('terminal controls from upstream are shown, not obeyed', () => {
     assert.equal(code, 0, stderr);
     assertNoControls(stderrBytes, 'stderr');
     assert.match(stderr, /metrics: replay of m\\x1b\]0;pwned\\x07 via local/);
+  });
+});
+
+// ---- secrets, however the writes split them ---------------------------------------------------
+
+// The key the CLI runs with (LLMSTREAM_API_KEY, sent to the local server) and a model that echoes
+// it. The core masks keys in error messages only: the text is the CLI's scrubber's alone.
+const KEY = 'sk-hostile-0123456789abcdef';
+const STARS = '*'.repeat(KEY.length);
+const KEY_ENV = { LLMSTREAM_API_KEY: KEY };
+const textOfJson = (stdout, type = 'text') =>
+  jsonLines(stdout)
+    .filter((e) => e.type === type)
+    .map((e) => e.text)
+    .join('');
+
+describe('a key the model echoes is masked however the deltas split it', () => {
+  const echo = `key=${KEY}!`;
+  const masked = `key=${STARS}!`;
+  const twice = `${KEY}${KEY} and ${KEY.slice(0, 5)} alone`; // adjacent copies, and a prefix that is no key
+  const cases = [...splits(echo).map((deltas) => [deltas, masked]), [[...twice], twice.replaceAll(KEY, STARS)]];
+
+  test('stdout (text mode)', async () => {
+    await inBatches(
+      cases.map(([deltas, expected]) => async () => {
+        const { code, stdout, stderr } = await run(['--base-url', scripted({ events: chatEvents(deltas) }), 'Hi'], { env: KEY_ENV });
+        assert.equal(code, 0, stderr);
+        assert.equal(stdout, `${expected}\n`, `deltas ${JSON.stringify(deltas)}`);
+      }),
+    );
+  });
+
+  test('--json (every event kept, none split or merged) and --record (and its replay)', async () => {
+    await inBatches(
+      cases.map(([deltas, expected], index) => async () => {
+        const file = path.join(tmp, `echo-${index}.rec`);
+        const live = await run(['--json', '--record', file, '--base-url', scripted({ events: chatEvents(deltas) }), 'Hi'], { env: KEY_ENV });
+        const what = `deltas ${JSON.stringify(deltas)}`;
+        assert.equal(live.code, 0, live.stderr);
+        assert.equal(textOfJson(live.stdout), expected, what);
+        assert.equal(jsonLines(live.stdout).filter((e) => e.type === 'text').length, deltas.filter((d) => d !== '').length, what);
+        const recorded = readFileSync(file, 'latin1');
+        assert.ok(!recorded.includes(KEY.slice(3)), `${what}: the recording holds the key:\n${recorded}`);
+        // Fragments: the replay (without the key in its environment) shows the text as recorded.
+        const replay = await run(['--json', '--speed', '0', '--replay', file]);
+        assert.equal(replay.code, 0, replay.stderr);
+        assert.equal(textOfJson(replay.stdout), expected, `${what}: the recording's text`);
+      }),
+    );
+  });
+
+  test('reasoning (stderr) and tool-call arguments (--json and text mode)', async () => {
+    const chunk = (delta, finish = null) => ({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] });
+    for (const cut of [1, 8, KEY.length - 1]) {
+      const args = `{"k":"${KEY}"}`;
+      const at = 7 + cut;
+      const events = [
+        [null, chunk({ reasoning_content: `I saw ${KEY.slice(0, cut)}` })],
+        [null, chunk({ reasoning_content: `${KEY.slice(cut)} there\n` })],
+        [null, chunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: args.slice(0, at) } }] })],
+        [null, chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(at) } }] })],
+        [null, chunk({}, 'tool_calls')],
+        [null, '[DONE]'],
+      ];
+      const text = await run(['--base-url', scripted({ events }), 'Hi'], { env: KEY_ENV });
+      assert.equal(text.code, 0, text.stderr);
+      assert.ok(text.stderr.includes(`I saw ${STARS} there`), text.stderr);
+      assert.ok(text.stdout.includes(`[tool call f {"k":"${STARS}"}]`), text.stdout);
+      const json = await run(['--json', '--base-url', scripted({ events }), 'Hi'], { env: KEY_ENV });
+      assert.equal(json.code, 0, json.stderr);
+      assert.equal(textOfJson(json.stdout, 'reasoning'), `I saw ${STARS} there\n`);
+      assert.equal(textOfJson(json.stdout, 'tool_call_delta'), `{"k":"${STARS}"}`);
+      assert.ok(!json.stdout.includes(KEY), json.stdout);
+    }
+  });
+
+  test('a secret --header value, echoed in pieces', async () => {
+    // Both the whole value and the token after "Bearer" are secrets (main.cpp MakeScrubber).
+    const token = 'tok-header-9876543210';
+    const deltas = ['Bearer ', token.slice(0, 4), token.slice(4, 11), token.slice(11)];
+    const { code, stdout } = await run(['--header', `Authorization: Bearer ${token}`, '--base-url', scripted({ events: chatEvents(deltas) }), 'Hi']);
+    assert.equal(code, 0);
+    assert.equal(stdout, `${'*'.repeat('Bearer '.length + token.length)}\n`);
+  });
+});
+
+describe('--record masks a key split across network reads', () => {
+  test('the key whole in one delta, the body cut inside it', async () => {
+    const body = sseText(chatEvents([`key=${KEY}!`]));
+    const start = body.indexOf(KEY);
+    await inBatches(
+      Array.from({ length: KEY.length - 1 }, (_, i) => start + 1 + i).map((cut) => async () => {
+        const file = path.join(tmp, `reads-${cut}.rec`);
+        const url = scripted({ writes: [body.slice(0, cut), body.slice(cut)] });
+        const live = await run(['--record', file, '--base-url', url, 'Hi'], { env: KEY_ENV });
+        assert.equal(live.code, 0, live.stderr);
+        assert.equal(live.stdout, `key=${STARS}!\n`);
+        const recorded = readFileSync(file, 'latin1');
+        assert.ok((recorded.match(/^@/gm) ?? []).length >= 2, 'the reads were recorded apart');
+        assert.ok(!recorded.includes(KEY.slice(0, cut - start)) || !recorded.includes(KEY.slice(cut - start)), `cut ${cut}:\n${recorded}`);
+        assert.ok(!recorded.includes(KEY.slice(3)) && !recorded.includes(KEY.slice(0, -3)), `cut ${cut}: the recording holds most of the key`);
+        const replay = await run(['--speed', '0', '--replay', file]);
+        assert.equal(replay.code, 0, replay.stderr);
+        assert.equal(replay.stdout, `key=${STARS}!\n`);
+      }),
+    );
+  });
+});
+
+describe('--record files are private', () => {
+  // Under the usual umask (022) a file created with the default 0666 would be 0644; the CLI asks
+  // for 0600 when it creates the file (no moment where it is readable by others).
+  test('a new recording is created 0600', async () => {
+    const file = path.join(tmp, 'private-new.rec');
+    const { code, stderr } = await run(['--record', file, '--base-url', scripted({ events: chatEvents(['hi']) }), 'Hi']);
+    assert.equal(code, 0, stderr);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+  });
+
+  test('an existing world-readable file is narrowed to 0600', async () => {
+    const file = path.join(tmp, 'private-old.rec');
+    writeFileSync(file, 'old content', { mode: 0o644 });
+    const { code, stderr } = await run(['--record', file, '--base-url', scripted({ events: chatEvents(['hi']) }), 'Hi']);
+    assert.equal(code, 0, stderr);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.ok(readFileSync(file, 'utf8').startsWith('#llmstream-recording v1\n'));
   });
 });
 

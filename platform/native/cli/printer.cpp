@@ -45,14 +45,15 @@ Printer::Printer(PrinterOptions options, const SecretScrubber& scrubber, std::FI
 
 void Printer::Out(std::string_view text) {
   if (text.empty()) return;
-  std::string clean = scrubber_.Scrubbed(text);
   if (options_.json) {
+    std::string clean = scrubber_.Scrubbed(text);
     EscapeJsonControls(&clean);
     WriteOut(clean);
     return;
   }
+  out_secrets_.Push(text);
   std::string safe;
-  out_filter_.Push(clean, &safe);
+  out_filter_.Push(out_secrets_.TakeBytes(), &safe);
   WriteOut(safe);
 }
 
@@ -108,15 +109,70 @@ void Printer::Print(const Event& event) {
     Message("error", DescribeError(*event.error));
   }
   if (options_.json) {
-    std::string line;
-    AppendJson(&line, event);
-    line.push_back('\n');
-    Out(line);
+    QueueJson(event);
+    DrainJson(false);
     std::fflush(out_);
     return;
   }
   PrintText(event);
   std::fflush(out_);
+}
+
+void Printer::QueueJson(const Event& event) {
+  HeldEvent& held = json_held_.emplace_back();
+  held.event = event;
+  held.text.assign(event.text);
+  held.id.assign(event.id);
+  held.name.assign(event.name);
+  if (event.usage != nullptr) held.usage = *event.usage;
+  if (event.cost != nullptr) held.cost = *event.cost;
+  if (event.error != nullptr) held.error = *event.error;
+  if (event.retry != nullptr) held.retry = *event.retry;
+  std::optional<StreamKey> key;
+  switch (event.kind) {
+    case EventKind::kText:
+    case EventKind::kRefusal:
+      key = StreamKey{event.kind, event.choice, 0, 0};
+      break;
+    case EventKind::kReasoning:
+      key = StreamKey{event.kind, event.choice, 0, event.part};
+      break;
+    case EventKind::kToolCallDelta:
+      key = StreamKey{event.kind, event.choice, event.block, 0};
+      break;
+    default:
+      break;
+  }
+  if (key) {
+    held.stream = &json_streams_.try_emplace(*key, scrubber_).first->second;
+    held.stream->Push(held.text);
+  }
+}
+
+void Printer::DrainJson(bool all) {
+  if (all) {
+    for (auto& [key, stream] : json_streams_) stream.Finish();
+  }
+  while (!json_held_.empty()) {
+    HeldEvent& held = json_held_.front();
+    if (held.stream != nullptr) {
+      if (!held.stream->PieceReady()) break;
+      held.text = held.stream->TakePiece();  // same length, secrets masked
+    }
+    Event& event = held.event;
+    event.text = held.text;
+    event.id = held.id;
+    event.name = held.name;
+    event.usage = held.usage ? &*held.usage : nullptr;
+    event.cost = held.cost ? &*held.cost : nullptr;
+    event.error = held.error ? &*held.error : nullptr;
+    event.retry = held.retry ? &*held.retry : nullptr;
+    std::string line;
+    AppendJson(&line, event);
+    line.push_back('\n');
+    Out(line);
+    json_held_.pop_front();
+  }
 }
 
 void Printer::PrintText(const Event& event) {
@@ -132,8 +188,9 @@ void Printer::PrintText(const Event& event) {
       if (part != ReasoningPart::kText && part != ReasoningPart::kSummary) break;
       if (options_.stdout_is_tty) EndOutLine();
       std::fflush(out_);
+      reasoning_secrets_.Push(event.text);
       std::string safe;
-      reasoning_filter_.Push(scrubber_.Scrubbed(event.text), &safe);
+      reasoning_filter_.Push(reasoning_secrets_.TakeBytes(), &safe);
       WriteReasoning(safe);
       std::fflush(err_);
       break;
@@ -167,11 +224,16 @@ void Printer::PrintText(const Event& event) {
 }
 
 void Printer::Finish() {
+  DrainJson(true);
   std::string held;
+  out_secrets_.Finish();
+  out_filter_.Push(out_secrets_.TakeBytes(), &held);
   out_filter_.Flush(&held);
   WriteOut(held);
   if (!options_.json) EndOutLine();
   held.clear();
+  reasoning_secrets_.Finish();
+  reasoning_filter_.Push(reasoning_secrets_.TakeBytes(), &held);
   reasoning_filter_.Flush(&held);
   WriteReasoning(held);
   EndErrLine();

@@ -5,11 +5,22 @@
 // Text mode never passes a control character through (terminal_text.h): the answer and the
 // reasoning go through a ControlFilter each, messages are neutralized whole and kept on one line.
 // --json lines are exact (DEL and C1 written as \u escapes).
+//
+// Secrets are masked however the deltas split them (secret_scrubber.h): the answer and the
+// reasoning go through a SecretStream each; in --json the deltas of each stream (the answer, a
+// refusal, reasoning, one tool call's arguments, per choice) go through one, and an event waits,
+// with every event after it, until no later delta can make its text part of a secret. Events are
+// never split or merged.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
+#include <deque>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 #include "cli/secret_scrubber.h"
 #include "cli/terminal_text.h"
@@ -41,7 +52,23 @@ class Printer {
   void PrintMetricsJson(const MetricsSummary& summary);
 
  private:
+  // An event owned until its JSON line can be written. `stream`: the SecretStream its text went
+  // into (null: not a delta; its line is scrubbed whole).
+  struct HeldEvent {
+    Event event;  // its views are pointed at the members below when the line is written
+    std::string text, id, name;
+    std::optional<Usage> usage;
+    std::optional<Cost> cost;
+    std::optional<Error> error;
+    std::optional<RetryInfo> retry;
+    SecretStream* stream = nullptr;
+  };
+  using StreamKey = std::tuple<EventKind, uint32_t, uint32_t, uint8_t>;
+
   void PrintText(const Event& event);
+  void QueueJson(const Event& event);
+  // Writes the JSON lines of the held events that are decided (all of them when `all`).
+  void DrainJson(bool all);
   void Out(std::string_view text);  // stdout, scrubbed (and neutralized in text mode)
   void WriteOut(std::string_view bytes);
   void WriteReasoning(std::string_view bytes);
@@ -52,8 +79,12 @@ class Printer {
   const SecretScrubber& scrubber_;
   std::FILE* out_;
   std::FILE* err_;
-  ControlFilter out_filter_;        // the answer (text mode)
-  ControlFilter reasoning_filter_;  // reasoning on stderr
+  SecretStream out_secrets_{scrubber_};        // stdout in text mode
+  SecretStream reasoning_secrets_{scrubber_};  // reasoning on stderr
+  ControlFilter out_filter_;                   // stdout in text mode
+  ControlFilter reasoning_filter_;             // reasoning on stderr
+  std::map<StreamKey, SecretStream> json_streams_;
+  std::deque<HeldEvent> json_held_;
   bool out_mid_line_ = false;
   bool err_mid_line_ = false;  // reasoning left stderr in the middle of a line
 };

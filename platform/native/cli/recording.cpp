@@ -1,5 +1,9 @@
 #include "cli/recording.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -171,9 +175,28 @@ std::unique_ptr<RecordingWriter> RecordingWriter::Open(const std::string& path,
                                                        const RecordingHeader& header,
                                                        const SecretScrubber& scrubber,
                                                        std::string* error) {
-  std::FILE* file = std::fopen(path.c_str(), "wb");
+  // 0600: the recording holds the prompt and the answer. A new file is created so (O_EXCL: no
+  // moment where it exists with the umask's mode); an existing regular file keeps its mode under
+  // O_TRUNC, so it is narrowed (not a tty or a pipe given as the path).
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0 && errno == EEXIST) {
+    fd = open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+    struct stat info {};
+    if (fd >= 0 && fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && (info.st_mode & 077) != 0 &&
+        fchmod(fd, 0600) != 0) {
+      *error = "cannot make " + path + " private (chmod 600): " + std::strerror(errno);
+      close(fd);
+      return nullptr;
+    }
+  }
+  if (fd < 0) {
+    *error = "cannot write " + path + ": " + std::strerror(errno);
+    return nullptr;
+  }
+  std::FILE* file = fdopen(fd, "wb");
   if (file == nullptr) {
     *error = "cannot write " + path + ": " + std::strerror(errno);
+    close(fd);
     return nullptr;
   }
   std::unique_ptr<RecordingWriter> writer(new RecordingWriter(file, path, scrubber));
@@ -191,8 +214,23 @@ void RecordingWriter::Record(std::string_view tag, const std::string& line_json)
   Write(std::string(tag) + " " + scrubber_.Scrubbed(line_json) + "\n");
 }
 
+void RecordingWriter::WriteFrames(bool all) {
+  if (!body_) return;
+  if (all) body_->Finish();
+  while (body_->FrameReady()) {
+    const std::string bytes = body_->TakeFrame();
+    Write("@" + FormatMs(frame_ms_.front()) + " " + std::to_string(bytes.size()) + "\n");
+    Write(bytes);
+    Write("\n");
+    frame_ms_.pop_front();
+  }
+  if (file_ != nullptr && !failed_ && std::fflush(file_) != 0) failed_ = true;
+}
+
 void RecordingWriter::Attempt(int attempt, const HttpRequest& redacted, double ms) {
   if (attempt_open_) End(ms, nullptr);  // defensive: every section gets an end
+  body_ = std::make_unique<BodyScrubber>(scrubber_);
+  frame_ms_.clear();
   // Redacted() masks secret header values; dropping nothing keeps the header names visible.
   json record = {{"attempt", attempt},
                  {"ms", RoundMs(ms)},
@@ -210,15 +248,16 @@ void RecordingWriter::Response(int status, const HeaderList& headers, double ms)
 }
 
 void RecordingWriter::Body(std::string_view bytes, double ms) {
-  Write("@" + FormatMs(ms) + " " + std::to_string(bytes.size()) + "\n");
-  Write(scrubber_.Scrubbed(bytes));
-  Write("\n");
-  if (file_ != nullptr && !failed_ && std::fflush(file_) != 0) failed_ = true;
+  if (!body_) body_ = std::make_unique<BodyScrubber>(scrubber_);  // defensive: no #attempt yet
+  body_->Push(bytes);
+  frame_ms_.push_back(ms);
+  WriteFrames(false);
 }
 
 void RecordingWriter::End(double ms, const Error* error) {
   if (!attempt_open_) return;
   attempt_open_ = false;
+  WriteFrames(true);
   json record = {{"ms", RoundMs(ms)}};
   if (error != nullptr && error->code != ErrorCode::kNone) {
     record["error"] = {{"code", ErrorCodeName(error->code)},
@@ -230,6 +269,7 @@ void RecordingWriter::End(double ms, const Error* error) {
 }
 
 bool RecordingWriter::Close(std::string* error) {
+  WriteFrames(true);  // a run cut short: its last frames, without an "#end"
   if (file_ != nullptr) {
     if (std::fclose(file_) != 0) failed_ = true;
     file_ = nullptr;

@@ -26,16 +26,23 @@
 //
 // Secrets: the request comes from Redacted() (no key, masked secret query parameters), response
 // headers for which IsSensitiveHeader is true are left out, and every line and frame passes
-// through the SecretScrubber (same-length masking, so byte counts stay right).
+// through the SecretScrubber (same-length masking, so byte counts stay right). An attempt's
+// frames go through one BodyScrubber, so a key split across reads, or across the model's deltas,
+// is masked too: a frame that a later read may still change is written when that read (or the
+// attempt's end) decides it.
+// The file is created readable by its owner only (0600; an existing file is set to 0600): it
+// holds the prompt and the answer.
 #pragma once
 
 #include <cstdio>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "cli/body_scrubber.h"
 #include "cli/secret_scrubber.h"
 #include "llmstream/error.h"
 #include "llmstream/http_error.h"
@@ -108,12 +115,16 @@ class RecordingWriter {
   RecordingWriter(std::FILE* file, std::string path, const SecretScrubber& scrubber);
   void Write(std::string_view bytes);
   void Record(std::string_view tag, const std::string& json);
+  // Writes the frames the BodyScrubber has decided (all of them when `all`).
+  void WriteFrames(bool all);
 
   std::FILE* file_;
   std::string path_;
   const SecretScrubber& scrubber_;
   bool failed_ = false;
-  bool attempt_open_ = false;  // an attempt without its "#end" yet
+  bool attempt_open_ = false;           // an attempt without its "#end" yet
+  std::unique_ptr<BodyScrubber> body_;  // the current attempt's frames
+  std::deque<double> frame_ms_;         // the times of the frames body_ holds
 };
 
 // True when `data` starts with the magic line.
