@@ -226,6 +226,8 @@ output
                         {"type":"metrics",...} on stdout instead)
   --quiet               no reasoning, warnings or retry notices on stderr (errors remain)
   --no-color            never dim reasoning (also: the NO_COLOR environment variable)
+                        Text output shows control characters as escapes (\x1b, \u009b);
+                        --json is exact.
   --help                this text
 
 record and replay
