@@ -86,6 +86,7 @@ async function run(args, { env = {}, input, local = true, scenario } = {}) {
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+  child.stdin.on('error', () => {}); // EPIPE: a run that needs no stdin may exit before we write
   child.stdin.end(input ?? '');
   const [code, signal] = await once(child, 'close');
   return { code, signal, stdout, stderr };
