@@ -327,5 +327,43 @@ TEST(OpenAIChat, OpenRouterKeepAlivesAreEvents) {
   EXPECT_EQ(run.events[0].text, " OPENROUTER PROCESSING");
 }
 
+// Hand-written oracles (not the code compared with itself): a cut in the middle of two
+// interleaved tool calls leaves each call exactly its own argument fragments, incomplete.
+TEST(OpenAIChatOracle, CutInterleavedToolCallsKeepTheirOwnArguments) {
+  const std::string body =
+      Chunk(
+          R"([{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_a","function":{"name":"a","arguments":"{\"x\":"}}]}}])") +
+      Chunk(
+          R"([{"index":0,"delta":{"tool_calls":[{"index":1,"id":"call_b","function":{"name":"b","arguments":"{\"y\":"}}]}}])") +
+      Chunk(R"([{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"1"}}]}}])") +
+      Chunk(R"([{"index":0,"delta":{"tool_calls":[{"index":1,"function":{"arguments":"2"}}]}}])") +
+      Chunk(R"([{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"0"}}]}}])");
+  const RunResult run = RunChat(body);  // no finish, no [DONE]: cut
+  ASSERT_EQ(run.completion.choices.size(), 1u);
+  const std::vector<ToolCall>& calls = run.completion.choices[0].tool_calls;
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].id, "call_a");
+  EXPECT_EQ(calls[0].arguments, R"({"x":10)");
+  EXPECT_EQ(calls[1].id, "call_b");
+  EXPECT_EQ(calls[1].arguments, R"({"y":2)");
+  EXPECT_FALSE(calls[0].complete);
+  EXPECT_FALSE(calls[1].complete);
+  EXPECT_EQ(run.completion.error.code, ErrorCode::kTruncated);
+}
+
+// Usage is a cumulative snapshot: the last one sent wins, whatever came first.
+TEST(OpenAIChatOracle, TheLastUsageWins) {
+  const std::string body =
+      Chunk(R"([{"index":0,"delta":{"content":"a"}}])") +
+      R"(data: {"id":"c","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}})"
+      "\n\n" +
+      Chunk(R"([{"index":0,"delta":{},"finish_reason":"stop"}])") +
+      R"(data: {"id":"c","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":7,"total_tokens":12}})"
+      "\n\ndata: [DONE]\n\n";
+  const RunResult run = RunChat(body);
+  EXPECT_EQ(run.completion.usage.output_tokens, 7);
+  EXPECT_EQ(run.completion.usage.total_tokens, 12);
+}
+
 }  // namespace
 }  // namespace llmstream::testing

@@ -140,7 +140,7 @@ size_t WasmSession::packResultJson() {
   // twice the answer again at the moment it peaks.
   result_json_.clear();
   result_json_.shrink_to_fit();
-  result_json_.reserve(JsonSizeBound(result));
+  result_json_.reserve(JsonSizeHint(result));
   AppendJson(&result_json_, result);
   return result_json_.size();
 }

@@ -25,9 +25,10 @@ void AppendJson(std::string* out, const Error& error);
 // The assembled completion: {id, model, provider, text, reasoning, finishReason, choices: [...],
 // usage, cost, metadata, warnings, error, finished, truncated} (npm/src/core/README.md).
 void AppendJson(std::string* out, const Completion& completion);
-// At least the size AppendJson(out, completion) appends: reserving it first means one allocation
-// of the final size instead of a doubling series (a long answer would peak at up to 3x its size).
-size_t JsonSizeBound(const Completion& completion);
+// About the size AppendJson(out, completion) appends (a little more unless the text is full of
+// escapes): reserving it first means one allocation of the final size instead of a doubling
+// series, whose freed steps a wasm heap cannot give back (a long answer would peak at up to 3x).
+size_t JsonSizeHint(const Completion& completion);
 // {method, url, headers: [[name, value], ...], body}
 void AppendJson(std::string* out, const HttpRequest& request);
 // One event, as the CLI prints it with --json: {type, choice, block, text?, id?, name?, usage?,

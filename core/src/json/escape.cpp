@@ -38,19 +38,6 @@ bool Unescape(std::string_view escaped, Arena* arena, std::string_view* out) {
   return true;
 }
 
-size_t EscapedSize(std::string_view utf8) {
-  size_t size = utf8.size();
-  const char* p = utf8.data();
-  const char* const end = p + utf8.size();
-  while ((p = internal::FindStringSpecial(p, end)) != end) {
-    const unsigned char c = static_cast<unsigned char>(*p++);
-    const bool short_form =
-        c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t';
-    size += short_form ? 1 : 5;  // "\x" or "\u00XX"
-  }
-  return size;
-}
-
 void AppendEscaped(std::string* out, std::string_view utf8) {
   static constexpr char kHex[] = "0123456789abcdef";
   const char* p = utf8.data();

@@ -35,8 +35,6 @@ bool Unescape(std::string_view escaped, Arena* arena, std::string_view* out);
 // \u00XX (lowercase hex, like nlohmann::json's dump). All other bytes, including non-ASCII UTF-8
 // and DEL, are copied unchanged; the caller guarantees valid UTF-8.
 void AppendEscaped(std::string* out, std::string_view utf8);
-// The number of bytes AppendEscaped appends for `utf8` (valid UTF-8).
-size_t EscapedSize(std::string_view utf8);
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks shared with reader.cpp and partial_json.cpp. Inline because they sit in the

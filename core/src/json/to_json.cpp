@@ -3,7 +3,6 @@
 #include <string_view>
 #include <vector>
 
-#include "json/escape.h"
 #include "json/writer.h"
 #include "llmstream/metrics.h"
 
@@ -102,32 +101,18 @@ void AppendChoiceJson(std::string* out, const Choice& choice) {
 
 }  // namespace
 
-size_t JsonSizeBound(const Completion& completion) {
-  // Each string: quotes, escapes and a key; each object: its keys and numbers, well under 1 KiB.
-  auto str = [](std::string_view text) { return json::EscapedSize(text) + 64; };
-  auto strings = [&](const std::vector<std::string>& values) {
-    size_t size = 16;
-    for (const std::string& value : values) size += str(value);
-    return size;
-  };
-  size_t size = 4096 + str(completion.id) + str(completion.model) + str(completion.provider) +
-                str(completion.text()) + str(completion.error.message) +
-                str(completion.error.provider_type) + strings(completion.warnings);
-  if (const Choice* first = completion.FindChoice(0)) size += str(first->reasoning);
-  for (const auto& [key, value] : completion.metadata) size += str(key) + str(value);
+size_t JsonSizeHint(const Completion& completion) {
+  // The long strings, counted raw: escapes and the small fields are what the margin is for.
+  size_t size = completion.text().size();  // "text" repeats choice 0's text
+  if (const Choice* first = completion.FindChoice(0)) size += first->reasoning.size();
+  for (const auto& [key, value] : completion.metadata) size += key.size() + value.size() + 16;
   for (const Choice& choice : completion.choices) {
-    size += 1024 + str(choice.role) + str(choice.text) + str(choice.reasoning) +
-            str(choice.reasoning_signature) + str(choice.refusal) + strings(choice.citations) +
-            str(choice.finish_reason) + str(choice.raw_finish_reason) + str(choice.stop_sequence);
-    for (const ToolCall& call : choice.tool_calls) {
-      size += 512 + str(call.id) + str(call.type) + str(call.name) + str(call.arguments);
-    }
-    for (const Block& block : choice.blocks) {
-      size += 512 + str(block.type) + str(block.text) + str(block.signature) + str(block.data) +
-              strings(block.citations);
-    }
+    size += choice.text.size() + choice.reasoning.size() + choice.refusal.size() + 512;
+    for (const ToolCall& call : choice.tool_calls) size += call.arguments.size() + 256;
+    for (const Block& block : choice.blocks) size += block.text.size() + block.data.size() + 256;
+    for (const std::string& citation : choice.citations) size += citation.size() + 8;
   }
-  return size;
+  return size + size / 8 + 4096;
 }
 
 void AppendJson(std::string* out, const Completion& completion) {

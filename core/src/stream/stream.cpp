@@ -257,26 +257,26 @@ class Stream::Impl final : public SseSink {
     const Completion& result = assembler_.result();
     created_seen_ = assembler_.created();
     auto over = [](uint64_t count, uint64_t bound) { return bound != 0 && count > bound; };
-    std::string what;
+    const char* what;
+    uint64_t bound;
     if (completion_bytes_ > max_completion_bytes_) {
-      error->code = ErrorCode::kCompletionTooLarge;
-      error->message = "the completion passed " + std::to_string(limits.max_completion_bytes) +
-                       " bytes of text and tool arguments (StreamLimits::max_completion_bytes)";
-      return true;
-    }
-    if (over(result.choices.size(), limits.max_choices)) {
-      what = std::to_string(limits.max_choices) + " choices (StreamLimits::max_choices)";
+      what = " bytes of text and tool arguments (StreamLimits::max_completion_bytes)";
+      bound = limits.max_completion_bytes;
+    } else if (over(result.choices.size(), limits.max_choices)) {
+      what = " choices (StreamLimits::max_choices)";
+      bound = limits.max_choices;
     } else if (over(result.metadata.size(), limits.max_metadata_keys)) {
-      what = std::to_string(limits.max_metadata_keys) +
-             " distinct metadata keys (StreamLimits::max_metadata_keys)";
+      what = " distinct metadata keys (StreamLimits::max_metadata_keys)";
+      bound = limits.max_metadata_keys;
     } else if (over(assembler_.parts(), limits.max_parts)) {
-      what = std::to_string(limits.max_parts) +
-             " content blocks and tool calls (StreamLimits::max_parts)";
+      what = " content blocks and tool calls (StreamLimits::max_parts)";
+      bound = limits.max_parts;
     } else {
       return false;
     }
-    error->code = ErrorCode::kLimitExceeded;
-    error->message = "the response had more than " + what;
+    error->code = completion_bytes_ > max_completion_bytes_ ? ErrorCode::kCompletionTooLarge
+                                                            : ErrorCode::kLimitExceeded;
+    error->message = "the response had more than " + std::to_string(bound) + what;
     return true;
   }
 
