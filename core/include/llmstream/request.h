@@ -210,9 +210,9 @@ std::string_view DefaultBaseUrl(Provider provider);
 // name mentioning key, token, secret or auth).
 bool IsSensitiveHeader(std::string_view name);
 
-// A copy safe to log: sensitive header values become "[redacted]" and secret-looking query
-// parameters in the URL (key=, api_key=, token=...) are masked too. The body is kept: bodies
-// built by BuildRequest never contain the key.
+// A copy safe to log: sensitive header values become "[redacted]" and the URL goes through
+// RedactUrl (llmstream/url_redaction.h: userinfo, secret query parameters, the fragment). The body
+// is kept: bodies built by BuildRequest never contain the key.
 HttpRequest Redacted(const HttpRequest& request);
 
 // "POST <url>\n<Name>: <value>\n...\n\n<body>" of the redacted request, for debug logs.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "llmstream/url_redaction.h"
 #include "request/request_internal.h"
 #include "text/one_line.h"
 
@@ -459,7 +460,8 @@ Error ClassifyHttpError(Provider provider, int status, const HeaderList& headers
 
   error.message = "HTTP " + std::to_string(status) + " from " + std::string(ProviderName(provider));
   if (!message.empty()) error.message += ": " + message;
-  error.message = ScrubKeys(std::move(error.message));
+  // Servers echo what they were sent ("Invalid URL (POST /v1/chat/completions?key=...)").
+  error.message = ScrubKeys(RedactUrlsInText(error.message));
   return error;
 }
 

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "json/writer.h"
+#include "llmstream/url_redaction.h"
 #include "request/request_internal.h"
 
 namespace llmstream {
@@ -256,7 +257,8 @@ bool BuildUrl(const ProviderConfig& config, WireApi api, std::string* url, Error
                                  ? ""
                                  : request_internal::ToLowerAscii(base.substr(0, scheme_end));
   if (scheme != "http" && scheme != "https") {
-    return Invalid(error, "base_url '" + base + "' must start with http:// or https://");
+    // Redacted: a mistyped scheme does not make the password or the signature any less secret.
+    return Invalid(error, "base_url '" + RedactUrl(base) + "' must start with http:// or https://");
   }
   while (!base.empty() && base.back() == '/') base.pop_back();
   if (base.size() <= scheme_end + 3) return Invalid(error, "base_url has no host");
