@@ -5,6 +5,7 @@ import { createChunkStream } from './chunk-stream.js';
 import { loadCore } from './core/load.js';
 import { openSession } from './core/session.js';
 import { loaderConfig, requestOptions } from './options.js';
+import { redactUrl } from './redact-url.js';
 
 export class APILoader {
   #config;
@@ -70,9 +71,9 @@ export class APILoader {
     return this.streamCompletion(options).complete();
   }
 
-  /** Keys stay out of logs: `console.log(loader)` and JSON show no apiKey. */
+  /** Keys stay out of logs: `console.log(loader)` and JSON show no apiKey, and the base URL redacted. */
   toJSON() {
     const { provider, baseURL, defaultModel } = this.#config;
-    return { provider, baseURL, defaultModel };
+    return { provider, baseURL: baseURL === undefined ? undefined : redactUrl(baseURL), defaultModel };
   }
 }

@@ -5,6 +5,7 @@
 // completion delivered before the failure.
 
 import { ERRORS } from '../dist/core/abi.js';
+import { redactUrlsInText } from './redact-url.js';
 
 /**
  * The core's stable error codes (`error.llmstreamCode`; also `error.code`, except below), from
@@ -143,13 +144,37 @@ function explain(message, cause) {
   return detail ? `${message}: ${detail}` : message;
 }
 
-/** Replaces each secret (API key, secret header values) found in `text` by "[redacted]". */
+/**
+ * `text` made safe to show: each URL in it redacted (redact-url.js: passwords, signatures, keys in
+ * the query) and each known secret (API key, secret header values, the base URL's secrets)
+ * replaced by "[redacted]".
+ */
 export function scrub(text, secrets) {
-  let out = String(text ?? '');
+  let out = redactUrlsInText(String(text ?? ''));
   for (const s of secrets ?? []) {
     if (s && s.length >= 4) out = out.split(s).join('[redacted]');
   }
   return out;
+}
+
+/**
+ * Scrubs the message and stack of an error and of its causes in place (they are shown with the
+ * error: `console.log(error)`, error reporters), as far as they let themselves be written.
+ * @param {unknown} error @param {string[]} secrets
+ */
+export function scrubErrorChain(error, secrets) {
+  for (let e = /** @type {any} */ (error), depth = 0; e && typeof e === 'object' && depth < 6; e = e.cause, depth++) {
+    for (const key of ['message', 'stack']) {
+      try {
+        if (typeof e[key] === 'string') {
+          const clean = scrub(e[key], secrets);
+          if (clean !== e[key]) e[key] = clean;
+        }
+      } catch {
+        // a frozen error or a getter: left as it is
+      }
+    }
+  }
 }
 
 /**
@@ -171,6 +196,7 @@ export function toLLMStreamError(error, { partial = null, secrets = [] } = {}) {
     secrets,
   );
   const cause = isObject ? (known ? error.cause : error) : undefined;
+  scrubErrorChain(cause, secrets);
   const details = {
     code,
     status: isObject ? (error.status ?? error.httpStatus) : undefined,

@@ -608,6 +608,14 @@ export declare function backpressure<T = Chunk>(options?: {
   highWaterMark?: number;
   lowWaterMark?: number;
 }): (source: AsyncIterable<T>) => AsyncIterableIterator<T> & { status(): BackpressureStatus };
+/**
+ * A URL safe to show: the userinfo's password (a userinfo without ':' whole), the values of
+ * secret-named query parameters (sig, key, api_key, token, X-Amz-Signature ...) and the fragment
+ * become "[redacted]". The core's rule (llmstream/url_redaction.h). Never throws.
+ */
+export declare function redactUrl(url: string | URL): string;
+/** Free text with every `scheme://...` URL and relative `?query` in it passed through redactUrl. */
+export declare function redactUrlsInText(text: string): string;
 /** Loads the transforms module now (stages load it on first use; renderSafeMarkdown needs it). */
 export declare function loadTransforms(options?: { moduleUrl?: URL | string }): Promise<unknown>;
 /** One-shot safe Markdown rendering; throws unless the transforms module is loaded. */

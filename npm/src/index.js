@@ -19,6 +19,7 @@ export {
   TruncatedError,
 } from './errors.js';
 export { DEFAULT_MODELS, PROVIDERS } from './options.js';
+export { redactUrl, redactUrlsInText } from './redact-url.js';
 export {
   backpressure,
   batch,

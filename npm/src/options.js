@@ -11,6 +11,7 @@
 
 import { AUTH_HEADERS, PROVIDERS as PROVIDER_TABLE } from '../dist/core/abi.js';
 import { ErrorCode, InvalidRequestError } from './errors.js';
+import { urlSecrets } from './redact-url.js';
 
 // One table, the C++'s (llmstream/request.h, through the generated abi.js): names, default
 // models, key variables, whether the provider's own server needs a key.
@@ -37,9 +38,9 @@ const TRANSPORT_KEYS = {
   idleTimeoutMs: 'idleTimeoutMs',
   streamTimeout: 'idleTimeoutMs', // seed name: the longest silence mid-stream
   totalTimeoutMs: 'totalTimeoutMs',
-  keepAliveEvents: 'keepAliveEvents',
   outputIdleTimeoutMs: 'outputIdleTimeoutMs',
   maxCompletionBytes: 'maxCompletionBytes',
+  keepAliveEvents: 'keepAliveEvents',
   continuation: 'continuation',
   estimateUsage: 'estimateUsage',
   randomSeed: 'randomSeed',
@@ -267,8 +268,9 @@ export function requestOptions(loader, options = {}) {
   }
   const metricsIntervalMs = options.metricsIntervalMs ?? undefined;
   checkNumber('metricsIntervalMs', metricsIntervalMs, { min: 0 });
+  // The base URL's password, signature ... too: a server may echo one without the URL around it.
   const secrets = [loader.apiKey, ...Object.entries(headers)
     .filter(([name]) => /key|token|secret|auth|cookie/i.test(name))
-    .map(([, value]) => value)].filter(Boolean);
+    .map(([, value]) => value), ...(loader.baseURL ? urlSecrets(loader.baseURL) : [])].filter(Boolean);
   return { driver, rawMode: raw, signal, secrets, fetch: loader.fetch, metricsIntervalMs };
 }

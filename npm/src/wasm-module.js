@@ -6,7 +6,8 @@
 // the server must send application/wasm). Node: the modules are web builds (toolchain.md pitfall
 // 3), so the bytes are read here with fs and handed over as `wasmBinary` (pitfall 4).
 
-import { ErrorCode, LLMStreamError } from './errors.js';
+import { ErrorCode, LLMStreamError, scrubErrorChain } from './errors.js';
+import { redactUrl, redactUrlsInText } from './redact-url.js';
 
 /** @type {Map<string, Promise<any>>} */
 const cache = new Map();
@@ -108,8 +109,13 @@ async function instantiate(source, what, check) {
   } catch (error) {
     if (error instanceof LLMStreamError) throw error;
     const message = error instanceof Error ? error.message : String(error);
+    // The .wasm may be served from a signed URL (a CDN's ?X-Amz-Signature=...): redacted, in the
+    // message and in the cause that quotes it.
+    scrubErrorChain(error, []);
     throw new LLMStreamError(
-      message.startsWith('llmstream:') ? message : `llmstream: cannot load ${what} (${source.wasmUrl.href}): ${message}`,
+      redactUrlsInText(
+        message.startsWith('llmstream:') ? message : `llmstream: cannot load ${what} (${redactUrl(source.wasmUrl.href)}): ${message}`,
+      ),
       { code: ErrorCode.MODULE_LOAD, cause: error },
     );
   }

@@ -23,6 +23,7 @@
 #include "llmstream/metrics.h"
 #include "llmstream/request.h"
 #include "llmstream/session.h"
+#include "llmstream/url_redaction.h"
 
 namespace llmstream::wasm {
 namespace {
@@ -76,6 +77,16 @@ std::string_view ToolArgumentsName(ToolArguments arguments) {
 }
 
 std::string_view ActionName(SessionAction action) { return SessionActionName(action); }
+
+std::string_view SecretParamMatchName(SecretParamMatch match) {
+  switch (match) {
+    case SecretParamMatch::kWordEnd:
+      return "word_end";
+    case SecretParamMatch::kWholeName:
+      return "whole_name";
+  }
+  return "unknown";
+}
 
 struct Out {
   std::ostringstream js;
@@ -225,6 +236,22 @@ void Generate(Out* out) {
            << ";\nexport declare const PROVIDERS: readonly {\n  readonly name: ProviderName;\n"
            << "  readonly defaultModel: string;\n  readonly keyVariable: string;\n"
            << "  readonly keyRequired: boolean;\n  readonly api: WireApiName;\n}[];\n";
+
+  // Secrets in URLs (llmstream/url_redaction.h): npm/src/redact-url.js applies the core's rule
+  // with the core's table.
+  out->js << "/** Query parameter names whose values are secrets (llmstream/url_redaction.h): "
+             "name (lower case), match ('word_end': a word of the name ends with it; "
+             "'whole_name': the whole name is it). */\nexport const SECRET_URL_PARAMS = "
+             "Object.freeze([\n";
+  for (const SecretUrlParam& param : kSecretUrlParams) {
+    out->js << "  Object.freeze({ name: " << Quote(param.name)
+            << ", match: " << Quote(SecretParamMatchName(param.match)) << " }),\n";
+  }
+  out->js << "]);\n/** What a masked secret is replaced with (llmstream/url_redaction.h). */\n"
+          << "export const REDACTED_MARK = " << Quote(kRedactedMark) << ";\n";
+  out->dts << "export declare const SECRET_URL_PARAMS: readonly {\n  readonly name: string;\n"
+           << "  readonly match: 'word_end' | 'whole_name';\n}[];\n"
+           << "export declare const REDACTED_MARK: string;\n";
 }
 
 // FNV-1a, 31 bits (a JS int and a positive C++ int alike).

@@ -3,6 +3,7 @@
 // the DOMException name). The core classifies it from there (retry or not, the final error).
 
 import { ERRORS } from '../../dist/core/abi.js';
+import { redactUrlsInText } from '../redact-url.js';
 
 const codeNumber = (name) => /** @type {number} */ (ERRORS.find((e) => e.name === name)?.number);
 const TIMEOUT = codeNumber('timeout');
@@ -46,7 +47,9 @@ export function describeFailure(error) {
     const m = typeof c.message === 'string' ? c.message : String(c);
     if (m && !parts.includes(m)) parts.push(m);
   }
-  let message = parts.join(': ') || 'the request failed';
+  // Redacted before the core sees it: fetch quotes the URL it refused ("Request cannot be
+  // constructed from a URL that includes credentials: http://user:PASS@...").
+  let message = redactUrlsInText(parts.join(': ')) || 'the request failed';
   if (platformCode && !message.includes(platformCode)) message += ` (${platformCode})`;
   return { code: TIMEOUT_CODES.has(platformCode) ? TIMEOUT : NETWORK, message, platformCode };
 }

@@ -10,6 +10,7 @@
 
 import { Header, SessionAction } from '../../dist/core/abi.js';
 import { shapeCompletion } from '../complete.js';
+import { scrub } from '../errors.js';
 import { Attempt, IO_ERROR, IO_NONE, IO_READ, IO_RESPONSE } from './attempt.js';
 import { Decoder, decodeUtf8 } from './decoder.js';
 import { describeFailure } from './failure.js';
@@ -67,6 +68,7 @@ export class CoreSession {
     this.fetch = fetchImpl;
     this.signal = io.signal;
     this.now = io.now ?? (() => performance.now());
+    this.secrets = io.secrets ?? [];
     const settings = { ...options };
     // Absolute times in headers (Retry-After dates, rate-limit resets) need the wall clock.
     if (settings.unixMsAtZero === undefined) settings.unixMsAtZero = Math.round(Date.now() - this.now());
@@ -133,12 +135,18 @@ export class CoreSession {
 
   /** The assembled completion so far (the parsed result JSON). */
   result() {
-    if (this.ws) return JSON.parse(this.packedResultJson());
+    if (this.ws) return this.scrubbed(JSON.parse(this.packedResultJson()));
     if (this.resultJson !== null) {
-      this.finalResult = JSON.parse(this.resultJson);
+      this.finalResult = this.scrubbed(JSON.parse(this.resultJson));
       this.resultJson = null;
     }
     return this.finalResult;
+  }
+
+  /** A result whose error message is masked as thrown errors are (a server echoing a secret). */
+  scrubbed(result) {
+    if (typeof result?.error?.message === 'string') result.error.message = scrub(result.error.message, this.secrets);
+    return result;
   }
 
   /** The final error object of the core ({code, message, ...}), or null. */
