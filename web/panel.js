@@ -180,7 +180,7 @@ export class Panel {
         // Anthropic answers browsers only with this header (the key is the user's own here).
         ...(provider === 'anthropic' ? { headers: { 'anthropic-dangerous-direct-browser-access': 'true' } } : {}),
         maxRetries: intOr(el.retries.value, 2),
-        fetch: tapFetch(this.#wireSink(run)),
+        fetch: tapFetch(this.#wireSink(run), llm),
       });
       const options = {
         prompt: el.prompt.value || ' ',

@@ -1,7 +1,8 @@
 // A fetch wrapper handed to APILoader ({fetch}) that shows the wire: the request (secret headers
-// redacted, nothing stored) and every response byte as it reaches the package. The body is
-// passed through pull by pull (no extra buffering, no eager reads) and cancelling it cancels the
-// real response, so Stop still closes the connection.
+// redacted, the URL through the package's redactUrl so that a base URL's password, signature or
+// key never shows; nothing stored) and every response byte as it reaches the package. The body
+// is passed through pull by pull (no extra buffering, no eager reads) and cancelling it cancels
+// the real response, so Stop still closes the connection.
 
 const SECRET_HEADER = /authorization|api-key|x-api-key|token|secret|cookie|key/i;
 
@@ -9,9 +10,11 @@ const SECRET_HEADER = /authorization|api-key|x-api-key|token|secret|cookie|key/i
  * @param {{onRequest(r: {method: string, url: string, headers: [string, string][], body: string}): void,
  *   onResponse(r: {status: number, statusText: string, headers: [string, string][]}): void,
  *   onBytes(bytes: Uint8Array): void, onEnd(error?: unknown): void}} sink
+ * @param {{redactUrl(url: string): string, redactUrlsInText(text: string): string}} redact the
+ *   package's (the core's rule)
  * @returns {typeof fetch}
  */
-export function tapFetch(sink) {
+export function tapFetch(sink, { redactUrl, redactUrlsInText }) {
   return async function tappedFetch(url, init = {}) {
     const headers = Array.from(new Headers(init.headers ?? {})).map(([name, value]) => [
       name,
@@ -19,7 +22,7 @@ export function tapFetch(sink) {
     ]);
     sink.onRequest({
       method: init.method ?? 'GET',
-      url: String(url),
+      url: redactUrl(String(url)),
       headers,
       body: typeof init.body === 'string' ? init.body : '',
     });
@@ -34,8 +37,8 @@ export function tapFetch(sink) {
           try {
             r = await reader.read();
           } catch (error) {
-            sink.onEnd(error);
-            throw error; // the package sees the same network error
+            sink.onEnd(redactUrlsInText(String(error))); // a message may quote the URL
+            throw error; // the package sees the same network error (and redacts it itself)
           }
           if (r.done) {
             sink.onEnd();

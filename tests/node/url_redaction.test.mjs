@@ -2,7 +2,8 @@
 // hand-written cases of tests/golden/url_redaction.json (which tests/url_redaction_test.cpp runs
 // against the C++), against the C++ on random URLs (the file's parity hash, which the C++ test
 // computes too), and where the package and the playground show a URL: error messages and every
-// field of a thrown error, APILoader's JSON, a failed load of a signed .wasm URL.
+// field of a thrown error, APILoader's JSON, a failed load of a signed .wasm URL, the wire
+// inspector's request line.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { REDACTED_MARK, SECRET_URL_PARAMS } from '../../npm/dist/core/abi.js';
 import { describeFailure } from '../../npm/src/core/failure.js';
 import { APILoader, LLMStreamError, redactUrl, redactUrlsInText } from '../../npm/src/index.js';
 import { isSecretUrlParam, urlSecrets } from '../../npm/src/redact-url.js';
+import { tapFetch } from '../../web/wire-tap.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const GOLDEN = JSON.parse(readFileSync(path.join(REPO, 'tests', 'golden', 'url_redaction.json'), 'utf8'));
@@ -254,4 +256,23 @@ test('APILoader JSON shows the base URL redacted (the getter keeps it: it is the
   const loader = new APILoader({ provider: 'compatible', baseURL });
   assert.equal(JSON.stringify(loader), '{"provider":"compatible","baseURL":"http://user:[redacted]@h/v1?sig=[redacted]"}');
   assert.equal(loader.baseURL, baseURL);
+});
+
+test("the playground's wire inspector shows the request URL redacted", async () => {
+  const shown = [];
+  let ended;
+  const tapped = tapFetch(
+    { onRequest: (r) => shown.push(r), onResponse: () => {}, onBytes: () => {}, onEnd: (e) => (ended = e) },
+    { redactUrl, redactUrlsInText },
+  );
+  const res = await tapped(`http://127.0.0.1:${port}/v1/chat/completions?sig=${SECRET}#frag`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${PASS}` },
+    body: '{}',
+  });
+  await res.text();
+  assert.equal(shown.length, 1);
+  assert.equal(shown[0].url, `http://127.0.0.1:${port}/v1/chat/completions?sig=[redacted]#[redacted]`);
+  assert.deepEqual(shown[0].headers.find(([name]) => name === 'authorization'), ['authorization', '[redacted]']);
+  assert.equal(ended, undefined);
 });
