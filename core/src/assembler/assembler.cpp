@@ -69,7 +69,12 @@ bool Assembler::ResolveToolCallEnd(Event& end, Emitter& out) {
   std::string_view arguments = call ? std::string_view(call->arguments) : std::string_view();
   if (arguments.empty()) arguments = "{}";  // "" means a call without arguments
   const bool valid = providers::IsValidJson(arguments, out.arena());
-  end.text = out.Copy(arguments);
+  // Long arguments are not copied: the event points into the call's own string, which lives
+  // until the next Feed (a later call in this batch may move the ToolCall, but a moved string
+  // keeps its heap buffer; only a short, inline one would move, so those are copied). Nothing
+  // resets an assembler within the batch that delivered a tool call: that is output, and a
+  // session never starts over after output.
+  end.text = arguments.size() <= 64 ? out.Copy(arguments) : arguments;
   end.part = static_cast<uint8_t>(valid ? ToolArguments::kValidJson : ToolArguments::kInvalidJson);
   return valid;
 }
@@ -171,7 +176,11 @@ void Assembler::Apply(const Event& event) {
       if (call->id.empty()) call->id.assign(event.id);
       if (call->name.empty()) call->name.assign(event.name);
       // Unresolved (a Stream that leaves deltas to its Session): the deltas are the arguments.
-      if (event.part != Emitter::kArgumentsFromDeltas) call->arguments.assign(event.text);
+      // Resolved from this call (ResolveToolCallEnd): the text is the arguments already.
+      if (event.part != Emitter::kArgumentsFromDeltas &&
+          event.text.data() != call->arguments.data()) {
+        call->arguments.assign(event.text);
+      }
       call->complete = true;
       call->arguments_valid = event.arguments_valid();
       break;

@@ -31,8 +31,9 @@ class Assembler {
   const Completion& result() const { return completion_; }
 
   // For a kToolCallEnd whose arguments are its deltas (Emitter::kArgumentsFromDeltas), before it
-  // is applied: its text becomes a copy (in `out`'s arena) of the arguments assembled here, "{}"
-  // when there were none, and its part says whether they are valid JSON. Returns that.
+  // is applied: its text becomes the arguments assembled here ("{}" when there were none; short
+  // ones copied to `out`'s arena, long ones pointed at), and its part says whether they are
+  // valid JSON. Returns that.
   bool ResolveToolCallEnd(Event& end, Emitter& out);
   void Reset() {
     completion_ = Completion();
