@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "llmstream/url_redaction.h"
+
 namespace llmstream::native {
 
 Error CurlError(CURLcode code, const char* error_buffer) {
@@ -18,7 +20,10 @@ Error CurlError(CURLcode code, const char* error_buffer) {
                            ? std::string(error_buffer)
                            : std::string(curl_easy_strerror(code));
   while (!detail.empty() && (detail.back() == '\n' || detail.back() == '\r')) detail.pop_back();
-  error.message = detail + " (curl error " + std::to_string(static_cast<int>(code)) + ")";
+  // curl names the URL in some messages ("Could not resolve host: ..."): no password or
+  // signature of it in an error a caller may log.
+  error.message =
+      RedactUrlsInText(detail) + " (curl error " + std::to_string(static_cast<int>(code)) + ")";
   return error;
 }
 
