@@ -21,7 +21,8 @@ if [ "${PIN:-0}" = 1 ]; then server_cpu=(taskset -c 0) client_cpu=(taskset -c 1)
 if [ "${SERVER:-node}" = native ]; then
   "${server_cpu[@]}" build/bench/bench/sse_load_server --tokens "${TOKENS:-100}" --pace-ms "${PACE_MS:-50}" >"$log" &
 else
-  "${server_cpu[@]}" node server/local-provider.mjs --port 0 --quiet >"$log" &
+  # The dev server caps connections (256 by default, server/README.md "Limits"): lift it here.
+  "${server_cpu[@]}" node server/local-provider.mjs --port 0 --quiet --max-connections 0 >"$log" &
 fi
 server=$!
 trap 'kill $server 2>/dev/null; rm -f "$log"' EXIT
