@@ -53,6 +53,8 @@ const DOCUMENTED = {
   sse_line_too_long: LLMStreamError,
   module_load: LLMStreamError,
   internal: LLMStreamError,
+  completion_too_large: LLMStreamError,
+  limit_exceeded: LLMStreamError,
 };
 
 /** The class exactly (a subclass would pass instanceof). */
