@@ -330,8 +330,13 @@ describe('smooth', () => {
     }
     assert.equal(joined(chunks), burst);
     assert.ok(texts(chunks).length > 2, `in ${texts(chunks).length} pieces`);
+    // Spread out: the last piece came later than the burst. Released on the stage's own timers:
+    // the source stays blocked (the gate) until the whole burst is out, so nothing else could
+    // have moved it. How late is the core's decision, tested with explicit times in C++
+    // (AdaptiveSmoother.NeverHoldsACharacterLongerThanTheBound); a wall-clock upper bound here only measured the
+    // machine's load.
     const lastText = arrivals[texts(chunks).length - 1];
-    assert.ok(lastText >= 20 && lastText < 60 + 200, `last character after ${lastText} ms`);
+    assert.ok(lastText >= 20, `last character after ${lastText} ms`);
     assert.equal(chunks.at(-1).type, 'done');
   });
 });
