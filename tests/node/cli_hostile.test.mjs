@@ -536,3 +536,46 @@ describe('file errors are file errors (exit 3)', () => {
     }
   });
 });
+
+// ---- deadlines and bounds ---------------------------------------------------------------------------
+
+// A server that never ends: one word, then a keep-alive (or one byte of nothing) every 20 ms.
+const chatChunk = (content) =>
+  `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', model: 'm', choices: [{ index: 0, delta: { content } }] })}\n\n`;
+const neverEnding = (tick) => ({ writes: [chatChunk('Hello'), ...Array(400).fill(tick)], gapMs: 20 });
+
+describe('deadlines and bounds (issue 13)', () => {
+  test('--output-idle-timeout-ms ends a stream that only sends keep-alives (exit 6, stalled)', async () => {
+    const url = scripted(neverEnding(': keep-alive\n\n'));
+    const { code, stdout, stderr } = await run(['--base-url', url, '--output-idle-timeout-ms', '300', 'Hi']);
+    assert.equal(code, 6, stderr);
+    assert.equal(stdout.trim(), 'Hello');
+    assert.match(stderr, /no output for 300 ms \(output idle timeout\)/);
+  });
+
+  test('--total-timeout-ms ends a stream that trickles bytes forever (exit 6, timeout)', async () => {
+    const url = scripted(neverEnding('\n'));
+    const { code, stderr } = await run(['--base-url', url, '--total-timeout-ms', '400', '--retries', '0', 'Hi']);
+    assert.equal(code, 6, stderr);
+    assert.match(stderr, /within 400 ms \(total timeout\)/);
+  });
+
+  test('--max-completion-bytes ends the stream (exit 1, completion_too_large), the partial printed', async () => {
+    const url = scripted({ events: chatEvents(Array(50).fill('0123456789')) });
+    const { code, stdout, stderr } = await run(['--base-url', url, '--max-completion-bytes', '95', 'Hi']);
+    assert.equal(code, 1, stderr);
+    assert.equal(stdout.trim(), '0123456789'.repeat(10));
+    assert.match(stderr, /more than 95 bytes/);
+  });
+
+  test("the base URL's password and signature are masked when a server echoes them alone", async () => {
+    const url = scripted({ events: chatEvents(['bad signature s1gS3CRET', ' for pAssW0rd42']) }).replace(
+      'http://',
+      'http://user:pAssW0rd42@',
+    );
+    const { code, stdout, stderr } = await run(['--base-url', `${url}?sig=s1gS3CRET`, 'Hi']);
+    assert.equal(code, 0, stderr);
+    assert.ok(!stdout.includes('s1gS3CRET') && !stdout.includes('pAssW0rd42'), stdout);
+    assert.match(stdout, /bad signature \*+ for \*+/);
+  });
+});

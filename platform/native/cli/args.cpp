@@ -88,6 +88,9 @@ ParseResult ParseArgs(std::span<const std::string_view> argv) {
                                                    "--timeout-ms",
                                                    "--idle-timeout-ms",
                                                    "--connect-timeout-ms",
+                                                   "--total-timeout-ms",
+                                                   "--output-idle-timeout-ms",
+                                                   "--max-completion-bytes",
                                                    "--record",
                                                    "--replay",
                                                    "--pace-ms",
@@ -132,12 +135,19 @@ ParseResult ParseArgs(std::span<const std::string_view> argv) {
         args.retries = ParseNumber<int>(*v, 0, 100);
         if (!args.retries) return bad(*v, "an integer from 0 to 100");
       } else if (name == "--timeout-ms" || name == "--idle-timeout-ms" ||
-                 name == "--connect-timeout-ms") {
+                 name == "--connect-timeout-ms" || name == "--total-timeout-ms" ||
+                 name == "--output-idle-timeout-ms") {
         std::optional<int64_t> ms = ParseNumber<int64_t>(*v, 0, kMaxMs);
         if (!ms) return bad(*v, "milliseconds, 0 disables");
-        (name == "--timeout-ms"        ? args.timeout_ms
-         : name == "--idle-timeout-ms" ? args.idle_timeout_ms
-                                       : args.connect_timeout_ms) = ms;
+        (name == "--timeout-ms"               ? args.timeout_ms
+         : name == "--idle-timeout-ms"        ? args.idle_timeout_ms
+         : name == "--total-timeout-ms"       ? args.total_timeout_ms
+         : name == "--output-idle-timeout-ms" ? args.output_idle_timeout_ms
+                                              : args.connect_timeout_ms) = ms;
+      } else if (name == "--max-completion-bytes") {
+        args.max_completion_bytes =
+            ParseNumber<int64_t>(*v, 0, std::numeric_limits<int64_t>::max());
+        if (!args.max_completion_bytes) return bad(*v, "bytes, 0 disables");
       } else if (name == "--record") {
         args.record = *v;
       } else if (name == "--replay") {
@@ -216,6 +226,12 @@ reliability
   --timeout-ms N        request sent -> first byte (default 60000; 0 = none)
   --idle-timeout-ms N   longest silence once the body started (default 60000; 0 = none)
   --connect-timeout-ms N  TCP + TLS connect (default 10000)
+  --total-timeout-ms N  the whole attempt, sent -> end (default none): the bound on a server
+                        that keeps the connection alive with keep-alives forever
+  --output-idle-timeout-ms N  longest gap without output (text, reasoning, tool calls) once
+                        the body started; keep-alives do not reset it (default none)
+  --max-completion-bytes N  most text + reasoning + tool arguments to hold (default 67108864,
+                        64 MiB; 0 = none); past it: exit 1, completion_too_large
   --continue            after a mid-stream failure, ask the model to continue the partial
                         answer instead of giving up
 
@@ -246,7 +262,7 @@ environment
 
 exit codes
   0    ok
-  1    provider / stream error (in-band error, content filter, bad JSON)
+  1    provider / stream error (in-band error, content filter, bad JSON, a bound passed)
   2    usage (bad option, missing key, invalid request)
   3    file I/O (--replay, --record, stdin)
   4    authentication (HTTP 401 / 403)

@@ -34,6 +34,9 @@ struct Args {
   std::optional<int64_t> timeout_ms;  // first byte
   std::optional<int64_t> idle_timeout_ms;
   std::optional<int64_t> connect_timeout_ms;
+  std::optional<int64_t> total_timeout_ms;        // the whole attempt
+  std::optional<int64_t> output_idle_timeout_ms;  // longest gap without output
+  std::optional<int64_t> max_completion_bytes;
   bool continuation = false;
 
   bool json = false;

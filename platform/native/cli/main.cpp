@@ -24,6 +24,7 @@
 #include "cli/run.h"
 #include "cli/secret_scrubber.h"
 #include "cli/terminal_text.h"
+#include "llmstream/url_redaction.h"
 
 namespace {
 
@@ -50,6 +51,8 @@ SecretScrubber MakeScrubber(const Args& args) {
     scrubber.Add(value);
     scrubber.Add(std::string_view(value).substr(value.find_last_of(' ') + 1));  // after "Bearer"
   }
+  // The base URL's password and signatures: a server may echo one without the URL around it.
+  for (const std::string& secret : UrlSecrets(args.base_url)) scrubber.Add(secret);
   return scrubber;
 }
 

@@ -45,6 +45,11 @@ std::optional<Setup> MakeSetup(const Args& args, std::string prompt,
   if (args.timeout_ms) options.timeouts.first_byte_ms = *args.timeout_ms;
   if (args.idle_timeout_ms) options.timeouts.idle_ms = *args.idle_timeout_ms;
   if (args.connect_timeout_ms) options.connect_timeout_ms = *args.connect_timeout_ms;
+  if (args.total_timeout_ms) options.timeouts.total_ms = *args.total_timeout_ms;
+  if (args.output_idle_timeout_ms) options.timeouts.output_idle_ms = *args.output_idle_timeout_ms;
+  if (args.max_completion_bytes) {
+    options.limits.max_completion_bytes = static_cast<uint64_t>(*args.max_completion_bytes);
+  }
   options.continuation = args.continuation;
   // --json shows every event, pings included; the text view has no use for them.
   options.keep_alive_events = args.json;

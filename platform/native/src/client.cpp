@@ -92,6 +92,7 @@ SessionOptions Client::MakeSessionOptions(CompletionRequest request) const {
     session.request.model = DefaultModel(options_.provider.provider);
   session.retry = options_.retry;
   session.timeouts = options_.timeouts;
+  session.limits = options_.limits;
   session.prices = options_.prices;
   session.keep_alive_events = options_.keep_alive_events;
   session.continuation = options_.continuation;

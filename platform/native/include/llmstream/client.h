@@ -71,6 +71,8 @@ struct ClientOptions {
   Timeouts timeouts{};
   // TCP + TLS connect deadline, enforced by libcurl.
   int64_t connect_timeout_ms = 10000;
+  // What one response may make the client hold (output bytes, choices, keys, parts; stream.h).
+  StreamLimits limits{};
   // Price table for cost events; nullptr = PriceTable::Default().
   const PriceTable* prices = nullptr;
   // Deliver kKeepAlive events (SSE comments, pings).
