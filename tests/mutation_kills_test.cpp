@@ -53,7 +53,8 @@ TEST(MutationKills, ADeltaForACallThatNeverStartedIsDropped) {
 TEST(MutationKills, ExactlyMaxCompletionBytesIsAllowed) {
   const std::string body =
       Chat(R"([{"index":0,"delta":{"content":"0123456789"}}])") +
-      Chat(R"([{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","function":{"name":"f","arguments":""}}]}}])") +
+      Chat(
+          R"([{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","function":{"name":"f","arguments":""}}]}}])") +
       Chat(R"([{"index":0,"delta":{},"finish_reason":"tool_calls"}])") + "data: [DONE]\n\n";
   StreamOptions options;
   options.api = WireApi::kChatCompletions;

@@ -77,7 +77,7 @@ bool IsRetryable(ErrorCode code) {
     case ErrorCode::kSseEventTooLarge:
     case ErrorCode::kBadJson:
     case ErrorCode::kBadToolArguments:
-    case ErrorCode::kLimitExceeded:        // the same request would make the same answer
+    case ErrorCode::kLimitExceeded:  // the same request would make the same answer
     case ErrorCode::kCompletionTooLarge:
     case ErrorCode::kContentFilter:
     case ErrorCode::kHttpStatus:

@@ -140,8 +140,8 @@ Session::Impl::Deadline Session::Impl::NextDeadline() const {
   } else {
     consider(timeouts.idle_ms, last_byte_ms_, ErrorCode::kStalled, "idle timeout");
     consider(timeouts.output_idle_ms,
-             last_output_ms_ >= 0 ? last_output_ms_ : response_.first_byte_ms,
-             ErrorCode::kStalled, "output idle timeout");
+             last_output_ms_ >= 0 ? last_output_ms_ : response_.first_byte_ms, ErrorCode::kStalled,
+             "output idle timeout");
   }
   return best;
 }
@@ -154,13 +154,12 @@ void Session::Impl::TimedOut(const Deadline& deadline, int64_t now_ms) {
   }
   Error error;
   error.code = deadline.code;
-  error.message = deadline.code == ErrorCode::kStalled
-                      ? "no " + std::string(deadline.what == "idle timeout" ? "data" : "output") +
-                            " for " + std::to_string(deadline.limit_ms) + " ms (" +
-                            std::string(deadline.what) + ")"
-                      : "no " + std::string(response_.first_byte_ms < 0 ? "response" : "end") +
-                            " within " + std::to_string(deadline.limit_ms) + " ms (" +
-                            std::string(deadline.what) + ")";
+  error.message =
+      deadline.code == ErrorCode::kStalled
+          ? "no " + std::string(deadline.what == "idle timeout" ? "data" : "output") + " for " +
+                std::to_string(deadline.limit_ms) + " ms (" + std::string(deadline.what) + ")"
+          : "no " + std::string(response_.first_byte_ms < 0 ? "response" : "end") + " within " +
+                std::to_string(deadline.limit_ms) + " ms (" + std::string(deadline.what) + ")";
   if (phase_ == Phase::kStreaming) stream_.Fail(error, now_ms);
   AttemptFailed(std::move(error), /*transfer_open=*/true, std::nullopt, now_ms);
 }
