@@ -6,7 +6,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cstdint>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -195,32 +194,23 @@ TEST(UrlRedaction, RandomInputsNeverThrowAndRedactionIsIdempotent) {
   }
 }
 
-// Milliseconds of the slowest of the three functions on `input`.
-double SlowestMs(const std::string& input) {
-  const auto start = std::chrono::steady_clock::now();
-  const size_t sizes =
-      RedactUrl(input).size() + RedactUrlsInText(input).size() + UrlSecrets(input).size();
-  EXPECT_GT(sizes, 0u);
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-      .count();
-}
-
-TEST(UrlRedaction, LinearTimeOnAdversarialInputs) {
-  // Shapes that would make a naive scanner quadratic: rescanning from every '@', '?', "://",
-  // '&' or ')' (the trailing-punctuation trim), or re-splitting a long parameter name.
+// Shapes that would make a naive scanner quadratic: rescanning from every '@', '?', "://", '&' or
+// ')' (the trailing-punctuation trim), or re-splitting a long parameter name. At 800 KB each, a
+// quadratic scan would run for many minutes and ctest's timeout would fail it; linear ones take
+// milliseconds. No wall-clock assert here (they flake on a loaded machine): the figures are the
+// fuzzers' per-input timeouts' business (docs/testing.md).
+TEST(UrlRedaction, AdversarialInputsOfAMegabyteAreRedactedAndStable) {
   const std::vector<std::string> units = {"@",       "?",    "://", "a://", "&",         "&key=v",
                                           "?key=v&", ")",    "(",   ":",    "http://u:", "%7",
                                           "aB",      "key_", "[",   "#",    "?a=1)",     ";sig=x"};
   for (const std::string& unit : units) {
-    std::string small, big;
-    for (size_t i = 0; small.size() < 100000; ++i) small += unit;
-    for (size_t i = 0; big.size() < 800000; ++i) big += unit;
-    const double small_ms = SlowestMs(small);
-    const double big_ms = SlowestMs(big);
-    // 8x the input: a linear scan takes ~8x, a quadratic one ~64x. The slack absorbs noise on a
-    // shared machine.
-    EXPECT_LT(big_ms, 24 * small_ms + 20)
-        << "unit '" << unit << "': " << small_ms << " ms -> " << big_ms << " ms";
+    std::string big;
+    while (big.size() < 800000) big += unit;
+    const std::string once = RedactUrl(big);
+    EXPECT_EQ(RedactUrl(once), once) << "unit '" << unit << "'";
+    const std::string text = RedactUrlsInText(big);
+    EXPECT_EQ(RedactUrlsInText(text), text) << "unit '" << unit << "'";
+    EXPECT_LE(UrlSecrets(big).size(), big.size());
   }
 }
 
