@@ -49,8 +49,9 @@ using llmstream::WireApi;
 
 constexpr size_t kMaxExpandedBytes = size_t{1} << 20;  // bytes fed by repeat operations
 constexpr int kEndGameSteps = 256;
-// Reported: a stream that echoes the key into a bad_json or provider_error message keeps it.
-constexpr bool kCheckKeyInAllErrors = false;
+// Every error message the session hands out masks the exact key (Session::Impl::AttemptFailed;
+// it was reported here: a stream echoing the key into a bad_json or provider_error message).
+constexpr bool kCheckKeyInAllErrors = true;
 // Peak live heap allowed (heap_budget.h): kHeapPerByte per input byte (and per byte a repeat
 // operation fed), kHeapPerContinuedByte per byte of text a continuation sent back (its request
 // holds the partial answer: message, JSON body, the next attempt's copy), kHeapPerKey per
@@ -234,9 +235,8 @@ class Harness {
     Take(events);
   }
 
-  // "@K" in a body stands for the API key. Only the not-an-event-stream message promises to mask
-  // the exact key (response_class.h); HTTP error messages mask key-shaped words
-  // (fuzz_http_error checks those), in-band error messages mask nothing yet.
+  // "@K" in a body stands for the API key. Every error the session reports masks the exact key
+  // (HTTP error messages also mask key-shaped words: fuzz_http_error checks those).
   void CheckNoKey(const llmstream::Error& error) const {
     if (!kCheckKeyInAllErrors && error.code != ErrorCode::kNotEventStream) return;
     if (error.message.find(key_) != std::string::npos) {

@@ -742,6 +742,21 @@ TEST(Session, OutputIdleTimeoutCountsFromTheFirstByteBeforeAnyOutput) {
   EXPECT_EQ(OnlyError(driver).code, ErrorCode::kStalled);
 }
 
+// A server echoing the key inside a chunk that is not JSON: the bad_json error quotes the chunk,
+// and the key in it is masked (found by fuzz_http_error / fuzz_session, kCheckKeyInAllErrors).
+TEST(Session, InBandErrorsNeverQuoteTheKey) {
+  SessionOptions options = ChatOptions();
+  Driver driver(options);
+  driver.ExpectSend(0);
+  driver.Response(200, {{"content-type", "text/event-stream"}}, 10);
+  driver.Body(ChatText("Roses") + "data: {not json " + options.provider.api_key + "}\n\n", 20);
+  const Error error = OnlyError(driver);
+  EXPECT_EQ(error.code, ErrorCode::kBadJson);
+  EXPECT_EQ(error.message.find(options.provider.api_key), std::string::npos) << error.message;
+  EXPECT_NE(error.message.find("{not json [redacted]}"), std::string::npos) << error.message;
+  EXPECT_EQ(driver.session.result().error.message, error.message);
+}
+
 TEST(Session, NoTimersMeansWaitingOnlyForIo) {
   SessionOptions options = ChatOptions();
   options.timeouts = {.first_byte_ms = 0, .idle_ms = 0, .total_ms = 0};

@@ -18,6 +18,15 @@ using session_internal::PriceUsage;
 
 void Session::Impl::AttemptFailed(Error error, bool transfer_open,
                                   std::optional<bool> server_should_retry, int64_t now_ms) {
+  // In-band errors quote what the server sent (a chunk that is not JSON, a provider message): a
+  // server that echoes the key must not put it into an error a caller logs.
+  const std::string& key = options_.provider.api_key;
+  if (key.size() >= 8) {
+    for (size_t at = error.message.find(key); at != std::string::npos;
+         at = error.message.find(key, at + 10)) {
+      error.message.replace(at, key.size(), "[redacted]");
+    }
+  }
   FlushSplice();
   response_.ended_ms = now_ms;
   // After output a plain retry would show the text twice; a continuation would not, so with one
