@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "session/continuation.h"
+#include "session/response_class.h"
 #include "session/session_impl.h"
 #include "session/usage_estimate.h"
 
@@ -19,14 +20,10 @@ using session_internal::PriceUsage;
 void Session::Impl::AttemptFailed(Error error, bool transfer_open,
                                   std::optional<bool> server_should_retry, int64_t now_ms) {
   // In-band errors quote what the server sent (a chunk that is not JSON, a provider message): a
-  // server that echoes the key must not put it into an error a caller logs.
+  // server that echoes the key must not put it into an error a caller logs. (Keys shorter than 8
+  // bytes are test placeholders such as "k": masking them would garble every message.)
   const std::string& key = options_.provider.api_key;
-  if (key.size() >= 8) {
-    for (size_t at = error.message.find(key); at != std::string::npos;
-         at = error.message.find(key, at + 10)) {
-      error.message.replace(at, key.size(), "[redacted]");
-    }
-  }
+  if (key.size() >= 8) error.message = session_internal::MaskKey(std::move(error.message), key);
   FlushSplice();
   response_.ended_ms = now_ms;
   // After output a plain retry would show the text twice; a continuation would not, so with one

@@ -14,17 +14,6 @@ constexpr size_t kMaxSnippet = 200;
 
 using text::OneLine;
 
-// Error messages never carry a key; a server that echoes the request could put it in the body.
-std::string MaskKey(std::string text, std::string_view key) {
-  if (key.empty()) return text;
-  constexpr std::string_view kMask = "[redacted]";
-  for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at)) {
-    text.replace(at, key.size(), kMask);
-    at += kMask.size();
-  }
-  return text;
-}
-
 bool IsProviderErrorObject(std::string_view body) {
   Json json;
   if (!request_internal::ParseJson(body, &json) || !json.is_object()) return false;
@@ -44,6 +33,16 @@ void DropAbsoluteReset(RateLimitWindow* window, const RateLimitWindow& probe) {
 }
 
 }  // namespace
+
+std::string MaskKey(std::string text, std::string_view key) {
+  if (key.empty()) return text;
+  constexpr std::string_view kMask = "[redacted]";
+  for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at)) {
+    text.replace(at, key.size(), kMask);
+    at += kMask.size();
+  }
+  return text;
+}
 
 bool IsEventStream(const HeaderList& headers) {
   auto type = FindHeader(headers, "content-type");

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "llmstream/error.h"
@@ -40,5 +41,9 @@ Error ClassifyNotEventStream(Provider provider, int status, const HeaderList& he
 
 // ParseRateLimitHeaders; reset_ms of absolute resets stays unset without a known Unix time.
 RateLimitInfo RateLimits(const HeaderList& headers, std::optional<int64_t> unix_now);
+
+// `text` with every occurrence of `key` replaced by "[redacted]": error messages never carry a
+// key, and a server that echoes the request could put it in a body or a chunk.
+std::string MaskKey(std::string text, std::string_view key);
 
 }  // namespace llmstream::session_internal
