@@ -4,7 +4,6 @@
 
 #include "json/arena.h"
 #include "json/reader.h"
-#include "providers/field_reading.h"
 
 namespace llmstream {
 namespace {
@@ -66,17 +65,13 @@ ToolCall* Assembler::FindToolCall(Choice& choice, uint32_t index) {
 
 bool Assembler::ResolveToolCallEnd(Event& end, Emitter& out) {
   const ToolCall* call = FindToolCall(ChoiceAt(end.choice), end.block);
-  std::string_view arguments = call ? std::string_view(call->arguments) : std::string_view();
-  if (arguments.empty()) arguments = "{}";  // "" means a call without arguments
-  const bool valid = providers::IsValidJson(arguments, out.arena());
+  const std::string_view arguments = call ? std::string_view(call->arguments) : std::string_view();
   // Long arguments are not copied: the event points into the call's own string, which lives
   // until the next Feed (a later call in this batch may move the ToolCall, but a moved string
   // keeps its heap buffer; only a short, inline one would move, so those are copied). Nothing
   // resets an assembler within the batch that delivered a tool call: that is output, and a
   // session never starts over after output.
-  end.text = arguments.size() <= 64 ? out.Copy(arguments) : arguments;
-  end.part = static_cast<uint8_t>(valid ? ToolArguments::kValidJson : ToolArguments::kInvalidJson);
-  return valid;
+  return out.SetToolArguments(end, arguments, /*copy=*/arguments.size() <= 64);
 }
 
 ToolCall& Assembler::NewToolCall(Choice& choice, uint32_t index) {

@@ -78,6 +78,9 @@ class Emitter {
   // here; a warning before it when they are not JSON.
   void EmitToolCallEnd(uint32_t choice, uint32_t index, std::string_view id, std::string_view name,
                        std::string_view arguments);
+  // A kToolCallEnd's text and part: `arguments` ("" means none: "{}"), copied to the arena or
+  // pointed at, and whether they are valid JSON. Returns that.
+  bool SetToolArguments(Event& end, std::string_view arguments, bool copy);
   // The warning for arguments that are not JSON, at `position` (the events after it move up).
   void InsertBadArgumentsWarning(size_t position, std::string_view name, std::string_view id);
   void EmitUsage(const Usage& usage) {
