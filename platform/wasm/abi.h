@@ -22,7 +22,7 @@
 namespace llmstream::wasm {
 
 // The packed-event protocol: bump when a field changes meaning (the fingerprint catches moves).
-inline constexpr int kProtocolVersion = 4;
+inline constexpr int kProtocolVersion = 5;
 
 // One packed event: kRecordInts int32s (packer.h).
 enum RecordField : int {
@@ -30,9 +30,10 @@ enum RecordField : int {
   kFieldChoice = 1,     // Event::choice (kRetry: RetryInfo::attempt)
   kFieldBlock = 2,      // Event::block (kRetry: RetryInfo::delay_ms)
   kFieldPart = 3,       // Event::part (kRetry: RetryInfo::continuation, 0 or 1)
-  kFieldTextStart = 4,  // Event::text as [start, start + len) in the decoded text region
-  kFieldTextLen = 5,
-  kFieldIdStart = 6,  // Event::id
+  kFieldTextStart = 4,  // Event::text as [start, start + len) in the decoded text region; a
+  kFieldTextLen = 5,    // text of at least kFarTextMinBytes is not copied there: start is its
+                        // address in wasm memory and len is ~(its UTF-8 byte count), negative
+  kFieldIdStart = 6,    // Event::id
   kFieldIdLen = 7,
   kFieldNameStart = 8,  // Event::name (kBlockEnd: the block's type, looked up)
   kFieldNameLen = 9,
@@ -46,6 +47,12 @@ inline constexpr int kRecordInts = 12;
 inline constexpr int32_t kAsciiBytesFlag = INT32_MIN;
 // Longer text deltas are rare and seldom repeat: they get no hash (0).
 inline constexpr size_t kTokenCacheMaxBytes = 32;
+// Texts this long (a tool call's whole arguments at its end, one huge delta) are decoded by JS
+// straight from where the core holds them: a copy in the text region would stay in the wasm
+// heap for good (it never shrinks), at up to twice the text with the region's doubling.
+inline constexpr size_t kFarTextMinBytes = 64 * 1024;
+// The same for the long strings of the result JSON (packResultJson): [address, byte count].
+inline constexpr size_t kResultStringMinBytes = 4096;
 
 // At a fixed address for the session's lifetime; JS reads it after every call (HEAP32 /
 // HEAPF64) instead of calling accessors. Little-endian wasm32: pointers fit an int32.

@@ -150,10 +150,14 @@ void Generate(Out* out) {
   NumberTable(out, "Field", "RecordField (platform/wasm/abi.h): int32 index in a record", fields);
   out->js << "export const RECORD_INTS = " << kRecordInts << ";\n"
           << "export const ASCII_BYTES_FLAG = " << kAsciiBytesFlag << ";\n"
-          << "export const TOKEN_CACHE_MAX_BYTES = " << kTokenCacheMaxBytes << ";\n";
+          << "export const TOKEN_CACHE_MAX_BYTES = " << kTokenCacheMaxBytes << ";\n"
+          << "export const FAR_TEXT_MIN_BYTES = " << kFarTextMinBytes << ";\n"
+          << "export const RESULT_STRING_MIN_BYTES = " << kResultStringMinBytes << ";\n";
   out->dts << "export declare const RECORD_INTS: number;\n"
            << "export declare const ASCII_BYTES_FLAG: number;\n"
-           << "export declare const TOKEN_CACHE_MAX_BYTES: number;\n";
+           << "export declare const TOKEN_CACHE_MAX_BYTES: number;\n"
+           << "export declare const FAR_TEXT_MIN_BYTES: number;\n"
+           << "export declare const RESULT_STRING_MIN_BYTES: number;\n";
   const std::vector<std::pair<int, std::string_view>> header = {
       {offsetof(PackHeader, event_count) / 4, "event_count"},
       {offsetof(PackHeader, records_ptr) / 4, "records_ptr"},

@@ -233,7 +233,13 @@ void Packer::Pack(std::span<const Event> events, const Completion& result) {
       default:
         break;
     }
-    AppendText(text_in_side ? std::string_view() : e.text, &r[kFieldTextStart], &r[kFieldTextLen]);
+    if (e.text.size() >= kFarTextMinBytes && !text_in_side) {
+      r[kFieldTextStart] = static_cast<int32_t>(reinterpret_cast<uintptr_t>(e.text.data()));
+      r[kFieldTextLen] = ~static_cast<int32_t>(e.text.size());
+    } else {
+      AppendText(text_in_side ? std::string_view() : e.text, &r[kFieldTextStart],
+                 &r[kFieldTextLen]);
+    }
     if (e.kind == EventKind::kText && e.text.size() <= kTokenCacheMaxBytes) {
       // The sign bit: the text region is ASCII up to here, so this record's offsets are byte
       // offsets too (JS may compare a cached string with the bytes, without decoding them).

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
 #include <utility>
 
+#include "json/writer.h"
 #include "llmstream/to_json.h"
 #include "options.h"
 
@@ -136,12 +139,23 @@ int WasmSession::cancel(double now_ms) {
 
 size_t WasmSession::packResultJson() {
   const Completion& result = session_ ? session_->result() : empty_result_;
-  // Reserved at once: growing by doubling would leave holes the wasm heap never gives back, up to
-  // twice the answer again at the moment it peaks.
+  // The long strings stay where the session holds them: JS decodes each from its [address,
+  // byte count] right after this call (npm/src/core/README.md), so the JSON stays small and the
+  // heap, which never shrinks, does not hold a second copy of a long answer for good. Reserved
+  // at once: a doubling series would leave holes the heap never gives back.
+  LongStringWriter long_strings;
+  long_strings.min_bytes = kResultStringMinBytes;
+  long_strings.write = [](std::string* out, std::string_view text) {
+    out->push_back('[');
+    json::AppendInt(out, static_cast<int64_t>(reinterpret_cast<uintptr_t>(text.data())));
+    out->push_back(',');
+    json::AppendInt(out, static_cast<int64_t>(text.size()));
+    out->push_back(']');
+  };
   result_json_.clear();
   result_json_.shrink_to_fit();
-  result_json_.reserve(JsonSizeHint(result));
-  AppendJson(&result_json_, result);
+  result_json_.reserve(JsonSizeHint(result, &long_strings));
+  AppendJson(&result_json_, result, long_strings);
   return result_json_.size();
 }
 

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { before, describe, test } from 'node:test';
 
 import { EVENT_KIND_NAMES, Field, Header, RECORD_INTS, SessionAction } from '../../npm/dist/core/abi.js';
+import { parseResultJson } from '../../npm/src/core/decoder.js';
 import { loadCore } from '../../npm/src/core/load.js';
 import { defaultFixturesDir } from '../../server/lib/server.mjs';
 
@@ -50,7 +51,9 @@ function readEvents(ws) {
   const events = [];
   for (let i = 0; i < count; i++) {
     const r = records.subarray(i * RECORD_INTS, (i + 1) * RECORD_INTS);
-    const slice = (start, len) => text.slice(start, start + len);
+    // len < 0: a far text (FAR_TEXT_MIN_BYTES or more), ~len bytes at address `start`
+    const slice = (start, len) =>
+      len >= 0 ? text.slice(start, start + len) : decoder.decode(core.HEAPU8.subarray(start, start + ~len));
     events.push({
       kind: EVENT_KIND_NAMES[r[Field.KIND]],
       choice: r[Field.CHOICE],
@@ -74,7 +77,7 @@ const onBody = (ws, n, t) => core._llmstream_on_body(ws.handle(), n, t);
 function resultOf(ws) {
   const len = ws.packResultJson();
   const ptr = ws.resultJsonPtr();
-  return JSON.parse(decoder.decode(core.HEAPU8.subarray(ptr, ptr + len)));
+  return parseResultJson(core.HEAPU8, decoder.decode(core.HEAPU8.subarray(ptr, ptr + len)));
 }
 
 function optionsFor(file) {

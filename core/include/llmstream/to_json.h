@@ -3,7 +3,9 @@
 // are repaired to valid UTF-8, so the output always parses.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "llmstream/completion.h"
 #include "llmstream/error.h"
@@ -25,10 +27,26 @@ void AppendJson(std::string* out, const Error& error);
 // The assembled completion: {id, model, provider, text, reasoning, finishReason, choices: [...],
 // usage, cost, metadata, warnings, error, finished, truncated} (npm/src/core/README.md).
 void AppendJson(std::string* out, const Completion& completion);
-// About the size AppendJson(out, completion) appends (a little more unless the text is full of
-// escapes): reserving it first means one allocation of the final size instead of a doubling
-// series, whose freed steps a wasm heap cannot give back (a long answer would peak at up to 3x).
-size_t JsonSizeHint(const Completion& completion);
+
+// How a binding that can hand bytes over by address writes the long strings of a completion
+// (the wasm build: a [pointer, length] pair that JS decodes straight from wasm memory, instead of
+// a quoted copy that a heap which never shrinks would keep for good). Applies to the text,
+// reasoning, refusal and signature strings, tool-call arguments, and block text and data of at
+// least `min_bytes`; `write` appends one JSON value of at most kLongStringReferenceBytes for
+// `text`. A block's text equal to its choice's text (or reasoning) is passed as the choice's,
+// so equal views mean one string for the reader.
+struct LongStringWriter {
+  size_t min_bytes = 0;
+  void (*write)(std::string* out, std::string_view text) = nullptr;
+};
+inline constexpr size_t kLongStringReferenceBytes = 32;
+void AppendJson(std::string* out, const Completion& completion,
+                const LongStringWriter& long_strings);
+
+// About the size AppendJson(out, completion[, *long_strings]) appends (a little more unless the
+// text is full of escapes): reserving it first means one allocation of the final size instead of
+// a doubling series, whose freed steps a wasm heap cannot give back.
+size_t JsonSizeHint(const Completion& completion, const LongStringWriter* long_strings = nullptr);
 // {method, url, headers: [[name, value], ...], body}
 void AppendJson(std::string* out, const HttpRequest& request);
 // One event, as the CLI prints it with --json: {type, choice, block, text?, id?, name?, usage?,

@@ -55,25 +55,53 @@ void AppendJsonArrayOfValues(std::string* out, const std::vector<std::string>& v
   });
 }
 
-void AppendToolCallJson(std::string* out, const ToolCall& call) {
+// Writes the long strings of a Completion: quoted, or through a LongStringWriter.
+class CompletionWriter {
+ public:
+  explicit CompletionWriter(const LongStringWriter* long_strings) : long_(long_strings) {}
+
+  void WriteCompletion(std::string* out, const Completion& completion) const;
+
+ private:
+  // A member that may be long. `same` and `or_same` are earlier long texts it may equal (a
+  // block's text and its choice's text or reasoning): then that one is passed, so a reference
+  // can be shared.
+  void Text(ObjectWriter& o, std::string_view key, std::string_view value,
+            std::string_view same = {}, std::string_view or_same = {}) const {
+    if (long_ == nullptr || value.size() < long_->min_bytes) {
+      o.String(key, value);
+    } else {
+      long_->write(o.Key(key), value == same ? same : value == or_same ? or_same : value);
+    }
+  }
+  void WriteToolCall(std::string* out, const ToolCall& call) const;
+  void WriteBlock(std::string* out, const Block& block, const Choice& choice) const;
+  void WriteChoice(std::string* out, const Choice& choice) const;
+
+  const LongStringWriter* long_;
+};
+
+void CompletionWriter::WriteToolCall(std::string* out, const ToolCall& call) const {
   ObjectWriter o(out);
   o.Int("index", call.index);
   o.String("id", call.id);
   o.String("type", call.type);
   o.String("kind", ToolKindName(call.kind));
   o.String("name", call.name);
-  o.String("arguments", call.arguments);
+  Text(o, "arguments", call.arguments);
   o.Bool("argumentsValid", call.arguments_valid);
   o.Bool("complete", call.complete);
 }
 
-void AppendBlockJson(std::string* out, const Block& block) {
+void CompletionWriter::WriteBlock(std::string* out, const Block& block,
+                                  const Choice& choice) const {
   ObjectWriter o(out);
   o.Int("index", block.index);
   o.String("type", block.type);
-  o.String("text", block.text);
-  o.String("signature", block.signature);
-  o.String("data", block.data);
+  // A choice's only text or thinking block holds the same text as the choice.
+  Text(o, "text", block.text, choice.text, choice.reasoning);
+  Text(o, "signature", block.signature);
+  Text(o, "data", block.data);
   AppendJsonArrayOfValues(o.Key("citations"), block.citations);
   if (block.tool_call >= 0) {
     o.Int("toolCall", block.tool_call);
@@ -82,16 +110,19 @@ void AppendBlockJson(std::string* out, const Block& block) {
   }
 }
 
-void AppendChoiceJson(std::string* out, const Choice& choice) {
+void CompletionWriter::WriteChoice(std::string* out, const Choice& choice) const {
   ObjectWriter o(out);
   o.Int("index", choice.index);
   o.String("role", choice.role);
-  o.String("text", choice.text);
-  o.String("reasoning", choice.reasoning);
-  o.String("reasoningSignature", choice.reasoning_signature);
-  o.String("refusal", choice.refusal);
-  json::AppendArray(o.Key("toolCalls"), choice.tool_calls, AppendToolCallJson);
-  json::AppendArray(o.Key("blocks"), choice.blocks, AppendBlockJson);
+  Text(o, "text", choice.text);
+  Text(o, "reasoning", choice.reasoning);
+  Text(o, "reasoningSignature", choice.reasoning_signature);
+  Text(o, "refusal", choice.refusal);
+  json::AppendArray(o.Key("toolCalls"), choice.tool_calls,
+                    [this](std::string* item, const ToolCall& call) { WriteToolCall(item, call); });
+  json::AppendArray(
+      o.Key("blocks"), choice.blocks,
+      [this, &choice](std::string* item, const Block& block) { WriteBlock(item, block, choice); });
   AppendJsonArrayOfValues(o.Key("citations"), choice.citations);
   o.StringOrNull("finishReason", choice.finish_reason);
   o.StringOrNull("rawFinishReason", choice.raw_finish_reason);
@@ -101,31 +132,52 @@ void AppendChoiceJson(std::string* out, const Choice& choice) {
 
 }  // namespace
 
-size_t JsonSizeHint(const Completion& completion) {
-  // The long strings, counted raw: escapes and the small fields are what the margin is for.
-  size_t size = completion.text().size();  // "text" repeats choice 0's text
-  if (const Choice* first = completion.FindChoice(0)) size += first->reasoning.size();
+size_t JsonSizeHint(const Completion& completion, const LongStringWriter* long_strings) {
+  // The long strings, counted raw (or as a reference of at most kLongStringReferenceBytes):
+  // escapes and the small fields are what the margin is for.
+  const auto text = [&](std::string_view value) -> size_t {
+    return long_strings != nullptr && value.size() >= long_strings->min_bytes
+               ? kLongStringReferenceBytes
+               : value.size();
+  };
+  size_t size = text(completion.text());  // "text" repeats choice 0's text
+  if (const Choice* first = completion.FindChoice(0)) size += text(first->reasoning);
   for (const auto& [key, value] : completion.metadata) size += key.size() + value.size() + 16;
   for (const Choice& choice : completion.choices) {
-    size += choice.text.size() + choice.reasoning.size() + choice.refusal.size() + 512;
-    for (const ToolCall& call : choice.tool_calls) size += call.arguments.size() + 256;
-    for (const Block& block : choice.blocks) size += block.text.size() + block.data.size() + 256;
+    size += text(choice.text) + text(choice.reasoning) + text(choice.refusal) +
+            text(choice.reasoning_signature) + 512;
+    for (const ToolCall& call : choice.tool_calls) size += text(call.arguments) + 256;
+    for (const Block& block : choice.blocks) {
+      size += text(block.text) + text(block.data) + text(block.signature) + 256;
+    }
     for (const std::string& citation : choice.citations) size += citation.size() + 8;
   }
   return size + size / 8 + 4096;
 }
 
 void AppendJson(std::string* out, const Completion& completion) {
+  CompletionWriter(nullptr).WriteCompletion(out, completion);
+}
+
+void AppendJson(std::string* out, const Completion& completion,
+                const LongStringWriter& long_strings) {
+  CompletionWriter(&long_strings).WriteCompletion(out, completion);
+}
+
+namespace {
+
+void CompletionWriter::WriteCompletion(std::string* out, const Completion& completion) const {
   ObjectWriter o(out);
   o.String("id", completion.id);
   o.String("model", completion.model);
   o.String("provider", completion.provider);
-  o.String("text", completion.text());
+  Text(o, "text", completion.text());
   const Choice* first = completion.FindChoice(0);
-  o.String("reasoning", first ? std::string_view(first->reasoning) : std::string_view());
+  Text(o, "reasoning", first ? std::string_view(first->reasoning) : std::string_view());
   o.StringOrNull("finishReason",
                  first ? std::string_view(first->finish_reason) : std::string_view());
-  json::AppendArray(o.Key("choices"), completion.choices, AppendChoiceJson);
+  json::AppendArray(o.Key("choices"), completion.choices,
+                    [this](std::string* item, const Choice& choice) { WriteChoice(item, choice); });
   if (completion.usage.empty()) {
     o.Null("usage");
   } else {
@@ -155,6 +207,8 @@ void AppendJson(std::string* out, const Completion& completion) {
   o.Bool("finished", completion.finished);
   o.Bool("truncated", completion.truncated);
 }
+
+}  // namespace
 
 void AppendJson(std::string* out, const HttpRequest& request) {
   ObjectWriter o(out);

@@ -110,17 +110,19 @@ export class Decoder {
    */
   decode(ws, statePtr) {
     const core = this.core;
-    const h32 = core.HEAP32;
     const h = statePtr >> 2;
+    if (core.HEAP32[h + H_COUNT] === 0) return null;
+    // sideJson() allocates in wasm memory, which may grow it and detach the views: they are
+    // taken after it.
+    const side = core.HEAP32[h + H_SIDE_COUNT] > 0 ? JSON.parse(ws.sideJson()) : null;
+    const h32 = core.HEAP32;
+    const u8 = core.HEAPU8;
     const count = h32[h + H_COUNT];
-    if (count === 0) return null;
     const records = h32[h + H_RECORDS] >> 2;
     const textPtr = h32[h + H_TEXT] >>> 0;
     const textBytes = h32[h + H_TEXT_BYTES];
-    const u8 = core.HEAPU8;
     /** @type {string | null} decoded when a record first needs it */
     let text = textBytes > 0 ? null : '';
-    const side = h32[h + H_SIDE_COUNT] > 0 ? JSON.parse(ws.sideJson()) : null;
     const plain = this.rawMode === false;
     const chunks = [];
     for (let i = 0, r = records; i < count; i++, r += RECORD_INTS) {
@@ -130,6 +132,11 @@ export class Decoder {
         // token, and V8 does not inline a call as large as chunkOf.
         const a = h32[r + F_TEXT];
         const n = h32[r + F_TEXT_LEN];
+        if (n < 0) {
+          // a far text (FAR_TEXT_MIN_BYTES or more): ~n bytes where the core holds them
+          chunks.push({ type: 'text', text: decodeUtf8(u8, a >>> 0, ~n), index: h32[r + F_CHOICE], block: h32[r + F_BLOCK] });
+          continue;
+        }
         const extra = h32[r + F_EXTRA];
         const slot = extra & TOKEN_CACHE_MASK;
         let s = tokenCache[slot];
@@ -190,7 +197,9 @@ export class Decoder {
     const index = h32[r + F_CHOICE];
     const str = (field) => {
       const a = h32[r + field];
-      return text.slice(a, a + h32[r + field + 1]);
+      const n = h32[r + field + 1];
+      // n < 0: a far text (the tool call's whole arguments, a huge delta), decoded where it is
+      return n >= 0 ? text.slice(a, a + n) : decodeUtf8(this.core.HEAPU8, a >>> 0, ~n);
     };
     switch (kind) {
       case EventKind.TEXT:
@@ -286,6 +295,43 @@ function parseRaw(raw) {
 /** `bytes` UTF-8 bytes of wasm memory at `ptr` as a string (a call's text region, the result JSON). */
 export function decodeUtf8(u8, ptr, bytes) {
   return textDecoder.decode(u8.subarray(ptr, ptr + bytes));
+}
+
+// The members of the result JSON (packResultJson) that the core may write as [address, byte count]
+// (RESULT_STRING_MIN_BYTES or longer), by object: the top level, each choice, tool call, block.
+const LONG_TOP = ['text', 'reasoning'];
+const LONG_CHOICE = ['text', 'reasoning', 'reasoningSignature', 'refusal'];
+const LONG_TOOL_CALL = ['arguments'];
+const LONG_BLOCK = ['text', 'signature', 'data'];
+
+/**
+ * The result JSON of packResultJson, parsed, with its long strings decoded from wasm memory (they
+ * are valid until the next call into the core). Equal references decode once: a choice's text is
+ * also the top-level text, and often its block's.
+ * @param {Uint8Array} u8 the HEAPU8 after the call @param {string} json
+ */
+export function parseResultJson(u8, json) {
+  const result = JSON.parse(json);
+  if (result === null || typeof result !== 'object') return result;
+  /** @type {Map<string, string>} */
+  const decoded = new Map();
+  const resolve = (object, keys) => {
+    for (const key of keys) {
+      const ref = object[key];
+      if (!Array.isArray(ref)) continue;
+      const id = `${ref[0]},${ref[1]}`;
+      let s = decoded.get(id);
+      if (s === undefined) decoded.set(id, (s = decodeUtf8(u8, ref[0] >>> 0, ref[1])));
+      object[key] = s;
+    }
+  };
+  resolve(result, LONG_TOP);
+  for (const choice of result.choices ?? []) {
+    resolve(choice, LONG_CHOICE);
+    for (const call of choice.toolCalls ?? []) resolve(call, LONG_TOOL_CALL);
+    for (const block of choice.blocks ?? []) resolve(block, LONG_BLOCK);
+  }
+  return result;
 }
 
 /** The string s equals text.slice(a, a + s.length); a char loop, no call out of optimized code. */

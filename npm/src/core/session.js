@@ -12,7 +12,7 @@ import { Header, SessionAction } from '../../dist/core/abi.js';
 import { shapeCompletion } from '../complete.js';
 import { scrub } from '../errors.js';
 import { Attempt, IO_ERROR, IO_NONE, IO_READ, IO_RESPONSE } from './attempt.js';
-import { Decoder, decodeUtf8 } from './decoder.js';
+import { Decoder, decodeUtf8, parseResultJson } from './decoder.js';
 import { describeFailure } from './failure.js';
 
 const SEND = SessionAction.SEND;
@@ -95,8 +95,6 @@ export class CoreSession {
     /** @type {any[] | null} cancel() before the first read: its chunks, for a later iteration */
     this.pendingChunks = null;
     this.finalResult = null;
-    /** @type {string | null} the final result as JSON text, parsed by the first result() */
-    this.resultJson = null;
     this.finalError = null;
     this.finalAttempts = 0;
     /** @type {number | null} when the last attempt's response headers arrived (this.now) */
@@ -135,11 +133,7 @@ export class CoreSession {
 
   /** The assembled completion so far (the parsed result JSON). */
   result() {
-    if (this.ws) return this.scrubbed(JSON.parse(this.packedResultJson()));
-    if (this.resultJson !== null) {
-      this.finalResult = this.scrubbed(JSON.parse(this.resultJson));
-      this.resultJson = null;
-    }
+    if (this.ws) return this.scrubbed(this.packedResult());
     return this.finalResult;
   }
 
@@ -382,9 +376,9 @@ export class CoreSession {
       // Stopped early (a `break`, return()): the core still says how it ended (aborted, with
       // estimated usage) so that result() and error() tell the truth.
       if (!ws.done()) ws.cancel(this.now());
-      // Kept as text, parsed when result() is first asked for: a plain for-await loop never
-      // asks, and for a long answer the parse was ~5% of the whole stream's time.
-      this.resultJson = this.packedResultJson();
+      // Decoded now, while the core holds the long strings it refers to (the JSON itself is
+      // small: long strings are not copied into it).
+      this.finalResult = this.scrubbed(this.packedResult());
       this.finalError = JSON.parse(ws.errorJson());
       this.finalAttempts = ws.attempts();
     } finally {
@@ -398,13 +392,15 @@ export class CoreSession {
   }
 
   /**
-   * The result JSON, decoded here with one TextDecoder.decode: embind's string return scans the
-   * bytes one by one in JS first (~4 MB for a 1M-token answer).
+   * The assembled completion: the result JSON, decoded here with one TextDecoder.decode (embind's
+   * string return scans the bytes one by one in JS first), its long strings decoded from where
+   * the core holds them.
    */
-  packedResultJson() {
+  packedResult() {
     const len = this.ws.packResultJson();
     const ptr = this.ws.resultJsonPtr() >>> 0;
-    return len > 0 ? decodeUtf8(this.core.HEAPU8, ptr, len) : '';
+    const u8 = this.core.HEAPU8;
+    return len > 0 ? parseResultJson(u8, decodeUtf8(u8, ptr, len)) : null;
   }
 }
 

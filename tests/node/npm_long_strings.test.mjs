@@ -1,0 +1,133 @@
+// Long strings cross the wasm boundary by address (issue 13, memory): a text or tool-call
+// arguments of FAR_TEXT_MIN_BYTES or more reach their chunk without a copy in the packed text
+// region, and the result's long strings (RESULT_STRING_MIN_BYTES or more) are decoded from where
+// the core holds them instead of from a JSON copy. What a user sees must be exactly the text
+// sent, non-ASCII and invalid UTF-8 included, and the end of a long answer must not add a copy
+// of it to the wasm heap (which never shrinks).
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { FAR_TEXT_MIN_BYTES, RESULT_STRING_MIN_BYTES } from '../../npm/dist/core/abi.js';
+import { APILoader } from '../../npm/src/index.js';
+import { loadCore } from '../../npm/src/core/load.js';
+
+const encoder = new TextEncoder();
+const head = '{"id":"c1","object":"chat.completion.chunk","model":"m","choices":[';
+const event = (choice) => `data: ${head}${JSON.stringify(choice)}]}\n\n`;
+const END = `data: ${head}{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n`;
+
+/** A loader whose fetch serves `reads` (an iterable of strings or byte arrays), one per pull. */
+function loaderFor(reads) {
+  const fetch = async () => {
+    const source = reads[Symbol.iterator]();
+    const body = new ReadableStream({
+      pull(controller) {
+        const next = source.next();
+        if (next.done) return controller.close();
+        controller.enqueue(typeof next.value === 'string' ? encoder.encode(next.value) : next.value);
+      },
+    });
+    return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+  };
+  return new APILoader({ provider: 'openai', apiKey: 'k', fetch });
+}
+
+async function collect(stream) {
+  const chunks = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return chunks;
+}
+
+// Every length class of UTF-8 and a surrogate pair, so byte and UTF-16 counts differ.
+const mixed = (bytes) => {
+  const unit = 'aé€😀 \\"<>\n';
+  return unit.repeat(Math.ceil(bytes / encoder.encode(unit).length));
+};
+
+test('a delta of FAR_TEXT_MIN_BYTES or more arrives whole and exact, in its chunk and the result', async () => {
+  const huge = mixed(FAR_TEXT_MIN_BYTES + 1000);
+  const small = 'after';
+  const stream = loaderFor([
+    event({ index: 0, delta: { role: 'assistant', content: 'before ' } }),
+    event({ index: 0, delta: { content: huge } }),
+    event({ index: 0, delta: { content: small } }),
+    END,
+  ]).streamCompletion({ model: 'm', prompt: 'p' });
+  const texts = (await collect(stream)).filter((c) => c.type === 'text').map((c) => c.text);
+  assert.deepEqual(texts, ['before ', huge, small]);
+  const result = stream.result;
+  assert.equal(result.text, 'before ' + huge + small);
+  assert.equal(result.choices[0].text, result.text);
+});
+
+test('invalid UTF-8 in a far text is repaired as in the text region (U+FFFD per bad sequence)', async () => {
+  const good = 'x'.repeat(FAR_TEXT_MIN_BYTES);
+  // A raw 0xFF and a cut 3-byte sequence inside the JSON string: the core repairs them.
+  const bytes = new Uint8Array([
+    ...encoder.encode(`data: ${head}{"index":0,"delta":{"content":"${good}`),
+    0xff,
+    0xe2,
+    0x82,
+    ...encoder.encode(`end"}}]}\n\n`),
+    ...encoder.encode(END),
+  ]);
+  const stream = loaderFor([bytes]).streamCompletion({ model: 'm', prompt: 'p' });
+  const chunks = await collect(stream);
+  const texts = chunks.filter((c) => c.type === 'text').map((c) => c.text);
+  assert.deepEqual(texts, [good + '\uFFFD\uFFFDend']);
+  assert.equal(stream.result.text, good + '\uFFFD\uFFFDend');
+});
+
+test('long tool-call arguments: the end chunk and the result carry them exactly', async () => {
+  const piece = '{"k":"é😀\\\\"} ';
+  const deltas = Math.ceil((FAR_TEXT_MIN_BYTES * 2) / piece.length);
+  const reads = [
+    event({ index: 0, delta: { content: mixed(RESULT_STRING_MIN_BYTES) } }),
+    event({ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '' } }] } }),
+  ];
+  for (let i = 0; i < deltas; i++) {
+    reads.push(event({ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: piece } }] } }));
+  }
+  reads.push(`data: ${head}{"index":0,"delta":{},"finish_reason":"tool_calls"}]}\n\ndata: [DONE]\n\n`);
+  const stream = loaderFor([reads.join('')]).streamCompletion({ model: 'm', prompt: 'p' });
+  const chunks = await collect(stream);
+  const end = chunks.find((c) => c.type === 'tool_call_end');
+  assert.equal(end.toolCall.arguments, piece.repeat(deltas));
+  assert.equal(end.toolCall.argumentsValid, false); // pieces of JSON side by side are not JSON
+  const result = stream.result;
+  assert.equal(result.toolCalls[0].arguments, piece.repeat(deltas));
+  assert.equal(result.text, mixed(RESULT_STRING_MIN_BYTES));
+  assert.equal(result.choices[0].toolCalls[0].id, 'call_1');
+});
+
+test('the end of a long answer adds no copy of it to the wasm heap', async () => {
+  // 24 MiB of arguments in 64-byte deltas, built per read so the input is not held.
+  const mib = 24;
+  const piece = '{\\"a\\":1} '.repeat(8); // 64 bytes once unescaped
+  const delta = event({ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '@' } }] } }).replace('@', piece);
+  const deltas = (mib << 20) / 64;
+  const perRead = 128;
+  const core = await loadCore();
+  let heapBeforeEnd = 0;
+  const reads = {
+    [Symbol.iterator]: function* () {
+      yield encoder.encode(event({ index: 0, delta: { tool_calls: [{ index: 0, id: 'c', type: 'function', function: { name: 'f', arguments: '' } }] } }));
+      const bytes = encoder.encode(delta.repeat(perRead));
+      for (let sent = 0; sent < deltas; sent += perRead) yield bytes;
+      heapBeforeEnd = core.HEAPU8.byteLength; // every delta has been read and assembled
+      yield encoder.encode(`data: ${head}{"index":0,"delta":{},"finish_reason":"tool_calls"}]}\n\ndata: [DONE]\n\n`);
+    },
+  };
+  const stream = loaderFor(reads).streamCompletion({ model: 'm', prompt: 'p' });
+  let argumentsLength = 0;
+  for await (const chunk of stream) {
+    if (chunk.type === 'tool_call_end') argumentsLength = chunk.toolCall.arguments.length;
+  }
+  assert.equal(argumentsLength, mib << 20);
+  assert.equal(stream.result.toolCalls[0].arguments.length, mib << 20);
+  assert.ok(heapBeforeEnd > 0);
+  const grown = core.HEAPU8.byteLength - heapBeforeEnd;
+  // A copy for the end chunk and one in the result JSON were 2 x 24 MiB and more.
+  assert.ok(grown < (mib << 20) / 2, `the end grew the wasm heap by ${grown >> 20} MiB`);
+});
