@@ -4,12 +4,16 @@
 //     output holds no control (C0 but LF / TAB / CR before LF, DEL, C1) and is valid UTF-8;
 //   * SecretStream: the decided bytes, concatenated, are the same for any split and equal
 //     Scrubbed(text); whole pieces keep their sizes;
+//   * SecretScrubber: Scrubbed(text) masks exactly the bytes inside occurrences of the secrets
+//     (a naive search for each secret at every position here is the reference);
 //   * BodyScrubber (--record): frames keep their sizes, bytes are kept or become '*', the output
-//     is the same for any split of the reads, and a secret never survives in it.
+//     is the same for any split of the reads, and a secret never survives in it;
+//   * all of them: the bytes each scans, copies or moves (their work() counters) stay within a
+//     constant per input byte, so a quadratic path fails at once, not only by the timeout.
 // Input: byte 0 and byte 1 seed two splits; then a secret (bytes up to the first '\n', used when
 // 6..64 bytes and free of CR), then the text. A fixed secret is always present as well.
 //
-//   fuzz_cli_filters -timeout=5 -rss_limit_mb=1024 -malloc_limit_mb=512 -max_total_time=60 DIR
+//   fuzz_cli_filters -timeout=3 -rss_limit_mb=1024 -malloc_limit_mb=128 -max_total_time=60 DIR
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -44,11 +48,37 @@ std::vector<std::string_view> Split(std::string_view text, uint8_t seed) {
   return pieces;
 }
 
+// The work() counters' bound per input byte: each class touches a byte a handful of times (the
+// body scrubber: appended twice, matched, searched for a line end, decoded, taken, moved, and its
+// decoded text through a SecretStream); quadratic code exceeds it on inputs of a few KB.
+constexpr uint64_t kWorkPerByte = 32;
+constexpr uint64_t kWorkFixed = 1024;
+
+void CheckWork(uint64_t work, size_t input) { Check(work <= kWorkPerByte * input + kWorkFixed); }
+
+// The reference for SecretScrubber: every occurrence of every secret, found by a plain search at
+// each position (quadratic in the worst case, but the harness only runs it once per input).
+std::string NaiveScrubbed(std::string_view text, const std::vector<std::string>& secrets) {
+  std::string out(text);
+  for (const std::string& secret : secrets) {
+    for (size_t at = text.find(secret); at != std::string_view::npos;
+         at = text.find(secret, at + 1)) {
+      out.replace(at, secret.size(), secret.size(), '*');
+    }
+  }
+  return out;
+}
+
 std::string Controls(const std::vector<std::string_view>& pieces) {
   ControlFilter filter;
   std::string out;
-  for (std::string_view piece : pieces) filter.Push(piece, &out);
+  size_t size = 0;
+  for (std::string_view piece : pieces) {
+    filter.Push(piece, &out);
+    size += piece.size();
+  }
   filter.Flush(&out);
+  CheckWork(filter.work(), size);
   return out;
 }
 
@@ -76,7 +106,9 @@ std::string StreamBytes(const SecretScrubber& scrubber,
     out += stream.TakeBytes();
   }
   stream.Finish();
-  return out + stream.TakeBytes();
+  out += stream.TakeBytes();
+  CheckWork(stream.work(), out.size());
+  return out;
 }
 
 std::string StreamPieces(const SecretScrubber& scrubber,
@@ -98,6 +130,7 @@ std::string StreamPieces(const SecretScrubber& scrubber,
   stream.Finish();
   take();
   Check(taken == pieces.size());
+  CheckWork(stream.work(), out.size());
   return out;
 }
 
@@ -119,6 +152,7 @@ std::string Body(const SecretScrubber& scrubber, const std::vector<std::string_v
   body.Finish();
   take();
   Check(taken == reads.size());
+  CheckWork(body.work(), out.size());
   return out;
 }
 
@@ -149,6 +183,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckTerminalSafe(controls);
 
   const std::string scrubbed = scrubber.Scrubbed(rest);
+  Check(scrubbed == NaiveScrubbed(rest, secrets));
   Check(StreamBytes(scrubber, a) == scrubbed);
   Check(StreamBytes(scrubber, b) == scrubbed);
   Check(StreamPieces(scrubber, a) == scrubbed);

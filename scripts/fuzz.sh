@@ -12,7 +12,7 @@
 #   cmake --preset fuzz && cmake --build --preset fuzz --target fuzzers
 #
 # Limits, per input (docs/testing.md "Fuzzing" says why these values): -timeout=3 (seconds; see
-# timeout_of for a known exception), -rss_limit_mb=1024, -malloc_limit_mb=128, and a -max_len per
+# timeout_of for exceptions), -rss_limit_mb=1024, -malloc_limit_mb=128, and a -max_len per
 # target big enough for a quadratic path to show (512 KiB for the Stream and Session fuzzers).
 # The targets also check their own heap budget per input (fuzz/heap_budget.h). Extra libFuzzer
 # flags go last and win: FUZZ_FLAGS="-timeout=10 -dict=...".
@@ -62,13 +62,9 @@ takes_fixtures() {
   esac
 }
 # Seconds an input may take. An exception is a known quadratic path waiting for its fix, never a
-# slow harness (make the harness linear instead).
+# slow harness (make the harness linear instead). None at present.
 timeout_of() {
   case "$1" in
-    # The CLI's BodyScrubber is superlinear on some bodies (64 KB of the groq-compound fixture:
-    # 10 s under ASan; TakeFrame erases each frame from the front of its buffers). Reported; back
-    # to the default once fixed.
-    fuzz_cli_filters) echo 30 ;;
     *) echo 3 ;;
   esac
 }

@@ -10,6 +10,8 @@ namespace {
 constexpr size_t kMaxDepth = 32;
 constexpr size_t kMaxKey = 64;
 constexpr size_t kMaxPaths = 256;
+// A decided value in BodyScrubber::pending_ (no value begins there: it is past any body).
+constexpr uint64_t kResolved = UINT64_MAX;
 
 int HexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -38,25 +40,29 @@ void AppendUtf8(uint32_t code_point, std::string* out) {
 
 }  // namespace
 
-BodyScrubber::BodyScrubber(const SecretScrubber& scrubber) : scrubber_(scrubber) {}
+BodyScrubber::BodyScrubber(const SecretScrubber& scrubber)
+    : scrubber_(scrubber), raw_matcher_(scrubber) {}
 
 void BodyScrubber::Push(std::string_view read) {
-  const size_t old_size = wire_.size();
-  wire_.append(read);
-  masked_.resize(wire_.size(), false);
+  out_.Append(read);
   end_ += read.size();
   frame_ends_.push_back(end_);
   if (scrubber_.longest() == 0) {  // nothing to mask: every byte is final
     scanned_ = end_;
     return;
   }
-  scrubber_.Mark(wire_, old_size, &masked_);
+  raw_.Append(read);
+  raw_matcher_.Feed(read, [this](uint64_t begin, uint64_t end) {
+    out_.Mask(begin, end);
+    work_ += end - begin;
+  });
+  work_ += read.size();
   ScanLines(false);
 }
 
 void BodyScrubber::Finish() {
   if (scrubber_.longest() != 0) ScanLines(true);
-  for (auto& [name, path] : paths_) {
+  for (auto& [node, path] : paths_) {
     path.stream.Finish();
     Resolve(path);
   }
@@ -64,11 +70,7 @@ void BodyScrubber::Finish() {
 }
 
 uint64_t BodyScrubber::Ready() const {
-  uint64_t ready = scanned_;
-  for (const auto& [name, path] : paths_) {
-    if (!path.values.empty()) ready = std::min(ready, path.values.front().begin);
-  }
-  return ready;
+  return pending_.empty() ? scanned_ : std::min(scanned_, pending_.front());
 }
 
 bool BodyScrubber::FrameReady() const {
@@ -76,53 +78,50 @@ bool BodyScrubber::FrameReady() const {
 }
 
 std::string BodyScrubber::TakeFrame() {
-  const auto count = static_cast<size_t>(frame_ends_.front() - base_);
+  const uint64_t end = frame_ends_.front();
   frame_ends_.pop_front();
-  std::string frame = wire_.substr(0, count);
-  for (size_t i = 0; i < count; ++i) {
-    if (masked_[i]) frame[i] = '*';
-  }
-  wire_.erase(0, count);
-  masked_.erase(masked_.begin(), masked_.begin() + static_cast<std::ptrdiff_t>(count));
-  base_ += count;
-  return frame;
+  return out_.Take(end);
+}
+
+uint64_t BodyScrubber::work() const {
+  uint64_t work = work_ + raw_.work() + out_.work();
+  for (const auto& [node, path] : paths_) work += path.stream.work();
+  return work;
 }
 
 // SSE lines end with LF, CRLF or CR. A CR at the very end may be the first half of a CRLF, so
 // its line waits for the next read (or the end).
 void BodyScrubber::ScanLines(bool final) {
   while (scanned_ < end_) {
-    uint64_t eol = scanned_;
-    while (eol < end_ && At(eol) != '\n' && At(eol) != '\r') ++eol;
+    // Where the last read left the search: a line arriving in many reads is searched once.
+    const uint64_t from = std::max(scanned_, searched_);
+    const size_t found = raw_.View(from, end_).find_first_of("\r\n");
+    const uint64_t eol = found == std::string_view::npos ? end_ : from + found;
+    work_ += eol - from;
+    searched_ = eol;
     uint64_t next = eol;
     if (eol == end_) {
-      if (!final) return;
+      if (!final) break;
     } else if (At(eol) == '\r' && eol + 1 == end_ && !final) {
-      return;
+      break;
     } else {
       next = eol + 1 + ((At(eol) == '\r' && eol + 1 < end_ && At(eol + 1) == '\n') ? 1 : 0);
     }
     constexpr std::string_view kData = "data:";
-    if (eol - scanned_ >= kData.size() &&
-        std::string_view(wire_).substr(static_cast<size_t>(scanned_ - base_), kData.size()) ==
-            kData) {
+    if (eol - scanned_ >= kData.size() && raw_.View(scanned_, scanned_ + kData.size()) == kData) {
       uint64_t value = scanned_ + kData.size();
       if (value < eol && At(value) == ' ') ++value;
       ScanJson(value, eol);
     }
     scanned_ = next;
   }
+  raw_.DropTo(scanned_);
 }
 
 // A forgiving tokenizer, not a validator: it follows objects and arrays to name each string
 // value's path, and never looks past `end` (whatever the bytes are).
 void BodyScrubber::ScanJson(uint64_t begin, uint64_t end) {
-  struct Level {
-    bool object = false;
-    bool expect_key = false;
-    std::string key;
-    size_t index = 0;
-  };
+  work_ += end - begin;
   std::vector<Level> stack;
   size_t too_deep = 0;  // levels opened beyond kMaxDepth
   uint64_t i = begin;
@@ -153,6 +152,7 @@ void BodyScrubber::ScanJson(uint64_t begin, uint64_t end) {
           stack.back().expect_key = true;
         } else {
           ++stack.back().index;
+          stack.back().node = kUnknownNode;
         }
       }
       ++i;
@@ -230,30 +230,57 @@ void BodyScrubber::ScanJson(uint64_t begin, uint64_t end) {
       i = j < end ? j + 1 : end;  // past the closing quote (a string cut by the line ends it)
       if (!stack.empty() && too_deep == 0 && stack.back().object && stack.back().expect_key) {
         stack.back().key = value.decoded.substr(0, kMaxKey);
+        stack.back().node = kUnknownNode;
         continue;
       }
-      std::string path;
-      for (const Level& level : stack) {
-        path += level.object ? "." + level.key : "[" + std::to_string(level.index) + "]";
-      }
-      if (too_deep > 0) path += "...";
-      AddValue(path, std::move(value));
+      AddValue(PathNode(&stack, too_deep > 0), std::move(value));
     } else {
       ++i;
     }
   }
 }
 
-void BodyScrubber::AddValue(const std::string& name, Value value) {
+uint32_t BodyScrubber::PathNode(std::vector<Level>* stack, bool too_deep) {
+  // Only the levels changed since the last value are looked up again (they are at the top).
+  size_t known = stack->size();
+  while (known > 0 && (*stack)[known - 1].node == kUnknownNode) --known;
+  uint32_t node = known == 0 ? 0 : (*stack)[known - 1].node;
+  for (size_t k = known; k < stack->size(); ++k) {
+    Level& level = (*stack)[k];
+    node = level.object ? Extend(Extend(node, "."), level.key)
+                        : Extend(node, "[" + std::to_string(level.index) + "]");
+    level.node = node;
+  }
+  return too_deep ? Extend(node, "...") : node;
+}
+
+uint32_t BodyScrubber::Extend(uint32_t node, std::string_view bytes) {
+  work_ += bytes.size();
+  for (const char byte : bytes) {
+    if (node == kNoNode) break;
+    const uint64_t edge = uint64_t{node} << 8 | static_cast<uint8_t>(byte);
+    if (auto found = path_edges_.find(edge); found != path_edges_.end()) {
+      node = found->second;
+    } else if (paths_.size() < kMaxPaths) {
+      node = path_edges_.emplace(edge, path_nodes_++).first->second;
+    } else {
+      node = kNoNode;  // a name never seen, and no room for another stream
+    }
+  }
+  return node;
+}
+
+void BodyScrubber::AddValue(uint32_t node, Value value) {
   // Past kMaxPaths distinct paths, new ones share one stream (a hostile server cannot make the
   // map grow without bound; sharing only makes more text count as one stream).
-  auto found = paths_.find(name);
+  auto found = paths_.find(node);
   if (found == paths_.end()) {
-    found =
-        paths_.try_emplace(paths_.size() < kMaxPaths ? name : std::string("*"), scrubber_).first;
+    found = paths_.try_emplace(paths_.size() < kMaxPaths ? node : kNoNode, scrubber_).first;
   }
   PathStream& path = found->second;
   path.stream.Push(value.decoded);
+  value.number = pending_first_ + pending_.size();
+  pending_.push_back(value.begin);
   path.values.push_back(std::move(value));
   Resolve(path);
 }
@@ -262,13 +289,17 @@ void BodyScrubber::Resolve(PathStream& path) {
   while (path.stream.PieceReady()) {
     const std::string masked = path.stream.TakePiece();
     const Value& value = path.values.front();
+    work_ += masked.size();
     for (size_t k = 0; k < masked.size(); ++k) {
       if (masked[k] != '*' || value.decoded[k] == '*') continue;
-      for (uint64_t at = value.spans[k].first; at < value.spans[k].second; ++at) {
-        masked_[static_cast<size_t>(at - base_)] = true;
-      }
+      out_.Mask(value.spans[k].first, value.spans[k].second);
     }
+    pending_[static_cast<size_t>(value.number - pending_first_)] = kResolved;
     path.values.pop_front();
+  }
+  while (!pending_.empty() && pending_.front() == kResolved) {
+    pending_.pop_front();
+    ++pending_first_;
   }
 }
 

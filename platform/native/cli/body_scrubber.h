@@ -15,6 +15,10 @@
 // A frame is written once nothing later can change it: its lines are complete and scanned, and
 // every string value in it decided (a value ending like the start of a secret waits for the
 // next value at its path). Without secrets every frame is ready at once.
+//
+// The cost is linear in the body however the reads split it (a server controls both): each byte
+// is matched against the secrets once, the search for a line's end resumes where the last read
+// left it, each complete line is decoded once, and frames are taken from the front of a ByteQueue.
 #pragma once
 
 #include <cstddef>
@@ -23,6 +27,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -42,35 +47,65 @@ class BodyScrubber {
   // The oldest frame, masked (call only when FrameReady()).
   std::string TakeFrame();
 
+  // Bytes scanned, copied or moved so far (tests check that it stays linear in the body, however
+  // it is split).
+  uint64_t work() const;
+
  private:
   // A string value whose masking is not decided yet. Offsets count from the body's first byte.
   struct Value {
     std::string decoded;
     std::vector<std::pair<uint64_t, uint64_t>> spans;  // per decoded byte: its bytes in the body
     uint64_t begin = 0;                                // the opening quote
+    uint64_t number = 0;                               // its place in pending_
   };
   struct PathStream {
     explicit PathStream(const SecretScrubber& scrubber) : stream(scrubber) {}
     SecretStream stream;
     std::deque<Value> values;
   };
+  static constexpr uint32_t kUnknownNode = UINT32_MAX;  // not looked up since the level changed
+  static constexpr uint32_t kNoNode = UINT32_MAX - 1;   // a name with no stream of its own
+  // An object or array open on the line being scanned.
+  struct Level {
+    bool object = false;
+    bool expect_key = false;
+    std::string key;
+    size_t index = 0;
+    uint32_t node = kUnknownNode;  // the path's node up to this level's key or index
+  };
 
   void ScanLines(bool final);
   void ScanJson(uint64_t begin, uint64_t end);
-  void AddValue(const std::string& path, Value value);
+  // The node of the path `stack` names (with "..." when the value is deeper than kMaxDepth).
+  uint32_t PathNode(std::vector<Level>* stack, bool too_deep);
+  uint32_t Extend(uint32_t node, std::string_view bytes);
+  void AddValue(uint32_t node, Value value);
   void Resolve(PathStream& path);
   uint64_t Ready() const;
-  char At(uint64_t offset) const { return wire_[static_cast<size_t>(offset - base_)]; }
+  char At(uint64_t offset) const { return raw_.At(offset); }
 
   const SecretScrubber& scrubber_;
-  std::string wire_;          // the body from byte base_ on (frames not taken yet)
-  std::vector<bool> masked_;  // per byte of wire_
-  uint64_t base_ = 0;
-  uint64_t end_ = 0;          // bytes pushed
-  uint64_t raw_decided_ = 0;  // no later read can make a secret of the bytes before this
-  uint64_t scanned_ = 0;      // the complete lines before this were scanned
+  SecretMatcher raw_matcher_;  // secrets whole in the bytes (cut by the reads at most)
+  ByteQueue raw_;              // the bytes not scanned yet, as read
+  ByteQueue out_;              // the bytes not taken yet, secrets masked
+  uint64_t end_ = 0;           // bytes pushed
+  uint64_t scanned_ = 0;       // the complete lines before this were scanned
+  uint64_t searched_ = 0;      // the line from scanned_ on has no line break before this
   std::deque<uint64_t> frame_ends_;
-  std::map<std::string, PathStream> paths_;
+  // A path is named like ".choices[0].delta.content"; equal names share a stream. The names are
+  // a trie of their bytes (node 0: ""), so that a value's path is its parent's node extended by
+  // its own key or index, not its whole name (up to kMaxDepth * kMaxKey bytes) built and looked
+  // up for every value. Nodes are only made for a path that gets a stream of its own. paths_ is
+  // by node; kNoNode is the stream the names past kMaxPaths share.
+  std::unordered_map<uint64_t, uint32_t> path_edges_;  // node << 8 | byte -> node
+  uint32_t path_nodes_ = 1;
+  std::map<uint32_t, PathStream> paths_;
+  // The values not decided yet, in body order: the begin of each, or kResolved once decided (the
+  // oldest one bounds what is ready, without a search through every path).
+  std::deque<uint64_t> pending_;
+  uint64_t pending_first_ = 0;  // the number of pending_.front()
+  uint64_t work_ = 0;
 };
 
 }  // namespace llmstream::cli

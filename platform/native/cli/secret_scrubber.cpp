@@ -1,46 +1,72 @@
 #include "cli/secret_scrubber.h"
 
-#include <algorithm>
-
 namespace llmstream::cli {
 
 void SecretScrubber::Add(std::string_view secret) {
   if (secret.size() < 6) return;
   secrets_.emplace_back(secret);
   longest_ = std::max(longest_, secret.size());
+  Build();  // a handful of secrets, added once at start-up
 }
 
-void SecretScrubber::Mark(std::string_view text, size_t from, std::vector<bool>* masked) const {
-  for (const std::string& secret : secrets_) {
-    // An occurrence ending at or after `from` starts at or after from - (size - 1).
-    const size_t start = from >= secret.size() - 1 ? from - (secret.size() - 1) : 0;
-    // Step by one byte, not by the secret's length: overlapping occurrences are all masked.
-    for (size_t at = text.find(secret, start); at != std::string_view::npos;
-         at = text.find(secret, at + 1)) {
-      std::fill(masked->begin() + static_cast<std::ptrdiff_t>(at),
-                masked->begin() + static_cast<std::ptrdiff_t>(at + secret.size()), true);
-    }
-  }
-}
-
-size_t SecretScrubber::UndecidedTail(std::string_view text) const {
-  if (longest_ == 0) return 0;
-  for (size_t length = std::min(text.size(), longest_ - 1); length > 0; --length) {
-    const std::string_view tail = text.substr(text.size() - length);
-    for (const std::string& secret : secrets_) {
-      if (secret.size() > length && secret.compare(0, length, tail) == 0) return length;
-    }
+uint32_t SecretScrubber::Child(uint32_t node, char byte) const {
+  for (const auto& [next_byte, child] : nodes_[node].next) {
+    if (next_byte == byte) return child;
   }
   return 0;
 }
 
+uint32_t SecretScrubber::Step(uint32_t node, char byte) const {
+  while (true) {
+    if (const uint32_t child = Child(node, byte); child != 0) return child;
+    if (node == 0) return 0;
+    node = nodes_[node].fail;
+  }
+}
+
+void SecretScrubber::Build() {
+  nodes_.assign(1, Node{});
+  std::vector<uint32_t> depth(1, 0);
+  for (const std::string& secret : secrets_) {
+    uint32_t node = 0;
+    for (const char byte : secret) {
+      uint32_t child = Child(node, byte);
+      if (child == 0) {
+        child = static_cast<uint32_t>(nodes_.size());
+        nodes_[node].next.emplace_back(byte, child);
+        nodes_.emplace_back();
+        depth.push_back(depth[node] + 1);
+      }
+      node = child;
+    }
+    nodes_[node].match = static_cast<uint32_t>(secret.size());
+  }
+  // Breadth first, so that a node's failure link (a shorter text) is complete before it is used.
+  std::deque<uint32_t> queue = {0};
+  while (!queue.empty()) {
+    const uint32_t node = queue.front();
+    queue.pop_front();
+    Node& n = nodes_[node];
+    if (node != 0) {
+      const Node& fail = nodes_[n.fail];
+      if (n.match == 0) n.match = fail.match;  // a secret the text ends with is on its suffixes
+      n.undecided = n.next.empty() ? fail.undecided : depth[node];
+    }
+    for (const auto& [byte, child] : nodes_[node].next) {
+      nodes_[child].fail = node == 0 ? 0 : Step(nodes_[node].fail, byte);
+      queue.push_back(child);
+    }
+  }
+}
+
 void SecretScrubber::Scrub(std::string* text) const {
   if (secrets_.empty()) return;
-  std::vector<bool> masked(text->size(), false);
-  Mark(*text, 0, &masked);
-  for (size_t i = 0; i < text->size(); ++i) {
-    if (masked[i]) (*text)[i] = '*';
-  }
+  // The matcher never looks back at a byte, so masking in place cannot hide a later occurrence.
+  SecretMatcher matcher(*this);
+  matcher.Feed(*text, [text](uint64_t begin, uint64_t end) {
+    std::fill(text->begin() + static_cast<std::ptrdiff_t>(begin),
+              text->begin() + static_cast<std::ptrdiff_t>(end), '*');
+  });
 }
 
 std::string SecretScrubber::Scrubbed(std::string_view text) const {
@@ -49,33 +75,58 @@ std::string SecretScrubber::Scrubbed(std::string_view text) const {
   return copy;
 }
 
-void SecretStream::Push(std::string_view piece) {
-  const size_t old_size = buffer_.size();
-  buffer_.append(piece);
-  masked_.resize(buffer_.size(), false);
-  scrubber_.Mark(buffer_, old_size, &masked_);
-  // Never moves back: a tail that could start a secret now was one before, or is newer.
-  decided_ = std::max(decided_, buffer_.size() - scrubber_.UndecidedTail(buffer_));
-  piece_ends_.push_back(buffer_.size());
+void ByteQueue::Append(std::string_view bytes) {
+  bytes_.append(bytes);
+  work_ += bytes.size();
 }
 
-void SecretStream::Finish() { decided_ = buffer_.size(); }
+std::string_view ByteQueue::View(uint64_t begin, uint64_t end) const {
+  return std::string_view(bytes_).substr(static_cast<size_t>(begin - first_),
+                                         static_cast<size_t>(end - begin));
+}
 
-std::string SecretStream::Take(size_t count) {
-  std::string out = buffer_.substr(0, count);
-  for (size_t i = 0; i < count; ++i) {
-    if (masked_[i]) out[i] = '*';
-  }
-  buffer_.erase(0, count);
-  masked_.erase(masked_.begin(), masked_.begin() + static_cast<std::ptrdiff_t>(count));
-  decided_ -= count;
-  for (size_t& end : piece_ends_) end = end > count ? end - count : 0;
+void ByteQueue::Mask(uint64_t begin, uint64_t end) {
+  begin = std::max(begin, front_);
+  end = std::min(end, back());
+  if (begin >= end) return;
+  std::fill(bytes_.begin() + static_cast<std::ptrdiff_t>(begin - first_),
+            bytes_.begin() + static_cast<std::ptrdiff_t>(end - first_), '*');
+}
+
+void ByteQueue::DropTo(uint64_t offset) {
+  front_ = std::max(front_, offset);
+  const auto dropped = static_cast<size_t>(front_ - first_);
+  // The bytes moved (the ones kept) are at most the ones dropped since the last erase.
+  if (dropped == 0 || dropped < bytes_.size() - dropped) return;
+  work_ += bytes_.size() - dropped;
+  bytes_.erase(0, dropped);
+  first_ = front_;
+}
+
+std::string ByteQueue::Take(uint64_t end) {
+  std::string out(View(front_, end));
+  work_ += out.size();
+  DropTo(end);
   return out;
 }
 
+void SecretStream::Push(std::string_view piece) {
+  out_.Append(piece);
+  matcher_.Feed(piece, [this](uint64_t begin, uint64_t end) {
+    out_.Mask(begin, end);
+    work_ += end - begin;
+  });
+  work_ += piece.size();
+  // Never moves back: a tail that could start a secret now was one before, or is newer.
+  decided_ = std::max(decided_, out_.back() - matcher_.undecided());
+  piece_ends_.push_back(out_.back());
+}
+
+void SecretStream::Finish() { decided_ = out_.back(); }
+
 std::string SecretStream::TakeBytes() {
-  std::string out = Take(decided_);
-  while (!piece_ends_.empty() && piece_ends_.front() == 0) piece_ends_.pop_front();
+  std::string out = out_.Take(std::max(decided_, out_.front()));
+  while (!piece_ends_.empty() && piece_ends_.front() <= out_.front()) piece_ends_.pop_front();
   return out;
 }
 
@@ -84,9 +135,9 @@ bool SecretStream::PieceReady() const {
 }
 
 std::string SecretStream::TakePiece() {
-  const size_t end = piece_ends_.front();
+  const uint64_t end = std::max(piece_ends_.front(), out_.front());
   piece_ends_.pop_front();
-  return Take(end);
+  return out_.Take(end);
 }
 
 }  // namespace llmstream::cli

@@ -82,18 +82,25 @@ void ControlFilter::Filter(std::string_view text, bool final, std::string* out) 
 }
 
 void ControlFilter::Push(std::string_view text, std::string* out) {
-  if (held_.empty()) {
-    Filter(text, false, out);
-    return;
+  // What was held (at most 3 bytes) is completed one byte of the text at a time until nothing is
+  // held (the result does not depend on the split): no copy of the whole text behind it.
+  while (!held_.empty() && !text.empty()) {
+    std::string joined = held_;
+    joined.push_back(text.front());
+    text.remove_prefix(1);
+    work_ += 2 * joined.size();  // copied, then filtered
+    Filter(joined, false, out);
   }
-  std::string joined = held_ + std::string(text);
-  Filter(joined, false, out);
+  if (text.empty()) return;
+  work_ += text.size();
+  Filter(text, false, out);
 }
 
 void ControlFilter::Flush(std::string* out) {
   if (held_.empty()) return;
   const std::string held = std::move(held_);
   held_.clear();
+  work_ += held.size();
   Filter(held, true, out);
 }
 

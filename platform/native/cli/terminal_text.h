@@ -17,6 +17,7 @@
 // as \u escapes, which decode to the same text.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -29,10 +30,13 @@ class ControlFilter {
   // The end of the text: what was held back is appended, neutralized.
   void Flush(std::string* out);
   bool holding() const { return !held_.empty(); }
+  // Bytes copied or filtered so far (tests check that it stays linear in the input).
+  uint64_t work() const { return work_; }
 
  private:
   void Filter(std::string_view text, bool final, std::string* out);
   std::string held_;
+  uint64_t work_ = 0;
 };
 
 // The whole of `text` at once (a message, a report).
