@@ -369,6 +369,36 @@ describe('a key the model echoes is masked however the deltas split it', () => {
     }
   });
 
+  test('glued to the text around it ("x<key>y", "abc<key>"): stdout, --json, --record, an error body', async () => {
+    // The configured key is a known string: no word boundary is needed to mask it (the core's
+    // shape-based ScrubKeys only knows keys that start a word).
+    const glued = `x${KEY}y abc${KEY}`;
+    const masked = glued.replaceAll(KEY, STARS);
+    const cuts = [[glued], [...glued], ...[2, 6, KEY.length].map((k) => [glued.slice(0, k), glued.slice(k)])];
+    await inBatches(
+      cuts.map((deltas, index) => async () => {
+        const what = `deltas ${JSON.stringify(deltas)}`;
+        const text = await run(['--base-url', scripted({ events: chatEvents(deltas) }), 'Hi'], { env: KEY_ENV });
+        assert.equal(text.code, 0, text.stderr);
+        assert.equal(text.stdout, `${masked}\n`, what);
+        const file = path.join(tmp, `glued-${index}.rec`);
+        const json = await run(['--json', '--record', file, '--base-url', scripted({ events: chatEvents(deltas) }), 'Hi'], { env: KEY_ENV });
+        assert.equal(json.code, 0, json.stderr);
+        assert.equal(textOfJson(json.stdout), masked, what);
+        assert.ok(!readFileSync(file, 'latin1').includes(KEY.slice(3)), `${what}: the recording holds the key`);
+      }),
+    );
+    // An error body echoing a secret --header value glued to other text: the core does not know
+    // that secret, only the CLI's scrubber does.
+    const token = 'tok-header-9876543210';
+    const body = JSON.stringify({ error: { message: `bad token x${token} (abc${token})`, type: 'invalid_request_error' } });
+    const url = scripted({ status: 401, body });
+    const { code, stderr } = await run(['--retries', '0', '--header', `Authorization: Bearer ${token}`, '--base-url', url, 'Hi']);
+    assert.equal(code, 4, stderr);
+    const stars = '*'.repeat(token.length);
+    assert.ok(stderr.includes(`bad token x${stars} (abc${stars})`), stderr);
+  });
+
   test('a secret --header value, echoed in pieces', async () => {
     // Both the whole value and the token after "Bearer" are secrets (main.cpp MakeScrubber).
     const token = 'tok-header-9876543210';
