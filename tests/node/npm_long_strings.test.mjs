@@ -10,6 +10,7 @@ import { test } from 'node:test';
 
 import { FAR_TEXT_MIN_BYTES, RESULT_STRING_MIN_BYTES } from '../../npm/dist/core/abi.js';
 import { APILoader } from '../../npm/src/index.js';
+import { parseResultJson } from '../../npm/src/core/decoder.js';
 import { loadCore } from '../../npm/src/core/load.js';
 
 const encoder = new TextEncoder();
@@ -130,4 +131,14 @@ test('the end of a long answer adds no copy of it to the wasm heap', async () =>
   const grown = core.HEAPU8.byteLength - heapBeforeEnd;
   // A copy for the end chunk and one in the result JSON were 2 x 24 MiB and more.
   assert.ok(grown < (mib << 20) / 2, `the end grew the wasm heap by ${grown >> 20} MiB`);
+});
+
+test('the result reuses the end chunk\'s far arguments instead of decoding a second copy', () => {
+  // References to wasm memory (here 16 zero bytes); "8,3" was decoded before, for an end chunk.
+  const u8 = new Uint8Array(16);
+  const json = '{"text":[0,4],"choices":[{"text":[0,4],"toolCalls":[{"arguments":[8,3]}],"blocks":[]}]}';
+  const result = parseResultJson(u8, json, new Map([['8,3', 'abc']]));
+  assert.equal(result.choices[0].toolCalls[0].arguments, 'abc');
+  assert.equal(result.text, '\0\0\0\0');
+  assert.equal(result.choices[0].text, '\0\0\0\0');
 });

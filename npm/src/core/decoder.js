@@ -99,6 +99,14 @@ export class Decoder {
     this.raw = undefined;
     /** @type {import('../errors.js').LLMStreamError | null} the stream's error, once decoded */
     this.failure = null;
+    /**
+     * Far tool-call arguments decoded for end chunks, by "address,bytes": the result's copy of
+     * them is the same bytes (a complete call's arguments never change), so parseResultJson
+     * reuses the string instead of holding a second one. Forgotten at a retry, whose attempt
+     * may put other arguments at the same address.
+     * @type {Map<string, string>}
+     */
+    this.farArguments = new Map();
   }
 
   /**
@@ -187,6 +195,13 @@ export class Decoder {
     return chunks.length > 0 ? chunks : null;
   }
 
+  /** Far tool-call arguments (see farArguments), decoded once. */
+  farArgumentsOf(ptr, bytes) {
+    const s = decodeUtf8(this.core.HEAPU8, ptr, bytes);
+    this.farArguments.set(`${ptr},${bytes}`, s);
+    return s;
+  }
+
   /**
    * One record other than text, usage and raw as its chunk.
    * @param {number} kind @param {Int32Array} h32 @param {number} r first int of the record
@@ -221,7 +236,7 @@ export class Decoder {
           index: h32[r + F_BLOCK],
           id: str(F_ID),
           name: str(F_NAME),
-          arguments: str(F_TEXT),
+          arguments: h32[r + F_TEXT_LEN] >= 0 ? str(F_TEXT) : this.farArgumentsOf(h32[r + F_TEXT] >>> 0, ~h32[r + F_TEXT_LEN]),
           argumentsValid: h32[r + F_PART] === ToolArguments.VALID_JSON,
           kind: TOOL_KINDS[h32[r + F_EXTRA]] ?? 'function',
         };
@@ -245,6 +260,7 @@ export class Decoder {
         return { type: 'error', error };
       }
       case EventKind.RETRY: {
+        this.farArguments.clear();
         const failed = sideValue(h32, r, side);
         /** @type {Chunk} */
         const chunk = {
@@ -309,12 +325,13 @@ const LONG_BLOCK = ['text', 'signature', 'data'];
  * are valid until the next call into the core). Equal references decode once: a choice's text is
  * also the top-level text, and often its block's.
  * @param {Uint8Array} u8 the HEAPU8 after the call @param {string} json
+ * @param {Map<string, string>} [known] strings decoded before, by "address,bytes", still valid
  */
-export function parseResultJson(u8, json) {
+export function parseResultJson(u8, json, known = undefined) {
   const result = JSON.parse(json);
   if (result === null || typeof result !== 'object') return result;
-  /** @type {Map<string, string>} */
-  const decoded = new Map();
+  /** @type {Map<string, string>} strings already decoded, by "address,bytes" */
+  const decoded = new Map(known);
   const resolve = (object, keys) => {
     for (const key of keys) {
       const ref = object[key];

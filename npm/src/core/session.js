@@ -400,7 +400,7 @@ export class CoreSession {
     const len = this.ws.packResultJson();
     const ptr = this.ws.resultJsonPtr() >>> 0;
     const u8 = this.core.HEAPU8;
-    return len > 0 ? parseResultJson(u8, decodeUtf8(u8, ptr, len)) : null;
+    return len > 0 ? parseResultJson(u8, decodeUtf8(u8, ptr, len), this.decoder.farArguments) : null;
   }
 }
 
