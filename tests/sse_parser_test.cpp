@@ -587,6 +587,28 @@ TEST(SseParser, DataOutsideTheInputIsCopied) {
   }
 }
 
+// Long lines that straddle reads are adopted as the event's data (no second copy): the result
+// must not depend on it, whatever follows them (a second data line, another long line, a short
+// line that now uses the swapped buffer).
+TEST(SseParser, LongLinesAcrossReadsGiveTheSameEvents) {
+  std::string e_acute;
+  for (int i = 0; i < 40000; ++i) e_acute += "\xC3\xA9";
+  const std::string body = "data: " + std::string(100000, 'x') + "\ndata: second\n\n" +
+                           "event: e\ndata:" + e_acute + "\n\n" + "data: short\n\n" +
+                           "data: " + std::string(70000, 'y') + "\n\n";
+  const Outcome whole = Parse({body});
+  ASSERT_EQ(whole.events.size(), 4u);
+  EXPECT_EQ(whole.events[0].data, std::string(100000, 'x') + "\nsecond");
+  EXPECT_EQ(whole.events[1].type, "e");
+  EXPECT_EQ(whole.events[1].data, e_acute);
+  EXPECT_EQ(whole.events[2].data, "short");
+  EXPECT_EQ(whole.events[3].data, std::string(70000, 'y'));
+  EXPECT_EQ(Parse(ByteReads(body, false)), whole);
+  for (uint32_t seed = 1; seed <= 4; ++seed) {
+    EXPECT_EQ(Parse(RandomReads(body, seed, 1, 40000)), whole) << seed;
+  }
+}
+
 TEST(SseParser, ResetStartsANewStream) {
   RecordingSink sink;
   SseParser parser(&sink, {.max_line_bytes = 20, .max_event_bytes = 100});

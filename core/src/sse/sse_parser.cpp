@@ -44,6 +44,10 @@ void Grow(std::string* buffer, size_t needed, size_t limit) {
   buffer->swap(fresh);
 }
 
+// Lines from this long that straddled reads are adopted as the event's data instead of copied
+// (AppendData); shorter ones are copied, so both buffers keep their capacity for a steady stream.
+constexpr size_t kAdoptLineBytes = 64 * 1024;
+
 inline void EnsureCapacity(std::string* buffer, size_t needed, size_t limit) {
   if (needed > buffer->capacity()) Grow(buffer, needed, limit);
 }
@@ -232,6 +236,15 @@ void SseParser::AppendData(std::string_view value, bool in_input, bool ascii) {
   if (current == 0 && in_input && is_valid) {
     data_view_ = value;  // zero copy: a view into the caller's Feed input
     data_borrowed_ = true;
+    return;
+  }
+  if (current == 0 && is_valid && !in_input && value.size() >= kAdoptLineBytes) {
+    // A long line that straddled reads (a huge delta, a base64 image) becomes the event's data
+    // without a second copy: the line buffer is adopted, the field name shifted out in place.
+    // line_buf_ gets data_buf_'s storage, which Feed clears right after this line.
+    const size_t offset = static_cast<size_t>(value.data() - line_buf_.data());
+    data_buf_.swap(line_buf_);
+    data_buf_.erase(0, offset);
     return;
   }
   if (data_borrowed_) OwnData();
