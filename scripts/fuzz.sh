@@ -50,7 +50,7 @@ fi
 max_len_of() {
   case "$1" in
     fuzz_dialects | fuzz_session) echo 524288 ;;
-    fuzz_sse) echo 262144 ;;
+    fuzz_sse | fuzz_framing) echo 262144 ;;
     fuzz_safe_markdown | fuzz_json_differential) echo 131072 ;;
     *) echo 65536 ;;
   esac

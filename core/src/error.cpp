@@ -12,6 +12,10 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "sse_line_too_long";
     case ErrorCode::kSseEventTooLarge:
       return "sse_event_too_large";
+    case ErrorCode::kFrameTooLarge:
+      return "frame_too_large";
+    case ErrorCode::kBadFrame:
+      return "bad_frame";
     case ErrorCode::kBadJson:
       return "bad_json";
     case ErrorCode::kBadToolArguments:
@@ -70,11 +74,15 @@ bool IsRetryable(ErrorCode code) {
     // the retry policy refuses the ones whose provider type says otherwise, and never retries
     // once output was delivered.
     case ErrorCode::kProviderError:
+    // Corrupted bytes (what the event-stream CRCs catch) are a transport fault like a cut body;
+    // a server that always sends the same broken framing is stopped by the retry budget.
+    case ErrorCode::kBadFrame:
       return true;
     case ErrorCode::kNone:
     case ErrorCode::kOverflow:
     case ErrorCode::kSseLineTooLong:
     case ErrorCode::kSseEventTooLarge:
+    case ErrorCode::kFrameTooLarge:
     case ErrorCode::kBadJson:
     case ErrorCode::kBadToolArguments:
     case ErrorCode::kLimitExceeded:  // the same request would make the same answer

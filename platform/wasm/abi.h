@@ -116,6 +116,8 @@ constexpr std::string_view JsErrorClass(ErrorCode code) {
     case ErrorCode::kNone:
     case ErrorCode::kSseLineTooLong:
     case ErrorCode::kSseEventTooLarge:
+    case ErrorCode::kFrameTooLarge:
+    case ErrorCode::kBadFrame:
     case ErrorCode::kBadJson:
     case ErrorCode::kBadToolArguments:
     case ErrorCode::kLimitExceeded:

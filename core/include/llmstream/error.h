@@ -17,6 +17,12 @@ enum class ErrorCode : uint16_t {
   // --- SSE framing ---
   kSseLineTooLong = 1,    // one line exceeded SseLimits::max_line_bytes; the stream is ended
   kSseEventTooLarge = 2,  // one event's data exceeded SseLimits::max_event_bytes; stream ended
+  // --- the other framings (llmstream/framing.h) ---
+  kFrameTooLarge = 3,  // an NDJSON line, JSON-array element or AWS event-stream message exceeded
+                       // FramingLimits::max_frame_bytes; the stream is ended
+  kBadFrame = 4,  // bytes that are not the framing: an AWS event-stream CRC mismatch, impossible
+                  // lengths, malformed headers; a streamed JSON array broken between elements.
+                  // Retryable: a checksum exists to catch bytes corrupted on the way
   // --- payloads ---
   kBadJson = 10,           // a data payload that must be JSON was not valid JSON
   kBadToolArguments = 11,  // a completed tool call's arguments were not valid JSON

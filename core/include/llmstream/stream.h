@@ -18,6 +18,7 @@
 #include "llmstream/completion.h"
 #include "llmstream/error.h"
 #include "llmstream/event.h"
+#include "llmstream/framing.h"
 #include "llmstream/pricing.h"
 #include "llmstream/request.h"
 #include "llmstream/sse_parser.h"
@@ -45,7 +46,12 @@ struct StreamOptions {
   Provider provider = Provider::kOpenAI;
   // The requested model: prices usage until the stream names its resolved model.
   std::string model;
-  SseLimits sse_limits;
+  // How the body is cut into payloads for the dialect (llmstream/framing.h): SSE for every
+  // provider so far; NDJSON, AWS event-stream or a streamed JSON array for the providers that
+  // send those.
+  Framing framing = Framing::kSse;
+  SseLimits sse_limits;        // the SSE parser's caps (framing kSse)
+  FramingLimits frame_limits;  // the other framings' cap
   StreamLimits limits;
   // Price table for cost events; nullptr = PriceTable::Default().
   const PriceTable* prices = nullptr;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "assembler/assembler.h"
+#include "framing/framer.h"
 #include "providers/dialect.h"
 #include "sse/scan.h"
 #include "stream/emitter.h"
@@ -26,6 +27,7 @@ class Stream::Impl final : public SseSink {
   explicit Impl(StreamOptions options)
       : options_(std::move(options)),
         parser_(this, options_.sse_limits),
+        framer_(framing::MakeFramer(options_.framing, this, options_.frame_limits)),
         dialect_(MakeDialect(options_.api, options_.provider)),
         created_ms_(options_.start_ms) {
     dialect_->set_fast_path(options_.chunk_templates);
@@ -41,7 +43,11 @@ class Stream::Impl final : public SseSink {
     }
     now_ms_ = now_ms;
     input_ = bytes;
-    if (!template_events_) {
+    if (framer_) {
+      // Another framing: whole reads go to its framer (one call per read, never per byte); the
+      // template shortcut below reads SSE bytes and stays off.
+      if (!framer_->Feed(bytes)) End(framer_->error());
+    } else if (!template_events_) {
       if (!parser_.Feed(bytes)) End(parser_.error());
     } else {
       // Whenever the parser is between events and the dialect holds a template, the next events
@@ -75,7 +81,18 @@ class Stream::Impl final : public SseSink {
     out_.Clear();
     if (ended_) return {};
     now_ms_ = now_ms;
-    SseEnd lost = parser_.Finish();
+    SseEnd lost;
+    if (framer_) {
+      const framing::FramingEnd end = framer_->Finish();  // may still deliver a last NDJSON line
+      if (framer_->failed()) {
+        End(framer_->error());
+        return out_.events();
+      }
+      lost.partial_line = end.partial_payload;
+      lost.pending_event = end.unclosed;
+    } else {
+      lost = parser_.Finish();
+    }
     size_t first = out_.size();
     dialect_->OnEnd(out_);
     AfterDialect(first);
@@ -110,12 +127,13 @@ class Stream::Impl final : public SseSink {
   bool ended() const { return ended_; }
   bool output_started() const { return first_output_ms_ >= 0; }
   int64_t IdleFor(int64_t now_ms) const { return now_ms - std::max(last_byte_ms_, created_ms_); }
-  uint64_t bytes_fed() const { return parser_.bytes_fed(); }
+  uint64_t bytes_fed() const { return framer_ ? framer_->bytes_fed() : parser_.bytes_fed(); }
   int64_t first_byte_ms() const { return first_byte_ms_; }
   int64_t first_output_ms() const { return first_output_ms_; }
 
   void Reset() {
     parser_.Reset();
+    if (framer_) framer_->Reset();
     dialect_ = MakeDialect(options_.api, options_.provider);
     dialect_->set_fast_path(options_.chunk_templates);
     out_.Clear();
@@ -309,8 +327,10 @@ class Stream::Impl final : public SseSink {
 
   StreamOptions options_;
   // ReadTemplateEvents is on: chunk templates are, and no raw event must precede each one.
-  const bool template_events_ = options_.chunk_templates && !options_.raw_events;
+  const bool template_events_ =
+      options_.chunk_templates && !options_.raw_events && options_.framing == Framing::kSse;
   SseParser parser_;
+  std::unique_ptr<framing::Framer> framer_;  // null for SSE: parser_ reads the body
   std::unique_ptr<Dialect> dialect_;
   Emitter out_;
   Assembler assembler_;

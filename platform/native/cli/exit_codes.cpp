@@ -27,6 +27,8 @@ ExitCode ExitCodeFor(const Error& error) {
       return kExitUsage;
     case ErrorCode::kSseLineTooLong:
     case ErrorCode::kSseEventTooLarge:
+    case ErrorCode::kFrameTooLarge:
+    case ErrorCode::kBadFrame:
     case ErrorCode::kBadJson:
     case ErrorCode::kBadToolArguments:
     case ErrorCode::kLimitExceeded:

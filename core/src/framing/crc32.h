@@ -1,0 +1,16 @@
+// CRC-32/ISO-HDLC (the zlib / gzip / PNG CRC: reflected polynomial 0xEDB88320, initial and final
+// value 0xFFFFFFFF), which AWS event-stream messages carry twice. Check value:
+// Crc32("123456789") == 0xCBF43926.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace llmstream::framing {
+
+// Continues `crc` (the result of an earlier call, 0 to start) over `bytes`: the CRC of a
+// concatenation is Crc32(Crc32(0, a), b).
+uint32_t Crc32(uint32_t crc, std::string_view bytes);
+
+}  // namespace llmstream::framing

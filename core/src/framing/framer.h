@@ -1,0 +1,77 @@
+// Framer: the interface the non-SSE framings share (llmstream/framing.h), so Stream drives any of
+// them through one pointer. Calls are per network read, never per byte, so the virtual call
+// costs nothing measurable; the SSE parser, the hot path, is not a Framer and is called directly.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "llmstream/error.h"
+#include "llmstream/framing.h"
+#include "llmstream/sse_parser.h"
+
+namespace llmstream::framing {
+
+// What Finish found unfinished. Both false: the body ended on a payload boundary (for a JSON
+// array: after its `]`).
+struct FramingEnd {
+  bool partial_payload = false;  // bytes of a line, message or element that never completed
+  bool unclosed = false;         // a JSON array whose `]` never came
+};
+
+class Framer {
+ public:
+  virtual ~Framer() = default;
+
+  // Any slice of the body (0 bytes included); the payloads these bytes complete reach the sink
+  // before it returns, in body order. False once the framer failed (error() says why); later
+  // input is ignored until Reset.
+  virtual bool Feed(std::string_view bytes) = 0;
+  // End of body: what was left unfinished (payloads still complete at the end, such as an NDJSON
+  // last line without its LF, are delivered first). May fail (a last line past the limit): then
+  // failed() is set and the result is {}.
+  virtual FramingEnd Finish() = 0;
+  // Ready for a new body; buffer capacity is kept.
+  virtual void Reset() = 0;
+
+  bool failed() const { return failed_; }
+  const Error& error() const { return error_; }
+  uint64_t bytes_fed() const { return bytes_fed_; }
+
+ protected:
+  Framer(SseSink* sink, FramingLimits limits);
+
+  // Counts `bytes` unless failed; returns !failed().
+  bool Accept(std::string_view bytes);
+  // Hands one payload to the sink. Type, data and id are made valid UTF-8 (SseEvent's promise,
+  // which the JSON reader relies on) by WHATWG repair when they are not; data larger than the
+  // limit after repair fails the framer (kFrameTooLarge). Returns !failed().
+  bool Deliver(std::string_view type, std::string_view data, std::string_view id);
+  // Fails with `code` and `message`; returns false.
+  bool Fail(ErrorCode code, std::string message);
+  // Fails with kFrameTooLarge naming `what` ("NDJSON line"); returns false.
+  bool FailTooLarge(std::string_view what);
+  // Back to the first byte of a body (for Reset).
+  void ResetBase();
+  // Appends `bytes` to `buffer`, growing it geometrically but never past `cap` bytes of capacity
+  // (std::string's own doubling could overshoot a limit twofold). size() + bytes <= cap.
+  static void AppendBounded(std::string* buffer, std::string_view bytes, size_t cap);
+
+  const FramingLimits& limits() const { return limits_; }
+
+ private:
+  SseSink* sink_;
+  FramingLimits limits_;
+  std::string repaired_data_, repaired_type_, repaired_id_;
+  uint64_t bytes_fed_ = 0;
+  bool failed_ = false;
+  Error error_;
+};
+
+// The framer for `framing`, delivering to `sink` (which must outlive it); nullptr for kSse (the
+// caller drives its SseParser itself).
+std::unique_ptr<Framer> MakeFramer(Framing framing, SseSink* sink, FramingLimits limits);
+
+}  // namespace llmstream::framing

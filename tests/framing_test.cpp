@@ -1,0 +1,544 @@
+// The non-SSE framings (llmstream/framing.h, core/src/framing/): NDJSON, AWS event-stream and the
+// streamed JSON array. Oracles: (1) split invariance: every split of a body gives the payloads of
+// the whole body; (2) a whole-buffer reference framer (tests/support/reference_framing.cpp);
+// (3) facts read from the fixtures with other tools (python's zlib/struct/json: counts, first
+// and last payloads); (4) hand-built bodies for every rule.
+#include "llmstream/framing.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <functional>
+#include <random>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "framing/crc32.h"
+#include "framing/framer.h"
+#include "llmstream/stream.h"
+#include "support/fixtures.h"
+#include "support/reference_framing.h"
+
+namespace llmstream {
+namespace {
+
+using testing::EncodeEventStream;
+using testing::EsHeader;
+using testing::EventStreamEvent;
+using testing::RefPayload;
+using testing::RefResult;
+using testing::Split;
+
+constexpr size_t kDefaultMax = FramingLimits{}.max_frame_bytes;
+
+class Recorder final : public SseSink {
+ public:
+  void OnEvent(const SseEvent& event) override {
+    result.payloads.push_back(
+        {std::string(event.type), std::string(event.data), std::string(event.id)});
+    borrowed.push_back(input.data() <= event.data.data() &&
+                       event.data.data() + event.data.size() <= input.data() + input.size());
+  }
+  RefResult result;
+  std::vector<bool> borrowed;  // the payload's data was a view into the current read
+  std::string_view input;
+};
+
+RefResult Frame(Framing framing, std::string_view body, const std::vector<size_t>& sizes,
+                size_t max = kDefaultMax, std::vector<bool>* borrowed = nullptr) {
+  Recorder sink;
+  auto framer = framing::MakeFramer(framing, &sink, {.max_frame_bytes = max});
+  size_t at = 0;
+  for (const size_t n : sizes) {
+    sink.input = body.substr(at, n);
+    if (!framer->Feed(sink.input)) break;
+    at += n;
+  }
+  sink.input = {};
+  if (!framer->failed()) {
+    const framing::FramingEnd end = framer->Finish();
+    sink.result.truncated = end.partial_payload || end.unclosed;
+  }
+  sink.result.failed = framer->failed();
+  if (borrowed) *borrowed = sink.borrowed;
+  return sink.result;
+}
+
+RefResult Whole(Framing framing, std::string_view body, size_t max = kDefaultMax) {
+  return Frame(framing, body, {body.size()}, max);
+}
+
+std::string Describe(const RefResult& r) {
+  std::string out = std::to_string(r.payloads.size()) + " payloads" + (r.failed ? ", failed" : "") +
+                    (r.truncated ? ", truncated" : "");
+  for (size_t i = 0; i < r.payloads.size() && i < 6; ++i) {
+    out += "\n  [" + r.payloads[i].id + "] " + r.payloads[i].type + " " +
+           r.payloads[i].data.substr(0, 60);
+  }
+  return out;
+}
+
+void ExpectSame(const RefResult& got, const RefResult& want, const std::string& label) {
+  EXPECT_EQ(got.failed, want.failed) << label;
+  EXPECT_EQ(got.truncated, want.truncated) << label;
+  ASSERT_EQ(got.payloads.size(), want.payloads.size())
+      << label << "\n got: " << Describe(got) << "\nwant: " << Describe(want);
+  for (size_t i = 0; i < got.payloads.size(); ++i) {
+    ASSERT_EQ(got.payloads[i], want.payloads[i]) << label << " payload " << i;
+  }
+}
+
+std::vector<Split> Splits(std::string_view body, const std::vector<size_t>& boundaries) {
+  std::vector<Split> splits = testing::StandardSplits(body.size());
+  std::mt19937 rng(14);
+  for (size_t pieces = 2; pieces <= 12; ++pieces) {
+    std::vector<size_t> cuts;
+    for (size_t k = 1; k < pieces; ++k) cuts.push_back(rng() % (body.size() + 1));
+    cuts.push_back(0);
+    cuts.push_back(body.size());
+    std::sort(cuts.begin(), cuts.end());
+    Split split{"pieces-" + std::to_string(pieces), {}};
+    for (size_t k = 1; k < cuts.size(); ++k) split.sizes.push_back(cuts[k] - cuts[k - 1]);
+    splits.push_back(std::move(split));
+  }
+  // Two reads cut at every payload boundary and one byte either side of it.
+  for (const size_t b : boundaries) {
+    for (const size_t cut : {b - 1, b, b + 1}) {
+      if (b == 0 || cut > body.size()) continue;
+      splits.push_back({"cut-" + std::to_string(cut), {cut, body.size() - cut}});
+    }
+  }
+  return splits;
+}
+
+// Every split gives the whole body's payloads, which equal the reference's.
+void CheckSplitsAndReference(Framing framing, std::string_view body,
+                             const std::vector<size_t>& boundaries, size_t max = kDefaultMax) {
+  const RefResult whole = Whole(framing, body, max);
+  ExpectSame(whole, testing::ReferenceFrame(framing, body, max), "whole vs reference");
+  for (const Split& split : Splits(body, boundaries)) {
+    ExpectSame(Frame(framing, body, split.sizes, max), whole, split.name);
+  }
+}
+
+std::string MoreProviders(std::string_view name) {
+  return testing::ReadFile(testing::FixturesDir() + "/more-providers/" + std::string(name));
+}
+
+// ---- CRC ---------------------------------------------------------------------------------------
+
+TEST(FramingCrc32, CheckValueAndContinuation) {
+  EXPECT_EQ(framing::Crc32(0, "123456789"), 0xCBF43926u);  // the catalogue's check value
+  EXPECT_EQ(framing::Crc32(0, ""), 0u);
+  EXPECT_EQ(framing::Crc32(framing::Crc32(0, "1234"), "56789"), 0xCBF43926u);
+  std::string all;
+  for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
+  EXPECT_EQ(framing::Crc32(0, all), testing::BitwiseCrc32(all));
+}
+
+TEST(FramingNames, Stable) {
+  EXPECT_EQ(FramingName(Framing::kSse), "sse");
+  EXPECT_EQ(FramingName(Framing::kNdjson), "ndjson");
+  EXPECT_EQ(FramingName(Framing::kAwsEventStream), "aws-eventstream");
+  EXPECT_EQ(FramingName(Framing::kJsonArray), "json-array");
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kBadFrame), "bad_frame");
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kFrameTooLarge), "frame_too_large");
+  EXPECT_TRUE(IsRetryable(ErrorCode::kBadFrame));
+  EXPECT_FALSE(IsRetryable(ErrorCode::kFrameTooLarge));
+  EXPECT_EQ(framing::MakeFramer(Framing::kSse, nullptr, {}), nullptr);
+}
+
+// ---- the fixtures ------------------------------------------------------------------------------
+
+struct FixtureFacts {
+  const char* file;
+  Framing framing;
+  size_t count;
+  const char* first_type;
+  const char* first_prefix;  // the first payload starts with this
+  const char* last_type;
+  const char* last_suffix;  // the last payload ends with this
+};
+
+// Read with python (json, struct, zlib.crc32), not with the code under test.
+const FixtureFacts kFacts[] = {
+    {"ollama-chat-done-reason-length.ndjson", Framing::kNdjson, 65, "message",
+     R"({"model":"qwen3:4b","created_at":"2026-08-17T08:22:52.061545Z","message":{"role")",
+     "message", R"("eval_count":64,"eval_duration":810829670})"},
+    {"ollama-chat-thinking-tool-call.ndjson", Framing::kNdjson, 548, "message",
+     R"({"model":"qwen3:4b","created_at":"2026-08-05T08:11:04.351521Z","message":{"role")",
+     "message", R"("eval_count":575,"eval_duration":8732379668})"},
+    {"bedrock-claude-reasoning-signature.eventstream", Framing::kAwsEventStream, 25, "messageStart",
+     R"({"p":"abcdefghijklmnopqrstuvwxyzAB","role":"assistant"})", "metadata",
+     R"("usage":{"inputTokens":36,"outputTokens":73,"totalTokens":109}})"},
+    {"bedrock-nova-two-tool-uses.eventstream", Framing::kAwsEventStream, 58, "messageStart",
+     R"({"p":"abcdefghijklmnopqrstuvwxyzABCDEFGHIJK","role":"assistant"})", "metadata",
+     R"("usage":{"inputTokens":523,"outputTokens":72,"serverToolUsage":{},"totalTokens":595}})"},
+    {"gemini-json-array-thought-function-call.json", Framing::kJsonArray, 2, "message",
+     "{\n  \"candidates\": [\n", "message", "\"responseId\": \"OYpyaqycKd2V_uMP65TsgA0\"\n}"},
+};
+
+TEST(FramingFixtures, EveryNonSseFixtureHasItsFacts) {
+  std::set<std::string> covered;
+  for (const FixtureFacts& f : kFacts) covered.insert(f.file);
+  for (const auto& entry :
+       std::filesystem::directory_iterator(testing::FixturesDir() + "/more-providers")) {
+    const std::string ext = entry.path().extension().string();
+    if (ext == ".ndjson" || ext == ".eventstream" ||
+        (ext == ".json" && entry.path().filename() != "expected.json")) {
+      EXPECT_TRUE(covered.count(entry.path().filename().string())) << entry.path();
+    }
+  }
+  EXPECT_EQ(covered.size(), 5u);
+}
+
+TEST(FramingFixtures, FactsSplitsAndReference) {
+  for (const FixtureFacts& f : kFacts) {
+    SCOPED_TRACE(f.file);
+    const std::string body = MoreProviders(f.file);
+    ASSERT_FALSE(body.empty());
+    const RefResult whole = Whole(f.framing, body);
+    EXPECT_FALSE(whole.failed);
+    EXPECT_FALSE(whole.truncated);
+    ASSERT_EQ(whole.payloads.size(), f.count);
+    EXPECT_EQ(whole.payloads.front().type, f.first_type);
+    EXPECT_TRUE(whole.payloads.front().data.starts_with(f.first_prefix))
+        << whole.payloads.front().data.substr(0, 100);
+    EXPECT_EQ(whole.payloads.back().type, f.last_type);
+    EXPECT_TRUE(whole.payloads.back().data.ends_with(f.last_suffix))
+        << whole.payloads.back().data.substr(whole.payloads.back().data.size() - 100);
+    for (const RefPayload& p : whole.payloads) {
+      EXPECT_EQ(p.id, f.framing == Framing::kAwsEventStream ? "event" : "");
+    }
+    // Payload boundaries in the body: where each payload's bytes start and end.
+    std::vector<size_t> boundaries;
+    size_t from = 0;
+    for (const RefPayload& p : whole.payloads) {
+      const size_t at = body.find(p.data, from);
+      if (at == std::string::npos) continue;  // (event-stream payloads are found too)
+      boundaries.push_back(at);
+      boundaries.push_back(at + p.data.size());
+      from = at + p.data.size();
+    }
+    CheckSplitsAndReference(f.framing, body, boundaries);
+  }
+}
+
+// ---- NDJSON ------------------------------------------------------------------------------------
+
+std::vector<std::string> Data(const RefResult& r) {
+  std::vector<std::string> out;
+  for (const RefPayload& p : r.payloads) out.push_back(p.data);
+  return out;
+}
+
+TEST(Ndjson, CrLfBlankLinesAndNoFinalLf) {
+  const std::string body = "{\"a\":1}\r\n\n   \r\n{\"b\":2}\n\t\n{\"c\":\r3}\r\n{\"d\":4}";
+  const RefResult r = Whole(Framing::kNdjson, body);
+  EXPECT_EQ(Data(r),
+            (std::vector<std::string>{"{\"a\":1}", "{\"b\":2}", "{\"c\":\r3}", "{\"d\":4}"}));
+  EXPECT_FALSE(r.truncated);
+  CheckSplitsAndReference(Framing::kNdjson, body, {});
+}
+
+TEST(Ndjson, AnIncompleteLastLineIsTruncationNotAPayload) {
+  for (const std::string& body :
+       std::vector<std::string>{"{\"a\":1}\n{\"b\":", "{\"a\":1}\n{\"b\":2}}", "{\"a\":1}\n[1,"}) {
+    const RefResult r = Whole(Framing::kNdjson, body);
+    EXPECT_EQ(Data(r), std::vector<std::string>{"{\"a\":1}"}) << body;
+    EXPECT_TRUE(r.truncated) << body;
+    EXPECT_FALSE(r.failed) << body;
+    CheckSplitsAndReference(Framing::kNdjson, body, {});
+  }
+  // A blank unterminated tail is nothing, not truncation.
+  EXPECT_FALSE(Whole(Framing::kNdjson, "{}\n  \r").truncated);
+}
+
+TEST(Ndjson, LineLimitIsExactAndACrDoesNotCount) {
+  const std::string line(20, 'x');  // not JSON: the framer does not care
+  EXPECT_EQ(Data(Whole(Framing::kNdjson, line + "\n", 20)), std::vector<std::string>{line});
+  EXPECT_EQ(Data(Whole(Framing::kNdjson, line + "\r\n", 20)), std::vector<std::string>{line});
+  for (const std::string& body :
+       std::vector<std::string>{line + "y\n", line + "y\r\n", "{}\n" + line + "y"}) {
+    const RefResult r = Whole(Framing::kNdjson, body, 20);
+    EXPECT_TRUE(r.failed) << body;
+    CheckSplitsAndReference(Framing::kNdjson, body, {}, 20);
+  }
+  // Past the cap the error comes as soon as the held bytes pass it, not at the line's end.
+  Recorder sink;
+  auto framer = framing::MakeFramer(Framing::kNdjson, &sink, {.max_frame_bytes = 20});
+  EXPECT_TRUE(framer->Feed(std::string(21, 'x')));  // may still be 20 + CR
+  EXPECT_FALSE(framer->Feed("x"));
+  EXPECT_EQ(framer->error().code, ErrorCode::kFrameTooLarge);
+  EXPECT_FALSE(framer->Feed("\n"));  // ignored after a failure
+  EXPECT_TRUE(sink.result.payloads.empty());
+}
+
+TEST(Ndjson, InvalidUtf8IsRepairedLikeSse) {
+  const RefResult r = Whole(Framing::kNdjson, "{\"t\":\"a\xff\"}\n");
+  EXPECT_EQ(Data(r), std::vector<std::string>{"{\"t\":\"a\xEF\xBF\xBD\"}"});
+}
+
+TEST(Ndjson, ALineInsideOneReadIsNotCopied) {
+  std::vector<bool> borrowed;
+  Frame(Framing::kNdjson, "{\"a\":1}\n{\"b\":2}\n", {12, 4}, kDefaultMax, &borrowed);
+  EXPECT_EQ(borrowed, (std::vector<bool>{true, false}));
+}
+
+// ---- AWS event-stream --------------------------------------------------------------------------
+
+TEST(EventStream, EveryHeaderTypeIsSkippedAndTheKnownOnesRead) {
+  const std::string message = EncodeEventStream({{"t", 0, ""},
+                                                 {"f", 1, ""},
+                                                 {"b", 2, "\x7f"},
+                                                 {"s", 3, std::string("\x01\x02", 2)},
+                                                 {"i", 4, std::string("\0\0\0\x05", 4)},
+                                                 {"l", 5, std::string(8, '\x09')},
+                                                 {"bytes", 6, std::string("\0\x01\x02", 3)},
+                                                 {":event-type", 7, "contentBlockDelta"},
+                                                 {"ts", 8, std::string(8, '\x01')},
+                                                 {"uuid", 9, std::string(16, '\xAB')},
+                                                 {":message-type", 7, "event"},
+                                                 {":exception-type", 6, "not a string: ignored"}},
+                                                R"({"delta":{"text":"hi"}})");
+  const RefResult r = Whole(Framing::kAwsEventStream, message);
+  ASSERT_EQ(r.payloads.size(), 1u);
+  EXPECT_EQ(r.payloads[0],
+            (RefPayload{"contentBlockDelta", R"({"delta":{"text":"hi"}})", "event"}));
+  CheckSplitsAndReference(Framing::kAwsEventStream, message + message, {message.size()});
+}
+
+TEST(EventStream, ExceptionsAndErrorsReachTheDialect) {
+  const std::string body = EventStreamEvent("messageStart", R"({"role":"assistant"})") +
+                           EncodeEventStream({{":message-type", 7, "exception"},
+                                              {":exception-type", 7, "throttlingException"},
+                                              {":content-type", 7, "application/json"}},
+                                             R"({"message":"Too many requests"})") +
+                           EncodeEventStream({{":message-type", 7, "error"},
+                                              {":error-code", 7, "InternalFailure"},
+                                              {":error-message", 7, "An internal error occurred"}},
+                                             "") +
+                           EncodeEventStream({}, "no headers");
+  const RefResult r = Whole(Framing::kAwsEventStream, body);
+  ASSERT_EQ(r.payloads.size(), 4u);
+  EXPECT_EQ(r.payloads[1],
+            (RefPayload{"throttlingException", R"({"message":"Too many requests"})", "exception"}));
+  EXPECT_EQ(r.payloads[2], (RefPayload{"InternalFailure", "An internal error occurred", "error"}));
+  EXPECT_EQ(r.payloads[3], (RefPayload{"", "no headers", ""}));
+  CheckSplitsAndReference(Framing::kAwsEventStream, body, {});
+}
+
+// Flips one byte of the second message of a good body and expects kBadFrame after the first.
+void ExpectBadFrame(const std::string& broken, const std::string& label) {
+  const RefResult r = Whole(Framing::kAwsEventStream, broken);
+  EXPECT_TRUE(r.failed) << label;
+  EXPECT_EQ(r.payloads.size(), 1u) << label;
+  Recorder sink;
+  auto framer = framing::MakeFramer(Framing::kAwsEventStream, &sink, {});
+  framer->Feed(broken);
+  EXPECT_EQ(framer->error().code, ErrorCode::kBadFrame) << label << framer->error().message;
+  CheckSplitsAndReference(Framing::kAwsEventStream, broken, {});
+}
+
+TEST(EventStream, BothCrcsAreChecked) {
+  const std::string first = EventStreamEvent("messageStart", "{}");
+  const std::string second = EventStreamEvent("contentBlockDelta", R"({"delta":{"text":"x"}})");
+  ASSERT_TRUE(!Whole(Framing::kAwsEventStream, first + second).failed);
+  for (const size_t at : {size_t{8}, size_t{11}}) {  // the prelude CRC itself
+    std::string broken = first + second;
+    broken[first.size() + at] ^= 0x01;
+    ExpectBadFrame(broken, "prelude crc byte " + std::to_string(at));
+  }
+  {
+    std::string broken = first + second;
+    broken[first.size() + 5] ^= 0x01;  // the headers length: the prelude CRC catches it
+    ExpectBadFrame(broken, "headers length");
+  }
+  for (const size_t from_end : {size_t{1}, size_t{4}, size_t{6}}) {  // CRC, CRC, payload
+    std::string broken = first + second;
+    broken[broken.size() - from_end] ^= 0x20;
+    ExpectBadFrame(broken, "message byte -" + std::to_string(from_end));
+  }
+}
+
+// A prelude with a correct CRC around impossible lengths.
+std::string Prelude(uint32_t total, uint32_t headers) {
+  std::string p;
+  for (const uint32_t v : {total, headers}) {
+    for (int s = 24; s >= 0; s -= 8) p.push_back(static_cast<char>(v >> s));
+  }
+  const uint32_t crc = testing::BitwiseCrc32(p);
+  for (int s = 24; s >= 0; s -= 8) p.push_back(static_cast<char>(crc >> s));
+  return p;
+}
+
+TEST(EventStream, ImpossibleLengthsAndBadHeadersAreBadFrames) {
+  const std::string first = EventStreamEvent("messageStart", "{}");
+  ExpectBadFrame(first + Prelude(15, 0) + std::string(40, 'x'), "total < 16");
+  ExpectBadFrame(first + Prelude(20, 5) + std::string(40, 'x'), "headers past the message");
+  ExpectBadFrame(first + EncodeEventStream({{"x", 10, ""}}, "{}"), "header type 10");
+  ExpectBadFrame(first + EncodeEventStream({{"", 7, "v"}}, "{}"), "empty header name");
+  // A string header whose length runs past the headers.
+  std::string bad_length = EncodeEventStream({{"n", 2, "v"}}, "");  // type byte, 1 byte value
+  bad_length[12 + 2] = 7;  // now a string whose u16 length would be read from 1 byte
+  // Its CRCs no longer match: re-encode as the reference would, by hand.
+  std::string body = Prelude(16 + 4, 4) + bad_length.substr(12, 4);
+  const uint32_t crc = testing::BitwiseCrc32(body);
+  for (int s = 24; s >= 0; s -= 8) body.push_back(static_cast<char>(crc >> s));
+  ExpectBadFrame(first + body, "string length past the headers");
+}
+
+TEST(EventStream, TruncatedMessagesAreReportedAtFinish) {
+  const std::string body = EventStreamEvent("a", "{}") + EventStreamEvent("b", "{}");
+  for (const size_t cut : {size_t{1}, size_t{5}, size_t{12}, body.size() - 1}) {
+    const std::string cut_body = body.substr(0, body.size() - cut);
+    const RefResult r = Whole(Framing::kAwsEventStream, cut_body);
+    EXPECT_TRUE(r.truncated) << cut;
+    EXPECT_FALSE(r.failed) << cut;
+    CheckSplitsAndReference(Framing::kAwsEventStream, cut_body, {});
+  }
+}
+
+TEST(EventStream, MessagesPastTheCapFailBeforeTheyAreBuffered) {
+  const std::string small = EventStreamEvent("a", "{}");
+  const std::string big = EventStreamEvent("b", std::string(200, 'x'));
+  const RefResult r = Whole(Framing::kAwsEventStream, small + big, big.size() - 1);
+  EXPECT_TRUE(r.failed);
+  EXPECT_EQ(r.payloads.size(), 1u);
+  EXPECT_FALSE(Whole(Framing::kAwsEventStream, small + big, big.size()).failed);
+  CheckSplitsAndReference(Framing::kAwsEventStream, small + big, {}, big.size() - 1);
+  Recorder sink;
+  auto framer = framing::MakeFramer(Framing::kAwsEventStream, &sink, {.max_frame_bytes = 100});
+  EXPECT_FALSE(framer->Feed(big.substr(0, 12)));  // the prelude alone says it is too large
+  EXPECT_EQ(framer->error().code, ErrorCode::kFrameTooLarge);
+}
+
+TEST(EventStream, AMessageInsideOneReadIsNotCopied) {
+  const std::string a = EventStreamEvent("a", "{}");
+  std::vector<bool> borrowed;
+  Frame(Framing::kAwsEventStream, a + a + a, {a.size() * 2 - 1, a.size() + 1}, kDefaultMax,
+        &borrowed);
+  EXPECT_EQ(borrowed, (std::vector<bool>{true, false, true}));
+}
+
+// ---- streamed JSON array -----------------------------------------------------------------------
+
+TEST(JsonArray, StringsWithBracketsCommasAndEscapedQuotes) {
+  const std::string e1 = R"({"a":"]},{[\"","b":[1,[2,{"c":"\\"}]]})";
+  const std::string e2 = "[\n  {\"x\": \"\\\\\\\"]\"},\n  []\n]";
+  const std::string body = " \r\n[" + e1 + "\n ,\r\n\t" + e2 + "  ,{}\n]\n ";
+  const RefResult r = Whole(Framing::kJsonArray, body);
+  EXPECT_EQ(Data(r), (std::vector<std::string>{e1, e2, "{}"}));
+  EXPECT_FALSE(r.truncated);
+  CheckSplitsAndReference(Framing::kJsonArray, body, {});
+  EXPECT_TRUE(Whole(Framing::kJsonArray, "[]").payloads.empty());
+  EXPECT_FALSE(Whole(Framing::kJsonArray, "[ ]").truncated);
+}
+
+TEST(JsonArray, TruncationAndBrokenStructure) {
+  for (const std::string& body :
+       std::vector<std::string>{"", "  ", "[", "[{}", "[{},", "[{\"a\":\"]", "[{}, {\"a\":[1"}) {
+    const RefResult r = Whole(Framing::kJsonArray, body);
+    EXPECT_TRUE(r.truncated) << body;
+    EXPECT_FALSE(r.failed) << body;
+    CheckSplitsAndReference(Framing::kJsonArray, body, {});
+  }
+  for (const std::string body :
+       {"{}", "[1]", "[\"a\"]", "[{} {}]", "[{},]", "[,{}]", "[{}]x", "[{}]]", "x[{}]"}) {
+    const RefResult r = Whole(Framing::kJsonArray, body);
+    EXPECT_TRUE(r.failed) << body;
+    Recorder sink;
+    auto framer = framing::MakeFramer(Framing::kJsonArray, &sink, {});
+    framer->Feed(body);
+    EXPECT_EQ(framer->error().code, ErrorCode::kBadFrame) << body;
+    CheckSplitsAndReference(Framing::kJsonArray, body, {});
+  }
+}
+
+TEST(JsonArray, ElementLimitHeldOrNot) {
+  const std::string body = "[{\"a\":\"123456\"},{\"a\":\"1234567\"}]";  // 14 and 15 bytes
+  const RefResult r = Whole(Framing::kJsonArray, body, 14);
+  EXPECT_TRUE(r.failed);
+  EXPECT_EQ(r.payloads.size(), 1u);
+  CheckSplitsAndReference(Framing::kJsonArray, body, {}, 14);
+  EXPECT_FALSE(Whole(Framing::kJsonArray, body, 15).failed);
+}
+
+TEST(JsonArray, AnElementInsideOneReadIsNotCopied) {
+  std::vector<bool> borrowed;
+  Frame(Framing::kJsonArray, "[{\"a\":1},{\"b\":2}]", {11, 6}, kDefaultMax, &borrowed);
+  EXPECT_EQ(borrowed, (std::vector<bool>{true, false}));
+}
+
+// Work is linear: 1-byte reads of a 1 MiB element would take minutes if each read rescanned the
+// held bytes (a quadratic rescan of 2^20 bytes is ~5e11 steps).
+TEST(JsonArray, ByteByByteIsLinear) {
+  std::string body = "[{\"s\":\"";
+  body += std::string(1 << 20, 'a');
+  body += "\"}]";
+  Recorder sink;
+  auto framer = framing::MakeFramer(Framing::kJsonArray, &sink, {});
+  for (const char c : body) framer->Feed(std::string_view(&c, 1));
+  EXPECT_EQ(sink.result.payloads.size(), 1u);
+}
+
+// ---- through a Stream --------------------------------------------------------------------------
+
+std::vector<std::string> RawEvents(Framing framing, std::string_view body, size_t read,
+                                   std::string* last_error) {
+  StreamOptions options;
+  options.framing = framing;
+  options.raw_events = true;
+  Stream stream(options);
+  std::vector<std::string> raw;
+  auto take = [&](std::span<const Event> events) {
+    for (const Event& e : events) {
+      if (e.kind == EventKind::kRaw) raw.push_back(std::string(e.name) + "|" + std::string(e.text));
+      if (e.kind == EventKind::kError) *last_error = std::string(ErrorCodeName(e.error->code));
+    }
+  };
+  for (size_t at = 0; at < body.size(); at += read) take(stream.Feed(body.substr(at, read), 0));
+  take(stream.Finish(1));
+  EXPECT_EQ(stream.bytes_fed(), body.size());
+  return raw;
+}
+
+TEST(FramingStream, TheStreamHandsTheFramersPayloadsToTheDialect) {
+  const std::string body = EventStreamEvent("messageStart", R"({"role":"assistant"})") +
+                           EventStreamEvent("messageStop", R"({"stopReason":"end_turn"})");
+  for (const size_t read : {size_t{1}, size_t{7}, body.size()}) {
+    std::string error;
+    EXPECT_EQ(RawEvents(Framing::kAwsEventStream, body, read, &error),
+              (std::vector<std::string>{R"(messageStart|{"role":"assistant"})",
+                                        R"(messageStop|{"stopReason":"end_turn"})"}));
+    EXPECT_EQ(error, "truncated");  // no dialect reads Bedrock yet: no terminal signal
+  }
+  std::string error;
+  EXPECT_EQ(RawEvents(Framing::kNdjson, "{\"a\":1}\n{\"b\":2}", 3, &error),
+            (std::vector<std::string>{"message|{\"a\":1}", "message|{\"b\":2}"}));
+  std::string broken = body;
+  broken[broken.size() - 1] ^= 1;
+  RawEvents(Framing::kAwsEventStream, broken, 5, &error);
+  EXPECT_EQ(error, "bad_frame");
+  RawEvents(Framing::kJsonArray, "[{}] x", 5, &error);
+  EXPECT_EQ(error, "bad_frame");
+}
+
+TEST(FramingStream, ResetStartsANewBody) {
+  StreamOptions options;
+  options.framing = Framing::kJsonArray;
+  options.raw_events = true;
+  Stream stream(options);
+  stream.Feed("[{\"a\":", 0);
+  stream.Reset();
+  size_t raw = 0;
+  for (const Event& e : stream.Feed("[{\"b\":1}]", 0)) raw += e.kind == EventKind::kRaw;
+  EXPECT_EQ(raw, 1u);
+  EXPECT_EQ(stream.bytes_fed(), 9u);
+}
+
+}  // namespace
+}  // namespace llmstream
