@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <string>
+#include <utility>
+
 namespace llmstream {
 namespace {
 
@@ -163,6 +167,85 @@ TEST(HttpErrorBody, EchoedKeysAreMasked) {
   EXPECT_EQ(masked.provider_type, "invalid_api_key");
 }
 
+// Issue 13 (fuzz_http_error): everything an HTTP error quotes from the body is masked the same
+// way, and the configured key is masked wherever it stands.
+TEST(HttpErrorBody, ProviderTypeIsMaskedLikeTheMessage) {
+  const std::string key = "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z";
+  const std::string body = R"({"error":{"message":"denied","code":")" + key + R"("}})";
+  const Error error = ClassifyHttpError(Provider::kOpenAI, 401, {}, body, 0);
+  EXPECT_EQ(error.provider_type, "sk-[redacted]");
+  EXPECT_EQ(error.message, "HTTP 401 from openai: denied");
+  // A configured key of no known shape, glued to what precedes it: masked all the same.
+  const Error glued =
+      ClassifyHttpError(Provider::kCompatible, 401, {},
+                        R"({"error":{"type":"badtenant.Zq81-secret"}})", 0, "tenant.Zq81-secret");
+  EXPECT_EQ(glued.provider_type, "bad[redacted]");
+  EXPECT_EQ(glued.message, "HTTP 401 from compatible: Unauthorized");
+}
+
+TEST(HttpErrorBody, ConfiguredKeyIsMaskedWhereverItStands) {
+  const std::string key = "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z";
+  const std::string body = R"({"error":"keys: x)" + key + " " + key + R"(_2 sk-)" + key + R"("})";
+  // Unknown to the classifier, a key-shaped word counts only where a word starts.
+  EXPECT_EQ(ClassifyHttpError(Provider::kCompatible, 401, {}, body, 0).message,
+            "HTTP 401 from compatible: keys: x" + key + " sk-[redacted] sk-[redacted]");
+  // The configured key is masked everywhere, glued to letters, digits, '-' or '_' included.
+  EXPECT_EQ(ClassifyHttpError(Provider::kCompatible, 401, {}, body, 0, key).message,
+            "HTTP 401 from compatible: keys: x[redacted] [redacted]_2 sk-[redacted]");
+}
+
+// A key straddling the 1,000-byte cut of the message (or the 100-byte one of provider_type) is
+// masked before the cut: no prefix of it remains, at any position.
+TEST(HttpErrorBody, KeyAtTheCutLeavesNoPrefix) {
+  const std::string known = "tenant.Zq81-secret-0042";  // of no known shape: only given, masked
+  const std::string shaped = "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z";
+  for (const auto& [key, api_key] :
+       {std::pair<std::string, std::string>{known, known}, {shaped, ""}}) {
+    // The message is "aaa... <key> tail": the key starts at byte before + 1.
+    for (size_t before = 1000 - key.size() - 1; before < 1000; ++before) {
+      const std::string body =
+          R"({"error":{"message":")" + std::string(before, 'a') + " " + key + R"( tail"}})";
+      const Error error = ClassifyHttpError(Provider::kOpenAI, 400, {}, body, 0, api_key);
+      EXPECT_EQ(error.message.find(key.substr(0, 4)), std::string::npos)
+          << before << ": " << error.message.substr(error.message.size() - 40);
+    }
+    for (size_t before = 100 - key.size() - 1; before < 100; ++before) {
+      const std::string body = R"({"error":{"message":"m","type":")" + std::string(before, 'b') +
+                               " " + key + R"( tail"}})";
+      const Error error = ClassifyHttpError(Provider::kOpenAI, 400, {}, body, 0, api_key);
+      EXPECT_EQ(error.provider_type.find(key.substr(0, 4)), std::string::npos)
+          << before << ": " << error.provider_type;
+    }
+  }
+}
+
+TEST(HttpErrorBody, OpenRouterDetailsAreOneLineAndMasked) {
+  const std::string key = "or-tenant-Zq81-secret";
+  const std::string body =
+      R"({"error":{"code":403,"message":"Input was flagged","metadata":{"provider_name":"Up\r\nstream )" +
+      key + R"(","reasons":["vio\nlence","ha\r\nte )" + key + R"(","x"],"raw":"a\n\nb"}}})";
+  const Error error = ClassifyHttpError(Provider::kOpenRouter, 403, {}, body, 0, key);
+  EXPECT_EQ(error.message,
+            "HTTP 403 from openrouter: Input was flagged [Up stream [redacted]: a b; reasons: "
+            "vio lence, ha te [redacted], x]");
+}
+
+// A body whose JSON has an object of more than 256 keys is refused before it is built (nlohmann's
+// ordered_json inserts a key by linear search: n^2), and shown as text like any non-JSON body.
+TEST(HttpErrorBody, ObjectsOfMoreThan256KeysAreShownAsText) {
+  auto body_with_keys = [](int keys) {
+    std::string body = R"({"error":{"message":"many keys")";
+    for (int i = 1; i < keys; ++i) body += ",\"k" + std::to_string(i) + "\":0";
+    return body + "}}";
+  };
+  EXPECT_EQ(ClassifyHttpError(Provider::kOpenAI, 400, {}, body_with_keys(256), 0).message,
+            "HTTP 400 from openai: many keys");
+  const Error over = ClassifyHttpError(Provider::kOpenAI, 400, {}, body_with_keys(257), 0);
+  EXPECT_EQ(
+      over.message.rfind(R"(HTTP 400 from openai: {"error":{"message":"many keys","k1":0)", 0), 0u)
+      << over.message.substr(0, 80);
+}
+
 TEST(HttpErrorRetryAfter, MillisecondsHeaderWins) {
   HeaderList headers = {{"Retry-After", "30"}, {"retry-after-ms", "1500"}};
   EXPECT_EQ(RetryAfterMs(headers, 0), 1500);
@@ -280,6 +363,50 @@ TEST(HttpErrorRateLimit, Rfc3339Forms) {
   EXPECT_EQ(ParseRfc3339("2015-10-21T07:28:00.25Z"), kExampleDateMs + 250);
   EXPECT_EQ(ParseRfc3339("2015-10-21 07:28:00"), std::nullopt);
   EXPECT_EQ(ParseRfc3339("yesterday"), std::nullopt);
+}
+
+// Issue 13 (fuzz_http_error): waits and resets are clamped to 0 .. 9e15 ms (below 2^53, exact in
+// JS), never wrapped negative, and computed without signed overflow for any "now".
+constexpr int64_t kMaxWaitMs = 9000000000000000;
+constexpr int64_t kMinNow = std::numeric_limits<int64_t>::min();
+constexpr int64_t kMaxNow = std::numeric_limits<int64_t>::max();
+
+TEST(HttpErrorRateLimit, HugeDurationsAreClamped) {
+  EXPECT_EQ(ParseDurationMs("9000000000000"), kMaxWaitMs);     // 9e12 s, exactly the bound
+  EXPECT_EQ(ParseDurationMs("9300000000000000"), kMaxWaitMs);  // was negative (llround overflow)
+  EXPECT_EQ(ParseDurationMs("92233720368547758070"), kMaxWaitMs);
+  EXPECT_EQ(ParseDurationMs("1" + std::string(400, '0')), kMaxWaitMs);  // beyond a double too
+  EXPECT_EQ(ParseDurationMs("99999999999999999h59m"), kMaxWaitMs);
+  EXPECT_EQ(ParseDurationMs(std::string(4000, '9') + "h"), kMaxWaitMs);
+  EXPECT_EQ(ParseDurationMs("8999999999999.5"), kMaxWaitMs - 500);
+}
+
+TEST(HttpErrorRetryAfter, HugeWaitsAreClamped) {
+  EXPECT_EQ(RetryAfterMs({{"retry-after", "9300000000000000"}}, 0), kMaxWaitMs);
+  EXPECT_EQ(RetryAfterMs({{"retry-after", "10000000000000"}}, 0), kMaxWaitMs);
+  EXPECT_EQ(RetryAfterMs({{"retry-after-ms", "9300000000000000000"}}, 0), kMaxWaitMs);
+  EXPECT_EQ(RetryAfterMs({{"retry-after-ms", std::string(400, '9')}}, 0), kMaxWaitMs);
+  const HeaderList date = {{"retry-after", "Wed, 21 Oct 2015 07:28:00 GMT"}};
+  EXPECT_EQ(RetryAfterMs(date, kMinNow), kMaxWaitMs);  // date - now: no signed overflow
+  EXPECT_EQ(RetryAfterMs(date, kMaxNow), 0);
+  EXPECT_EQ(ClassifyHttpError(Provider::kOpenAI, 429, date, "", kMinNow).retry_after_ms,
+            kMaxWaitMs);
+}
+
+TEST(HttpErrorRateLimit, HugeResetsAreClamped) {
+  for (const char* reset : {"9300000000000000000", "92233720368547758080", "9223372036854775807",
+                            "18446744073709551616000"}) {
+    for (int64_t now : {int64_t{0}, int64_t{1741305590000}, kMinNow}) {
+      const RateLimitInfo info = ParseRateLimitHeaders({{"x-ratelimit-reset", reset}}, now);
+      EXPECT_EQ(info.requests.reset_ms, kMaxWaitMs) << reset << " at " << now;
+    }
+  }
+  // Seconds since the epoch, and an RFC 3339 time, against the extreme "now"s.
+  EXPECT_EQ(ParseRateLimitHeaders({{"x-ratelimit-reset", "1741305600"}}, kMinNow).requests.reset_ms,
+            kMaxWaitMs);
+  const HeaderList rfc3339 = {{"anthropic-ratelimit-tokens-reset", "2024-10-17T21:31:52Z"}};
+  EXPECT_EQ(ParseRateLimitHeaders(rfc3339, kMinNow).tokens.reset_ms, kMaxWaitMs);
+  EXPECT_EQ(ParseRateLimitHeaders(rfc3339, kMaxNow).tokens.reset_ms, 0);
 }
 
 TEST(HttpErrorRateLimit, NoHeadersIsEmpty) {

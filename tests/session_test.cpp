@@ -973,6 +973,25 @@ TEST(Session, NotEventStreamMessageNeverShowsTheKey) {
   EXPECT_NE(error.message.find("[redacted]"), std::string::npos) << error.message;
 }
 
+// Issue 13: the Session hands the configured key to ClassifyHttpError, which masks it before it
+// cuts the message (1,000 bytes) and in provider_type too. Masking the cut message afterwards
+// left "sk-test-key-012345", 15 key characters: too short for the key-shaped-word rule.
+TEST(Session, HttpErrorNeverShowsAPrefixOfTheKey) {
+  SessionOptions options = ChatOptions();
+  const std::string& key = options.provider.api_key;
+  Driver driver(options);
+  driver.ExpectSend(0);
+  driver.Response(401, {{"content-type", "application/json"}}, 10);
+  driver.Body(R"({"error":{"message":")" + std::string(1000 - 19, 'a') + " " + key +
+                  R"(","code":"x)" + key + R"("}})",
+              20);
+  driver.End(30);
+  const Error error = OnlyError(driver);
+  EXPECT_EQ(error.code, ErrorCode::kAuth);
+  EXPECT_EQ(error.message.find(key.substr(0, 8)), std::string::npos) << error.message.substr(990);
+  EXPECT_EQ(error.provider_type, "x[redacted]");
+}
+
 // --- continuation ---
 
 // The JSON body of the current request.

@@ -1,6 +1,8 @@
 #include "options.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -13,7 +15,41 @@
 namespace llmstream::wasm {
 namespace {
 
-using json = nlohmann::ordered_json;
+using json = request_internal::Json;
+
+// The most keys one object of the options may hold: room for the caller's own large objects
+// (logit_bias of a few hundred tokens, a tool schema's properties), and a bound on nlohmann's
+// n^2 insertion (request_internal::ParseUntrustedJson).
+constexpr size_t kMaxObjectKeys = 1024;
+
+// Whether `v` is an integral number (JS numbers: 3 and 3.0 are the same value) within
+// [min, max], compared exactly; *bits gets it (two's complement). A double converts only below
+// 2^63, or 2^64 when it is not negative: 9223372036854775807 written as a double is 2^63, which
+// no int64 holds, and converting it would be undefined behaviour. One function for every
+// integer type (a template per type would cost the wasm module its size).
+bool IntegerIn(const json& v, int64_t min, uint64_t max, uint64_t* bits) {
+  constexpr double kTwoTo63 = 9223372036854775808.0;
+  int64_t negative = 0;  // the value when it is below 0
+  uint64_t value = 0;
+  if (v.is_number_unsigned()) {
+    value = v.get<uint64_t>();
+  } else if (v.is_number_integer()) {
+    negative = std::min<int64_t>(v.get<int64_t>(), 0);
+    value = static_cast<uint64_t>(v.get<int64_t>());
+  } else if (v.is_number_float()) {
+    const double d = v.get<double>();  // NaN and infinities fail the test below
+    if (!(d == std::floor(d) && d >= -kTwoTo63 && d < 2 * kTwoTo63)) return false;
+    if (d < 0) negative = static_cast<int64_t>(d);
+    value = d < 0 ? static_cast<uint64_t>(negative) : static_cast<uint64_t>(d);
+  } else {
+    return false;
+  }
+  const bool in_range = negative < 0
+                            ? min <= negative
+                            : value <= max && (min <= 0 || value >= static_cast<uint64_t>(min));
+  if (in_range) *bits = value;
+  return in_range;
+}
 
 // Reads keys of one JSON object. The first problem is kept; later reads become no-ops.
 class Fields {
@@ -61,24 +97,22 @@ class Fields {
       }
     }
   }
-  // An integral number (JS numbers: 3 and 3.0 are the same value) within [min, max].
+  // An integral number within [min, max] (IntegerIn).
   template <typename T>
-  void Int(const char* key, T* out, double min = static_cast<double>(std::numeric_limits<T>::min()),
-           double max = static_cast<double>(std::numeric_limits<T>::max())) {
-    if (const json* v = Find(key)) {
-      const double d = v->is_number() ? v->get<double>() : std::nan("");
-      if (v->is_number_unsigned() && std::is_unsigned_v<T>) {
-        *out = static_cast<T>(v->get<uint64_t>());  // full 64-bit seeds
-      } else if (v->is_number_integer() && !v->is_number_unsigned() &&
-                 static_cast<double>(v->get<int64_t>()) >= min &&
-                 static_cast<double>(v->get<int64_t>()) <= max) {
-        *out = static_cast<T>(v->get<int64_t>());
-      } else if (std::isfinite(d) && d == std::floor(d) && d >= min && d <= max) {
-        *out = static_cast<T>(d);
-      } else {
-        Fail(key, "an integer in range");
-      }
+  void Int(const char* key, T* out, std::type_identity_t<T> min = std::numeric_limits<T>::min(),
+           std::type_identity_t<T> max = std::numeric_limits<T>::max()) {
+    uint64_t bits = 0;
+    if (IntegerField(key, static_cast<int64_t>(min), static_cast<uint64_t>(max), &bits)) {
+      *out = static_cast<T>(bits);  // within T: the conversion gives the value back
     }
+  }
+  // True with *bits when the key holds an integer in [min, max]; Fail when it holds anything else.
+  bool IntegerField(const char* key, int64_t min, uint64_t max, uint64_t* bits) {
+    const json* v = Find(key);
+    if (v == nullptr) return false;
+    if (IntegerIn(*v, min, max, bits)) return true;
+    Fail(key, "an integer in range");
+    return false;
   }
   template <typename T>
   void OptionalInt(const char* key, std::optional<T>* out) {
@@ -288,11 +322,20 @@ void Parse(const json& root, SessionOptions* o, std::string* problem) {
 }  // namespace
 
 bool ParseSessionOptions(std::string_view json_text, SessionOptions* out, Error* error) {
-  const json root = json::parse(json_text.begin(), json_text.end(), nullptr,
-                                /*allow_exceptions=*/false);
+  // An object of more than kMaxObjectKeys keys or nesting deeper than 512 levels is refused
+  // before it is built.
+  using request_internal::UntrustedJson;
+  static_assert(kMaxObjectKeys == 1024 && request_internal::kMaxUntrustedDepth == 512);
+  json root;
+  const UntrustedJson parsed =
+      request_internal::ParseUntrustedJson(json_text, kMaxObjectKeys, &root);
   std::string problem;
-  if (root.is_discarded()) {
+  if (parsed == UntrustedJson::kNotJson) {
     problem = "the options are not valid JSON";
+  } else if (parsed == UntrustedJson::kTooManyKeys) {
+    problem = "the options have an object of more than 1024 keys";
+  } else if (parsed == UntrustedJson::kTooDeep) {
+    problem = "the options nest deeper than 512 levels";
   } else if (!root.is_object()) {
     problem = "the options must be a JSON object";
   } else {

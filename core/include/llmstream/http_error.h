@@ -38,12 +38,20 @@ std::optional<std::string_view> FindHeader(const HeaderList& headers, std::strin
 //  - provider_type: `error.code` when it is a string ("rate_limit_exceeded",
 //    "context_length_exceeded"), else `error.type` ("overloaded_error").
 //  - retry_after_ms: see RetryAfterMs.
+// Everything the error quotes from the body (message, snippet, OpenRouter details, provider_type)
+// is one line (whitespace runs, CR and LF included, become one space) and masked before it is cut
+// to its length: `api_key` (the configured key; empty: none) wherever it occurs, words that look
+// like a key ("sk-" or "gsk_" and 16+ letters, digits, '-' or '_', where a word starts) and
+// secrets in URLs (url_redaction.h). So no prefix of a key survives at a cut either. A body whose
+// JSON has an object of more than 256 keys is shown as text, like any body that is not JSON (its
+// objects are never built: time linear in the body).
 Error ClassifyHttpError(Provider provider, int status, const HeaderList& headers,
-                        std::string_view body, int64_t now_unix_ms);
+                        std::string_view body, int64_t now_unix_ms, std::string_view api_key = {});
 
 // How long the server asked us to wait: `retry-after-ms` (milliseconds, as the OpenAI and
 // Anthropic SDKs read it), else `retry-after` as seconds (fractional accepted) or as an HTTP date
-// (IMF-fixdate, "Wed, 21 Oct 2015 07:28:00 GMT"), relative to now_unix_ms and never negative.
+// (IMF-fixdate, "Wed, 21 Oct 2015 07:28:00 GMT"), relative to now_unix_ms. Within 0 .. 9e15 ms
+// (285,000 years, exact as a JS number): larger values are clamped to 9e15, a past date is 0.
 // nullopt when absent or unparsable.
 std::optional<int64_t> RetryAfterMs(const HeaderList& headers, int64_t now_unix_ms);
 
@@ -64,7 +72,7 @@ std::optional<int64_t> ParseRfc3339(std::string_view text);
 
 // Parses a Go-style duration as OpenAI and Groq send rate-limit resets ("6m0s", "4ms", "1.5s",
 // "2m59.56s", "1h2m", "0s", "250us") into milliseconds (rounded to nearest). A bare number is
-// seconds. nullopt on anything else.
+// seconds. Within 0 .. 9e15 ms: larger values are clamped to 9e15. nullopt on anything else.
 std::optional<int64_t> ParseDurationMs(std::string_view text);
 
 // One rate-limit window (requests, tokens ...). Reset is kept raw because providers disagree on
@@ -72,8 +80,9 @@ std::optional<int64_t> ParseDurationMs(std::string_view text);
 struct RateLimitWindow {
   std::optional<int64_t> limit{};
   std::optional<int64_t> remaining{};
-  std::string reset{};                // raw header value, "" when absent
-  std::optional<int64_t> reset_ms{};  // time until reset, from either form; nullopt if unknown
+  std::string reset{};  // raw header value, "" when absent
+  // Time until reset, from either form, within 0 .. 9e15 (clamped); nullopt if unknown.
+  std::optional<int64_t> reset_ms{};
 
   bool empty() const { return !limit && !remaining && reset.empty(); }
 };

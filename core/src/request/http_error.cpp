@@ -18,8 +18,16 @@ namespace {
 
 constexpr size_t kMaxSnippet = 200;
 constexpr size_t kMaxMessage = 1000;
+constexpr size_t kMaxProviderType = 100;
+// The most any parsed wait or reset may be: 285,000 years, and below 2^53, so the value is exact
+// as a JS number (the wasm build hands it to JS). A larger value is clamped to it, never wrapped.
+constexpr int64_t kMaxMs = int64_t{9000000000000000};
+// Decimals saturate here while they are read: beyond any kMaxMs in seconds, far from a double's
+// overflow (a header of 400 digits stays a number instead of becoming inf).
+constexpr double kMaxDecimal = 1e300;
 
 using text::IsSpace;
+using text::MaskKey;
 using text::OneLine;
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
@@ -35,7 +43,7 @@ bool ParseDecimal(std::string_view* s, double* out) {
   double value = 0;
   bool any = false;
   while (i < s->size() && IsDigit((*s)[i])) {
-    value = value * 10 + ((*s)[i] - '0');
+    if (value < kMaxDecimal) value = value * 10 + ((*s)[i] - '0');
     any = true;
     ++i;
   }
@@ -75,6 +83,21 @@ std::optional<int64_t> ParseInteger(std::string_view text) {
 }
 
 int64_t RoundMs(double ms) { return static_cast<int64_t>(std::llround(ms)); }
+
+// A wait in ms, rounded, within 0 .. kMaxMs. Hostile headers send any number: llround of one
+// beyond int64 is unspecified (LLONG_MIN on x86, so a wait turned negative).
+int64_t ClampMs(double ms) {
+  if (!(ms > 0)) return 0;  // NaN too
+  if (ms >= static_cast<double>(kMaxMs)) return kMaxMs;
+  return RoundMs(ms);
+}
+
+// later - now within 0 .. kMaxMs, without the signed overflow of subtracting any two int64.
+int64_t ClampedWait(int64_t later, int64_t now) {
+  if (later <= now) return 0;
+  const uint64_t wait = static_cast<uint64_t>(later) - static_cast<uint64_t>(now);
+  return wait >= static_cast<uint64_t>(kMaxMs) ? kMaxMs : static_cast<int64_t>(wait);
+}
 
 // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
 int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
@@ -116,18 +139,18 @@ bool Expect(std::string_view* s, char c) {
   return true;
 }
 
-// A human snippet of a non-JSON body: an HTML page's <title>, else the first bytes.
-std::string Snippet(std::string_view body) {
+// What a non-JSON body shows (quoted up to kMaxSnippet): an HTML page's <title>, else the body.
+std::string_view Snippet(std::string_view body) {
   body = Trim(body);
   if (!body.empty() && body.front() == '<') {
     const std::string lower = request_internal::ToLowerAscii(body.substr(0, 4096));
     const size_t open = lower.find("<title>");
     const size_t close = lower.find("</title>");
     if (open != std::string::npos && close != std::string::npos && close > open + 7) {
-      return OneLine(body.substr(open + 7, close - open - 7), kMaxSnippet);
+      return body.substr(open + 7, close - open - 7);
     }
   }
-  return OneLine(body, kMaxSnippet);
+  return body;
 }
 
 std::string_view ReasonPhrase(int status) {
@@ -177,26 +200,39 @@ bool IsKeyChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '-' || c == '_';
 }
 
-// Error messages must never carry a key, but some servers echo what they were sent. Masks
-// whole-looking keys (sk-..., gsk_..., sk-ant-..., sk-or-...); OpenAI's own "sk-proj-****abcd"
-// hint is already masked and stays readable.
-std::string ScrubKeys(std::string text) {
+// Error messages must never carry a key, but some servers echo what they were sent. The
+// configured key is masked wherever it stands (MaskKey); this also masks words that look like a
+// key (sk-..., gsk_..., sk-ant-..., sk-or-...: the prefix and 16+ key characters), another
+// provider's or an unknown one. A look-alike counts only where a word starts, so that
+// "task-0123456789abcdefgh" stays readable; OpenAI's own "sk-proj-****abcd" hint is already
+// masked and stays readable too. One pass, linear in the text.
+std::string ScrubKeys(std::string_view text) {
   constexpr size_t kMinSecretChars = 16;
-  for (std::string_view prefix : {"sk-", "gsk_"}) {
-    size_t pos = 0;
-    while ((pos = text.find(prefix, pos)) != std::string::npos) {
-      const size_t start = pos + prefix.size();
-      size_t end = start;
-      while (end < text.size() && IsKeyChar(text[end])) ++end;
-      const bool at_word_start = pos == 0 || !IsKeyChar(text[pos - 1]);
-      if (at_word_start && end - start >= kMinSecretChars) {
-        text.replace(start, end - start, "[redacted]");
-        end = start + 10;
-      }
-      pos = end;
-    }
+  std::string out;
+  size_t from = 0;  // text[from, at) goes out as it is
+  for (size_t at = 0; at < text.size(); ++at) {
+    if (at > 0 && IsKeyChar(text[at - 1])) continue;  // not where a word starts
+    const size_t prefix = text.substr(at, 3) == "sk-" ? 3 : text.substr(at, 4) == "gsk_" ? 4 : 0;
+    size_t end = at + prefix;
+    while (prefix > 0 && end < text.size() && IsKeyChar(text[end])) ++end;
+    if (prefix == 0 || end - at - prefix < kMinSecretChars) continue;
+    out.append(text.substr(from, at + prefix - from));
+    out += kRedactedMark;
+    from = end;
+    at = end - 1;  // the next word starts after this one
   }
-  return text;
+  out.append(text.substr(from));
+  return out;
+}
+
+// Text from the body as it goes into an error: one line, the key and key-like words and URL
+// secrets masked, then cut to max_bytes. Masked before the cut, so that no prefix of a key
+// survives at the end; made one line first, so that the masks see the text as it is shown.
+std::string Quote(std::string_view text, size_t max_bytes, std::string_view api_key) {
+  std::string line = OneLine(text, std::string::npos);
+  line = ScrubKeys(RedactUrlsInText(MaskKey(line, api_key)));
+  text::CutLine(&line, max_bytes);
+  return line;
 }
 
 ErrorCode CodeForStatus(int status) {
@@ -230,23 +266,27 @@ std::string StringMember(const Json& object, const char* key) {
   return value != nullptr && value->is_string() ? value->get<std::string>() : std::string();
 }
 
+// What the body says, as sent: ClassifyHttpError quotes message and type; details are quoted.
 struct BodyInfo {
   std::string message;
+  size_t max_message = kMaxMessage;  // a body that is no error object shows a shorter snippet
   std::string type;
   std::string details;  // appended in brackets (OpenRouter upstream info)
 };
 
 // OpenRouter puts the upstream's own error in metadata.raw and moderation reasons in
-// metadata.reasons; both say more than the generic "Provider returned error".
-std::string OpenRouterDetails(const Json& error) {
+// metadata.reasons; both say more than the generic "Provider returned error". Each part is
+// quoted like the message (one line, masked, cut): the upstream and its reasons are the body's
+// text as much as the message is.
+std::string OpenRouterDetails(const Json& error, std::string_view api_key) {
   const Json* metadata = Member(error, "metadata");
   if (metadata == nullptr || !metadata->is_object()) return "";
-  std::string details = StringMember(*metadata, "provider_name");
+  std::string details = Quote(StringMember(*metadata, "provider_name"), kMaxSnippet, api_key);
   if (const Json* raw = Member(*metadata, "raw"); raw != nullptr && !raw->is_null()) {
     std::string raw_text =
         raw->is_string() ? raw->get<std::string>() : request_internal::Dump(*raw);
     if (!details.empty()) details += ": ";
-    details += OneLine(raw_text, kMaxSnippet);
+    details += Quote(raw_text, kMaxSnippet, api_key);
   }
   if (const Json* reasons = Member(*metadata, "reasons");
       reasons != nullptr && reasons->is_array()) {
@@ -254,8 +294,9 @@ std::string OpenRouterDetails(const Json& error) {
     for (const Json& reason : *reasons) {
       if (!reason.is_string()) continue;
       if (!list.empty()) list += ", ";
-      list += reason.get<std::string>();
+      list += reason.get_ref<const std::string&>();
     }
+    list = Quote(list, kMaxSnippet, api_key);
     if (!list.empty()) {
       if (!details.empty()) details += "; ";
       details += "reasons: " + list;
@@ -264,11 +305,15 @@ std::string OpenRouterDetails(const Json& error) {
   return details;
 }
 
-BodyInfo ParseBody(Provider provider, std::string_view body) {
+BodyInfo ParseBody(Provider provider, std::string_view body, std::string_view api_key) {
   BodyInfo info;
   Json json;
-  if (!request_internal::ParseJson(body, &json) || !json.is_object()) {
-    info.message = Snippet(body);
+  // An object of over 256 keys is no provider's error: its text is shown, as for any non-JSON.
+  if (request_internal::ParseUntrustedJson(body, request_internal::kMaxErrorBodyObjectKeys,
+                                           &json) != request_internal::UntrustedJson::kOk ||
+      !json.is_object()) {
+    info.message = std::string(Snippet(body));
+    info.max_message = kMaxSnippet;
     return info;
   }
   const Json* error = Member(json, "error");
@@ -291,9 +336,13 @@ BodyInfo ParseBody(Provider provider, std::string_view body) {
     info.type = code->get<std::string>();
   }
   if (info.type.empty()) info.type = StringMember(*source, "type");
-  if (provider == Provider::kOpenRouter && source != &json)
-    info.details = OpenRouterDetails(*source);
-  if (info.message.empty() && info.type.empty()) info.message = Snippet(body);
+  if (provider == Provider::kOpenRouter && source != &json) {
+    info.details = OpenRouterDetails(*source, api_key);
+  }
+  if (info.message.empty() && info.type.empty()) {
+    info.message = std::string(Snippet(body));
+    info.max_message = kMaxSnippet;
+  }
   return info;
 }
 
@@ -381,7 +430,7 @@ std::optional<int64_t> ParseRfc3339(std::string_view text) {
 std::optional<int64_t> ParseDurationMs(std::string_view text) {
   std::string_view s = Trim(text);
   if (s.empty()) return std::nullopt;
-  if (auto seconds = ParseNumber(s)) return RoundMs(*seconds * 1000);
+  if (auto seconds = ParseNumber(s)) return ClampMs(*seconds * 1000);
   double total_ms = 0;
   while (!s.empty()) {
     double value = 0;
@@ -411,21 +460,19 @@ std::optional<int64_t> ParseDurationMs(std::string_view text) {
     } else {
       return std::nullopt;
     }
-    total_ms += value * unit_ms;
+    // Saturates: thousands of 1e300h terms must not add up to inf.
+    total_ms = std::min(total_ms + value * unit_ms, static_cast<double>(kMaxMs));
   }
-  if (!std::isfinite(total_ms) || total_ms > 9e15) return std::nullopt;
-  return RoundMs(total_ms);
+  return ClampMs(total_ms);
 }
 
 std::optional<int64_t> RetryAfterMs(const HeaderList& headers, int64_t now_unix_ms) {
   if (auto ms_header = FindHeader(headers, "retry-after-ms")) {
-    if (auto ms = ParseNumber(*ms_header); ms && *ms < 9e15) return RoundMs(*ms);
+    if (auto ms = ParseNumber(*ms_header)) return ClampMs(*ms);
   }
   if (auto header = FindHeader(headers, "retry-after")) {
-    if (auto seconds = ParseNumber(*header); seconds && *seconds < 9e12) {
-      return RoundMs(*seconds * 1000);
-    }
-    if (auto date_ms = ParseHttpDate(*header)) return std::max<int64_t>(0, *date_ms - now_unix_ms);
+    if (auto seconds = ParseNumber(*header)) return ClampMs(*seconds * 1000);
+    if (auto date_ms = ParseHttpDate(*header)) return ClampedWait(*date_ms, now_unix_ms);
   }
   return std::nullopt;
 }
@@ -445,23 +492,23 @@ bool ShouldRetryStatus(int status, const HeaderList& headers) {
 }
 
 Error ClassifyHttpError(Provider provider, int status, const HeaderList& headers,
-                        std::string_view body, int64_t now_unix_ms) {
+                        std::string_view body, int64_t now_unix_ms, std::string_view api_key) {
   Error error;
   error.code = CodeForStatus(status);
   error.http_status = status;
   error.retry_after_ms = RetryAfterMs(headers, now_unix_ms);
 
-  BodyInfo info = ParseBody(provider, body);
-  error.provider_type = OneLine(info.type, 100);
-  std::string message = OneLine(info.message, kMaxMessage);
+  // Everything taken from the body is quoted (Quote): servers echo what they were sent ("Invalid
+  // URL (POST /v1/chat/completions?key=...)", "Incorrect API key provided: <key>").
+  const BodyInfo info = ParseBody(provider, body, api_key);
+  error.provider_type = Quote(info.type, kMaxProviderType, api_key);
+  std::string message = Quote(info.message, info.max_message, api_key);
   if (message.empty()) message = std::string(ReasonPhrase(status));
-  if (message.empty()) message = info.type;
+  if (message.empty()) message = error.provider_type;
   if (!info.details.empty()) message += " [" + info.details + "]";
 
   error.message = "HTTP " + std::to_string(status) + " from " + std::string(ProviderName(provider));
   if (!message.empty()) error.message += ": " + message;
-  // Servers echo what they were sent ("Invalid URL (POST /v1/chat/completions?key=...)").
-  error.message = ScrubKeys(RedactUrlsInText(error.message));
   return error;
 }
 
@@ -471,12 +518,14 @@ namespace {
 // (Anthropic), or a Unix timestamp in ms or s (OpenRouter sends ms).
 std::optional<int64_t> ResetMs(std::string_view raw, int64_t now_unix_ms) {
   if (auto number = ParseNumber(raw)) {
-    if (*number >= 1e12) return std::max<int64_t>(0, RoundMs(*number) - now_unix_ms);
-    if (*number >= 1e9) return std::max<int64_t>(0, RoundMs(*number * 1000) - now_unix_ms);
-    return RoundMs(*number * 1000);
+    // In doubles: a number up to 1e300 minus any int64 now cannot overflow, and ClampMs bounds it.
+    const double now = static_cast<double>(now_unix_ms);
+    if (*number >= 1e12) return ClampMs(*number - now);
+    if (*number >= 1e9) return ClampMs(*number * 1000 - now);
+    return ClampMs(*number * 1000);
   }
   if (auto duration = ParseDurationMs(raw)) return duration;
-  if (auto time = ParseRfc3339(raw)) return std::max<int64_t>(0, *time - now_unix_ms);
+  if (auto time = ParseRfc3339(raw)) return ClampedWait(*time, now_unix_ms);
   return std::nullopt;
 }
 

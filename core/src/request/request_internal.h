@@ -2,6 +2,8 @@
 // classifier. nlohmann::json stays behind this private header; public headers never see it.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -36,6 +38,20 @@ bool Invalid(Error* error, std::string message);
 
 // Parses without exceptions (em++ builds have them off). False on any syntax error.
 bool ParseJson(std::string_view text, Json* out);
+
+// ParseJson for text from outside (an upstream's error body, the wasm module's options). Json
+// finds a key by a linear search, so an object of n keys costs n^2 to build (7k keys: seconds
+// under ASan). The keys of every object are counted first, so a document with an object of more
+// than max_object_keys keys, or containers nested more than kMaxUntrustedDepth deep, is refused
+// before it is built; what is built costs at most max_object_keys / 2 key comparisons per key.
+enum class UntrustedJson : uint8_t { kOk, kNotJson, kTooManyKeys, kTooDeep };
+inline constexpr size_t kMaxUntrustedDepth = 512;
+UntrustedJson ParseUntrustedJson(std::string_view text, size_t max_object_keys, Json* out);
+
+// The cap for error bodies, whose objects hold a few keys (message, type, code, param, metadata).
+// The Session parses a body of up to 64 KiB twice per attempt: at 256 that stays well within the
+// fuzzers' per-input time (docs/testing.md, Fuzzing). A larger object is shown as text.
+inline constexpr size_t kMaxErrorBodyObjectKeys = 256;
 
 // Serializes; invalid UTF-8 in caller strings is replaced rather than thrown on.
 std::string Dump(const Json& value);

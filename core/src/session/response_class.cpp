@@ -16,7 +16,11 @@ using text::OneLine;
 
 bool IsProviderErrorObject(std::string_view body) {
   Json json;
-  if (!request_internal::ParseJson(body, &json) || !json.is_object()) return false;
+  if (request_internal::ParseUntrustedJson(body, request_internal::kMaxErrorBodyObjectKeys,
+                                           &json) != request_internal::UntrustedJson::kOk ||
+      !json.is_object()) {
+    return false;
+  }
   auto error = json.find("error");
   if (error != json.end() && (error->is_object() || error->is_string())) return true;
   auto type = json.find("type");
@@ -33,16 +37,6 @@ void DropAbsoluteReset(RateLimitWindow* window, const RateLimitWindow& probe) {
 }
 
 }  // namespace
-
-std::string MaskKey(std::string text, std::string_view key) {
-  if (key.empty()) return text;
-  constexpr std::string_view kMask = "[redacted]";
-  for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at)) {
-    text.replace(at, key.size(), kMask);
-    at += kMask.size();
-  }
-  return text;
-}
 
 bool IsEventStream(const HeaderList& headers) {
   auto type = FindHeader(headers, "content-type");
@@ -61,8 +55,10 @@ std::optional<int64_t> UnixNow(const HeaderList& headers, std::optional<int64_t>
 }
 
 Error ClassifyStatus(Provider provider, int status, const HeaderList& headers,
-                     std::string_view body, std::optional<int64_t> unix_now) {
-  Error error = ClassifyHttpError(provider, status, headers, body, unix_now.value_or(kProbeA));
+                     std::string_view body, std::optional<int64_t> unix_now,
+                     std::string_view api_key) {
+  Error error =
+      ClassifyHttpError(provider, status, headers, body, unix_now.value_or(kProbeA), api_key);
   if (!unix_now && RetryAfterMs(headers, kProbeB) != error.retry_after_ms) {
     error.retry_after_ms.reset();
   }
@@ -73,7 +69,7 @@ Error ClassifyNotEventStream(Provider provider, int status, const HeaderList& he
                              std::string_view body, std::optional<int64_t> unix_now,
                              std::string_view api_key) {
   if (IsProviderErrorObject(body)) {
-    Error error = ClassifyStatus(provider, status, headers, body, unix_now);
+    Error error = ClassifyStatus(provider, status, headers, body, unix_now, api_key);
     error.code = ErrorCode::kProviderError;
     return error;
   }
@@ -85,7 +81,7 @@ Error ClassifyNotEventStream(Provider provider, int status, const HeaderList& he
                   std::string(ProviderName(provider)) + " is " + OneLine(type, 100) +
                   ", not text/event-stream";
   // Masked before the cut, so that no prefix of a key survives at the end of the snippet.
-  const std::string masked = MaskKey(std::string(body), api_key);
+  const std::string masked = MaskKey(body, api_key);
   const std::string snippet = OneLine(masked, kMaxSnippet);
   if (!snippet.empty()) error.message += ": " + snippet;
   return error;

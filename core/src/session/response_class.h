@@ -10,6 +10,7 @@
 #include "llmstream/error.h"
 #include "llmstream/http_error.h"
 #include "llmstream/request.h"
+#include "text/one_line.h"
 
 namespace llmstream::session_internal {
 
@@ -26,10 +27,11 @@ bool IsEventStream(const HeaderList& headers);
 std::optional<int64_t> UnixNow(const HeaderList& headers, std::optional<int64_t> unix_ms_at_zero,
                                int64_t now_ms);
 
-// ClassifyHttpError for a non-2xx response. Without a known Unix time, values that depend on it
-// (a Retry-After HTTP date) are dropped rather than guessed.
+// ClassifyHttpError for a non-2xx response (`api_key` masked in all it quotes). Without a known
+// Unix time, values that depend on it (a Retry-After HTTP date) are dropped rather than guessed.
 Error ClassifyStatus(Provider provider, int status, const HeaderList& headers,
-                     std::string_view body, std::optional<int64_t> unix_now);
+                     std::string_view body, std::optional<int64_t> unix_now,
+                     std::string_view api_key);
 
 // A 2xx response that is not an event stream: when the body is a provider error object
 // ({"error": ...} or {"type": "error", ...}), that error as kProviderError; otherwise
@@ -42,8 +44,7 @@ Error ClassifyNotEventStream(Provider provider, int status, const HeaderList& he
 // ParseRateLimitHeaders; reset_ms of absolute resets stays unset without a known Unix time.
 RateLimitInfo RateLimits(const HeaderList& headers, std::optional<int64_t> unix_now);
 
-// `text` with every occurrence of `key` replaced by "[redacted]": error messages never carry a
-// key, and a server that echoes the request could put it in a body or a chunk.
-std::string MaskKey(std::string text, std::string_view key);
+// Every occurrence of the key masked (text/one_line.h).
+using text::MaskKey;
 
 }  // namespace llmstream::session_internal

@@ -252,12 +252,13 @@ std::span<const Event> Session::Impl::Cancel(int64_t now_ms) {
 
 void Session::Impl::CollectedBodyFailed(bool transfer_open, int64_t now_ms) {
   const HeaderList& headers = response_.headers;
-  Error error = IsSuccess(response_.status)
-                    ? session_internal::ClassifyNotEventStream(options_.provider.provider,
-                                                               response_.status, headers, body_,
-                                                               unix_now_, options_.provider.api_key)
-                    : session_internal::ClassifyStatus(options_.provider.provider, response_.status,
-                                                       headers, body_, unix_now_);
+  Error error =
+      IsSuccess(response_.status)
+          ? session_internal::ClassifyNotEventStream(options_.provider.provider, response_.status,
+                                                     headers, body_, unix_now_,
+                                                     options_.provider.api_key)
+          : session_internal::ClassifyStatus(options_.provider.provider, response_.status, headers,
+                                             body_, unix_now_, options_.provider.api_key);
   body_.clear();
   AttemptFailed(std::move(error), transfer_open, ShouldRetryHeader(headers), now_ms);
 }
