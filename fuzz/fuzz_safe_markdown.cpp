@@ -14,10 +14,14 @@
 //   3. split invariance: the pieces emitted for the split text, concatenated, equal the HTML of
 //      the whole text pushed at once; the emitted pieces always equal stable_html(), which only
 //      grows; stable_html() + tail_html() == Html(); after Flush nothing is held;
-//   4. peak live heap within a budget linear in the input (heap_budget.h).
+//   4. peak live heap within a budget linear in the input (heap_budget.h);
+//   5. the renderer's work (markdown_internal::ScanSteps(): characters its scans examined) within
+//      a budget linear in the input, so a superlinear path fails on an input of a few KB, by its
+//      work, in milliseconds, long before it would cost the timeout (issue 13: "[a](x ("
+//      repeated was quadratic).
 // The harness's own cost is linear in the text (the tail is rendered and the stable HTML
 // compared at kTailChecks points only), so the fuzz stage's per-input time limit is left to
-// catch a quadratic path in the renderer.
+// catch a quadratic path in the renderer that the work counter does not see.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -28,6 +32,7 @@
 
 #include "heap_budget.h"
 #include "llmstream/transforms/safe_markdown.h"
+#include "transforms/markdown_inline.h"
 
 namespace {
 
@@ -42,6 +47,15 @@ constexpr int kTailChecks = 2;
 // their HTML twice).
 constexpr long long kHeapPerInputByte = 512;
 constexpr long long kHeapFixed = 1 << 20;
+// Measured worst: ~36 steps per byte and render ("[a](" repeated: a link destination's scan
+// crosses up to 32 others nested in its parentheses, the cap); by construction at most ~60 (that
+// and 16-deep lists, whose every level sees the lines again). The text is rendered up to 4 times
+// here: whole, split, and the open block at the kTailChecks points. A quadratic path exceeds
+// this from ~3 KB of input ("[a](x (" repeated, before its fix: n^2 / 14 steps per render):
+// the seeds hostile-link-titles and hostile-backtick-runs fail on it with the title and the
+// code-span searches from before the fix.
+constexpr uint64_t kStepsPerInputByte = 4 * 96;
+constexpr uint64_t kStepsFixed = 1 << 16;
 
 [[noreturn]] void Fail(const char* what, std::string_view detail, std::string_view html) {
   const size_t show = html.size() < 400 ? html.size() : 400;
@@ -271,6 +285,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.hard_breaks = (data[0] & 2) != 0;
   options.max_nesting = 1 + (data[0] >> 4);
   const std::string_view text(reinterpret_cast<const char*>(data) + 2, size - 2);
+  const uint64_t steps_before = llmstream::markdown_internal::ScanSteps();
 
   // The whole text at once.
   SafeMarkdown whole(options);
@@ -335,5 +350,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
          std::string_view(emitted).substr(diff > 80 ? diff - 80 : 0));
   }
   budget.Check("fuzz_safe_markdown", size, kHeapPerInputByte, kHeapFixed);
+  const uint64_t steps = llmstream::markdown_internal::ScanSteps() - steps_before;
+  if (steps > kStepsPerInputByte * size + kStepsFixed) {
+    std::fprintf(stderr,
+                 "fuzz_safe_markdown: work budget exceeded: %llu scan steps for a %zu-byte input "
+                 "(budget %llu)\n",
+                 static_cast<unsigned long long>(steps), size,
+                 static_cast<unsigned long long>(kStepsPerInputByte * size + kStepsFixed));
+    std::abort();
+  }
   return 0;
 }

@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <cstdint>
 
 #include "llmstream/transforms/safe_markdown.h"
+#include "support/markdown_shapes.h"
+#include "transforms/markdown_inline.h"
 #include "transforms_test_util.h"
 
 namespace llmstream::testing {
@@ -402,6 +405,61 @@ TEST(SafeMarkdown, RendersTheDeepseekAnswer) {
             std::string::npos);
   EXPECT_NE(html.find("<ol>\n<li><p><strong>Prepare the Cookie Dough&#58;</strong></p>\n<ul>"),
             std::string::npos);
+}
+
+// ---- Cost on hostile text (issue 13) ----------------------------------------------------------
+//
+// The renderer's work counter (markdown_internal::ScanSteps(): characters its scans examined)
+// must grow linearly with the text on the shapes that make a naive renderer quadratic: each
+// search for a closer that is not there, repeated per opener. Checked by work, not time: at two
+// sizes 8x apart the steps per input byte stay under a constant and do not grow (a quadratic
+// path multiplies them by ~8, an n^1.5 one by ~2.8). The shapes: support/markdown_shapes.h.
+
+// Steps per input byte and render, of rendering `text` at once (the final HTML) and of one
+// tail_html() of it left open (the live preview renders the open block the same way).
+double StepsPerByte(const std::string& text) {
+  const uint64_t before = markdown_internal::ScanSteps();
+  Render(text);
+  SafeMarkdown open;
+  TextChunks out;
+  open.Push(text, 0, &out);
+  open.tail_html();
+  return static_cast<double>(markdown_internal::ScanSteps() - before) /
+         static_cast<double>(2 * text.size());
+}
+
+TEST(SafeMarkdownCost, WorkIsLinearOnHostileShapes) {
+  // Measured worst: ~36 ("[a](" repeated: a link destination's scan crosses up to 32 other
+  // destinations nested in its parentheses, the cap); 16-deep lists ~9; most shapes 4-7.
+  constexpr double kMaxStepsPerByte = 40;
+  for (const HostileMarkdownShape& shape : HostileMarkdownShapes()) {
+    const double small = StepsPerByte(shape.Make(4096));
+    const double large = StepsPerByte(shape.Make(32768));
+    EXPECT_LE(large, kMaxStepsPerByte) << shape.name << " (4 KiB: " << small << ")";
+    EXPECT_LE(large, small * 1.25 + 0.5) << shape.name << ": steps per byte grow with the size";
+  }
+}
+
+// A live preview renders the tail after each chunk: that costs the open block, not the document.
+TEST(SafeMarkdownCost, TheTailCostsTheOpenBlockOnly) {
+  SafeMarkdown md;
+  TextChunks out;
+  md.Push(RepeatTo("[a](x (\n\n", 32768), 0, &out);  // finished paragraphs
+  md.Push("open *block*", 0, &out);
+  const uint64_t before = markdown_internal::ScanSteps();
+  EXPECT_EQ(md.tail_html(), "<p>open <em>block</em></p>\n");
+  EXPECT_LE(markdown_internal::ScanSteps() - before, 100u);
+}
+
+TEST(SafeMarkdownCost, TheCounterSeesTheWork) {
+  // Plain text costs a few steps per byte: the counter counts (one that did not would pass the
+  // linearity check above vacuously).
+  const uint64_t before = markdown_internal::ScanSteps();
+  const std::string text = RepeatTo("plain words ", 4096);
+  Render(text);
+  const uint64_t steps = markdown_internal::ScanSteps() - before;
+  EXPECT_GE(steps, text.size());
+  EXPECT_LE(steps, 8 * text.size());
 }
 
 // ---- XSS ---------------------------------------------------------------------------------------

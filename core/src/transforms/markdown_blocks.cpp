@@ -237,6 +237,8 @@ bool BlockParser::InterruptsParagraph(std::string_view line) const {
 }
 
 void BlockParser::Line(std::string_view line, std::string* out) {
+  // Each nesting level sees its lines once more (up to MarkdownConfig::max_depth times).
+  AddScanSteps(line.size() + 1);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   switch (kind_) {
     case Kind::kNone:

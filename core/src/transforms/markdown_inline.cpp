@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cctype>
 #include <cstdint>
 #include <unordered_map>
@@ -19,6 +20,9 @@ namespace {
 
 constexpr size_t kNone = std::string_view::npos;
 constexpr std::string_view kRel = "\" rel=\"noopener noreferrer nofollow\">";
+constexpr std::string_view kTitleClosers = "\"')";
+
+std::atomic<uint64_t> g_scan_steps{0};
 
 bool IsAsciiPunct(unsigned char c) {
   return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
@@ -85,7 +89,10 @@ struct Node {
   int original = 0;
   bool can_open = false;
   bool can_close = false;
-  std::string open_tags;   // after the remaining characters
+  // After the remaining characters: one letter per match as the opener, 's' <strong> or 'e'
+  // <em>, innermost first (so a match appends instead of inserting at the front, which costs the
+  // tags so far: quadratic for one long run of '*' closed one by one).
+  std::string opened;
   std::string close_tags;  // before them
 };
 
@@ -104,33 +111,96 @@ class InlineRenderer {
       } else {
         out->append(node.close_tags);
         out->append(static_cast<size_t>(node.count), node.ch);
-        out->append(node.open_tags);
+        for (auto tag = node.opened.rbegin(); tag != node.opened.rend(); ++tag) {
+          out->append(*tag == 's' ? "<strong>" : "<em>");
+        }
       }
     }
+    AddScanSteps(steps_);
   }
 
  private:
-  size_t Run(size_t pos, char c) const {
+  size_t Run(size_t pos, char c) {
     size_t end = pos;
     while (end < text_.size() && text_[end] == c) ++end;
+    steps_ += end - pos;
     return end - pos;
   }
 
   // The start of the backtick run of exactly `len` that closes a code span opened just before
-  // `from`, or kNone. A failed search is remembered: none will succeed from later either.
+  // `from` (a run's end), or kNone. The last run of each length is indexed first, so a search
+  // that would fail is answered without a scan (runs of many lengths, each failing, would
+  // otherwise cost the rest of the text each); a search that runs succeeds, and both callers
+  // skip past the closer, so no character is scanned twice.
   size_t FindCodeClose(size_t from, size_t len) {
-    auto failed = code_fail_.find(len);
-    if (failed != code_fail_.end() && from >= failed->second) return kNone;
-    size_t pos = from;
-    while (pos < text_.size()) {
-      pos = text_.find('`', pos);
-      if (pos == kNone) break;
+    if (!code_runs_indexed_) {
+      code_runs_indexed_ = true;
+      for (size_t pos = text_.find('`'); pos != kNone; pos = text_.find('`', pos)) {
+        const size_t run = Run(pos, '`');
+        code_last_[run] = pos;
+        pos += run;
+      }
+      steps_ += text_.size();
+    }
+    const auto last = code_last_.find(len);
+    if (last == code_last_.end() || last->second < from) return kNone;
+    for (size_t pos = text_.find('`', from);; pos = text_.find('`', pos)) {
       const size_t run = Run(pos, '`');
-      if (run == len) return pos;
+      if (run == len) {
+        steps_ += pos - from;
+        return pos;
+      }
       pos += run;
     }
-    code_fail_[len] = from;
-    return kNone;
+  }
+
+  // The first `closing` (one of kTitleClosers) at or after `from` that no backslash escapes, or
+  // kNone: where a link title opened just before `from` ends. From the closers indexed once:
+  // scanning for each title would cost the rest of the text per link ("[a](x (" repeated).
+  // Which characters a backslash escapes is the same from any start that does not follow a
+  // backslash (a title starts after its quote or parenthesis), so one pass from 0 serves all.
+  size_t FindTitleClose(size_t from, char closing) {
+    if (!titles_indexed_) {
+      titles_indexed_ = true;
+      const size_t n = text_.size();
+      for (size_t q = 0; q < n;) {
+        if (text_[q] == '\\' && q + 1 < n) {
+          q += 2;
+          continue;
+        }
+        const size_t kind = kTitleClosers.find(text_[q]);
+        if (kind != kNone) title_closers_[kind].push_back(q);
+        ++q;
+      }
+      steps_ += n;
+    }
+    ++steps_;
+    const std::vector<size_t>& closers = title_closers_[kTitleClosers.find(closing)];
+    const auto it = std::lower_bound(closers.begin(), closers.end(), from);
+    return it == closers.end() ? kNone : *it;
+  }
+
+  // Past the spaces, tabs and line feeds at `p`.
+  size_t SkipSpace(size_t p) {
+    const size_t start = p;
+    while (p < text_.size() && (text_[p] == ' ' || text_[p] == '\t' || text_[p] == '\n')) ++p;
+    steps_ += p - start + 1;
+    return p;
+  }
+
+  // Past the spaces after the title closer at `close`, remembered per closer: the titles of many
+  // links can end at the same one ("[a](x (" repeated, then ")"), and each would scan the
+  // spaces after it again. (The other two SkipSpace calls of a link start where no other link's
+  // do, or where at most 33 do: see the destination's scan.)
+  size_t SkipSpaceAfterTitle(size_t close) {
+    const size_t next = close + 1;
+    if (next >= text_.size() ||
+        (text_[next] != ' ' && text_[next] != '\t' && text_[next] != '\n')) {
+      return next;  // no spaces (a title's usual end, `")`): nothing to remember
+    }
+    const auto [known, inserted] = after_title_.try_emplace(close, 0);
+    if (inserted) known->second = SkipSpace(close + 1);
+    return known->second;
   }
 
   // Pairs of [ and ] outside code spans and escapes, for links.
@@ -157,10 +227,12 @@ class InlineRenderer {
         ++i;
       }
     }
+    steps_ += text_.size();
     std::sort(brackets_.begin(), brackets_.end());
   }
 
-  size_t MatchOf(size_t open) const {
+  size_t MatchOf(size_t open) {
+    ++steps_;
     auto it = std::lower_bound(brackets_.begin(), brackets_.end(), std::make_pair(open, size_t{0}));
     return it != brackets_.end() && it->first == open ? it->second : kNone;
   }
@@ -226,15 +298,18 @@ class InlineRenderer {
           i = Delimiter(i);
           continue;
         case '!':
-          if (options_.links && i + 1 < n && text_[i + 1] == '[' && TryLink(i + 1, &end)) {
-            i = end;
-          } else {
-            pending_ += '!';
-            ++i;
+          if (options_.links && i + 1 < n && text_[i + 1] == '[') {
+            if (TryLink(i + 1, &end)) {
+              i = end;
+              continue;
+            }
+            failed_link_ = i + 1;  // the '[' next is not a link either: no second try
           }
+          pending_ += '!';
+          ++i;
           continue;
         case '[':
-          if (options_.links && TryLink(i, &end)) {
+          if (options_.links && i != failed_link_ && TryLink(i, &end)) {
             i = end;
           } else {
             pending_ += '[';
@@ -269,6 +344,7 @@ class InlineRenderer {
       pending_ += c;
       ++i;
     }
+    steps_ += n;
     FlushText();
   }
 
@@ -312,10 +388,6 @@ class InlineRenderer {
     return pos + run;
   }
 
-  static void SkipSpace(std::string_view text, size_t* p) {
-    while (*p < text.size() && (text[*p] == ' ' || text[*p] == '\t' || text[*p] == '\n')) ++*p;
-  }
-
   static std::string Unescape(std::string_view s) {
     std::string out;
     out.reserve(s.size());
@@ -333,14 +405,15 @@ class InlineRenderer {
     const size_t close = MatchOf(open);
     const size_t n = text_.size();
     if (close == kNone || close + 1 >= n || text_[close + 1] != '(') return false;
-    size_t p = close + 2;
-    SkipSpace(text_, &p);
+    size_t p = SkipSpace(close + 2);
     std::string_view destination;
     if (p < n && text_[p] == '<') {
+      // Ends at the next '<': no other link's <destination> scan crosses this one's.
       size_t q = p + 1;
       while (q < n && text_[q] != '>' && text_[q] != '\n' && text_[q] != '<') {
         q += (text_[q] == '\\' && q + 1 < n) ? 2 : 1;
       }
+      steps_ += q - p;
       if (q >= n || text_[q] != '>') return false;
       destination = text_.substr(p + 1, q - p - 1);
       p = q + 1;
@@ -354,25 +427,29 @@ class InlineRenderer {
           continue;
         }
         if (ch <= ' ' || ch == 0x7F) break;
+        // The cap also bounds the work: a destination's scan only crosses the starts of other
+        // destinations nested deeper than it in parentheses, so at most 33 scans cover any
+        // character.
         if (ch == '(') {
-          if (++depth > 32) return false;
+          if (++depth > 32) {
+            steps_ += q - p;
+            return false;
+          }
         } else if (ch == ')') {
           if (depth == 0) break;
           --depth;
         }
         ++q;
       }
+      steps_ += q - p;
       destination = text_.substr(p, q - p);
       p = q;
     }
-    SkipSpace(text_, &p);
+    p = SkipSpace(p);
     if (p < n && (text_[p] == '"' || text_[p] == '\'' || text_[p] == '(')) {
-      const char closing = text_[p] == '(' ? ')' : text_[p];
-      size_t q = p + 1;
-      while (q < n && text_[q] != closing) q += (text_[q] == '\\' && q + 1 < n) ? 2 : 1;
-      if (q >= n) return false;
-      p = q + 1;
-      SkipSpace(text_, &p);
+      const size_t q = FindTitleClose(p + 1, text_[p] == '(' ? ')' : text_[p]);
+      if (q == kNone) return false;
+      p = SkipSpaceAfterTitle(q);
     }
     if (p >= n || text_[p] != ')') return false;
     *end = p + 1;
@@ -397,9 +474,14 @@ class InlineRenderer {
     size_t q = open + 1;
     while (q < text_.size() && text_[q] != '>') {
       const auto ch = static_cast<unsigned char>(text_[q]);
-      if (ch <= ' ' || ch == '<' || ch == 0x7F || q - open > 4096) return false;
+      // Ends at the next '<' at the latest: autolink scans never overlap.
+      if (ch <= ' ' || ch == '<' || ch == 0x7F || q - open > 4096) {
+        steps_ += q - open;
+        return false;
+      }
       ++q;
     }
+    steps_ += q - open;
     if (q >= text_.size()) return false;
     const std::string_view content = text_.substr(open + 1, q - open - 1);
     const std::string href =
@@ -432,6 +514,8 @@ class InlineRenderer {
     } else {
       return false;
     }
+    // A failed URL is "http://" and trailing punctuation only: no 'h' for another attempt to
+    // start from within it.
     size_t q = start + prefix;
     size_t opens = 0;
     size_t closes = 0;
@@ -442,6 +526,7 @@ class InlineRenderer {
       closes += ch == ')';
       ++q;
     }
+    steps_ += 2 * (q - start);  // and the trailing characters trimmed below
     static constexpr std::string_view kTrailing = "?!.,:;*_~'\"";
     while (q > start + prefix) {
       const char ch = text_[q - 1];
@@ -492,6 +577,7 @@ class InlineRenderer {
     bottom.fill(-1);
     int c = 0;
     while (c != -1) {
+      ++steps_;
       Node& closer = nodes_[d[c]];
       if (!closer.can_close || closer.count == 0) {
         c = next[c];
@@ -501,6 +587,7 @@ class InlineRenderer {
       int o = prev[c];
       bool found = false;
       while (o != -1 && o > bottom[key]) {
+        ++steps_;
         const Node& opener = nodes_[d[o]];
         if (opener.ch == closer.ch && opener.can_open && opener.count > 0) {
           const bool odd = (opener.can_close || closer.can_open) &&
@@ -516,7 +603,7 @@ class InlineRenderer {
       if (found) {
         Node& opener = nodes_[d[o]];
         const bool strong = closer.count >= 2 && opener.count >= 2;
-        opener.open_tags.insert(0, strong ? "<strong>" : "<em>");
+        opener.opened += strong ? 's' : 'e';
         closer.close_tags += strong ? "</strong>" : "</em>";
         opener.count -= strong ? 2 : 1;
         closer.count -= strong ? 2 : 1;
@@ -542,7 +629,13 @@ class InlineRenderer {
   std::vector<Node> nodes_;
   std::string pending_;
   std::vector<std::pair<size_t, size_t>> brackets_;
-  std::unordered_map<size_t, size_t> code_fail_;
+  size_t failed_link_ = kNone;
+  bool code_runs_indexed_ = false;
+  std::unordered_map<size_t, size_t> code_last_;  // run length -> start of the last such run
+  bool titles_indexed_ = false;
+  std::array<std::vector<size_t>, 3> title_closers_;  // per kTitleClosers character, ascending
+  std::unordered_map<size_t, size_t> after_title_;    // title closer -> past the spaces after it
+  uint64_t steps_ = 0;
 };
 
 }  // namespace
@@ -572,5 +665,9 @@ std::string SafeHref(std::string_view destination) {
 void RenderInline(std::string_view text, const InlineOptions& options, std::string* out) {
   InlineRenderer(text, options).Render(out);
 }
+
+uint64_t ScanSteps() { return g_scan_steps.load(std::memory_order_relaxed); }
+
+void AddScanSteps(uint64_t steps) { g_scan_steps.fetch_add(steps, std::memory_order_relaxed); }
 
 }  // namespace llmstream::markdown_internal
