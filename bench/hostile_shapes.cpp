@@ -3,10 +3,13 @@
 // build's path) in 1-16 KiB reads. Prints time per byte, its ratio to the benign stream's, and
 // the peak heap against the size of the assembled content. The target (issue 13): every shape
 // costs time linear in its bytes, at most ~2x a benign stream of the same size, and peak memory
-// at most ~2x the assembled text and tool arguments. Never asserts: figures go to
-// bench/README.md ("Hostile shapes").
+// at most ~2x the assembled text and tool arguments. Then SafeMarkdown: the hostile Markdown
+// shapes of its cost test (tests/support/markdown_shapes.h: closers that never come, deep
+// nesting), N/8 MiB each, rendered at once, next to benign prose of the same size. Never asserts:
+// figures go to bench/README.md ("Hostile shapes").
 //
-//   hostile_shapes [--mib N] [--only NAME]     (default 4 MiB per stream)
+//   hostile_shapes [--mib N] [--only NAME]     (default 4 MiB per stream; --only markdown: all
+//                                               the Markdown shapes)
 #include <malloc.h>
 
 #include <algorithm>
@@ -21,6 +24,8 @@
 #include <vector>
 
 #include "llmstream/session.h"
+#include "llmstream/transforms/safe_markdown.h"
+#include "support/markdown_shapes.h"
 
 namespace {
 
@@ -336,6 +341,30 @@ Run Best(const Shape& shape, const std::string& body, int runs) {
   return best;
 }
 
+// The text rendered at once, best of `runs`.
+Run RenderMarkdown(const std::string& text, int runs) {
+  Run best;
+  for (int i = 0; i < runs; ++i) {
+    const size_t live_before = g_live;
+    g_peak = g_live;
+    const auto start = std::chrono::steady_clock::now();
+    Run run;
+    {
+      llmstream::SafeMarkdown markdown;
+      llmstream::TextChunks out;
+      markdown.Push(text, 0, &out);
+      markdown.Flush(0, &out);
+      run.content = out.text().size();
+      run.peak_heap = g_peak - live_before;
+    }
+    const double ns =
+        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
+    run.ns_per_byte = ns / static_cast<double>(text.size());
+    if (i == 0 || run.ns_per_byte < best.ns_per_byte) best = run;
+  }
+  return best;
+}
+
 }  // namespace
 
 void* operator new(size_t size) {
@@ -365,10 +394,18 @@ int main(int argc, char** argv) {
     }
   }
   const size_t bytes = mib << 20;
+  // Markdown: the benign prose first, the hostile shapes compared with it.
+  std::vector<llmstream::testing::HostileMarkdownShape> markdown = {
+      {"markdown prose", "Some *words*, `code` and a [link](https://x.test/a \"t\").\n"}};
+  for (const auto& shape : llmstream::testing::HostileMarkdownShapes()) {
+    if (only.empty() || only == "markdown" || only == shape.name) markdown.push_back(shape);
+  }
+  const bool streams = only.empty() || markdown.size() == 1;
   std::printf("%-30s %10s %9s %8s %10s %10s %s\n", "shape", "bytes", "ns/byte", "x benign",
               "peak MiB", "content", "ended");
   std::vector<std::pair<std::string, double>> benign;
   for (const Shape& shape : kShapes) {
+    if (!streams) break;
     if (!only.empty() && only != shape.name && std::strcmp(shape.benign, shape.name) != 0) continue;
     const std::string body = shape.generate(bytes);
     const Run run = Best(shape, body, 3);
@@ -381,6 +418,19 @@ int main(int argc, char** argv) {
     std::printf("%-30s %10zu %9.2f %8.2f %10.2f %10zu %s\n", shape.name, body.size(),
                 run.ns_per_byte, run.ns_per_byte / base,
                 static_cast<double>(run.peak_heap) / (1 << 20), run.content, run.ending.c_str());
+    std::fflush(stdout);
+  }
+  if (markdown.size() == 1) return 0;
+  std::printf("\n%-40s %10s %9s %8s %10s %10s\n", "markdown shape", "bytes", "ns/byte", "x prose",
+              "peak MiB", "html");
+  double prose = 0;
+  for (const auto& shape : markdown) {
+    const std::string text = shape.Make(bytes / 8);
+    const Run run = RenderMarkdown(text, 3);
+    if (prose == 0) prose = run.ns_per_byte;
+    std::printf("%-40s %10zu %9.2f %8.2f %10.2f %10zu\n", shape.name, text.size(), run.ns_per_byte,
+                run.ns_per_byte / prose, static_cast<double>(run.peak_heap) / (1 << 20),
+                run.content);
     std::fflush(stdout);
   }
   return 0;
