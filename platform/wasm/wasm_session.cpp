@@ -10,6 +10,7 @@
 #include "json/writer.h"
 #include "llmstream/to_json.h"
 #include "options.h"
+#include "request/request_internal.h"
 
 namespace llmstream::wasm {
 namespace {
@@ -22,10 +23,17 @@ int64_t ToMs(double now_ms) {
   return static_cast<int64_t>(std::floor(now_ms));
 }
 
+// Response headers as JS hands them over. Parsed like any text from outside (an object of a
+// hundred thousand headers must not cost n^2), through the core's one parse instantiation.
+constexpr size_t kMaxHeaderObjectKeys = 1024;
+
 HeaderList ParseHeaders(const std::string& text) {
   HeaderList headers;
-  const nlohmann::ordered_json doc =
-      nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
+  request_internal::Json doc;
+  if (request_internal::ParseUntrustedJson(text, kMaxHeaderObjectKeys, &doc) !=
+      request_internal::UntrustedJson::kOk) {
+    return headers;
+  }
   if (doc.is_array()) {
     for (const auto& pair : doc) {
       if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string()) {

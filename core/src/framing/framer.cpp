@@ -3,9 +3,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "framing/event_stream_framer.h"
-#include "framing/json_array_framer.h"
-#include "framing/ndjson_framer.h"
 #include "sse/utf8.h"
 
 namespace llmstream {
@@ -109,20 +106,6 @@ void Framer::AppendBounded(std::string* buffer, std::string_view bytes, size_t c
     }
   }
   buffer->append(bytes);
-}
-
-std::unique_ptr<Framer> MakeFramer(Framing framing, SseSink* sink, FramingLimits limits) {
-  switch (framing) {
-    case Framing::kNdjson:
-      return std::make_unique<NdjsonFramer>(sink, limits);
-    case Framing::kAwsEventStream:
-      return std::make_unique<EventStreamFramer>(sink, limits);
-    case Framing::kJsonArray:
-      return std::make_unique<JsonArrayFramer>(sink, limits);
-    case Framing::kSse:
-      break;
-  }
-  return nullptr;
 }
 
 }  // namespace framing

@@ -20,6 +20,15 @@ bool Within(std::string_view inner, std::string_view outer) {
          le(inner.data() + inner.size(), outer.data() + outer.size());
 }
 
+// A Stream asked for a framing its build left out (the web core module has SSE only).
+Error FramingNotBuiltIn(Framing framing) {
+  Error error;
+  error.code = ErrorCode::kInvalidRequest;
+  error.message = "this build of llmstream reads text/event-stream bodies only, not " +
+                  std::string(FramingName(framing));
+  return error;
+}
+
 }  // namespace
 
 class Stream::Impl final : public SseSink {
@@ -47,6 +56,9 @@ class Stream::Impl final : public SseSink {
       // Another framing: whole reads go to its framer (one call per read, never per byte); the
       // template shortcut below reads SSE bytes and stays off.
       if (!framer_->Feed(bytes)) End(framer_->error());
+    } else if (options_.framing != Framing::kSse) {
+      End(FramingNotBuiltIn(
+          options_.framing));  // a build without that framer: never read the body as SSE
     } else if (!template_events_) {
       if (!parser_.Feed(bytes)) End(parser_.error());
     } else {
@@ -82,6 +94,10 @@ class Stream::Impl final : public SseSink {
     if (ended_) return {};
     now_ms_ = now_ms;
     SseEnd lost;
+    if (!framer_ && options_.framing != Framing::kSse) {
+      End(FramingNotBuiltIn(options_.framing));
+      return out_.events();
+    }
     if (framer_) {
       const framing::FramingEnd end = framer_->Finish();  // may still deliver a last NDJSON line
       if (framer_->failed()) {
