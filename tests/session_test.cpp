@@ -757,6 +757,22 @@ TEST(Session, InBandErrorsNeverQuoteTheKey) {
   EXPECT_EQ(driver.session.result().error.message, error.message);
 }
 
+TEST(Session, InBandErrorTypesNeverQuoteTheKey) {
+  SessionOptions options = ChatOptions();
+  options.retry.max_retries = 0;
+  Driver driver(options);
+  driver.ExpectSend(0);
+  driver.Response(200, {{"content-type", "text/event-stream"}}, 10);
+  const std::string& key = options.provider.api_key;
+  driver.Body(
+      ChatText("Roses") + R"(data: {"error":{"message":"bad","code":"x)" + key + R"("}})" + "\n\n",
+      20);
+  const Error error = OnlyError(driver);
+  EXPECT_EQ(error.code, ErrorCode::kProviderError);
+  EXPECT_EQ(error.provider_type, "x[redacted]");
+  EXPECT_EQ(driver.session.result().error.provider_type, "x[redacted]");
+}
+
 TEST(Session, NoTimersMeansWaitingOnlyForIo) {
   SessionOptions options = ChatOptions();
   options.timeouts = {.first_byte_ms = 0, .idle_ms = 0, .total_ms = 0};

@@ -23,7 +23,10 @@ void Session::Impl::AttemptFailed(Error error, bool transfer_open,
   // server that echoes the key must not put it into an error a caller logs. (Keys shorter than 8
   // bytes are test placeholders such as "k": masking them would garble every message.)
   const std::string& key = options_.provider.api_key;
-  if (key.size() >= 8) error.message = session_internal::MaskKey(std::move(error.message), key);
+  if (key.size() >= 8) {
+    error.message = session_internal::MaskKey(std::move(error.message), key);
+    error.provider_type = session_internal::MaskKey(std::move(error.provider_type), key);
+  }
   FlushSplice();
   response_.ended_ms = now_ms;
   // After output a plain retry would show the text twice; a continuation would not, so with one
