@@ -118,6 +118,12 @@ class SseParser {
     return !at_start_ && !failed_ && !pending_cr_ && line_buf_.empty() && data_lines_ == 0 &&
            type_buf_.empty() && type_view_.empty() && !id_pending_;
   }
+  // During SseSink::OnEvent only: hands the event's data buffer to `out` (swapped, no copy) when
+  // the parser owns it and it is long (64 KiB or more: heap storage, so the event's data view
+  // stays valid, now pointing into *out). False otherwise (data in the caller's input, or short).
+  // For a sink that keeps a huge event past the callback without copying it.
+  bool TakeEventData(std::string* out);
+
   // Counts bytes that a caller read while between_events() in bytes_fed() (the parser never
   // saw them).
   void CountBytesReadElsewhere(size_t bytes) { bytes_fed_ += bytes; }

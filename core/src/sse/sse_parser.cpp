@@ -254,6 +254,12 @@ void SseParser::AppendData(std::string_view value, bool in_input, bool ascii) {
   if (!is_valid) sse::AppendRepairedUtf8(value.substr(valid), &data_buf_);
 }
 
+bool SseParser::TakeEventData(std::string* out) {
+  if (data_borrowed_ || data_lines_ == 0 || data_buf_.size() < kAdoptLineBytes) return false;
+  out->swap(data_buf_);
+  return true;
+}
+
 void SseParser::OwnData() {
   EnsureCapacity(&data_buf_, data_view_.size(), limits_.max_event_bytes);
   data_buf_.assign(data_view_);

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cstddef>
 #include <deque>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "json/arena.h"
@@ -21,6 +23,7 @@ class Emitter {
     ++batch_;
     events_.clear();
     arena_.Reset();
+    if (!held_.empty()) held_.clear();
     // Most batches carry no payload: an empty deque's clear() still walks its node map, on every
     // Feed (one per network read).
     if (!usages_.empty()) usages_.clear();
@@ -123,6 +126,12 @@ class Emitter {
 
   // Copies `text` into storage that lives until the next Clear.
   std::string_view Copy(std::string_view text) { return arena_.Copy(text); }
+  // Keeps `bytes` (64 KiB or more: heap storage, which a move does not relocate) until the next
+  // batch, instead of copying it into the arena; returns a view of it.
+  std::string_view Hold(std::string&& bytes) {
+    held_.push_back(std::move(bytes));
+    return held_.back();
+  }
   json::Arena* arena() { return &arena_; }
 
   std::vector<Event>& events() { return events_; }
@@ -131,6 +140,7 @@ class Emitter {
  private:
   std::vector<Event> events_;
   json::Arena arena_;
+  std::vector<std::string> held_;  // Hold()
   // deques: push_back keeps earlier elements in place, so Event pointers stay valid.
   std::deque<Usage> usages_;
   std::deque<Cost> costs_;

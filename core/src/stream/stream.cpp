@@ -21,11 +21,10 @@ bool Within(std::string_view inner, std::string_view outer) {
 }
 
 // A Stream asked for a framing its build left out (the web core module has SSE only).
-Error FramingNotBuiltIn(Framing framing) {
+Error FramingNotBuiltIn() {
   Error error;
   error.code = ErrorCode::kInvalidRequest;
-  error.message = "this build of llmstream reads text/event-stream bodies only, not " +
-                  std::string(FramingName(framing));
+  error.message = "this build of llmstream reads text/event-stream bodies only";
   return error;
 }
 
@@ -57,8 +56,7 @@ class Stream::Impl final : public SseSink {
       // template shortcut below reads SSE bytes and stays off.
       if (!framer_->Feed(bytes)) End(framer_->error());
     } else if (options_.framing != Framing::kSse) {
-      End(FramingNotBuiltIn(
-          options_.framing));  // a build without that framer: never read the body as SSE
+      End(FramingNotBuiltIn());  // a build without that framer: never read the body as SSE
     } else if (!template_events_) {
       if (!parser_.Feed(bytes)) End(parser_.error());
     } else {
@@ -95,7 +93,7 @@ class Stream::Impl final : public SseSink {
     now_ms_ = now_ms;
     SseEnd lost;
     if (!framer_ && options_.framing != Framing::kSse) {
-      End(FramingNotBuiltIn(options_.framing));
+      End(FramingNotBuiltIn());
       return out_.events();
     }
     if (framer_) {
@@ -211,7 +209,12 @@ class Stream::Impl final : public SseSink {
     // Views into the caller's bytes live until Feed returns; anything the parser had to buffer
     // (a line split across reads, multi-line data) is copied once so events may point into it.
     // The default type ("message": no `event:` field) is static and needs no copy either.
-    if (!Within(event.data, input_)) stable.data = out_.Copy(event.data);
+    // A huge event (a base64 image, one giant delta) is taken from the parser instead.
+    if (!Within(event.data, input_)) {
+      std::string taken;
+      stable.data = !framer_ && parser_.TakeEventData(&taken) ? out_.Hold(std::move(taken))
+                                                              : out_.Copy(event.data);
+    }
     if (!event.has_default_type() && !Within(event.type, input_)) {
       stable.type = out_.Copy(event.type);
     }
