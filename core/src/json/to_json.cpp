@@ -48,6 +48,11 @@ void AppendJson(std::string* out, const Cost& cost) {
 
 namespace {
 
+// Whether AppendJson hands `value` to the long-string writer (JsonSizeHint counts the same).
+bool ByReference(const LongStringWriter* long_strings, std::string_view value) {
+  return long_strings != nullptr && value.size() >= long_strings->min_bytes;
+}
+
 // Values that are JSON stay JSON; anything else becomes a string.
 void AppendJsonArrayOfValues(std::string* out, const std::vector<std::string>& values) {
   json::AppendArray(out, values, [](std::string* o, const std::string& value) {
@@ -68,10 +73,10 @@ class CompletionWriter {
   // can be shared.
   void Text(ObjectWriter& o, std::string_view key, std::string_view value,
             std::string_view same = {}, std::string_view or_same = {}) const {
-    if (long_ == nullptr || value.size() < long_->min_bytes) {
-      o.String(key, value);
-    } else {
+    if (ByReference(long_, value)) {
       long_->write(o.Key(key), value == same ? same : value == or_same ? or_same : value);
+    } else {
+      o.String(key, value);
     }
   }
   void WriteToolCall(std::string* out, const ToolCall& call) const;
@@ -136,9 +141,7 @@ size_t JsonSizeHint(const Completion& completion, const LongStringWriter* long_s
   // The long strings, counted raw (or as a reference of at most kLongStringReferenceBytes):
   // escapes and the small fields are what the margin is for.
   const auto text = [&](std::string_view value) -> size_t {
-    return long_strings != nullptr && value.size() >= long_strings->min_bytes
-               ? kLongStringReferenceBytes
-               : value.size();
+    return ByReference(long_strings, value) ? kLongStringReferenceBytes : value.size();
   };
   size_t size = text(completion.text());  // "text" repeats choice 0's text
   if (const Choice* first = completion.FindChoice(0)) size += text(first->reasoning);
