@@ -11,6 +11,12 @@ const nlohmann::json& Expected() {
   return expected;
 }
 
+const nlohmann::json& ExpectedMoreProviders() {
+  static const nlohmann::json expected = nlohmann::json::parse(
+      ReadFixture("more-providers/expected.json"), nullptr, /*allow_exceptions=*/false);
+  return expected;
+}
+
 ::testing::AssertionResult MatchesExpectedText(std::string_view actual,
                                                const nlohmann::json& expected) {
   if (expected.is_null()) {

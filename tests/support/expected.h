@@ -11,6 +11,9 @@ namespace llmstream::testing {
 
 // The whole expected.json (parsed once).
 const nlohmann::json& Expected();
+// more-providers/expected.json: the same string conventions, one shape per provider (its
+// `_about` entry gives the rules).
+const nlohmann::json& ExpectedMoreProviders();
 
 // expected.json writes strings either as JSON strings (null meaning "none": compares equal to
 // "") or, when long, as {chars, sha256, head, tail}. Returns a failure describing the mismatch.

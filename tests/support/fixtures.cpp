@@ -31,6 +31,16 @@ std::vector<std::string> FixtureFiles() {
   return files;
 }
 
+std::vector<std::string> MoreProviderFixtureFiles() {
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(FixturesDir() + "/more-providers")) {
+    const std::string name = entry.path().filename().string();
+    if (name != "README.md" && name != "expected.json") files.push_back("more-providers/" + name);
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 std::vector<Split> StandardSplits(size_t body_size) {
   std::vector<Split> splits;
   splits.push_back({"whole", {body_size}});

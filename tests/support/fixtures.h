@@ -18,6 +18,9 @@ std::string FixturesDir();
 std::string ReadFile(const std::string& path);
 std::string ReadFixture(std::string_view name);  // a file in FixturesDir()
 std::vector<std::string> FixtureFiles();         // every *.sse, sorted
+// The recordings of more-providers/ (Gemini, Bedrock, Ollama, Cohere, Mistral, DeepSeek), sorted;
+// names relative to FixturesDir() ("more-providers/gemini-thought-parts.sse").
+std::vector<std::string> MoreProviderFixtureFiles();
 
 // How to cut a body into reads.
 struct Split {

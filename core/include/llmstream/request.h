@@ -48,16 +48,24 @@ enum class WireApi : uint8_t {
   kChatCompletions = 0,    // POST {base}/chat/completions
   kResponses = 1,          // POST {base}/responses (OpenAI Responses API)
   kAnthropicMessages = 2,  // POST {base}/messages (Anthropic Messages API)
+  // The providers with a wire API of their own (wire-formats.md, one section each):
+  kGeminiGenerateContent = 3,  // POST {base}/models/{model}:streamGenerateContent (Google Gemini)
+  kBedrockConverse = 4,        // POST {base}/model/{model}/converse-stream (AWS Bedrock)
+  kOllamaChat = 5,             // POST {base}/api/chat (Ollama's native API, NDJSON)
+  kOllamaGenerate = 6,         // POST {base}/api/generate (Ollama's native API, NDJSON)
+  kCohereChat = 7,             // POST {base}/v2/chat (Cohere v2)
 };
 
 // Stable lower-case names: "openai", "anthropic", "groq", "openrouter", "compatible", "local".
 std::string_view ProviderName(Provider provider);
 // Accepts the names above (any case) plus "openai-compatible" for kCompatible.
 std::optional<Provider> ParseProvider(std::string_view name);
-// "chat_completions", "responses", "anthropic_messages".
+// "chat_completions", "responses", "anthropic_messages", "gemini_generate_content",
+// "bedrock_converse", "ollama_chat", "ollama_generate", "cohere_chat".
 std::string_view WireApiName(WireApi api);
-// The names above, plus the short "chat" and "messages" and the dashed "chat-completions" and
-// "anthropic-messages". The one parser of API names: the CLI's --api and the npm package's `api`.
+// The names above, their dashed spellings ("chat-completions", "bedrock-converse", ...), plus the
+// short "chat" and "messages". The one parser of API names: the CLI's --api and the npm
+// package's `api`.
 std::optional<WireApi> ParseWireApi(std::string_view name);
 
 // The model used when a request names none: "gpt-4o-mini", "claude-haiku-4-5",

@@ -1,5 +1,5 @@
 // MakeFramer with every framing, in a file of its own: the web core module links a version that
-// has only SSE (platform/wasm/sse_only_framing.cpp) until a dialect there needs another framing,
+// has only SSE (platform/wasm/sse_only.cpp) until a dialect there needs another framing,
 // so the framers cost its download nothing before then.
 #include "framing/event_stream_framer.h"
 #include "framing/framer.h"

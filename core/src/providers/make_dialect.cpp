@@ -1,5 +1,6 @@
 #include "providers/anthropic.h"
 #include "providers/dialect.h"
+#include "providers/more_dialects.h"
 #include "providers/openai_chat.h"
 #include "providers/openai_responses.h"
 
@@ -12,9 +13,15 @@ std::unique_ptr<Dialect> MakeDialect(WireApi api, Provider provider) {
     case WireApi::kResponses:
       return MakeResponsesDialect();
     case WireApi::kChatCompletions:
+      return MakeOpenAIChatDialect(provider);
+    case WireApi::kGeminiGenerateContent:
+    case WireApi::kBedrockConverse:
+    case WireApi::kOllamaChat:
+    case WireApi::kOllamaGenerate:
+    case WireApi::kCohereChat:
       break;
   }
-  return MakeOpenAIChatDialect(provider);
+  return MakeMoreDialect(api, provider);
 }
 
 }  // namespace llmstream

@@ -3,6 +3,7 @@
 // anthropic_body.cpp.
 #include "llmstream/request.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <set>
@@ -183,17 +184,28 @@ std::string_view WireApiName(WireApi api) {
       return "responses";
     case WireApi::kAnthropicMessages:
       return "anthropic_messages";
+    case WireApi::kGeminiGenerateContent:
+      return "gemini_generate_content";
+    case WireApi::kBedrockConverse:
+      return "bedrock_converse";
+    case WireApi::kOllamaChat:
+      return "ollama_chat";
+    case WireApi::kOllamaGenerate:
+      return "ollama_generate";
+    case WireApi::kCohereChat:
+      return "cohere_chat";
   }
   return "unknown";
 }
 
 std::optional<WireApi> ParseWireApi(std::string_view name) {
-  if (name == "chat_completions" || name == "chat" || name == "chat-completions") {
-    return WireApi::kChatCompletions;
-  }
-  if (name == "responses") return WireApi::kResponses;
-  if (name == "anthropic_messages" || name == "messages" || name == "anthropic-messages") {
-    return WireApi::kAnthropicMessages;
+  if (name == "chat") return WireApi::kChatCompletions;
+  if (name == "messages") return WireApi::kAnthropicMessages;
+  std::string underscored(name);
+  std::replace(underscored.begin(), underscored.end(), '-', '_');
+  for (uint8_t value = 0; value <= static_cast<uint8_t>(WireApi::kCohereChat); ++value) {
+    const WireApi api = static_cast<WireApi>(value);
+    if (underscored == WireApiName(api)) return api;
   }
   return std::nullopt;
 }
@@ -310,6 +322,12 @@ bool BuildUrl(const ProviderConfig& config, WireApi api, std::string* url, Error
     case WireApi::kAnthropicMessages:
       path = "/messages";
       break;
+    case WireApi::kGeminiGenerateContent:  // refused by BuildRequest until they are built
+    case WireApi::kBedrockConverse:
+    case WireApi::kOllamaChat:
+    case WireApi::kOllamaGenerate:
+    case WireApi::kCohereChat:
+      return Invalid(error, "no URL for the " + std::string(WireApiName(api)) + " API yet");
   }
   const bool add_v1 = api == WireApi::kAnthropicMessages ? !ends_with_v1 : bare_origin;
   *url = base + (add_v1 ? "/v1" : "") + path + query;
@@ -481,6 +499,10 @@ bool Validate(const ProviderConfig& config, WireApi api, const CompletionRequest
 bool BuildRequest(const ProviderConfig& config, const CompletionRequest& request, HttpRequest* out,
                   Error* error) {
   const WireApi api = ResolveApi(config);
+  if (api > WireApi::kAnthropicMessages) {  // issue 14: their streams are read, not yet built
+    return Invalid(error, "requests for the " + std::string(WireApiName(api)) +
+                              " API are not built yet; its streams can be read (Stream)");
+  }
   if (!Validate(config, api, request, error)) return false;
 
   Json extra;
@@ -506,6 +528,12 @@ bool BuildRequest(const ProviderConfig& config, const CompletionRequest& request
       break;
     case WireApi::kAnthropicMessages:
       ok = request_internal::BuildAnthropicBody(config, request, &body, error);
+      break;
+    case WireApi::kGeminiGenerateContent:  // refused above
+    case WireApi::kBedrockConverse:
+    case WireApi::kOllamaChat:
+    case WireApi::kOllamaGenerate:
+    case WireApi::kCohereChat:
       break;
   }
   if (!ok) return false;

@@ -20,13 +20,23 @@ bool Within(std::string_view inner, std::string_view outer) {
          le(inner.data() + inner.size(), outer.data() + outer.size());
 }
 
-// A Stream asked for a framing its build left out (the web core module has SSE only).
-Error FramingNotBuiltIn() {
+// A Stream asked for a framing or a dialect its build left out (the web core module reads the
+// SSE dialects only).
+Error NotBuiltIn() {
   Error error;
   error.code = ErrorCode::kInvalidRequest;
-  error.message = "this build of llmstream reads text/event-stream bodies only";
+  error.message = "this build of llmstream does not read this provider's stream";
   return error;
 }
+
+// Stands in for a dialect the build left out: the stream ends with NotBuiltIn before any event
+// reaches it.
+class AbsentDialect final : public Dialect {
+ public:
+  void OnEvent(const SseEvent&, Emitter&) override {}
+  void OnEnd(Emitter&) override {}
+  bool terminal() const override { return false; }
+};
 
 }  // namespace
 
@@ -36,9 +46,8 @@ class Stream::Impl final : public SseSink {
       : options_(std::move(options)),
         parser_(this, options_.sse_limits),
         framer_(framing::MakeFramer(options_.framing, this, options_.frame_limits)),
-        dialect_(MakeDialect(options_.api, options_.provider)),
         created_ms_(options_.start_ms) {
-    dialect_->set_fast_path(options_.chunk_templates);
+    NewDialect();
     out_.set_max_metadata_keys(options_.limits.max_metadata_keys);
   }
 
@@ -51,12 +60,12 @@ class Stream::Impl final : public SseSink {
     }
     now_ms_ = now_ms;
     input_ = bytes;
-    if (framer_) {
+    if (!built_in_) {
+      End(NotBuiltIn());  // never read the body with another framing or dialect
+    } else if (framer_) {
       // Another framing: whole reads go to its framer (one call per read, never per byte); the
       // template shortcut below reads SSE bytes and stays off.
       if (!framer_->Feed(bytes)) End(framer_->error());
-    } else if (options_.framing != Framing::kSse) {
-      End(FramingNotBuiltIn());  // a build without that framer: never read the body as SSE
     } else if (!template_events_) {
       if (!parser_.Feed(bytes)) End(parser_.error());
     } else {
@@ -92,8 +101,8 @@ class Stream::Impl final : public SseSink {
     if (ended_) return {};
     now_ms_ = now_ms;
     SseEnd lost;
-    if (!framer_ && options_.framing != Framing::kSse) {
-      End(FramingNotBuiltIn());
+    if (!built_in_) {
+      End(NotBuiltIn());
       return out_.events();
     }
     if (framer_) {
@@ -148,8 +157,7 @@ class Stream::Impl final : public SseSink {
   void Reset() {
     parser_.Reset();
     if (framer_) framer_->Reset();
-    dialect_ = MakeDialect(options_.api, options_.provider);
-    dialect_->set_fast_path(options_.chunk_templates);
+    NewDialect();
     out_.Clear();
     assembler_.Reset();
     completion_bytes_ = 0;
@@ -240,6 +248,13 @@ class Stream::Impl final : public SseSink {
   }
 
  private:
+  void NewDialect() {
+    dialect_ = MakeDialect(options_.api, options_.provider);
+    built_in_ = dialect_ != nullptr && (framer_ || options_.framing == Framing::kSse);
+    if (!dialect_) dialect_ = std::make_unique<AbsentDialect>();
+    dialect_->set_fast_path(options_.chunk_templates);
+  }
+
   // Applies the events a dialect just produced: assembly, cost after usage, errors that end.
   void AfterDialect(size_t first) {
     // The mode is chosen once per batch, not per event: the bare Stream's loop stays as tight as
@@ -351,6 +366,8 @@ class Stream::Impl final : public SseSink {
   SseParser parser_;
   std::unique_ptr<framing::Framer> framer_;  // null for SSE: parser_ reads the body
   std::unique_ptr<Dialect> dialect_;
+  // Whether this build has the framer and the dialect the options ask for.
+  bool built_in_ = true;
   Emitter out_;
   Assembler assembler_;
   bool assemble_deltas_ = true;  // stream_internal::Access::SetAssembleDeltas

@@ -1,0 +1,24 @@
+#include "providers/more_dialects.h"
+
+namespace llmstream {
+
+std::unique_ptr<Dialect> MakeMoreDialect(WireApi api, Provider /*provider*/) {
+  switch (api) {
+    case WireApi::kGeminiGenerateContent:
+      return MakeGeminiDialect();
+    case WireApi::kBedrockConverse:
+      return MakeBedrockConverseDialect();
+    case WireApi::kOllamaChat:
+    case WireApi::kOllamaGenerate:
+      return MakeOllamaDialect(api);
+    case WireApi::kCohereChat:
+      return MakeCohereDialect();
+    case WireApi::kChatCompletions:
+    case WireApi::kResponses:
+    case WireApi::kAnthropicMessages:
+      break;
+  }
+  return nullptr;
+}
+
+}  // namespace llmstream

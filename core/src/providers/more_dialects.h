@@ -1,0 +1,22 @@
+// The dialects of the providers with a wire API of their own: Gemini, Bedrock ConverseStream,
+// Ollama's native API and Cohere v2 (wire-formats.md, one section each). MakeDialect asks here
+// for them; a build may leave them out (the web core module: platform/wasm/CMakeLists.txt), and
+// then a Stream that needs one ends with kInvalidRequest instead of misreading the body.
+#pragma once
+
+#include <memory>
+
+#include "llmstream/request.h"
+#include "providers/dialect.h"
+
+namespace llmstream {
+
+// nullptr when `api` is not one of them or the build left its dialect out.
+std::unique_ptr<Dialect> MakeMoreDialect(WireApi api, Provider provider);
+
+std::unique_ptr<Dialect> MakeGeminiDialect();
+std::unique_ptr<Dialect> MakeBedrockConverseDialect();
+std::unique_ptr<Dialect> MakeOllamaDialect(WireApi api);  // kOllamaChat or kOllamaGenerate
+std::unique_ptr<Dialect> MakeCohereDialect();
+
+}  // namespace llmstream

@@ -1,0 +1,23 @@
+// MakeFramer and MakeMoreDialect for the web core module: SSE and the SSE dialects of OpenAI,
+// Anthropic and the OpenAI-compatible servers only. The other framings (NDJSON, AWS
+// event-stream, JSON array: core/src/framing/) and the providers with a wire API of their own
+// (Gemini, Bedrock, Ollama, Cohere: core/src/providers/more_dialects.h) are left out of the
+// module's download; a Stream asked for one here ends with kInvalidRequest instead of reading
+// the body as something else.
+#include "framing/framer.h"
+#include "providers/more_dialects.h"
+
+namespace llmstream {
+
+namespace framing {
+
+std::unique_ptr<Framer> MakeFramer(Framing /*framing*/, SseSink* /*sink*/,
+                                   FramingLimits /*limits*/) {
+  return nullptr;
+}
+
+}  // namespace framing
+
+std::unique_ptr<Dialect> MakeMoreDialect(WireApi /*api*/, Provider /*provider*/) { return nullptr; }
+
+}  // namespace llmstream
