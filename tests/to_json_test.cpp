@@ -49,22 +49,22 @@ TEST(JsonSizeHint, IsNearTheSizeOfALongAnswer) {
 
 // Records every long string it is given and writes "@N" for the N-th, so the test can see which
 // strings went by reference and whether two references are one view.
-std::vector<std::string_view>* g_long_strings = nullptr;
-void WriteLongString(std::string* out, std::string_view text) {
-  out->append("\"@" + std::to_string(g_long_strings->size()) + "\"");
-  g_long_strings->push_back(text);
-}
+class RecordingWriter final : public LongStringWriter {
+ public:
+  void Write(std::string* out, std::string_view text) const override {
+    out->append("\"@" + std::to_string(written.size()) + "\"");
+    written.push_back(text);
+  }
+  mutable std::vector<std::string_view> written;
+};
 
-// AppendJson with WriteLongString for strings of `min_bytes` or more: the strings it was given.
+// AppendJson with a RecordingWriter for strings of `min_bytes` or more: the strings it was given.
 std::vector<std::string_view> LongStringsOf(const Completion& completion, size_t min_bytes,
-                                            std::string* out, LongStringWriter* writer) {
-  std::vector<std::string_view> long_strings;
-  g_long_strings = &long_strings;
+                                            std::string* out, RecordingWriter* writer) {
   writer->min_bytes = min_bytes;
-  writer->write = WriteLongString;
+  writer->written.clear();
   AppendJson(out, completion, *writer);
-  g_long_strings = nullptr;
-  return long_strings;
+  return writer->written;
 }
 
 TEST(LongStringWriter, TakesEveryLongStringAndNothingShorter) {
@@ -84,7 +84,7 @@ TEST(LongStringWriter, TakesEveryLongStringAndNothingShorter) {
   data_block.signature = std::string(9001, 'g');
 
   std::string out;
-  LongStringWriter writer;
+  RecordingWriter writer;
   const std::vector<std::string_view> long_strings = LongStringsOf(completion, 5000, &out, &writer);
 
   // The top-level text (choice 0's), then the choice's text, signature, refusal, arguments, the
@@ -118,7 +118,7 @@ TEST(LongStringWriter, ABlockEqualToTheReasoningSharesItsView) {
   Block& other = choice.blocks.emplace_back();
   other.text = std::string(100, 'x');  // equal to neither: its own view
   std::string out;
-  LongStringWriter writer;
+  RecordingWriter writer;
   const std::vector<std::string_view> long_strings = LongStringsOf(completion, 100, &out, &writer);
   // top text, top reasoning, choice text, choice reasoning, the thinking block, the other block
   ASSERT_EQ(long_strings.size(), 6u) << out;

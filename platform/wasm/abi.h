@@ -22,7 +22,8 @@
 namespace llmstream::wasm {
 
 // The packed-event protocol: bump when a field changes meaning (the fingerprint catches moves).
-inline constexpr int kProtocolVersion = 5;
+inline constexpr int kProtocolVersion =
+    6;  // 6: long result strings are [address, bytes, ...] ranges
 
 // One packed event: kRecordInts int32s (packer.h).
 enum RecordField : int {

@@ -11,6 +11,7 @@
 #include "llmstream/to_json.h"
 #include "options.h"
 #include "request/request_internal.h"
+#include "session/session_access.h"
 
 namespace llmstream::wasm {
 namespace {
@@ -66,7 +67,10 @@ WasmSession::WasmSession(const std::string& options_json) {
 WasmSession::~WasmSession() = default;
 
 int WasmSession::Pack(std::span<const Event> events) {
-  packer_.Pack(events, session_ ? session_->result() : empty_result_);
+  // facts(): the packer needs names and kinds, not the long strings completed (result() would
+  // complete them, one more copy of a long answer after every batch).
+  packer_.Pack(events, session_ ? session_internal::Access::ResultAssembler(*session_).facts()
+                                : empty_result_);
   header_.event_count = packer_.count();
   header_.records_ptr = static_cast<int32_t>(reinterpret_cast<uintptr_t>(packer_.records()));
   header_.text_ptr = static_cast<int32_t>(reinterpret_cast<uintptr_t>(packer_.text()));
@@ -145,23 +149,79 @@ int WasmSession::cancel(double now_ms) {
   return Pack(session_->Cancel(ToMs(now_ms)));
 }
 
-size_t WasmSession::packResultJson() {
-  const Completion& result = session_ ? session_->result() : empty_result_;
-  // The long strings stay where the session holds them: JS decodes each from its [address,
-  // byte count] right after this call (npm/src/core/README.md), so the JSON stays small and the
-  // heap, which never shrinks, does not hold a second copy of a long answer for good. Reserved
-  // at once: a doubling series would leave holes the heap never gives back.
-  LongStringWriter long_strings;
-  long_strings.min_bytes = kResultStringMinBytes;
-  long_strings.write = [](std::string* out, std::string_view text) {
+namespace {
+
+// Writes each long string as [address, bytes, address, bytes, ...]: the string's own bytes, then
+// the pieces of its pending tail (Assembler::ForEachPending), which JS joins before decoding.
+class ByAddress final : public LongStringWriter {
+ public:
+  // `assembler`: the session's, nullptr when there is none.
+  explicit ByAddress(const Assembler* assembler) {
+    min_bytes = kResultStringMinBytes;
+    if (assembler == nullptr) return;
+    assembler->ForEachPending([this](const std::string& string, const TextPieces& tail) {
+      tails_.push_back({string.data(), &tail});
+    });
+  }
+
+  void Write(std::string* out, std::string_view text) const override {
     out->push_back('[');
-    json::AppendInt(out, static_cast<int64_t>(reinterpret_cast<uintptr_t>(text.data())));
-    out->push_back(',');
-    json::AppendInt(out, static_cast<int64_t>(text.size()));
+    AppendRange(out, text);
+    if (const TextPieces* tail = TailOf(text)) {
+      for (const std::string& piece : tail->pieces()) {
+        out->push_back(',');
+        AppendRange(out, piece);
+      }
+    }
     out->push_back(']');
-  };
+  }
+  size_t ReferenceBytes(std::string_view text) const override {
+    const TextPieces* tail = TailOf(text);
+    return 32 * (1 + (tail ? tail->pieces().size() : 0));
+  }
+  bool Same(std::string_view a, std::string_view b) const override {
+    if (a != b) return false;
+    const TextPieces* tail_a = TailOf(a);
+    const TextPieces* tail_b = TailOf(b);
+    if (tail_a == tail_b) return true;
+    if (!tail_a || !tail_b || tail_a->size() != tail_b->size()) return false;
+    // Equal strings before them: the pieces start at the same offset, so they line up.
+    const auto pieces_a = tail_a->pieces();
+    return std::equal(pieces_a.begin(), pieces_a.end(), tail_b->pieces().begin());
+  }
+
+ private:
+  static void AppendRange(std::string* out, std::string_view bytes) {
+    json::AppendInt(out, static_cast<int64_t>(reinterpret_cast<uintptr_t>(bytes.data())));
+    out->push_back(',');
+    json::AppendInt(out, static_cast<int64_t>(bytes.size()));
+  }
+  // A string's tail, by the address of its bytes (every such string is longer than any inline
+  // buffer, so the address is its own). A scan: a tail needs a string of Assembler::kInlineBytes,
+  // so there are few.
+  const TextPieces* TailOf(std::string_view text) const {
+    for (const auto& [bytes, tail] : tails_) {
+      if (bytes == text.data()) return tail;
+    }
+    return nullptr;
+  }
+
+  std::vector<std::pair<const char*, const TextPieces*>> tails_;
+};
+
+}  // namespace
+
+size_t WasmSession::packResultJson() {
+  // The long strings stay where the session holds them: JS decodes each from its [address,
+  // byte count] pairs right after this call (npm/src/core/README.md), so the JSON stays small
+  // and the heap, which never shrinks, does not hold a second copy of a long answer for good.
+  // Reserved at once: a doubling series would leave holes the heap never gives back.
   result_json_.clear();
   result_json_.shrink_to_fit();
+  const Assembler* assembler =
+      session_ ? &session_internal::Access::ResultAssembler(*session_) : nullptr;
+  const Completion& result = assembler ? assembler->facts() : empty_result_;
+  const ByAddress long_strings(assembler);
   result_json_.reserve(JsonSizeHint(result, &long_strings));
   AppendJson(&result_json_, result, long_strings);
   return result_json_.size();

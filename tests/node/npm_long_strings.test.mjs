@@ -102,35 +102,77 @@ test('long tool-call arguments: the end chunk and the result carry them exactly'
   assert.equal(result.choices[0].toolCalls[0].id, 'call_1');
 });
 
-test('the end of a long answer adds no copy of it to the wasm heap', async () => {
-  // 24 MiB of arguments in 64-byte deltas, built per read so the input is not held.
-  const mib = 24;
-  const piece = '{\\"a\\":1} '.repeat(8); // 64 bytes once unescaped
-  const delta = event({ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '@' } }] } }).replace('@', piece);
+/**
+ * Streams `mib` MiB of `piece` (64 bytes once unescaped) in deltas made by `deltaEvent`, then
+ * `end`; returns how much the wasm heap grew before the end and in all, and what came out.
+ */
+async function heapGrowth(mib, piece, deltaEvent, first, end) {
   const deltas = (mib << 20) / 64;
   const perRead = 128;
   const core = await loadCore();
+  const heapAtStart = core.HEAPU8.byteLength;
   let heapBeforeEnd = 0;
   const reads = {
     [Symbol.iterator]: function* () {
-      yield encoder.encode(event({ index: 0, delta: { tool_calls: [{ index: 0, id: 'c', type: 'function', function: { name: 'f', arguments: '' } }] } }));
-      const bytes = encoder.encode(delta.repeat(perRead));
+      if (first) yield encoder.encode(first);
+      const bytes = encoder.encode(deltaEvent.replace('@', piece).repeat(perRead));
       for (let sent = 0; sent < deltas; sent += perRead) yield bytes;
       heapBeforeEnd = core.HEAPU8.byteLength; // every delta has been read and assembled
-      yield encoder.encode(`data: ${head}{"index":0,"delta":{},"finish_reason":"tool_calls"}]}\n\ndata: [DONE]\n\n`);
+      yield encoder.encode(end);
     },
   };
   const stream = loaderFor(reads).streamCompletion({ model: 'm', prompt: 'p' });
-  let argumentsLength = 0;
+  let endArguments = '';
   for await (const chunk of stream) {
-    if (chunk.type === 'tool_call_end') argumentsLength = chunk.toolCall.arguments.length;
+    if (chunk.type === 'tool_call_end') endArguments = chunk.toolCall.arguments;
   }
-  assert.equal(argumentsLength, mib << 20);
-  assert.equal(stream.result.toolCalls[0].arguments.length, mib << 20);
-  assert.ok(heapBeforeEnd > 0);
-  const grown = core.HEAPU8.byteLength - heapBeforeEnd;
-  // A copy for the end chunk and one in the result JSON were 2 x 24 MiB and more.
-  assert.ok(grown < (mib << 20) / 2, `the end grew the wasm heap by ${grown >> 20} MiB`);
+  return {
+    beforeEnd: heapBeforeEnd - heapAtStart,
+    total: core.HEAPU8.byteLength - heapAtStart,
+    endArguments,
+    result: stream.result,
+  };
+}
+
+test('a long answer costs the wasm heap about its size, long tool arguments at most twice', async () => {
+  // 16 MiB of text and 16 MiB of arguments (read after the text: the heap never shrinks, so the
+  // second figure is what the arguments add). A string that doubles as it grows cost ~2.7x.
+  const mib = 16;
+  const text = await heapGrowth(mib, 'word '.repeat(12) + 'caf\u00e9', event({ index: 0, delta: { content: '@' } }), '', END);
+  assert.equal(text.result.text, ('word '.repeat(12) + 'café').repeat((mib << 20) / 64));
+  // The text is held once (its first MiB inline, then 1 MiB pieces); the heap grows in steps.
+  assert.ok(text.total < (mib << 20) * 1.4, `text grew the wasm heap by ${text.total >> 20} MiB`);
+
+  const args = await heapGrowth(
+    mib,
+    '{\\"a\\":1} '.repeat(8),
+    event({ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '@' } }] } }),
+    event({ index: 0, delta: { tool_calls: [{ index: 0, id: 'c', type: 'function', function: { name: 'f', arguments: '' } }] } }),
+    `data: ${head}{"index":0,"delta":{},"finish_reason":"tool_calls"}]}\n\ndata: [DONE]\n\n`,
+  );
+  const want = '{"a":1} '.repeat(8 * ((mib << 20) / 64));
+  assert.equal(args.endArguments, want);
+  assert.equal(args.result.toolCalls[0].arguments, want);
+  // Before the end: the pieces. The end chunk carries the arguments in one string, joined once;
+  // the result JSON points at that string instead of copying it again.
+  assert.ok(args.beforeEnd < (mib << 20) * 1.4, `before the end: ${args.beforeEnd >> 20} MiB`);
+  assert.ok(args.total < (mib << 20) * 2.2, `arguments grew the wasm heap by ${args.total >> 20} MiB`);
+});
+
+test('a long text decodes exactly across the pieces it is held in', async () => {
+  // 3 MiB of 4-byte characters after a 1-byte offset: every piece boundary (1 MiB apart) falls
+  // inside a character, which must survive being decoded from separate ranges.
+  const emoji = '\u{1F600}';
+  const text = 'x' + emoji.repeat((3 << 20) / 4);
+  const reads = [event({ index: 0, delta: { content: 'x' } })];
+  for (let i = 0; i < (3 << 20) / 4; i += 1000) {
+    reads.push(event({ index: 0, delta: { content: emoji.repeat(Math.min(1000, (3 << 20) / 4 - i)) } }));
+  }
+  reads.push(END);
+  const stream = loaderFor(reads).streamCompletion({ model: 'm', prompt: 'p' });
+  await collect(stream);
+  assert.equal(stream.result.text.length, text.length);
+  assert.ok(stream.result.text === text, 'the text differs');
 });
 
 test('the result reuses the end chunk\'s far arguments instead of decoding a second copy', () => {

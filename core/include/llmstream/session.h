@@ -55,6 +55,10 @@
 
 namespace llmstream {
 
+namespace session_internal {
+struct Access;  // for the core's own bindings (core/src/session/session_access.h)
+}  // namespace session_internal
+
 // Per-attempt timers, checked by Session::Poll. 0 disables a timer.
 struct Timeouts {
   // Send -> first body byte (covers connect, TLS and the wait for headers): kTimeout.
@@ -179,6 +183,7 @@ class Session {
   const ResponseInfo& response() const;  // the current or last attempt
 
  private:
+  friend struct session_internal::Access;
   class Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -32,14 +32,20 @@ void AppendJson(std::string* out, const Completion& completion);
 // (the wasm build: a [pointer, length] pair that JS decodes straight from wasm memory, instead of
 // a quoted copy that a heap which never shrinks would keep for good). Applies to the text,
 // reasoning, refusal and signature strings, tool-call arguments, and block text and data of at
-// least `min_bytes`; `write` appends one JSON value of at most kLongStringReferenceBytes for
-// `text`. A block's text equal to its choice's text (or reasoning) is passed as the choice's,
-// so equal views mean one string for the reader.
-struct LongStringWriter {
+// least `min_bytes`. A block's text the writer calls the Same as its choice's text (or
+// reasoning) is passed as the choice's, so equal views mean one string for the reader.
+class LongStringWriter {
+ public:
+  virtual ~LongStringWriter() = default;
+  // Appends one JSON value, of at most ReferenceBytes(text), that stands for `text`.
+  virtual void Write(std::string* out, std::string_view text) const = 0;
+  virtual size_t ReferenceBytes(std::string_view /*text*/) const { return 32; }
+  // Whether two long strings hold the same value (a writer that knows more of a string than its
+  // view compares that too).
+  virtual bool Same(std::string_view a, std::string_view b) const { return a == b; }
+
   size_t min_bytes = 0;
-  void (*write)(std::string* out, std::string_view text) = nullptr;
 };
-inline constexpr size_t kLongStringReferenceBytes = 32;
 void AppendJson(std::string* out, const Completion& completion,
                 const LongStringWriter& long_strings);
 

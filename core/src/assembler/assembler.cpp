@@ -64,7 +64,15 @@ ToolCall* Assembler::FindToolCall(Choice& choice, uint32_t index) {
 }
 
 bool Assembler::ResolveToolCallEnd(Event& end, Emitter& out) {
-  const ToolCall* call = FindToolCall(ChoiceAt(end.choice), end.block);
+  Choice& choice = ChoiceAt(end.choice);
+  ToolCall* call = FindToolCall(choice, end.block);
+  // The end event carries the whole arguments in one view: a pending tail joins them first.
+  if (call != nullptr) {
+    if (TextPieces* tail =
+            TailOf(LongKey(LongField::kArguments, choice, call - choice.tool_calls.data()))) {
+      tail->MoveTo(&call->arguments);
+    }
+  }
   const std::string_view arguments = call ? std::string_view(call->arguments) : std::string_view();
   // Long arguments are not copied: the event points into the call's own string, which lives
   // until the next Feed (a later call in this batch may move the ToolCall, but a moved string
@@ -72,6 +80,51 @@ bool Assembler::ResolveToolCallEnd(Event& end, Emitter& out) {
   // resets an assembler within the batch that delivered a tool call: that is output, and a
   // session never starts over after output.
   return out.SetToolArguments(end, arguments, /*copy=*/arguments.size() <= 64);
+}
+
+std::string& Assembler::LongString(uint64_t key) const {
+  Choice& choice = completion_.choices[key >> 35];
+  const uint32_t part = static_cast<uint32_t>(key);
+  switch (static_cast<LongField>(key >> 32 & 7)) {
+    case LongField::kText:
+      return choice.text;
+    case LongField::kReasoning:
+      return choice.reasoning;
+    case LongField::kBlockText:
+      return choice.blocks[part].text;
+    case LongField::kArguments:
+      break;
+  }
+  return choice.tool_calls[part].arguments;
+}
+
+TextPieces* Assembler::TailOf(uint64_t key) {
+  const uint32_t at = pending_index_.Find(FlatIndex::HashInt(key),
+                                          [&](uint32_t i) { return pending_[i].key == key; });
+  return at == FlatIndex::kNone ? nullptr : &pending_[at].tail;
+}
+
+void Assembler::AppendToTail(std::string& string, uint64_t key, std::string_view delta) {
+  TextPieces* tail = TailOf(key);
+  if (tail == nullptr) {
+    pending_.push_back({key, TextPieces()});
+    pending_index_.Insert(FlatIndex::HashInt(key), static_cast<uint32_t>(pending_.size() - 1));
+    tail = &pending_.back().tail;
+  }
+  if (tail->empty() && string.size() < kInlineBytes) {
+    // The string is filled up to kInlineBytes first: from then on no delta fits inline
+    // (AppendLong), so none can overtake the tail.
+    const size_t fill = kInlineBytes - string.size();
+    string.append(delta.substr(0, fill));
+    delta.remove_prefix(fill);
+  }
+  tail->Append(delta);
+}
+
+void Assembler::CompleteLongStrings() const {
+  for (Pending& pending : pending_) {
+    if (!pending.tail.empty()) pending.tail.MoveTo(&LongString(pending.key));
+  }
 }
 
 ToolCall& Assembler::NewToolCall(Choice& choice, uint32_t index) {
@@ -118,8 +171,11 @@ void Assembler::Apply(const Event& event) {
   switch (event.kind) {
     case EventKind::kText: {
       Choice& choice = ChoiceAt(event.choice);
-      choice.text.append(event.text);
-      if (Block* block = FindBlock(choice, event.block)) block->text.append(event.text);
+      AppendLong(choice.text, LongField::kText, choice, 0, event.text);
+      if (Block* block = FindBlock(choice, event.block)) {
+        AppendLong(block->text, LongField::kBlockText, choice, block - choice.blocks.data(),
+                   event.text);
+      }
       break;
     }
     case EventKind::kReasoning: {
@@ -128,8 +184,11 @@ void Assembler::Apply(const Event& event) {
       switch (event.reasoning_part()) {
         case ReasoningPart::kText:
         case ReasoningPart::kSummary:
-          choice.reasoning.append(event.text);
-          if (block) block->text.append(event.text);
+          AppendLong(choice.reasoning, LongField::kReasoning, choice, 0, event.text);
+          if (block) {
+            AppendLong(block->text, LongField::kBlockText, choice, block - choice.blocks.data(),
+                       event.text);
+          }
           break;
         case ReasoningPart::kSignature:
           choice.reasoning_signature.append(event.text);
@@ -156,8 +215,10 @@ void Assembler::Apply(const Event& event) {
       break;
     }
     case EventKind::kToolCallDelta: {
-      if (ToolCall* call = FindToolCall(ChoiceAt(event.choice), event.block)) {
-        call->arguments.append(event.text);
+      Choice& choice = ChoiceAt(event.choice);
+      if (ToolCall* call = FindToolCall(choice, event.block)) {
+        AppendLong(call->arguments, LongField::kArguments, choice, call - choice.tool_calls.data(),
+                   event.text);
       }
       break;
     }
@@ -174,6 +235,11 @@ void Assembler::Apply(const Event& event) {
       // Resolved from this call (ResolveToolCallEnd): the text is the arguments already.
       if (event.part != Emitter::kArgumentsFromDeltas &&
           event.text.data() != call->arguments.data()) {
+        // Whole arguments replace the deltas', a pending tail of them included.
+        if (TextPieces* tail =
+                TailOf(LongKey(LongField::kArguments, choice, call - choice.tool_calls.data()))) {
+          *tail = TextPieces();
+        }
         call->arguments.assign(event.text);
       }
       call->complete = true;

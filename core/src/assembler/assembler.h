@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "assembler/text_pieces.h"
 #include "common/flat_index.h"
 #include "llmstream/completion.h"
 #include "llmstream/event.h"
@@ -28,7 +29,28 @@ class Assembler {
       delta_choice_ = event.choice;  // exists from now on: the next token needs no lookup
     }
   }
-  const Completion& result() const { return completion_; }
+  // The completion assembled so far. Text, reasoning, block texts and tool-call arguments that
+  // grow past kInlineBytes keep their tail in pieces (text_pieces.h) until asked for: this
+  // completes those strings, each with one allocation of its final size.
+  const Completion& result() const {
+    if (!pending_.empty()) CompleteLongStrings();
+    return completion_;
+  }
+  // The completion without completing the long strings: all of it but the tails of the strings
+  // past kInlineBytes (ForEachPending has those). For the checks a Stream makes after every
+  // batch, and for the wasm module, which hands the tails to JS where they lie.
+  const Completion& facts() const { return completion_; }
+  // f(const std::string& string, const TextPieces& tail) for every string of facts() whose
+  // tail is pending: its whole value is string + tail.
+  template <typename F>
+  void ForEachPending(F&& f) const {
+    for (const Pending& pending : pending_) {
+      if (!pending.tail.empty()) f(LongString(pending.key), pending.tail);
+    }
+  }
+  // Strings grow inline up to this size (a doubling std::string, whose steps cost at most this
+  // much), then in pieces.
+  static constexpr size_t kInlineBytes = TextPieces::kPieceBytes;
 
   // For a kToolCallEnd whose arguments are its deltas (Emitter::kArgumentsFromDeltas), before it
   // is applied: its text becomes the arguments assembled here ("{}" when there were none; short
@@ -37,6 +59,8 @@ class Assembler {
   bool ResolveToolCallEnd(Event& end, Emitter& out);
   void Reset() {
     completion_ = Completion();
+    pending_.clear();
+    pending_index_.Clear();
     delta_choice_ = -1;
     created_ = 0;
     parts_ = 0;
@@ -65,13 +89,44 @@ class Assembler {
   Block& NewBlock(Choice& choice, uint32_t index);
   void SetMetadata(std::string_view key, std::string_view value);
 
+  // The strings that may grow long, and a key for one of them: (choice position, which, part
+  // position). Positions never change while an assembler lives (nothing is erased).
+  enum class LongField : uint64_t { kText, kReasoning, kBlockText, kArguments };
+  uint64_t LongKey(LongField which, const Choice& choice, size_t part) const {
+    const uint64_t position = static_cast<uint64_t>(&choice - completion_.choices.data());
+    return position << 35 | static_cast<uint64_t>(which) << 32 | static_cast<uint32_t>(part);
+  }
+  std::string& LongString(uint64_t key) const;
+  // Appends `delta` to one of those strings: inline while it stays within kInlineBytes (every
+  // real answer), else to its pending tail.
+  void AppendLong(std::string& string, LongField which, const Choice& choice, size_t part,
+                  std::string_view delta) {
+    if (string.size() + delta.size() <= kInlineBytes) {
+      string.append(delta);
+    } else {
+      AppendToTail(string, LongKey(which, choice, part), delta);
+    }
+  }
+  void AppendToTail(std::string& string, uint64_t key, std::string_view delta);
+  // The pending tail of `key`, nullptr when it has none.
+  TextPieces* TailOf(uint64_t key);
+  void CompleteLongStrings() const;
+
   // The key of a block or tool call: its choice's position and its index.
   uint64_t PartHash(const Choice& choice, uint32_t index) const {
     const uint64_t position = static_cast<uint64_t>(&choice - completion_.choices.data());
     return FlatIndex::HashInt(position << 32 | index);
   }
 
-  Completion completion_;
+  // Mutable: result() completes the long strings (the value does not change, only where its
+  // bytes are).
+  mutable Completion completion_;
+  struct Pending {
+    uint64_t key;
+    TextPieces tail;
+  };
+  mutable std::vector<Pending> pending_;  // at most one per key
+  FlatIndex pending_index_;
   size_t dropped_warnings_ = 0;
   int64_t delta_choice_ = -1;  // a choice known to exist (ApplyWithoutDeltas), -1: none yet
   uint64_t created_ = 0;

@@ -74,7 +74,9 @@ class CompletionWriter {
   void Text(ObjectWriter& o, std::string_view key, std::string_view value,
             std::string_view same = {}, std::string_view or_same = {}) const {
     if (ByReference(long_, value)) {
-      long_->write(o.Key(key), value == same ? same : value == or_same ? or_same : value);
+      long_->Write(o.Key(key), long_->Same(value, same)      ? same
+                               : long_->Same(value, or_same) ? or_same
+                                                             : value);
     } else {
       o.String(key, value);
     }
@@ -138,10 +140,10 @@ void CompletionWriter::WriteChoice(std::string* out, const Choice& choice) const
 }  // namespace
 
 size_t JsonSizeHint(const Completion& completion, const LongStringWriter* long_strings) {
-  // The long strings, counted raw (or as a reference of at most kLongStringReferenceBytes):
+  // The long strings, counted raw (or as the reference their writer says at most):
   // escapes and the small fields are what the margin is for.
   const auto text = [&](std::string_view value) -> size_t {
-    return ByReference(long_strings, value) ? kLongStringReferenceBytes : value.size();
+    return ByReference(long_strings, value) ? long_strings->ReferenceBytes(value) : value.size();
   };
   size_t size = text(completion.text());  // "text" repeats choice 0's text
   if (const Choice* first = completion.FindChoice(0)) size += text(first->reasoning);

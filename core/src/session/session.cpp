@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "session/response_class.h"
+#include "session/session_access.h"
 #include "session/session_impl.h"
 #include "stream/stream_internal.h"
 
@@ -284,6 +285,9 @@ std::span<const Event> Session::OnTransportError(Error error, int64_t now_ms) {
 }
 std::span<const Event> Session::Cancel(int64_t now_ms) { return impl_->Cancel(now_ms); }
 const Completion& Session::result() const { return impl_->result(); }
+const Assembler& session_internal::Access::ResultAssembler(const Session& session) {
+  return session.impl_->result_assembler();
+}
 const Error& Session::error() const { return impl_->error(); }
 bool Session::done() const { return impl_->done(); }
 int Session::attempts() const { return impl_->attempts(); }

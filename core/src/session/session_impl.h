@@ -32,6 +32,7 @@ class Session::Impl {
 
   const HttpRequest& http_request() const { return attempt_.http; }
   const Completion& result() const { return assembler_.result(); }
+  const Assembler& result_assembler() const { return assembler_; }
   const Error& error() const { return error_; }
   bool done() const { return phase_ == Phase::kFinished; }
   int attempts() const { return attempts_; }

@@ -25,18 +25,9 @@ bool Within(std::string_view inner, std::string_view outer) {
 Error NotBuiltIn() {
   Error error;
   error.code = ErrorCode::kInvalidRequest;
-  error.message = "this build of llmstream does not read this provider's stream";
+  error.message = "this build does not read this API's streams";
   return error;
 }
-
-// Stands in for a dialect the build left out: the stream ends with NotBuiltIn before any event
-// reaches it.
-class AbsentDialect final : public Dialect {
- public:
-  void OnEvent(const SseEvent&, Emitter&) override {}
-  void OnEnd(Emitter&) override {}
-  bool terminal() const override { return false; }
-};
 
 }  // namespace
 
@@ -122,7 +113,7 @@ class Stream::Impl final : public SseSink {
     if (ended_) return out_.events();  // a provider error already ended the stream
     if (dialect_->terminal()) {
       Event& done = out_.Emit(EventKind::kDone);
-      const Completion& result = assembler_.result();
+      const Completion& result = assembler_.facts();
       if (!result.choices.empty()) done.text = out_.Copy(result.choices[0].finish_reason);
       Assemble(done);
       ended_ = true;
@@ -250,9 +241,10 @@ class Stream::Impl final : public SseSink {
  private:
   void NewDialect() {
     dialect_ = MakeDialect(options_.api, options_.provider);
+    // Without them (!built_in_) Feed and Finish end the stream before anything reaches the
+    // dialect: dialect_ may stay null.
     built_in_ = dialect_ != nullptr && (framer_ || options_.framing == Framing::kSse);
-    if (!dialect_) dialect_ = std::make_unique<AbsentDialect>();
-    dialect_->set_fast_path(options_.chunk_templates);
+    if (dialect_) dialect_->set_fast_path(options_.chunk_templates);
   }
 
   // Applies the events a dialect just produced: assembly, cost after usage, errors that end.
@@ -306,7 +298,7 @@ class Stream::Impl final : public SseSink {
   // it. Called when the output grew past the size bound or something new was created.
   bool OverLimit(Error* error) {
     const StreamLimits& limits = options_.limits;
-    const Completion& result = assembler_.result();
+    const Completion& result = assembler_.facts();
     created_seen_ = assembler_.created();
     auto over = [](uint64_t count, uint64_t bound) { return bound != 0 && count > bound; };
     const char* what;
@@ -347,7 +339,7 @@ class Stream::Impl final : public SseSink {
     const PriceTable& prices = options_.prices ? *options_.prices : PriceTable::Default();
     // The resolved model the stream names is the better key; the requested one is the fallback
     // (gateways may name models the table does not know).
-    const ModelPrice* price = prices.Find(assembler_.result().model);
+    const ModelPrice* price = prices.Find(assembler_.facts().model);
     if (!price) price = prices.Find(options_.model);
     Cost cost = ComputeCost(usage, price, usage.reported_cost_usd);
     if (cost.known()) out_.InsertCost(position, cost);

@@ -336,9 +336,9 @@ export function parseResultJson(u8, json, known = undefined) {
     for (const key of keys) {
       const ref = object[key];
       if (!Array.isArray(ref)) continue;
-      const id = `${ref[0]},${ref[1]}`;
+      const id = ref.join(',');
       let s = decoded.get(id);
-      if (s === undefined) decoded.set(id, (s = decodeUtf8(u8, ref[0] >>> 0, ref[1])));
+      if (s === undefined) decoded.set(id, (s = decodeRanges(u8, ref)));
       object[key] = s;
     }
   };
@@ -349,6 +349,23 @@ export function parseResultJson(u8, json, known = undefined) {
     for (const block of choice.blocks ?? []) resolve(block, LONG_BLOCK);
   }
   return result;
+}
+
+/**
+ * The string stored in [address, bytes, address, bytes, ...]: a long string's own bytes, then the
+ * pieces of its tail (core/src/assembler/text_pieces.h). A piece may end inside a UTF-8
+ * sequence: one streaming decoder joins them.
+ * @param {Uint8Array} u8 @param {number[]} ranges
+ */
+function decodeRanges(u8, ranges) {
+  if (ranges.length === 2) return decodeUtf8(u8, ranges[0] >>> 0, ranges[1]);
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  let s = '';
+  for (let i = 0; i < ranges.length; i += 2) {
+    const at = ranges[i] >>> 0;
+    s += decoder.decode(u8.subarray(at, at + ranges[i + 1]), { stream: i + 2 < ranges.length });
+  }
+  return s;
 }
 
 /** The string s equals text.slice(a, a + s.length); a char loop, no call out of optimized code. */
