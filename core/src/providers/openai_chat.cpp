@@ -11,6 +11,7 @@
 #include "json/reader.h"
 #include "providers/field_reading.h"
 #include "providers/metadata_tracker.h"
+#include "providers/openai_chat_usage.h"
 #include "providers/openai_usage.h"
 
 namespace llmstream {
@@ -90,11 +91,15 @@ class OpenAIChatDialect final : public Dialect {
     std::string finish_reason;  // last raw finish reason emitted
     std::string channel;
     uint32_t open_calls = 0;
+    uint32_t calls = 0;      // tool calls started
+    uint32_t last_call = 0;  // the index of the newest one
+    uint32_t next_call = 0;  // the index an index-less new call takes
   };
   // One tool_calls[] element as read; emitted once the element is complete because `index` may
   // come last (Groq).
   struct ToolFragment {
     int64_t index = 0;
+    bool has_index = false;
     std::string_view id, type, name, arguments;
     std::string_view raw_arguments;  // escaped, in the chunk: a template hole
     bool has_arguments = false;
@@ -116,6 +121,8 @@ class OpenAIChatDialect final : public Dialect {
         std::string_view raw;
         if (!reader.SkipRaw(&raw)) break;
         (key == "usage" ? raw_usage : key == "x_groq" ? raw_x_groq : raw_error) = raw;
+      } else if (key == "citations" && reader.Peek() == ValueType::kArray) {
+        if (!ParseCitations(reader, out)) break;
       } else if (key == "obfuscation") {  // random padding: meaningless by design
         std::string_view raw;
         if (reader.GetRawString(&raw)) {
@@ -123,6 +130,8 @@ class OpenAIChatDialect final : public Dialect {
         } else if (!reader.Skip()) {
           break;
         }
+      } else if (IsPlaceholder(reader, key)) {
+        reader.Skip();
       } else {
         PassThrough(reader, key, out, 0);
       }
@@ -161,8 +170,33 @@ class OpenAIChatDialect final : public Dialect {
       out.EmitWarning("usage object could not be read");
       return;
     }
+    ApplyChatUsageVariants(raw_usage, out.arena(), &usage);
     out.EmitMetadata("usage", raw_usage, MetadataFormat::kJson);
     out.EmitUsage(usage);
+  }
+
+  // Azure's annotation chunks (prompt and content filter results) carry "id":"", "object":"",
+  // "model":"" and "created":0: placeholders that would overwrite the real values.
+  static bool IsPlaceholder(const Reader& reader, std::string_view key) {
+    Reader look = reader;  // a copy looks ahead without consuming
+    std::string_view raw;
+    int64_t number = 0;
+    return (look.GetRawString(&raw) && raw.empty()) ||
+           (key == "created" && look.GetInt(&number) && number == 0);
+  }
+
+  // xAI's (and Perplexity's) top-level `citations`: the sources' URLs, on the last chunk or
+  // repeated on every chunk (growing). Each element becomes one kCitation the first time.
+  bool ParseCitations(Reader& reader, Emitter& out) {
+    if (!reader.BeginArray()) return reader.Skip();
+    uint32_t at = 0;
+    while (reader.NextElement()) {
+      std::string_view raw;
+      if (!reader.SkipRaw(&raw)) return false;
+      if (at++ >= citations_) out.EmitText(EventKind::kCitation, 0, 0, raw);
+    }
+    citations_ = std::max(citations_, at);
+    return !reader.failed();
   }
 
   // A chunk that is not a JSON object: its content is lost, so the stream ends (kBadJson).
@@ -250,6 +284,10 @@ class OpenAIChatDialect final : public Dialect {
     while (reader.NextField(&key)) {
       if (key == "content") {
         if (reader.GetNull()) continue;
+        if (reader.Peek() == ValueType::kArray) {  // Mistral's typed chunks
+          if (!ParseContentParts(reader, choice, out)) return false;
+          continue;
+        }
         if (!ReadHoleText(reader, &text, out)) return reader.Skip();
         EmitHoleText(EventKind::kText, choice, 0, 0, text, out);
       } else if (key == "reasoning" || key == "reasoning_content") {
@@ -308,6 +346,71 @@ class OpenAIChatDialect final : public Dialect {
     return true;
   }
 
+  // Mistral's content as an array of typed chunks: {type:"text", text}, {type:"thinking",
+  // thinking:[{type:"text", text}]} (Magistral), {type:"reference", reference_ids} and
+  // tool_reference (sources). Texts stay template holes: a thinking stream stays fast.
+  bool ParseContentParts(Reader& reader, uint32_t choice, Emitter& out) {
+    if (!reader.BeginArray()) return reader.Skip();
+    while (reader.NextElement()) {
+      Reader part = reader;  // a copy reads the element; `reader` skips it
+      std::string_view raw, key;
+      if (!reader.SkipRaw(&raw)) return false;
+      const std::string_view type = TypeOf(part);
+      if (type == "text" || type == "thinking") {
+        if (!part.BeginObject()) continue;
+        while (part.NextField(&key)) {
+          if (key == type &&
+              !ReadParts(part, type == "text" ? EventKind::kText : EventKind::kReasoning, choice,
+                         out)) {
+            return false;
+          }
+          if (key != type && !part.Skip()) return false;
+        }
+      } else if (type == "reference" || type == "tool_reference") {
+        out.EmitText(EventKind::kCitation, choice, 0, raw);
+      } else {  // images, documents, anything new
+        metadata_.Update("delta.content", raw, MetadataFormat::kJson, out, choice);
+      }
+    }
+    return !reader.failed();
+  }
+
+  // A text: a string, or (a thinking chunk's `thinking`) an array of {type:"text", text}.
+  bool ReadParts(Reader& reader, EventKind kind, uint32_t choice, Emitter& out) {
+    std::string_view text, key;
+    if (ReadHoleText(reader, &text, out)) {
+      EmitHoleText(kind, choice, 0, 0, text, out);
+      return true;
+    }
+    if (!reader.BeginArray()) return reader.Skip();
+    while (reader.NextElement()) {
+      const bool is_text = TypeOf(reader) == "text";
+      if (!reader.BeginObject()) {
+        if (!reader.Skip()) return false;
+        continue;
+      }
+      while (reader.NextField(&key)) {
+        if (is_text && key == "text" && ReadHoleText(reader, &text, out)) {
+          EmitHoleText(kind, choice, 0, 0, text, out);
+        } else if (!reader.Skip()) {
+          return false;
+        }
+      }
+    }
+    return !reader.failed();
+  }
+
+  // The `type` of the object `reader` is at ("" when none), whatever the key order.
+  static std::string_view TypeOf(Reader reader) {
+    std::string_view key, type;
+    if (!reader.BeginObject()) return type;
+    while (reader.NextField(&key)) {
+      if (key == "type" && reader.GetString(&type)) break;
+      if (!reader.Skip()) break;
+    }
+    return type;
+  }
+
   // OpenRouter's typed reasoning items. Their text duplicates `delta.reasoning` when that is
   // present, so only signatures and encrypted data add anything then.
   void ParseReasoningDetails(std::string_view raw, bool reasoning_text_seen, uint32_t choice,
@@ -361,7 +464,8 @@ class OpenAIChatDialect final : public Dialect {
     std::string_view key;
     while (reader.NextField(&key)) {
       if (key == "index") {
-        if (!reader.GetInt(&fragment.index) && !reader.Skip()) return false;
+        fragment.has_index = reader.GetInt(&fragment.index);
+        if (!fragment.has_index && !reader.Skip()) return false;
       } else if (key == "id") {
         if (!reader.GetString(&fragment.id) && !reader.Skip()) return false;
       } else if (key == "type") {
@@ -405,8 +509,23 @@ class OpenAIChatDialect final : public Dialect {
     return true;
   }
 
+  // The tool_calls[].index a fragment belongs to. Mistral sends whole calls without `index`:
+  // one with an id or a name is a new call (unless it repeats the newest call's id), one with
+  // neither continues the newest call.
+  uint32_t CallIndexOf(uint32_t choice, const ToolFragment& fragment) {
+    if (fragment.has_index) return fragment.index < 0 ? 0 : static_cast<uint32_t>(fragment.index);
+    ChoiceState& state = StateOf(choice);
+    if (state.calls == 0) return state.next_call;
+    if (fragment.id.empty() && fragment.name.empty()) return state.last_call;
+    const uint32_t at = call_index_.Find(CallHash(choice, state.last_call), [&](uint32_t i) {
+      return calls_[i].choice == choice && calls_[i].index == state.last_call;
+    });
+    return at != FlatIndex::kNone && calls_[at].id == fragment.id ? state.last_call
+                                                                  : state.next_call;
+  }
+
   void ApplyToolFragment(uint32_t choice, const ToolFragment& fragment, Emitter& out) {
-    uint32_t index = fragment.index < 0 ? 0 : static_cast<uint32_t>(fragment.index);
+    const uint32_t index = CallIndexOf(choice, fragment);
     const uint64_t hash = CallHash(choice, index);
     const bool newest = !calls_.empty() && calls_.back().choice == choice &&
                         calls_.back().index == index;  // the usual case: no lookup
@@ -418,7 +537,11 @@ class OpenAIChatDialect final : public Dialect {
     if (!call) {
       call = &calls_.emplace_back();
       call_index_.Insert(hash, static_cast<uint32_t>(calls_.size() - 1));
-      ++StateOf(choice).open_calls;
+      ChoiceState& state = StateOf(choice);
+      ++state.open_calls;
+      ++state.calls;
+      state.last_call = index;
+      state.next_call = std::max(state.next_call, index + 1);
       call->choice = choice;
       call->index = index;
       call->id.assign(fragment.id);
@@ -517,7 +640,8 @@ class OpenAIChatDialect final : public Dialect {
             error.message.assign(value);
           } else if ((key == "type" || key == "code") && reader.GetString(&value)) {
             if (error.provider_type.empty() || key == "code") error.provider_type.assign(value);
-          } else if ((key == "code" || key == "status_code") && reader.GetInt(&number)) {
+          } else if ((key == "code" || key == "status_code" || key == "status") &&
+                     reader.GetInt(&number)) {  // status: Azure
             error.http_status = static_cast<int>(number);
           } else {
             reader.Skip();
@@ -591,6 +715,7 @@ class OpenAIChatDialect final : public Dialect {
     if (hole_.kind == EventKind::kToolCallDelta) {
       ToolFragment fragment;
       fragment.index = hole_.block;
+      fragment.has_index = true;
       fragment.arguments = value;
       ApplyToolFragment(hole_.choice, fragment, out);
       return;
@@ -609,6 +734,7 @@ class OpenAIChatDialect final : public Dialect {
 
   bool done_ = false;
   bool top_level_usage_seen_ = false;
+  uint32_t citations_ = 0;  // top-level citations emitted
   std::vector<ChoiceState> choices_;
   FlatIndex choice_index_;            // choices_ by index
   std::vector<ToolCallState> calls_;  // the open tool calls, in the order they started

@@ -105,7 +105,7 @@ class Stream::Impl final : public SseSink {
       lost.partial_line = end.partial_payload;
       lost.pending_event = end.unclosed;
     } else {
-      lost = parser_.Finish();
+      lost = FinishParser();
     }
     size_t first = out_.size();
     dialect_->OnEnd(out_);
@@ -141,7 +141,9 @@ class Stream::Impl final : public SseSink {
   bool ended() const { return ended_; }
   bool output_started() const { return first_output_ms_ >= 0; }
   int64_t IdleFor(int64_t now_ms) const { return now_ms - std::max(last_byte_ms_, created_ms_); }
-  uint64_t bytes_fed() const { return framer_ ? framer_->bytes_fed() : parser_.bytes_fed(); }
+  uint64_t bytes_fed() const {
+    return framer_ ? framer_->bytes_fed() : parser_.bytes_fed() - probe_bytes_;
+  }
   int64_t first_byte_ms() const { return first_byte_ms_; }
   int64_t first_output_ms() const { return first_output_ms_; }
 
@@ -153,6 +155,7 @@ class Stream::Impl final : public SseSink {
     assembler_.Reset();
     completion_bytes_ = 0;
     created_seen_ = 0;
+    probe_bytes_ = 0;
     ended_ = false;
     first_byte_ms_ = last_byte_ms_ = first_output_ms_ = -1;
   }
@@ -201,9 +204,37 @@ class Stream::Impl final : public SseSink {
     return static_cast<size_t>(p - begin);
   }
 
+  // A last event without its blank line is discarded (WHATWG), and the body reported cut, except
+  // `data: [DONE]`: gateways were seen ending a complete answer that way. Only while the dialect
+  // has not ended normally, the parser is given the blank line; the event it then dispatches
+  // reaches the dialect if it is [DONE], and is dropped otherwise.
+  SseEnd FinishParser() {
+    if (parser_.between_events() || parser_.failed() || parser_.bytes_fed() == 0 ||
+        dialect_->terminal()) {
+      return parser_.Finish();
+    }
+    const uint64_t fed = parser_.bytes_fed();
+    probing_ = true;
+    parser_.Feed("\n\n");
+    probing_ = false;
+    probe_bytes_ = parser_.bytes_fed() - fed;
+    parser_.Finish();
+    SseEnd lost;
+    lost.pending_event = true;  // something was pending (if it was [DONE], the stream is done)
+    return lost;
+  }
+  static bool IsDone(std::string_view data) {
+    if (data.substr(0, 6) != "[DONE]") return false;
+    for (char c : data.substr(6)) {
+      if (c != ' ' && c != '\t') return false;
+    }
+    return true;
+  }
+
   // SseSink
   void OnEvent(const SseEvent& event) override {
     if (ended_) return;
+    if (probing_ && !IsDone(event.data)) return;  // FinishParser: discarded, as the spec says
     SseEvent stable = event;
     // Views into the caller's bytes live until Feed returns; anything the parser had to buffer
     // (a line split across reads, multi-line data) is copied once so events may point into it.
@@ -233,7 +264,7 @@ class Stream::Impl final : public SseSink {
     AfterDialect(first);
   }
   void OnComment(std::string_view text) override {
-    if (!options_.keep_alive_events || ended_) return;
+    if (!options_.keep_alive_events || ended_ || probing_) return;
     Event& event = out_.Emit(EventKind::kKeepAlive);
     event.text = Within(text, input_) ? text : out_.Copy(text);
   }
@@ -368,6 +399,8 @@ class Stream::Impl final : public SseSink {
   const uint64_t max_completion_bytes_ =
       options_.limits.max_completion_bytes ? options_.limits.max_completion_bytes : UINT64_MAX;
   uint64_t created_seen_ = 0;
+  bool probing_ = false;      // FinishParser is feeding the blank line
+  uint64_t probe_bytes_ = 0;  // what it fed: not the body's
   int64_t created_ms_;
   std::string_view input_;
   bool ended_ = false;
