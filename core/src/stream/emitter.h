@@ -26,9 +26,7 @@ class Emitter {
     if (!held_.empty()) held_.clear();
     // Most batches carry no payload: an empty deque's clear() still walks its node map, on every
     // Feed (one per network read).
-    if (!usages_.empty()) usages_.clear();
-    if (!costs_.empty()) costs_.clear();
-    if (!failures_.empty()) failures_.clear();
+    if (!payloads_.empty()) payloads_.clear();
   }
 
   // StreamLimits::max_metadata_keys (0: none), for the dialects' metadata trackers.
@@ -87,9 +85,11 @@ class Emitter {
   // The warning for arguments that are not JSON, at `position` (the events after it move up).
   void InsertBadArgumentsWarning(size_t position, std::string_view name, std::string_view id);
   void EmitUsage(const Usage& usage) {
-    Emit(EventKind::kUsage).usage = &usages_.emplace_back(usage);
+    Emit(EventKind::kUsage).usage = &(payloads_.emplace_back().usage = usage);
   }
-  void EmitCost(const Cost& cost) { Emit(EventKind::kCost).cost = &costs_.emplace_back(cost); }
+  void EmitCost(const Cost& cost) {
+    Emit(EventKind::kCost).cost = &(payloads_.emplace_back().cost = cost);
+  }
   // A kCost event at `position` (the one after its kUsage), the later events moved up by one.
   // Usage comes once or twice per stream, so the move is rare.
   void InsertCost(size_t position, const Cost& cost) {
@@ -102,14 +102,16 @@ class Emitter {
     for (size_t i = events_.size() - 1; i > position; --i) std::swap(events_[i], events_[i - 1]);
   }
   void EmitError(Error error) {
-    Emit(EventKind::kError).error = &failures_.emplace_back(std::move(error)).error;
+    Emit(EventKind::kError).error = &(payloads_.emplace_back().error = std::move(error));
   }
   // A kRetry: the failed attempt's error, why it is retried, and what comes next.
   void EmitRetry(Error error, std::string_view reason, const RetryInfo& retry) {
     Event& event = Emit(EventKind::kRetry);
-    Failure& failure = failures_.emplace_back(std::move(error), retry);
-    event.error = &failure.error;
-    event.retry = &failure.retry;
+    Payload& payload = payloads_.emplace_back();
+    payload.error = std::move(error);
+    payload.retry = retry;
+    event.error = &payload.error;
+    event.retry = &payload.retry;
     event.text = Copy(reason);
   }
 
@@ -141,17 +143,16 @@ class Emitter {
   std::vector<Event> events_;
   json::Arena arena_;
   std::vector<std::string> held_;  // Hold()
-  // deques: push_back keeps earlier elements in place, so Event pointers stay valid.
-  std::deque<Usage> usages_;
-  std::deque<Cost> costs_;
-  // A kError's error, or a kRetry's error and what comes next (one deque: each instantiation
-  // costs code in the wasm module).
-  struct Failure {
-    explicit Failure(Error e, RetryInfo r = {}) : error(std::move(e)), retry(r) {}
+  // What usage, cost, error and retry events point to. A deque: push_back keeps earlier elements
+  // in place, so Event pointers stay valid. One deque of one struct for all four: each deque
+  // instantiation costs ~3 KB of the wasm module, and these events come a few times a stream.
+  struct Payload {
+    Usage usage;
+    Cost cost;
     Error error;
     RetryInfo retry;
   };
-  std::deque<Failure> failures_;
+  std::deque<Payload> payloads_;
   uint64_t batch_ = 0;
   uint32_t max_metadata_keys_ = 0;
 };
