@@ -61,8 +61,9 @@ const FAULT_KEYS = [
 ];
 
 // Query parameters the official SDKs add on their own (`?beta=true` for Anthropic beta
-// endpoints, `api-version` for Azure-style clients); they are not scenario keys.
-const SDK_QUERY_PARAMS = new Set(['beta', 'api-version']);
+// endpoints, `api-version` for Azure-style clients, `alt=sse` for Gemini streams); they are not
+// scenario keys.
+const SDK_QUERY_PARAMS = new Set(['beta', 'api-version', 'alt']);
 
 export const SCENARIO_HEADER = 'x-llmstream-scenario';
 

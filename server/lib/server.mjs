@@ -1,5 +1,6 @@
-// The local provider: an HTTP server speaking OpenAI Chat Completions, OpenAI Responses and
-// Anthropic Messages, with scenario-driven pacing and faults and a request log.
+// The local provider: an HTTP server speaking OpenAI Chat Completions, OpenAI Responses,
+// Anthropic Messages, Google Gemini, AWS Bedrock ConverseStream, Ollama and Cohere v2, with
+// scenario-driven pacing and faults and a request log.
 
 import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -18,6 +19,8 @@ import {
   readBody,
   sendJson,
 } from './http.mjs';
+import { gemini, matchGemini } from './gemini.mjs';
+import { matchOllama, ollama } from './ollama.mjs';
 import { openaiChat } from './openai-chat.mjs';
 import { openaiErrorBody } from './openai-common.mjs';
 import { openaiResponses } from './openai-responses.mjs';
@@ -31,6 +34,25 @@ const ENDPOINTS = {
   '/v1/responses': openaiResponses,
   '/v1/messages': anthropicMessages,
 };
+
+// The APIs whose paths carry parameters (a model, a method): each matcher returns
+// { path (for the request log), params } or null. `dialect.parse(body, { params, query })`.
+const MATCHED_ENDPOINTS = [
+  [matchGemini, gemini],
+  [matchOllama, ollama],
+];
+
+/** The dialect serving `pathname`: { dialect, path, params } or null. */
+function matchEndpoint(pathname) {
+  // The OpenAI / Anthropic paths also work without the /v1 prefix (base URLs written either way).
+  const apiPath = `/v1${pathname}` in ENDPOINTS ? `/v1${pathname}` : pathname;
+  if (ENDPOINTS[apiPath]) return { dialect: ENDPOINTS[apiPath], path: apiPath, params: {} };
+  for (const [match, dialect] of MATCHED_ENDPOINTS) {
+    const found = match(pathname);
+    if (found) return { dialect, ...found };
+  }
+  return null;
+}
 
 const MODELS = ['local-echo', 'local-fast', 'local-reasoning'];
 
@@ -62,6 +84,22 @@ const SSE_HEADERS = {
   connection: 'keep-alive',
 };
 const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/**
+ * How a streamed body is framed (docs/wire-formats.md): its headers, and whether SSE comments
+ * (`comments=1`) can go in it. A dialect's `framing(request)` names one (default `sse`); a
+ * fixture's comes from its file extension (lib/fixtures.mjs).
+ */
+const FRAMINGS = {
+  sse: { headers: SSE_HEADERS, comments: true },
+  ndjson: { headers: { 'content-type': 'application/x-ndjson' }, comments: false },
+  'event-stream': {
+    headers: { 'content-type': 'application/vnd.amazon.eventstream' },
+    comments: false,
+  },
+  // Gemini's streamed JSON array without alt=sse.
+  'json-array': { headers: { 'content-type': 'application/json; charset=UTF-8' }, comments: false },
+};
 
 /** `$LLMSTREAM_SHARED_DIR/fixtures`, else `<repo>/../shared/fixtures` (from this file). */
 export function defaultFixturesDir() {
@@ -197,9 +235,8 @@ async function route(ctx, req, res) {
   const pathname = url.pathname.replace(/\/+$/, '') || '/';
   const control = isControl(pathname);
   if (req.method === 'OPTIONS' && !control) return answerPreflight(req, res);
-  // The API paths also work without the /v1 prefix (base URLs written either way).
-  const apiPath = `/v1${pathname}` in ENDPOINTS ? `/v1${pathname}` : pathname;
-  const dialect = ENDPOINTS[apiPath];
+  const endpoint = matchEndpoint(pathname);
+  const dialect = endpoint?.dialect;
   // Generation requests are logged from their request-log record when they end; static files
   // (the playground's page, scripts and wasm) are not logged.
   let servedStatic = false;
@@ -208,8 +245,8 @@ async function route(ctx, req, res) {
   }
 
   if (dialect) {
-    if (req.method !== 'POST') return sendJson(res, 405, invalidMethod(req, apiPath));
-    return generate(ctx, req, res, url, apiPath, dialect);
+    if (req.method !== 'POST') return sendJson(res, 405, invalidMethod(req, endpoint.path));
+    return generate(ctx, req, res, url, endpoint);
   }
   if (control) return controlEndpoint(ctx, req, res, url, pathname);
   switch (`${req.method} ${pathname}`) {
@@ -241,7 +278,8 @@ async function controlEndpoint(ctx, req, res, url, pathname) {
   if (refusal !== null) return send(403, { error: refusal });
   switch (`${req.method} ${pathname}`) {
     case 'GET /_llmstream/fixtures':
-      return send(200, await ctx.fixtures.list());
+      // ?all=1 adds the recordings in subfolders (more-providers/NAME).
+      return send(200, await ctx.fixtures.list({ all: url.searchParams.get('all') === '1' }));
     case 'GET /_llmstream/requests':
       return send(200, ctx.requestLog.list(url.searchParams.get('key') ?? undefined));
     case 'GET /_llmstream/requests/wait':
@@ -339,7 +377,7 @@ async function waitForRecord(ctx, res, url, send) {
 }
 
 /** One generation request: body, scenario, then an error, a fixture replay or a plan. */
-async function generate(ctx, req, res, url, pathname, dialect) {
+async function generate(ctx, req, res, url, { dialect, path: pathname, params }) {
   const requestId = `req_${randomUUID().replaceAll('-', '')}`;
   const record = ctx.requestLog.start({ method: req.method, path: pathname, requestId });
   const providerHeaders = (extra) => ({ ...CORS_HEADERS, ...dialect.headers(requestId, extra) });
@@ -349,7 +387,7 @@ async function generate(ctx, req, res, url, pathname, dialect) {
       res,
       status,
       dialect.errorBody(status, { message, param, requestId }),
-      dialect.headers(requestId),
+      dialect.headers(requestId, { status }),
     );
     ctx.requestLog.setOutcome(record, 'bad_request');
   };
@@ -376,7 +414,11 @@ async function generate(ctx, req, res, url, pathname, dialect) {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return reject(400, 'The request body must be a JSON object.');
   }
-  ctx.requestLog.setRequest(record, { model: body.model, stream: body.stream });
+  // Some APIs name the model in the path, or stream unless told not to.
+  ctx.requestLog.setRequest(
+    record,
+    dialect.describe ? dialect.describe(body, params) : { model: body.model, stream: body.stream },
+  );
 
   let scenario;
   try {
@@ -404,13 +446,15 @@ async function generate(ctx, req, res, url, pathname, dialect) {
       ...options,
       headers: { ...options.headers, ...retryHeaders(scenario) },
     }).start();
-  const deliverSse = (headers, events) =>
+  // A stream in its framing; SSE comments go into SSE bodies only.
+  const deliverStream = (headers, events, framing) =>
     deliver({
       status: 200,
-      headers: { ...headers, ...SSE_HEADERS },
+      headers: { ...headers, ...FRAMINGS[framing].headers },
       events,
-      inbandError: dialect.inbandError,
+      inbandError: (n) => dialect.inbandError(n, { framing }),
       outcome: 'completed',
+      ...(FRAMINGS[framing].comments ? {} : { scenario: { ...scenario, comments: false } }),
     });
   // A JSON body goes out as a single "event" (faults still apply), never with comments.
   const deliverJson = (status, headers, value, outcome) =>
@@ -423,32 +467,36 @@ async function generate(ctx, req, res, url, pathname, dialect) {
     });
 
   if (scenario.status !== undefined) {
-    const headers = providerHeaders({ limited: scenario.status === 429 });
+    const headers = providerHeaders({ limited: scenario.status === 429, status: scenario.status });
     const error = dialect.errorBody(scenario.status, { requestId });
     return deliverJson(scenario.status, headers, error, 'error_status');
   }
   if (scenario.fixture !== undefined) {
-    const events = await ctx.fixtures.events(scenario.fixture);
-    if (!events) {
-      const names = (await ctx.fixtures.list()).join(', ') || `(none in ${ctx.fixtures.dir})`;
+    const fixture = await ctx.fixtures.fixture(scenario.fixture);
+    if (!fixture) {
+      const all = await ctx.fixtures.list({ all: true });
+      const names = all.join(', ') || `(none in ${ctx.fixtures.dir})`;
       return reject(404, `unknown fixture '${scenario.fixture}'; available: ${names}`, 'fixture');
     }
     record.stream = true;
-    return deliverSse(providerHeaders(), events.values());
+    return deliverStream(providerHeaders(), fixture.blocks.values(), fixture.framing);
   }
 
   let request;
   let plan;
   try {
     const { llmstream: _scenario, ...fields } = body; // the scenario is not part of the request
-    request = dialect.parse(fields);
+    request = dialect.parse(fields, { params, query: url.searchParams });
     plan = buildPlan(request, scenario, seed);
   } catch (err) {
     if (err instanceof RequestError) return reject(400, err.message, err.param);
     throw err;
   }
   const headers = providerHeaders({ promptTokens: plan.promptTokens });
-  if (request.stream) return deliverSse(headers, dialect.streamEvents(plan, request));
+  if (request.stream) {
+    const framing = dialect.framing?.(request) ?? 'sse';
+    return deliverStream(headers, dialect.streamEvents(plan, request), framing);
+  }
   return deliverJson(200, headers, dialect.completeBody(plan, request), 'completed');
 }
 
