@@ -19,6 +19,7 @@ import {
   readBody,
   sendJson,
 } from './http.mjs';
+import { cohere, matchCohere } from './cohere.mjs';
 import { gemini, matchGemini } from './gemini.mjs';
 import { matchOllama, ollama } from './ollama.mjs';
 import { openaiChat } from './openai-chat.mjs';
@@ -40,6 +41,7 @@ const ENDPOINTS = {
 const MATCHED_ENDPOINTS = [
   [matchGemini, gemini],
   [matchOllama, ollama],
+  [matchCohere, cohere],
 ];
 
 /** The dialect serving `pathname`: { dialect, path, params } or null. */
