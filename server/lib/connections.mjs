@@ -9,10 +9,12 @@
 const kState = Symbol('llmstream.connection');
 
 /**
- * Applies the cap to `server`. Returns live counters { open, refused, evicted }. `onRefuse`
- * (optional) is called with the counters after each refused connection.
+ * Applies the cap to the connections `server` accepts; `requestServers` (default: `server`)
+ * emit the requests (the HTTP/1.1 and HTTP/2 servers behind lib/h2c.mjs). Returns live counters
+ * { open, refused, evicted }. `onRefuse` (optional) is called with the counters after each
+ * refused connection.
  */
-export function capConnections(server, max, onRefuse = null) {
+export function capConnections(server, max, onRefuse = null, requestServers = [server]) {
   const open = new Set(); // oldest first
   const counters = {
     get open() {
@@ -40,14 +42,17 @@ export function capConnections(server, max, onRefuse = null) {
     socket.once('close', () => open.delete(socket));
   });
 
-  server.on('request', (req, res) => {
-    const state = req.socket[kState];
+  const onRequest = (req, res) => {
+    // An HTTP/2 request's `socket` is a proxy of its stream: the connection is the session's.
+    const socket = req.stream?.session?.socket ?? req.socket;
+    const state = socket?.[kState];
     if (state === undefined) return;
     state.inFlight++;
     res.once('close', () => {
       if (--state.inFlight === 0) state.idleSince = performance.now();
     });
-  });
+  };
+  for (const requests of requestServers) requests.on('request', onRequest);
 
   return counters;
 }

@@ -6,6 +6,7 @@
 // the slot where event N+1 would have been written (one pace later), which gives the client
 // time to read the first N events before the connection is reset or closed.
 
+import { resetResponse } from './h2c.mjs';
 import { cancel, now, schedule } from './scheduler.mjs';
 import { SSE_KEEP_ALIVE } from './sse.mjs';
 import { STAMP_PLACEHOLDER } from './textgen.mjs';
@@ -219,10 +220,8 @@ export class Delivery {
     this.state = 'done';
     cancel(this);
     this.log.setOutcome(this.record, 'reset');
-    const socket = this.res.socket;
-    // resetAndDestroy (Node >= 18.3) sends a TCP RST; destroy() is a plain close.
-    if (typeof socket?.resetAndDestroy === 'function') socket.resetAndDestroy();
-    else socket?.destroy();
+    // HTTP/1.1: a TCP RST; HTTP/2: RST_STREAM for this response only (lib/h2c.mjs).
+    resetResponse(this.res);
   }
 
   #onClose() {

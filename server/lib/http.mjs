@@ -9,6 +9,9 @@ const EXPOSED_HEADERS = [
   'x-should-retry',
   'openai-processing-ms',
   'openai-version',
+  'x-amzn-requestid',
+  'x-amzn-errortype',
+  'x-debug-trace-id',
   ...['requests', 'tokens'].flatMap((what) =>
     ['limit', 'remaining', 'reset'].map((field) => `x-ratelimit-${field}-${what}`),
   ),

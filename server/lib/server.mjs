@@ -19,8 +19,10 @@ import {
   readBody,
   sendJson,
 } from './http.mjs';
+import { bedrock, matchBedrock } from './bedrock.mjs';
 import { cohere, matchCohere } from './cohere.mjs';
 import { gemini, matchGemini } from './gemini.mjs';
+import { h2cServer } from './h2c.mjs';
 import { matchOllama, ollama } from './ollama.mjs';
 import { openaiChat } from './openai-chat.mjs';
 import { openaiErrorBody } from './openai-common.mjs';
@@ -42,6 +44,7 @@ const MATCHED_ENDPOINTS = [
   [matchGemini, gemini],
   [matchOllama, ollama],
   [matchCohere, cohere],
+  [matchBedrock, bedrock],
 ];
 
 /** The dialect serving `pathname`: { dialect, path, params } or null. */
@@ -175,7 +178,7 @@ export async function startServer({
   // a deadline is kept to within a quarter of itself (at most 1 s late).
   const checkMs =
     requestTimeoutMs > 0 ? Math.max(10, Math.min(1000, Math.floor(requestTimeoutMs / 4))) : 30_000;
-  const server = http.createServer({ connectionsCheckingInterval: checkMs }, (req, res) => {
+  const handle = (req, res) => {
     route(context, req, res).catch((err) => {
       if (!res.headersSent) {
         const cors = !isControl(new URL(req.url, 'http://local').pathname);
@@ -185,6 +188,14 @@ export async function startServer({
       }
       log?.(`internal error: ${err.stack ?? err}`);
     });
+  };
+  const server = http.createServer({ connectionsCheckingInterval: checkMs }, handle);
+  // One port for HTTP/1.1 and cleartext HTTP/2 (the AWS SDK's Bedrock client speaks HTTP/2):
+  // `front` listens and hands each connection to `server` or to an HTTP/2 server (lib/h2c.mjs).
+  const { front, http2Server, closeAll } = h2cServer({
+    http1: server,
+    handler: handle,
+    deadlineMs: requestTimeoutMs,
   });
   // Set as properties, not createServer options, which Node 18 does not all accept.
   // The deadline covers reading the request (headers + body) only: Node stops the clock once the
@@ -197,37 +208,47 @@ export async function startServer({
   server.keepAliveTimeout = 120_000;
   // Every SSE event must leave at once: without TCP_NODELAY, Nagle holds a small write until the
   // previous one is acknowledged, which the client's delayed ACK can stretch to 40 ms.
-  server.on('connection', (socket) => socket.setNoDelay(true));
+  front.on('connection', (socket) => socket.setNoDelay(true));
   // Own counting rather than server.maxConnections, so that idle keep-alive connections can make
   // room (lib/connections.mjs). A large backlog absorbs connection bursts under the cap.
   let lastRefusalLog = 0;
-  const connections = capConnections(server, maxConnections || Infinity, (counters) => {
-    // At most one line a second, however many connections are refused.
-    if (!log || Date.now() - lastRefusalLog < 1000) return;
-    lastRefusalLog = Date.now();
-    const { open, refused } = counters;
-    log(`connection refused: ${open} open (max ${maxConnections}), ${refused} refused so far`);
-  });
+  const connections = capConnections(
+    front,
+    maxConnections || Infinity,
+    (counters) => {
+      // At most one line a second, however many connections are refused.
+      if (!log || Date.now() - lastRefusalLog < 1000) return;
+      lastRefusalLog = Date.now();
+      const { open, refused } = counters;
+      log(`connection refused: ${open} open (max ${maxConnections}), ${refused} refused so far`);
+    },
+    [server, http2Server],
+  );
   await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port, host, backlog: 4096 }, () => {
-      server.off('error', reject);
+    front.once('error', reject);
+    front.listen({ port, host, backlog: 4096 }, () => {
+      front.off('error', reject);
       resolve();
     });
   });
-  const actualPort = server.address().port;
+  // The HTTP/1.1 server does not listen itself; its request deadlines are checked from its
+  // 'listening' event on (Node starts the connections-checking interval there).
+  server.emit('listening');
+  const actualPort = front.address().port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   context.authorities = ownAuthorities(host, urlHost, actualPort);
   return {
     server,
+    http2Server,
     host,
     port: actualPort,
     url: `http://${urlHost}:${actualPort}`,
     connections,
     close: () =>
       new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+        front.close(() => resolve());
+        server.close(); // stops its deadline checks; it never listened (no callback needed)
+        closeAll();
       }),
   };
 }
