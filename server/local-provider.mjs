@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// llmstream local provider: a deterministic OpenAI / Anthropic streaming server on loopback.
+// llmstream local provider: a deterministic OpenAI / Anthropic / Gemini / Bedrock / Ollama / Cohere
+// streaming server on loopback.
 // Usage and endpoints: server/README.md, or `node server/local-provider.mjs --help`.
 
 import { existsSync } from 'node:fs';
@@ -14,7 +15,8 @@ const USAGE = `Usage: node server/local-provider.mjs [options]
   --port N        port to listen on (default 8787; 0 picks a free port)
   --host H        address to bind (default 127.0.0.1; only loopback unless given)
   --pace-ms N     default delay between SSE events (default 25)
-  --fixtures DIR  recorded .sse fixtures (default ${defaultFixturesDir()})
+  --fixtures DIR  recorded fixtures: .sse, and subfolders of .sse / .ndjson / .eventstream /
+                  .json recordings (default ${defaultFixturesDir()})
   --web DIR       also serve the web playground: DIR at /, the npm package at /npm/src/ and
                   /npm/dist/ (GET / HEAD only, same origin as the API)
   --request-timeout-ms N
@@ -29,7 +31,10 @@ const USAGE = `Usage: node server/local-provider.mjs [options]
   --help          this text
 
 Endpoints: POST /v1/chat/completions, /v1/responses, /v1/messages (also without /v1),
-GET /v1/models, /health, /_llmstream/fixtures, /_llmstream/requests[?key=K],
+/v1beta/models/{model}:streamGenerateContent[?alt=sse] and :generateContent (Gemini),
+/model/{modelId}/converse-stream and /converse (Bedrock, also over cleartext HTTP/2),
+/api/chat, /api/generate (Ollama NDJSON), /v2/chat (Cohere);
+GET /v1/models, /health, /_llmstream/fixtures[?all=1], /_llmstream/requests[?key=K],
 /_llmstream/requests/wait?key=K&outcome=O&timeout_ms=N, DELETE /_llmstream/requests.
 
 Scenario keys (query string, x-llmstream-scenario header "k=v; k=v", or body "llmstream"):
