@@ -1,9 +1,9 @@
 // StreamCache / StreamRecorder / Replay and RequestKey.
 #include <gtest/gtest.h>
 
+#include "common/sha256.h"
 #include "llmstream/transforms/request_key.h"
 #include "llmstream/transforms/stream_cache.h"
-#include "transforms/sha256.h"
 #include "transforms_test_util.h"
 
 namespace llmstream::testing {
@@ -171,16 +171,16 @@ TEST(StreamCache, ReplacingAndErasing) {
 }
 
 TEST(StreamCacheKey, Sha256KnownAnswers) {
-  transforms_internal::Sha256 empty;
+  crypto_internal::Sha256 empty;
   EXPECT_EQ(empty.Hex(), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  transforms_internal::Sha256 abc;
+  crypto_internal::Sha256 abc;
   abc.Update("a");
   abc.Update("bc");
   EXPECT_EQ(abc.Hex(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  transforms_internal::Sha256 two_blocks;
+  crypto_internal::Sha256 two_blocks;
   two_blocks.Update("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq");
   EXPECT_EQ(two_blocks.Hex(), "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-  transforms_internal::Sha256 million;
+  crypto_internal::Sha256 million;
   const std::string chunk(1000, 'a');
   for (int i = 0; i < 1000; ++i) million.Update(chunk);
   EXPECT_EQ(million.Hex(), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");

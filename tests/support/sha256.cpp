@@ -1,13 +1,13 @@
 #include "support/sha256.h"
 
-#include "transforms/sha256.h"
+#include "common/sha256.h"
 
 namespace llmstream::testing {
 
 // The core's SHA-256 (request keys) serves the tests too: one implementation, checked
 // against expected.json's digests by the fixture tests.
 std::string Sha256Hex(std::string_view bytes) {
-  transforms_internal::Sha256 sha;
+  crypto_internal::Sha256 sha;
   sha.Update(bytes);
   return sha.Hex();
 }

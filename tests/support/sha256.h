@@ -1,5 +1,5 @@
 // SHA-256 of a byte string as lowercase hex (FIPS 180-4). expected.json identifies long texts by
-// their digest. Backed by the core's SHA-256 (core/src/transforms/sha256.h).
+// their digest. Backed by the core's SHA-256 (core/src/common/sha256.h).
 #pragma once
 
 #include <string>

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "transforms/sha256.h"
+#include "common/sha256.h"
 
 namespace llmstream {
 namespace {
@@ -41,7 +41,7 @@ class Canonical {
 
  private:
   void Raw(std::string_view bytes) { sha_.Update(bytes); }
-  transforms_internal::Sha256 sha_;
+  crypto_internal::Sha256 sha_;
 };
 
 std::string Lower(std::string_view s) {

@@ -1,6 +1,6 @@
-#include "transforms/sha256.h"
+#include "common/sha256.h"
 
-namespace llmstream::transforms_internal {
+namespace llmstream::crypto_internal {
 namespace {
 
 constexpr std::array<uint32_t, 64> kRound = {
@@ -55,7 +55,7 @@ void Sha256::Update(std::string_view bytes) {
   }
 }
 
-std::string Sha256::Hex() {
+Sha256Digest Sha256::Digest() {
   const uint64_t bits = length_ * 8;
   buffer_[buffered_++] = 0x80;
   if (buffered_ > 56) {
@@ -67,13 +67,29 @@ std::string Sha256::Hex() {
   for (int i = 7; i >= 0; --i) buffer_[buffered_++] = static_cast<unsigned char>(bits >> (i * 8));
   Block(buffer_.data());
   buffered_ = 0;
+  Sha256Digest digest{};
+  for (size_t i = 0; i < 8; ++i) {
+    for (size_t j = 0; j < 4; ++j) {
+      digest[i * 4 + j] = static_cast<unsigned char>(h_[i] >> (24 - 8 * j));
+    }
+  }
+  return digest;
+}
+
+std::string Sha256::Hex() {
+  const Sha256Digest digest = Digest();
+  return ToHex(digest.data(), digest.size());
+}
+
+std::string ToHex(const unsigned char* bytes, size_t size) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string hex;
-  hex.reserve(64);
-  for (uint32_t word : h_) {
-    for (int shift = 28; shift >= 0; shift -= 4) hex.push_back(kDigits[(word >> shift) & 0xF]);
+  hex.reserve(size * 2);
+  for (size_t i = 0; i < size; ++i) {
+    hex.push_back(kDigits[bytes[i] >> 4]);
+    hex.push_back(kDigits[bytes[i] & 0xF]);
   }
   return hex;
 }
 
-}  // namespace llmstream::transforms_internal
+}  // namespace llmstream::crypto_internal
