@@ -1,10 +1,11 @@
-// MakeFramer and MakeMoreDialect for the web core module: SSE and the SSE dialects of OpenAI,
-// Anthropic and the OpenAI-compatible servers only. The other framings (NDJSON, AWS
+// MakeFramer, OtherFramingFor and MakeMoreDialect for the web core module: SSE and the SSE dialects
+// of OpenAI, Anthropic and the OpenAI-compatible servers only. The other framings (NDJSON, AWS
 // event-stream, JSON array: core/src/framing/) and the providers with a wire API of their own
 // (Gemini, Bedrock, Ollama, Cohere: core/src/providers/more_dialects.h) are left out of the
 // module's download; a Stream asked for one here ends with kInvalidRequest instead of reading
 // the body as something else.
 #include "framing/framer.h"
+#include "framing/media_type.h"
 #include "providers/more_dialects.h"
 
 namespace llmstream {
@@ -14,6 +15,12 @@ namespace framing {
 std::unique_ptr<Framer> MakeFramer(Framing /*framing*/, SseSink* /*sink*/,
                                    FramingLimits /*limits*/) {
   return nullptr;
+}
+
+// Only each API's own type, which FramingFor accepts before it asks here: no JSON array for
+// Gemini's application/json, no other NDJSON spellings (the module reads neither).
+std::optional<Framing> OtherFramingFor(WireApi /*api*/, std::string_view /*type*/) {
+  return std::nullopt;
 }
 
 }  // namespace framing

@@ -17,7 +17,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
+
+#include "llmstream/request.h"
 
 namespace llmstream {
 
@@ -44,6 +47,35 @@ enum class Framing : uint8_t {
 
 // "sse", "ndjson", "aws-eventstream", "json-array"; "unknown" for other values.
 std::string_view FramingName(Framing framing);
+
+// The media type a body of this framing is sent as: "text/event-stream",
+// "application/x-ndjson", "application/vnd.amazon.eventstream", "application/json" (what an
+// Accept header asks for; "" for other values).
+std::string_view FramingMediaType(Framing framing);
+
+// The framing `api` streams in when the response names no Content-Type: AWS event-stream for
+// Bedrock ConverseStream, NDJSON for Ollama's chat and generate, SSE for every other API (Gemini
+// included: its requests ask for alt=sse).
+Framing DefaultFraming(WireApi api);
+
+// The one rule for what a 2xx response of `api` is (the Session decides with it, and the CLI's
+// --replay with a file's extension standing in for the header). `content_type` is the header's
+// value (any case, parameters allowed; nullopt: the response had none). Returns the framing to
+// read the body with, or nullopt when a body of that type is not a stream of `api` (an HTML page,
+// a JSON error object, SSE from an API that never sends it): the Session then collects it as an
+// error body. Accepted:
+//   no Content-Type                       DefaultFraming(api): lenient, as some proxies and local
+//                                         servers omit it
+//   text/event-stream                     kSse, for every API but Bedrock and Ollama
+//   application/json                      kJsonArray for Gemini only (streamGenerateContent
+//                                         without alt=sse)
+// Gemini's body may still be something else: the Session looks at its first byte other than
+// whitespace when the type is application/json (not `[`: a JSON object such as {"error": ...},
+// collected as an error body) or absent (`[`: a JSON array, else SSE).
+//   application/x-ndjson (also
+//   application/ndjson, application/jsonl) kNdjson for Ollama
+//   application/vnd.amazon.eventstream    kAwsEventStream for Bedrock
+std::optional<Framing> FramingFor(WireApi api, std::optional<std::string_view> content_type);
 
 // The caps of the non-SSE framings (SseLimits caps the SSE parser). Only a payload that
 // straddles reads is buffered; none is ever cut short: past the cap the stream fails with

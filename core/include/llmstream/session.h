@@ -26,6 +26,10 @@
 // also point into the bytes passed in (no copy on the hot path), so those must stay unchanged as
 // long as the events are used. Nothing here throws, reads a clock, sleeps or does I/O.
 //
+// Responses. A 2xx response is read as a stream when its Content-Type fits the API (FramingFor in
+// llmstream/framing.h picks the framing: SSE, NDJSON, AWS event-stream or a JSON array); any other
+// response is collected (up to 64 KiB) and classified as an error.
+//
 // Attempts. A failure (HTTP error, transport error, in-band provider error, truncation, timeout)
 // is handed to Decide (retry_policy.h). A retry emits one kRetry event and re-sends after the
 // delay; giving up emits exactly one kError and ends. Once output reached the caller there is no

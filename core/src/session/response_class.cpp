@@ -38,11 +38,8 @@ void DropAbsoluteReset(RateLimitWindow* window, const RateLimitWindow& probe) {
 
 }  // namespace
 
-bool IsEventStream(const HeaderList& headers) {
-  auto type = FindHeader(headers, "content-type");
-  if (!type) return true;
-  const std::string lower = request_internal::ToLowerAscii(*type);
-  return lower.find("text/event-stream") != std::string::npos;
+std::optional<Framing> ResponseFraming(WireApi api, const HeaderList& headers) {
+  return FramingFor(api, FindHeader(headers, "content-type"));
 }
 
 std::optional<int64_t> UnixNow(const HeaderList& headers, std::optional<int64_t> unix_ms_at_zero,
@@ -65,7 +62,7 @@ Error ClassifyStatus(Provider provider, int status, const HeaderList& headers,
   return error;
 }
 
-Error ClassifyNotEventStream(Provider provider, int status, const HeaderList& headers,
+Error ClassifyNotEventStream(Provider provider, WireApi api, int status, const HeaderList& headers,
                              std::string_view body, std::optional<int64_t> unix_now,
                              std::string_view api_key) {
   if (IsProviderErrorObject(body)) {
@@ -78,8 +75,9 @@ Error ClassifyNotEventStream(Provider provider, int status, const HeaderList& he
   error.http_status = status;
   const std::string type(FindHeader(headers, "content-type").value_or(""));
   error.message = "HTTP " + std::to_string(status) + " from " +
-                  std::string(ProviderName(provider)) + " is " + OneLine(type, 100) +
-                  ", not text/event-stream";
+                  std::string(ProviderName(provider)) + " is " + OneLine(type, 100) + ", not " +
+                  std::string(FramingMediaType(DefaultFraming(api))) +
+                  (api == WireApi::kGeminiGenerateContent ? " or a JSON array" : "");
   // Masked before the cut, so that no prefix of a key survives at the end of the snippet.
   const std::string masked = MaskKey(body, api_key);
   const std::string snippet = OneLine(masked, kMaxSnippet);

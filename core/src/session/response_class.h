@@ -1,5 +1,6 @@
-// What a response means before any SSE is parsed (wire-formats.md section 6): is it an event
-// stream, and if not, which Error it is. Also the wall-clock "now" that HTTP dates need.
+// What a response means before its body is framed (wire-formats.md section 6): is it a stream of
+// the API asked, in which framing, and if not, which Error it is. Also the wall-clock "now" that
+// HTTP dates need.
 #pragma once
 
 #include <cstdint>
@@ -8,19 +9,20 @@
 #include <string_view>
 
 #include "llmstream/error.h"
+#include "llmstream/framing.h"
 #include "llmstream/http_error.h"
 #include "llmstream/request.h"
 #include "text/one_line.h"
 
 namespace llmstream::session_internal {
 
-// Bodies that are not event streams are collected for the error message up to this size; the
+// Bodies that are not streams are collected for the error message up to this size; the
 // transfer is cut there (an error JSON is small, an HTML error page's title comes first).
 inline constexpr size_t kMaxCollectedBody = 64 * 1024;
 
-// text/event-stream (any case, parameters allowed), or no Content-Type at all: lenient, since
-// some proxies and local servers omit it and the SSE parser copes with anything.
-bool IsEventStream(const HeaderList& headers);
+// The framing a 2xx response of `api` is read with, by its Content-Type (FramingFor in
+// llmstream/framing.h: no Content-Type is the API's own framing); nullopt: not a stream of `api`.
+std::optional<Framing> ResponseFraming(WireApi api, const HeaderList& headers);
 
 // Unix ms for a response: its Date header (the server's clock, the one its Retry-After dates
 // use), else unix_ms_at_zero + now_ms, else nullopt.
@@ -33,11 +35,11 @@ Error ClassifyStatus(Provider provider, int status, const HeaderList& headers,
                      std::string_view body, std::optional<int64_t> unix_now,
                      std::string_view api_key);
 
-// A 2xx response that is not an event stream: when the body is a provider error object
+// A 2xx response that is not a stream of `api`: when the body is a provider error object
 // ({"error": ...} or {"type": "error", ...}), that error as kProviderError; otherwise
-// kNotEventStream naming the content type, with a one-line snippet of the body (`api_key`, if a
-// server echoed it, is masked there).
-Error ClassifyNotEventStream(Provider provider, int status, const HeaderList& headers,
+// kNotEventStream naming the content type and what `api` streams as, with a one-line snippet of
+// the body (`api_key`, if a server echoed it, is masked there).
+Error ClassifyNotEventStream(Provider provider, WireApi api, int status, const HeaderList& headers,
                              std::string_view body, std::optional<int64_t> unix_now,
                              std::string_view api_key);
 

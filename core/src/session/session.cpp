@@ -15,9 +15,11 @@ namespace {
 
 using session_internal::kMaxCollectedBody;
 
-StreamOptions MakeStreamOptions(const SessionOptions& options, WireApi api, int64_t start_ms) {
+StreamOptions MakeStreamOptions(const SessionOptions& options, WireApi api, Framing framing,
+                                int64_t start_ms) {
   StreamOptions stream;
   stream.api = api;
+  stream.framing = framing;
   stream.provider = options.provider.provider;
   stream.model = options.request.model;
   stream.sse_limits = options.sse_limits;
@@ -34,9 +36,10 @@ StreamOptions MakeStreamOptions(const SessionOptions& options, WireApi api, int6
 // exactly the attempt's own output, so the Stream leaves the deltas out of its result instead of
 // appending every token a second time (AttemptOutput reads the session's). A continuation's
 // result also holds the earlier attempts' text, spliced: there the Stream keeps its own.
-Stream MakeAttemptStream(const SessionOptions& options, WireApi api, int64_t start_ms,
-                         bool continuation) {
-  Stream stream(MakeStreamOptions(options, api, start_ms));
+// Made when the response is accepted: its Content-Type picks the framing.
+Stream MakeAttemptStream(const SessionOptions& options, WireApi api, Framing framing,
+                         int64_t start_ms, bool continuation) {
+  Stream stream(MakeStreamOptions(options, api, framing, start_ms));
   stream_internal::Access::SetAssembleDeltas(stream, continuation);
   return stream;
 }
@@ -49,7 +52,8 @@ Session::Impl::Impl(SessionOptions options)
     : options_(std::move(options)),
       api_(ResolveApi(options_.provider)),
       random_state_(options_.random_seed),
-      stream_(MakeAttemptStream(options_, api_, 0, /*continuation=*/false)) {
+      stream_(MakeAttemptStream(options_, api_, DefaultFraming(api_), 0,
+                                /*continuation=*/false)) {
   if (!BuildRequest(options_.provider, options_.request, &attempt_.http, &build_error_) &&
       !build_error_) {
     build_error_.code = ErrorCode::kInvalidRequest;
@@ -104,8 +108,6 @@ SessionStep Session::Impl::Send(int64_t now_ms) {
     next_.reset();
   }
   const int attempt = attempts_++;
-  // A fresh Stream per attempt: its idle clock starts at this send.
-  stream_ = MakeAttemptStream(options_, api_, now_ms, attempt_.continuation);
   response_ = ResponseInfo{};
   response_.sent_ms = now_ms;
   unix_now_.reset();
@@ -113,6 +115,7 @@ SessionStep Session::Impl::Send(int64_t now_ms) {
   last_byte_ms_ = -1;
   last_output_ms_ = -1;
   accepted_ = false;
+  sniff_ = Sniff::kNone;
   attempt_output_ = false;
   usage_final_ = false;
   attempt_usage_ = Usage{};
@@ -174,13 +177,45 @@ std::span<const Event> Session::Impl::OnResponse(int status, const HeaderList& h
   response_.headers_ms = now_ms;
   unix_now_ = session_internal::UnixNow(headers, options_.unix_ms_at_zero, now_ms);
   response_.rate_limits = session_internal::RateLimits(headers, unix_now_);
-  if (IsSuccess(status) && session_internal::IsEventStream(headers)) {
+  const std::optional<Framing> framing =
+      IsSuccess(status) ? session_internal::ResponseFraming(api_, headers) : std::nullopt;
+  if (framing) {
+    // Gemini's two framings: its application/json is a streamed array, but a JSON object there
+    // ({"error": ...}) is a whole error body; without a Content-Type its body may be either
+    // framing. The first byte that is not whitespace tells (SniffedAway).
+    sniff_ = Sniff::kNone;
+    if (api_ == WireApi::kGeminiGenerateContent) {
+      if (*framing == Framing::kJsonArray) sniff_ = Sniff::kArrayOrErrorBody;
+      if (!FindHeader(headers, "content-type")) sniff_ = Sniff::kArrayOrSse;
+    }
+    // A fresh Stream per attempt, in the framing the response names (while sniffing, the array
+    // framer, which skips the whitespace before the decision); its idle clock starts at the send.
+    stream_ =
+        MakeAttemptStream(options_, api_, sniff_ == Sniff::kNone ? *framing : Framing::kJsonArray,
+                          response_.sent_ms, attempt_.continuation);
     phase_ = Phase::kStreaming;
     accepted_ = true;
   } else {
     phase_ = Phase::kCollecting;
   }
   return out_.events();
+}
+
+bool Session::Impl::SniffedAway(std::string_view bytes) {
+  if (sniff_ == Sniff::kNone) return false;
+  const size_t first = bytes.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return false;  // whitespace: nothing decided yet
+  const Sniff sniff = std::exchange(sniff_, Sniff::kNone);
+  if (bytes[first] == '[') return false;
+  if (sniff == Sniff::kArrayOrSse) {
+    // Only whitespace went to the array framer: an SSE stream from its first line.
+    stream_ =
+        MakeAttemptStream(options_, api_, Framing::kSse, response_.sent_ms, attempt_.continuation);
+    return false;
+  }
+  phase_ = Phase::kCollecting;
+  accepted_ = false;
+  return true;
 }
 
 std::span<const Event> Session::Impl::OnBody(std::string_view bytes, int64_t now_ms) {
@@ -190,7 +225,7 @@ std::span<const Event> Session::Impl::OnBody(std::string_view bytes, int64_t now
     if (response_.first_byte_ms < 0) response_.first_byte_ms = now_ms;
     last_byte_ms_ = now_ms;
   }
-  if (phase_ == Phase::kStreaming) {
+  if (phase_ == Phase::kStreaming && !SniffedAway(bytes)) {
     const std::span<const Event> events = stream_.Feed(bytes, now_ms);
     if (PassThrough(events, now_ms)) return events;  // valid until the next Feed, as out_'s
     ProcessStreamEvents(events, /*at_end=*/false, now_ms);
@@ -255,8 +290,8 @@ void Session::Impl::CollectedBodyFailed(bool transfer_open, int64_t now_ms) {
   const HeaderList& headers = response_.headers;
   Error error =
       IsSuccess(response_.status)
-          ? session_internal::ClassifyNotEventStream(options_.provider.provider, response_.status,
-                                                     headers, body_, unix_now_,
+          ? session_internal::ClassifyNotEventStream(options_.provider.provider, api_,
+                                                     response_.status, headers, body_, unix_now_,
                                                      options_.provider.api_key)
           : session_internal::ClassifyStatus(options_.provider.provider, response_.status, headers,
                                              body_, unix_now_, options_.provider.api_key);
@@ -287,6 +322,9 @@ std::span<const Event> Session::Cancel(int64_t now_ms) { return impl_->Cancel(no
 const Completion& Session::result() const { return impl_->result(); }
 const Assembler& session_internal::Access::ResultAssembler(const Session& session) {
   return session.impl_->result_assembler();
+}
+void session_internal::Access::ReadResponsesAs(Session& session, WireApi api) {
+  session.impl_->ReadResponsesAs(api);
 }
 const Error& Session::error() const { return impl_->error(); }
 bool Session::done() const { return impl_->done(); }

@@ -39,15 +39,23 @@ class Session::Impl {
   bool output_started() const { return output_started_; }
   int64_t first_output_ms() const { return first_output_ms_; }
   const ResponseInfo& response() const { return response_; }
+  void ReadResponsesAs(WireApi api) { api_ = api; }  // session_internal::Access
 
  private:
   enum class Phase : uint8_t {
     kStart,         // nothing sent yet
     kAwaitHeaders,  // request sent, no response yet
-    kStreaming,     // a 2xx event stream: bytes go to stream_
-    kCollecting,    // an error status or a non-SSE 2xx: the body is collected to classify it
+    kStreaming,     // a 2xx stream of the API (ResponseFraming): bytes go to stream_
+    kCollecting,    // an error status or a 2xx that is no stream of the API: the body is
+                    // collected to classify it
     kBackoff,       // waiting to send the next attempt
     kFinished,
+  };
+  // A 2xx body whose framing its first byte decides (Gemini only: OnResponse).
+  enum class Sniff : uint8_t {
+    kNone,
+    kArrayOrErrorBody,  // application/json: a streamed array, else an error body
+    kArrayOrSse,        // no Content-Type: a streamed array, else SSE (what alt=sse asks for)
   };
   // A timer of the open transfer.
   struct Deadline {
@@ -70,6 +78,10 @@ class Session::Impl {
   Deadline NextDeadline() const;
   void TimedOut(const Deadline& deadline, int64_t now_ms);
   void CollectedBodyFailed(bool transfer_open, int64_t now_ms);
+  // While sniff_ is set: decides it at the first byte of `bytes` other than whitespace. `[`: the
+  // stream goes on as a JSON array; anything else: an SSE stream (kArrayOrSse, stream_ made
+  // anew) or an error body, collected (kArrayOrErrorBody: returns true, phase_ kCollecting).
+  bool SniffedAway(std::string_view bytes);
 
   // --- delivery.cpp ---
   // Passes a batch of stream events on; an in-band error or the end of the stream then ends the
@@ -132,7 +144,8 @@ class Session::Impl {
   std::optional<int64_t> unix_now_;  // Unix ms of the response, when known
   int64_t last_byte_ms_ = -1;
   int64_t last_output_ms_ = -1;  // this attempt's last output event (Timeouts::output_idle_ms)
-  bool accepted_ = false;        // the provider answered 2xx with an event stream
+  bool accepted_ = false;        // the provider answered 2xx with a stream of the API
+  Sniff sniff_ = Sniff::kNone;   // the framing is still to be decided by the first byte
   bool attempt_output_ = false;  // this attempt produced output (delivered or spliced away)
   bool usage_final_ = false;     // usage arrived after output began: the provider's final count
   Usage attempt_usage_;          // the last usage this attempt reported, as reported
