@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -376,6 +377,80 @@ describe('--record / --replay', () => {
     const json = await run(['--json', '--replay', path.join(FIXTURES, 'openai-chat-tool-call.sse')], { local: false });
     assert.equal(json.code, 0);
     assert.ok(jsonLines(json.stdout).some((e) => e.type === 'tool_call_end'));
+  });
+
+  // more-providers/: each new recording replays with the dialect and framing its name and
+  // extension say (gemini-*.sse and .json, bedrock-*.eventstream, ollama-*.ndjson, cohere-*.sse,
+  // mistral-* and deepseek-* as Chat Completions), to the text and tool calls of expected.json.
+  const MORE = path.join(FIXTURES, 'more-providers');
+  const moreExpected = JSON.parse(readFileSync(path.join(MORE, 'expected.json'), 'utf8'));
+  // [text, tool calls] a recording's expected.json entry holds, in the shape of its provider.
+  const expectedOf = (name, want) => {
+    if (name.startsWith('gemini-')) return [want.candidates['0'].text, want.candidates['0'].function_calls.length];
+    if (name.startsWith('bedrock-')) {
+      const texts = want.blocks.filter((b) => b.type === 'text').map((b) => b.text);
+      return [texts.join(''), want.blocks.filter((b) => b.type === 'tool_use').length];
+    }
+    if (name.startsWith('ollama-')) return [want.content, want.tool_calls.length];
+    if (name.startsWith('cohere-')) return [want.blocks.map((b) => b.text).join(''), want.tool_calls?.length ?? 0];
+    return [want.choices['0'].content, want.choices['0'].tool_calls.length];
+  };
+  // expected.json writes a long string as {chars, sha256, head, tail}.
+  const sameText = (got, want) =>
+    want !== null && typeof want === 'object'
+      ? createHash('sha256').update(got, 'utf8').digest('hex') === want.sha256
+      : got === (want ?? '');
+  for (const name of Object.keys(moreExpected).filter((n) => n !== '_about')) {
+    test(`replays more-providers/${name}, guessing dialect and framing from its name`, async () => {
+      const { code, stdout, stderr } = await run(['--json', '--replay', path.join(MORE, name)], { local: false });
+      assert.equal(code, 0, stderr);
+      const events = jsonLines(stdout);
+      const [text, toolCalls] = expectedOf(name, moreExpected[name]);
+      assert.ok(sameText(textOf(events), text), `text: ${JSON.stringify(textOf(events)).slice(0, 300)}`);
+      assert.equal(events.filter((e) => e.type === 'tool_call_end').length, toolCalls);
+      assert.ok(events.some((e) => e.type === 'done'), 'ends with done');
+    });
+  }
+
+  test('the plain text output of a binary event-stream replay', async () => {
+    const name = 'bedrock-claude-reasoning-signature.eventstream';
+    const { code, stdout, stderr } = await run(['--replay', path.join(MORE, name), '--pace-ms', '1'], { local: false });
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, `${expectedOf(name, moreExpected[name])[0]}\n`);
+  });
+
+  test('a plain body whose name names no dialect: says so and names --provider / --api (2)', async () => {
+    const file = path.join(tmp, 'mystery-stream.sse');
+    writeFileSync(file, readFileSync(path.join(FIXTURES, 'openai-chat-text-usage.sse')));
+    const { code, stdout, stderr } = await run(['--replay', file], { local: false });
+    assert.equal(code, 2, stderr);
+    assert.equal(stdout, '');
+    assert.match(stderr, /cannot tell which API .*mystery-stream\.sse was recorded from/);
+    assert.match(stderr, /--provider or --api/);
+    assert.doesNotMatch(stderr, /truncated/);
+    // Told, it replays.
+    const told = await run(['--replay', file, '--api', 'chat'], { local: false });
+    assert.equal(told.code, 0, told.stderr);
+    assert.ok(told.stdout.length > 0);
+  });
+
+  test('--api names a dialect the extension does not fit: says so (2)', async () => {
+    const { code, stderr } = await run(
+      ['--replay', path.join(MORE, 'cohere-tool-plan-tool-call.sse'), '--api', 'ollama_chat'],
+      { local: false },
+    );
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /its extension says text\/event-stream, which ollama_chat does not stream/);
+  });
+
+  test('--api takes the new API names', async () => {
+    for (const api of ['gemini_generate_content', 'bedrock-converse', 'ollama_chat', 'ollama_generate', 'cohere_chat']) {
+      const { code, stderr } = await run(['--api', api, '--help'], { local: false });
+      assert.equal(code, 0, `${api}: ${stderr}`);
+    }
+    const bad = await run(['--api', 'smoke-signals', 'Hi'], { local: false });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /gemini_generate_content, bedrock_converse, ollama_chat/);
   });
 
   test('a malformed recording -> 3', async () => {

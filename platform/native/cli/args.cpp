@@ -113,7 +113,11 @@ ParseResult ParseArgs(std::span<const std::string_view> argv) {
         args.base_url = *v;
       } else if (name == "--api") {
         args.api = ParseWireApi(*v);
-        if (!args.api) return bad(*v, "chat, responses or messages");
+        if (!args.api) {
+          return bad(*v,
+                     "chat, responses, messages, gemini_generate_content, bedrock_converse, "
+                     "ollama_chat, ollama_generate or cohere_chat");
+        }
       } else if (name == "--system") {
         args.system = *v;
       } else if (name == "--max-tokens") {
@@ -211,7 +215,9 @@ provider
   --model M             default per provider: local-echo, gpt-4o-mini, claude-haiku-4-5,
                         llama-3.3-70b-versatile, openai/gpt-4o-mini; compatible needs one
   --base-url URL        another server (compatible needs one), e.g. http://127.0.0.1:8000/v1
-  --api A               chat | responses | messages (default: the provider's own)
+  --api A               chat | responses | messages | gemini_generate_content |
+                        bedrock_converse | ollama_chat | ollama_generate | cohere_chat
+                        (dashes work too; default: the provider's own)
   --header 'N: V'       an extra request header (repeatable)
   --scenario S          the local provider's x-llmstream-scenario header,
                         e.g. 'pace_ms=20; error_after=3' or 'fixture=anthropic-text'
@@ -248,11 +254,14 @@ output
 
 record and replay
   --record FILE         write the raw wire bytes with their timing (all attempts)
-  --replay FILE         replay a --record file (original timing, no network) or a plain .sse
-                        body (one SSE event per read)
+  --replay FILE         replay a --record file (original timing, no network) or a plain
+                        body: .sse (SSE), .ndjson, .eventstream (AWS), .json (Gemini's
+                        JSON array); one event, line or message per read
   --speed X             recordings: X times faster (default 1; 0 = no waiting)
-  --pace-ms N           .sse files: wait N ms between events (default 0)
-  --provider/--api      .sse files: the dialect (default: guessed from the file name)
+  --pace-ms N           plain bodies: wait N ms between events (default 0)
+  --provider/--api      plain bodies: the dialect (default: guessed from the file name:
+                        anthropic-, openai-, openai-responses-, groq-, openrouter-, gemini-,
+                        bedrock-, ollama-, cohere-, mistral-, deepseek-)
 
 environment
   OPENAI_API_KEY, ANTHROPIC_API_KEY, GROQ_API_KEY, OPENROUTER_API_KEY  keys of the hosted

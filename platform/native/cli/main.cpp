@@ -153,6 +153,7 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   if (outcome.file_failed) return kExitFile;
+  if (outcome.usage_failed) return kExitUsage;
   if (interrupted) return kExitInterrupted;
   return ExitCodeFor(outcome.error);
 }

@@ -101,14 +101,6 @@ double Fraction(const json& j, double min, double max, std::string_view what) {
 
 constexpr int64_t kMaxMsInt = static_cast<int64_t>(kMaxRecordedMs);
 
-std::optional<WireApi> ApiFromName(std::string_view name) {
-  for (WireApi api :
-       {WireApi::kChatCompletions, WireApi::kResponses, WireApi::kAnthropicMessages}) {
-    if (WireApiName(api) == name) return api;
-  }
-  return std::nullopt;
-}
-
 std::optional<ErrorCode> CodeFromName(std::string_view name) {
   // Codes are sparse and few: probe the numbering range rather than keep a second table.
   for (int n = 0; n < 100; ++n) {
@@ -122,7 +114,8 @@ std::optional<ErrorCode> CodeFromName(std::string_view name) {
 RecordingHeader HeaderFromJson(const json& j) {
   RecordingHeader h;
   std::optional<Provider> provider = ParseProvider(j.at("provider").get<std::string>());
-  std::optional<WireApi> api = ApiFromName(j.at("api").get<std::string>());
+  // Every API the core names (the writer writes WireApiName), not only the first three.
+  std::optional<WireApi> api = ParseWireApi(j.at("api").get<std::string>());
   if (!provider || !api) throw std::runtime_error("unknown provider or api");
   h.provider = *provider;
   h.api = *api;

@@ -1,9 +1,11 @@
 // RunReplay: a --record file through the core Session (so retries, HTTP error classification,
 // timeouts and usage estimates come out exactly as they did live), or a plain .sse body through
-// the core Stream. No network either way.
+// the core Stream (the dialect and framing guessed from its name, replay_guess.h). No network
+// either way.
 //
 // Time is virtual: the Session and the metrics see the recorded times, and the real waiting
 // between them is scaled by --speed (recordings) or is --pace-ms per event (.sse files).
+#include <algorithm>
 #include <cmath>
 #include <deque>
 #include <limits>
@@ -11,6 +13,7 @@
 
 #include "cli/read_file.h"
 #include "cli/recording.h"
+#include "cli/replay_guess.h"
 #include "cli/run.h"
 #include "llmstream/session.h"
 #include "llmstream/stream.h"
@@ -154,45 +157,74 @@ RunOutcome ReplayRecording(const Recording& recording, const Args& args, RunIo i
   return outcome;
 }
 
-// The dialect a fixture's name suggests ("anthropic-*", "openai-responses-*", "groq-*" ...).
-void GuessDialect(const std::string& path, Provider* provider, std::optional<WireApi>* api) {
-  const std::string name = path.substr(path.find_last_of('/') + 1);
-  auto starts = [&](std::string_view prefix) { return name.rfind(prefix, 0) == 0; };
-  if (starts("anthropic")) {
-    *provider = Provider::kAnthropic;
-  } else if (starts("openai-responses")) {
-    *provider = Provider::kOpenAI;
-    *api = WireApi::kResponses;
-  } else if (starts("openai")) {
-    *provider = Provider::kOpenAI;
-  } else if (starts("groq")) {
-    *provider = Provider::kGroq;
-  } else if (starts("openrouter")) {
-    *provider = Provider::kOpenRouter;
-  }
-}
-
-// Splits a recorded body into the pieces a server would have flushed: one SSE event each.
-std::vector<std::string_view> SplitEvents(std::string_view body) {
+// Splits a recorded body into the pieces a server would have flushed: one SSE event (up to its
+// blank line, LF or CRLF), one NDJSON line, one AWS event-stream message (by its length prefix),
+// one line of a JSON array. Only the pacing depends on it: the Stream reads any split alike.
+std::vector<std::string_view> SplitEvents(std::string_view body, Framing framing) {
   std::vector<std::string_view> pieces;
   size_t start = 0;
   while (start < body.size()) {
-    size_t end = body.find("\n\n", start);
-    end = end == std::string_view::npos ? body.size() : end + 2;
+    size_t end = std::string_view::npos;
+    if (framing == Framing::kSse) {
+      const size_t lf = body.find("\n\n", start);
+      const size_t crlf = body.find("\r\n\r\n", start);
+      end = std::min(lf == std::string_view::npos ? lf : lf + 2,
+                     crlf == std::string_view::npos ? crlf : crlf + 4);
+    } else if (framing == Framing::kAwsEventStream) {
+      if (body.size() - start >= 4) {
+        const auto byte = [&](size_t i) { return static_cast<uint8_t>(body[start + i]); };
+        const size_t total = (size_t{byte(0)} << 24) | (size_t{byte(1)} << 16) |
+                             (size_t{byte(2)} << 8) | size_t{byte(3)};
+        // A length the framer will refuse: the rest in one piece, and the framer says why.
+        if (total >= 16 && total <= body.size() - start) end = start + total;
+      }
+    } else {
+      const size_t lf = body.find('\n', start);
+      if (lf != std::string_view::npos) end = lf + 1;
+    }
+    if (end == std::string_view::npos) end = body.size();
     pieces.push_back(body.substr(start, end - start));
     start = end;
   }
   return pieces;
 }
 
+// "gemini-x.sse: cannot tell ..." as a usage error: the command line must say more.
+RunOutcome UsageFailure(const std::string& message, RunIo io) {
+  RunOutcome outcome;
+  io.printer.Message("error", message);
+  outcome.usage_failed = true;
+  return outcome;
+}
+
 RunOutcome ReplaySse(const std::string& body, const Args& args, RunIo io) {
   ProviderConfig config;
   config.provider = args.provider;
   config.api = args.api;
-  if (!args.provider_given && !args.api) GuessDialect(args.replay, &config.provider, &config.api);
+  if (!args.provider_given && !args.api) {
+    const std::optional<GuessedDialect> guess = GuessDialect(args.replay);
+    if (!guess) {
+      return UsageFailure("cannot tell which API " + args.replay +
+                              " was recorded from: its name starts with none of " +
+                              KnownDialectPrefixes() +
+                              " (give --provider or --api, e.g. --api chat)",
+                          io);
+    }
+    config.provider = guess->provider;
+    config.api = guess->api;
+  }
   StreamOptions options;
   options.provider = config.provider;
   options.api = ResolveApi(config);
+  const std::optional<std::string_view> content_type = ContentTypeOfFile(args.replay);
+  const std::optional<Framing> framing = FramingFor(options.api, content_type);
+  if (!framing) {
+    return UsageFailure(args.replay + ": its extension says " + std::string(*content_type) +
+                            ", which " + std::string(WireApiName(options.api)) +
+                            " does not stream (give the --api it was recorded from)",
+                        io);
+  }
+  options.framing = *framing;
   options.model = args.model;
   options.keep_alive_events = args.json;
   RunOutcome outcome;
@@ -202,7 +234,7 @@ RunOutcome ReplaySse(const std::string& body, const Args& args, RunIo io) {
   Stream stream(options);
   double now = 0;
   io.metrics.OnRequestStart(now);
-  for (std::string_view piece : SplitEvents(body)) {
+  for (std::string_view piece : SplitEvents(body, options.framing)) {
     if (io.interrupt.requested()) break;
     io.metrics.OnBytes(piece.size(), now);
     Deliver(stream.Feed(piece, Ms(now)), now, io);

@@ -25,17 +25,19 @@ struct RunIo {
 };
 
 struct RunOutcome {
-  Error error;               // the error that ended the stream; kNone = success
-  std::string title;         // for the metrics report: "local-echo via local (chat_completions)"
-  double now_ms = 0;         // the metrics clock at the end, for MetricsRecorder::Summary
-  bool file_failed = false;  // a file could not be read / written (message already printed)
+  Error error;                // the error that ended the stream; kNone = success
+  std::string title;          // for the metrics report: "local-echo via local (chat_completions)"
+  double now_ms = 0;          // the metrics clock at the end, for MetricsRecorder::Summary
+  bool file_failed = false;   // a file could not be read / written (message already printed)
+  bool usage_failed = false;  // the command line does not say enough (message already printed)
 };
 
 // Streams `setup` over the network (--record: also writes the recording).
 RunOutcome RunLive(const Args& args, Setup setup, RunIo io);
 
 // --replay: a recording (through the core Session, recorded timing scaled by --speed) or a plain
-// .sse body (through the core Stream, --pace-ms between events). Metrics use the recorded
+// body file (through the core Stream, --pace-ms between events; its dialect from --provider /
+// --api or its name, its framing from its extension: replay_guess.h). Metrics use the recorded
 // (virtual) time, so a replay reports the original latencies whatever the speed.
 RunOutcome RunReplay(const Args& args, RunIo io);
 
