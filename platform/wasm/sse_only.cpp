@@ -25,6 +25,8 @@ std::optional<Framing> OtherFramingFor(WireApi /*api*/, std::string_view /*type*
 
 }  // namespace framing
 
+bool MoreDialectsBuiltIn() { return false; }
+
 std::unique_ptr<Dialect> MakeMoreDialect(WireApi /*api*/, Provider /*provider*/) { return nullptr; }
 
 }  // namespace llmstream

@@ -2,6 +2,8 @@
 
 namespace llmstream {
 
+bool MoreDialectsBuiltIn() { return true; }
+
 std::unique_ptr<Dialect> MakeMoreDialect(WireApi api, Provider /*provider*/) {
   switch (api) {
     case WireApi::kGeminiGenerateContent:

@@ -11,6 +11,9 @@
 
 namespace llmstream {
 
+// Whether this build reads them (false in the web core module): code that serves only them (the
+// Session's sniffing of Gemini's two framings) is dropped from a build without them.
+bool MoreDialectsBuiltIn();
 // nullptr when `api` is not one of them or the build left its dialect out.
 std::unique_ptr<Dialect> MakeMoreDialect(WireApi api, Provider provider);
 

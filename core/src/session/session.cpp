@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "providers/more_dialects.h"
 #include "session/response_class.h"
 #include "session/session_access.h"
 #include "session/session_impl.h"
@@ -184,7 +185,7 @@ std::span<const Event> Session::Impl::OnResponse(int status, const HeaderList& h
     // ({"error": ...}) is a whole error body; without a Content-Type its body may be either
     // framing. The first byte that is not whitespace tells (SniffedAway).
     sniff_ = Sniff::kNone;
-    if (api_ == WireApi::kGeminiGenerateContent) {
+    if (api_ == WireApi::kGeminiGenerateContent && MoreDialectsBuiltIn()) {
       if (*framing == Framing::kJsonArray) sniff_ = Sniff::kArrayOrErrorBody;
       if (!FindHeader(headers, "content-type")) sniff_ = Sniff::kArrayOrSse;
     }
@@ -225,7 +226,7 @@ std::span<const Event> Session::Impl::OnBody(std::string_view bytes, int64_t now
     if (response_.first_byte_ms < 0) response_.first_byte_ms = now_ms;
     last_byte_ms_ = now_ms;
   }
-  if (phase_ == Phase::kStreaming && !SniffedAway(bytes)) {
+  if (phase_ == Phase::kStreaming && !(MoreDialectsBuiltIn() && SniffedAway(bytes))) {
     const std::span<const Event> events = stream_.Feed(bytes, now_ms);
     if (PassThrough(events, now_ms)) return events;  // valid until the next Feed, as out_'s
     ProcessStreamEvents(events, /*at_end=*/false, now_ms);
