@@ -65,6 +65,31 @@ bool BuildResponsesBody(const ProviderConfig& config, const CompletionRequest& r
 bool BuildAnthropicBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
                         Error* error);
 
+// The APIs the web module cannot read either (their files, gemini_body.cpp, ollama_body.cpp and
+// cohere_body.cpp, are left out of it; platform/wasm/sse_only.cpp refuses them there).
+bool BuildGeminiBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
+                     Error* error);
+// `api` is kOllamaChat or kOllamaGenerate.
+bool BuildOllamaBody(WireApi api, const CompletionRequest& request, Json* body, Error* error);
+bool BuildCohereBody(const CompletionRequest& request, Json* body, Error* error);
+
+// The name of the tool call a role "tool" message answers (messages[index].tool_call_id), looked
+// up among the assistant turns before it: APIs that match results by name (Gemini, Ollama) need
+// it. Null when no earlier call has that id.
+inline const std::string* ToolNameForResult(const CompletionRequest& request, size_t index) {
+  const std::string& id = request.messages[index].tool_call_id;
+  for (size_t i = index; i-- > 0;) {
+    for (const ToolCallRequest& call : request.messages[i].tool_calls) {
+      if (call.id == id) return &call.name;
+    }
+  }
+  return nullptr;
+}
+
+// A model or deployment name as one URL path segment: unreserved characters (and ':' '@', and
+// '/' when keep_slash) as they are, any other byte percent-encoded.
+std::string EscapePathSegment(std::string_view segment, bool keep_slash);
+
 // A tool's parameters_json as a JSON object ({"type":"object","properties":{}} when empty).
 // BuildRequest has already checked that it parses.
 Json ToolParameters(const ToolDefinition& tool);
