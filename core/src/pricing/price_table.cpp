@@ -29,6 +29,13 @@ std::optional<double> Optional(double value) {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+bool IsLetters(std::string_view s) {
+  for (char c : s) {
+    if (c < 'a' || c > 'z') return false;
+  }
+  return true;
+}
+
 // Lower case, and version dots written as dashes ("claude-3.5-sonnet" == "claude-3-5-sonnet",
 // "gpt-4.1" == "gpt-4-1"), so OpenRouter's spelling meets the providers' ids.
 std::string Normalize(std::string_view name) {
@@ -117,6 +124,17 @@ const PriceTable::Entry* PriceTable::FindEntry(std::string_view model) const {
   if (bare.size() != name.size()) {
     // "openai/gpt-4o" -> "gpt-4o"
     if (const Entry* entry = FindNormalized(bare)) return entry;
+  }
+  // Bedrock's "us.anthropic.claude-haiku-4-5-20251001-v1:0", "amazon.nova-lite-v1:0": the
+  // cross-region profile and the vendor lead the provider's own id.
+  std::string_view unprefixed = bare;
+  for (size_t dot = unprefixed.find('.');
+       dot != std::string_view::npos && dot > 0 && IsLetters(unprefixed.substr(0, dot));
+       dot = unprefixed.find('.')) {
+    unprefixed.remove_prefix(dot + 1);
+  }
+  if (unprefixed.size() != bare.size()) {
+    if (const Entry* entry = FindNormalized(unprefixed)) return entry;
   }
   // "gpt-oss-120b" from a compatible server -> the "openai/gpt-oss-120b" entry.
   const Entry* best = nullptr;
