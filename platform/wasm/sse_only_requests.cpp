@@ -1,7 +1,7 @@
 // The request bodies of the APIs the web core module cannot read (sse_only.cpp: Gemini, Ollama,
 // Cohere; core/src/request/{gemini,ollama,cohere}*.cpp are left out of the module): BuildRequest
 // refuses them here with kInvalidRequest, before anything is sent, instead of sending a request
-// whose answer would be refused.
+// whose answer would be refused. With no Gemini request, no Gemini error details to read either.
 #include "request/request_internal.h"
 
 namespace llmstream::request_internal {
@@ -9,9 +9,7 @@ namespace llmstream::request_internal {
 namespace {
 
 bool NotInWebBuild(WireApi api, Error* error) {
-  return Invalid(error, std::string(WireApiName(api)) +
-                            " requests are not in the web build of llmstream (nor is the reading "
-                            "of their streams); use the native library");
+  return Invalid(error, std::string(WireApiName(api)) + " is not in the web build");
 }
 
 }  // namespace
@@ -29,5 +27,12 @@ bool BuildOllamaBody(WireApi api, const CompletionRequest& /*request*/, Json* /*
 bool BuildCohereBody(const CompletionRequest& /*request*/, Json* /*body*/, Error* error) {
   return NotInWebBuild(WireApi::kCohereChat, error);
 }
+
+void ReadGoogleStatus(const Json& /*error*/, std::string* /*status*/, std::string* /*reason*/,
+                      std::optional<int64_t>* /*retry_delay_ms*/) {}
+
+void UnwrapGoogleErrorArray(Json* /*body*/) {}
+
+std::string GeminiPath(const std::string& /*model*/) { return {}; }
 
 }  // namespace llmstream::request_internal

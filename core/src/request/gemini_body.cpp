@@ -98,6 +98,12 @@ bool ThinkingConfig(const CompletionRequest& request, Json* out, Error* error) {
 
 }  // namespace
 
+std::string GeminiPath(const std::string& model) {
+  const bool has_collection = model.find('/') != std::string::npos;
+  return std::string(has_collection ? "/" : "/models/") + EscapePathSegment(model, true) +
+         ":streamGenerateContent?alt=sse";
+}
+
 bool BuildGeminiBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
                      Error* error) {
   (void)config;

@@ -277,26 +277,10 @@ struct BodyInfo {
   size_t max_message = kMaxMessage;  // a body that is no error object shows a shorter snippet
   std::string type;
   std::string details;  // appended in brackets (OpenRouter upstream info)
-  // Google APIs (google.rpc.Status details): ErrorInfo.reason, RetryInfo.retryDelay.
+  // Gemini's google.rpc.Status details (request_internal::ReadGoogleStatus).
   std::string reason;
   std::optional<int64_t> retry_delay_ms;
 };
-
-// A google.rpc.Status (Gemini: {"error": {"code", "message", "status", "details"}}): the status
-// name ("RESOURCE_EXHAUSTED") is the type; ErrorInfo's reason ("API_KEY_INVALID", sent with a
-// 400) and RetryInfo's retryDelay ("17s", a protobuf Duration) are read from the details.
-void ReadGoogleStatus(const Json& error, BodyInfo* info) {
-  if (info->type.empty()) info->type = StringMember(error, "status");
-  const Json* details = Member(error, "details");
-  if (details == nullptr || !details->is_array()) return;
-  for (const Json& detail : *details) {
-    const std::string type = StringMember(detail, "@type");
-    if (type.ends_with("google.rpc.ErrorInfo")) info->reason = StringMember(detail, "reason");
-    if (type.ends_with("google.rpc.RetryInfo")) {
-      info->retry_delay_ms = ParseDurationMs(StringMember(detail, "retryDelay"));
-    }
-  }
-}
 
 // OpenRouter puts the upstream's own error in metadata.raw and moderation reasons in
 // metadata.reasons; both say more than the generic "Provider returned error". Each part is
@@ -336,11 +320,7 @@ BodyInfo ParseBody(Provider provider, std::string_view body, std::string_view ap
   const bool parsed =
       request_internal::ParseUntrustedJson(body, request_internal::kMaxErrorBodyObjectKeys,
                                            &json) == request_internal::UntrustedJson::kOk;
-  // Gemini's streamGenerateContent without alt=sse answers an error as a one-element array.
-  if (parsed && json.is_array() && json.size() == 1 && json[0].is_object()) {
-    Json first = std::move(json[0]);
-    json = std::move(first);
-  }
+  if (parsed) request_internal::UnwrapGoogleErrorArray(&json);
   if (!parsed || !json.is_object()) {
     info.message = std::string(Snippet(body));
     info.max_message = kMaxSnippet;
@@ -366,7 +346,11 @@ BodyInfo ParseBody(Provider provider, std::string_view body, std::string_view ap
     info.type = code->get<std::string>();
   }
   if (info.type.empty()) info.type = StringMember(*source, "type");
-  if (source != &json && Member(*source, "status") != nullptr) ReadGoogleStatus(*source, &info);
+  // A google.rpc.Status names its status (Gemini, and the local server imitating it).
+  if (const Json* status = Member(*source, "status");
+      source != &json && status != nullptr && status->is_string()) {
+    request_internal::ReadGoogleStatus(*source, &info.type, &info.reason, &info.retry_delay_ms);
+  }
   if (provider == Provider::kOpenRouter && source != &json) {
     info.details = OpenRouterDetails(*source, api_key);
   }

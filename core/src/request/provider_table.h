@@ -6,15 +6,15 @@
 #pragma once
 
 #include <cstdint>
-#include <string_view>
 
 #include "llmstream/request.h"
 
 namespace llmstream::request_internal {
 
-// How the key travels. A provider whose auth is kBearer and that speaks another provider's
-// protocol (the local server, compatible servers, a proxy asked for Anthropic Messages) sends
-// that protocol's header instead: see AuthFor.
+// How the key travels (in this order: BuildHeaders in request.cpp indexes header names by it). A
+// provider whose auth is kBearer and that speaks another provider's protocol (the local server,
+// compatible servers, a proxy asked for Anthropic Messages) sends that protocol's header instead:
+// see AuthFor.
 enum class AuthStyle : uint8_t {
   kBearer,      // Authorization: Bearer <key>
   kXApiKey,     // x-api-key: <key> (Anthropic)
@@ -23,15 +23,17 @@ enum class AuthStyle : uint8_t {
   kAwsSigV4,    // AWS Signature Version 4 (Bedrock): signed, not a header the builder writes
 };
 
+// C strings rather than string_views: half the bytes per field in the wasm module, whose size is
+// budgeted.
 struct ProviderFacts {
-  std::string_view name;   // stable lower-case name (ProviderName)
-  std::string_view alias;  // one more name ParseProvider accepts; "" = none
-  WireApi api;             // the API used when the config names none (ResolveApi)
+  const char* name;   // stable lower-case name (ProviderName)
+  const char* alias;  // one more name ParseProvider accepts; "" = none
+  WireApi api;        // the API used when the config names none (ResolveApi)
   AuthStyle auth;
-  bool key_required;              // the provider's own server refuses requests without a key
-  std::string_view base_url;      // "" = the caller must give one (compatible, Azure)
-  std::string_view model;         // "" = the caller must name one
-  std::string_view key_variable;  // the environment variable callers conventionally read
+  bool key_required;         // the provider's own server refuses requests without a key
+  const char* base_url;      // "" = the caller must give one (compatible, Azure)
+  const char* model;         // "" = the caller must name one
+  const char* key_variable;  // the environment variable callers conventionally read
 };
 
 // How many providers there are: values 0 .. kProviderCount - 1 are all named.

@@ -163,7 +163,7 @@ std::optional<Provider> ParseProvider(std::string_view name) {
     const auto provider = static_cast<Provider>(value);
     const ProviderFacts& facts = Facts(provider);
     if (EqualsIgnoreCase(name, facts.name) ||
-        (!facts.alias.empty() && EqualsIgnoreCase(name, facts.alias))) {
+        (*facts.alias != '\0' && EqualsIgnoreCase(name, facts.alias))) {
       return provider;
     }
   }
@@ -306,8 +306,8 @@ bool AzurePath(WireApi api, std::string_view base, const CompletionRequest& requ
     return true;
   }
   if (api != WireApi::kChatCompletions) {
-    return Invalid(error, "provider 'azure' serves chat_completions and responses, not " +
-                              std::string(WireApiName(api)));
+    return Invalid(
+        error, "azure serves chat_completions and responses, not " + std::string(WireApiName(api)));
   }
   if (base.find("/deployments/") != std::string_view::npos) {
     *path = "/chat/completions";
@@ -332,11 +332,10 @@ bool BuildUrl(const ProviderConfig& config, WireApi api, const CompletionRequest
   std::string base(config.base_url.empty() ? DefaultBaseUrl(config.provider)
                                            : std::string_view(config.base_url));
   if (base.empty()) {
-    return Invalid(error, std::string("base_url is required for provider '") +
-                              std::string(ProviderName(config.provider)) + "'" +
-                              (config.provider == Provider::kAzure
-                                   ? " (the resource endpoint, https://NAME.openai.azure.com)"
-                                   : ""));
+    return Invalid(error,
+                   std::string("base_url is required for provider '") +
+                       std::string(ProviderName(config.provider)) + "'" +
+                       (config.provider == Provider::kAzure ? " (the resource endpoint)" : ""));
   }
   std::string query;
   if (size_t q = base.find('?'); q != std::string::npos) {
@@ -366,12 +365,7 @@ bool BuildUrl(const ProviderConfig& config, WireApi api, const CompletionRequest
       endpoint.unless_present ? !EndsWith(base, endpoint.version) : bare_origin;
   path = endpoint.path;
   if (api == WireApi::kGeminiGenerateContent) {
-    // models/{model}, or a model given with its collection ("tunedModels/x"), as the Gemini SDKs
-    // accept both; alt=sse asks for SSE rather than one streamed JSON array.
-    const bool has_collection = request.model.find('/') != std::string::npos;
-    path = std::string(has_collection ? "/" : "/models/") +
-           request_internal::EscapePathSegment(request.model, true) +
-           ":streamGenerateContent?alt=sse";
+    path = request_internal::GeminiPath(request.model);
     if (!query.empty()) query[0] = '&';
   }
   *url = base + std::string(add_version ? endpoint.version : "") + path + query;
@@ -403,24 +397,14 @@ std::vector<std::pair<std::string, std::string>> BuildHeaders(const ProviderConf
                                                               WireApi api) {
   using enum request_internal::AuthStyle;
   std::vector<std::pair<std::string, std::string>> headers;
-  const std::string& key = config.api_key;
-  if (!key.empty()) {
-    switch (request_internal::AuthFor(config.provider, api)) {
-      case kBearer:
-        headers.emplace_back("Authorization", "Bearer " + key);
-        break;
-      case kXApiKey:
-        headers.emplace_back("x-api-key", key);
-        break;
-      case kGoogApiKey:
-        headers.emplace_back("x-goog-api-key", key);
-        break;
-      case kApiKey:
-        headers.emplace_back("api-key", key);
-        break;
-      case kAwsSigV4:  // a signature over the whole request: the Bedrock builder's
-        break;
-    }
+  // The header of each AuthStyle, in its order; SigV4 signs the whole request instead (the
+  // Bedrock builder's job).
+  static constexpr const char* kAuthHeader[] = {"Authorization", "x-api-key", "x-goog-api-key",
+                                                "api-key", nullptr};
+  const request_internal::AuthStyle style = request_internal::AuthFor(config.provider, api);
+  const char* auth_header = kAuthHeader[static_cast<uint8_t>(style)];
+  if (!config.api_key.empty() && auth_header != nullptr) {
+    headers.emplace_back(auth_header, (style == kBearer ? "Bearer " : "") + config.api_key);
   }
   // The Anthropic SDK's lower-case spelling for Messages; the OpenAI SDK's otherwise.
   const bool lower = api == WireApi::kAnthropicMessages;
@@ -566,9 +550,7 @@ bool BuildRequest(const ProviderConfig& config, const CompletionRequest& request
   const WireApi api = ResolveApi(config);
   if (!Validate(config, api, request, error)) return false;
   if (api == WireApi::kBedrockConverse) {  // issue 14: its stream is read, its request not yet
-    return Invalid(error,
-                   "requests for bedrock_converse (AWS SigV4 signed) are not built yet; the "
-                   "stream of one made elsewhere can be read");
+    return Invalid(error, "bedrock_converse requests (AWS SigV4) are not built yet");
   }
 
   Json extra;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -72,6 +73,21 @@ bool BuildGeminiBody(const ProviderConfig& config, const CompletionRequest& requ
 // `api` is kOllamaChat or kOllamaGenerate.
 bool BuildOllamaBody(WireApi api, const CompletionRequest& request, Json* body, Error* error);
 bool BuildCohereBody(const CompletionRequest& request, Json* body, Error* error);
+// "/models/{model}:streamGenerateContent?alt=sse", or "/{model}:..." for a model given with its
+// collection ("tunedModels/x"), as the Gemini SDKs accept both; alt=sse asks for SSE rather than
+// one streamed JSON array.
+std::string GeminiPath(const std::string& model);
+
+// What a google.rpc.Status error object (Gemini: {"error": {"code", "message", "status",
+// "details"}}) says beyond its message: the status name ("RESOURCE_EXHAUSTED"), ErrorInfo's
+// reason ("API_KEY_INVALID", which Gemini sends with a 400) and RetryInfo's retryDelay ("17s", a
+// protobuf Duration). In gemini_errors.cpp; the web build, which sends no Gemini request, reads
+// nothing.
+// `status` is set only when empty; the others when the details carry them.
+void ReadGoogleStatus(const Json& error, std::string* status, std::string* reason,
+                      std::optional<int64_t>* retry_delay_ms);
+// Gemini's JSON-array stream answers an error as a one-element array: its element.
+void UnwrapGoogleErrorArray(Json* body);
 
 // The name of the tool call a role "tool" message answers (messages[index].tool_call_id), looked
 // up among the assistant turns before it: APIs that match results by name (Gemini, Ollama) need
