@@ -9,7 +9,6 @@ namespace llmstream::request_internal {
 namespace {
 
 constexpr int kDefaultMaxTokens = 4096;
-constexpr int kMinThinkingBudget = 1024;
 
 Json TextBlock(const std::string& text) {
   Json out = Json::object();
@@ -29,34 +28,6 @@ Json AnthropicToolChoice(const std::string& choice) {
     out["name"] = choice;
   }
   return out;
-}
-
-// The thinking budget the request asks for, 0 for none. An effort maps to a budget (the values
-// LiteLLM uses) because Messages has no effort knob for most models.
-bool ThinkingBudget(const CompletionRequest& request, int* budget, Error* error) {
-  *budget = 0;
-  if (request.reasoning_budget_tokens) {
-    *budget = *request.reasoning_budget_tokens;
-  } else if (request.reasoning_effort) {
-    const std::string& effort = *request.reasoning_effort;
-    if (effort == "none") return true;
-    if (effort == "minimal" || effort == "low") {
-      *budget = 1024;
-    } else if (effort == "medium") {
-      *budget = 2048;
-    } else if (effort == "high") {
-      *budget = 4096;
-    } else {
-      return Invalid(error, "reasoning_effort '" + effort +
-                                "' has no Anthropic thinking budget; use minimal, low, medium, "
-                                "high, none or set reasoning_budget_tokens");
-    }
-  }
-  if (*budget != 0 && *budget < kMinThinkingBudget) {
-    return Invalid(error, "reasoning_budget_tokens must be at least 1024 for Anthropic (got " +
-                              std::to_string(*budget) + ")");
-  }
-  return true;
 }
 
 class Turns {
@@ -145,11 +116,40 @@ bool AssistantContent(const Message& m, size_t index, Json* content, Error* erro
 
 }  // namespace
 
+// The thinking budget the request asks for, 0 for none. An effort maps to a budget (the values
+// LiteLLM uses) because Messages has no effort knob for most models.
+bool ThinkingBudget(const CompletionRequest& request, std::string_view vendor, int* budget,
+                    Error* error) {
+  *budget = 0;
+  if (request.reasoning_budget_tokens) {
+    *budget = *request.reasoning_budget_tokens;
+  } else if (request.reasoning_effort) {
+    const std::string& effort = *request.reasoning_effort;
+    if (effort == "none") return true;
+    if (effort == "minimal" || effort == "low") {
+      *budget = 1024;
+    } else if (effort == "medium") {
+      *budget = 2048;
+    } else if (effort == "high") {
+      *budget = 4096;
+    } else {
+      return Invalid(error, "reasoning_effort '" + effort + "' has no " + std::string(vendor) +
+                                " thinking budget; use minimal, low, medium, high, none or set "
+                                "reasoning_budget_tokens");
+    }
+  }
+  if (*budget != 0 && *budget < kMinThinkingBudgetTokens) {
+    return Invalid(error, "reasoning_budget_tokens must be at least 1024 for " +
+                              std::string(vendor) + " (got " + std::to_string(*budget) + ")");
+  }
+  return true;
+}
+
 bool BuildAnthropicBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
                         Error* error) {
   (void)config;
   int budget = 0;
-  if (!ThinkingBudget(request, &budget, error)) return false;
+  if (!ThinkingBudget(request, "Anthropic", &budget, error)) return false;
   int max_tokens = request.max_tokens.value_or(kDefaultMaxTokens + budget);
   if (budget > 0 && max_tokens <= budget) {
     return Invalid(error, "max_tokens (" + std::to_string(max_tokens) +

@@ -9,7 +9,6 @@ namespace llmstream::request_internal {
 namespace {
 
 constexpr int kDefaultMaxTokens = 4096;
-constexpr int kMinThinkingBudget = 1024;
 
 bool IsRegionName(std::string_view region) {
   if (region.empty()) return false;
@@ -143,34 +142,6 @@ bool ToolResultBlock(const Message& m, size_t index, Json* block, Error* error) 
   return true;
 }
 
-// The Anthropic budget (anthropic_body.cpp's mapping, so that one request asks the same of Claude
-// on either API): 0 for none.
-bool ClaudeBudget(const CompletionRequest& request, int* budget, Error* error) {
-  *budget = 0;
-  if (request.reasoning_budget_tokens) {
-    *budget = *request.reasoning_budget_tokens;
-  } else if (request.reasoning_effort) {
-    const std::string& effort = *request.reasoning_effort;
-    if (effort == "none") return true;
-    if (effort == "minimal" || effort == "low") {
-      *budget = 1024;
-    } else if (effort == "medium") {
-      *budget = 2048;
-    } else if (effort == "high") {
-      *budget = 4096;
-    } else {
-      return Invalid(error, "reasoning_effort '" + effort +
-                                "' has no Claude thinking budget; use minimal, low, medium, high, "
-                                "none or set reasoning_budget_tokens");
-    }
-  }
-  if (*budget != 0 && *budget < kMinThinkingBudget) {
-    return Invalid(error, "reasoning_budget_tokens must be at least 1024 for Claude (got " +
-                              std::to_string(*budget) + ")");
-  }
-  return true;
-}
-
 // additionalModelRequestFields for the reasoning options, and the maxTokens they imply.
 bool Reasoning(const CompletionRequest& request, Json* fields, std::optional<int>* max_tokens,
                Error* error) {
@@ -180,7 +151,7 @@ bool Reasoning(const CompletionRequest& request, Json* fields, std::optional<int
   switch (ModelFamily(request.model)) {
     case Family::kAnthropic: {
       int budget = 0;
-      if (!ClaudeBudget(request, &budget, error)) return false;
+      if (!ThinkingBudget(request, "Claude", &budget, error)) return false;
       if (budget == 0) return true;
       *max_tokens = request.max_tokens.value_or(kDefaultMaxTokens + budget);
       if (**max_tokens <= budget) {

@@ -72,4 +72,12 @@ Json ToolParameters(const ToolDefinition& tool);
 // A message's content: content_json parsed when set, else the plain string.
 Json MessageContent(const Message& message);
 
+// Claude's extended thinking: the smallest budget it accepts, and the budget a request asks for
+// (0 for none; an effort maps to the budgets LiteLLM uses, since Claude has no effort knob for
+// most models). One mapping for the Messages API and Bedrock, so a request asks Claude the same
+// on either; `vendor` names the API in the errors ("Anthropic", "Claude").
+inline constexpr int kMinThinkingBudgetTokens = 1024;
+bool ThinkingBudget(const CompletionRequest& request, std::string_view vendor, int* budget,
+                    Error* error);
+
 }  // namespace llmstream::request_internal
