@@ -74,6 +74,14 @@ TEST(PublicNames, OneParserOfWireApiNames) {
   EXPECT_EQ(ParseWireApi(""), std::nullopt);
 }
 
+TEST(PublicNames, EveryProviderHasOneNameInEnumOrder) {
+  // abi_gen walks 0..255 and keeps the named values: the npm package's PROVIDERS.
+  EXPECT_EQ(NamedValues<Provider>(256, &ProviderName),
+            (std::vector<std::string>{"openai", "anthropic", "groq", "openrouter", "compatible",
+                                      "local", "gemini", "bedrock", "ollama", "cohere", "mistral",
+                                      "deepseek", "azure", "xai"}));
+}
+
 TEST(PublicNames, ProviderDefaults) {
   EXPECT_EQ(DefaultModel(Provider::kAnthropic), "claude-haiku-4-5");
   EXPECT_EQ(DefaultModel(Provider::kCompatible), "");

@@ -583,7 +583,7 @@ TEST(RequestNames, ProviderNamesRoundTrip) {
   }
   EXPECT_EQ(ParseProvider("OpenAI-Compatible"), Provider::kCompatible);
   EXPECT_EQ(ParseProvider("Groq"), Provider::kGroq);
-  EXPECT_EQ(ParseProvider("gemini"), std::nullopt);
+  EXPECT_EQ(ParseProvider("vertex"), std::nullopt);
 }
 
 TEST(RequestNames, ResolveApiDefaults) {

@@ -229,7 +229,7 @@ void Parse(const json& root, SessionOptions* o, std::string* problem) {
     if (!v->is_string()) return f.Fail("provider", "a string");
     std::optional<Provider> provider = ParseProvider(v->get_ref<const std::string&>());
     if (!provider) {
-      return f.Fail("provider", "one of openai, anthropic, groq, openrouter, compatible, local");
+      return f.Fail("provider", "a provider name (PROVIDERS: openai, anthropic, gemini, ...)");
     }
     o->provider.provider = *provider;
   }

@@ -28,23 +28,29 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 std::optional<std::string_view> FindHeader(const HeaderList& headers, std::string_view name);
 
 // The Error for a failed response.
-//  - code from the status: 401/403 kAuth; 429 and Groq's 498 (flex capacity) kRateLimited;
-//    5xx and Anthropic's 529 kServer; 400/404/413/422 kBadRequest; anything else kHttpStatus.
+//  - code from the status: 401/403 kAuth; 429 and Groq's 498 (flex capacity) kRateLimited
+//    (Cohere's 498, an invalid token, is kAuth); 5xx and Anthropic's 529 kServer;
+//    400/404/413/422 kBadRequest; anything else kHttpStatus. Google's 400 with ErrorInfo reason
+//    API_KEY_INVALID (Gemini's answer to a bad key) is kAuth.
 //  - message: the provider's `error.message` (OpenAI / Groq / OpenRouter `{"error":{...}}`,
 //    Anthropic `{"type":"error","error":{...}}`, compatible servers' `{"error":"..."}`,
-//    `{"message":...}` or `{"detail":...}`), else a trimmed one-line snippet of the body, prefixed
-//    with "HTTP <status> from <provider>: ". OpenRouter upstream details (metadata.provider_name,
-//    metadata.raw) and moderation reasons are appended.
+//    `{"message":...}` (Cohere, Bedrock) or `{"detail":...}`), else a trimmed one-line snippet of
+//    the body, prefixed with "HTTP <status> from <provider>: ". OpenRouter upstream details
+//    (metadata.provider_name, metadata.raw) and moderation reasons are appended.
 //  - provider_type: `error.code` when it is a string ("rate_limit_exceeded",
-//    "context_length_exceeded"), else `error.type` ("overloaded_error").
-//  - retry_after_ms: see RetryAfterMs.
+//    "context_length_exceeded"), else `error.type` ("overloaded_error"), else a Google status
+//    name (Gemini `{"error": {"code": 429, "status": "RESOURCE_EXHAUSTED"}}`, also inside the
+//    one-element array Gemini's JSON-array stream answers with), else the exception named by
+//    AWS's `x-amzn-ErrorType` header (Bedrock, "ThrottlingException").
+//  - retry_after_ms: see RetryAfterMs; without a header, a google.rpc.RetryInfo `retryDelay`
+//    in the body's details ("17s").
 // Everything the error quotes from the body (message, snippet, OpenRouter details, provider_type)
 // is one line (whitespace runs, CR and LF included, become one space) and masked before it is cut
 // to its length: `api_key` (the configured key; empty: none) wherever it occurs, words that look
-// like a key ("sk-" or "gsk_" and 16+ letters, digits, '-' or '_', where a word starts) and
-// secrets in URLs (url_redaction.h). So no prefix of a key survives at a cut either. A body whose
-// JSON has an object of more than 256 keys is shown as text, like any body that is not JSON (its
-// objects are never built: time linear in the body).
+// like a key ("sk-", "gsk_", "xai-" or "AIza" and 16+ letters, digits, '-' or '_', where a word
+// starts) and secrets in URLs (url_redaction.h). So no prefix of a key survives at a cut either. A
+// body whose JSON has an object of more than 256 keys is shown as text, like any body that is not
+// JSON (its objects are never built: time linear in the body).
 Error ClassifyHttpError(Provider provider, int status, const HeaderList& headers,
                         std::string_view body, int64_t now_unix_ms, std::string_view api_key = {});
 

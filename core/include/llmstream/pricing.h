@@ -41,6 +41,9 @@ struct ModelPrice {
 //    specific snapshot entry ("gpt-4o-2024-05-13") beats its family;
 //  - router names with a vendor prefix fall back to the bare name: "openai/gpt-4o" -> "gpt-4o"
 //    (a key that itself has the prefix, like Groq's "openai/gpt-oss-120b", matches first);
+//  - Bedrock ids lose their lower-case "profile." and "vendor." segments:
+//    "us.anthropic.claude-haiku-4-5-20251001-v1:0" -> "claude-haiku-4-5",
+//    "amazon.nova-lite-v1:0" -> "nova-lite";
 //  - case and version dots are normalized: OpenRouter's "anthropic/claude-3.5-sonnet" finds
 //    "claude-3-5-sonnet";
 //  - OpenRouter ":free" variants cost nothing.

@@ -27,9 +27,10 @@
 
 namespace llmstream {
 
-// Who serves the request. Decides the default base URL, the auth header style, and the few body
-// fields that differ between OpenAI-compatible servers (max_completion_tokens vs max_tokens,
-// how reasoning options are spelled).
+// Who serves the request. Decides the natural wire API, the default base URL and model, the auth
+// header style, and the few body fields that differ between OpenAI-compatible servers
+// (max_completion_tokens vs max_tokens, how reasoning options are spelled). All of it is one
+// table (core/src/request/provider_table.cpp).
 enum class Provider : uint8_t {
   kOpenAI = 0,
   kAnthropic = 1,
@@ -39,6 +40,15 @@ enum class Provider : uint8_t {
                     // needs ProviderConfig::base_url
   kLocal = 5,       // our local provider server (fault injection, tests, the playground):
                     // OpenAI-compatible, default base URL http://127.0.0.1:8787
+  kGemini = 6,      // Google Gemini API (generateContent), x-goog-api-key
+  kBedrock = 7,     // AWS Bedrock (ConverseStream), AWS SigV4
+  kOllama = 8,      // Ollama's native API (/api/chat), http://127.0.0.1:11434, no key needed
+  kCohere = 9,      // Cohere v2 chat
+  kMistral = 10,    // Mistral (Chat Completions)
+  kDeepSeek = 11,   // DeepSeek (Chat Completions)
+  kAzure = 12,      // Azure OpenAI: needs base_url (the resource endpoint); the model names the
+                    // deployment; `api-key` header
+  kXai = 13,        // xAI (Chat Completions)
 };
 
 // Which wire protocol the body and the response stream use. Independent of Provider because
@@ -56,9 +66,12 @@ enum class WireApi : uint8_t {
   kCohereChat = 7,             // POST {base}/v2/chat (Cohere v2)
 };
 
-// Stable lower-case names: "openai", "anthropic", "groq", "openrouter", "compatible", "local".
+// Stable lower-case names: "openai", "anthropic", "groq", "openrouter", "compatible", "local",
+// "gemini", "bedrock", "ollama", "cohere", "mistral", "deepseek", "azure", "xai"; "unknown" for a
+// value outside the enum.
 std::string_view ProviderName(Provider provider);
-// Accepts the names above (any case) plus "openai-compatible" for kCompatible.
+// Accepts the names above (any case) plus "openai-compatible" for kCompatible and "google" for
+// kGemini.
 std::optional<Provider> ParseProvider(std::string_view name);
 // "chat_completions", "responses", "anthropic_messages", "gemini_generate_content",
 // "bedrock_converse", "ollama_chat", "ollama_generate", "cohere_chat".
@@ -69,44 +82,57 @@ std::string_view WireApiName(WireApi api);
 std::optional<WireApi> ParseWireApi(std::string_view name);
 
 // The model used when a request names none: "gpt-4o-mini", "claude-haiku-4-5",
-// "llama-3.3-70b-versatile", "openai/gpt-4o-mini", "local-echo"; "" for kCompatible (any server:
-// the caller must name one). The CLI, the npm package and the C++ client share this table.
+// "llama-3.3-70b-versatile", "openai/gpt-4o-mini", "local-echo", "gemini-2.5-flash",
+// "us.anthropic.claude-haiku-4-5-20251001-v1:0" (Bedrock), "llama3.2" (Ollama),
+// "command-a-03-2025", "mistral-small-latest", "deepseek-v4-flash", "grok-4-1-fast-non-reasoning";
+// "" for kCompatible (any server) and kAzure (the deployment): the caller must name one. The CLI,
+// the npm package and the C++ client share this table.
 std::string_view DefaultModel(Provider provider);
 
-// The environment variable that conventionally holds the provider's key: OPENAI_API_KEY,
-// ANTHROPIC_API_KEY, GROQ_API_KEY, OPENROUTER_API_KEY; LLMSTREAM_API_KEY for kCompatible and
+// The environment variable that conventionally holds the provider's key (the one its official
+// SDK reads): OPENAI_API_KEY, ANTHROPIC_API_KEY, GROQ_API_KEY, OPENROUTER_API_KEY,
+// GEMINI_API_KEY, AWS_ACCESS_KEY_ID, OLLAMA_API_KEY, CO_API_KEY, MISTRAL_API_KEY,
+// DEEPSEEK_API_KEY, AZURE_OPENAI_API_KEY, XAI_API_KEY; LLMSTREAM_API_KEY for kCompatible and
 // kLocal. The core never reads it: the CLI and the npm package do, and name it in errors.
 std::string_view ApiKeyVariable(Provider provider);
 
-// Whether the provider's own server refuses requests without a key (hosted providers); local and
-// compatible servers often run without one.
+// Whether the provider's own server refuses requests without a key (hosted providers); local,
+// compatible and Ollama servers often run without one.
 bool ApiKeyRequired(Provider provider);
 
 // Headers that carry a key themselves (compared case-insensitively): a request with one of them
 // needs no api_key.
-inline constexpr std::array<std::string_view, 3> kAuthHeaderNames = {"authorization", "x-api-key",
-                                                                     "api-key"};
+inline constexpr std::array<std::string_view, 4> kAuthHeaderNames = {"authorization", "x-api-key",
+                                                                     "api-key", "x-goog-api-key"};
 
 // Where and how to reach a provider. Keys are passed in explicitly (never read from the
 // environment by the core) and never appear in logs, errors or Redacted() output.
 struct ProviderConfig {
   Provider provider = Provider::kOpenAI;
-  // Sent as `Authorization: Bearer` (Chat Completions, Responses) or `x-api-key` (Anthropic
-  // Messages). May be empty for kCompatible / kLocal (no auth header is sent then). For a hosted
-  // provider at its default URL an empty key is an error, unless `headers` carries the auth
-  // header itself (a proxy or a custom base_url may not need one).
+  // Sent as `Authorization: Bearer` (Chat Completions, Responses, Cohere, Ollama), `x-api-key`
+  // (Anthropic Messages), `x-goog-api-key` (Gemini) or `api-key` (Azure). May be empty for
+  // kCompatible / kLocal / kOllama (no auth header is sent then). For a hosted provider at its
+  // default URL an empty key is an error, unless `headers` carries the auth header itself (a
+  // proxy or a custom base_url may not need one).
   std::string api_key{};
   // Empty = the provider's default. Accepted with or without a trailing slash. OpenAI-style
   // bases include the version segment ("http://127.0.0.1:8787/v1"); a bare origin
   // ("http://127.0.0.1:8787") gets "/v1" appended, so both SDK conventions work. For Anthropic,
-  // "https://api.anthropic.com" and "https://api.anthropic.com/v1" both work.
+  // "https://api.anthropic.com" and "https://api.anthropic.com/v1" both work; a bare origin gets
+  // "/v1beta" for Gemini and "/v2" for Cohere, and Ollama's "/api" is added unless present.
+  // Azure: the resource endpoint ("https://NAME.openai.azure.com", required), completed to
+  // ".../openai/deployments/{model}/chat/completions?api-version=2025-04-01-preview" (a base
+  // with its own ?api-version= keeps it; one that already names /deployments/NAME is used as it
+  // is) or ".../openai/v1/responses".
   std::string base_url{};
   // Extra headers (OpenAI-Organization, anthropic-beta, HTTP-Referer, X-Title ...). A header
   // named like a default one (case-insensitively) replaces it. Browsers calling Anthropic
   // directly also need `anthropic-dangerous-direct-browser-access: true` (CORS); the core does
   // not know where it runs, so the caller adds it.
   std::vector<std::pair<std::string, std::string>> headers{};
-  // Empty = the provider's natural API (Messages for Anthropic, Chat Completions otherwise).
+  // Empty = the provider's natural API (Messages for Anthropic, generateContent for Gemini,
+  // ConverseStream for Bedrock, /api/chat for Ollama, v2 chat for Cohere, Chat Completions
+  // otherwise).
   std::optional<WireApi> api{};
 };
 
@@ -199,18 +225,21 @@ struct HttpRequest {
   std::string body{};
 };
 
-// The API a config uses: `config.api` if set, else Anthropic Messages for kAnthropic and Chat
-// Completions for everyone else.
+// The API a config uses: `config.api` if set, else the provider's natural one (see
+// ProviderConfig::api).
 WireApi ResolveApi(const ProviderConfig& config);
 
-// The provider's default base URL ("https://api.openai.com/v1", ...); "" for kCompatible.
+// The provider's default base URL ("https://api.openai.com/v1", ...); "" for kCompatible and
+// kAzure; Bedrock's is the pattern "https://bedrock-runtime.{region}.amazonaws.com".
 std::string_view DefaultBaseUrl(Provider provider);
 
-// Builds the streaming HTTP request (`"stream": true`, usage reporting on, Accept:
-// text/event-stream). Returns false and sets `error` (kInvalidRequest, a message naming the
-// offending field) when the request cannot be expressed: empty model, no prompt and no messages,
-// a bad role, invalid tool / extra_body JSON, a value out of range, an option the provider lacks.
-// `out` is left untouched on failure. `error` may be null.
+// Builds the streaming HTTP request (`"stream": true` or Gemini's `?alt=sse`, usage reporting on,
+// Accept: text/event-stream, or application/x-ndjson for Ollama). Bedrock requests (SigV4) are
+// not built yet: kBedrockConverse is refused. The web (wasm) build of the core refuses Gemini,
+// Ollama and Cohere requests too, as it cannot read their streams. Returns false and sets `error`
+// (kInvalidRequest, a message naming the offending field) when the request cannot be expressed:
+// empty model, no prompt and no messages, a bad role, invalid tool / extra_body JSON, a value out
+// of range, an option the provider lacks. `out` is left untouched on failure. `error` may be null.
 [[nodiscard]] bool BuildRequest(const ProviderConfig& config, const CompletionRequest& request,
                                 HttpRequest* out, Error* error);
 

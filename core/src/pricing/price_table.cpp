@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cstdint>
 #include <string>
 
 #include "llmstream/pricing.h"
@@ -10,24 +11,54 @@ namespace {
 constexpr double kNone = -1;
 constexpr double kTokensPerUnit = 1e6;  // prices are per MILLION tokens
 
+// A price as whole millionths of a dollar (every list price has at most six decimals), so a row
+// holds four 32-bit numbers instead of four doubles: half the table's bytes in the wasm module.
+// n / 1e6 is the double nearest to n millionths, i.e. exactly the double of the written literal.
+constexpr uint32_t kNoMicros = ~uint32_t{0};
+constexpr uint32_t Micros(double usd) {
+  return usd < 0 ? kNoMicros : static_cast<uint32_t>(usd * 1e6 + 0.5);
+}
+
 struct PriceRow {
+  constexpr PriceRow(const char* model_name, double input_usd, double output_usd, double cached_usd,
+                     double write_usd, const char* date)
+      : model(model_name),
+        input(Micros(input_usd)),
+        output(Micros(output_usd)),
+        cached(Micros(cached_usd)),
+        write(Micros(write_usd)),
+        as_of(date) {}
   const char* model;
-  double input;
-  double output;
-  double cached;
-  double write;
+  uint32_t input;
+  uint32_t output;
+  uint32_t cached;
+  uint32_t write;
   const char* as_of;
 };
 
 constexpr PriceRow kDefaultPrices[] = {
 #include "pricing/prices.inc"
+#ifndef LLMSTREAM_WEB_CORE
+#include "pricing/prices_more.inc"
+#endif
 };
 
-std::optional<double> Optional(double value) {
-  return value < 0 ? std::nullopt : std::optional<double>(value);
+double Usd(uint32_t micros) { return micros / 1e6; }
+
+std::optional<double> Optional(uint32_t micros) {
+  return micros == kNoMicros ? std::nullopt : std::optional<double>(Usd(micros));
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+#ifndef LLMSTREAM_WEB_CORE
+bool IsLetters(std::string_view s) {
+  for (char c : s) {
+    if (c < 'a' || c > 'z') return false;
+  }
+  return true;
+}
+#endif
 
 // Lower case, and version dots written as dashes ("claude-3.5-sonnet" == "claude-3-5-sonnet",
 // "gpt-4.1" == "gpt-4-1"), so OpenRouter's spelling meets the providers' ids.
@@ -68,8 +99,8 @@ const PriceTable& PriceTable::Default() {
   static const PriceTable* const kTable = [] {
     auto* t = new PriceTable();
     for (const PriceRow& row : kDefaultPrices) {
-      t->Set(row.model, ModelPrice{row.input, row.output, Optional(row.cached), Optional(row.write),
-                                   std::nullopt, row.as_of});
+      t->Set(row.model, ModelPrice{Usd(row.input), Usd(row.output), Optional(row.cached),
+                                   Optional(row.write), std::nullopt, row.as_of});
     }
     return t;
   }();
@@ -118,6 +149,19 @@ const PriceTable::Entry* PriceTable::FindEntry(std::string_view model) const {
     // "openai/gpt-4o" -> "gpt-4o"
     if (const Entry* entry = FindNormalized(bare)) return entry;
   }
+#ifndef LLMSTREAM_WEB_CORE  // the web module reads no Bedrock stream
+  // Bedrock's "us.anthropic.claude-haiku-4-5-20251001-v1:0", "amazon.nova-lite-v1:0": the
+  // cross-region profile and the vendor lead the provider's own id.
+  std::string_view unprefixed = bare;
+  for (size_t dot = unprefixed.find('.');
+       dot != std::string_view::npos && dot > 0 && IsLetters(unprefixed.substr(0, dot));
+       dot = unprefixed.find('.')) {
+    unprefixed.remove_prefix(dot + 1);
+  }
+  if (unprefixed.size() != bare.size()) {
+    if (const Entry* entry = FindNormalized(unprefixed)) return entry;
+  }
+#endif
   // "gpt-oss-120b" from a compatible server -> the "openai/gpt-oss-120b" entry.
   const Entry* best = nullptr;
   size_t best_length = 0;

@@ -1,13 +1,14 @@
-// Chat Completions bodies: OpenAI, Groq, OpenRouter, compatible servers and the local server
-// (wire-formats.md section 5). The providers differ only in how max tokens and reasoning are
-// spelled.
+// Chat Completions bodies: OpenAI, Groq, OpenRouter, Mistral, DeepSeek, Azure OpenAI, xAI,
+// compatible servers and the local server (wire-formats.md section 5 and docs/wire-formats.md,
+// "Requests"). The providers differ in how max tokens and reasoning are spelled, and Mistral
+// takes no stream_options.
 #include "request/request_internal.h"
 
 namespace llmstream::request_internal {
 
 namespace {
 
-Json ChatMessage(const Message& m) {
+Json ChatMessage(const Message& m, Provider provider) {
   Json out = Json::object();
   out["role"] = m.role;
   if (m.role == "tool") {
@@ -17,7 +18,8 @@ Json ChatMessage(const Message& m) {
   }
   if (m.role == "assistant" && !m.tool_calls.empty() && m.content.empty() &&
       m.content_json.empty()) {
-    out["content"] = nullptr;  // what the API itself returns for a pure tool-call turn
+    // What the API itself returns for a pure tool-call turn; Mistral's schema wants a string.
+    out["content"] = provider == Provider::kMistral ? Json("") : Json(nullptr);
   } else {
     out["content"] = MessageContent(m);
   }
@@ -64,7 +66,7 @@ bool BuildChatBody(const ProviderConfig& config, const CompletionRequest& reques
     system["content"] = request.system;
     messages.push_back(std::move(system));
   }
-  for (const Message& m : request.messages) messages.push_back(ChatMessage(m));
+  for (const Message& m : request.messages) messages.push_back(ChatMessage(m, config.provider));
   if (!request.prompt.empty()) {
     Json user = Json::object();
     user["role"] = "user";
@@ -74,14 +76,19 @@ bool BuildChatBody(const ProviderConfig& config, const CompletionRequest& reques
   b["messages"] = std::move(messages);
 
   b["stream"] = true;
-  // Usage arrives only with this switch on OpenAI; Groq accepts it; OpenRouter ignores it (usage
-  // always comes); compatible servers (vLLM, llama.cpp, Ollama) need it to report usage at all.
-  b["stream_options"] = Json::object({{"include_usage", true}});
+  // Usage arrives only with this switch on OpenAI and Azure; Groq, DeepSeek and xAI accept it;
+  // OpenRouter ignores it (usage always comes); compatible servers (vLLM, llama.cpp, Ollama) need
+  // it to report usage at all. Mistral always sends usage and has no such field.
+  if (config.provider != Provider::kMistral) {
+    b["stream_options"] = Json::object({{"include_usage", true}});
+  }
 
   if (request.max_tokens) {
-    // OpenAI deprecated max_tokens (reasoning models reject it); the others still take it.
-    b[config.provider == Provider::kOpenAI ? "max_completion_tokens" : "max_tokens"] =
-        *request.max_tokens;
+    // OpenAI deprecated max_tokens (reasoning models reject it), and Azure follows; the others
+    // still take it.
+    const bool completion_tokens =
+        config.provider == Provider::kOpenAI || config.provider == Provider::kAzure;
+    b[completion_tokens ? "max_completion_tokens" : "max_tokens"] = *request.max_tokens;
   }
   if (request.temperature) b["temperature"] = *request.temperature;
   if (request.top_p) b["top_p"] = *request.top_p;
@@ -112,6 +119,14 @@ bool BuildChatBody(const ProviderConfig& config, const CompletionRequest& reques
       b["reasoning"] = Json::object({{"max_tokens", *request.reasoning_budget_tokens}});
     } else if (request.reasoning_effort) {
       b["reasoning"] = Json::object({{"effort", *request.reasoning_effort}});
+    }
+  } else if (config.provider == Provider::kDeepSeek) {
+    // DeepSeek's thinking mode is a switch (`thinking`) plus an effort; "none" turns it off.
+    if (request.reasoning_effort && *request.reasoning_effort == "none") {
+      b["thinking"] = Json::object({{"type", "disabled"}});
+    } else if (request.reasoning_effort || request.reasoning_budget_tokens) {
+      b["thinking"] = Json::object({{"type", "enabled"}});
+      if (request.reasoning_effort) b["reasoning_effort"] = *request.reasoning_effort;
     }
   } else if (request.reasoning_effort) {
     b["reasoning_effort"] = *request.reasoning_effort;

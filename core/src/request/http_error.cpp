@@ -202,7 +202,8 @@ bool IsKeyChar(char c) {
 
 // Error messages must never carry a key, but some servers echo what they were sent. The
 // configured key is masked wherever it stands (MaskKey); this also masks words that look like a
-// key (sk-..., gsk_..., sk-ant-..., sk-or-...: the prefix and 16+ key characters), another
+// key (sk-..., gsk_..., sk-ant-..., sk-or-..., xai-..., Google's AIza...: the prefix and 16+ key
+// characters), another
 // provider's or an unknown one. A look-alike counts only where a word starts, so that
 // "task-0123456789abcdefgh" stays readable; OpenAI's own "sk-proj-****abcd" hint is already
 // masked and stays readable too. One pass, linear in the text.
@@ -212,7 +213,10 @@ std::string ScrubKeys(std::string_view text) {
   size_t from = 0;  // text[from, at) goes out as it is
   for (size_t at = 0; at < text.size(); ++at) {
     if (at > 0 && IsKeyChar(text[at - 1])) continue;  // not where a word starts
-    const size_t prefix = text.substr(at, 3) == "sk-" ? 3 : text.substr(at, 4) == "gsk_" ? 4 : 0;
+    const std::string_view rest = text.substr(at, 4);
+    const size_t prefix = rest.substr(0, 3) == "sk-"                           ? 3
+                          : rest == "gsk_" || rest == "xai-" || rest == "AIza" ? 4
+                                                                               : 0;
     size_t end = at + prefix;
     while (prefix > 0 && end < text.size() && IsKeyChar(text[end])) ++end;
     if (prefix == 0 || end - at - prefix < kMinSecretChars) continue;
@@ -235,13 +239,14 @@ std::string Quote(std::string_view text, size_t max_bytes, std::string_view api_
   return line;
 }
 
-ErrorCode CodeForStatus(int status) {
+ErrorCode CodeForStatus(Provider provider, int status) {
   switch (status) {
     case 401:
     case 403:
       return ErrorCode::kAuth;
+    case 498:  // Groq flex tier: capacity exceeded, retry later; Cohere: an invalid token
+      return provider == Provider::kCohere ? ErrorCode::kAuth : ErrorCode::kRateLimited;
     case 429:
-    case 498:  // Groq flex tier: capacity exceeded, retry later
       return ErrorCode::kRateLimited;
     case 400:
     case 404:
@@ -272,6 +277,9 @@ struct BodyInfo {
   size_t max_message = kMaxMessage;  // a body that is no error object shows a shorter snippet
   std::string type;
   std::string details;  // appended in brackets (OpenRouter upstream info)
+  // Gemini's google.rpc.Status details (request_internal::ReadGoogleStatus).
+  std::string reason;
+  std::optional<int64_t> retry_delay_ms;
 };
 
 // OpenRouter puts the upstream's own error in metadata.raw and moderation reasons in
@@ -309,9 +317,11 @@ BodyInfo ParseBody(Provider provider, std::string_view body, std::string_view ap
   BodyInfo info;
   Json json;
   // An object of over 256 keys is no provider's error: its text is shown, as for any non-JSON.
-  if (request_internal::ParseUntrustedJson(body, request_internal::kMaxErrorBodyObjectKeys,
-                                           &json) != request_internal::UntrustedJson::kOk ||
-      !json.is_object()) {
+  const bool parsed =
+      request_internal::ParseUntrustedJson(body, request_internal::kMaxErrorBodyObjectKeys,
+                                           &json) == request_internal::UntrustedJson::kOk;
+  if (parsed) request_internal::UnwrapGoogleErrorArray(&json);
+  if (!parsed || !json.is_object()) {
     info.message = std::string(Snippet(body));
     info.max_message = kMaxSnippet;
     return info;
@@ -336,6 +346,11 @@ BodyInfo ParseBody(Provider provider, std::string_view body, std::string_view ap
     info.type = code->get<std::string>();
   }
   if (info.type.empty()) info.type = StringMember(*source, "type");
+  // A google.rpc.Status names its status (Gemini, and the local server imitating it).
+  if (const Json* status = Member(*source, "status");
+      source != &json && status != nullptr && status->is_string()) {
+    request_internal::ReadGoogleStatus(*source, &info.type, &info.reason, &info.retry_delay_ms);
+  }
   if (provider == Provider::kOpenRouter && source != &json) {
     info.details = OpenRouterDetails(*source, api_key);
   }
@@ -494,13 +509,21 @@ bool ShouldRetryStatus(int status, const HeaderList& headers) {
 Error ClassifyHttpError(Provider provider, int status, const HeaderList& headers,
                         std::string_view body, int64_t now_unix_ms, std::string_view api_key) {
   Error error;
-  error.code = CodeForStatus(status);
+  error.code = CodeForStatus(provider, status);
   error.http_status = status;
   error.retry_after_ms = RetryAfterMs(headers, now_unix_ms);
 
   // Everything taken from the body is quoted (Quote): servers echo what they were sent ("Invalid
   // URL (POST /v1/chat/completions?key=...)", "Incorrect API key provided: <key>").
-  const BodyInfo info = ParseBody(provider, body, api_key);
+  BodyInfo info = ParseBody(provider, body, api_key);
+  // AWS (Bedrock) names the exception in a header ("ThrottlingException:http://...").
+  if (info.type.empty()) {
+    const std::string_view aws_type = FindHeader(headers, "x-amzn-errortype").value_or("");
+    info.type = std::string(aws_type.substr(0, aws_type.find(':')));
+  }
+  // Google answers a bad key with 400 INVALID_ARGUMENT, reason API_KEY_INVALID: an auth error.
+  if (info.reason == "API_KEY_INVALID") error.code = ErrorCode::kAuth;
+  if (!error.retry_after_ms) error.retry_after_ms = info.retry_delay_ms;
   error.provider_type = Quote(info.type, kMaxProviderType, api_key);
   std::string message = Quote(info.message, info.max_message, api_key);
   if (message.empty()) message = std::string(ReasonPhrase(status));

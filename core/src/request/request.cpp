@@ -1,6 +1,7 @@
-// Provider names, URL and header construction, validation shared by every wire API, and the
-// BuildRequest entry point. The per-API bodies live in chat_body.cpp, responses_body.cpp and
-// anthropic_body.cpp.
+// Provider names (from the table in provider_table.cpp), URL and header construction, validation
+// shared by every wire API, and the BuildRequest entry point. The per-API bodies live in
+// chat_body.cpp, responses_body.cpp, anthropic_body.cpp, gemini_body.cpp, ollama_body.cpp and
+// cohere_body.cpp.
 #include "llmstream/request.h"
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 
 #include "json/writer.h"
 #include "llmstream/url_redaction.h"
+#include "request/provider_table.h"
 #include "request/request_internal.h"
 
 namespace llmstream {
@@ -148,35 +150,23 @@ Json MessageContent(const Message& message) {
 
 }  // namespace request_internal
 
+using request_internal::EqualsIgnoreCase;
+using request_internal::Facts;
 using request_internal::Invalid;
 using request_internal::Json;
+using request_internal::ProviderFacts;
 
-std::string_view ProviderName(Provider provider) {
-  switch (provider) {
-    case Provider::kOpenAI:
-      return "openai";
-    case Provider::kAnthropic:
-      return "anthropic";
-    case Provider::kGroq:
-      return "groq";
-    case Provider::kOpenRouter:
-      return "openrouter";
-    case Provider::kCompatible:
-      return "compatible";
-    case Provider::kLocal:
-      return "local";
-  }
-  return "unknown";
-}
+std::string_view ProviderName(Provider provider) { return Facts(provider).name; }
 
 std::optional<Provider> ParseProvider(std::string_view name) {
-  const std::string lower = request_internal::ToLowerAscii(name);
-  if (lower == "openai") return Provider::kOpenAI;
-  if (lower == "anthropic") return Provider::kAnthropic;
-  if (lower == "groq") return Provider::kGroq;
-  if (lower == "openrouter") return Provider::kOpenRouter;
-  if (lower == "compatible" || lower == "openai-compatible") return Provider::kCompatible;
-  if (lower == "local") return Provider::kLocal;
+  for (uint8_t value = 0; value < request_internal::kProviderCount; ++value) {
+    const auto provider = static_cast<Provider>(value);
+    const ProviderFacts& facts = Facts(provider);
+    if (EqualsIgnoreCase(name, facts.name) ||
+        (*facts.alias != '\0' && EqualsIgnoreCase(name, facts.alias))) {
+      return provider;
+    }
+  }
   return std::nullopt;
 }
 
@@ -220,88 +210,132 @@ std::optional<WireApi> ParseWireApi(std::string_view name) {
   return std::nullopt;
 }
 
-std::string_view DefaultModel(Provider provider) {
-  switch (provider) {
-    case Provider::kOpenAI:
-      return "gpt-4o-mini";
-    case Provider::kAnthropic:
-      return "claude-haiku-4-5";
-    case Provider::kGroq:
-      return "llama-3.3-70b-versatile";
-    case Provider::kOpenRouter:
-      return "openai/gpt-4o-mini";
-    case Provider::kLocal:
-      return "local-echo";
-    case Provider::kCompatible:
-      break;
-  }
-  return "";
-}
+std::string_view DefaultModel(Provider provider) { return Facts(provider).model; }
 
-std::string_view ApiKeyVariable(Provider provider) {
-  switch (provider) {
-    case Provider::kOpenAI:
-      return "OPENAI_API_KEY";
-    case Provider::kAnthropic:
-      return "ANTHROPIC_API_KEY";
-    case Provider::kGroq:
-      return "GROQ_API_KEY";
-    case Provider::kOpenRouter:
-      return "OPENROUTER_API_KEY";
-    case Provider::kCompatible:
-    case Provider::kLocal:
-      break;
-  }
-  return "LLMSTREAM_API_KEY";
-}
+std::string_view ApiKeyVariable(Provider provider) { return Facts(provider).key_variable; }
 
-bool ApiKeyRequired(Provider provider) {
-  return provider != Provider::kLocal && provider != Provider::kCompatible;
-}
+bool ApiKeyRequired(Provider provider) { return Facts(provider).key_required; }
 
 WireApi ResolveApi(const ProviderConfig& config) {
-  if (config.api) return *config.api;
-  return config.provider == Provider::kAnthropic ? WireApi::kAnthropicMessages
-                                                 : WireApi::kChatCompletions;
+  return config.api ? *config.api : Facts(config.provider).api;
 }
 
-std::string_view DefaultBaseUrl(Provider provider) {
-  switch (provider) {
-    case Provider::kOpenAI:
-      return "https://api.openai.com/v1";
-    case Provider::kAnthropic:
-      return "https://api.anthropic.com/v1";
-    case Provider::kGroq:
-      return "https://api.groq.com/openai/v1";
-    case Provider::kOpenRouter:
-      return "https://openrouter.ai/api/v1";
-    case Provider::kCompatible:
-      return "";
-    case Provider::kLocal:
-      return "http://127.0.0.1:8787";
-  }
-  return "";
-}
+std::string_view DefaultBaseUrl(Provider provider) { return Facts(provider).base_url; }
 
 namespace {
 
 constexpr std::string_view kAnthropicVersion = "2023-06-01";
+// Azure OpenAI's data-plane API version when the base URL names none: the first with everything
+// the Chat body sends (max_completion_tokens, reasoning_effort, stream_options).
+constexpr std::string_view kAzureApiVersion = "2025-04-01-preview";
 
-bool IsHosted(Provider provider) {
-  return provider == Provider::kOpenAI || provider == Provider::kAnthropic ||
-         provider == Provider::kGroq || provider == Provider::kOpenRouter;
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-// Joins base and endpoint path. A base that is a bare origin gets "/v1" (the local server and
-// most compatible servers live there); Anthropic-style bases follow the Anthropic SDK, whose base
-// has no version segment, unless it already ends in "/v1". A query string (Azure-style
-// ?api-version=) is kept after the path.
-bool BuildUrl(const ProviderConfig& config, WireApi api, std::string* url, Error* error) {
+// The endpoint of `api` below a base URL (no trailing slash, no query): the version segment a
+// bare origin gets, where that segment is added, and the path.
+struct Endpoint {
+  std::string_view version;  // "" = none
+  bool unless_present;       // add `version` unless the base ends with it (else: only to a bare
+                             // origin, which is where SDKs put it)
+  std::string_view path;
+};
+
+Endpoint EndpointOf(WireApi api) {
+  switch (api) {
+    case WireApi::kChatCompletions:
+      return {"/v1", false, "/chat/completions"};
+    case WireApi::kResponses:
+      return {"/v1", false, "/responses"};
+    case WireApi::kAnthropicMessages:  // the Anthropic SDK's base has no version segment
+      return {"/v1", true, "/messages"};
+    case WireApi::kGeminiGenerateContent:  // the path names the model: GeminiPath
+      return {"/v1beta", false, ""};
+    case WireApi::kBedrockConverse:
+      return {"", false, ""};
+    case WireApi::kOllamaChat:  // ollama-js: host + "/api/chat"
+      return {"/api", true, "/chat"};
+    case WireApi::kOllamaGenerate:
+      return {"/api", true, "/generate"};
+    case WireApi::kCohereChat:
+      return {"/v2", false, "/chat"};
+  }
+  return {"", false, ""};
+}
+
+// Characters a path segment may hold as they are (RFC 3986 pchar minus the sub-delims that
+// servers treat specially); anything else in a model or deployment name is percent-encoded.
+bool IsPathSafe(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~' || c == ':' || c == '@';
+}
+
+}  // namespace
+
+namespace request_internal {
+
+std::string EscapePathSegment(std::string_view segment, bool keep_slash) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : segment) {
+    if (IsPathSafe(c) || (keep_slash && c == '/')) {
+      out.push_back(c);
+    } else {
+      const auto byte = static_cast<unsigned char>(c);
+      out += {'%', kHex[byte >> 4], kHex[byte & 15]};
+    }
+  }
+  return out;
+}
+
+}  // namespace request_internal
+
+namespace {
+
+// Azure OpenAI (provider kAzure): {resource}/openai/deployments/{deployment}/chat/completions
+// ?api-version=..., the deployment being the model, as the openai-node AzureOpenAI client builds
+// it. A base that already ends in /openai or names the deployment is completed, not repeated.
+// The Responses API lives at {resource}/openai/v1/responses (the v1 API: no api-version).
+bool AzurePath(WireApi api, std::string_view base, const CompletionRequest& request,
+               std::string* path, std::string* query, Error* error) {
+  if (api == WireApi::kResponses) {
+    *path = EndsWith(base, "/openai/v1") ? "/responses"
+            : EndsWith(base, "/openai")  ? "/v1/responses"
+                                         : "/openai/v1/responses";
+    return true;
+  }
+  if (api != WireApi::kChatCompletions) {
+    return Invalid(
+        error, "azure serves chat_completions and responses, not " + std::string(WireApiName(api)));
+  }
+  if (base.find("/deployments/") != std::string_view::npos) {
+    *path = "/chat/completions";
+  } else {
+    *path = std::string(EndsWith(base, "/openai") ? "" : "/openai") + "/deployments/" +
+            request_internal::EscapePathSegment(request.model, false) + "/chat/completions";
+  }
+  if (query->find("api-version=") == std::string::npos) {
+    *query +=
+        (query->empty() ? "?" : "&") + std::string("api-version=") + std::string(kAzureApiVersion);
+  }
+  return true;
+}
+
+// Joins base and endpoint path. A base that is a bare origin gets the API's version segment
+// ("/v1": the local server and most compatible servers live there; "/v1beta" for Gemini, "/v2"
+// for Cohere); Anthropic-style bases follow the Anthropic SDK (no version segment unless it ends
+// in "/v1"), Ollama's ollama-js ("/api" unless present). A query string (?api-version=, a
+// gateway's token) is kept after the path.
+bool BuildUrl(const ProviderConfig& config, WireApi api, const CompletionRequest& request,
+              std::string* url, Error* error) {
   std::string base(config.base_url.empty() ? DefaultBaseUrl(config.provider)
                                            : std::string_view(config.base_url));
   if (base.empty()) {
-    return Invalid(error, std::string("base_url is required for provider '") +
-                              std::string(ProviderName(config.provider)) + "'");
+    return Invalid(error,
+                   std::string("base_url is required for provider '") +
+                       std::string(ProviderName(config.provider)) + "'" +
+                       (config.provider == Provider::kAzure ? " (the resource endpoint)" : ""));
   }
   std::string query;
   if (size_t q = base.find('?'); q != std::string::npos) {
@@ -318,29 +352,23 @@ bool BuildUrl(const ProviderConfig& config, WireApi api, std::string* url, Error
   }
   while (!base.empty() && base.back() == '/') base.pop_back();
   if (base.size() <= scheme_end + 3) return Invalid(error, "base_url has no host");
-  const bool bare_origin = base.find('/', scheme_end + 3) == std::string::npos;
-  const bool ends_with_v1 = base.size() >= 3 && base.compare(base.size() - 3, 3, "/v1") == 0;
 
   std::string path;
-  switch (api) {
-    case WireApi::kChatCompletions:
-      path = "/chat/completions";
-      break;
-    case WireApi::kResponses:
-      path = "/responses";
-      break;
-    case WireApi::kAnthropicMessages:
-      path = "/messages";
-      break;
-    case WireApi::kGeminiGenerateContent:  // refused by BuildRequest until they are built
-    case WireApi::kBedrockConverse:
-    case WireApi::kOllamaChat:
-    case WireApi::kOllamaGenerate:
-    case WireApi::kCohereChat:
-      return Invalid(error, "no URL for this API yet");
+  if (config.provider == Provider::kAzure) {
+    if (!AzurePath(api, base, request, &path, &query, error)) return false;
+    *url = base + path + query;
+    return true;
   }
-  const bool add_v1 = api == WireApi::kAnthropicMessages ? !ends_with_v1 : bare_origin;
-  *url = base + (add_v1 ? "/v1" : "") + path + query;
+  const Endpoint endpoint = EndpointOf(api);
+  const bool bare_origin = base.find('/', scheme_end + 3) == std::string::npos;
+  const bool add_version =
+      endpoint.unless_present ? !EndsWith(base, endpoint.version) : bare_origin;
+  path = endpoint.path;
+  if (api == WireApi::kGeminiGenerateContent) {
+    path = request_internal::GeminiPath(request.model);
+    if (!query.empty()) query[0] = '&';
+  }
+  *url = base + std::string(add_version ? endpoint.version : "") + path + query;
   return true;
 }
 
@@ -367,17 +395,24 @@ bool HasAuthHeader(const ProviderConfig& config) {
 
 std::vector<std::pair<std::string, std::string>> BuildHeaders(const ProviderConfig& config,
                                                               WireApi api) {
+  using enum request_internal::AuthStyle;
   std::vector<std::pair<std::string, std::string>> headers;
-  if (api == WireApi::kAnthropicMessages) {
-    if (!config.api_key.empty()) headers.emplace_back("x-api-key", config.api_key);
-    headers.emplace_back("anthropic-version", std::string(kAnthropicVersion));
-    headers.emplace_back("content-type", "application/json");
-    headers.emplace_back("accept", "text/event-stream");
-  } else {
-    if (!config.api_key.empty()) headers.emplace_back("Authorization", "Bearer " + config.api_key);
-    headers.emplace_back("Content-Type", "application/json");
-    headers.emplace_back("Accept", "text/event-stream");
+  // The header of each AuthStyle, in its order; SigV4 signs the whole request instead (the
+  // Bedrock builder's job).
+  static constexpr const char* kAuthHeader[] = {"Authorization", "x-api-key", "x-goog-api-key",
+                                                "api-key", nullptr};
+  const request_internal::AuthStyle style = request_internal::AuthFor(config.provider, api);
+  const char* auth_header = kAuthHeader[static_cast<uint8_t>(style)];
+  if (!config.api_key.empty() && auth_header != nullptr) {
+    headers.emplace_back(auth_header, (style == kBearer ? "Bearer " : "") + config.api_key);
   }
+  // The Anthropic SDK's lower-case spelling for Messages; the OpenAI SDK's otherwise.
+  const bool lower = api == WireApi::kAnthropicMessages;
+  if (lower) headers.emplace_back("anthropic-version", std::string(kAnthropicVersion));
+  headers.emplace_back(lower ? "content-type" : "Content-Type", "application/json");
+  const bool ndjson = api == WireApi::kOllamaChat || api == WireApi::kOllamaGenerate;
+  headers.emplace_back(lower ? "accept" : "Accept",
+                       ndjson ? "application/x-ndjson" : "text/event-stream");
   for (const auto& [name, value] : config.headers) SetHeader(&headers, name, value);
   return headers;
 }
@@ -458,7 +493,7 @@ bool Validate(const ProviderConfig& config, WireApi api, const CompletionRequest
   if (request.prompt.empty() && request.messages.empty()) {
     return Invalid(error, "either prompt or messages is required");
   }
-  if (IsHosted(config.provider) && config.base_url.empty() && config.api_key.empty() &&
+  if (ApiKeyRequired(config.provider) && config.base_url.empty() && config.api_key.empty() &&
       !HasAuthHeader(config)) {
     return Invalid(error, "no API key for provider '" + std::string(ProviderName(config.provider)) +
                               "': set " + std::string(ApiKeyVariable(config.provider)) +
@@ -480,8 +515,12 @@ bool Validate(const ProviderConfig& config, WireApi api, const CompletionRequest
   }
   if (request.n < 1)
     return Invalid(error, "n must be at least 1 (got " + std::to_string(request.n) + ")");
-  if (request.n > 1 && (api != WireApi::kChatCompletions || config.provider == Provider::kGroq ||
-                        config.provider == Provider::kAnthropic)) {
+  // Chat Completions `n` (not on Groq) and Gemini's candidateCount.
+  const bool several_choices =
+      (api == WireApi::kChatCompletions && config.provider != Provider::kGroq &&
+       config.provider != Provider::kAnthropic) ||
+      api == WireApi::kGeminiGenerateContent;
+  if (request.n > 1 && !several_choices) {
     return Invalid(error, std::string("n > 1 is not supported by ") +
                               std::string(ProviderName(config.provider)) + " " +
                               std::string(WireApiName(api)));
@@ -509,10 +548,10 @@ bool Validate(const ProviderConfig& config, WireApi api, const CompletionRequest
 bool BuildRequest(const ProviderConfig& config, const CompletionRequest& request, HttpRequest* out,
                   Error* error) {
   const WireApi api = ResolveApi(config);
-  if (api > WireApi::kAnthropicMessages) {  // issue 14: their streams are read, not yet built
-    return Invalid(error, "requests for this API are not built yet");
-  }
   if (!Validate(config, api, request, error)) return false;
+  if (api == WireApi::kBedrockConverse) {  // issue 14: its stream is read, its request not yet
+    return Invalid(error, "bedrock_converse requests (AWS SigV4) are not built yet");
+  }
 
   Json extra;
   if (!request.extra_body_json.empty()) {
@@ -524,7 +563,7 @@ bool BuildRequest(const ProviderConfig& config, const CompletionRequest& request
 
   HttpRequest built;
   built.method = "POST";
-  if (!BuildUrl(config, api, &built.url, error)) return false;
+  if (!BuildUrl(config, api, request, &built.url, error)) return false;
 
   Json body = Json::object();
   bool ok = false;
@@ -538,11 +577,17 @@ bool BuildRequest(const ProviderConfig& config, const CompletionRequest& request
     case WireApi::kAnthropicMessages:
       ok = request_internal::BuildAnthropicBody(config, request, &body, error);
       break;
-    case WireApi::kGeminiGenerateContent:  // refused above
-    case WireApi::kBedrockConverse:
+    case WireApi::kGeminiGenerateContent:
+      ok = request_internal::BuildGeminiBody(config, request, &body, error);
+      break;
     case WireApi::kOllamaChat:
     case WireApi::kOllamaGenerate:
+      ok = request_internal::BuildOllamaBody(api, request, &body, error);
+      break;
     case WireApi::kCohereChat:
+      ok = request_internal::BuildCohereBody(request, &body, error);
+      break;
+    case WireApi::kBedrockConverse:  // refused above
       break;
   }
   if (!ok) return false;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -64,6 +65,46 @@ bool BuildResponsesBody(const ProviderConfig& config, const CompletionRequest& r
                         Error* error);
 bool BuildAnthropicBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
                         Error* error);
+
+// The APIs the web module cannot read either (their files, gemini_body.cpp, ollama_body.cpp and
+// cohere_body.cpp, are left out of it; platform/wasm/sse_only.cpp refuses them there).
+bool BuildGeminiBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
+                     Error* error);
+// `api` is kOllamaChat or kOllamaGenerate.
+bool BuildOllamaBody(WireApi api, const CompletionRequest& request, Json* body, Error* error);
+bool BuildCohereBody(const CompletionRequest& request, Json* body, Error* error);
+// "/models/{model}:streamGenerateContent?alt=sse", or "/{model}:..." for a model given with its
+// collection ("tunedModels/x"), as the Gemini SDKs accept both; alt=sse asks for SSE rather than
+// one streamed JSON array.
+std::string GeminiPath(const std::string& model);
+
+// What a google.rpc.Status error object (Gemini: {"error": {"code", "message", "status",
+// "details"}}) says beyond its message: the status name ("RESOURCE_EXHAUSTED"), ErrorInfo's
+// reason ("API_KEY_INVALID", which Gemini sends with a 400) and RetryInfo's retryDelay ("17s", a
+// protobuf Duration). In gemini_errors.cpp; the web build, which sends no Gemini request, reads
+// nothing.
+// `status` is set only when empty; the others when the details carry them.
+void ReadGoogleStatus(const Json& error, std::string* status, std::string* reason,
+                      std::optional<int64_t>* retry_delay_ms);
+// Gemini's JSON-array stream answers an error as a one-element array: its element.
+void UnwrapGoogleErrorArray(Json* body);
+
+// The name of the tool call a role "tool" message answers (messages[index].tool_call_id), looked
+// up among the assistant turns before it: APIs that match results by name (Gemini, Ollama) need
+// it. Null when no earlier call has that id.
+inline const std::string* ToolNameForResult(const CompletionRequest& request, size_t index) {
+  const std::string& id = request.messages[index].tool_call_id;
+  for (size_t i = index; i-- > 0;) {
+    for (const ToolCallRequest& call : request.messages[i].tool_calls) {
+      if (call.id == id) return &call.name;
+    }
+  }
+  return nullptr;
+}
+
+// A model or deployment name as one URL path segment: unreserved characters (and ':' '@', and
+// '/' when keep_slash) as they are, any other byte percent-encoded.
+std::string EscapePathSegment(std::string_view segment, bool keep_slash);
 
 // A tool's parameters_json as a JSON object ({"type":"object","properties":{}} when empty).
 // BuildRequest has already checked that it parses.

@@ -1,0 +1,91 @@
+// Helpers for the request builder tests of the providers added with issue 14: build a request
+// and parse its body, read a header, a conversation with a tool round trip.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "llmstream/request.h"
+
+namespace llmstream::test {
+
+inline constexpr char kSecretKey[] = "sk-test-SECRET-1234567890";
+
+struct BuiltRequest {
+  HttpRequest http;
+  nlohmann::json body;
+};
+
+inline BuiltRequest BuildOk(const ProviderConfig& config, const CompletionRequest& request) {
+  BuiltRequest built;
+  Error error;
+  EXPECT_TRUE(BuildRequest(config, request, &built.http, &error)) << error.message;
+  built.body = nlohmann::json::parse(built.http.body, nullptr, /*allow_exceptions=*/false);
+  EXPECT_TRUE(built.body.is_object()) << built.http.body;
+  return built;
+}
+
+// The kInvalidRequest message of a request that cannot be built.
+inline std::string BuildFails(const ProviderConfig& config, const CompletionRequest& request) {
+  HttpRequest http;
+  Error error;
+  EXPECT_FALSE(BuildRequest(config, request, &http, &error));
+  EXPECT_EQ(error.code, ErrorCode::kInvalidRequest);
+  return error.message;
+}
+
+inline std::string HeaderOf(const HttpRequest& http, std::string_view name) {
+  for (const auto& [n, v] : http.headers) {
+    if (n.size() == name.size() && std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return v;
+    }
+  }
+  return "<absent>";
+}
+
+inline ProviderConfig ConfigFor(Provider provider, std::optional<WireApi> api = std::nullopt,
+                                std::string base_url = "") {
+  ProviderConfig config;
+  config.provider = provider;
+  config.api_key = kSecretKey;
+  config.api = api;
+  config.base_url = std::move(base_url);
+  return config;
+}
+
+inline CompletionRequest Prompt(std::string model, std::string prompt = "Hello") {
+  CompletionRequest request;
+  request.model = std::move(model);
+  request.prompt = std::move(prompt);
+  return request;
+}
+
+// System + a user turn, an assistant turn with text and two tool calls, their two results, and
+// the tool they called.
+inline CompletionRequest ToolRoundTrip(std::string model) {
+  CompletionRequest request;
+  request.model = std::move(model);
+  request.system = "Be brief.";
+  request.messages.push_back(Message{.role = "user", .content = "Weather in Paris and Rome?"});
+  Message call{.role = "assistant", .content = "Checking."};
+  call.tool_calls.push_back({"call_1", "get_weather", R"({"city":"Paris"})"});
+  call.tool_calls.push_back({"call_2", "get_weather", R"({"city":"Rome"})"});
+  request.messages.push_back(call);
+  request.messages.push_back(Message{.role = "tool", .content = "18C", .tool_call_id = "call_1"});
+  request.messages.push_back(
+      Message{.role = "tool", .content = R"({"celsius":24})", .tool_call_id = "call_2"});
+  request.tools.push_back({"get_weather", "Current weather",
+                           R"({"type":"object","properties":{"city":{"type":"string"}}})"});
+  return request;
+}
+
+}  // namespace llmstream::test
