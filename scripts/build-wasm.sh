@@ -3,6 +3,8 @@
 #   llmstream_core.mjs (ES module, `createLlmstreamCore`) + llmstream_core.wasm
 #   abi.js + abi.d.ts: the numbers and names JS shares with the core, generated from the C++
 #     (platform/wasm/abi_gen.cpp); the module reports the same fingerprint
+#   llmstream_core_full.mjs + .wasm: the same core with every wire API (Gemini, Bedrock, Ollama,
+#     Cohere), which npm/src/core/load.js loads instead for a stream that needs one
 #   llmstream_transforms.mjs (`createLlmstreamTransforms`) + llmstream_transforms.wasm: the text
 #     transforms, a second module that npm/src/transforms.js loads only when one is used
 # Uses the `wasm` CMake preset (build/wasm) and builds only the module target, not the wasm
@@ -34,7 +36,8 @@ if [ ! -f "$build/build.ninja" ]; then
   [ -n "${LLMSTREAM_SHARED_DIR:-}" ] && args+=(-DLLMSTREAM_SHARED_DIR="$LLMSTREAM_SHARED_DIR")
   step cmake --preset wasm "${args[@]}"
 fi
-step cmake --build --preset wasm --target llmstream_core_wasm llmstream_transforms_wasm
+step cmake --build --preset wasm --target llmstream_core_wasm llmstream_core_full_wasm \
+  llmstream_transforms_wasm
 mkdir -p "$out"
 # Copies (the .wasm) or minifies (the JS glue: scripts/minify-glue.mjs) to a temp name, then
 # renames: a test loading the module never sees half a file.
@@ -47,7 +50,8 @@ install_file() {
   esac
   mv -f "$out/.$name.tmp" "$out/$name"
 }
-for f in llmstream_core.mjs llmstream_core.wasm abi.js abi.d.ts; do
+for f in llmstream_core.mjs llmstream_core.wasm llmstream_core_full.mjs llmstream_core_full.wasm \
+  abi.js abi.d.ts; do
   install_file "$build/platform/wasm/$f"
 done
 for f in llmstream_transforms.mjs llmstream_transforms.wasm; do
@@ -65,8 +69,10 @@ if [ $quiet = 0 ]; then
     printf '  %-22s %8d bytes, %7d gzipped\n' "$f" "$raw" "$gz"
   done
   printf '  %-22s %8s        %7d gzipped (target < 120000)\n' total '' "$total"
-  # The transforms module is loaded on demand only: not part of the core's budget.
-  for f in llmstream_transforms.wasm llmstream_transforms.mjs; do
+  # The full core module (the wire APIs the core module leaves out) and the transforms module
+  # are loaded on demand only: not part of the core's budget.
+  for f in llmstream_core_full.wasm llmstream_core_full.mjs llmstream_transforms.wasm \
+    llmstream_transforms.mjs; do
     printf '  %-26s %8d bytes, %7d gzipped (on demand)\n' "$f" "$(stat -c %s "$out/$f")" \
       "$(gzip_size "$out/$f")"
   done

@@ -2,7 +2,7 @@
 // streamCompletion() is one independent stream (one driver session over the wasm core).
 
 import { createChunkStream } from './chunk-stream.js';
-import { loadCore } from './core/load.js';
+import { loadCore, needsFullCore } from './core/load.js';
 import { openSession } from './core/session.js';
 import { loaderConfig, requestOptions } from './options.js';
 import { redactUrl } from './redact-url.js';
@@ -40,11 +40,13 @@ export class APILoader {
 
   /**
    * Loads and compiles the wasm core now (it is otherwise loaded by the first stream).
-   * @param {{wasmURL?: string | URL}} [options] where llmstream_core.wasm is served from, as the
-   *   loader option of that name
+   * @param {{wasmURL?: string | URL, full?: boolean}} [options] wasmURL: where llmstream_core.wasm
+   *   is served from, as the loader option of that name; full: the full core module instead
+   *   (llmstream_core_full.wasm beside it), which the streams of Gemini, Bedrock, Ollama and
+   *   Cohere (and any `api` the core module leaves out) load on first use
    */
   static async preload(options = {}) {
-    await loadCore({ wasmUrl: options.wasmURL });
+    await loadCore({ wasmUrl: options.wasmURL, full: options.full === true });
   }
 
   /**
@@ -60,7 +62,7 @@ export class APILoader {
       secrets,
       metricsIntervalMs,
       open: async () => {
-        const core = await loadCore({ wasmUrl: this.#config.wasmURL });
+        const core = await loadCore({ wasmUrl: this.#config.wasmURL, full: needsFullCore(driver) });
         return openSession(core, driver, { fetch: fetchImpl, signal, raw: rawMode, secrets });
       },
     });

@@ -3,8 +3,8 @@
 // generated ../dist/core/abi.d.ts.
 
 import type { ErrorCodeName as AnyErrorCodeName, ErrorCodeTable } from '../dist/core/abi.js';
-export type { ProviderName, WireApiName } from '../dist/core/abi.js';
-import type { ProviderName, WireApiName } from '../dist/core/abi.js';
+export type { ProviderAlias, ProviderName, WireApiName } from '../dist/core/abi.js';
+import type { ProviderAlias, ProviderName, WireApiName } from '../dist/core/abi.js';
 
 /** Normalized finish reasons ('stop', 'length', 'tool_calls', 'content_filter', ...). */
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'refusal' | (string & {});
@@ -53,12 +53,14 @@ export interface TransportOptions {
 
 export interface APILoaderOptions extends TransportOptions {
   /**
-   * Required unless exactly one of OPENAI_API_KEY, ANTHROPIC_API_KEY, GROQ_API_KEY,
-   * OPENROUTER_API_KEY is set (Node): that provider then. 'local' is the repository's local
-   * provider server (http://127.0.0.1:8787/v1).
+   * One of PROVIDERS or an alias ('google' for 'gemini'), in any case. Required unless exactly
+   * one hosted provider's key variable is set (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY,
+   * ...; not AWS_ACCESS_KEY_ID) in Node: that provider then. 'local' is the repository's local
+   * provider server (http://127.0.0.1:8787/v1). Gemini, Bedrock, Ollama and Cohere streams load
+   * the full core module (llmstream_core_full.wasm) on first use.
    */
-  provider?: ProviderName;
-  /** Else read from OPENAI_API_KEY, ANTHROPIC_API_KEY, GROQ_API_KEY, OPENROUTER_API_KEY (Node). */
+  provider?: ProviderName | ProviderAlias;
+  /** Else read from the provider's key variable (OPENAI_API_KEY, GEMINI_API_KEY, ...; Node). */
   apiKey?: string;
   baseURL?: string;
   headers?: HeadersInit;
@@ -470,7 +472,8 @@ export declare class APILoader {
   readonly provider: ProviderName;
   readonly baseURL: string | undefined;
   readonly defaultModel: string | undefined;
-  static preload(options?: { wasmURL?: string | URL }): Promise<void>;
+  /** full: the full core module (Gemini, Bedrock, Ollama, Cohere) instead of the core module. */
+  static preload(options?: { wasmURL?: string | URL; full?: boolean }): Promise<void>;
   streamCompletion(options: StreamCompletionOptions & { raw: 'only' }): ChunkStream<ProviderEvent>;
   streamCompletion(options: StreamCompletionOptions): ChunkStream<Chunk>;
   complete(options: StreamCompletionOptions): Promise<Completion>;

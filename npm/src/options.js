@@ -16,8 +16,12 @@ import { urlSecrets } from './redact-url.js';
 // One table, the C++'s (llmstream/request.h, through the generated abi.js): names, default
 // models, key variables, whether the provider's own server needs a key.
 const BY_PROVIDER = new Map(PROVIDER_TABLE.map((p) => [p.name, p]));
+// Every name a provider goes by, lower case, as the core's ParseProvider reads them.
+const BY_NAME = new Map(
+  PROVIDER_TABLE.flatMap((p) => [[p.name, p], ...(p.alias ? [[p.alias, p]] : [])]),
+);
 
-/** The provider names ('openai', 'anthropic', 'groq', 'openrouter', 'compatible', 'local'). */
+/** The provider names ('openai', 'anthropic', 'groq', 'openrouter', 'compatible', 'local', 'gemini', ...). */
 export const PROVIDERS = Object.freeze(PROVIDER_TABLE.map((p) => p.name));
 
 /** The model each provider uses when a request names none ('compatible' has none). */
@@ -138,7 +142,8 @@ function envKey(provider) {
  * one set (Node). Anything else is ambiguous: a clear error rather than a guess.
  */
 function inferProvider() {
-  const hosted = PROVIDER_TABLE.filter((p) => p.keyRequired);
+  // Not Bedrock: machines hold AWS credentials for much else (keyNamesProvider).
+  const hosted = PROVIDER_TABLE.filter((p) => p.keyRequired && p.keyNamesProvider);
   const set = hosted.filter((p) => env()[p.keyVariable]);
   if (set.length === 1) return set[0].name;
   const names = PROVIDERS.map((p) => `'${p}'`).join(', ');
@@ -157,9 +162,10 @@ export function loaderConfig(config = {}) {
   for (const key of Object.keys(config)) {
     if (!LOADER_KEYS.has(key) && !key.includes('_')) fail(`unknown APILoader option '${key}'`);
   }
-  const provider = config.provider ?? inferProvider();
-  if (!BY_PROVIDER.has(provider)) {
-    fail(`unknown provider '${provider}' (one of ${PROVIDERS.join(', ')})`);
+  const named = config.provider ?? inferProvider();
+  const provider = typeof named === 'string' ? BY_NAME.get(named.toLowerCase())?.name : undefined;
+  if (provider === undefined) {
+    fail(`unknown provider '${named}' (one of ${PROVIDERS.join(', ')})`);
   }
   if (config.fetch !== undefined && typeof config.fetch !== 'function') fail('fetch must be a function');
   if (config.wasmURL !== undefined && typeof config.wasmURL !== 'string' && !(config.wasmURL instanceof URL)) {

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -24,6 +25,8 @@
 #include "llmstream/request.h"
 #include "llmstream/session.h"
 #include "llmstream/url_redaction.h"
+#include "providers/dialect.h"
+#include "request/provider_table.h"
 
 namespace llmstream::wasm {
 namespace {
@@ -212,9 +215,48 @@ void Generate(Out* out) {
   }
   out->js << "]);\n";
   out->dts << ";\nexport declare const WIRE_APIS: readonly WireApiName[];\n";
-  out->js << "/** Providers (llmstream/request.h): name, default model (\"\": none), the "
-             "environment variable of the key, whether the provider's own server needs one, "
-             "the wire API used when none is named. */\nexport const PROVIDERS = Object.freeze([\n";
+  // This program links the core module's library: a wire API whose dialect it lacks is read by
+  // the full core module only (platform/wasm/CMakeLists.txt).
+  out->js << "/** The WireApis the core module (llmstream_core.mjs) reads; a stream of another "
+             "needs the full core module (llmstream_core_full.mjs). */\n"
+             "export const CORE_MODULE_APIS = Object.freeze([";
+  bool first_api = true;
+  for (const auto& [value, name] : apis) {
+    if (MakeDialect(static_cast<WireApi>(value), Provider::kCompatible) == nullptr) continue;
+    out->js << (first_api ? "" : ", ") << Quote(name);
+    first_api = false;
+  }
+  out->js << "]);\n";
+  out->dts << "export declare const CORE_MODULE_APIS: readonly WireApiName[];\n";
+  // Every spelling ParseWireApi takes, by the WireApi it names: JS chooses the module before any
+  // module is loaded.
+  out->js << "/** Every spelling of a WireApi that `api` takes (llmstream/request.h ParseWireApi), "
+             "to its name. */\nexport const WIRE_API_SPELLINGS = Object.freeze({\n";
+  for (const auto& [value, name] : apis) {
+    std::string dashed(name);
+    for (char& c : dashed) c = c == '_' ? '-' : c;
+    std::vector<std::string> spellings = {std::string(name)};
+    if (dashed != name) spellings.push_back(dashed);
+    for (const WireApiShortName& short_name : kWireApiShortNames) {
+      if (static_cast<int>(short_name.api) == value) spellings.emplace_back(short_name.name);
+    }
+    for (const std::string& spelling : spellings) {
+      const auto parsed = ParseWireApi(spelling);
+      if (!parsed || static_cast<int>(*parsed) != value) {
+        std::fprintf(stderr, "abi_gen: ParseWireApi does not take %s\n", spelling.c_str());
+        std::exit(1);
+      }
+      out->js << "  " << Quote(spelling) << ": " << Quote(name) << ",\n";
+    }
+  }
+  out->js << "});\n";
+  out->dts << "export declare const WIRE_API_SPELLINGS: Readonly<Record<string, WireApiName>>;\n";
+  out->js
+      << "/** Providers (llmstream/request.h): name, default model (\"\": none), the "
+         "environment variable of the key, whether the provider's own server needs one, "
+         "the wire API used when none is named, one more name it goes by (\"\": none; names are "
+         "case-insensitive), whether a set key variable says it is the provider meant. */\nexport "
+         "const PROVIDERS = Object.freeze([\n";
   out->dts << "export type ProviderName =";
   bool first = true;
   for (const auto& [value, name] : Values<Provider>(256, &ProviderName)) {
@@ -224,12 +266,29 @@ void Generate(Out* out) {
     out->js << "  Object.freeze({ name: " << Quote(name)
             << ", defaultModel: " << Quote(DefaultModel(provider))
             << ", keyVariable: " << Quote(ApiKeyVariable(provider))
-            << ", keyRequired: " << (ApiKeyRequired(provider) ? "true" : "false")
+            << ", alias: " << Quote(request_internal::Facts(provider).alias) << ", keyRequired: "
+            << (ApiKeyRequired(provider) ? "true" : "false")
+            // Whether a set key variable says this provider is the one meant (not AWS
+            // credentials: machines hold them for much else).
+            << ", keyNamesProvider: "
+            << (request_internal::Facts(provider).auth != request_internal::AuthStyle::kAwsSigV4
+                    ? "true"
+                    : "false")
             << ", api: " << Quote(WireApiName(ResolveApi(config))) << " }),\n";
     out->dts << (first ? " " : " | ") << Quote(name);
     first = false;
   }
   out->js << "]);\n";
+  out->dts << ";\n/** The other names providers go by (PROVIDERS alias). */\nexport type "
+              "ProviderAlias =";
+  first = true;
+  for (const auto& [value, name] : Values<Provider>(256, &ProviderName)) {
+    const std::string_view alias = request_internal::Facts(static_cast<Provider>(value)).alias;
+    if (alias.empty()) continue;
+    out->dts << (first ? " " : " | ") << Quote(alias);
+    first = false;
+  }
+  if (first) out->dts << " never";
   out->js << "/** Headers that carry a key themselves (lower case; llmstream/request.h). */\n"
           << "export const AUTH_HEADERS = Object.freeze([";
   for (size_t i = 0; i < kAuthHeaderNames.size(); ++i) {
@@ -239,6 +298,7 @@ void Generate(Out* out) {
   out->dts << ";\nexport declare const AUTH_HEADERS: readonly string[]"
            << ";\nexport declare const PROVIDERS: readonly {\n  readonly name: ProviderName;\n"
            << "  readonly defaultModel: string;\n  readonly keyVariable: string;\n"
+           << "  readonly alias: string;\n  readonly keyNamesProvider: boolean;\n"
            << "  readonly keyRequired: boolean;\n  readonly api: WireApiName;\n}[];\n";
 
   // Secrets in URLs (llmstream/url_redaction.h): npm/src/redact-url.js applies the core's rule

@@ -1,9 +1,9 @@
-// MakeFramer, OtherFramingFor and MakeMoreDialect for the web core module: SSE and the SSE dialects
-// of OpenAI, Anthropic and the OpenAI-compatible servers only. The other framings (NDJSON, AWS
-// event-stream, JSON array: core/src/framing/) and the providers with a wire API of their own
-// (Gemini, Bedrock, Ollama, Cohere: core/src/providers/more_dialects.h) are left out of the
-// module's download; a Stream asked for one here ends with kInvalidRequest instead of reading
-// the body as something else.
+// MakeFramer, OtherFramingFor and MakeMoreDialect for the web core module: SSE and the Chat
+// Completions and Anthropic Messages dialects only. The other framings (NDJSON, AWS event-stream,
+// JSON array: core/src/framing/), the providers with a wire API of their own (Gemini, Bedrock,
+// Ollama, Cohere) and OpenAI's Responses API (core/src/providers/more_dialects.h) are left out of
+// the module's download (the npm package loads the full core module for them); a Stream asked
+// for one here ends with kInvalidRequest instead of reading the body as something else.
 #include "framing/framer.h"
 #include "framing/media_type.h"
 #include "providers/more_dialects.h"

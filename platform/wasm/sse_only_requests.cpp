@@ -14,6 +14,11 @@ bool NotInWebBuild(WireApi api, Error* error) {
 
 }  // namespace
 
+bool BuildResponsesBody(const ProviderConfig& /*config*/, const CompletionRequest& /*request*/,
+                        Json* /*body*/, Error* error) {
+  return NotInWebBuild(WireApi::kResponses, error);
+}
+
 bool BuildGeminiBody(const ProviderConfig& /*config*/, const CompletionRequest& /*request*/,
                      Json* /*body*/, Error* error) {
   return NotInWebBuild(WireApi::kGeminiGenerateContent, error);

@@ -12,7 +12,7 @@ import { before, describe, test } from 'node:test';
 
 import { EVENT_KIND_NAMES, Field, Header, RECORD_INTS, SessionAction } from '../../npm/dist/core/abi.js';
 import { parseResultJson } from '../../npm/src/core/decoder.js';
-import { loadCore } from '../../npm/src/core/load.js';
+import { loadCore, needsFullCore } from '../../npm/src/core/load.js';
 import { defaultFixturesDir } from '../../server/lib/server.mjs';
 
 const FIXTURES = defaultFixturesDir();
@@ -23,10 +23,16 @@ const FILES = readdirSync(FIXTURES)
 
 const { SEND, DONE } = SessionAction;
 
+// The module of the session being driven: the core module, or the full one for the wire APIs the
+// core module leaves out (the Responses API; replay() chooses).
 let core;
+let coreModule;
+let fullCore;
 before(async () => {
   try {
-    core = await loadCore();
+    coreModule = await loadCore();
+    fullCore = await loadCore({ full: true });
+    core = coreModule;
   } catch (error) {
     throw new Error(`the wasm core is not built: run scripts/build-wasm.sh first (${error.message})`);
   }
@@ -115,6 +121,7 @@ function splits(size) {
 
 /** Drives one WasmSession over `body` read in `sizes`; returns what came out. */
 function replay(options, body, sizes) {
+  core = needsFullCore(options) ? fullCore : coreModule;
   const ws = new core.WasmSession(JSON.stringify(options));
   const events = [];
   let bodyCalls = 0;
@@ -157,6 +164,7 @@ function replay(options, body, sizes) {
     };
   } finally {
     ws.delete();
+    core = coreModule;
   }
 }
 

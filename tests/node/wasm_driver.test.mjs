@@ -13,17 +13,19 @@ import { after, before, describe, test } from 'node:test';
 import { describeFailure } from '../../npm/src/core/failure.js';
 import { liveSessions, openSession } from '../../npm/src/core/session.js';
 import { ERRORS } from '../../npm/dist/core/abi.js';
-import { loadCore } from '../../npm/src/core/load.js';
+import { loadCore, needsFullCore } from '../../npm/src/core/load.js';
 import { startServer } from '../../server/lib/server.mjs';
 import { replyTokens } from '../../server/lib/textgen.mjs';
 
 let core;
+let fullCore; // the full core module: the wire APIs the core module leaves out (Responses)
 let provider;
 let keySeq = 0;
 
 before(async () => {
   try {
     core = await loadCore();
+    fullCore = await loadCore({ full: true });
   } catch (error) {
     throw new Error(`the wasm core is not built: run scripts/build-wasm.sh first (${error.message})`);
   }
@@ -117,7 +119,8 @@ describe('wasm driver against the local provider', () => {
   for (const [api, name] of Object.entries(API_NAMES)) {
     test(`${api}: the text is the server's deterministic text`, async () => {
       const key = uniqueKey(api);
-      const session = openSession(core, options(`tokens=30; key=${key}`, { api: name }));
+      const settings = options(`tokens=30; key=${key}`, { api: name });
+      const session = openSession(needsFullCore(settings) ? fullCore : core, settings);
       const { chunks } = await drain(session);
       const expected = replyTokens(PROMPT, 30).join('');
       assert.equal(textOf(chunks), expected);

@@ -77,9 +77,15 @@ std::optional<Provider> ParseProvider(std::string_view name);
 // "bedrock_converse", "ollama_chat", "ollama_generate", "cohere_chat".
 std::string_view WireApiName(WireApi api);
 // The names above, their dashed spellings ("chat-completions", "bedrock-converse", ...), plus the
-// short "chat" and "messages". The one parser of API names: the CLI's --api and the npm
-// package's `api`.
+// short names of kWireApiShortNames. The one parser of API names: the CLI's --api and the npm
+// package's `api` (which reads every spelling from the generated abi.js).
 std::optional<WireApi> ParseWireApi(std::string_view name);
+struct WireApiShortName {
+  std::string_view name;
+  WireApi api;
+};
+inline constexpr std::array<WireApiShortName, 2> kWireApiShortNames = {
+    {{"chat", WireApi::kChatCompletions}, {"messages", WireApi::kAnthropicMessages}}};
 
 // The model used when a request names none: "gpt-4o-mini", "claude-haiku-4-5",
 // "llama-3.3-70b-versatile", "openai/gpt-4o-mini", "local-echo", "gemini-2.5-flash",

@@ -2,7 +2,6 @@
 #include "providers/dialect.h"
 #include "providers/more_dialects.h"
 #include "providers/openai_chat.h"
-#include "providers/openai_responses.h"
 
 namespace llmstream {
 
@@ -10,10 +9,9 @@ std::unique_ptr<Dialect> MakeDialect(WireApi api, Provider provider) {
   switch (api) {
     case WireApi::kAnthropicMessages:
       return MakeAnthropicDialect();
-    case WireApi::kResponses:
-      return MakeResponsesDialect();
     case WireApi::kChatCompletions:
       return MakeOpenAIChatDialect(provider);
+    case WireApi::kResponses:
     case WireApi::kGeminiGenerateContent:
     case WireApi::kBedrockConverse:
     case WireApi::kOllamaChat:

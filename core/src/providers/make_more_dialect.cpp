@@ -1,4 +1,5 @@
 #include "providers/more_dialects.h"
+#include "providers/openai_responses.h"
 
 namespace llmstream {
 
@@ -15,8 +16,9 @@ std::unique_ptr<Dialect> MakeMoreDialect(WireApi api, Provider /*provider*/) {
       return MakeOllamaDialect(api);
     case WireApi::kCohereChat:
       return MakeCohereDialect();
-    case WireApi::kChatCompletions:
     case WireApi::kResponses:
+      return MakeResponsesDialect();
+    case WireApi::kChatCompletions:
     case WireApi::kAnthropicMessages:
       break;
   }

@@ -1,7 +1,8 @@
-// The dialects of the providers with a wire API of their own: Gemini, Bedrock ConverseStream,
-// Ollama's native API and Cohere v2 (wire-formats.md, one section each). MakeDialect asks here
-// for them; a build may leave them out (the web core module: platform/wasm/CMakeLists.txt), and
-// then a Stream that needs one ends with kInvalidRequest instead of misreading the body.
+// The dialects a build may leave out: Gemini, Bedrock ConverseStream, Ollama's native API and
+// Cohere v2 (wire-formats.md, one section each), and OpenAI's Responses API. MakeDialect asks
+// here for them; the web core module leaves them out (platform/wasm/CMakeLists.txt: the npm
+// package loads the full core module for them), and a Stream that needs one there ends with
+// kInvalidRequest instead of misreading the body.
 #pragma once
 
 #include <memory>

@@ -193,8 +193,9 @@ std::string_view WireApiName(WireApi api) {
 }
 
 std::optional<WireApi> ParseWireApi(std::string_view name) {
-  if (name == "chat") return WireApi::kChatCompletions;
-  if (name == "messages") return WireApi::kAnthropicMessages;
+  for (const WireApiShortName& short_name : kWireApiShortNames) {
+    if (name == short_name.name) return short_name.api;
+  }
   // A name, or its spelling with '-' for '_'.
   const auto spells = [name](std::string_view canonical) {
     if (name.size() != canonical.size()) return false;

@@ -2,16 +2,42 @@
 // built by scripts/build-wasm.sh), loaded once per process / page and shared by every session
 // (how: ../wasm-module.js).
 
-import { ABI_FINGERPRINT } from '../../dist/core/abi.js';
+import { ABI_FINGERPRINT, CORE_MODULE_APIS, PROVIDERS, WIRE_API_SPELLINGS } from '../../dist/core/abi.js';
 import { loadWasmModule, sourceAt } from '../wasm-module.js';
 
-/** The package's own build: literal paths, so that bundlers carry both files into an app. */
+/** The package's own builds: literal paths, so that bundlers carry the files into an app. */
 const PACKAGED = {
   // A name only (a `new URL` here would make bundlers copy the glue a second time, as an asset).
   glue: 'llmstream/dist/core/llmstream_core.mjs',
   importGlue: () => import('../../dist/core/llmstream_core.mjs'),
   wasmUrl: new URL('../../dist/core/llmstream_core.wasm', import.meta.url),
 };
+// The full core: the same exports and ABI, and every wire API (CORE_MODULE_APIS lists what the
+// core module reads); loaded instead of the core module, on first use, for the others.
+const PACKAGED_FULL = {
+  glue: 'llmstream/dist/core/llmstream_core_full.mjs',
+  importGlue: () => import('../../dist/core/llmstream_core_full.mjs'),
+  wasmUrl: new URL('../../dist/core/llmstream_core_full.wasm', import.meta.url),
+};
+const FULL_WASM_NAME = 'llmstream_core_full.wasm';
+
+const CORE_APIS = new Set(CORE_MODULE_APIS);
+const API_OF_PROVIDER = new Map(PROVIDERS.map((p) => [p.name, p.api]));
+
+/**
+ * Whether a stream needs the full core module: its wire API (the `api` option, else the
+ * provider's own) is one the core module leaves out to stay small (Gemini, Bedrock, Ollama,
+ * Cohere). An `api` no module takes goes to the core module, which reports it.
+ * @param {{provider?: unknown, api?: unknown}} options the session's options (provider: a name
+ *   from PROVIDERS)
+ */
+export function needsFullCore(options) {
+  const api =
+    options.api === undefined
+      ? API_OF_PROVIDER.get(String(options.provider))
+      : WIRE_API_SPELLINGS[String(options.api)];
+  return api !== undefined && !CORE_APIS.has(api);
+}
 
 /**
  * @typedef {object} WasmSession The embind class (platform/wasm/wasm_session.h).
@@ -47,20 +73,27 @@ const PACKAGED = {
 
 /**
  * Loads (once per source) and instantiates the wasm core.
- * @param {{moduleUrl?: URL | string, wasmUrl?: URL | string}} [options] moduleUrl: another build
- *   of llmstream_core.mjs (its .wasm beside it unless wasmUrl says where); wasmUrl alone: where
- *   this package's llmstream_core.wasm is served from (a CDN, a bundler setup that does not copy
- *   it); the default is ../../dist/core/, relative to this file or as the bundler placed it.
+ * @param {{moduleUrl?: URL | string, wasmUrl?: URL | string, full?: boolean}} [options]
+ *   moduleUrl: another build of llmstream_core.mjs (its .wasm beside it unless wasmUrl says
+ *   where); wasmUrl alone: where this package's llmstream_core.wasm is served from (a CDN, a
+ *   bundler setup that does not copy it); the default is ../../dist/core/, relative to this file
+ *   or as the bundler placed it. full: the full core module (llmstream_core_full.mjs) instead;
+ *   with wasmUrl, its .wasm is llmstream_core_full.wasm beside that URL.
  * @returns {Promise<CoreModule>} rejects with an LLMStreamError, code 'module_load'
  */
 export async function loadCore(options = {}) {
   const base = globalThis.location?.href ?? import.meta.url;
+  const packaged = options.full ? PACKAGED_FULL : PACKAGED;
+  let wasmUrl = options.wasmUrl === undefined ? undefined : new URL(String(options.wasmUrl), base);
+  // wasmUrl names the core module's .wasm: the full one is served beside it.
+  if (wasmUrl && options.full && !options.moduleUrl) wasmUrl = new URL(FULL_WASM_NAME, wasmUrl);
   const source = options.moduleUrl
-    ? sourceAt(new URL(String(options.moduleUrl), base), options.wasmUrl && new URL(String(options.wasmUrl), base))
-    : options.wasmUrl
-      ? { ...PACKAGED, wasmUrl: new URL(String(options.wasmUrl), base) }
-      : PACKAGED;
-  return loadWasmModule(source, 'the WebAssembly core', (/** @type {CoreModule} */ core) => {
+    ? sourceAt(new URL(String(options.moduleUrl), base), wasmUrl)
+    : wasmUrl
+      ? { ...packaged, wasmUrl }
+      : packaged;
+  const what = options.full ? 'the full WebAssembly core' : 'the WebAssembly core';
+  return loadWasmModule(source, what, (/** @type {CoreModule} */ core) => {
     checkFingerprint(core, source.glue);
     // The glue's export wrappers replace themselves with the raw wasm function on their first
     // call; call the per-read ones once (a zero handle does nothing) so that every later call,
