@@ -1,9 +1,11 @@
 // Throughput of the core: bytes -> assembled completion (every event produced, text, tool calls
-// and usage assembled), on the deterministic streams of ../shared/bench/gen.mjs, fed in 1-16 KiB
+// and usage assembled), on the deterministic streams of ../shared/bench/gen.mjs (SSE Chat
+// Completions / Messages) and bench/gen_more.mjs (Gemini, Ollama, Cohere, Bedrock: their meta
+// file names the wire API and the content type, which chooses the framing), fed in 1-16 KiB
 // reads. In the same run it times a plain memchr('\n') scan over the same reads (the floor) and
 // prints the ratio. Never asserts a time: figures are for the README / issue notes.
 //
-//   core_throughput FILE.sse [--runs N] [--seed S] [--text FILE.txt] [--once] [--session]
+//   core_throughput FILE.sse|FILE.body [--runs N] [--seed S] [--text FILE.txt] [--once] [--session]
 //
 // --once: a single untimed pass (for valgrind --tool=callgrind instruction counts).
 // --session: through a Session (attempts, timeouts, the Session's own assembly), the path the
@@ -20,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "llmstream/framing.h"
+#include "llmstream/request.h"
 #include "llmstream/session.h"
 #include "llmstream/stream.h"
 
@@ -79,12 +83,23 @@ struct CoreRun {
   uint64_t allocations_second_half = 0;
 };
 
+// What the stream is: its wire API and content type (from the meta file).
+struct Wire {
+  llmstream::WireApi api = llmstream::WireApi::kChatCompletions;
+  std::string content_type = "text/event-stream";
+  llmstream::Provider Provider() const {
+    return api == llmstream::WireApi::kAnthropicMessages ? llmstream::Provider::kAnthropic
+                                                         : llmstream::Provider::kOpenAI;
+  }
+};
+
 __attribute__((noinline)) CoreRun FeedAll(const std::vector<std::string_view>& reads,
-                                          llmstream::WireApi api) {
+                                          const Wire& wire) {
   llmstream::StreamOptions options;
-  options.api = api;
-  options.provider = api == llmstream::WireApi::kAnthropicMessages ? llmstream::Provider::kAnthropic
-                                                                   : llmstream::Provider::kOpenAI;
+  options.api = wire.api;
+  options.provider = wire.Provider();
+  options.framing =
+      llmstream::FramingFor(wire.api, wire.content_type).value_or(llmstream::Framing::kSse);
   llmstream::Stream stream(options);
   CoreRun run;
   uint64_t allocations_at_half = 0;
@@ -107,19 +122,17 @@ __attribute__((noinline)) CoreRun FeedAll(const std::vector<std::string_view>& r
 // The same bytes through the core Session (what the native client and the wasm build drive):
 // the Stream plus attempt bookkeeping and the Session's own assembly of what it delivers.
 __attribute__((noinline)) CoreRun FeedAllSession(const std::vector<std::string_view>& reads,
-                                                 llmstream::WireApi api) {
+                                                 const Wire& wire) {
   llmstream::SessionOptions options;
-  options.provider.provider = api == llmstream::WireApi::kAnthropicMessages
-                                  ? llmstream::Provider::kAnthropic
-                                  : llmstream::Provider::kOpenAI;
+  options.provider.provider = wire.Provider();
   options.provider.api_key = "bench";
-  options.provider.api = api;
+  options.provider.api = wire.api;
   options.request.model = "bench";
   options.request.prompt = "bench";
   llmstream::Session session(std::move(options));
   session.Poll(0);  // kSend
   CoreRun run;
-  run.events += session.OnResponse(200, {{"content-type", "text/event-stream"}}, 0).size();
+  run.events += session.OnResponse(200, {{"content-type", wire.content_type}}, 0).size();
   uint64_t allocations_at_half = 0;
   for (size_t i = 0; i < reads.size(); ++i) {
     if (i == reads.size() / 2) allocations_at_half = g_allocations;
@@ -182,22 +195,40 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "core_throughput: cannot read %s\n", path.c_str());
     return 3;
   }
-  const bool anthropic = path.find("anthropic") != std::string::npos;
-  const llmstream::WireApi api =
-      anthropic ? llmstream::WireApi::kAnthropicMessages : llmstream::WireApi::kChatCompletions;
   const std::vector<std::string_view> reads = CutReads(body, seed);
 
-  // Tokens = text-bearing deltas, from the generator's meta file next to the stream.
-  std::string meta = ReadFile(path.substr(0, path.size() - 4) + ".meta.json");
+  // Tokens = text-bearing deltas, from the generator's meta file next to the stream; gen_more's
+  // meta files also name the wire API and the content type.
+  const size_t dot = path.rfind('.');
+  const std::string meta = ReadFile(path.substr(0, dot) + ".meta.json");
   double tokens = 0;
   if (size_t at = meta.find("\"tokens\":"); at != std::string::npos) {
     tokens = std::atof(meta.c_str() + at + 9);
   }
   if (tokens <= 0) tokens = 1;
+  const auto meta_string = [&meta](std::string_view key) -> std::string {
+    const std::string quoted_key = "\"" + std::string(key) + "\":\"";
+    const size_t at = meta.find(quoted_key);
+    if (at == std::string::npos) return {};
+    const size_t from = at + quoted_key.size();
+    return meta.substr(from, meta.find('"', from) - from);
+  };
+  Wire wire;
+  if (path.find("anthropic") != std::string::npos)
+    wire.api = llmstream::WireApi::kAnthropicMessages;
+  if (const std::string api = meta_string("api"); !api.empty()) {
+    const auto parsed = llmstream::ParseWireApi(api);
+    if (!parsed) {
+      std::fprintf(stderr, "core_throughput: unknown api %s in the meta file\n", api.c_str());
+      return 3;
+    }
+    wire.api = *parsed;
+    wire.content_type = meta_string("contentType");
+  }
 
   auto feed_all = session ? &FeedAllSession : &FeedAll;
   if (once) {
-    CoreRun run = feed_all(reads, api);
+    CoreRun run = feed_all(reads, wire);
     std::printf("{\"events\":%zu}\n", run.events);
     return 0;
   }
@@ -209,12 +240,12 @@ int main(int argc, char** argv) {
   std::vector<double> floor_times, core_times;
   size_t lines = 0;
   CoreRun last;
-  feed_all(reads, api);  // warm-up
+  feed_all(reads, wire);  // warm-up
   for (int r = 0; r < runs; ++r) {
     Clock::time_point t0 = Clock::now();
     lines += ScanNewlines(reads);
     Clock::time_point t1 = Clock::now();
-    last = feed_all(reads, api);
+    last = feed_all(reads, wire);
     Clock::time_point t2 = Clock::now();
     floor_times.push_back(seconds(t0, t1));
     core_times.push_back(seconds(t1, t2));

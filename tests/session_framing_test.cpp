@@ -28,35 +28,8 @@ namespace lt = llmstream::testing;
 
 constexpr const char* kKey = "sk-test-key-0123456789abcdef";
 
-// What a recording of more-providers/ is, by its name: the API, the framing it was sent in and
-// the Content-Type its provider sends with it.
-struct Recorded {
-  WireApi api = WireApi::kChatCompletions;
-  Framing framing = Framing::kSse;
-  std::string content_type;
-};
-
-Recorded RecordedAs(std::string_view file) {
-  const std::string_view name = file.substr(file.find_last_of('/') + 1);
-  if (name.starts_with("gemini-")) {
-    if (name.ends_with(".json")) {
-      return {WireApi::kGeminiGenerateContent, Framing::kJsonArray,
-              "application/json; charset=UTF-8"};
-    }
-    return {WireApi::kGeminiGenerateContent, Framing::kSse, "text/event-stream"};
-  }
-  if (name.starts_with("bedrock-")) {
-    return {WireApi::kBedrockConverse, Framing::kAwsEventStream,
-            "application/vnd.amazon.eventstream"};
-  }
-  if (name.starts_with("ollama-")) {
-    return {WireApi::kOllamaChat, Framing::kNdjson, "application/x-ndjson"};
-  }
-  if (name.starts_with("cohere-")) {
-    return {WireApi::kCohereChat, Framing::kSse, "text/event-stream"};
-  }
-  return {WireApi::kChatCompletions, Framing::kSse, "text/event-stream; charset=utf-8"};
-}
+using lt::Recorded;
+using lt::RecordedAs;
 
 SessionOptions Options() {
   SessionOptions options;

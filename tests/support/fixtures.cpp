@@ -137,6 +137,28 @@ std::string FixtureTestName(const ::testing::TestParamInfo<std::string>& info) {
   return name;
 }
 
+Recorded RecordedAs(std::string_view file) {
+  const std::string_view name = file.substr(file.find_last_of('/') + 1);
+  if (name.starts_with("gemini-")) {
+    if (name.ends_with(".json")) {
+      return {WireApi::kGeminiGenerateContent, Framing::kJsonArray,
+              "application/json; charset=UTF-8"};
+    }
+    return {WireApi::kGeminiGenerateContent, Framing::kSse, "text/event-stream"};
+  }
+  if (name.starts_with("bedrock-")) {
+    return {WireApi::kBedrockConverse, Framing::kAwsEventStream,
+            "application/vnd.amazon.eventstream"};
+  }
+  if (name.starts_with("ollama-")) {
+    return {WireApi::kOllamaChat, Framing::kNdjson, "application/x-ndjson"};
+  }
+  if (name.starts_with("cohere-")) {
+    return {WireApi::kCohereChat, Framing::kSse, "text/event-stream"};
+  }
+  return {WireApi::kChatCompletions, Framing::kSse, "text/event-stream; charset=utf-8"};
+}
+
 StreamOptions OptionsForFixture(std::string_view file_name) {
   StreamOptions options;
   auto starts = [&](std::string_view prefix) {

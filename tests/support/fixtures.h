@@ -22,6 +22,15 @@ std::vector<std::string> FixtureFiles();         // every *.sse, sorted
 // names relative to FixturesDir() ("more-providers/gemini-thought-parts.sse").
 std::vector<std::string> MoreProviderFixtureFiles();
 
+// What a recording of more-providers/ is, by its name: the API, the framing it was sent in and
+// the Content-Type its provider sends with it.
+struct Recorded {
+  WireApi api = WireApi::kChatCompletions;
+  Framing framing = Framing::kSse;
+  std::string content_type;
+};
+Recorded RecordedAs(std::string_view file);
+
 // How to cut a body into reads.
 struct Split {
   std::string name;           // for failure messages: "whole", "bytes", "fixed-7", "random-3" ...

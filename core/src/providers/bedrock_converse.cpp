@@ -14,6 +14,7 @@
 #include "common/flat_index.h"
 #include "json/reader.h"
 #include "providers/bedrock_exceptions.h"
+#include "providers/delta_template.h"
 #include "providers/field_reading.h"
 #include "providers/metadata_tracker.h"
 #include "providers/more_dialects.h"
@@ -66,10 +67,12 @@ struct BlockDelta {
   std::string_view unknown_key, unknown_raw;  // a member this dialect does not know
 };
 
-class BedrockConverseDialect final : public Dialect {
+class BedrockConverseDialect final : public providers::TemplatedDialect {
  public:
-  void OnEvent(const SseEvent& event, Emitter& out) override {
-    if (failed_) return;  // an exception ended the stream; nothing after it counts
+  // An exception ended the stream: nothing after it counts.
+  bool ended() const override { return failed_; }
+
+  void Read(const SseEvent& event, Emitter& out) override {
     if (event.id == "exception" || event.id == "error") {
       failed_ = true;
       out.EmitError(bedrock::ExceptionError(event.type, event.data, event.id == "exception", out));
@@ -89,7 +92,7 @@ class BedrockConverseDialect final : public Dialect {
       return;
     }
     Payload payload;
-    if (!ReadPayload(data, out, &payload)) {
+    if (!ReadPayload(data, out, &payload, &template_)) {
       providers::EmitBadJson("event payload", data, out);
       return;
     }
@@ -167,7 +170,8 @@ class BedrockConverseDialect final : public Dialect {
   }
 
   // Reads the top level of a known event; false when the payload is not valid JSON.
-  static bool ReadPayload(std::string_view data, Emitter& out, Payload* payload) {
+  static bool ReadPayload(std::string_view data, Emitter& out, Payload* payload,
+                          providers::DeltaTemplate* tmpl) {
     Reader reader(data, out.arena());
     if (!reader.BeginObject()) return false;
     std::string_view key;
@@ -196,8 +200,15 @@ class BedrockConverseDialect final : public Dialect {
       } else {
         // `p` is padding Bedrock adds to every event (a random-length string that hides token
         // lengths from an observer of the encrypted traffic): it means nothing.
-        if (key != "p") payload->others = true;
-        ok = reader.Skip();
+        std::string_view padding;
+        if (key != "p") {
+          payload->others = true;
+          ok = reader.Skip();
+        } else if (reader.GetRawString(&padding)) {
+          tmpl->NoteIgnored(padding);
+        } else {
+          ok = reader.Skip();
+        }
       }
       if (!ok) return false;
     }
@@ -424,7 +435,10 @@ class BedrockConverseDialect final : public Dialect {
       return;
     }
     BlockState* block = BlockFor(index, delta, out);
-    if (delta.has_text && !delta.text.empty()) out.EmitText(EventKind::kText, 0, index, delta.text);
+    if (delta.has_text && !delta.text.empty()) {
+      out.EmitText(EventKind::kText, 0, index, delta.text);
+      template_.NoteDelta(delta.text);
+    }
     if (delta.has_reasoning) {
       if (!delta.reasoning_text.empty()) {
         out.EmitText(EventKind::kReasoning, 0, index, delta.reasoning_text,

@@ -11,6 +11,7 @@
 #include "json/reader.h"
 #include "providers/cohere_open_parts.h"
 #include "providers/cohere_usage.h"
+#include "providers/delta_template.h"
 #include "providers/field_reading.h"
 #include "providers/metadata_tracker.h"
 #include "providers/more_dialects.h"
@@ -154,10 +155,12 @@ bool ReadToolCall(std::string_view delta, Emitter& out, ToolCallDelta* call) {
   return !reader.failed();
 }
 
-class CohereDialect final : public Dialect {
+class CohereDialect final : public providers::TemplatedDialect {
  public:
-  void OnEvent(const SseEvent& event, Emitter& out) override {
-    if (failed_) return;  // an error ended the stream; nothing after it counts
+  // An error ended the stream: nothing after it counts.
+  bool ended() const override { return failed_; }
+
+  void Read(const SseEvent& event, Emitter& out) override {
     std::string_view data = TrimJsonSpace(event.data);
     if (event.type == "error") {
       OnError(data, {}, out);
@@ -289,10 +292,12 @@ class CohereDialect final : public Dialect {
   void EmitContent(uint32_t index, const Content& content, Emitter& out) {
     if (content.has_text && !content.text.empty()) {
       out.EmitText(EventKind::kText, 0, index, content.text);
+      template_.NoteDelta(content.text);
     }
     if (content.has_thinking && !content.thinking.empty()) {
       out.EmitText(EventKind::kReasoning, 0, index, content.thinking,
                    static_cast<uint8_t>(ReasoningPart::kText));
+      template_.NoteDelta(content.thinking);
     }
   }
 

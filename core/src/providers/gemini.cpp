@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "common/flat_index.h"
+#include "json/escape.h"
 #include "json/reader.h"
+#include "providers/delta_template.h"
 #include "providers/field_reading.h"
 #include "providers/gemini_partial_args.h"
 #include "providers/gemini_usage.h"
@@ -66,6 +68,7 @@ enum class OpenKind : uint8_t { kNone, kText, kThought, kCall };
 // in one part, each is kept.
 struct Part {
   std::string_view text, signature;
+  std::string_view text_raw;  // text still escaped: where the delta template's hole is
   bool has_text = false;
   bool thought = false;
   std::string_view function_call, executable_code, code_result, inline_data;  // raw JSON
@@ -86,12 +89,14 @@ class GeminiDialect final : public Dialect {
     const std::string_view data = TrimJsonSpace(event.data);
     // Gemini sends no [DONE]; a gateway that adds one (or an empty event) adds nothing.
     if (data.empty() || data == "[DONE]") return;
+    if (template_.Replay(event, out)) return;
     fields_.clear();
     Chunk chunk;
     if (!ReadChunk(data, out, &chunk)) {
       providers::EmitBadJson("chunk", data, out);
       return;
     }
+    template_.Begin(event, out);
     for (const Field& field : fields_) {
       const auto format = field.is_string ? MetadataFormat::kString : MetadataFormat::kJson;
       // modelVersion and responseId are what the others call model and id.
@@ -104,7 +109,10 @@ class GeminiDialect final : public Dialect {
     if (!chunk.usage.empty()) OnUsage(chunk.usage, out);
     if (!chunk.prompt_feedback.empty()) OnPromptFeedback(chunk.prompt_feedback, out);
     if (!chunk.error.empty()) OnError(chunk.error, out);
+    template_.End(out);
   }
+
+  void set_fast_path(bool enabled) override { template_.set_enabled(enabled); }
 
   void OnEnd(Emitter& out) override {
     // A complete stream ended every candidate already. Without that, the body was cut: an open
@@ -275,8 +283,8 @@ class GeminiDialect final : public Dialect {
     while (reader.NextField(&key)) {
       bool ok = true;
       if (key == "text") {
-        part.has_text = reader.GetString(&part.text);
-        ok = part.has_text || reader.Skip();
+        part.has_text = reader.GetRawString(&part.text_raw);
+        ok = part.has_text ? json::Unescape(part.text_raw, out.arena(), &part.text) : reader.Skip();
       } else if (key == "thought") {
         ok = reader.GetBool(&part.thought) || reader.Skip();
       } else if (key == "thoughtSignature") {
@@ -341,6 +349,7 @@ class GeminiDialect final : public Dialect {
     } else {
       out.EmitText(EventKind::kText, state.index, state.open_block, part.text);
     }
+    template_.NoteDelta(part.text_raw);
   }
 
   void AttachSignature(ChoiceState& state, bool thought, std::string_view signature, Emitter& out) {
@@ -659,7 +668,8 @@ class GeminiDialect final : public Dialect {
   size_t last_choice_ = SIZE_MAX;
   uint32_t unfinished_ = 0;  // candidates seen without their finishReason yet
   bool finished_any_ = false;
-  bool failed_ = false;  // an error (or a blocked prompt) ended the stream
+  providers::DeltaTemplate template_;  // the chunk-template shortcut
+  bool failed_ = false;                // an error (or a blocked prompt) ended the stream
   MetadataTracker metadata_;
   std::vector<Field> fields_;  // the chunk's other top-level fields (reused)
   std::string last_usage_;

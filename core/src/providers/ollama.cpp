@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include "json/chunk_template.h"
 #include "json/escape.h"
 #include "json/reader.h"
+#include "providers/delta_template.h"
 #include "providers/field_reading.h"
 #include "providers/metadata_tracker.h"
 #include "providers/more_dialects.h"
@@ -29,19 +29,13 @@ class OllamaDialect final : public Dialect {
       out.EmitWarning("data after the done line ignored");
       return;
     }
-    std::string_view value;
-    if (fast_path_ && template_.Match(event.data, out.arena(), &value)) {
-      Replay(value, out);
-      return;
-    }
-    template_.Clear();
+    // Thinking and text lines differ only in created_at and the delta.
+    if (template_.Replay(event, out)) return;
     if (providers::TrimJsonSpace(event.data).empty()) return;
-    const size_t first = out.size();
-    hole_ = {};
-    ignored_holes_.clear();
+    template_.Begin(event, out);
     line_ = event.data;
     ParseLine(out);
-    MaybeKeepTemplate(first, out);
+    template_.End(out);
   }
 
   // Ollama sends calls whole and ends them at once: nothing is left open.
@@ -51,7 +45,7 @@ class OllamaDialect final : public Dialect {
   // ends without it).
   bool terminal() const override { return done_; }
 
-  void set_fast_path(bool enabled) override { fast_path_ = enabled; }
+  void set_fast_path(bool enabled) override { template_.set_enabled(enabled); }
 
  private:
   // What one line says besides its deltas, acted on once the whole line was read.
@@ -144,7 +138,7 @@ class OllamaDialect final : public Dialect {
     if (!json::Unescape(raw, out.arena(), &text)) return false;
     if (text.empty()) return true;
     out.EmitText(kind, 0, 0, text);
-    NoteHole(raw, kind);
+    template_.NoteDelta(raw);
     return true;
   }
 
@@ -155,7 +149,7 @@ class OllamaDialect final : public Dialect {
     if (!reader.GetRawString(&raw))
       return providers::PassThroughField(reader, "created_at", {}, 0, metadata_, out, &scratch_);
     if (!json::Unescape(raw, out.arena(), &value)) return false;
-    ignored_holes_.push_back(HoleOf(raw));
+    template_.NoteIgnored(raw);
     if (!created_seen_) {
       created_seen_ = true;
       out.EmitMetadata("created_at", value, MetadataFormat::kString);
@@ -237,49 +231,7 @@ class OllamaDialect final : public Dialect {
     done_ = true;
   }
 
-  // --- the chunk-template shortcut (json/chunk_template.h) ------------------------------------
-  // Thinking and text lines differ only in created_at and the delta: after a line whose only
-  // effect was one delta, the next lines of that shape are matched instead of parsed.
-
-  struct TextHole {
-    bool set = false;
-    bool several = false;
-    json::ChunkTemplate::Hole hole;
-    EventKind kind = EventKind::kText;
-  };
-
-  json::ChunkTemplate::Hole HoleOf(std::string_view raw) const {
-    const size_t begin = static_cast<size_t>(raw.data() - line_.data());
-    return {begin, begin + raw.size()};
-  }
-
-  void NoteHole(std::string_view raw, EventKind kind) {
-    if (hole_.set) {
-      hole_.several = true;
-      return;
-    }
-    hole_ = {true, hole_.several, HoleOf(raw), kind};
-  }
-
-  void MaybeKeepTemplate(size_t first, Emitter& out) {
-    if (!fast_path_ || done_ || !hole_.set || hole_.several || out.size() != first + 1) return;
-    std::vector<json::ChunkTemplate::Hole>& holes = ignored_holes_;
-    holes.push_back(hole_.hole);
-    std::sort(holes.begin(), holes.end(),
-              [](const auto& a, const auto& b) { return a.begin < b.begin; });
-    size_t value_hole = 0;
-    while (holes[value_hole].begin != hole_.hole.begin) ++value_hole;
-    template_.Build(line_, holes, value_hole);
-  }
-
-  void Replay(std::string_view value, Emitter& out) {
-    if (!value.empty()) out.EmitText(hole_.kind, 0, 0, value);
-  }
-
-  bool fast_path_ = true;
-  json::ChunkTemplate template_;
-  TextHole hole_;
-  std::vector<json::ChunkTemplate::Hole> ignored_holes_;
+  providers::DeltaTemplate template_;  // the chunk-template shortcut
   std::string_view line_;
 
   bool done_ = false;
