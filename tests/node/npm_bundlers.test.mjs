@@ -101,7 +101,7 @@ describe('production builds of an app that streams', () => {
     const dist = path.join(tmp, 'vite-dist');
     await build({ root: app, logLevel: 'error', configFile: false, build: { outDir: dist, emptyOutDir: true } });
     const emitted = files(dist);
-    assert.equal(emitted.filter((f) => f.endsWith('.wasm')).length, 2, `the two .wasm files: ${emitted.join(', ')}`);
+    assert.equal(emitted.filter((f) => f.endsWith('.wasm')).length, 3, `the three .wasm files (core, full core, transforms): ${emitted.join(', ')}`);
     checkRun(await runInChromium(dist));
   });
 
@@ -124,7 +124,7 @@ describe('production builds of an app that streams', () => {
     assert.equal(stats.hasErrors(), false, stats.toString({ all: false, errors: true }));
     writeFileSync(path.join(dist, 'index.html'), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script src="main.js"></script>');
     const emitted = files(dist);
-    assert.equal(emitted.filter((f) => f.endsWith('.wasm')).length, 2, `the two .wasm files: ${emitted.join(', ')}`);
+    assert.equal(emitted.filter((f) => f.endsWith('.wasm')).length, 3, `the three .wasm files (core, full core, transforms): ${emitted.join(', ')}`);
     checkRun(await runInChromium(dist));
   });
 });
