@@ -6,7 +6,8 @@
 // and median over many short runs are far steadier on a shared machine than one long run, so
 // this is what the build variants in platform/wasm/CMakeLists.txt were compared with.
 //
-//   node --expose-gc bench/js/core_ab.mjs [--kind openai|anthropic] [--size 100k] [--runs 9]
+//   node --expose-gc bench/js/core_ab.mjs [--kind openai|anthropic|gemini|ollama|cohere|...]
+//        [--size 100k] [--runs 9]
 //        MODULE.mjs [MODULE.mjs ...]
 //   e.g. build/wasm/platform/wasm/llmstream_core.mjs build/wasm-variant/platform/wasm/llmstream_core.mjs
 // (needs bench/data/KIND-SIZE.sse and .txt: scripts/bench-js.sh writes openai's; anthropic's with
@@ -34,10 +35,18 @@ const runs = Number(flag('--runs', '9'));
 if (args.length === 0) throw new Error('usage: core_ab.mjs [--size 100k] [--runs 9] MODULE.mjs...');
 
 const { reads, meta, text: expected } = loadStream(join(repo, 'bench', 'data', `${kind}-${size}`));
-const driverOptions = requestOptions(
-  loaderConfig({ provider: kind, apiKey: 'x', baseURL: 'http://llmstream-bench.invalid/v1' }),
-  { model: kind === 'openai' ? 'gpt-4o-2024-08-06' : 'claude-sonnet-4-6', prompt: 'Tell me about streaming' },
-).driver;
+// gen_more.mjs's streams (Gemini, Ollama, Cohere, Bedrock) name their wire API and content type;
+// they need the full core module (build/wasm/platform/wasm/llmstream_core_full.mjs).
+const driverOptions = meta.api
+  ? requestOptions(
+      loaderConfig({ provider: 'compatible', api: meta.api, apiKey: 'x', baseURL: 'http://llmstream-bench.invalid/v1' }),
+      { model: 'bench', prompt: 'Tell me about streaming' },
+    ).driver
+  : requestOptions(
+      loaderConfig({ provider: kind, apiKey: 'x', baseURL: 'http://llmstream-bench.invalid/v1' }),
+      { model: kind === 'openai' ? 'gpt-4o-2024-08-06' : 'claude-sonnet-4-6', prompt: 'Tell me about streaming' },
+    ).driver;
+const contentType = meta.contentType ?? 'text/event-stream';
 const now = () => performance.now();
 
 /** One pass over the stream; returns ms spent in the read loop. */
@@ -54,7 +63,7 @@ function pass(core, decode) {
   try {
     core._llmstream_poll(handle, now());
     decoder.decode(ws, statePtr);
-    ws.onResponse(200, '[["content-type","text/event-stream"]]', now());
+    ws.onResponse(200, JSON.stringify([['content-type', contentType]]), now());
     decoder.decode(ws, statePtr);
     const ptr = ws.inputBuffer(Math.max(64 * 1024, ...reads.map((r) => r.byteLength)));
     const t0 = now();

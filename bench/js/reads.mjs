@@ -2,7 +2,7 @@
 // as bench/core_throughput.cpp (CutReads: 1-16 KiB, mulberry32 seed 1), a fake fetch serving
 // them, and small statistics.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 /** mulberry32, the same as bench/core_throughput.cpp's Mulberry32 and gen.mjs's rng(). */
 export function mulberry32(seed) {
@@ -38,7 +38,9 @@ export function cutReads(body, seed = 1) {
  * @param {string} base path without extension, e.g. bench/data/openai-1m
  */
 export function loadStream(base) {
-  const body = new Uint8Array(readFileSync(base + '.sse'));
+  // .sse from the shared generator, .body from bench/gen_more.mjs (its meta names api and type)
+  const file = existsSync(base + '.sse') ? base + '.sse' : base + '.body';
+  const body = new Uint8Array(readFileSync(file));
   const text = readFileSync(base + '.txt', 'utf8');
   const meta = JSON.parse(readFileSync(base + '.meta.json', 'utf8'));
   return { body, text, meta, reads: cutReads(body, 1) };
