@@ -1,5 +1,7 @@
-// llmstream: streamed LLM completions (OpenAI, Anthropic, Groq, OpenRouter, OpenAI-compatible
-// servers) over one WebAssembly core that parses and normalizes the provider streams.
+// llmstream: streamed LLM completions (OpenAI, Anthropic, Gemini, Bedrock, Ollama, Cohere,
+// Mistral, DeepSeek, Azure OpenAI, xAI, Groq, OpenRouter, OpenAI-compatible servers: the
+// provider table, README "Providers") over one WebAssembly core that parses and normalizes the
+// provider streams.
 
 export { APILoader } from './api-loader.js';
 export { ChunkStream } from './chunk-stream.js';

@@ -255,7 +255,8 @@ void Generate(Out* out) {
       << "/** Providers (llmstream/request.h): name, default model (\"\": none), the "
          "environment variable of the key, whether the provider's own server needs one, "
          "the wire API used when none is named, one more name it goes by (\"\": none; names are "
-         "case-insensitive), whether a set key variable says it is the provider meant. */\nexport "
+         "case-insensitive), whether a set key variable says it is the provider meant, the "
+         "default base URL (\"\": the caller gives one). */\nexport "
          "const PROVIDERS = Object.freeze([\n";
   out->dts << "export type ProviderName =";
   bool first = true;
@@ -274,7 +275,8 @@ void Generate(Out* out) {
             << (request_internal::Facts(provider).auth != request_internal::AuthStyle::kAwsSigV4
                     ? "true"
                     : "false")
-            << ", api: " << Quote(WireApiName(ResolveApi(config))) << " }),\n";
+            << ", api: " << Quote(WireApiName(ResolveApi(config)))
+            << ", baseUrl: " << Quote(DefaultBaseUrl(provider)) << " }),\n";
     out->dts << (first ? " " : " | ") << Quote(name);
     first = false;
   }
@@ -299,7 +301,8 @@ void Generate(Out* out) {
            << ";\nexport declare const PROVIDERS: readonly {\n  readonly name: ProviderName;\n"
            << "  readonly defaultModel: string;\n  readonly keyVariable: string;\n"
            << "  readonly alias: string;\n  readonly keyNamesProvider: boolean;\n"
-           << "  readonly keyRequired: boolean;\n  readonly api: WireApiName;\n}[];\n";
+           << "  readonly keyRequired: boolean;\n  readonly api: WireApiName;\n"
+           << "  readonly baseUrl: string;\n}[];\n";
 
   // Secrets in URLs (llmstream/url_redaction.h): npm/src/redact-url.js applies the core's rule
   // with the core's table.

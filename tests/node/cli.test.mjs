@@ -278,9 +278,151 @@ describe('exit codes', () => {
   });
 });
 
+// ---- providers ----------------------------------------------------------------------------
+
+// The provider table the CLI reads (core/src/request/provider_table.cpp), as the npm package's
+// generated abi.js holds it (scripts/build-wasm.sh writes it from the same C++).
+const ABI = path.join(REPO, 'npm/dist/core/abi.js');
+async function abi() {
+  assert.ok(existsSync(ABI), `${ABI} is missing: run scripts/build-wasm.sh`);
+  return import(ABI);
+}
+
+describe('providers: every one of the table', () => {
+  test('--help lists every provider, its alias, default model and key variable, and every API', async () => {
+    const { PROVIDERS, WIRE_APIS, WIRE_API_SPELLINGS } = await abi();
+    const { code, stdout } = await run(['--help'], { local: false });
+    assert.equal(code, 0);
+    const table = stdout.slice(stdout.indexOf('\nproviders'), stdout.indexOf('\nenvironment'));
+    const lines = table.split('\n');
+    for (const p of PROVIDERS) {
+      const at = lines.findIndex((l) => l.startsWith(`  ${p.name} `));
+      assert.ok(at >= 0, `--help has no line for ${p.name}:\n${table}`);
+      const line = lines[at];
+      const notes = /^ {3,}\S/.test(lines[at + 1]) ? lines[at + 1] : '';
+      if (p.alias) assert.ok(notes.includes(`(or ${p.alias})`), `${p.name}: alias ${p.alias}`);
+      assert.equal(notes.includes('needs --base-url'), !p.baseUrl, `${p.name}: base URL needed or not`);
+      assert.ok(line.includes(p.defaultModel || 'needs --model'), `${p.name}: model`);
+      assert.ok(line.includes(p.keyVariable), `${p.name}: ${p.keyVariable}`);
+      assert.equal(line.includes('(optional)'), !p.keyRequired, `${p.name}: key optional or not`);
+    }
+    assert.equal(table.split('\n').filter((l) => /^ {2}\S/.test(l)).length, PROVIDERS.length);
+    for (const api of WIRE_APIS) assert.ok(stdout.includes(api), `--help lacks --api ${api}`);
+    // The short names ('chat', 'messages'): neither the name nor its dashed spelling.
+    const short = Object.entries(WIRE_API_SPELLINGS).filter(([s, api]) => s.replaceAll('-', '_') !== api);
+    assert.ok(short.length > 0);
+    for (const [spelling, api] of short) {
+      assert.ok(stdout.includes(`${api} (or ${spelling})`), `--help lacks the short --api name ${spelling}`);
+    }
+  });
+
+  test('--provider takes every name and alias, in any case', async () => {
+    const { PROVIDERS } = await abi();
+    const names = PROVIDERS.flatMap((p) => [p.name, p.alias].filter(Boolean));
+    const runs = await Promise.all(
+      names.flatMap((name) => [name, name.toUpperCase()]).map(async (name) => [name, await run(['--provider', name, '--help'], { local: false })]),
+    );
+    for (const [name, { code, stderr }] of runs) assert.equal(code, 0, `--provider ${name}: ${stderr}`);
+  });
+
+  test('an unknown provider is a usage error that lists every provider and alias', async () => {
+    const { PROVIDERS } = await abi();
+    const { code, stdout, stderr } = await run(['--provider', 'acme', 'Hi'], { local: false });
+    assert.equal(code, 2);
+    assert.equal(stdout, '');
+    assert.match(stderr, /^llmstream: error: --provider: invalid value 'acme' \(one of /);
+    for (const p of PROVIDERS) {
+      assert.ok(stderr.includes(p.alias ? `${p.name} (or ${p.alias})` : p.name), `lacks ${p.name}: ${stderr}`);
+    }
+  });
+
+  test("a hosted provider without its key names the table's key variable (2)", async () => {
+    const { PROVIDERS } = await abi();
+    // Bedrock's AWS credentials are read their own way; compatible and azure need a URL first.
+    const hosted = PROVIDERS.filter((p) => p.keyRequired && p.keyNamesProvider && p.baseUrl);
+    assert.ok(hosted.length >= 9, `hosted providers: ${hosted.map((p) => p.name)}`);
+    const runs = await Promise.all(hosted.map((p) => run(['--provider', p.name, 'Hi'], { local: false })));
+    hosted.forEach((p, i) => {
+      assert.equal(runs[i].code, 2, runs[i].stderr);
+      assert.equal(runs[i].stderr.trim(), `llmstream: error: ${p.keyVariable} is not set (needed for --provider ${p.name})`);
+    });
+  });
+
+  test('the key comes from the provider\'s own variable', async () => {
+    // GEMINI_API_KEY set: no usage error, the request goes out (and the local server answers).
+    const { code, stdout, stderr } = await run(
+      ['--provider', 'gemini', '--base-url', baseUrl, 'Hi'],
+      { local: false, scenario: 'tokens=6', env: { GEMINI_API_KEY: 'local-key' } },
+    );
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /You said: “Hi”/);
+  });
+
+  test('Ollama needs no key', async () => {
+    // Its default URL (127.0.0.1:11434) has nothing listening here: a network error, not a
+    // usage error about a key.
+    const { code, stderr } = await run(['--provider', 'ollama', '--connect-timeout-ms', '2000', 'Hi'], { local: false });
+    assert.notEqual(code, 2, stderr);
+    assert.doesNotMatch(stderr, /OLLAMA_API_KEY|not set/);
+  });
+
+  test('azure needs --base-url (the resource endpoint) and --model (the deployment) (2)', async () => {
+    const both = await run(['--provider', 'azure', 'Hi'], { local: false, env: { AZURE_OPENAI_API_KEY: SECRET } });
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /^llmstream: error: --provider azure needs --model and --base-url \(--base-url: the resource endpoint, https:\/\/NAME\.openai\.azure\.com; --model: the deployment name\)\n$/);
+    const noUrl = await run(['--provider', 'azure', '--model', 'my-deployment', 'Hi'], { local: false });
+    assert.equal(noUrl.code, 2);
+    assert.match(noUrl.stderr, /--provider azure needs --base-url \(/);
+    const noModel = await run(['--provider', 'azure', '--base-url', 'https://x.openai.azure.com', 'Hi'], { local: false });
+    assert.equal(noModel.code, 2);
+    assert.match(noModel.stderr, /--provider azure needs --model \(/);
+    assert.ok(!both.stderr.includes('SECRET123'));
+  });
+
+  // The new providers against the local provider server, which speaks their wire formats.
+  const LIVE = [
+    ['gemini', '/v1beta'],
+    ['gemini', ''], // a bare origin gets /v1beta
+    ['google', ''],
+    ['ollama', ''],
+    ['cohere', ''],
+    ['mistral', '/v1'],
+    ['deepseek', '/v1'],
+    ['xai', '/v1'],
+  ];
+  for (const [provider, suffix] of LIVE) {
+    test(`--provider ${provider} --base-url <server>${suffix} streams the answer`, async () => {
+      const { code, stdout, stderr } = await run(
+        ['--provider', provider, '--base-url', `${baseUrl}${suffix}`, '--metrics', 'Hello', 'there'],
+        { local: false, scenario: 'tokens=12' },
+      );
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, /^You said: “Hello there”/);
+      assert.match(stderr, /tokens/);
+    });
+  }
+});
+
 // ---- keys ---------------------------------------------------------------------------------
 
 describe('API keys are never printed', () => {
+  test("every provider's key variable is masked, whichever provider runs", async () => {
+    const { PROVIDERS } = await abi();
+    const variables = [...new Set(PROVIDERS.map((p) => p.keyVariable))];
+    // The local provider echoes the prompt: a prompt holding the key would show it.
+    const runs = await Promise.all(
+      variables.map((variable, i) => {
+        const key = `sk-test-SECRET-${i}-${variable.length}`;
+        return run(['Say', key], { env: { [variable]: key } }).then((r) => ({ ...r, key, variable }));
+      }),
+    );
+    for (const { code, stdout, stderr, key, variable } of runs) {
+      assert.equal(code, 0, stderr);
+      assert.ok(!stdout.includes(key), `${variable}'s value is printed:\n${stdout}`);
+      assert.match(stdout, /You said: “Say \*+”/, variable);
+    }
+  });
+
   test('not in errors, --json, --metrics or recordings', async () => {
     const recording = path.join(tmp, 'secret.rec');
     const runs = [
@@ -450,7 +592,8 @@ describe('--record / --replay', () => {
     }
     const bad = await run(['--api', 'smoke-signals', 'Hi'], { local: false });
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /gemini_generate_content, bedrock_converse, ollama_chat/);
+    const { WIRE_APIS } = await abi();
+    for (const api of WIRE_APIS) assert.ok(bad.stderr.includes(api), `the error lacks ${api}: ${bad.stderr}`);
   });
 
   test('a malformed recording -> 3', async () => {

@@ -73,6 +73,12 @@ std::string_view ProviderName(Provider provider);
 // Accepts the names above (any case) plus "openai-compatible" for kCompatible and "google" for
 // kGemini.
 std::optional<Provider> ParseProvider(std::string_view name);
+// How many providers there are: the values 0 .. kProviderCount - 1 are all named, in the order
+// of the provider table (the CLI lists them from it in --help and its errors).
+inline constexpr uint8_t kProviderCount = 14;
+// The one more name ParseProvider accepts for `provider` ("openai-compatible", "google"); "" for
+// none.
+std::string_view ProviderAlias(Provider provider);
 // "chat_completions", "responses", "anthropic_messages", "gemini_generate_content",
 // "bedrock_converse", "ollama_chat", "ollama_generate", "cohere_chat".
 std::string_view WireApiName(WireApi api);

@@ -1,8 +1,9 @@
 // The one table of per-provider facts: names, the natural wire API, where the provider lives,
-// its default model, its key and how the key is sent. ProviderName, ParseProvider, DefaultModel,
-// ApiKeyVariable, ApiKeyRequired, ResolveApi, DefaultBaseUrl and the URL / header builders all
-// read it, and the npm package's provider list is generated from those functions
-// (platform/wasm/abi_gen.cpp), so a provider is added here once.
+// its default model, its key and how the key is sent. ProviderName, ProviderAlias, ParseProvider,
+// DefaultModel, ApiKeyVariable, ApiKeyRequired, ResolveApi, DefaultBaseUrl and the URL / header
+// builders all read it; the npm package's provider list is generated from those functions
+// (platform/wasm/abi_gen.cpp) and the CLI's --help and errors list them, so a provider is added
+// here once.
 #pragma once
 
 #include <cstdint>
@@ -36,8 +37,8 @@ struct ProviderFacts {
   const char* key_variable;  // the environment variable callers conventionally read
 };
 
-// How many providers there are: values 0 .. kProviderCount - 1 are all named.
-inline constexpr uint8_t kProviderCount = 14;
+// How many providers there are (llmstream/request.h): the table has one row more.
+using ::llmstream::kProviderCount;
 
 // The facts of `provider`. A value outside the enum (a number from outside, e.g. JS) gets a row
 // named "unknown" that needs a base URL and no key, as the switch statements this table

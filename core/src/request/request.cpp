@@ -158,6 +158,8 @@ using request_internal::ProviderFacts;
 
 std::string_view ProviderName(Provider provider) { return Facts(provider).name; }
 
+std::string_view ProviderAlias(Provider provider) { return Facts(provider).alias; }
+
 std::optional<Provider> ParseProvider(std::string_view name) {
   for (uint8_t value = 0; value < request_internal::kProviderCount; ++value) {
     const auto provider = static_cast<Provider>(value);

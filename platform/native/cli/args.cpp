@@ -1,8 +1,12 @@
 #include "cli/args.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <vector>
+
+#include "cli/replay_guess.h"
 
 namespace llmstream::cli {
 namespace {
@@ -28,7 +32,112 @@ std::string_view Trim(std::string_view text) {
 
 constexpr int64_t kMaxMs = int64_t{24} * 3600 * 1000;
 
+// Every Provider, in the order of the core's provider table.
+std::vector<Provider> AllProviders() {
+  std::vector<Provider> providers;
+  for (uint8_t value = 0; value < kProviderCount; ++value) {
+    providers.push_back(static_cast<Provider>(value));
+  }
+  return providers;
+}
+
+// Every WireApi (the values WireApiName names).
+std::vector<WireApi> AllWireApis() {
+  std::vector<WireApi> apis;
+  for (int value = 0; value <= std::numeric_limits<uint8_t>::max(); ++value) {
+    const auto api = static_cast<WireApi>(value);
+    if (WireApiName(api) != "unknown") apis.push_back(api);
+  }
+  return apis;
+}
+
+// "gemini" or "gemini (or google)".
+std::string ProviderWithAlias(Provider provider) {
+  std::string text(ProviderName(provider));
+  if (!ProviderAlias(provider).empty())
+    text += " (or " + std::string(ProviderAlias(provider)) + ")";
+  return text;
+}
+
+// The providers part of the help: a line per provider (its name, default model and key
+// variable), then a line with its alias and what it needs, if any.
+std::string ProviderTable() {
+  size_t name_width = 0;
+  size_t model_width = std::string_view("needs --model").size();
+  for (Provider provider : AllProviders()) {
+    name_width = std::max(name_width, ProviderName(provider).size());
+    model_width = std::max(model_width, DefaultModel(provider).size());
+  }
+  const size_t model_column = 2 + name_width + 2;
+  const size_t key_column = model_column + model_width + 2;
+  std::string table;
+  for (Provider provider : AllProviders()) {
+    std::string line = "  " + std::string(ProviderName(provider));
+    line.resize(model_column, ' ');
+    const std::string_view model = DefaultModel(provider);
+    line += model.empty() ? "needs --model" : std::string(model);
+    line.resize(key_column, ' ');
+    line += ApiKeyVariable(provider);
+    if (!ApiKeyRequired(provider)) line += " (optional)";
+    table += line + "\n";
+    std::string notes;
+    if (!ProviderAlias(provider).empty())
+      notes = "(or " + std::string(ProviderAlias(provider)) + ")";
+    if (DefaultBaseUrl(provider).empty())
+      notes += (notes.empty() ? "" : "; ") + std::string("needs --base-url");
+    if (!notes.empty()) table += std::string(model_column, ' ') + notes + "\n";
+  }
+  return table;
+}
+
+// The --api names for the help, wrapped into lines of the option column.
+std::string WireApiLines() {
+  constexpr size_t kIndent = 24;
+  constexpr size_t kWidth = 96;
+  std::string text;
+  size_t column = kIndent;
+  const std::string choices = WireApiChoices();
+  std::string_view rest = choices;
+  while (!rest.empty()) {
+    const size_t bar = rest.find(" | ");
+    const size_t end = bar == std::string_view::npos ? rest.size() : bar + 2;
+    const std::string_view item = rest.substr(0, end);
+    rest.remove_prefix(bar == std::string_view::npos ? rest.size() : bar + 3);
+    if (column > kIndent && column + 1 + item.size() > kWidth) {
+      text += "\n" + std::string(kIndent, ' ');
+      column = kIndent;
+    } else if (column > kIndent) {
+      text += ' ';
+      ++column;
+    }
+    text += item;
+    column += item.size();
+  }
+  return text;
+}
+
 }  // namespace
+
+std::string ProviderChoices() {
+  std::string list;
+  for (Provider provider : AllProviders()) {
+    if (!list.empty()) list += ", ";
+    list += ProviderWithAlias(provider);
+  }
+  return list;
+}
+
+std::string WireApiChoices() {
+  std::string list;
+  for (WireApi api : AllWireApis()) {
+    if (!list.empty()) list += " | ";
+    list += WireApiName(api);
+    for (const WireApiShortName& short_name : kWireApiShortNames) {
+      if (short_name.api == api) list += " (or " + std::string(short_name.name) + ")";
+    }
+  }
+  return list;
+}
 
 ParseResult ParseArgs(std::span<const std::string_view> argv) {
   Args args;
@@ -102,9 +211,7 @@ ParseResult ParseArgs(std::span<const std::string_view> argv) {
       if (!v) return {std::nullopt, error};
       if (name == "--provider") {
         std::optional<Provider> provider = ParseProvider(*v);
-        if (!provider) {
-          return bad(*v, "local, openai, anthropic, groq, openrouter or compatible");
-        }
+        if (!provider) return bad(*v, "one of " + ProviderChoices());
         args.provider = *provider;
         args.provider_given = true;
       } else if (name == "--model") {
@@ -113,11 +220,7 @@ ParseResult ParseArgs(std::span<const std::string_view> argv) {
         args.base_url = *v;
       } else if (name == "--api") {
         args.api = ParseWireApi(*v);
-        if (!args.api) {
-          return bad(*v,
-                     "chat, responses, messages, gemini_generate_content, bedrock_converse, "
-                     "ollama_chat, ollama_generate or cohere_chat");
-        }
+        if (!args.api) return bad(*v, "one of " + WireApiChoices() + "; dashes work too");
       } else if (name == "--system") {
         args.system = *v;
       } else if (name == "--max-tokens") {
@@ -187,9 +290,21 @@ ParseResult ParseArgs(std::span<const std::string_view> argv) {
   }
   if (args.help) return {std::move(args), ""};
 
-  if (args.replay.empty() && args.provider == Provider::kCompatible &&
-      (args.model.empty() || args.base_url.empty())) {
-    return {std::nullopt, "--provider compatible needs --model and --base-url"};
+  // A provider without a default model (compatible: any server; azure: the deployment) or
+  // without a default base URL (compatible; azure: the resource endpoint) needs them given.
+  const bool needs_model = args.model.empty() && DefaultModel(args.provider).empty();
+  const bool needs_base_url = args.base_url.empty() && DefaultBaseUrl(args.provider).empty();
+  if (args.replay.empty() && (needs_model || needs_base_url)) {
+    std::string message = "--provider " + std::string(ProviderName(args.provider)) + " needs " +
+                          (needs_model && needs_base_url ? "--model and --base-url"
+                           : needs_model                 ? "--model"
+                                                         : "--base-url");
+    if (args.provider == Provider::kAzure) {
+      message +=
+          " (--base-url: the resource endpoint, https://NAME.openai.azure.com; --model: the "
+          "deployment name)";
+    }
+    return {std::nullopt, message};
   }
   if (!args.replay.empty()) {
     if (!args.record.empty()) return {std::nullopt, "--record and --replay exclude each other"};
@@ -210,14 +325,14 @@ Streams a completion to stdout as it arrives. The prompt is the arguments joined
 or stdin when there are none (or a single "-").
 
 provider
-  --provider P          local (default: the local provider server, http://127.0.0.1:8787),
-                        openai, anthropic, groq, openrouter, compatible
-  --model M             default per provider: local-echo, gpt-4o-mini, claude-haiku-4-5,
-                        llama-3.3-70b-versatile, openai/gpt-4o-mini; compatible needs one
-  --base-url URL        another server (compatible needs one), e.g. http://127.0.0.1:8000/v1
-  --api A               chat | responses | messages | gemini_generate_content |
-                        bedrock_converse | ollama_chat | ollama_generate | cohere_chat
-                        (dashes work too; default: the provider's own)
+  --provider P          who serves the request (default: local, the local provider server,
+                        http://127.0.0.1:8787); the providers are listed below
+  --model M             default: the provider's (below)
+  --base-url URL        another server than the provider's own, e.g. http://127.0.0.1:8000/v1
+  --api A               the wire protocol (default: the provider's own):
+                        )" +
+         WireApiLines() + R"(
+                        (dashes work too)
   --header 'N: V'       an extra request header (repeatable)
   --scenario S          the local provider's x-llmstream-scenario header,
                         e.g. 'pace_ms=20; error_after=3' or 'fixture=anthropic-text'
@@ -260,13 +375,15 @@ record and replay
   --speed X             recordings: X times faster (default 1; 0 = no waiting)
   --pace-ms N           plain bodies: wait N ms between events (default 0)
   --provider/--api      plain bodies: the dialect (default: guessed from the file name:
-                        anthropic-, openai-, openai-responses-, groq-, openrouter-, gemini-,
-                        bedrock-, ollama-, cohere-, mistral-, deepseek-)
+                        )" +
+         KnownDialectPrefixes() + R"()
 
+providers (names in any case; default model; the environment variable of the key)
+)" + ProviderTable() +
+         R"(
 environment
-  OPENAI_API_KEY, ANTHROPIC_API_KEY, GROQ_API_KEY, OPENROUTER_API_KEY  keys of the hosted
-                        providers (required unless --base-url or an auth --header is given);
-  LLMSTREAM_API_KEY     optional key for local and compatible servers.
+  The key comes from the provider's variable (above). A key not marked optional is required
+  at the provider's own URL: with --base-url or an auth --header it may be left unset.
   Keys are never printed: not in errors, --json output or recordings.
 
 exit codes

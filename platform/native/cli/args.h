@@ -64,7 +64,14 @@ struct ParseResult {
 // options (everything after it is prompt).
 ParseResult ParseArgs(std::span<const std::string_view> argv);
 
-// The --help text (usage, options, environment, exit codes).
+// The --help text (usage, options, the providers, environment, exit codes).
 std::string HelpText();
+
+// Every name --provider takes, from the core's provider table: "openai, anthropic, ...,
+// compatible (or openai-compatible), local, gemini (or google), ...".
+std::string ProviderChoices();
+
+// Every name --api takes: "chat_completions (or chat) | responses | ...".
+std::string WireApiChoices();
 
 }  // namespace llmstream::cli

@@ -40,9 +40,9 @@ int UsageError(const std::string& message) {
 // Every key the process could use, and secret --header values, so that no output shows them.
 SecretScrubber MakeScrubber(const Args& args) {
   SecretScrubber scrubber;
-  for (Provider provider : {Provider::kOpenAI, Provider::kAnthropic, Provider::kGroq,
-                            Provider::kOpenRouter, Provider::kLocal}) {
-    if (const char* key = std::getenv(std::string(ApiKeyVariable(provider)).c_str())) {
+  for (uint8_t value = 0; value < kProviderCount; ++value) {
+    const std::string variable(ApiKeyVariable(static_cast<Provider>(value)));
+    if (const char* key = std::getenv(variable.c_str())) {
       scrubber.Add(key);
     }
   }
