@@ -10,6 +10,8 @@ const panelsEl = document.getElementById('panels');
 const panels = [];
 let nextPanel = 1;
 let llm = null;
+/** The package's generated table (provider and API lists), shared with the C++. */
+let abi = null;
 let fixtures = [];
 
 function announce(text) {
@@ -26,7 +28,7 @@ async function loadFixtures() {
 }
 
 function addPanel(settings) {
-  const panel = new Panel(nextPanel++, { llm, fixtures, announce, onRemove: removePanel });
+  const panel = new Panel(nextPanel++, { llm, abi, fixtures, announce, onRemove: removePanel });
   panelsEl.append(panel.root);
   panel.init(settings);
   panels.push(panel);
@@ -76,6 +78,7 @@ async function main() {
   let transformsError = null;
   try {
     const pkg = await import('/npm/src/index.js');
+    abi = await import('/npm/dist/core/abi.js');
     await pkg.APILoader.preload();
     llm = { ...pkg };
     // The transforms (pipe, safeMarkdown, renderSafeMarkdown...) run in a second wasm module.

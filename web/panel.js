@@ -9,13 +9,14 @@ import { drawChart, metricRows } from './metrics-chart.js';
 import { applyTransforms, describeTransforms, readTransformSettings } from './transforms.js';
 import { tapFetch } from './wire-tap.js';
 
-const MODELS = {
-  local: ['local-echo', 'local-fast', 'local-reasoning'],
-  openai: ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'gpt-4.1'],
-  anthropic: ['claude-haiku-4-5', 'claude-sonnet-4-5'],
-  groq: ['llama-3.3-70b-versatile', 'llama-3.1-8b-instant'],
-  openrouter: ['openai/gpt-4o-mini', 'anthropic/claude-haiku-4.5'],
-  compatible: [],
+// More models to suggest besides each provider's default (which comes from the provider table,
+// like the provider list itself: the package's abi.js PROVIDERS).
+const MORE_MODELS = {
+  local: ['local-fast', 'local-reasoning'],
+  openai: ['gpt-4o', 'gpt-4.1-mini', 'gpt-4.1'],
+  anthropic: ['claude-sonnet-4-5'],
+  groq: ['llama-3.1-8b-instant'],
+  openrouter: ['anthropic/claude-haiku-4.5'],
 };
 
 const RUNNING = new Set(['connecting', 'streaming']);
@@ -30,7 +31,9 @@ export const localBaseURL = () => `${location.origin}/v1`;
 export class Panel {
   /**
    * @param {number} n panel number (ids are `p<n>-...`)
-   * @param {{llm: any, fixtures: string[], announce(text: string): void, onRemove(p: Panel): void}} deps
+   * @param {{llm: any, abi: {PROVIDERS: readonly any[], WIRE_APIS: readonly string[]},
+   *   fixtures: string[], announce(text: string): void, onRemove(p: Panel): void}} deps
+   *   abi: the package's generated table (/npm/dist/core/abi.js): the provider and API lists
    */
   constructor(n, deps) {
     this.n = n;
@@ -53,6 +56,14 @@ export class Panel {
     this.root.setAttribute('aria-labelledby', this.el.title.id);
     this.el.title.textContent = `Panel ${n}`;
     this.el.remove.setAttribute('aria-label', `Remove panel ${n}`);
+    this.providers = new Map(deps.abi.PROVIDERS.map((p) => [p.name, p]));
+    this.el.provider.replaceChildren(
+      ...deps.abi.PROVIDERS.map((p) => option(p.name, p.alias ? `${p.name} (${p.alias})` : p.name)),
+    );
+    this.el.api.replaceChildren(
+      option('', "provider's own"),
+      ...deps.abi.WIRE_APIS.map((api) => option(api, api)),
+    );
     this.inspector = new Inspector(this.el.inspector, `p${n}`);
     this.text = '';
     this.reasoning = '';
@@ -115,17 +126,25 @@ export class Panel {
   #onProvider() {
     const { el } = this;
     const provider = el.provider.value;
+    const facts = this.providers.get(provider);
     const local = provider === 'local';
-    el.model.value = this.llm.DEFAULT_MODELS?.[provider] ?? MODELS[provider]?.[0] ?? '';
+    el.model.value = facts?.defaultModel ?? '';
+    el.model.placeholder = facts?.defaultModel ? '' : 'required';
     el.baseURL.value = local ? localBaseURL() : '';
-    el.baseURL.placeholder =
-      provider === 'compatible' ? 'required, e.g. http://127.0.0.1:11434/v1' : "the provider's default";
-    this.datalist.replaceChildren(...(MODELS[provider] ?? []).map((m) => option(m, m)));
+    el.baseURL.placeholder = facts?.baseUrl
+      ? `${facts.baseUrl} (the provider's default)`
+      : `required, e.g. ${location.origin} (this local provider)`;
+    const models = [facts?.defaultModel, ...(MORE_MODELS[provider] ?? [])].filter(Boolean);
+    this.datalist.replaceChildren(...models.map((m) => option(m, m)));
     // Scenarios and scripted replies are the local provider's; a hosted one would refuse them.
     for (const node of [el.scenario, el.script, ...el.faults.querySelectorAll('button')]) {
       node.disabled = !local;
     }
-    el.apiKey.placeholder = local ? 'not needed for the local provider' : 'needed for this provider';
+    el.apiKey.placeholder = local
+      ? 'not needed for the local provider'
+      : facts?.keyRequired
+        ? `needed for this provider (${facts.keyVariable})`
+        : 'optional for this provider';
     if (!local) el.connection.open = true;
   }
 
