@@ -1,19 +1,19 @@
 // The embind module itself (npm/dist/core/llmstream_core.{mjs,wasm}, built by
 // scripts/build-wasm.sh): a WasmSession driven by hand over the recorded fixtures in whole,
 // 1-byte and random reads, decoded with an independent reader of the packed layout
-// (npm/src/core/README.md), compared with shared/fixtures/expected.json; options errors, the
+// (npm/src/core/README.md; support/wasm_session.mjs), compared with shared/fixtures/expected.json; options errors, the
 // UTF-16 offsets, raw events and leaked handles. A missing build FAILS (it is never skipped).
 
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 
-import { EVENT_KIND_NAMES, Field, Header, RECORD_INTS, SessionAction } from '../../npm/dist/core/abi.js';
-import { parseResultJson } from '../../npm/src/core/decoder.js';
-import { loadCore, needsFullCore } from '../../npm/src/core/load.js';
+import { Header, SessionAction } from '../../npm/dist/core/abi.js';
+import { needsFullCore } from '../../npm/src/core/load.js';
 import { defaultFixturesDir } from '../../server/lib/server.mjs';
+import * as driven from './support/wasm_session.mjs';
+import { assertText, eventShape, loadCores, splits } from './support/wasm_session.mjs';
 
 const FIXTURES = defaultFixturesDir();
 const EXPECTED = JSON.parse(readFileSync(path.join(FIXTURES, 'expected.json'), 'utf8'));
@@ -23,68 +23,19 @@ const FILES = readdirSync(FIXTURES)
 
 const { SEND, DONE } = SessionAction;
 
-// The module of the session being driven: the core module, or the full one for the wire APIs the
-// core module leaves out (the Responses API; replay() chooses).
+// The core module, and the full one for the wire APIs the core module leaves out (the
+// Responses API; replay() chooses).
 let core;
-let coreModule;
 let fullCore;
 before(async () => {
-  try {
-    coreModule = await loadCore();
-    fullCore = await loadCore({ full: true });
-    core = coreModule;
-  } catch (error) {
-    throw new Error(`the wasm core is not built: run scripts/build-wasm.sh first (${error.message})`);
-  }
+  ({ core, fullCore } = await loadCores());
 });
 
-// ---- an independent reader of the packed layout -------------------------------------------
-
-const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-
-/** The events of the last call on `ws`, as plain objects. */
-function readEvents(ws) {
-  const state = ws.statePtr() >> 2;
-  const slot = (i) => core.HEAP32[state + i];
-  const count = slot(Header.EVENT_COUNT);
-  if (count === 0) return [];
-  const textPtr = slot(Header.TEXT_PTR);
-  const text = decoder.decode(core.HEAPU8.subarray(textPtr, textPtr + slot(Header.TEXT_BYTES)));
-  const side = slot(Header.SIDE_COUNT) > 0 ? JSON.parse(ws.sideJson()) : [];
-  assert.equal(side.length, slot(Header.SIDE_COUNT));
-  const recordsPtr = slot(Header.RECORDS_PTR);
-  const records = core.HEAP32.subarray(recordsPtr >> 2, (recordsPtr >> 2) + count * RECORD_INTS);
-  const events = [];
-  for (let i = 0; i < count; i++) {
-    const r = records.subarray(i * RECORD_INTS, (i + 1) * RECORD_INTS);
-    // len < 0: a far text (FAR_TEXT_MIN_BYTES or more), ~len bytes at address `start`
-    const slice = (start, len) =>
-      len >= 0 ? text.slice(start, start + len) : decoder.decode(core.HEAPU8.subarray(start, start + ~len));
-    events.push({
-      kind: EVENT_KIND_NAMES[r[Field.KIND]],
-      choice: r[Field.CHOICE],
-      block: r[Field.BLOCK],
-      part: r[Field.PART],
-      text: slice(r[Field.TEXT], r[Field.TEXT_LEN]),
-      id: slice(r[Field.ID], r[Field.ID_LEN]),
-      name: slice(r[Field.NAME], r[Field.NAME_LEN]),
-      side: r[Field.SIDE] >= 0 ? side[r[Field.SIDE]] : undefined,
-      extra: r[Field.EXTRA],
-    });
-  }
-  return events;
-}
-
-/** The per-read calls, as the driver makes them (the plain exports, by handle). */
-const poll = (ws, t) => core._llmstream_poll(ws.handle(), t);
-const onBody = (ws, n, t) => core._llmstream_on_body(ws.handle(), n, t);
-
-/** The session's assembled result. */
-function resultOf(ws) {
-  const len = ws.packResultJson();
-  const ptr = ws.resultJsonPtr();
-  return parseResultJson(core.HEAPU8, decoder.decode(core.HEAPU8.subarray(ptr, ptr + len)));
-}
+// The packed-layout reader and the per-read calls (support/wasm_session.mjs), on the core module.
+const readEvents = (ws) => driven.readEvents(core, ws);
+const poll = (ws, t) => driven.poll(core, ws, t);
+const onBody = (ws, n, t) => driven.onBody(core, ws, n, t);
+const resultOf = (ws) => driven.resultOf(core, ws);
 
 function optionsFor(file) {
   const base = { model: 'test-model', prompt: 'Hi', apiKey: 'sk-test', maxRetries: 0 };
@@ -95,93 +46,11 @@ function optionsFor(file) {
   return { ...base, provider: 'openai' };
 }
 
-/** Read sizes for `size` bytes: whole, 1-byte, seeded random 1..40 and 1..4096. */
-function splits(size) {
-  let seed = 12345;
-  const random = (max) => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return 1 + (seed % max);
-  };
-  const randomSplit = (max) => {
-    const out = [];
-    for (let left = size; left > 0; ) {
-      const n = Math.min(left, random(max));
-      out.push(n);
-      left -= n;
-    }
-    return out;
-  };
-  return {
-    whole: [size],
-    bytes: new Array(size).fill(1),
-    random40: randomSplit(40),
-    random4k: randomSplit(4096),
-  };
-}
-
-/** Drives one WasmSession over `body` read in `sizes`; returns what came out. */
+/** Drives one WasmSession (of the module the options need) over `body` read in `sizes`. */
 function replay(options, body, sizes) {
-  core = needsFullCore(options) ? fullCore : coreModule;
-  const ws = new core.WasmSession(JSON.stringify(options));
-  const events = [];
-  let bodyCalls = 0;
-  try {
-    assert.equal(poll(ws, 0), SEND);
-    events.push(...readEvents(ws));
-    const request = JSON.parse(ws.httpRequestJson());
-    assert.equal(request.method, 'POST');
-    assert.match(request.body, /"stream":true/);
-    ws.onResponse(200, JSON.stringify([['content-type', 'text/event-stream; charset=utf-8']]), 1);
-    events.push(...readEvents(ws));
-    let at = 0;
-    let t = 2;
-    for (const n of sizes) {
-      const ptr = ws.inputBuffer(n);
-      core.HEAPU8.set(body.subarray(at, at + n), ptr);
-      const count = onBody(ws, n, t++);
-      bodyCalls++;
-      const batch = readEvents(ws);
-      assert.equal(batch.length, count);
-      events.push(...batch);
-      at += n;
-    }
-    assert.equal(at, body.length);
-    ws.onEnd(t);
-    events.push(...readEvents(ws));
-    let action = poll(ws, t);
-    events.push(...readEvents(ws));
-    if (action !== DONE) {
-      action = poll(ws, t); // an abort of the finished transfer first, then done
-      events.push(...readEvents(ws));
-    }
-    assert.equal(action, DONE);
-    assert.equal(ws.done(), true);
-    return {
-      events,
-      bodyCalls,
-      result: resultOf(ws),
-      error: JSON.parse(ws.errorJson()),
-    };
-  } finally {
-    ws.delete();
-    core = coreModule;
-  }
-}
-
-function sha256(text) {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
-/** expected.json writes long strings as {chars, sha256, head, tail}. */
-function assertText(actual, expected, what) {
-  if (expected === null || expected === undefined) {
-    assert.equal(actual, '', what);
-  } else if (typeof expected === 'string') {
-    assert.equal(actual, expected, what);
-  } else {
-    assert.equal([...actual].length, expected.chars, `${what}: length`);
-    assert.equal(sha256(actual), expected.sha256, `${what}: sha256`);
-  }
+  const run = driven.replay(needsFullCore(options) ? fullCore : core, options, body, sizes);
+  assert.match(run.request.body, /"stream":true/);
+  return run;
 }
 
 /** The expected text of choice 0 and the prompt / completion tokens of a fixture. */
@@ -242,9 +111,7 @@ describe('fixtures through a WasmSession', () => {
         }
         // Every split gives the same events (deltas may be cut differently: compare the rest
         // and the joined texts).
-        const shape = run.events
-          .filter((e) => !['text', 'reasoning', 'refusal', 'tool_call_delta'].includes(e.kind))
-          .map((e) => JSON.stringify({ ...e, text: e.kind === 'keep_alive' ? e.text : '' }));
+        const shape = eventShape(run);
         if (reference === undefined) {
           reference = { shape, result: run.result, error: run.error };
         } else {

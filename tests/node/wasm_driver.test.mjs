@@ -13,9 +13,10 @@ import { after, before, describe, test } from 'node:test';
 import { describeFailure } from '../../npm/src/core/failure.js';
 import { liveSessions, openSession } from '../../npm/src/core/session.js';
 import { ERRORS } from '../../npm/dist/core/abi.js';
-import { loadCore, needsFullCore } from '../../npm/src/core/load.js';
+import { needsFullCore } from '../../npm/src/core/load.js';
 import { startServer } from '../../server/lib/server.mjs';
 import { replyTokens } from '../../server/lib/textgen.mjs';
+import { loadCores } from './support/wasm_session.mjs';
 
 let core;
 let fullCore; // the full core module: the wire APIs the core module leaves out (Responses)
@@ -23,12 +24,7 @@ let provider;
 let keySeq = 0;
 
 before(async () => {
-  try {
-    core = await loadCore();
-    fullCore = await loadCore({ full: true });
-  } catch (error) {
-    throw new Error(`the wasm core is not built: run scripts/build-wasm.sh first (${error.message})`);
-  }
+  ({ core, fullCore } = await loadCores());
   provider = await startServer({ port: 0, paceMs: 0 });
 });
 after(async () => {
