@@ -13,6 +13,14 @@ import { SSE_DONE, sseData } from './sse.mjs';
 
 const FINISH = { stop: 'stop', stop_sequence: 'stop', length: 'length', tool_calls: 'tool_calls' };
 
+// Mistral's models (mistral-small-latest, open-mixtral-8x22b, codestral-2508, magistral-medium ...)
+// are answered as Mistral's own API streams (docs.mistral.ai "Chat completions", its
+// CompletionChunk schema; recorded: more-providers/mistral-tool-call-single-chunk.sse): usage
+// always comes, in the last chunk, the one with the finish_reason, with no stream_options asked
+// (Mistral has none) and no `"usage": null` on the other chunks; no system_fingerprint.
+const MISTRAL_MODEL_RE =
+  /^(?:open-)?(?:mistral|mixtral|codestral|ministral|pixtral|magistral|devstral|voxtral)(?:-|$)/;
+
 function parse(body) {
   if (typeof body.model !== 'string' || body.model === '') {
     throw new RequestError('you must provide a model parameter', 'model');
@@ -47,7 +55,8 @@ function parse(body) {
     n,
     tools,
     toolChoice: toolChoice(body.tool_choice),
-    includeUsage: body.stream_options?.include_usage === true,
+    mistral: MISTRAL_MODEL_RE.test(body.model),
+    includeUsage: body.stream_options?.include_usage === true && !MISTRAL_MODEL_RE.test(body.model),
   };
 }
 
@@ -100,22 +109,21 @@ function* choiceDeltas(plan, choice) {
   yield [{}, FINISH[choice.finish]];
 }
 
-/** The SSE body: choices interleaved round-robin by index, usage chunk, [DONE]. */
+/**
+ * The SSE body: choices interleaved round-robin by index, usage chunk, [DONE]. Mistral models:
+ * no usage chunk, the usage rides on the last chunk (MISTRAL_MODEL_RE).
+ */
 function* streamEvents(plan, req) {
   const id = makeId(plan, 'chatcmpl-', 'chat', 29);
-  const chunk = (choices, usage) => {
-    const payload = {
-      id,
-      object: 'chat.completion.chunk',
-      created: plan.created,
-      model: plan.model,
-      system_fingerprint: 'fp_llmstream',
-      choices,
-    };
+  const payloadOf = (choices, usage) => {
+    const payload = { id, object: 'chat.completion.chunk', created: plan.created, model: plan.model };
+    if (!req.mistral) payload.system_fingerprint = 'fp_llmstream';
+    payload.choices = choices;
     // With include_usage every chunk carries "usage": null except the usage chunk (2.2).
     if (req.includeUsage) payload.usage = usage;
-    return sseData(payload);
+    return payload;
   };
+  let held = null; // Mistral: each chunk waits for the next, so that the last one gets the usage
   const open = plan.choices.map((choice) => ({ choice, deltas: choiceDeltas(plan, choice) }));
   while (open.length > 0) {
     for (let i = 0; i < open.length;) {
@@ -125,15 +133,34 @@ function* streamEvents(plan, req) {
         continue;
       }
       const [delta, finish] = next.value;
-      yield chunk(
+      const payload = payloadOf(
         [{ index: open[i].choice.index, delta, logprobs: null, finish_reason: finish }],
         null,
       );
+      if (!req.mistral) {
+        yield sseData(payload);
+      } else {
+        if (held) yield sseData(held);
+        held = payload;
+      }
       i++;
     }
   }
-  if (req.includeUsage && plan.usage) yield chunk([], usageOf(plan));
+  if (held) {
+    if (plan.usage) held.usage = mistralUsageOf(plan);
+    yield sseData(held);
+  }
+  if (req.includeUsage && plan.usage) yield sseData(payloadOf([], usageOf(plan)));
   yield SSE_DONE;
+}
+
+/** Mistral's UsageInfo, in the order Mistral writes it. */
+function mistralUsageOf(plan) {
+  return {
+    prompt_tokens: plan.promptTokens,
+    total_tokens: plan.promptTokens + plan.completionTokens,
+    completion_tokens: plan.completionTokens,
+  };
 }
 
 /** The non-streaming `chat.completion` object. */

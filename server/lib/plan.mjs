@@ -17,9 +17,11 @@ import { argumentsFor, openaiFragments } from './tool-args.mjs';
 
 /** A 400 for the request body, rendered in the endpoint's error shape. */
 export class RequestError extends Error {
-  constructor(message, param = null) {
+  /** @param {string} message @param {string | null} [param] @param {number} [status] the HTTP status (400) */
+  constructor(message, param = null, status = 400) {
     super(message);
     this.param = param;
+    this.status = status;
   }
 }
 

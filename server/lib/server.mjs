@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { anthropicMessages } from './anthropic.mjs';
+import { azureChat, matchAzure } from './azure.mjs';
 import { capConnections } from './connections.mjs';
 import { Delivery } from './delivery.mjs';
 import { FixtureStore } from './fixtures.mjs';
@@ -39,12 +40,13 @@ const ENDPOINTS = {
 };
 
 // The APIs whose paths carry parameters (a model, a method): each matcher returns
-// { path (for the request log), params } or null. `dialect.parse(body, { params, query })`.
+// { path (for the request log), params } or null. `dialect.parse(body, { params, query, headers })`.
 const MATCHED_ENDPOINTS = [
   [matchGemini, gemini],
   [matchOllama, ollama],
   [matchCohere, cohere],
   [matchBedrock, bedrock],
+  [matchAzure, azureChat],
 ];
 
 /** The dialect serving `pathname`: { dialect, path, params } or null. */
@@ -509,10 +511,10 @@ async function generate(ctx, req, res, url, { dialect, path: pathname, params })
   let plan;
   try {
     const { llmstream: _scenario, ...fields } = body; // the scenario is not part of the request
-    request = dialect.parse(fields, { params, query: url.searchParams });
+    request = dialect.parse(fields, { params, query: url.searchParams, headers: req.headers });
     plan = buildPlan(request, scenario, seed);
   } catch (err) {
-    if (err instanceof RequestError) return reject(400, err.message, err.param);
+    if (err instanceof RequestError) return reject(err.status, err.message, err.param);
     throw err;
   }
   const headers = providerHeaders({ promptTokens: plan.promptTokens });

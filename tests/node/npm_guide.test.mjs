@@ -6,7 +6,6 @@
 // provider's deterministic answers.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,19 +13,11 @@ import { fileURLToPath } from 'node:url';
 
 import { startServer } from '../../server/lib/server.mjs';
 import { replyTokens } from '../../server/lib/textgen.mjs';
+import { GUIDE_DIR, runGuideExample } from './support/guide.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const GUIDE_DIR = path.join(REPO, 'tests', 'node', 'guide');
 const SHARED = process.env.LLMSTREAM_SHARED_DIR ?? path.join(REPO, '..', 'shared');
 const GUIDE = path.join(SHARED, 'docs', 'seed-streaming-guide.md');
-const WASM = path.join(REPO, 'npm', 'dist', 'core', 'llmstream_core.wasm');
-
-function requireCore() {
-  assert.ok(
-    existsSync(WASM),
-    `the wasm core is not built (${path.relative(REPO, WASM)} is missing): run scripts/build-wasm.sh`,
-  );
-}
 
 let provider;
 before(async () => {
@@ -39,35 +30,8 @@ function expected(prompt, maxTokens = Infinity) {
   return replyTokens(prompt, 40).slice(0, maxTokens).join('');
 }
 
-let runs = 0;
-/** Runs tests/node/guide/<name> in its own node process; resolves to {code, stdout, stderr, result}. */
-function runExample(name) {
-  requireCore();
-  const key = `guide-${process.pid}-${++runs}`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(GUIDE_DIR, name)], {
-      cwd: REPO,
-      env: { ...process.env, LLMSTREAM_GUIDE_URL: provider.url, LLMSTREAM_GUIDE_KEY: key },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-      const result = line ? JSON.parse(line.slice('RESULT '.length)) : null;
-      if (code !== 0 || !result) {
-        reject(new Error(`${name} exited with ${code ?? signal}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
-        return;
-      }
-      resolve({ code, stdout, stderr, result, key });
-    });
-  });
-}
+/** Runs tests/node/guide/<name> against the local provider (support/guide.mjs). */
+const runExample = (name) => runGuideExample(name, provider.url);
 
 const joinText = (items, field = 'text') => items.map((i) => i[field] ?? '').join('');
 

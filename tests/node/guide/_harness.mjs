@@ -5,6 +5,11 @@
 export const BASE_URL = process.env.LLMSTREAM_GUIDE_URL;
 if (!BASE_URL) throw new Error('LLMSTREAM_GUIDE_URL is not set (the local provider URL)');
 
+// The options of another provider (LLMSTREAM_GUIDE_LOADER, JSON: provider, baseURL,
+// defaultModel ...) for the examples whose loader takes them (metadata.mjs, run for every
+// provider by tests/node/npm_more_providers.test.mjs); none by default.
+export const LOADER = JSON.parse(process.env.LLMSTREAM_GUIDE_LOADER ?? '{}');
+
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Prints `RESULT <json>` on its own line (tests/node/npm_guide.test.mjs parses it). */

@@ -2,9 +2,10 @@
 // The guide's code is copied as written except the import and the baseURL (the local provider).
 // Below the harness line: code that runs it and prints the RESULT the test checks.
 import { APILoader } from '../../../npm/src/index.js';
-import { BASE_URL, report, scenario, sleep } from './_harness.mjs';
+import { BASE_URL, LOADER, report, scenario, sleep } from './_harness.mjs';
 
-const ai = new APILoader({ provider: 'openai', baseURL: BASE_URL });  // the guide's `ai` from "Simple Stream Example"
+// The guide's `ai` from "Simple Stream Example"; LOADER: another provider's options, if given.
+const ai = new APILoader({ provider: 'openai', baseURL: BASE_URL, ...LOADER });
 const stream = await ai.streamCompletion({
   prompt: "Explain quantum computing",
   maxTokens: 300
@@ -35,4 +36,5 @@ for await (const chunk of stream) {
 }
 
 // ---- harness (not guide code) ----
-report({ fullText, tokenCount, usage: stream.usage, cost: stream.cost, costDetails: stream.result.costDetails });
+report({ fullText, tokenCount, usage: stream.usage, cost: stream.cost, costDetails: stream.result.costDetails,
+  model: stream.result.model });
