@@ -4,8 +4,10 @@
 // given the framing explicitly assembles. And what is not a stream of the API (an HTML page, a
 // JSON error object, another API's framing) is still refused as an error body.
 //
-// BuildRequest cannot build these APIs' requests yet, so the Session is built for Chat
-// Completions and reads its responses as the API under test (session_internal::Access).
+// The Session is built for the API under test, with a provider that speaks it, so it builds that
+// API's request and reads its responses. Bedrock apart: BuildRequest cannot build ConverseStream
+// requests yet, so its Session is built for Chat Completions and reads its responses as Bedrock's
+// (session_internal::Access::ReadResponsesAs, kept for that alone).
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -31,9 +33,18 @@ constexpr const char* kKey = "sk-test-key-0123456789abcdef";
 using lt::Recorded;
 using lt::RecordedAs;
 
-SessionOptions Options() {
+// The provider each API is asked of (kOpenAI for Bedrock: see the top of the file).
+Provider ProviderOf(WireApi api) {
+  if (api == WireApi::kGeminiGenerateContent) return Provider::kGemini;
+  if (api == WireApi::kOllamaChat || api == WireApi::kOllamaGenerate) return Provider::kOllama;
+  if (api == WireApi::kCohereChat) return Provider::kCohere;
+  return Provider::kOpenAI;
+}
+
+SessionOptions Options(WireApi api) {
   SessionOptions options;
-  options.provider.provider = Provider::kOpenAI;
+  options.provider.provider = ProviderOf(api);
+  if (api != WireApi::kBedrockConverse) options.provider.api = api;
   options.provider.api_key = kKey;
   options.request.model = "gpt-4o";
   options.request.prompt = "Hello";
@@ -50,9 +61,9 @@ struct SessionRun {
 
 // One attempt of a Session reading `api`, answered `status` with `headers` and `body` in `split`.
 SessionRun RunSession(WireApi api, int status, const HeaderList& headers, std::string_view body,
-                      const lt::Split& split, SessionOptions options = Options()) {
-  Session session(std::move(options));
-  session_internal::Access::ReadResponsesAs(session, api);
+                      const lt::Split& split) {
+  Session session(Options(api));
+  if (api == WireApi::kBedrockConverse) session_internal::Access::ReadResponsesAs(session, api);
   SessionRun run;
   auto take = [&run](std::span<const Event> events) {
     for (const Event& event : events) {
@@ -168,7 +179,7 @@ TEST_P(SessionFraming, ReadsEachRecordingLikeTheStreamGivenItsFraming) {
   StreamOptions stream_options;
   stream_options.api = recorded.api;
   stream_options.framing = recorded.framing;
-  stream_options.provider = Provider::kOpenAI;
+  stream_options.provider = ProviderOf(recorded.api);
   stream_options.model = "gpt-4o";
   const std::vector<lt::Split> splits = lt::StandardSplits(body.size());
   const HeaderList typed = {{"Content-Type", recorded.content_type}, {"x-request-id", "r1"}};

@@ -69,14 +69,16 @@ LocalProvider::~LocalProvider() {
   }
 }
 
-std::string LocalProvider::base_url() const {
-  return "http://127.0.0.1:" + std::to_string(port_) + "/v1";
-}
+std::string LocalProvider::origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+std::string LocalProvider::base_url() const { return origin() + "/v1"; }
 
 ClientOptions LocalProvider::Options(std::string_view scenario, WireApi api) const {
   ClientOptions options;
   options.provider.provider = Provider::kLocal;
-  options.provider.base_url = base_url();
+  const bool below_v1 = api == WireApi::kChatCompletions || api == WireApi::kResponses ||
+                        api == WireApi::kAnthropicMessages;
+  options.provider.base_url = below_v1 ? base_url() : origin();
   options.provider.api = api;
   if (!scenario.empty()) {
     options.provider.headers.emplace_back("x-llmstream-scenario", std::string(scenario));

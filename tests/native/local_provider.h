@@ -24,10 +24,13 @@ class LocalProvider {
 
   bool ok() const { return port_ != 0; }
   int port() const { return port_; }
+  std::string origin() const;    // "http://127.0.0.1:PORT"
   std::string base_url() const;  // "http://127.0.0.1:PORT/v1"
 
   // A client for this server: provider kLocal, the given wire API, `scenario` sent as the
-  // x-llmstream-scenario header, fast retries (base delay 10 ms) unless overridden later.
+  // x-llmstream-scenario header, fast retries (base delay 10 ms) unless overridden later. The
+  // base URL is base_url() for the OpenAI and Anthropic APIs, origin() for the others (the
+  // request builder adds their own version segments: Gemini /v1beta, Ollama /api, Cohere /v2).
   ClientOptions Options(std::string_view scenario = "",
                         WireApi api = WireApi::kChatCompletions) const;
 
