@@ -22,6 +22,12 @@ Json Body(const CompletionRequest& request) {
   return body;
 }
 
+// The AWS documentation's example credentials (never valid).
+const AwsCredentials kExampleCredentials{
+    .access_key_id = "AKIDEXAMPLE",
+    .secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+    .session_token = "FwoGZXIvYXdzEXAMPLETOKEN"};
+
 Json ParseOrDie(const std::string& text) {
   Json out;
   EXPECT_TRUE(ParseJson(text, &out)) << text;
@@ -236,12 +242,15 @@ TEST(BedrockRequest, RefusesWhatBedrockRefuses) {
 TEST(BedrockRequest, UnsignedRequestCarriesUrlHeadersAndMergedBody) {
   HttpRequest http;
   Error error;
-  ASSERT_TRUE(BuildBedrockRequest(
-      {.region = "us-east-1", .headers = {{"accept", "*/*"}, {"X-Custom", "1"}}},
-      {.model = "anthropic.claude-3-haiku-20240307-v1:0",
-       .prompt = "Hi",
-       .extra_body_json = R"({"performanceConfig": {"latency": "optimized"}})"},
-      &http, &error))
+  ASSERT_TRUE(
+      BuildBedrockRequest({.provider = Provider::kBedrock,
+                           .headers = {{"accept", "*/*"}, {"X-Custom", "1"}},
+                           .region = "us-east-1",
+                           .aws_credentials = kExampleCredentials},
+                          {.model = "anthropic.claude-3-haiku-20240307-v1:0",
+                           .prompt = "Hi",
+                           .extra_body_json = R"({"performanceConfig": {"latency": "optimized"}})"},
+                          &http, &error))
       << error.message;
   EXPECT_EQ(http.method, "POST");
   EXPECT_EQ(http.url,
@@ -251,7 +260,9 @@ TEST(BedrockRequest, UnsignedRequestCarriesUrlHeadersAndMergedBody) {
   EXPECT_EQ(HeaderValue(http, "accept"), "*/*");  // replaced, not doubled
   EXPECT_EQ(http.headers.size(), 3u);
   EXPECT_EQ(ParseOrDie(http.body)["performanceConfig"]["latency"], "optimized");
-  EXPECT_FALSE(BuildBedrockRequest({.region = ""}, {.model = "m", .prompt = "x"}, &http, &error));
+  EXPECT_FALSE(
+      BuildBedrockRequest({.provider = Provider::kBedrock, .aws_credentials = kExampleCredentials},
+                          {.model = "m", .prompt = "x"}, &http, &error));
   EXPECT_NE(error.message.find("region"), std::string::npos);
 }
 
@@ -261,7 +272,9 @@ TEST(BedrockRequest, UnsignedRequestCarriesUrlHeadersAndMergedBody) {
 // the signature below.
 TEST(BedrockRequest, SignedRequestMatchesTheAwsSdks) {
   HttpRequest http;
-  ASSERT_TRUE(BuildBedrockRequest({.region = "us-west-2"},
+  ASSERT_TRUE(BuildBedrockRequest({.provider = Provider::kBedrock,
+                                   .region = "us-west-2",
+                                   .aws_credentials = kExampleCredentials},
                                   {.model = "arn:aws:bedrock:us-west-2:123456789012:inference-"
                                             "profile/us.anthropic.claude-3-7-sonnet-20250219-v1:0",
                                    .prompt = "Hello",
@@ -269,10 +282,11 @@ TEST(BedrockRequest, SignedRequestMatchesTheAwsSdks) {
                                   &http, nullptr));
   ASSERT_EQ(http.body, R"({"messages":[{"role":"user","content":[{"text":"Hello"}]}],)"
                        R"("inferenceConfig":{"maxTokens":100}})");
-  const AwsCredentials credentials{.access_key_id = "AKIDEXAMPLE",
-                                   .secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-                                   .session_token = "FwoGZXIvYXdzEXAMPLETOKEN",
-                                   .region = "us-west-2"};
+  const SigV4Credentials credentials{
+      .access_key_id = "AKIDEXAMPLE",
+      .secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+      .session_token = "FwoGZXIvYXdzEXAMPLETOKEN",
+      .region = "us-west-2"};
   SigV4Steps steps;
   ASSERT_TRUE(SignSigV4(credentials, {.service = kBedrockSigningName, .unix_ms = 1735787045000},
                         &http, nullptr, &steps));

@@ -64,7 +64,7 @@ TEST(RequestProviderTable, NaturalApisDefaultsAndKeys) {
       {Provider::kGemini, WireApi::kGeminiGenerateContent, "gemini-2.5-flash", "GEMINI_API_KEY",
        true},
       {Provider::kBedrock, WireApi::kBedrockConverse, "us.anthropic.claude-haiku-4-5-20251001-v1:0",
-       "AWS_ACCESS_KEY_ID", true},
+       "AWS_BEARER_TOKEN_BEDROCK", true},
       {Provider::kOllama, WireApi::kOllamaChat, "llama3.2", "OLLAMA_API_KEY", false},
       {Provider::kCohere, WireApi::kCohereChat, "command-a-03-2025", "CO_API_KEY", true},
       {Provider::kMistral, WireApi::kChatCompletions, "mistral-small-latest", "MISTRAL_API_KEY",
@@ -191,13 +191,6 @@ TEST(RequestProviderUrl, AzureDeploymentsAndApiVersion) {
             std::string::npos);
 }
 
-TEST(RequestProviderUrl, BedrockIsRefusedClearlyForNow) {
-  const std::string message = BuildFails(ConfigFor(Provider::kBedrock),
-                                         Prompt(std::string(DefaultModel(Provider::kBedrock))));
-  EXPECT_NE(message.find("bedrock_converse"), std::string::npos) << message;
-  EXPECT_NE(message.find("not built yet"), std::string::npos) << message;
-}
-
 // ---- Headers ------------------------------------------------------------------------------------
 
 TEST(RequestProviderHeaders, EachProvidersAuthHeader) {
@@ -237,9 +230,9 @@ TEST(RequestProviderHeaders, EachProvidersAuthHeader) {
 
 TEST(RequestProviderHeaders, TheKeyNeverReachesLogs) {
   for (Provider p : kNewProviders) {
-    if (p == Provider::kBedrock) continue;  // not built yet
     SCOPED_TRACE(ProviderName(p));
     ProviderConfig config = ConfigFor(p);
+    if (p == Provider::kBedrock) config.region = "us-east-1";  // the key: a Bedrock API key
     if (p == Provider::kAzure) config.base_url = "https://r.openai.azure.com";
     const HttpRequest http = BuildOk(config, test::ToolRoundTrip("model-1")).http;
     EXPECT_EQ(http.body.find(kSecretKey), std::string::npos);

@@ -311,7 +311,7 @@ const std::vector<Vector>& SuiteVectors() {
   return vectors;
 }
 
-AwsCredentials SuiteCredentials(const char* token = "") {
+SigV4Credentials SuiteCredentials(const char* token = "") {
   return {.access_key_id = "AKIDEXAMPLE",
           .secret_access_key = kSecret,
           .session_token = token,
@@ -408,7 +408,7 @@ TEST(SigV4Suite, ContentSha256HeaderIsAddedAndSigned) {
 
 TEST(SigV4, ResigningReplacesTheSigningHeaders) {
   HttpRequest request{.method = "POST", .url = "https://example.amazonaws.com/", .body = "{}"};
-  const AwsCredentials credentials = SuiteCredentials(kTokenB);
+  const SigV4Credentials credentials = SuiteCredentials(kTokenB);
   ASSERT_TRUE(
       SignSigV4(credentials, {.service = "service", .unix_ms = kSuiteTime}, &request, nullptr));
   const std::string first = HeaderValue(request, "authorization");
@@ -480,20 +480,20 @@ TEST(SigV4, RefusesWhatCannotBeSigned) {
   const HttpRequest request{.method = "POST", .url = "https://example.amazonaws.com/"};
   const SigV4Params params{.service = "bedrock", .unix_ms = kSuiteTime};
   struct Case {
-    AwsCredentials credentials;
+    SigV4Credentials credentials;
     SigV4Params params;
     std::string url;
   };
-  const AwsCredentials good = SuiteCredentials();
-  AwsCredentials no_secret = good;
+  const SigV4Credentials good = SuiteCredentials();
+  SigV4Credentials no_secret = good;
   no_secret.secret_access_key.clear();
-  AwsCredentials no_key = good;
+  SigV4Credentials no_key = good;
   no_key.access_key_id.clear();
-  AwsCredentials bad_region = good;
+  SigV4Credentials bad_region = good;
   bad_region.region = "us-east-1/x";
-  AwsCredentials no_region = good;
+  SigV4Credentials no_region = good;
   no_region.region.clear();
-  AwsCredentials token_break = good;
+  SigV4Credentials token_break = good;
   token_break.session_token = "abc\r\nX-Evil: 1";
   const std::vector<Case> cases = {
       {no_secret, params, request.url},

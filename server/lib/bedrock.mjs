@@ -4,12 +4,14 @@
 // messageStop, metadata; every payload padded with `p`), the Converse response object, and
 // AWS restJson1 errors (`x-amzn-errortype` + `{"message"}`; mid-stream: exception frames).
 //
-// The AWS SDK signs its requests with SigV4; any signature, or none, is accepted: nothing is
-// verified.
+// The AWS SDK signs its requests with SigV4. Signatures made with the local test credentials
+// (lib/sigv4-verify.mjs, LOCAL_AWS_CREDENTIALS) are verified, a wrong one answered 403
+// InvalidSignatureException as AWS does; any other signature, or none, is accepted unchecked.
 
 import { createHash } from 'node:crypto';
 
 import { eventMessage, exceptionMessage } from './event-stream.mjs';
+import { verifySigV4 } from './sigv4-verify.mjs';
 import { RequestError, continuationOf, continuedPrompt, makeId, textOf } from './plan.mjs';
 import { anthropicFragments } from './tool-args.mjs';
 
@@ -213,11 +215,14 @@ function errorType(status) {
   );
 }
 
-/** `x-amzn-requestid`; on errors `x-amzn-errortype` names the exception (restJson1). */
-function headers(requestId, { status } = {}) {
+/**
+ * `x-amzn-requestid`; on errors `x-amzn-errortype` names the exception (restJson1): `type`, else
+ * the status's.
+ */
+function headers(requestId, { status, type } = {}) {
   const out = { 'x-amzn-requestid': uuidOf(requestId) };
   if (status >= 400) {
-    out['x-amzn-errortype'] = `${errorType(status)[0]}:http://internal.amazon.com/coral/com.amazon.bedrock/`;
+    out['x-amzn-errortype'] = `${type ?? errorType(status)[0]}:http://internal.amazon.com/coral/com.amazon.bedrock/`;
   }
   return out;
 }
@@ -248,6 +253,7 @@ export const bedrock = {
   inbandError,
   errorBody,
   headers,
+  verifyAuth: (req, raw) => verifySigV4(req, raw),
 };
 
 const PATH_RE = /^\/model\/([^/]+)\/(converse-stream|converse)$/;

@@ -428,6 +428,13 @@ async function generate(ctx, req, res, url, { dialect, path: pathname, params })
     }
     return ctx.requestLog.setOutcome(record, 'client_disconnected');
   }
+  // Bedrock: a request signed with the local test credentials must be signed right (AWS's 403).
+  const refused = dialect.verifyAuth?.(req, raw);
+  if (refused) {
+    record.status = refused.status;
+    sendJson(res, refused.status, { message: refused.message }, dialect.headers(requestId, refused));
+    return ctx.requestLog.setOutcome(record, 'bad_request');
+  }
   let body = {};
   if (raw.length > 0) {
     try {

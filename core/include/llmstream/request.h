@@ -41,7 +41,8 @@ enum class Provider : uint8_t {
   kLocal = 5,       // our local provider server (fault injection, tests, the playground):
                     // OpenAI-compatible, default base URL http://127.0.0.1:8787
   kGemini = 6,      // Google Gemini API (generateContent), x-goog-api-key
-  kBedrock = 7,     // AWS Bedrock (ConverseStream), AWS SigV4
+  kBedrock = 7,     // AWS Bedrock (ConverseStream): ProviderConfig::region, and aws_credentials
+                    // (SigV4) or a Bedrock API key
   kOllama = 8,      // Ollama's native API (/api/chat), http://127.0.0.1:11434, no key needed
   kCohere = 9,      // Cohere v2 chat
   kMistral = 10,    // Mistral (Chat Completions)
@@ -103,7 +104,8 @@ std::string_view DefaultModel(Provider provider);
 
 // The environment variable that conventionally holds the provider's key (the one its official
 // SDK reads): OPENAI_API_KEY, ANTHROPIC_API_KEY, GROQ_API_KEY, OPENROUTER_API_KEY,
-// GEMINI_API_KEY, AWS_ACCESS_KEY_ID, OLLAMA_API_KEY, CO_API_KEY, MISTRAL_API_KEY,
+// GEMINI_API_KEY, AWS_BEARER_TOKEN_BEDROCK (a Bedrock API key; AWS credentials have their own
+// variables: ProviderConfig::aws_credentials), OLLAMA_API_KEY, CO_API_KEY, MISTRAL_API_KEY,
 // DEEPSEEK_API_KEY, AZURE_OPENAI_API_KEY, XAI_API_KEY; LLMSTREAM_API_KEY for kCompatible and
 // kLocal. The core never reads it: the CLI and the npm package do, and name it in errors.
 std::string_view ApiKeyVariable(Provider provider);
@@ -117,12 +119,29 @@ bool ApiKeyRequired(Provider provider);
 inline constexpr std::array<std::string_view, 4> kAuthHeaderNames = {"authorization", "x-api-key",
                                                                      "api-key", "x-goog-api-key"};
 
+// AWS IAM credentials (for provider kBedrock), as the AWS SDKs name them. They sign each request
+// (AWS Signature Version 4); only the access key id and the session token travel, the secret never
+// does. Both secrets are treated like api_key: masked in errors, never in logs.
+struct AwsCredentials {
+  std::string access_key_id{};  // AWS_ACCESS_KEY_ID: "AKIA..." (long-term), "ASIA..." (temporary)
+  std::string secret_access_key{};  // AWS_SECRET_ACCESS_KEY
+  std::string session_token{};      // AWS_SESSION_TOKEN: only with temporary (STS) credentials
+};
+
 // Where and how to reach a provider. Keys are passed in explicitly (never read from the
 // environment by the core) and never appear in logs, errors or Redacted() output.
+//
+// AWS Bedrock (kBedrock) takes either of AWS's two ways in:
+//   ProviderConfig{.provider = Provider::kBedrock, .region = "us-east-1",
+//                  .aws_credentials = {.access_key_id = ..., .secret_access_key = ...}}
+//     signed with SigV4 on every attempt (Session does it; see SignRequest), or
+//   ProviderConfig{.provider = Provider::kBedrock, .api_key = bedrock_api_key, .region = ...}
+//     a Bedrock API key (AWS_BEARER_TOKEN_BEDROCK), sent as `Authorization: Bearer`, unsigned.
 struct ProviderConfig {
   Provider provider = Provider::kOpenAI;
-  // Sent as `Authorization: Bearer` (Chat Completions, Responses, Cohere, Ollama), `x-api-key`
-  // (Anthropic Messages), `x-goog-api-key` (Gemini) or `api-key` (Azure). May be empty for
+  // Sent as `Authorization: Bearer` (Chat Completions, Responses, Cohere, Ollama, and a Bedrock API
+  // key), `x-api-key` (Anthropic Messages), `x-goog-api-key` (Gemini) or `api-key` (Azure). For
+  // Bedrock, pass either this or aws_credentials, not both. May be empty for
   // kCompatible / kLocal / kOllama (no auth header is sent then). For a hosted provider at its
   // default URL an empty key is an error, unless `headers` carries the auth header itself (a
   // proxy or a custom base_url may not need one).
@@ -146,6 +165,13 @@ struct ProviderConfig {
   // ConverseStream for Bedrock, /api/chat for Ollama, v2 chat for Cohere, Chat Completions
   // otherwise).
   std::optional<WireApi> api{};
+  // Bedrock: the AWS region ("us-east-1"; AWS_REGION or AWS_DEFAULT_REGION). It names the default
+  // endpoint, https://bedrock-runtime.{region}.amazonaws.com (a base_url replaces it), and is the
+  // region of the signature, so it is required with aws_credentials even when base_url is set.
+  std::string region{};
+  // Bedrock: IAM credentials; the request is then signed (SigV4) for each attempt. Empty = none
+  // (a Bedrock API key in api_key, or a proxy at base_url that signs itself).
+  AwsCredentials aws_credentials{};
 };
 
 // A tool call the assistant made earlier in the conversation, echoed back so that the following
@@ -246,14 +272,29 @@ WireApi ResolveApi(const ProviderConfig& config);
 std::string_view DefaultBaseUrl(Provider provider);
 
 // Builds the streaming HTTP request (`"stream": true` or Gemini's `?alt=sse`, usage reporting on,
-// Accept: text/event-stream, or application/x-ndjson for Ollama). Bedrock requests (SigV4) are
-// not built yet: kBedrockConverse is refused. The web (wasm) build of the core refuses Gemini,
-// Ollama and Cohere requests too, as it cannot read their streams. Returns false and sets `error`
+// Accept: text/event-stream, application/x-ndjson for Ollama, application/vnd.amazon.eventstream
+// for Bedrock). A Bedrock request with aws_credentials is built unsigned: SignRequest signs it
+// (Session does, for every attempt). Bedrock refuses here: no region without a base_url, an
+// access key id without its secret (or the reverse), a session token alone, api_key and
+// aws_credentials together, no credentials at all at the default endpoint. The web core module
+// (wasm) refuses Gemini, Ollama, Cohere and Bedrock requests: it cannot read their streams (the
+// npm package loads the full module for them). Returns false and sets `error`
 // (kInvalidRequest, a message naming the offending field) when the request cannot be expressed:
 // empty model, no prompt and no messages, a bad role, invalid tool / extra_body JSON, a value out
 // of range, an option the provider lacks. `out` is left untouched on failure. `error` may be null.
 [[nodiscard]] bool BuildRequest(const ProviderConfig& config, const CompletionRequest& request,
                                 HttpRequest* out, Error* error);
+
+// Signs `request` (built by BuildRequest from `config`) for sending at Unix time `unix_ms`, when
+// the config's auth is a signature: AWS SigV4 for Bedrock with aws_credentials (the Authorization,
+// X-Amz-Date, X-Amz-Content-Sha256 and, with a session token, X-Amz-Security-Token headers;
+// signing again replaces them). AWS refuses a signature more than 5 minutes from its own clock,
+// so sign each attempt, retries included, right before it is sent. Any other config: returns true
+// and leaves `request` as it is. Returns false and sets `error` (kInvalidRequest; `request`
+// untouched) when a signature is needed and `unix_ms` is nullopt (no wall time is known) or the
+// credentials cannot sign. Reads no clock. `error` may be null.
+[[nodiscard]] bool SignRequest(const ProviderConfig& config, std::optional<int64_t> unix_ms,
+                               HttpRequest* request, Error* error);
 
 // True for headers whose values are secrets (Authorization, x-api-key, api-key, cookies, and any
 // name mentioning key, token, secret or auth).

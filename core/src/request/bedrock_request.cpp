@@ -18,6 +18,49 @@ bool IsRegionName(std::string_view region) {
   return true;
 }
 
+std::string RegionProblem(std::string_view region, std::string_view why) {
+  return region.empty()
+             ? "provider 'bedrock' needs an AWS region " + std::string(why) +
+                   ": pass region (AWS_REGION), e.g. \"us-east-1\""
+             : "the AWS region '" + std::string(region) + "' is not a region name (like us-east-1)";
+}
+
+// The two ways in (llmstream/request.h, ProviderConfig): IAM credentials, whole, with a region to
+// sign for; or a Bedrock API key. Not both: which one the caller meant is not ours to guess.
+bool CheckBedrockAuth(const ProviderConfig& config, Error* error) {
+  const AwsCredentials& aws = config.aws_credentials;
+  if (SignsWithSigV4(config)) {
+    if (!config.api_key.empty()) {
+      return Invalid(error,
+                     "bedrock got both a Bedrock API key (api_key) and AWS credentials "
+                     "(aws_credentials): pass one of them");
+    }
+    if (aws.access_key_id.empty()) {
+      return Invalid(error,
+                     "the AWS access key id (aws_credentials.access_key_id, "
+                     "AWS_ACCESS_KEY_ID) is empty");
+    }
+    if (aws.secret_access_key.empty()) {
+      return Invalid(error,
+                     "the AWS secret access key (aws_credentials.secret_access_key, "
+                     "AWS_SECRET_ACCESS_KEY) is empty");
+    }
+    if (!IsRegionName(config.region)) {
+      return Invalid(error, RegionProblem(config.region, "to sign with"));
+    }
+    return true;
+  }
+  if (config.api_key.empty() && ApiKeyRequired(config.provider) && config.base_url.empty() &&
+      !HasAuthHeader(config)) {
+    return Invalid(
+        error,
+        "no credentials for provider 'bedrock': pass aws_credentials (AWS_ACCESS_KEY_ID, "
+        "AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) or a Bedrock API key as api_key "
+        "(AWS_BEARER_TOKEN_BEDROCK)");
+  }
+  return true;
+}
+
 Json TextBlock(const std::string& text) {
   Json block = Json::object();
   block["text"] = text;
@@ -298,17 +341,28 @@ bool BuildBedrockBody(const CompletionRequest& request, Json* body, Error* error
   return true;
 }
 
-bool BuildBedrockRequest(const BedrockEndpoint& endpoint, const CompletionRequest& request,
+bool SignsWithSigV4(const ProviderConfig& config) {
+  const AwsCredentials& aws = config.aws_credentials;
+  return ResolveApi(config) == WireApi::kBedrockConverse &&
+         !(aws.access_key_id.empty() && aws.secret_access_key.empty() && aws.session_token.empty());
+}
+
+bool BuildBedrockRequest(const ProviderConfig& config, const CompletionRequest& request,
                          HttpRequest* out, Error* error) {
   if (request.model.empty()) return Invalid(error, "model is empty");
-  std::string base = endpoint.base_url;
-  if (base.empty()) {
-    base = BedrockDefaultBaseUrl(endpoint.region);
+  if (!CheckBedrockAuth(config, error)) return false;
+  std::string base = config.base_url;
+  if (base.empty() && config.provider == Provider::kBedrock) {
+    base = BedrockDefaultBaseUrl(config.region);
+    if (base.empty()) return Invalid(error, RegionProblem(config.region, "to reach Bedrock"));
+  } else if (base.empty()) {
+    base = DefaultBaseUrl(config.provider);
     if (base.empty()) {
-      return Invalid(error, "the AWS region '" + endpoint.region +
-                                "' is empty or not a region name (like us-east-1)");
+      return Invalid(error, "base_url is required for provider '" +
+                                std::string(ProviderName(config.provider)) + "'");
     }
   }
+  if (!CheckBaseUrl(base, error)) return false;
   Json extra;
   if (!request.extra_body_json.empty() &&
       (!ParseJson(request.extra_body_json, &extra) || !extra.is_object())) {
@@ -323,7 +377,10 @@ bool BuildBedrockRequest(const BedrockEndpoint& endpoint, const CompletionReques
   built.url = BedrockConverseStreamUrl(base, request.model);
   built.headers = {{"Content-Type", "application/json"},
                    {"Accept", "application/vnd.amazon.eventstream"}};
-  for (const auto& [name, value] : endpoint.headers) {
+  // A Bedrock API key; never next to credentials (CheckBedrockAuth).
+  if (!config.api_key.empty())
+    built.headers.emplace_back("Authorization", "Bearer " + config.api_key);
+  for (const auto& [name, value] : config.headers) {
     bool replaced = false;
     for (auto& header : built.headers) {
       if (EqualsIgnoreCase(header.first, name)) {

@@ -1,6 +1,7 @@
 // AWS Bedrock ConverseStream requests (wire-formats.md, "AWS Bedrock"): the URL, the headers and
-// the body from a CompletionRequest, before signing (request/sigv4.h). Standalone until the
-// provider table and BuildRequest take them in; nothing here reads a clock or the environment.
+// the body from a ProviderConfig and a CompletionRequest (BuildRequest's kBedrockConverse branch),
+// and their signing (SignRequest: request/sigv4.h with the config's credentials). Nothing here
+// reads a clock or the environment: the signing time is passed in.
 //
 //   POST {base}/model/{modelId}/converse-stream
 //   {"messages": [...], "system": [{"text"}], "inferenceConfig": {...}, "toolConfig": {...},
@@ -60,20 +61,18 @@ std::string BedrockConverseStreamUrl(std::string_view base_url, std::string_view
 // in extra_body_json's additionalModelRequestFields).
 bool BuildBedrockBody(const CompletionRequest& request, Json* body, Error* error);
 
-// Where a Bedrock request goes, until ProviderConfig has a place for it.
-struct BedrockEndpoint {
-  std::string region{};    // "us-east-1"
-  std::string base_url{};  // "" = BedrockDefaultBaseUrl(region)
-  // Extra headers; one named like a default header (any case) replaces it.
-  std::vector<std::pair<std::string, std::string>> headers{};
-};
-
-// The unsigned request: POST, the URL, `Content-Type: application/json`, `Accept:
-// application/vnd.amazon.eventstream`, the endpoint's headers, and the body with
-// request.extra_body_json merged in last (RFC 7386). Sign it with SignSigV4(credentials,
-// {kBedrockSigningName, unix_ms}) before each attempt. `out` is untouched on failure.
-[[nodiscard]] bool BuildBedrockRequest(const BedrockEndpoint& endpoint,
+// The unsigned request for BuildRequest (which has validated the request): POST, the URL (the
+// config's base_url, else the region's endpoint for kBedrock, else the provider's default base),
+// `Content-Type: application/json`, `Accept: application/vnd.amazon.eventstream`, `Authorization:
+// Bearer` with a Bedrock API key (api_key), the config's headers (one named like a default header,
+// in any case, replaces it), and the body with request.extra_body_json merged in last (RFC 7386).
+// Refuses what could not be sent or signed (kInvalidRequest): see BuildRequest. With
+// aws_credentials, sign it with SignRequest before each attempt. `out` is untouched on failure.
+[[nodiscard]] bool BuildBedrockRequest(const ProviderConfig& config,
                                        const CompletionRequest& request, HttpRequest* out,
                                        Error* error);
+
+// Whether requests of `config` carry a SigV4 signature: ConverseStream with aws_credentials.
+bool SignsWithSigV4(const ProviderConfig& config);
 
 }  // namespace llmstream::request_internal

@@ -26,10 +26,11 @@ constexpr ProviderFacts kFacts[kProviderCount + 1] = {
      "LLMSTREAM_API_KEY"},
     {"gemini", "google", kGeminiGenerateContent, kGoogApiKey, true,
      "https://generativelanguage.googleapis.com/v1beta", "gemini-2.5-flash", "GEMINI_API_KEY"},
-    // {region} is filled in by the Bedrock request builder (bedrock_request.cpp).
+    // {region} is filled in by the Bedrock request builder (bedrock_request.cpp). The key is a
+    // Bedrock API key (Bearer); AWS credentials sign instead (ProviderConfig::aws_credentials).
     {"bedrock", "", kBedrockConverse, kAwsSigV4, true,
      "https://bedrock-runtime.{region}.amazonaws.com",
-     "us.anthropic.claude-haiku-4-5-20251001-v1:0", "AWS_ACCESS_KEY_ID"},
+     "us.anthropic.claude-haiku-4-5-20251001-v1:0", "AWS_BEARER_TOKEN_BEDROCK"},
     // A local Ollama needs no key; ollama.com's hosted API takes one as a Bearer token.
     {"ollama", "", kOllamaChat, kBearer, false, "http://127.0.0.1:11434", "llama3.2",
      "OLLAMA_API_KEY"},

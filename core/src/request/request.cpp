@@ -11,6 +11,7 @@
 
 #include "json/writer.h"
 #include "llmstream/url_redaction.h"
+#include "request/bedrock_request.h"
 #include "request/provider_table.h"
 #include "request/request_internal.h"
 
@@ -292,6 +293,30 @@ std::string EscapePathSegment(std::string_view segment, bool keep_slash) {
   return out;
 }
 
+bool CheckBaseUrl(std::string_view base, Error* error) {
+  const size_t scheme_end = base.find("://");
+  const std::string scheme =
+      scheme_end == std::string::npos ? "" : ToLowerAscii(base.substr(0, scheme_end));
+  if (scheme != "http" && scheme != "https") {
+    // Redacted: a mistyped scheme does not make the password or the signature any less secret.
+    return Invalid(error, "base_url '" + RedactUrl(base) + "' must start with http:// or https://");
+  }
+  base.remove_prefix(scheme_end + 3);
+  if (base.find_first_not_of('/') == std::string_view::npos) {
+    return Invalid(error, "base_url has no host");
+  }
+  return true;
+}
+
+bool HasAuthHeader(const ProviderConfig& config) {
+  for (const auto& [name, value] : config.headers) {
+    for (std::string_view auth : kAuthHeaderNames) {
+      if (EqualsIgnoreCase(name, auth)) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace request_internal
 
 namespace {
@@ -345,16 +370,9 @@ bool BuildUrl(const ProviderConfig& config, WireApi api, const CompletionRequest
     query = base.substr(q);
     base.resize(q);
   }
+  if (!request_internal::CheckBaseUrl(base, error)) return false;
   const size_t scheme_end = base.find("://");
-  const std::string scheme = scheme_end == std::string::npos
-                                 ? ""
-                                 : request_internal::ToLowerAscii(base.substr(0, scheme_end));
-  if (scheme != "http" && scheme != "https") {
-    // Redacted: a mistyped scheme does not make the password or the signature any less secret.
-    return Invalid(error, "base_url '" + RedactUrl(base) + "' must start with http:// or https://");
-  }
   while (!base.empty() && base.back() == '/') base.pop_back();
-  if (base.size() <= scheme_end + 3) return Invalid(error, "base_url has no host");
 
   std::string path;
   if (config.provider == Provider::kAzure) {
@@ -385,15 +403,6 @@ void SetHeader(std::vector<std::pair<std::string, std::string>>* headers, std::s
     }
   }
   headers->emplace_back(std::move(name), std::move(value));
-}
-
-bool HasAuthHeader(const ProviderConfig& config) {
-  for (const auto& [name, value] : config.headers) {
-    for (std::string_view auth : kAuthHeaderNames) {
-      if (request_internal::EqualsIgnoreCase(name, auth)) return true;
-    }
-  }
-  return false;
 }
 
 std::vector<std::pair<std::string, std::string>> BuildHeaders(const ProviderConfig& config,
@@ -496,8 +505,10 @@ bool Validate(const ProviderConfig& config, WireApi api, const CompletionRequest
   if (request.prompt.empty() && request.messages.empty()) {
     return Invalid(error, "either prompt or messages is required");
   }
-  if (ApiKeyRequired(config.provider) && config.base_url.empty() && config.api_key.empty() &&
-      !HasAuthHeader(config)) {
+  // Bedrock's credentials are of two kinds: BuildBedrockRequest checks them.
+  if (api != WireApi::kBedrockConverse && ApiKeyRequired(config.provider) &&
+      config.base_url.empty() && config.api_key.empty() &&
+      !request_internal::HasAuthHeader(config)) {
     return Invalid(error, "no API key for provider '" + std::string(ProviderName(config.provider)) +
                               "': set " + std::string(ApiKeyVariable(config.provider)) +
                               " or pass the key (api_key / apiKey)");
@@ -552,8 +563,8 @@ bool BuildRequest(const ProviderConfig& config, const CompletionRequest& request
                   Error* error) {
   const WireApi api = ResolveApi(config);
   if (!Validate(config, api, request, error)) return false;
-  if (api == WireApi::kBedrockConverse) {  // issue 14: its stream is read, its request not yet
-    return Invalid(error, "bedrock_converse requests (AWS SigV4) are not built yet");
+  if (api == WireApi::kBedrockConverse) {  // its own URL, auth and body (bedrock_request.h)
+    return request_internal::BuildBedrockRequest(config, request, out, error);
   }
 
   Json extra;
@@ -590,7 +601,7 @@ bool BuildRequest(const ProviderConfig& config, const CompletionRequest& request
     case WireApi::kCohereChat:
       ok = request_internal::BuildCohereBody(request, &body, error);
       break;
-    case WireApi::kBedrockConverse:  // refused above
+    case WireApi::kBedrockConverse:  // built above
       break;
   }
   if (!ok) return false;

@@ -102,6 +102,13 @@ inline const std::string* ToolNameForResult(const CompletionRequest& request, si
   return nullptr;
 }
 
+// Refuses (kInvalidRequest) a base URL without an http(s) scheme or a host; the URL is redacted in
+// the message.
+bool CheckBaseUrl(std::string_view base, Error* error);
+
+// Whether config.headers carry an auth header themselves (kAuthHeaderNames, any case).
+bool HasAuthHeader(const ProviderConfig& config);
+
 // A model or deployment name as one URL path segment: unreserved characters (and ':' '@', and
 // '/' when keep_slash) as they are, any other byte percent-encoded.
 std::string EscapePathSegment(std::string_view segment, bool keep_slash);

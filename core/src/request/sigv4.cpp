@@ -243,7 +243,7 @@ std::string SigV4CanonicalQuery(std::string_view query) {
   return out;
 }
 
-bool SignSigV4(const AwsCredentials& credentials, const SigV4Params& params, HttpRequest* request,
+bool SignSigV4(const SigV4Credentials& credentials, const SigV4Params& params, HttpRequest* request,
                Error* error, SigV4Steps* steps) {
   if (credentials.access_key_id.empty() || credentials.secret_access_key.empty()) {
     return Invalid(error, "AWS credentials need an access key id and a secret access key");

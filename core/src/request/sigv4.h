@@ -22,9 +22,10 @@
 
 namespace llmstream::request_internal {
 
-// Where the public home of these will be is the wiring's choice; secrets only ever go into the
-// signature (the session token into its own header, which Redacted() masks).
-struct AwsCredentials {
+// ProviderConfig's AwsCredentials and region (llmstream/request.h), as one signing needs them;
+// secrets only ever go into the signature (the session token into its own header, which
+// Redacted() masks).
+struct SigV4Credentials {
   std::string access_key_id{};      // "AKIA...", "ASIA..." (temporary)
   std::string secret_access_key{};  // never sent, only used to derive the signing key
   std::string session_token{};      // STS temporary credentials: sent as X-Amz-Security-Token
@@ -58,7 +59,7 @@ struct SigV4Steps {
 // missing credentials, a region or service that cannot be in a credential scope, a URL without
 // http(s) scheme and host, or a time outside 1970..9999; `request` is untouched then. `error` and
 // `steps` may be null.
-[[nodiscard]] bool SignSigV4(const AwsCredentials& credentials, const SigV4Params& params,
+[[nodiscard]] bool SignSigV4(const SigV4Credentials& credentials, const SigV4Params& params,
                              HttpRequest* request, Error* error, SigV4Steps* steps = nullptr);
 
 // "YYYYMMDDTHHMMSSZ" (UTC) of a Unix time in ms within 1970..9999; "" outside.

@@ -22,8 +22,8 @@ void Session::Impl::AttemptFailed(Error error, bool transfer_open,
   // In-band errors quote what the server sent (a chunk that is not JSON, a provider message): a
   // server that echoes the key must not put it into an error a caller logs. (Keys shorter than 8
   // bytes are test placeholders such as "k": masking them would garble every message.)
-  const std::string& key = options_.provider.api_key;
-  if (key.size() >= 8) {
+  for (std::string_view key : session_internal::ConfigSecrets(options_.provider)) {
+    if (key.size() < 8) continue;
     error.message = session_internal::MaskKey(std::move(error.message), key);
     error.provider_type = session_internal::MaskKey(std::move(error.provider_type), key);
   }

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "request/bedrock_http_error.h"
 #include "request/request_internal.h"
 #include "text/one_line.h"
 
@@ -51,11 +52,19 @@ std::optional<int64_t> UnixNow(const HeaderList& headers, std::optional<int64_t>
   return std::nullopt;
 }
 
-Error ClassifyStatus(Provider provider, int status, const HeaderList& headers,
+std::array<std::string_view, 3> ConfigSecrets(const ProviderConfig& config) {
+  return {config.api_key, config.aws_credentials.secret_access_key,
+          config.aws_credentials.session_token};
+}
+
+Error ClassifyStatus(Provider provider, WireApi api, int status, const HeaderList& headers,
                      std::string_view body, std::optional<int64_t> unix_now,
                      std::string_view api_key) {
+  const int64_t now = unix_now.value_or(kProbeA);
   Error error =
-      ClassifyHttpError(provider, status, headers, body, unix_now.value_or(kProbeA), api_key);
+      api == WireApi::kBedrockConverse
+          ? request_internal::ClassifyBedrockHttpError(status, headers, body, now, api_key)
+          : ClassifyHttpError(provider, status, headers, body, now, api_key);
   if (!unix_now && RetryAfterMs(headers, kProbeB) != error.retry_after_ms) {
     error.retry_after_ms.reset();
   }
@@ -66,7 +75,7 @@ Error ClassifyNotEventStream(Provider provider, WireApi api, int status, const H
                              std::string_view body, std::optional<int64_t> unix_now,
                              std::string_view api_key) {
   if (IsProviderErrorObject(body)) {
-    Error error = ClassifyStatus(provider, status, headers, body, unix_now, api_key);
+    Error error = ClassifyStatus(provider, api, status, headers, body, unix_now, api_key);
     error.code = ErrorCode::kProviderError;
     return error;
   }

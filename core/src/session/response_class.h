@@ -3,6 +3,7 @@
 // HTTP dates need.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,9 +30,15 @@ std::optional<Framing> ResponseFraming(WireApi api, const HeaderList& headers);
 std::optional<int64_t> UnixNow(const HeaderList& headers, std::optional<int64_t> unix_ms_at_zero,
                                int64_t now_ms);
 
-// ClassifyHttpError for a non-2xx response (`api_key` masked in all it quotes). Without a known
-// Unix time, values that depend on it (a Retry-After HTTP date) are dropped rather than guessed.
-Error ClassifyStatus(Provider provider, int status, const HeaderList& headers,
+// The secrets of a config, masked wherever the session quotes a server's words: api_key, and
+// the AWS secret access key and session token. (The access key id identifies, like a user name:
+// AWS quotes it in its own messages.)
+std::array<std::string_view, 3> ConfigSecrets(const ProviderConfig& config);
+
+// ClassifyHttpError for a non-2xx response (ClassifyBedrockHttpError for Bedrock's
+// ConverseStream: its exception names), `api_key` masked in all it quotes. Without a known Unix
+// time, values that depend on it (a Retry-After HTTP date) are dropped rather than guessed.
+Error ClassifyStatus(Provider provider, WireApi api, int status, const HeaderList& headers,
                      std::string_view body, std::optional<int64_t> unix_now,
                      std::string_view api_key);
 

@@ -108,6 +108,18 @@ SessionStep Session::Impl::Send(int64_t now_ms) {
     attempt_ = std::move(*next_);
     next_.reset();
   }
+  // A signature (AWS SigV4) holds the time it was made, and AWS refuses one 5 minutes off: each
+  // attempt is signed now, on the wall clock the platform gave (the same way natively and in
+  // wasm). Without one, the request cannot be signed: the session ends before sending.
+  if (api_ == WireApi::kBedrockConverse) {
+    std::optional<int64_t> unix_ms;
+    if (options_.unix_ms_at_zero) unix_ms = *options_.unix_ms_at_zero + now_ms;
+    Error error;
+    if (!SignRequest(options_.provider, unix_ms, &attempt_.http, &error)) {
+      FailFinally(std::move(error), /*transfer_open=*/false, now_ms);
+      return Step(SessionAction::kDone);
+    }
+  }
   const int attempt = attempts_++;
   response_ = ResponseInfo{};
   response_.sent_ms = now_ms;
@@ -289,13 +301,19 @@ std::span<const Event> Session::Impl::Cancel(int64_t now_ms) {
 
 void Session::Impl::CollectedBodyFailed(bool transfer_open, int64_t now_ms) {
   const HeaderList& headers = response_.headers;
+  // The secrets besides api_key (which the classifiers mask) go before anything quotes or cuts
+  // the body: a cut could leave a prefix of one that no later masking recognizes.
+  std::string body = std::move(body_);
+  for (std::string_view secret : session_internal::ConfigSecrets(options_.provider)) {
+    if (secret != options_.provider.api_key) body = session_internal::MaskKey(body, secret);
+  }
   Error error =
       IsSuccess(response_.status)
           ? session_internal::ClassifyNotEventStream(options_.provider.provider, api_,
-                                                     response_.status, headers, body_, unix_now_,
+                                                     response_.status, headers, body, unix_now_,
                                                      options_.provider.api_key)
-          : session_internal::ClassifyStatus(options_.provider.provider, response_.status, headers,
-                                             body_, unix_now_, options_.provider.api_key);
+          : session_internal::ClassifyStatus(options_.provider.provider, api_, response_.status,
+                                             headers, body, unix_now_, options_.provider.api_key);
   body_.clear();
   AttemptFailed(std::move(error), transfer_open, ShouldRetryHeader(headers), now_ms);
 }

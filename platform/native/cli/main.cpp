@@ -46,6 +46,11 @@ SecretScrubber MakeScrubber(const Args& args) {
       scrubber.Add(key);
     }
   }
+  // Bedrock's: its API key and the AWS credentials (the access key id too: it names the account).
+  for (const char* variable : {"AWS_BEARER_TOKEN_BEDROCK", "AWS_ACCESS_KEY_ID",
+                               "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}) {
+    if (const char* secret = std::getenv(variable)) scrubber.Add(secret);
+  }
   for (const auto& [name, value] : args.headers) {
     if (!IsSensitiveHeader(name)) continue;
     scrubber.Add(value);

@@ -18,6 +18,13 @@ struct Setup {
   CompletionRequest request;
 };
 
+// --provider bedrock: the region (AWS_REGION, else AWS_DEFAULT_REGION) and, unless a Bedrock API
+// key was read (AWS_BEARER_TOKEN_BEDROCK), the credentials (AWS_ACCESS_KEY_ID,
+// AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) into `config`. False and *error (naming the
+// variables, never a value) when neither kind of credentials is set or the region is missing.
+bool ReadAwsEnvironment(const Args& args, const std::function<const char*(const char*)>& getenv,
+                        ProviderConfig* config, std::string* error);
+
 // Reads the key from `getenv` (injected so that tests need no real environment). On failure
 // returns nullopt and sets *error to one line that never contains a key.
 std::optional<Setup> MakeSetup(const Args& args, std::string prompt,

@@ -94,7 +94,8 @@ RunOutcome ReplayRecording(const Recording& recording, const Args& args, RunIo i
   options.provider.provider = header.provider;
   options.provider.api = header.api;
   options.provider.base_url = header.base_url;
-  options.provider.api_key = "replay";  // never sent: hosted providers refuse to build without
+  options.provider.api_key = "replay";    // never sent: hosted providers refuse to build without
+  options.provider.region = "us-east-1";  // likewise (Bedrock's default URL names a region)
   options.request = header.request;
   options.retry = header.retry;
   options.timeouts = header.timeouts;
