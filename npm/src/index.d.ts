@@ -51,6 +51,14 @@ export interface TransportOptions {
   unixMsAtZero?: number;
 }
 
+/** AWS IAM credentials (the AWS SDK's shape), for provider 'bedrock'. */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Only with temporary (STS) credentials. */
+  sessionToken?: string;
+}
+
 export interface APILoaderOptions extends TransportOptions {
   /**
    * One of PROVIDERS or an alias ('google' for 'gemini'), in any case. Required unless exactly
@@ -60,8 +68,24 @@ export interface APILoaderOptions extends TransportOptions {
    * the full core module (llmstream_core_full.wasm) on first use.
    */
   provider?: ProviderName | ProviderAlias;
-  /** Else read from the provider's key variable (OPENAI_API_KEY, GEMINI_API_KEY, ...; Node). */
+  /**
+   * Else read from the provider's key variable (OPENAI_API_KEY, GEMINI_API_KEY, ...; Node). For
+   * 'bedrock': a Bedrock API key (AWS_BEARER_TOKEN_BEDROCK), sent as `Authorization: Bearer`;
+   * pass either it or `credentials`.
+   */
   apiKey?: string;
+  /**
+   * 'bedrock' only: the AWS region ('us-east-1'). Else AWS_REGION or AWS_DEFAULT_REGION (Node).
+   * Required with `credentials`, and without `baseURL` (it names the endpoint).
+   */
+  region?: string;
+  /**
+   * 'bedrock' only: AWS IAM credentials, as the AWS SDK takes them; each attempt is signed with
+   * AWS SigV4 at its own time. Else (Node, without `apiKey` and AWS_BEARER_TOKEN_BEDROCK)
+   * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN. A plain object only (no
+   * credential provider functions). Never logged; masked in errors.
+   */
+  credentials?: AwsCredentials;
   baseURL?: string;
   headers?: HeadersInit;
   api?: WireApiName;

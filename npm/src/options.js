@@ -54,6 +54,8 @@ const TRANSPORT_KEYS = {
 const LOADER_KEYS = new Set([
   'provider',
   'apiKey',
+  'region',
+  'credentials',
   'baseURL',
   'headers',
   'api',
@@ -156,6 +158,36 @@ function inferProvider() {
   );
 }
 
+/**
+ * Bedrock's IAM credentials ({accessKeyId, secretAccessKey, sessionToken}, the AWS SDK's shape):
+ * the loader's, else (Node) AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, unless
+ * a Bedrock API key was given or AWS_BEARER_TOKEN_BEDROCK is set (it goes first, as in the AWS
+ * SDKs). Undefined when there are none.
+ */
+function awsCredentials(config, variable) {
+  const given = config.credentials;
+  if (given !== undefined && given !== null) {
+    if (typeof given !== 'object') fail('credentials must be an object {accessKeyId, secretAccessKey, sessionToken}');
+    for (const key of Object.keys(given)) {
+      if (!['accessKeyId', 'secretAccessKey', 'sessionToken', 'expiration', 'credentialScope', 'accountId'].includes(key)) {
+        fail(`unknown credentials key '${key}' (accessKeyId, secretAccessKey, sessionToken)`);
+      }
+    }
+    for (const key of ['accessKeyId', 'secretAccessKey', 'sessionToken']) {
+      if (given[key] !== undefined && typeof given[key] !== 'string') fail(`credentials.${key} must be a string`);
+    }
+    if (!given.accessKeyId || !given.secretAccessKey) {
+      fail('credentials need accessKeyId and secretAccessKey');
+    }
+    return { accessKeyId: given.accessKeyId, secretAccessKey: given.secretAccessKey,
+      ...(given.sessionToken ? { sessionToken: given.sessionToken } : {}) };
+  }
+  const e = env();
+  if (config.apiKey !== undefined || e[variable] || !e.AWS_ACCESS_KEY_ID || !e.AWS_SECRET_ACCESS_KEY) return undefined;
+  return { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
+    ...(e.AWS_SESSION_TOKEN ? { sessionToken: e.AWS_SESSION_TOKEN } : {}) };
+}
+
 /** Validated loader configuration (throws InvalidRequestError). */
 export function loaderConfig(config = {}) {
   if (config === null || typeof config !== 'object') fail('APILoader options must be an object');
@@ -175,19 +207,38 @@ export function loaderConfig(config = {}) {
   for (const [key, driverKey] of Object.entries(TRANSPORT_KEYS)) {
     if (config[key] !== undefined) transport[driverKey] = config[key];
   }
-  const apiKey = config.apiKey ?? envKey(provider);
+  const bedrock = provider === 'bedrock';
+  if (!bedrock && (config.region !== undefined || config.credentials !== undefined)) {
+    fail(`region and credentials are AWS Bedrock's options, not ${provider}'s`);
+  }
+  if (config.region !== undefined && typeof config.region !== 'string') fail('region must be a string');
+  if (config.apiKey !== undefined && config.credentials !== undefined) {
+    fail('pass either apiKey (a Bedrock API key) or credentials (AWS IAM), not both');
+  }
+  const credentials = bedrock ? awsCredentials(config, BY_PROVIDER.get(provider).keyVariable) : undefined;
+  const apiKey = config.apiKey ?? (credentials ? undefined : envKey(provider));
+  const region = bedrock ? config.region || env().AWS_REGION || env().AWS_DEFAULT_REGION || undefined : undefined;
   const headers = headerList(config.headers, 'headers');
   // The core's rule (request.cpp, Validate), on the core's data, checked here too so that a
   // missing key is reported now, naming the variable, not at the first read: a hosted provider
   // at its own URL needs a key unless an auth header carries one.
-  if (!apiKey && BY_PROVIDER.get(provider).keyRequired && config.baseURL === undefined &&
+  if (!apiKey && !credentials && BY_PROVIDER.get(provider).keyRequired && config.baseURL === undefined &&
       !Object.keys(headers).some((name) => AUTH_HEADERS.includes(name.toLowerCase()))) {
     const variable = BY_PROVIDER.get(provider).keyVariable;
-    fail(`no API key for provider '${provider}': pass {apiKey} or set ${variable}`);
+    fail(bedrock
+      ? `no credentials for provider 'bedrock': pass {credentials: {accessKeyId, secretAccessKey, sessionToken}} ` +
+          `or {apiKey} (a Bedrock API key), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or ${variable}`
+      : `no API key for provider '${provider}': pass {apiKey} or set ${variable}`);
+  }
+  // The core's rule too (bedrock_request.cpp): the region names the endpoint and scopes the signature.
+  if (bedrock && !region && (credentials || config.baseURL === undefined)) {
+    fail("provider 'bedrock' needs an AWS region: pass {region: 'us-east-1'} or set AWS_REGION");
   }
   return {
     provider,
     apiKey: apiKey ? String(apiKey) : undefined,
+    region,
+    credentials,
     baseURL: config.baseURL,
     headers,
     api: config.api,
@@ -236,6 +287,8 @@ export function requestOptions(loader, options = {}) {
     provider: loader.provider,
     ...(loader.apiKey ? { apiKey: loader.apiKey } : {}),
     ...(loader.baseURL ? { baseURL: loader.baseURL } : {}),
+    ...(loader.region ? { region: loader.region } : {}),
+    ...(loader.credentials ? { credentials: loader.credentials } : {}),
     ...(loader.api ? { api: loader.api } : {}),
     ...loader.transport,
   };
@@ -275,7 +328,8 @@ export function requestOptions(loader, options = {}) {
   const metricsIntervalMs = options.metricsIntervalMs ?? undefined;
   checkNumber('metricsIntervalMs', metricsIntervalMs, { min: 0 });
   // The base URL's password, signature ... too: a server may echo one without the URL around it.
-  const secrets = [loader.apiKey, ...Object.entries(headers)
+  const aws = loader.credentials ?? {};
+  const secrets = [loader.apiKey, aws.accessKeyId, aws.secretAccessKey, aws.sessionToken, ...Object.entries(headers)
     .filter(([name]) => /key|token|secret|auth|cookie/i.test(name))
     .map(([, value]) => value), ...(loader.baseURL ? urlSecrets(loader.baseURL) : [])].filter(Boolean);
   return { driver, rawMode: raw, signal, secrets, fetch: loader.fetch, metricsIntervalMs };

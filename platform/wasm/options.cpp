@@ -222,6 +222,16 @@ void ParseTool(const json& value, ToolDefinition* out, Fields* parent, const std
   f.JsonText("parameters", &out->parameters_json);
 }
 
+// Bedrock's AWS credentials in the AWS SDK's shape: {accessKeyId, secretAccessKey, sessionToken}.
+void ParseCredentials(const json& value, AwsCredentials* out, Fields* parent,
+                      std::string* problem) {
+  if (!value.is_object()) return parent->Fail("credentials", "an object");
+  Fields f(value, "credentials.", problem);
+  f.String("accessKeyId", &out->access_key_id);
+  f.String("secretAccessKey", &out->secret_access_key);
+  f.String("sessionToken", &out->session_token);
+}
+
 void Parse(const json& root, SessionOptions* o, std::string* problem) {
   Fields f(root, "", problem);
   // --- ProviderConfig ---
@@ -237,6 +247,10 @@ void Parse(const json& root, SessionOptions* o, std::string* problem) {
   f.String("baseURL", &o->provider.base_url);
   f.String("baseUrl", &o->provider.base_url);
   if (const json* v = f.Find("headers")) ParseHeaders(*v, &o->provider.headers, &f);
+  f.String("region", &o->provider.region);
+  if (const json* v = f.Find("credentials")) {
+    ParseCredentials(*v, &o->provider.aws_credentials, &f, problem);
+  }
   if (const json* v = f.Find("api")) {
     std::optional<WireApi> api =
         v->is_string() ? ParseWireApi(v->get_ref<const std::string&>()) : std::nullopt;

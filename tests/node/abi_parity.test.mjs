@@ -123,6 +123,9 @@ describe('the one rule the package checks before the core can', () => {
     // APILoader says it when created (naming the variable), the core at the first read; both
     // decide on the same data (abi.js PROVIDERS, AUTH_HEADERS), and must agree on every case.
     const core = await loadCore();
+    // Bedrock's requests (and its rule: a Bedrock API key or AWS credentials, AWS_ACCESS_KEY_ID ...)
+    // are the full module's; its region is given, so that only the key rule is compared.
+    const full = await loadCore({ full: true });
     const saved = {};
     for (const p of abi.PROVIDERS) {
       saved[p.keyVariable] = process.env[p.keyVariable];
@@ -134,18 +137,20 @@ describe('the one rule the package checks before the core can', () => {
         for (const apiKey of [undefined, 'sk-x']) {
           for (const baseURL of [undefined, 'http://127.0.0.1:9/v1']) {
             for (const headers of [undefined, { Authorization: 'Bearer x' }, { 'X-Title': 't' }]) {
-              const config = { provider: p.name, apiKey, baseURL, headers };
+              const bedrock = p.name === 'bedrock';
+              const config = { provider: p.name, apiKey, baseURL, headers, ...(bedrock ? { region: 'us-east-1' } : {}) };
               let js = null;
               try {
                 loaderConfig(config);
               } catch (e) {
                 js = e.message;
               }
-              const ws = new core.WasmSession(JSON.stringify({ ...config, model: 'm', prompt: 'x' }));
-              core._llmstream_poll(ws.handle(), 0);
+              const module = bedrock ? full : core;
+              const ws = new module.WasmSession(JSON.stringify({ ...config, model: 'm', prompt: 'x', unixMsAtZero: 0 }));
+              module._llmstream_poll(ws.handle(), 0);
               const error = JSON.parse(ws.errorJson());
               ws.delete();
-              const cpp = error && /no API key/.test(error.message) ? error.message : null;
+              const cpp = error && /no API key|no credentials/.test(error.message) ? error.message : null;
               assert.equal(js !== null, cpp !== null, `${JSON.stringify(config)}: JS ${js}, core ${cpp}`);
               if (js !== null) {
                 refused++;
