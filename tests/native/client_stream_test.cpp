@@ -102,6 +102,7 @@ TEST_P(ClientStreamTest, EachApiAtItsEndpointInItsFraming) {
       {WireApi::kOllamaChat, "/api/chat", Framing::kNdjson},
       {WireApi::kOllamaGenerate, "/api/generate", Framing::kNdjson},
       {WireApi::kCohereChat, "/v2/chat", Framing::kSse},
+      {WireApi::kBedrockConverse, "/model/local-echo/converse-stream", Framing::kAwsEventStream},
   };
   const auto found = std::find_if(std::begin(kExpected), std::end(kExpected),
                                   [](const Expected& e) { return e.api == GetParam(); });
@@ -124,16 +125,14 @@ TEST_P(ClientStreamTest, EachApiAtItsEndpointInItsFraming) {
   EXPECT_EQ(completion.usage.output_tokens.value_or(0), 5);
 }
 
-// Every wire API whose request BuildRequest builds. Not yet kBedrockConverse: its request (AWS
-// SigV4) is refused until it is wired; it joins this list then.
-INSTANTIATE_TEST_SUITE_P(AllApis, ClientStreamTest,
-                         ::testing::Values(WireApi::kChatCompletions, WireApi::kResponses,
-                                           WireApi::kAnthropicMessages,
-                                           WireApi::kGeminiGenerateContent, WireApi::kOllamaChat,
-                                           WireApi::kOllamaGenerate, WireApi::kCohereChat),
-                         [](const auto& param_info) {
-                           return std::string(WireApiName(param_info.param));
-                         });
+// Every wire API. Bedrock's request goes unsigned here (the local provider as kLocal needs no
+// credentials); signed ones: client_bedrock_test.cpp.
+INSTANTIATE_TEST_SUITE_P(
+    AllApis, ClientStreamTest,
+    ::testing::Values(WireApi::kChatCompletions, WireApi::kResponses, WireApi::kAnthropicMessages,
+                      WireApi::kGeminiGenerateContent, WireApi::kOllamaChat,
+                      WireApi::kOllamaGenerate, WireApi::kCohereChat, WireApi::kBedrockConverse),
+    [](const auto& param_info) { return std::string(WireApiName(param_info.param)); });
 
 // A request without a model gets the provider's default (request.h, DefaultModel), as the CLI
 // and the npm package do; a kCompatible server has none, and says so.

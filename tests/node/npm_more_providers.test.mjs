@@ -1,11 +1,11 @@
 // The seed guide's "Streaming with Metadata" example (shared/docs/seed-streaming-guide.md: the
 // text, `chunk.usage.totalTokens` and `chunk.cost.toFixed(4)`; tests/node/guide/metadata.mjs, in a
-// node process of its own) through the npm package for every
-// provider added with issue 14 (Gemini and its alias 'google', Ollama, Cohere, Mistral, DeepSeek,
-// xAI, Azure OpenAI), against the local provider over real HTTP on 127.0.0.1, each in its own wire
-// format and at its own endpoint; the local provider's Mistral and Azure imitations those need;
-// and which of the two wasm modules a stream loads (the full one for Gemini, Ollama, Cohere; never
-// for the OpenAI-compatible providers), observed through the module files it reads.
+// node process of its own) through the npm package for every provider added with issue 14
+// (Gemini and its alias 'google', Ollama, Cohere, Mistral, DeepSeek, xAI, Azure OpenAI, Bedrock),
+// against the local provider over real HTTP on 127.0.0.1, each in its own wire format and at its
+// own endpoint; the local provider's Mistral and Azure imitations those need; and which of the two
+// wasm modules a stream loads (the full one for Gemini, Ollama, Cohere, Bedrock; never for the
+// OpenAI-compatible providers), observed through the module files it reads.
 // A missing wasm build FAILS (run scripts/build-wasm.sh).
 
 import assert from 'node:assert/strict';
@@ -19,6 +19,7 @@ import { CORE_MODULE_APIS, PROVIDERS, WIRE_API_SPELLINGS } from '../../npm/dist/
 import { needsFullCore } from '../../npm/src/core/load.js';
 import { APILoader } from '../../npm/src/index.js';
 import { startServer } from '../../server/lib/server.mjs';
+import { LOCAL_AWS_CREDENTIALS } from '../../server/lib/sigv4-verify.mjs';
 import { replyTokens } from '../../server/lib/textgen.mjs';
 import { runGuideExample } from './support/guide.mjs';
 
@@ -50,6 +51,10 @@ const CASES = {
   deepseek: { base: '/v1', model: 'deepseek-v4-flash', price: [0.14, 0.28] },
   xai: { base: '/v1', model: 'grok-4-1-fast-non-reasoning', price: [0.2, 0.5] },
   azure: { base: '', model: 'gpt-4o-mini', deployment: true, price: [0.15, 0.6] },
+  // Signed with AWS SigV4 (the local provider verifies its test credentials' signatures);
+  // priced as claude-haiku-4-5.
+  bedrock: { base: '', model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0', price: [1.0, 5.0],
+    auth: { region: 'us-east-1', credentials: LOCAL_AWS_CREDENTIALS } },
 };
 
 /** Escapes `text` for a RegExp. */
@@ -61,13 +66,14 @@ describe("the seed guide's metadata example, for every new provider", () => {
       // tests/node/guide/metadata.mjs: the guide's code, its loader given this provider.
       const { stdout, result } = await runGuideExample('metadata.mjs', server.url, {
         provider,
-        apiKey: 'test-key',
+        ...(c.auth ?? { apiKey: 'test-key' }),
         baseURL: server.url + c.base,
         ...(c.deployment ? { defaultModel: c.model } : {}), // Azure: the deployment (no default model)
       });
       assert.equal(result.fullText, ANSWER);
       assert.equal(result.tokenCount, 40);
-      assert.equal(result.model, provider === 'cohere' ? '' : c.model); // Cohere names no model
+      // Cohere's and Bedrock's streams name no model.
+      assert.equal(result.model, ['cohere', 'bedrock'].includes(provider) ? '' : c.model);
       // Usage arrives (Gemini: on every chunk, each a snapshot of the answer so far; the others
       // once, at the end), and the last one printed is the answer's.
       const { usage, cost } = result;
@@ -173,12 +179,13 @@ describe('which wasm module a stream loads', () => {
     const folder = mkdtempSync(path.join(dir, `${file}-`));
     copyFileSync(path.join(DIST, file), path.join(folder, file));
     const wasmURL = pathToFileURL(path.join(folder, 'llmstream_core.wasm'));
-    return new APILoader({ provider, apiKey: 'test-key', baseURL: server.url + base, wasmURL });
+    const auth = CASES[provider]?.auth ?? { apiKey: 'test-key' };
+    return new APILoader({ provider, ...auth, baseURL: server.url + base, wasmURL });
   }
   const complete = (ai) => ai.complete({ prompt: PROMPT, ...(ai.toJSON().provider === 'azure' ? { model: 'gpt-4o-mini' } : {}) });
 
   for (const [provider, c] of Object.entries(CASES)) {
-    const full = ['gemini', 'google', 'ollama', 'cohere'].includes(provider);
+    const full = ['gemini', 'google', 'ollama', 'cohere', 'bedrock'].includes(provider);
     test(`${provider}: the ${full ? 'full' : 'core'} module only`, async () => {
       const [needed, other] = full
         ? ['llmstream_core_full.wasm', 'llmstream_core.wasm']

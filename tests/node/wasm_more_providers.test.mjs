@@ -1,14 +1,13 @@
 // The recordings of shared/fixtures/more-providers/ (Gemini SSE and streamed JSON array, Ollama
-// NDJSON, Cohere SSE with named events, Mistral, DeepSeek) through a WasmSession of the FULL core
-// module (llmstream_core_full.*, the one needsFullCore() names for them), answered with each
-// recording's real Content-Type and read whole, byte by byte and in random small and larger
-// reads; the text, thinking, tool calls, usage, finish reason and errors compared with facts
-// written here from more-providers/expected.json, per provider. The core module (llmstream_core.*)
+// NDJSON, Cohere SSE with named events, Mistral, DeepSeek, Bedrock event-stream) through a
+// WasmSession of the FULL core module (llmstream_core_full.*, the one needsFullCore() names for
+// them), answered with each recording's real Content-Type and read whole, byte by byte and in
+// random small and larger reads; the text, thinking, tool calls, usage, finish reason and errors
+// compared with facts written here from more-providers/expected.json, per provider. The core module (llmstream_core.*)
 // must refuse the wire APIs it leaves out with invalid_request instead of misreading them.
 //
-// Not here: the two Bedrock recordings (bedrock-*.eventstream). A WasmSession cannot build a
-// Bedrock ConverseStream request yet (BuildRequest refuses bedrock_converse), so no session of
-// either module gets to read a response; they join this list when the Bedrock requests are wired.
+// Bedrock's recordings (binary AWS event-stream frames) are asked for with a Bedrock API key
+// (Bearer, nothing to sign; signed requests: wasm_request_providers and npm_bedrock).
 // A missing wasm build FAILS (run scripts/build-wasm.sh).
 
 import assert from 'node:assert/strict';
@@ -23,9 +22,8 @@ import { assertText, eventShape, loadCores, poll, readEvents, replay, splits } f
 
 const DIR = path.join(defaultFixturesDir(), 'more-providers');
 const EXPECTED = JSON.parse(readFileSync(path.join(DIR, 'expected.json'), 'utf8'));
-// Bedrock left out: see the top of this file.
 const FILES = readdirSync(DIR)
-  .filter((f) => /\.(sse|json|ndjson)$/.test(f) && f !== 'expected.json')
+  .filter((f) => /\.(sse|json|ndjson|eventstream)$/.test(f) && f !== 'expected.json')
   .sort();
 
 let core;
@@ -49,6 +47,7 @@ function recordedAs(file) {
     cohere: 'command-r',
     mistral: 'mistral-small-latest',
     deepseek: 'deepseek-reasoner',
+    bedrock: file.includes('nova') ? 'us.amazon.nova-lite-v1:0' : 'us.anthropic.claude-sonnet-4-20250514-v1:0',
   }[provider];
   const contentType = {
     gemini: file.endsWith('.json') ? 'application/json; charset=UTF-8' : 'text/event-stream',
@@ -56,9 +55,11 @@ function recordedAs(file) {
     cohere: 'text/event-stream',
     mistral: 'text/event-stream',
     deepseek: 'text/event-stream; charset=utf-8',
+    bedrock: 'application/vnd.amazon.eventstream',
   }[provider];
   assert.ok(model && contentType, `no provider for ${file}`);
-  return { options: { ...base, provider, model }, contentType };
+  const region = provider === 'bedrock' ? { region: 'us-east-1' } : {};
+  return { options: { ...base, provider, model, ...region }, contentType };
 }
 
 /**
@@ -136,6 +137,20 @@ function chatFacts(e) {
   };
 }
 
+/** Bedrock ConverseStream: text and reasoning blocks, toolUse blocks; usage as sent. */
+function bedrockFacts(e) {
+  const of = (type, key) => e.blocks.filter((b) => b.type === type).map((b) => b[key]).join('');
+  const u = e.usage;
+  const cache = (u.cacheReadInputTokens ?? 0) + (u.cacheWriteInputTokens ?? 0);
+  return {
+    text: of('text', 'text') || null,
+    thinking: of('reasoning', 'reasoning_text') || null,
+    toolCalls: e.blocks.filter((b) => b.type === 'tool_use').map((b) => ({ name: b.name, arguments: b.input })),
+    usage: { promptTokens: u.inputTokens + cache, completionTokens: u.outputTokens, totalTokens: u.totalTokens },
+    finish: { end_turn: 'stop', stop_sequence: 'stop', tool_use: 'tool_calls', max_tokens: 'length' }[e.stop_reason],
+  };
+}
+
 /** @param {string} file @returns {Facts} */
 function expectedFacts(file) {
   const e = EXPECTED[file];
@@ -145,6 +160,7 @@ function expectedFacts(file) {
   if (provider === 'gemini') return geminiFacts(e);
   if (provider === 'ollama') return ollamaFacts(e);
   if (provider === 'cohere') return cohereFacts(e);
+  if (provider === 'bedrock') return bedrockFacts(e);
   return chatFacts(e);
 }
 
@@ -152,16 +168,13 @@ const joined = (events, kind, filter = () => true) =>
   events.filter((e) => e.kind === kind && e.choice === 0 && filter(e)).map((e) => e.text).join('');
 
 describe('more-providers recordings through a WasmSession of the full core module', () => {
-  test('every recording but Bedrock is here, and needs the full module only where it should', () => {
+  test('every recording is here, and needs the full module only where it should', () => {
     const all = readdirSync(DIR).filter((f) => f !== 'expected.json' && !f.endsWith('.md'));
-    assert.deepEqual(all.filter((f) => !FILES.includes(f)).sort(), [
-      'bedrock-claude-reasoning-signature.eventstream',
-      'bedrock-nova-two-tool-uses.eventstream',
-    ]);
-    assert.equal(FILES.length, 11);
+    assert.deepEqual(all.filter((f) => !FILES.includes(f)), []);
+    assert.equal(FILES.length, 13);
     for (const file of FILES) {
       const { options } = recordedAs(file);
-      const full = ['gemini', 'ollama', 'cohere'].includes(options.provider);
+      const full = ['gemini', 'ollama', 'cohere', 'bedrock'].includes(options.provider);
       assert.equal(needsFullCore(options), full, file);
     }
   });
@@ -229,6 +242,7 @@ describe('the core module refuses the wire APIs it leaves out', () => {
     [{ provider: 'ollama' }, 'ollama_chat'],
     [{ provider: 'ollama', api: 'ollama_generate' }, 'ollama_generate'],
     [{ provider: 'cohere' }, 'cohere_chat'],
+    [{ provider: 'bedrock', region: 'us-east-1' }, 'bedrock_converse'],
     [{ provider: 'openai', api: 'gemini-generate-content' }, 'gemini_generate_content'],
     [{ provider: 'local', api: 'cohere_chat' }, 'cohere_chat'],
   ];
