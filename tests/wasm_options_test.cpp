@@ -114,5 +114,21 @@ TEST(WasmOptions, InvalidJsonAndByteOrderMark) {
   EXPECT_EQ(bom.options.request.model, "m");
 }
 
+// An unknown `api` names every API the parser takes (it said "chat", "responses" or "messages"
+// while the new ones were taken too: a user who wrote 'gemini' was not told of
+// 'gemini_generate_content').
+TEST(WasmOptions, AnUnknownApiListsEveryName) {
+  const Parsed parsed = Parse(R"({"api":"gemini"})");
+  ASSERT_FALSE(parsed.ok);
+  for (const char* name : {"\"chat_completions\"", "\"responses\"", "\"anthropic_messages\"",
+                           "\"gemini_generate_content\"", "\"bedrock_converse\"", "\"ollama_chat\"",
+                           "\"ollama_generate\"", "\"cohere_chat\"", "\"chat\"", "\"messages\""}) {
+    EXPECT_NE(parsed.error.message.find(name), std::string::npos)
+        << name << ": " << parsed.error.message;
+  }
+  EXPECT_EQ(Parse(R"({"api":"gemini-generate-content"})").options.provider.api,
+            WireApi::kGeminiGenerateContent);
+}
+
 }  // namespace
 }  // namespace llmstream::wasm

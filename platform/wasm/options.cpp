@@ -254,7 +254,18 @@ void Parse(const json& root, SessionOptions* o, std::string* problem) {
   if (const json* v = f.Find("api")) {
     std::optional<WireApi> api =
         v->is_string() ? ParseWireApi(v->get_ref<const std::string&>()) : std::nullopt;
-    if (!api) return f.Fail("api", "\"chat\", \"responses\" or \"messages\"");
+    if (!api) {
+      // Every name ParseWireApi takes ('-' for '_' too), from its own tables.
+      std::string names;
+      for (uint8_t value = 0; value <= static_cast<uint8_t>(WireApi::kCohereChat); ++value) {
+        names += std::string(names.empty() ? "" : ", ") + '"' +
+                 std::string(WireApiName(static_cast<WireApi>(value))) + '"';
+      }
+      for (const WireApiShortName& short_name : kWireApiShortNames) {
+        names += ", \"" + std::string(short_name.name) + '"';
+      }
+      return f.Fail("api", "one of " + names);
+    }
     o->provider.api = api;
   }
   // --- CompletionRequest ---
