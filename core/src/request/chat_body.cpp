@@ -24,20 +24,7 @@ Json ChatMessage(const Message& m, Provider provider) {
     out["content"] = MessageContent(m);
   }
   if (!m.name.empty()) out["name"] = m.name;
-  if (!m.tool_calls.empty()) {
-    Json calls = Json::array();
-    for (const ToolCallRequest& call : m.tool_calls) {
-      Json function = Json::object();
-      function["name"] = call.name;
-      function["arguments"] = call.arguments.empty() ? std::string("{}") : call.arguments;
-      Json item = Json::object();
-      item["id"] = call.id;
-      item["type"] = "function";
-      item["function"] = std::move(function);
-      calls.push_back(std::move(item));
-    }
-    out["tool_calls"] = std::move(calls);
-  }
+  if (!m.tool_calls.empty()) out["tool_calls"] = ToolCallsJson(m.tool_calls);
   return out;
 }
 
@@ -53,6 +40,21 @@ Json ChatToolChoice(const std::string& choice) {
 }
 
 }  // namespace
+
+Json ToolCallsJson(const std::vector<ToolCallRequest>& tool_calls) {
+  Json calls = Json::array();
+  for (const ToolCallRequest& call : tool_calls) {
+    Json function = Json::object();
+    function["name"] = call.name;
+    function["arguments"] = call.arguments.empty() ? std::string("{}") : call.arguments;
+    Json item = Json::object();
+    item["id"] = call.id;
+    item["type"] = "function";
+    item["function"] = std::move(function);
+    calls.push_back(std::move(item));
+  }
+  return calls;
+}
 
 bool BuildChatBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
                    Error* error) {

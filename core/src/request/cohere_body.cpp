@@ -18,20 +18,7 @@ Json CohereMessage(const Message& m) {
   if (!(m.content.empty() && m.content_json.empty() && !m.tool_calls.empty())) {
     out["content"] = MessageContent(m);
   }
-  if (!m.tool_calls.empty()) {
-    Json calls = Json::array();
-    for (const ToolCallRequest& call : m.tool_calls) {
-      Json function = Json::object();
-      function["name"] = call.name;
-      function["arguments"] = call.arguments.empty() ? std::string("{}") : call.arguments;
-      Json item = Json::object();
-      item["id"] = call.id;
-      item["type"] = "function";
-      item["function"] = std::move(function);
-      calls.push_back(std::move(item));
-    }
-    out["tool_calls"] = std::move(calls);
-  }
+  if (!m.tool_calls.empty()) out["tool_calls"] = ToolCallsJson(m.tool_calls);
   return out;
 }
 

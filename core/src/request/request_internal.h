@@ -61,6 +61,10 @@ std::string Dump(const Json& value);
 // tool JSON, ranges); these check only what is specific to their API.
 bool BuildChatBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
                    Error* error);
+// An assistant turn's tool calls as OpenAI's `tool_calls` array ({id, type: "function",
+// function: {name, arguments}}; empty arguments sent as "{}"): Chat Completions and Cohere v2.
+Json ToolCallsJson(const std::vector<ToolCallRequest>& tool_calls);
+
 bool BuildResponsesBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
                         Error* error);
 bool BuildAnthropicBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
