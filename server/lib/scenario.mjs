@@ -20,6 +20,11 @@ export const KEYS = {
   text: { ...STRING, help: 'stream exactly this text instead of generated prose' },
   reasoning: { ...int(0, 1_000_000), help: 'stream N reasoning tokens before the answer' },
   tool_call: { ...int(0, 16), help: 'stream N tool calls (request must define tools)' },
+  tool_steps: {
+    ...int(1, 64),
+    help: 'scripted tool-calling model: call tools (tool_call=N in parallel, default 1) until the ' +
+      'conversation holds K assistant turns with calls, then answer quoting the last results',
+  },
   usage: { ...BOOL, help: 'usage=0 leaves usage out of the stream' },
   comments: { ...BOOL, help: 'write a ": keep-alive" comment before every event' },
   slow_bytes: { ...BOOL, help: 'write the body one byte per write' },

@@ -32,6 +32,8 @@ struct Block {
   uint32_t index = 0;
   std::string
       type;  // "text", "thinking", "redacted_thinking", "tool_use", "web_search_tool_result"...
+  std::string id;         // the provider's id of the item when the stream names one (Responses
+                          // "rs_...", "msg_..."): echoed back on the next turn
   std::string text;       // text / thinking text
   std::string signature;  // thinking signature (opaque, to be echoed back)
   std::string data;       // redacted data, or the whole block JSON of blocks that arrive complete

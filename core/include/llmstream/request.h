@@ -182,6 +182,46 @@ struct ToolCallRequest {
   std::string arguments{};  // the arguments JSON text as the model produced it; "" means {}
 };
 
+// What one piece of an assistant turn is (MessagePart::kind).
+enum class PartKind : uint8_t {
+  kText = 0,               // visible answer text
+  kReasoning = 1,          // readable reasoning (thinking) text, with its signature when signed
+  kRedactedReasoning = 2,  // opaque reasoning data: Anthropic redacted_thinking `data`, Bedrock
+                           // redactedContent, Responses `encrypted_content`, OpenRouter
+                           // reasoning.encrypted `data`
+  kToolCall = 3,           // a call the model made (`tool_call`)
+  kProviderBlock = 4,      // a block only its provider reads (server tool use and its result,
+                           // code execution, inline data): `type` and its JSON in `data`
+};
+
+// "text", "reasoning", "redacted_reasoning", "tool_call", "provider_block" (the npm package's
+// message part `type`); "unknown" for a value outside the enum.
+std::string_view PartKindName(PartKind kind);
+std::optional<PartKind> ParsePartKind(std::string_view name);
+
+// One piece of an assistant turn, as the model produced it. Providers that check their own
+// output on the next turn (Anthropic thinking signatures, Gemini thought signatures, Responses
+// reasoning items) need these pieces back exactly, in order: AssistantMessage builds them from a
+// Completion (llmstream/conversation.h).
+struct MessagePart {
+  PartKind kind = PartKind::kText;
+  std::string text{};       // kText, kReasoning: the text ("" for a signature-only part)
+  std::string signature{};  // kReasoning: the thinking signature; Gemini: the part's
+                            // thoughtSignature, on a part of any kind
+  std::string data{};       // kRedactedReasoning: the opaque data; kProviderBlock: the JSON
+  std::string id{};         // the provider's id of the item, when it has one (Responses "rs_...")
+  std::string type{};       // the provider's name of the block ("thinking", "thought",
+                            // "web_search_tool_result", "reasoning.encrypted" ...)
+  ToolCallRequest tool_call{};  // kToolCall
+};
+
+// Which provider and wire API produced an assistant turn.
+struct MessageOrigin {
+  Provider provider = Provider::kOpenAI;
+  WireApi api = WireApi::kChatCompletions;
+  bool operator==(const MessageOrigin&) const = default;
+};
+
 // One conversation turn. The same Message list works for every provider:
 //  - role "system" / "developer": instructions. Anthropic has no such role: their content is
 //    joined into the top-level `system` field (after CompletionRequest::system).
@@ -200,10 +240,23 @@ struct Message {
   std::string tool_call_id{};
   // role "assistant": the tool calls the model made in this turn.
   std::vector<ToolCallRequest> tool_calls{};
-  // Escape hatch for content this struct cannot express (images, documents, Anthropic thinking
-  // blocks that must be echoed back): a JSON value in the target API's own content format,
-  // sent verbatim instead of `content`. Empty = use `content`.
+  // Escape hatch for content this struct cannot express (images, documents): a JSON value in
+  // the target API's own content format, sent verbatim instead of `content`. Empty = use
+  // `content`.
   std::string content_json{};
+  // role "assistant": the turn exactly as a model produced it, in order (AssistantMessage and
+  // Conversation::Append fill it, with `content` and `tool_calls` as readable copies). When not
+  // empty it is what is sent, and `content`, `content_json` and `tool_calls` are not: to edit
+  // such a turn, edit its parts (or clear them).
+  std::vector<MessagePart> parts{};
+  // Who produced `parts`. Parts only a provider reads back (reasoning, signatures, redacted
+  // data, provider blocks) are sent only to the same provider and wire API; to any other, the
+  // turn is sent as its text and tool calls, which every provider takes. Unset = hand-written:
+  // everything is sent.
+  std::optional<MessageOrigin> origin{};
+  // role "tool": the tool failed and `content` says why. Anthropic `is_error`, Bedrock
+  // `status: "error"`; the other APIs have no flag and read it from the content.
+  bool is_error = false;
 };
 
 // A function the model may call. Responses API tools are sent with "strict": false (that API

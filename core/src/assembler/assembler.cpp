@@ -304,6 +304,7 @@ void Assembler::Apply(const Event& event) {
       Block& block = NewBlock(choice, event.block);
       block.type.assign(event.name);
       block.data.assign(event.text);
+      block.id.assign(event.id);
       break;
     }
   }

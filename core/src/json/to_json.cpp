@@ -105,6 +105,7 @@ void CompletionWriter::WriteBlock(std::string* out, const Block& block,
   ObjectWriter o(out);
   o.Int("index", block.index);
   o.String("type", block.type);
+  o.String("id", block.id);
   // A choice's only text or thinking block holds the same text as the choice.
   Text(o, "text", block.text, choice.text, choice.reasoning);
   Text(o, "signature", block.signature);
@@ -153,7 +154,7 @@ size_t JsonSizeHint(const Completion& completion, const LongStringWriter* long_s
             text(choice.reasoning_signature) + 512;
     for (const ToolCall& call : choice.tool_calls) size += text(call.arguments) + 256;
     for (const Block& block : choice.blocks) {
-      size += text(block.text) + text(block.data) + text(block.signature) + 256;
+      size += text(block.text) + text(block.data) + text(block.signature) + block.id.size() + 256;
     }
     for (const std::string& citation : choice.citations) size += citation.size() + 8;
   }

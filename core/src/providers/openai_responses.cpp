@@ -327,6 +327,7 @@ class ResponsesDialect final : public Dialect {
         info.type == "message" || info.type == "function_call" || info.type == "reasoning";
     Event& start = out.Emit(EventKind::kBlockStart, 0, output_index);
     start.name = info.type;
+    start.id = info.id;
     // Hosted tool calls and unknown items: their JSON is all there is to pass on.
     if (!streamed) start.text = TrimJsonSpace(raw);
     if (info.type == "function_call") {

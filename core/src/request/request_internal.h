@@ -93,6 +93,17 @@ void ReadGoogleStatus(const Json& error, std::string* status, std::string* reaso
 // Gemini's JSON-array stream answers an error as a one-element array: its element.
 void UnwrapGoogleErrorArray(Json* body);
 
+// The parts of assistant turn `m` to send with `config`, in order. A turn with parts
+// (AssistantMessage) gives them, minus what only its origin reads when `config` talks to another
+// provider or wire API (reasoning, redacted reasoning, provider blocks, signatures). A
+// hand-written turn gives its `content` as one text part (none when empty) and its `tool_calls`.
+// `content_json` is not looked at: writers that honour it check it first.
+std::vector<MessagePart> TurnParts(const Message& m, const ProviderConfig& config);
+
+// Whether parts of `m` may carry what only its origin reads back (signatures, encrypted
+// reasoning) to `config`: a hand-written turn, or one `config`'s provider and API produced.
+bool SameOrigin(const Message& m, const ProviderConfig& config);
+
 // The name of the tool call a role "tool" message answers (messages[index].tool_call_id), looked
 // up among the assistant turns before it: APIs that match results by name (Gemini, Ollama) need
 // it. Null when no earlier call has that id.
@@ -101,6 +112,9 @@ inline const std::string* ToolNameForResult(const CompletionRequest& request, si
   for (size_t i = index; i-- > 0;) {
     for (const ToolCallRequest& call : request.messages[i].tool_calls) {
       if (call.id == id) return &call.name;
+    }
+    for (const MessagePart& part : request.messages[i].parts) {
+      if (part.kind == PartKind::kToolCall && part.tool_call.id == id) return &part.tool_call.name;
     }
   }
   return nullptr;

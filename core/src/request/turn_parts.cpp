@@ -1,0 +1,37 @@
+// TurnParts: what of an assistant turn goes to the provider a request is for.
+#include "request/request_internal.h"
+
+namespace llmstream::request_internal {
+
+bool SameOrigin(const Message& m, const ProviderConfig& config) {
+  if (!m.origin) return true;
+  return *m.origin == MessageOrigin{.provider = config.provider, .api = ResolveApi(config)};
+}
+
+std::vector<MessagePart> TurnParts(const Message& m, const ProviderConfig& config) {
+  std::vector<MessagePart> parts;
+  if (m.parts.empty()) {
+    if (!m.content.empty()) {
+      parts.push_back(MessagePart{.kind = PartKind::kText, .text = m.content, .type = "text"});
+    }
+    for (const ToolCallRequest& call : m.tool_calls) {
+      parts.push_back(
+          MessagePart{.kind = PartKind::kToolCall, .type = "function", .tool_call = call});
+    }
+    return parts;
+  }
+  if (SameOrigin(m, config)) return m.parts;
+  // Another provider cannot read this one's reasoning or blocks, and would refuse its
+  // signatures: the text and the calls are what every provider takes.
+  for (const MessagePart& part : m.parts) {
+    if (part.kind != PartKind::kText && part.kind != PartKind::kToolCall) continue;
+    MessagePart portable = part;
+    portable.signature.clear();
+    portable.id.clear();
+    portable.data.clear();
+    parts.push_back(std::move(portable));
+  }
+  return parts;
+}
+
+}  // namespace llmstream::request_internal

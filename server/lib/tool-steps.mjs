@@ -1,0 +1,28 @@
+// The scripted tool-calling model behind the scenario key `tool_steps=K`, the same for every wire
+// API: each API's handler reads its own request shape into the neutral view below, and writes the
+// decision in its own stream shape. Pure functions, so the rule has one source.
+//
+// The rule: while the conversation holds fewer than K assistant turns that made tool calls, the
+// model calls tools again (`tool_call=N` calls in parallel, default 1, cycling through the
+// request's tools in order); then it answers with a text that quotes every tool result of the
+// last step verbatim, in order, so a test can check that each result reached the model.
+
+/** The final answer for the results of the last step (strings, in the order sent). */
+export function quoteResults(results) {
+  return `Results: ${results.join(' | ')}`;
+}
+
+/**
+ * What the model does next. `callTurns`: how many assistant turns with tool calls the request's
+ * conversation holds; `lastResults`: the tool results after the last of them, in order (strings).
+ * Returns {call: true, count} (count parallel calls) or {call: false, text}.
+ */
+export function nextToolStep({ toolSteps, toolCall, callTurns, lastResults }) {
+  if (callTurns < toolSteps) return { call: true, count: Math.max(1, toolCall ?? 1) };
+  return { call: false, text: quoteResults(lastResults) };
+}
+
+/** The tools to call in one step of `count` calls: the request's tools cycled in order. */
+export function toolsForStep(tools, count) {
+  return Array.from({ length: count }, (_, i) => tools[i % tools.length]);
+}
