@@ -5,9 +5,7 @@
 // JSON error object, another API's framing) is still refused as an error body.
 //
 // The Session is built for the API under test, with a provider that speaks it, so it builds that
-// API's request and reads its responses. Bedrock apart: BuildRequest cannot build ConverseStream
-// requests yet, so its Session is built for Chat Completions and reads its responses as Bedrock's
-// (session_internal::Access::ReadResponsesAs, kept for that alone).
+// API's request and reads its responses (Bedrock's signed with AWS credentials at a wall time).
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -20,7 +18,6 @@
 #include "llmstream/session.h"
 #include "llmstream/stream.h"
 #include "llmstream/to_json.h"
-#include "session/session_access.h"
 #include "support/fixtures.h"
 
 namespace llmstream {
@@ -33,9 +30,10 @@ constexpr const char* kKey = "sk-test-key-0123456789abcdef";
 using lt::Recorded;
 using lt::RecordedAs;
 
-// The provider each API is asked of (kOpenAI for Bedrock: see the top of the file).
+// The provider each API is asked of.
 Provider ProviderOf(WireApi api) {
   if (api == WireApi::kGeminiGenerateContent) return Provider::kGemini;
+  if (api == WireApi::kBedrockConverse) return Provider::kBedrock;
   if (api == WireApi::kOllamaChat || api == WireApi::kOllamaGenerate) return Provider::kOllama;
   if (api == WireApi::kCohereChat) return Provider::kCohere;
   return Provider::kOpenAI;
@@ -44,8 +42,15 @@ Provider ProviderOf(WireApi api) {
 SessionOptions Options(WireApi api) {
   SessionOptions options;
   options.provider.provider = ProviderOf(api);
-  if (api != WireApi::kBedrockConverse) options.provider.api = api;
-  options.provider.api_key = kKey;
+  options.provider.api = api;
+  if (api == WireApi::kBedrockConverse) {
+    // Signed (AWS SigV4) at the wall time each attempt is sent, as a Bedrock Session is.
+    options.provider.region = "us-west-2";
+    options.provider.aws_credentials = {.access_key_id = "AKIDEXAMPLE", .secret_access_key = kKey};
+    options.unix_ms_at_zero = 1735787045000;  // 2025-01-02T03:04:05Z
+  } else {
+    options.provider.api_key = kKey;
+  }
   options.request.model = "gpt-4o";
   options.request.prompt = "Hello";
   options.retry.max_retries = 0;   // one attempt: comparable with one Stream
@@ -63,7 +68,6 @@ struct SessionRun {
 SessionRun RunSession(WireApi api, int status, const HeaderList& headers, std::string_view body,
                       const lt::Split& split) {
   Session session(Options(api));
-  if (api == WireApi::kBedrockConverse) session_internal::Access::ReadResponsesAs(session, api);
   SessionRun run;
   auto take = [&run](std::span<const Event> events) {
     for (const Event& event : events) {

@@ -342,9 +342,6 @@ const Completion& Session::result() const { return impl_->result(); }
 const Assembler& session_internal::Access::ResultAssembler(const Session& session) {
   return session.impl_->result_assembler();
 }
-void session_internal::Access::ReadResponsesAs(Session& session, WireApi api) {
-  session.impl_->ReadResponsesAs(api);
-}
 const Error& Session::error() const { return impl_->error(); }
 bool Session::done() const { return impl_->done(); }
 int Session::attempts() const { return impl_->attempts(); }

@@ -11,10 +11,6 @@ struct Access {
   // every batch and the long strings' pending tails at the end (ForEachPending), so that a long
   // answer is never completed into one more copy in a heap that never shrinks.
   static const Assembler& ResultAssembler(const Session& session);
-  // Tests: read the responses as `api` while the request stays the one built for the session's
-  // own API, for reading an API whose requests BuildRequest cannot build yet. Call before the
-  // first OnResponse.
-  static void ReadResponsesAs(Session& session, WireApi api);
 };
 
 }  // namespace llmstream::session_internal

@@ -39,7 +39,6 @@ class Session::Impl {
   bool output_started() const { return output_started_; }
   int64_t first_output_ms() const { return first_output_ms_; }
   const ResponseInfo& response() const { return response_; }
-  void ReadResponsesAs(WireApi api) { api_ = api; }  // session_internal::Access
 
  private:
   enum class Phase : uint8_t {
@@ -124,7 +123,7 @@ class Session::Impl {
   uint64_t NextRandom();
 
   SessionOptions options_;
-  WireApi api_;
+  const WireApi api_;            // ResolveApi(options_.provider)
   Error build_error_;            // kInvalidRequest when the request could not be built
   Attempt attempt_;              // the current (or last) attempt's request
   std::optional<Attempt> next_;  // a continuation to send next (kept apart: the platform may
