@@ -6,13 +6,13 @@
 
 #include "llmstream/pricing.h"
 #include "llmstream/request.h"
+#include "support/pricing_helpers.h"
 
 namespace llmstream {
 namespace {
 
-std::string KeyOf(std::string_view model) {
-  return std::string(PriceTable::Default().FindKey(model));
-}
+using test::ExpectSaneAndDated;
+using test::KeyOf;
 
 TEST(PricingProviders, EveryNewRowIsSaneAndDated) {
   for (const char* model : {"gemini-3.1-pro",    "gemini-3-pro",     "gemini-3-flash",
@@ -26,17 +26,7 @@ TEST(PricingProviders, EveryNewRowIsSaneAndDated) {
                             "grok-4.3",          "grok-4.20",        "grok-4-1-fast",
                             "grok-4-fast",       "grok-4",           "grok-code-fast-1",
                             "grok-3-mini"}) {
-    const ModelPrice* price = PriceTable::Default().Find(model);
-    ASSERT_NE(price, nullptr) << model;
-    EXPECT_EQ(KeyOf(model), model);
-    EXPECT_GT(price->input_per_mtok, 0) << model;
-    EXPECT_GE(price->output_per_mtok, price->input_per_mtok) << model;
-    EXPECT_LT(price->output_per_mtok, 100) << model << ": per million, not per thousand";
-    if (price->cached_input_per_mtok) {
-      EXPECT_LT(*price->cached_input_per_mtok, price->input_per_mtok) << model;
-    }
-    ASSERT_EQ(price->as_of.size(), 10u) << model;
-    EXPECT_EQ(price->as_of.substr(0, 3), "202") << model;
+    ExpectSaneAndDated(model, /*output_ceiling=*/100);
   }
 }
 

@@ -4,8 +4,13 @@
 
 #include <string>
 
+#include "support/pricing_helpers.h"
+
 namespace llmstream {
 namespace {
+
+using test::ExpectSaneAndDated;
+using test::KeyOf;
 
 Usage Tokens(int64_t input, int64_t output) {
   Usage usage;
@@ -148,10 +153,6 @@ TEST(PricingSource, UnknownModelOrNoCountsIsUnknown) {
 
 // ---- Lookup -------------------------------------------------------------------------------------
 
-std::string KeyOf(std::string_view model) {
-  return std::string(PriceTable::Default().FindKey(model));
-}
-
 TEST(PricingLookup, DatedSnapshotsMapToTheirFamily) {
   EXPECT_EQ(KeyOf("gpt-4o-2024-08-06"), "gpt-4o");
   EXPECT_EQ(KeyOf("claude-haiku-4-5-20251001"), "claude-haiku-4-5");
@@ -211,8 +212,7 @@ TEST(PricingLookup, OpenRouterFreeVariantsCostNothing) {
 }
 
 TEST(PricingTable, EveryDefaultEntryIsSaneAndDated) {
-  const PriceTable& table = PriceTable::Default();
-  EXPECT_GT(table.size(), 40u);
+  EXPECT_GT(PriceTable::Default().size(), 40u);
   for (const char* model : {"gpt-4o",
                             "gpt-4o-mini",
                             "gpt-4.1",
@@ -235,18 +235,7 @@ TEST(PricingTable, EveryDefaultEntryIsSaneAndDated) {
                             "openai/gpt-oss-20b",
                             "deepseek-r1-distill-llama-70b",
                             "qwen/qwen3-32b"}) {
-    const ModelPrice* price = table.Find(model);
-    ASSERT_NE(price, nullptr) << model;
-    EXPECT_EQ(table.FindKey(model), model);
-    EXPECT_GT(price->input_per_mtok, 0) << model;
-    EXPECT_GE(price->output_per_mtok, price->input_per_mtok) << model;
-    EXPECT_LT(price->output_per_mtok, 1000) << model << ": per million, not per thousand";
-    if (price->cached_input_per_mtok) {
-      EXPECT_LT(*price->cached_input_per_mtok, price->input_per_mtok) << model;
-    }
-    ASSERT_EQ(price->as_of.size(), 10u) << model;
-    EXPECT_EQ(price->as_of[4], '-');
-    EXPECT_EQ(price->as_of.substr(0, 2), "20");
+    ExpectSaneAndDated(model, /*output_ceiling=*/1000);
   }
 }
 

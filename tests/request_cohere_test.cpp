@@ -6,28 +6,21 @@
 #include "llmstream/request.h"
 #include "support/request_helpers.h"
 
-namespace llmstream {
+namespace llmstream::test {
 namespace {
 
 using nlohmann::json;
-using test::BuildFails;
-using test::BuildOk;
-using test::ConfigFor;
-using test::Prompt;
-
-json CohereBody(const CompletionRequest& request) {
-  return BuildOk(ConfigFor(Provider::kCohere), request).body;
-}
 
 TEST(RequestCohere, PlainPrompt) {
-  EXPECT_EQ(CohereBody(Prompt("command-a-03-2025")), json::parse(R"({"model":"command-a-03-2025",
+  EXPECT_EQ(BodyFor(Provider::kCohere, Prompt("command-a-03-2025")),
+            json::parse(R"({"model":"command-a-03-2025",
     "messages":[{"role":"user","content":"Hello"}],"stream":true})"));
 }
 
 TEST(RequestCohere, ConversationWithToolCallsAndResults) {
-  CompletionRequest request = test::ToolRoundTrip("command-a-03-2025");
+  CompletionRequest request = ToolRoundTrip("command-a-03-2025");
   request.messages[1].content.clear();  // a pure tool-call turn has no content
-  const json body = CohereBody(request);
+  const json body = BodyFor(Provider::kCohere, request);
   const json expected = json::parse(R"([
     {"role":"system","content":"Be brief."},
     {"role":"user","content":"Weather in Paris and Rome?"},
@@ -45,14 +38,14 @@ TEST(RequestCohere, ConversationWithToolCallsAndResults) {
 }
 
 TEST(RequestCohere, OptionsToolChoiceAndThinking) {
-  CompletionRequest request = test::ToolRoundTrip("command-a-reasoning-08-2025");
+  CompletionRequest request = ToolRoundTrip("command-a-reasoning-08-2025");
   request.max_tokens = 300;
   request.temperature = 0.3;
   request.top_p = 0.75;
   request.stop = {"###"};
   request.tool_choice = "required";
   request.reasoning_budget_tokens = 2000;
-  json body = CohereBody(request);
+  json body = BodyFor(Provider::kCohere, request);
   EXPECT_EQ(body["max_tokens"], 300);
   EXPECT_EQ(body["temperature"], 0.3);
   EXPECT_EQ(body["p"], 0.75);
@@ -62,11 +55,11 @@ TEST(RequestCohere, OptionsToolChoiceAndThinking) {
   request.tool_choice = "none";
   request.reasoning_budget_tokens.reset();
   request.reasoning_effort = "none";
-  body = CohereBody(request);
+  body = BodyFor(Provider::kCohere, request);
   EXPECT_EQ(body["tool_choice"], "NONE");
   EXPECT_EQ(body["thinking"], json::parse(R"({"type":"disabled"})"));
   request.tool_choice = "auto";
-  EXPECT_FALSE(CohereBody(request).contains("tool_choice"));
+  EXPECT_FALSE(BodyFor(Provider::kCohere, request).contains("tool_choice"));
   request.tool_choice = "get_weather";
   EXPECT_NE(BuildFails(ConfigFor(Provider::kCohere), request).find("cannot force one named"),
             std::string::npos);
@@ -79,4 +72,4 @@ TEST(RequestCohere, SeveralChoicesAreRefused) {
 }
 
 }  // namespace
-}  // namespace llmstream
+}  // namespace llmstream::test

@@ -6,30 +6,22 @@
 #include "llmstream/request.h"
 #include "support/request_helpers.h"
 
-namespace llmstream {
+namespace llmstream::test {
 namespace {
 
 using nlohmann::json;
-using test::BuildFails;
-using test::BuildOk;
-using test::ConfigFor;
-using test::Prompt;
-
-json GeminiBody(const CompletionRequest& request) {
-  return BuildOk(ConfigFor(Provider::kGemini), request).body;
-}
 
 TEST(RequestGemini, PlainPrompt) {
-  const json body = GeminiBody(Prompt("gemini-2.5-flash"));
+  const json body = BodyFor(Provider::kGemini, Prompt("gemini-2.5-flash"));
   EXPECT_EQ(body, json::parse(R"({"contents":[{"role":"user","parts":[{"text":"Hello"}]}]})"));
 }
 
 TEST(RequestGemini, ConversationWithSystemToolCallsAndResults) {
-  CompletionRequest request = test::ToolRoundTrip("gemini-2.5-flash");
+  CompletionRequest request = ToolRoundTrip("gemini-2.5-flash");
   request.messages.insert(request.messages.begin(),
                           Message{.role = "developer", .content = "Use Celsius."});
   request.prompt = "And Oslo?";
-  const json body = GeminiBody(request);
+  const json body = BodyFor(Provider::kGemini, request);
   EXPECT_EQ(body["systemInstruction"],
             json::parse(R"({"parts":[{"text":"Be brief.\n\nUse Celsius."}]})"));
   const json expected = json::parse(R"([
@@ -45,10 +37,10 @@ TEST(RequestGemini, ConversationWithSystemToolCallsAndResults) {
 }
 
 TEST(RequestGemini, ToolsAndToolConfig) {
-  CompletionRequest request = test::ToolRoundTrip("gemini-2.5-flash");
+  CompletionRequest request = ToolRoundTrip("gemini-2.5-flash");
   request.tools.push_back({"now", "", ""});
   request.tool_choice = "get_weather";
-  json body = GeminiBody(request);
+  json body = BodyFor(Provider::kGemini, request);
   EXPECT_EQ(body["tools"], json::parse(R"([{"functionDeclarations":[
     {"name":"get_weather","description":"Current weather",
      "parametersJsonSchema":{"type":"object","properties":{"city":{"type":"string"}}}},
@@ -58,13 +50,13 @@ TEST(RequestGemini, ToolsAndToolConfig) {
   for (const auto& [choice, mode] : {std::pair{"auto", "AUTO"}, std::pair{"none", "NONE"},
                                      std::pair{"required", "ANY"}, std::pair{"any", "ANY"}}) {
     request.tool_choice = choice;
-    body = GeminiBody(request);
+    body = BodyFor(Provider::kGemini, request);
     EXPECT_EQ(body["toolConfig"]["functionCallingConfig"],
               json::parse(std::string(R"({"mode":")") + mode + "\"}"))
         << choice;
   }
   request.tool_choice.clear();
-  EXPECT_FALSE(GeminiBody(request).contains("toolConfig"));
+  EXPECT_FALSE(BodyFor(Provider::kGemini, request).contains("toolConfig"));
 }
 
 TEST(RequestGemini, GenerationConfig) {
@@ -75,7 +67,8 @@ TEST(RequestGemini, GenerationConfig) {
   request.stop = {"END"};
   request.n = 2;
   request.reasoning_budget_tokens = 2048;
-  EXPECT_EQ(GeminiBody(request)["generationConfig"], json::parse(R"({"maxOutputTokens":256,
+  EXPECT_EQ(BodyFor(Provider::kGemini, request)["generationConfig"],
+            json::parse(R"({"maxOutputTokens":256,
     "temperature":0.5,"topP":0.9,"stopSequences":["END"],"candidateCount":2,
     "thinkingConfig":{"thinkingBudget":2048,"includeThoughts":true}})"));
 }
@@ -83,16 +76,16 @@ TEST(RequestGemini, GenerationConfig) {
 TEST(RequestGemini, EffortIsABudgetOnGemini2AndALevelAfter) {
   CompletionRequest request = Prompt("gemini-2.5-flash");
   request.reasoning_effort = "medium";
-  EXPECT_EQ(GeminiBody(request)["generationConfig"]["thinkingConfig"],
+  EXPECT_EQ(BodyFor(Provider::kGemini, request)["generationConfig"]["thinkingConfig"],
             json::parse(R"({"thinkingBudget":8192,"includeThoughts":true})"));
   request.reasoning_effort = "none";
-  EXPECT_EQ(GeminiBody(request)["generationConfig"]["thinkingConfig"],
+  EXPECT_EQ(BodyFor(Provider::kGemini, request)["generationConfig"]["thinkingConfig"],
             json::parse(R"({"thinkingBudget":0})"));
   request.reasoning_effort = "turbo";
   EXPECT_NE(BuildFails(ConfigFor(Provider::kGemini), request).find("turbo"), std::string::npos);
   request.model = "gemini-3-pro-preview";
   request.reasoning_effort = "high";
-  EXPECT_EQ(GeminiBody(request)["generationConfig"]["thinkingConfig"],
+  EXPECT_EQ(BodyFor(Provider::kGemini, request)["generationConfig"]["thinkingConfig"],
             json::parse(R"({"thinkingLevel":"high","includeThoughts":true})"));
 }
 
@@ -103,7 +96,7 @@ TEST(RequestGemini, RawPartsPassThrough) {
   model.content_json = R"([{"text":"Hi","thoughtSignature":"c2ln"}])";
   request.messages.push_back(Message{.role = "user", .content = "Hi"});
   request.messages.push_back(model);
-  const json body = GeminiBody(request);
+  const json body = BodyFor(Provider::kGemini, request);
   EXPECT_EQ(body["contents"][1], json::parse(R"({"role":"model","parts":[
     {"text":"Hi","thoughtSignature":"c2ln"}]})"));
 }
@@ -113,11 +106,11 @@ TEST(RequestGemini, ResultsNeedTheirCallsAndArgumentsMustBeObjects) {
   request.messages.push_back(Message{.role = "tool", .content = "x", .tool_call_id = "nope"});
   EXPECT_NE(BuildFails(ConfigFor(Provider::kGemini), request).find("'nope' answers no earlier"),
             std::string::npos);
-  CompletionRequest bad_args = test::ToolRoundTrip("gemini-2.5-flash");
+  CompletionRequest bad_args = ToolRoundTrip("gemini-2.5-flash");
   bad_args.messages[1].tool_calls[0].arguments = "[1]";
   EXPECT_NE(BuildFails(ConfigFor(Provider::kGemini), bad_args).find("must be a JSON object"),
             std::string::npos);
 }
 
 }  // namespace
-}  // namespace llmstream
+}  // namespace llmstream::test

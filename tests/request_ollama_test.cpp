@@ -6,26 +6,18 @@
 #include "llmstream/request.h"
 #include "support/request_helpers.h"
 
-namespace llmstream {
+namespace llmstream::test {
 namespace {
 
 using nlohmann::json;
-using test::BuildFails;
-using test::BuildOk;
-using test::ConfigFor;
-using test::Prompt;
-
-json OllamaBody(const CompletionRequest& request, WireApi api = WireApi::kOllamaChat) {
-  return BuildOk(ConfigFor(Provider::kOllama, api), request).body;
-}
 
 TEST(RequestOllama, PlainPrompt) {
-  EXPECT_EQ(OllamaBody(Prompt("llama3.2")), json::parse(R"({"model":"llama3.2",
+  EXPECT_EQ(BodyFor(Provider::kOllama, Prompt("llama3.2")), json::parse(R"({"model":"llama3.2",
     "messages":[{"role":"user","content":"Hello"}],"stream":true})"));
 }
 
 TEST(RequestOllama, ConversationWithToolCallsAndResults) {
-  const json body = OllamaBody(test::ToolRoundTrip("qwen3:4b"));
+  const json body = BodyFor(Provider::kOllama, ToolRoundTrip("qwen3:4b"));
   const json expected = json::parse(R"([
     {"role":"system","content":"Be brief."},
     {"role":"user","content":"Weather in Paris and Rome?"},
@@ -48,21 +40,21 @@ TEST(RequestOllama, OptionsAndThink) {
   request.top_p = 0.8;
   request.stop = {"\n\n"};
   request.reasoning_effort = "high";
-  json body = OllamaBody(request);
+  json body = BodyFor(Provider::kOllama, request);
   EXPECT_EQ(body["options"],
             json::parse(R"({"num_predict":10,"temperature":0.2,"top_p":0.8,"stop":["\n\n"]})"));
   EXPECT_EQ(body["think"], "high");
   request.reasoning_effort = "none";
-  EXPECT_EQ(OllamaBody(request)["think"], false);
+  EXPECT_EQ(BodyFor(Provider::kOllama, request)["think"], false);
   request.reasoning_effort.reset();
   request.reasoning_budget_tokens = 1000;
-  EXPECT_EQ(OllamaBody(request)["think"], true);
+  EXPECT_EQ(BodyFor(Provider::kOllama, request)["think"], true);
 }
 
 TEST(RequestOllama, ToolChoice) {
-  CompletionRequest request = test::ToolRoundTrip("qwen3:4b");
+  CompletionRequest request = ToolRoundTrip("qwen3:4b");
   request.tool_choice = "none";
-  EXPECT_FALSE(OllamaBody(request).contains("tools"));
+  EXPECT_FALSE(BodyFor(Provider::kOllama, request).contains("tools"));
   request.tool_choice = "required";
   EXPECT_NE(BuildFails(ConfigFor(Provider::kOllama), request).find("cannot force"),
             std::string::npos);
@@ -72,14 +64,15 @@ TEST(RequestOllama, GenerateTakesOnePrompt) {
   CompletionRequest request = Prompt("llama3.2", "Why is the sky blue?");
   request.system = "Short answers.";
   request.max_tokens = 5;
-  EXPECT_EQ(OllamaBody(request, WireApi::kOllamaGenerate), json::parse(R"({"model":"llama3.2",
+  EXPECT_EQ(BodyFor(Provider::kOllama, request, WireApi::kOllamaGenerate),
+            json::parse(R"({"model":"llama3.2",
     "prompt":"Why is the sky blue?","system":"Short answers.","stream":true,
     "options":{"num_predict":5}})"));
-  EXPECT_NE(BuildFails(ConfigFor(Provider::kOllama, WireApi::kOllamaGenerate),
-                       test::ToolRoundTrip("llama3.2"))
-                .find("use ollama_chat"),
-            std::string::npos);
+  EXPECT_NE(
+      BuildFails(ConfigFor(Provider::kOllama, WireApi::kOllamaGenerate), ToolRoundTrip("llama3.2"))
+          .find("use ollama_chat"),
+      std::string::npos);
 }
 
 }  // namespace
-}  // namespace llmstream
+}  // namespace llmstream::test

@@ -10,15 +10,8 @@
 #include "llmstream/request.h"
 #include "support/request_helpers.h"
 
-namespace llmstream {
+namespace llmstream::test {
 namespace {
-
-using test::BuildFails;
-using test::BuildOk;
-using test::ConfigFor;
-using test::HeaderOf;
-using test::kSecretKey;
-using test::Prompt;
 
 constexpr Provider kNewProviders[] = {Provider::kGemini, Provider::kBedrock, Provider::kOllama,
                                       Provider::kCohere, Provider::kMistral, Provider::kDeepSeek,
@@ -234,13 +227,8 @@ TEST(RequestProviderHeaders, TheKeyNeverReachesLogs) {
     ProviderConfig config = ConfigFor(p);
     if (p == Provider::kBedrock) config.region = "us-east-1";  // the key: a Bedrock API key
     if (p == Provider::kAzure) config.base_url = "https://r.openai.azure.com";
-    const HttpRequest http = BuildOk(config, test::ToolRoundTrip("model-1")).http;
-    EXPECT_EQ(http.body.find(kSecretKey), std::string::npos);
-    const HttpRequest redacted = Redacted(http);
-    for (const auto& [name, value] : redacted.headers) {
-      EXPECT_EQ(value.find(kSecretKey), std::string::npos) << name;
-    }
-    EXPECT_EQ(ToLogString(http).find(kSecretKey), std::string::npos);
+    const HttpRequest http = BuildOk(config, ToolRoundTrip("model-1")).http;
+    ExpectNeverLogged(http, kSecretKey);
     EXPECT_EQ(ToLogString(http).find("SECRET"), std::string::npos);
   }
 }
@@ -249,12 +237,12 @@ TEST(RequestProviderHeaders, TheKeyNeverReachesLogs) {
 // ---------------------------------------------------------------
 
 TEST(RequestProviderChat, MistralTakesMaxTokensAndNoStreamOptions) {
-  CompletionRequest request = test::ToolRoundTrip("mistral-small-latest");
+  CompletionRequest request = ToolRoundTrip("mistral-small-latest");
   request.max_tokens = 100;
   request.temperature = 0.3;
   request.tool_choice = "required";
   request.messages[1].content.clear();
-  const auto body = BuildOk(ConfigFor(Provider::kMistral), request).body;
+  const auto body = BodyFor(Provider::kMistral, request);
   EXPECT_EQ(body["max_tokens"], 100);
   EXPECT_FALSE(body.contains("max_completion_tokens"));
   EXPECT_FALSE(body.contains("stream_options"));
@@ -270,16 +258,16 @@ TEST(RequestProviderChat, DeepSeekThinkingSwitch) {
   CompletionRequest request = Prompt("deepseek-v4-pro");
   request.max_tokens = 50;
   request.reasoning_effort = "high";
-  auto body = BuildOk(ConfigFor(Provider::kDeepSeek), request).body;
+  auto body = BodyFor(Provider::kDeepSeek, request);
   EXPECT_EQ(body["thinking"], nlohmann::json::parse(R"({"type":"enabled"})"));
   EXPECT_EQ(body["reasoning_effort"], "high");
   EXPECT_EQ(body["max_tokens"], 50);
   EXPECT_EQ(body["stream_options"]["include_usage"], true);
   request.reasoning_effort = "none";
-  body = BuildOk(ConfigFor(Provider::kDeepSeek), request).body;
+  body = BodyFor(Provider::kDeepSeek, request);
   EXPECT_EQ(body["thinking"], nlohmann::json::parse(R"({"type":"disabled"})"));
   EXPECT_FALSE(body.contains("reasoning_effort"));
-  body = BuildOk(ConfigFor(Provider::kDeepSeek), Prompt("deepseek-v4-flash")).body;
+  body = BodyFor(Provider::kDeepSeek, Prompt("deepseek-v4-flash"));
   EXPECT_FALSE(body.contains("thinking"));
 }
 
@@ -296,11 +284,11 @@ TEST(RequestProviderChat, AzureAndXai) {
   EXPECT_EQ(body["model"], "gpt-5-mini");
 
   request.model = "grok-3-mini";
-  body = BuildOk(ConfigFor(Provider::kXai), request).body;
+  body = BodyFor(Provider::kXai, request);
   EXPECT_EQ(body["max_tokens"], 64);
   EXPECT_EQ(body["reasoning_effort"], "low");
   EXPECT_EQ(body["stream_options"]["include_usage"], true);
 }
 
 }  // namespace
-}  // namespace llmstream
+}  // namespace llmstream::test

@@ -1,5 +1,5 @@
-// Helpers for the request builder tests of the providers added with issue 14: build a request
-// and parse its body, read a header, a conversation with a tool round trip.
+// Helpers for the request builder tests: build a request and parse its body, read a header, a
+// conversation with a tool round trip, what must never reach a log.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -37,6 +37,7 @@ inline std::string BuildFails(const ProviderConfig& config, const CompletionRequ
   Error error;
   EXPECT_FALSE(BuildRequest(config, request, &http, &error));
   EXPECT_EQ(error.code, ErrorCode::kInvalidRequest);
+  EXPECT_TRUE(http.url.empty()) << "out must stay untouched on failure";
   return error.message;
 }
 
@@ -52,6 +53,16 @@ inline std::string HeaderOf(const HttpRequest& http, std::string_view name) {
   return "<absent>";
 }
 
+// `secret` reaches nothing a log shows: not the body, not a redacted header, not ToLogString.
+inline void ExpectNeverLogged(const HttpRequest& http, std::string_view secret) {
+  EXPECT_EQ(http.body.find(secret), std::string::npos) << http.body;
+  for (const auto& [name, value] : Redacted(http).headers) {
+    EXPECT_EQ(value.find(secret), std::string::npos) << name;
+  }
+  const std::string log = ToLogString(http);
+  EXPECT_EQ(log.find(secret), std::string::npos) << log;
+}
+
 inline ProviderConfig ConfigFor(Provider provider, std::optional<WireApi> api = std::nullopt,
                                 std::string base_url = "") {
   ProviderConfig config;
@@ -60,6 +71,12 @@ inline ProviderConfig ConfigFor(Provider provider, std::optional<WireApi> api = 
   config.api = api;
   config.base_url = std::move(base_url);
   return config;
+}
+
+// The body `provider` is sent for `request` over `api` (its own when none), with the test key.
+inline nlohmann::json BodyFor(Provider provider, const CompletionRequest& request,
+                              std::optional<WireApi> api = std::nullopt) {
+  return BuildOk(ConfigFor(provider, api), request).body;
 }
 
 inline CompletionRequest Prompt(std::string model, std::string prompt = "Hello") {
