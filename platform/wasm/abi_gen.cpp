@@ -267,7 +267,7 @@ void Generate(Out* out) {
     out->js << "  Object.freeze({ name: " << Quote(name)
             << ", defaultModel: " << Quote(DefaultModel(provider))
             << ", keyVariable: " << Quote(ApiKeyVariable(provider))
-            << ", alias: " << Quote(request_internal::Facts(provider).alias) << ", keyRequired: "
+            << ", alias: " << Quote(ProviderAlias(provider)) << ", keyRequired: "
             << (ApiKeyRequired(provider) ? "true" : "false")
             // Whether a set key variable says this provider is the one meant (not AWS
             // credentials: machines hold them for much else).
@@ -285,7 +285,7 @@ void Generate(Out* out) {
               "ProviderAlias =";
   first = true;
   for (const auto& [value, name] : Values<Provider>(256, &ProviderName)) {
-    const std::string_view alias = request_internal::Facts(static_cast<Provider>(value)).alias;
+    const std::string_view alias = ProviderAlias(static_cast<Provider>(value));
     if (alias.empty()) continue;
     out->dts << (first ? " " : " | ") << Quote(alias);
     first = false;
