@@ -85,6 +85,14 @@ export class Inspector {
     this.#append('wire', `── attempt ${this.attempts} ${this.#stamp()} ──\n> ${method} ${url}\n${head}\n\n${body}\n\n`);
   }
 
+  /** A heading in the wire and events tabs (conversation mode: one per step's request). */
+  section(title) {
+    this.attempts = 0;
+    this.#flushFrames(true);
+    this.#append('wire', `════ ${title} ${this.#stamp()} ════\n`);
+    this.#append('events', `════ ${title} ════\n`);
+  }
+
   response({ status, statusText, headers }) {
     const head = headers.map(([k, v]) => `${k}: ${v}`).join('\n');
     this.#append('wire', `< HTTP ${status} ${statusText} ${this.#stamp()}\n${head}\n\n`);

@@ -1,7 +1,12 @@
 // One stream panel: its settings, Generate / Stop, the live output (safe markdown), metrics and
 // the inter-token latency chart, the wire inspector, fault buttons and fixture replay. The panel
 // uses the llmstream package like any application: APILoader + streamCompletion + for await.
+// In conversation mode (a checkbox) Generate sends the prompt as the next user turn instead:
+// the loop is conversation.js's, the transcript and step timeline conversation-view.js's.
 
+import { ChatHistory, runTurn } from './conversation.js';
+import { ConversationView } from './conversation-view.js';
+import { DEMO_TOOLS } from './demo-tools.js';
 import { FAULTS, SAMPLES, fixtureApi } from './faults.js';
 import { Inspector } from './inspector.js';
 import { renderInto } from './markdown.js';
@@ -27,6 +32,15 @@ const isOutput = (c) =>
 
 /** The same-origin local provider (the page is served by it). */
 export const localBaseURL = () => `${location.origin}/v1`;
+
+/** Whether a base URL is this page's origin: the local provider, whatever provider speaks to it. */
+function isLocalURL(text) {
+  try {
+    return new URL(text).origin === location.origin;
+  } catch {
+    return false;
+  }
+}
 
 export class Panel {
   /**
@@ -71,6 +85,11 @@ export class Panel {
     this.runId = 0;
     this.controller = null;
     this.stream = null;
+    this.history = new ChatHistory();
+    this.chatView = new ConversationView(
+      { transcript: this.el.transcript, timeline: this.el.timeline },
+      this.llm.renderSafeMarkdown,
+    );
     this.#wire();
     this.setFixtures(deps.fixtures);
     this.#setState('idle');
@@ -97,6 +116,7 @@ export class Panel {
     });
     el.remove.addEventListener('click', () => this.deps.onRemove(this));
     el.provider.addEventListener('change', () => this.#onProvider());
+    el.baseURL.addEventListener('input', () => this.#onBaseURL());
     for (const fault of FAULTS) {
       const b = document.createElement('button');
       b.type = 'button';
@@ -119,6 +139,17 @@ export class Panel {
     this.root.append(datalist);
     el.model.setAttribute('list', datalist.id);
     this.datalist = datalist;
+    for (const [name, tool] of Object.entries(DEMO_TOOLS)) {
+      const label = document.createElement('label');
+      label.title = tool.description;
+      const box = Object.assign(document.createElement('input'), { type: 'checkbox', checked: true, value: name });
+      box.setAttribute('data-testid', `tool-${name}`);
+      label.append(box, ` ${name}`);
+      el.chatTools.append(label);
+      el.failTool.append(option(name, name));
+    }
+    el.chatMode.addEventListener('change', () => this.#onMode());
+    el.resetChat.addEventListener('click', () => this.resetConversation());
     this.resizeObserver = new ResizeObserver(() => drawChart(el.chart, this.gaps));
     this.resizeObserver.observe(el.chart);
   }
@@ -136,16 +167,56 @@ export class Panel {
       : `required, e.g. ${location.origin} (this local provider)`;
     const models = [facts?.defaultModel, ...(MORE_MODELS[provider] ?? [])].filter(Boolean);
     this.datalist.replaceChildren(...models.map((m) => option(m, m)));
-    // Scenarios and scripted replies are the local provider's; a hosted one would refuse them.
-    for (const node of [el.scenario, el.script, ...el.faults.querySelectorAll('button')]) {
-      node.disabled = !local;
-    }
+    this.#onBaseURL();
     el.apiKey.placeholder = local
       ? 'not needed for the local provider'
       : facts?.keyRequired
         ? `needed for this provider (${facts.keyVariable})`
         : 'optional for this provider';
     if (!local) el.connection.open = true;
+  }
+
+  get conversationMode() {
+    return this.el.chatMode.checked;
+  }
+
+  #onMode() {
+    const { el } = this;
+    const chat = this.conversationMode;
+    if (this.running) this.stop();
+    el.chatOptions.hidden = !chat;
+    el.conversation.hidden = !chat;
+    el.output.hidden = chat;
+    el.tools.hidden = chat || el.tools.childElementCount === 0;
+    el.replay.disabled = chat;
+    el.fixture.disabled = chat;
+    el.generate.textContent = chat ? 'Send' : 'Generate';
+    el.prompt.previousElementSibling.textContent = chat ? 'Message' : 'Prompt';
+    this.deps.announce(`Panel ${this.n}: ${chat ? 'conversation mode' : 'single completions'}`);
+  }
+
+  /** Forgets the conversation (stops a turn first). */
+  resetConversation() {
+    this.stop();
+    this.runId++;
+    this.history.reset();
+    this.chatView.reset();
+    this.#resetView();
+    this.#setState('idle', 'Conversation reset: the next message starts a new one.');
+    this.deps.announce(`Panel ${this.n}: conversation reset`);
+  }
+
+  /** Whether requests go to the local provider (provider 'local', or a base URL on this origin). */
+  get #local() {
+    return this.el.provider.value === 'local' || isLocalURL(this.el.baseURL.value.trim());
+  }
+
+  #onBaseURL() {
+    // Scenarios and scripted replies are the local provider's; a hosted one would refuse them.
+    const local = this.#local;
+    for (const node of [this.el.scenario, this.el.script, ...this.el.faults.querySelectorAll('button')]) {
+      node.disabled = !local;
+    }
   }
 
   setFixtures(names) {
@@ -175,42 +246,56 @@ export class Panel {
     this.deps.announce(`Panel ${this.n}: stopped`);
   }
 
-  /** Streams one completion into the panel (`fixture`: replay that recording instead). */
+  /** The panel's loader and request options (everything but prompt / messages / signal). */
+  #request(run, fixture) {
+    const { el, llm } = this;
+    const provider = fixture ? 'local' : el.provider.value;
+    const local = fixture || this.#local;
+    const scenario = fixture ? `fixture=${fixture}` : el.scenario.value.trim();
+    const loader = new llm.APILoader({
+      provider,
+      ...(fixture ? { api: fixtureApi(fixture), baseURL: localBaseURL() } : {}),
+      ...(!fixture && el.api.value ? { api: el.api.value } : {}),
+      ...(!fixture && el.baseURL.value.trim() ? { baseURL: el.baseURL.value.trim() } : {}),
+      ...(!fixture && el.apiKey.value ? { apiKey: el.apiKey.value } : {}),
+      // Anthropic answers browsers only with this header (the key is the user's own here).
+      ...(provider === 'anthropic' ? { headers: { 'anthropic-dangerous-direct-browser-access': 'true' } } : {}),
+      maxRetries: intOr(el.retries.value, 2),
+      fetch: tapFetch(this.#wireSink(run), llm),
+    });
+    const options = {
+      raw: true,
+      ...(el.model.value.trim() ? { model: el.model.value.trim() } : {}),
+      ...(el.maxTokens.value ? { maxTokens: intOr(el.maxTokens.value, 256) } : {}),
+      ...(el.temperature.value !== '' ? { temperature: Number(el.temperature.value) } : {}),
+    };
+    if (local && scenario) options.headers = { 'x-llmstream-scenario': scenario };
+    if (local && !fixture && el.script.value) options.extraBody = { llmstream: { text: el.script.value } };
+    return { loader, options, provider };
+  }
+
+  /**
+   * Streams one completion into the panel (`fixture`: replay that recording instead); in
+   * conversation mode, sends the prompt as the next user turn.
+   */
   async generate({ fixture } = {}) {
+    if (this.conversationMode && !fixture) return this.#converse();
     if (this.running) this.stop();
     const { el, llm } = this;
     const run = ++this.runId;
-    const provider = fixture ? 'local' : el.provider.value;
-    const local = provider === 'local';
-    const scenario = fixture ? `fixture=${fixture}` : el.scenario.value.trim();
     const transformSettings = readTransformSettings();
     this.#resetView();
 
     const controller = new AbortController();
     this.controller = controller;
     let stream;
+    let provider;
     try {
-      const loader = new llm.APILoader({
-        provider,
-        ...(fixture ? { api: fixtureApi(fixture), baseURL: localBaseURL() } : {}),
-        ...(!fixture && el.api.value ? { api: el.api.value } : {}),
-        ...(!fixture && el.baseURL.value.trim() ? { baseURL: el.baseURL.value.trim() } : {}),
-        ...(!fixture && el.apiKey.value ? { apiKey: el.apiKey.value } : {}),
-        // Anthropic answers browsers only with this header (the key is the user's own here).
-        ...(provider === 'anthropic' ? { headers: { 'anthropic-dangerous-direct-browser-access': 'true' } } : {}),
-        maxRetries: intOr(el.retries.value, 2),
-        fetch: tapFetch(this.#wireSink(run), llm),
-      });
-      const options = {
-        prompt: el.prompt.value || ' ',
-        signal: controller.signal,
-        raw: true,
-        ...(el.model.value.trim() ? { model: el.model.value.trim() } : {}),
-        ...(el.maxTokens.value ? { maxTokens: intOr(el.maxTokens.value, 256) } : {}),
-        ...(el.temperature.value !== '' ? { temperature: Number(el.temperature.value) } : {}),
-      };
-      if (local && scenario) options.headers = { 'x-llmstream-scenario': scenario };
-      if (local && !fixture && el.script.value) options.extraBody = { llmstream: { text: el.script.value } };
+      let loader;
+      let options;
+      ({ loader, options, provider } = this.#request(run, fixture));
+      options.prompt = el.prompt.value || ' ';
+      options.signal = controller.signal;
       try {
         // Live {type: 'metrics'} chunks where the package has them (else stream.metrics() only).
         stream = loader.streamCompletion({ ...options, metricsIntervalMs: 250 });
@@ -240,15 +325,7 @@ export class Panel {
         this.deps.announce(`Panel ${this.n}: done, ${this.metricsText()}`);
       }
     } catch (error) {
-      if (run === this.runId) {
-        if (controller.signal.aborted || error?.name === 'AbortError') {
-          this.#setState('stopped', 'Stopped: the request was aborted (the partial answer stays).');
-        } else {
-          this.#showError(error);
-          this.#setState('error', '');
-          this.deps.announce(`Panel ${this.n}: error ${error?.name ?? ''}: ${error?.message ?? error}`);
-        }
-      }
+      if (run === this.runId) this.#failed(error, controller, 'Stopped: the request was aborted (the partial answer stays).');
     } finally {
       clearInterval(timer);
       if (run === this.runId) {
@@ -257,6 +334,95 @@ export class Panel {
         this.inspector.result(safeResult(stream));
       }
     }
+  }
+
+  /** Conversation mode: the prompt as the next user turn, streamed step by step with tools. */
+  async #converse() {
+    if (this.running) this.stop();
+    const { el } = this;
+    const text = el.prompt.value.trim();
+    if (!text) {
+      this.#setState(this.root.dataset.state, 'Type a message first.');
+      return;
+    }
+    const run = ++this.runId;
+    this.#resetView();
+    const controller = new AbortController();
+    this.controller = controller;
+    const tools = Object.fromEntries(
+      [...el.chatTools.querySelectorAll('input:checked')].map((b) => [b.value, DEMO_TOOLS[b.value]]),
+    );
+    const maxSteps = Math.max(1, intOr(el.maxSteps.value, 5));
+    let setup;
+    try {
+      setup = this.#request(run);
+    } catch (error) {
+      this.#showError(error);
+      this.#setState('error', '');
+      return;
+    }
+    this.history.appendUser(text);
+    this.chatView.beginTurn(text);
+    el.prompt.value = '';
+    const what = `${setup.provider} ${el.model.value}`;
+    this.#setState('connecting', `Conversation turn ${this.chatView.turnCount}: ${what}, at most ${maxSteps} steps`);
+    this.deps.announce(`Panel ${this.n}: sending turn ${this.chatView.turnCount} (${what})`);
+    const timer = setInterval(() => this.#tick(run), 200);
+    let last = null;
+    let steps = 0;
+    try {
+      const chunks = runTurn({
+        loader: setup.loader,
+        history: this.history,
+        request: { ...setup.options, metricsIntervalMs: 250 },
+        tools,
+        maxSteps,
+        signal: controller.signal,
+        failing: el.failTool.value,
+        onStream: (stream, step) => {
+          if (run !== this.runId) return;
+          this.stream = stream;
+          steps = step;
+          this.inspector.section(`step ${step}`);
+        },
+      });
+      for await (const chunk of this.#observe(chunks, run)) {
+        if (run !== this.runId || controller.signal.aborted) break;
+        this.chatView.onChunk(chunk);
+        if (chunk.type === 'done') last = chunk;
+        if (chunk.type === 'step_start' && chunk.step > 1) this.#setState('connecting');
+      }
+      if (run === this.runId && !controller.signal.aborted) {
+        const limited = last?.finishReason === 'tool_calls' && steps >= maxSteps;
+        this.chatView.endTurn(limited ? 'step-limit' : 'answer');
+        this.#setState('done', `Done: turn ${this.chatView.turnCount}, ${steps} step${steps === 1 ? '' : 's'}${limited ? ' (the step limit)' : ''}.`);
+        this.deps.announce(`Panel ${this.n}: turn done, ${steps} steps`);
+      }
+    } catch (error) {
+      if (run === this.runId) {
+        const how = this.#failed(error, controller, 'Stopped: the turn was aborted (the partial answer stays in the conversation).');
+        this.chatView.endTurn(how, `${error?.name ?? 'Error'}: ${error?.message ?? error}`);
+      }
+    } finally {
+      clearInterval(timer);
+      if (run === this.runId) {
+        if (this.chatView.turn) this.chatView.endTurn('stopped');
+        this.updateMetrics();
+        this.inspector.result(safeResult(this.stream));
+      }
+    }
+  }
+
+  /** A stream or a turn threw: stopped (it was aborted) or an error, shown; returns which. */
+  #failed(error, controller, stoppedNote) {
+    if (controller.signal.aborted || error?.name === 'AbortError') {
+      this.#setState('stopped', stoppedNote);
+      return 'stopped';
+    }
+    this.#showError(error);
+    this.#setState('error', '');
+    this.deps.announce(`Panel ${this.n}: error ${error?.name ?? ''}: ${error?.message ?? error}`);
+    return 'error';
   }
 
   #resetView() {
@@ -287,7 +453,8 @@ export class Panel {
       if (run !== this.runId) return;
       const t = performance.now();
       this.inspector.event(chunk);
-      if (this.root.dataset.state === 'connecting' && chunk.type !== 'retry') this.#setState('streaming');
+      if (chunk.type === 'step_start') this.lastOutput = null; // a new request: no gap across steps
+      else if (this.root.dataset.state === 'connecting' && chunk.type !== 'retry') this.#setState('streaming');
       if (isOutput(chunk)) {
         if (this.lastOutput !== null) this.gaps.push(t - this.lastOutput);
         this.lastOutput = t;

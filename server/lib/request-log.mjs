@@ -35,6 +35,32 @@ export function boundedString(value) {
 }
 
 /**
+ * The turns of a request's conversation, one word each, space-separated (bounded like any
+ * field): the `role` of each entry of `messages` (Chat, Anthropic, Bedrock, Ollama, Cohere),
+ * `contents` (Gemini) or `input` (Responses: an item's role, else its type, e.g.
+ * `function_call_output`); `input` as a string is one `user` turn. null when the body has none
+ * of them. Tests read it to see that a follow-up request carries the earlier turns.
+ */
+export function conversationRoles(body) {
+  if (body === null || typeof body !== 'object') return null;
+  const list = Array.isArray(body.messages)
+    ? body.messages
+    : Array.isArray(body.contents)
+      ? body.contents
+      : typeof body.input === 'string'
+        ? [{ role: 'user' }]
+        : Array.isArray(body.input)
+          ? body.input
+          : null;
+  if (list === null) return null;
+  const word = (m) => {
+    const role = m?.role ?? m?.type;
+    return typeof role === 'string' && role ? role.replace(/\s+/g, '_') : '?';
+  };
+  return boundedString(list.map(word).join(' '));
+}
+
+/**
  * The records of the last `maxRecords` requests. Every string field is bounded
  * (boundedString), so the log's memory is bounded whatever the requests contain.
  */
@@ -61,6 +87,7 @@ export class RequestLog {
       path: boundedString(path),
       model: null,
       stream: false,
+      roles: null,
       status: null,
       events_sent: 0,
       bytes_sent: 0,
@@ -75,10 +102,11 @@ export class RequestLog {
     return record;
   }
 
-  /** Sets what the request asked for, once its body is parsed. */
-  setRequest(record, { model, stream }) {
+  /** Sets what the request asked for, once its body is parsed (`body`: for `roles`). */
+  setRequest(record, { model, stream }, body) {
     record.model = typeof model === 'string' ? boundedString(model) : null;
     record.stream = stream === true;
+    record.roles = conversationRoles(body);
   }
 
   /** Sets the record's key once the scenario is known; a waiter may be waiting for it. */

@@ -450,6 +450,7 @@ async function generate(ctx, req, res, url, { dialect, path: pathname, params })
   ctx.requestLog.setRequest(
     record,
     dialect.describe ? dialect.describe(body, params) : { model: body.model, stream: body.stream },
+    body,
   );
 
   let scenario;

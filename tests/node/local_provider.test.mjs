@@ -849,6 +849,26 @@ describe('fixtures and utility endpoints', () => {
     assert.equal(missing.status, 404);
   });
 
+  test('request log roles: the turns of each API\'s conversation shape', async () => {
+    const turns = [
+      { role: 'user', content: 'Weather?' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'w', arguments: '{}' } }] },
+      { role: 'tool', tool_call_id: 'c1', content: 'sunny' },
+    ];
+    await (await post('/v1/chat/completions', { ...CHAT_BODY, messages: turns }, { scenario: 'key=roles-chat; tokens=1' })).text();
+    assert.equal((await json('/_llmstream/requests?key=roles-chat')).body[0].roles, 'user assistant tool');
+    const input = [
+      { role: 'user', content: 'Weather?' },
+      { type: 'function_call', call_id: 'c1', name: 'w', arguments: '{}' },
+      { type: 'function_call_output', call_id: 'c1', output: 'sunny' },
+    ];
+    await (await post('/v1/responses', { model: 'local-echo', stream: true, input }, { scenario: 'key=roles-resp; tokens=1' })).text();
+    assert.equal((await json('/_llmstream/requests?key=roles-resp')).body[0].roles, 'user function_call function_call_output');
+    const bad = await post('/v1/chat/completions', { model: 'x' }, { scenario: 'key=roles-none' });
+    assert.equal(bad.status, 400);
+    assert.equal((await json('/_llmstream/requests?key=roles-none')).body[0].roles, null);
+  });
+
   test('request log records, wait timeout, clear', async () => {
     await (
       await post(
@@ -868,6 +888,7 @@ describe('fixtures and utility endpoints', () => {
       'outcome',
       'path',
       'request_id',
+      'roles',
       'seq',
       'started_ms',
       'status',
@@ -877,6 +898,7 @@ describe('fixtures and utility endpoints', () => {
     assert.equal(record.stream, true);
     assert.equal(record.events_sent, 5);
     assert.ok(record.bytes_sent > 500);
+    assert.equal(record.roles, 'system user');
     const timeout = await json('/_llmstream/requests/wait?key=never&timeout_ms=30');
     assert.equal(timeout.status, 408);
     const cleared = await fetch(`${base}/_llmstream/requests`, { method: 'DELETE' });
