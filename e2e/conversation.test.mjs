@@ -13,7 +13,7 @@ export const tests = [
     async run({ panel, base }) {
       const p = panel(0);
       const key = `e2e-chat-turns-${Date.now()}`;
-      await chatMode(p, { scenario: `tokens=6; key=${key}` });
+      await chatMode(p, { scenario: `tokens=6; reasoning=4; key=${key}` });
       await send(p, 'First question');
       await send(p, 'Second question');
       const turns = p.getByTestId('transcript').locator('[data-testid=turn]');
@@ -21,6 +21,7 @@ export const tests = [
       assert((await turns.nth(0).getAttribute('data-role')) === 'user' && (await turns.nth(1).getAttribute('data-role')) === 'assistant', 'user, then assistant');
       assert(norm(await turns.nth(1).getByTestId('answer').textContent()) === norm(replyTokens('First question', 6).join('')), 'the first answer');
       assert(norm(await turns.nth(3).getByTestId('answer').textContent()) === norm(replyTokens('Second question', 6).join('')), 'the second answer');
+      assert((await turns.nth(1).getByTestId('step-reasoning').textContent()).length > 0, "the step's reasoning is shown");
       assert((await p.getByTestId('prompt').inputValue()) === '', 'the message box is emptied after sending');
       const records = await (await fetch(`${base}/_llmstream/requests?key=${key}`)).json();
       assert(records.length === 2, `two requests (${records.length})`);

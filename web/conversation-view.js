@@ -51,6 +51,11 @@ export class ConversationView {
     switch (chunk.type) {
       case 'step_start':
         break;
+      case 'reasoning':
+        if (chunk.index || chunk.part === 'signature' || chunk.part === 'redacted') break;
+        s.reasoningBox.hidden = false;
+        s.reasoning.textContent += chunk.reasoning;
+        break;
       case 'text':
         if (chunk.index) break;
         s.text += chunk.text;
@@ -145,6 +150,10 @@ export class ConversationView {
     if (s) return s;
     const root = item('step', { 'data-step': String(n) });
     root.append(heading(`Step ${n}`, 'h4'));
+    const reasoningBox = Object.assign(document.createElement('details'), { className: 'reasoning', hidden: true });
+    const reasoning = document.createElement('div');
+    reasoning.setAttribute('data-testid', 'step-reasoning');
+    reasoningBox.append(Object.assign(document.createElement('summary'), { textContent: 'Reasoning' }), reasoning);
     const answer = document.createElement('div');
     answer.className = 'answer';
     answer.setAttribute('data-testid', 'answer');
@@ -152,7 +161,7 @@ export class ConversationView {
     calls.className = 'tool-calls';
     calls.setAttribute('aria-label', `Tool calls of step ${n}`);
     calls.hidden = true;
-    root.append(answer, calls);
+    root.append(reasoningBox, answer, calls);
     turn.root.append(root);
     const entry = item('step', { 'data-step': String(n) });
     entry.append(heading(`Step ${n}`, 'h5'));
@@ -160,7 +169,7 @@ export class ConversationView {
     events.className = 'events';
     entry.append(events);
     turn.steps.append(entry);
-    s = { n, root, answer, callsEl: calls, calls: new Map(), text: '', events, firstToken: false, ended: false };
+    s = { n, root, reasoningBox, reasoning, answer, callsEl: calls, calls: new Map(), text: '', events, firstToken: false, ended: false };
     turn.byStep.set(n, s);
     this.#event(s, 'start', starting ? 'start: request sent' : 'start');
     return s;
