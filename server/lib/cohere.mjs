@@ -8,6 +8,69 @@ import { createHash } from 'node:crypto';
 import { RequestError, continuationOf, continuedPrompt, makeId, textOf, tokenLimit } from './plan.mjs';
 import { SSE_DONE, sseEvent } from './sse.mjs';
 import { tokenize } from './textgen.mjs';
+import { conversationView } from './tool-steps.mjs';
+
+/** A tool message's content as text: a string, or its documents' data and texts in order. */
+function toolContentText(content) {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((item) => {
+      if (item?.type === 'document') {
+        const data = item.document?.data;
+        return typeof data === 'string' ? data : JSON.stringify(data ?? null);
+      }
+      return typeof item?.text === 'string' ? item.text : '';
+    })
+    .join('');
+}
+
+/**
+ * The tool bookkeeping Cohere checks on the next turn: a tool message answers a call of an
+ * earlier assistant message (by tool_call_id), and every call gets its tool message before the
+ * conversation goes on. Cohere documents no wording for these; ours follows its "invalid request:"
+ * messages.
+ */
+function checkToolMessages(messages) {
+  const open = new Map(); // id -> answered
+  const unanswered = () => [...open].find(([, answered]) => !answered)?.[0];
+  for (const m of messages) {
+    if (m?.role === 'tool') {
+      if (!open.has(m.tool_call_id)) {
+        throw new RequestError(
+          `invalid request: tool message with tool_call_id '${m.tool_call_id}' does not match ` +
+            'any tool call of the preceding assistant message.',
+          'messages',
+        );
+      }
+      open.set(m.tool_call_id, true);
+      continue;
+    }
+    const missing = unanswered();
+    if (missing !== undefined) {
+      throw new RequestError(
+        `invalid request: tool call with id '${missing}' has no tool message with its result.`,
+        'messages',
+      );
+    }
+    open.clear();
+    if (m?.role === 'assistant' && Array.isArray(m.tool_calls)) {
+      for (const call of m.tool_calls) open.set(call?.id, false);
+    }
+  }
+}
+
+/** The turns for the scripted model (tool_steps). */
+function conversationOf(messages) {
+  return conversationView(
+    messages.map((m) => {
+      const calls = Array.isArray(m?.tool_calls) ? m.tool_calls.length : 0;
+      if (m?.role === 'assistant' && calls > 0) return { calls };
+      if (m?.role === 'tool') return { results: [toolContentText(m.content)] };
+      return {};
+    }),
+  );
+}
 
 const FINISH = {
   stop: 'COMPLETE',
@@ -40,6 +103,7 @@ function parse(body) {
     throw new RequestError('invalid request: messages must contain at least one message.', 'messages');
   }
   const messages = body.messages;
+  checkToolMessages(messages);
   const lastUser = messages.findLast((m) => m?.role === 'user');
   const continuation = continuationOf(messages, { prefill: false });
   const tools = (Array.isArray(body.tools) ? body.tools : [])
@@ -61,6 +125,7 @@ function parse(body) {
     toolChoice: choice === 'REQUIRED' ? { mode: 'any' } : choice === 'NONE' ? { mode: 'none' } : { mode: 'auto' },
     // Thinking models (command-a-reasoning) stream a thinking block like reasoning=12.
     reasoning: body.thinking?.type === 'enabled' ? 12 : 0,
+    conversation: conversationOf(messages),
   };
 }
 

@@ -3,10 +3,10 @@
 // `data: ...` events with CRLF line ends; without: one streamed JSON array), the
 // GenerateContentResponse object, and `google.rpc.Status` errors.
 
-import { createHash } from 'node:crypto';
-
 import { arrayEnd, elementPiece } from './json-array.mjs';
 import { RequestError, continuationOf, continuedPrompt, makeId } from './plan.mjs';
+import { seal, unseal } from './signatures.mjs';
+import { conversationView } from './tool-steps.mjs';
 
 const FINISH = { stop: 'STOP', stop_sequence: 'STOP', length: 'MAX_TOKENS', tool_calls: 'STOP' };
 
@@ -53,12 +53,99 @@ function jsonSchema(schema) {
   return out;
 }
 
+const partsOf = (content) => (Array.isArray(content?.parts) ? content.parts : []);
+const callsOf = (content) => partsOf(content).filter((p) => p?.functionCall);
+const responsesOf = (content) => partsOf(content).filter((p) => p?.functionResponse);
+
+/** What a thought signature this server issues says: the part it belongs on. */
+const signatureFor = (on) => seal('thought', on);
+const callSignature = (name) => signatureFor(`functionCall:${name}`);
+
+const MISSING_SIGNATURE = (name, position) =>
+  'Function call is missing a thought_signature in functionCall parts. This is required for ' +
+  'tools to work correctly, and missing thought_signature may lead to degraded model ' +
+  `performance. Additional data, function call \`default_api:${name}\` , position ${position}. ` +
+  'Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.';
+
+/**
+ * What Gemini checks in the history (docs/wire-formats.md, "Conversations"): every
+ * thoughtSignature is one it issued, for the part it is on ("Corrupted thought signature.");
+ * on Gemini 3, the first functionCall part of each model content of the current turn (since the
+ * last user text) carries its signature; and a function call turn is answered by as many
+ * functionResponse parts, naming its functions.
+ */
+function checkContents(contents, model) {
+  for (const content of contents) {
+    for (const part of partsOf(content)) {
+      if (part?.thoughtSignature === undefined) continue;
+      const on = unseal('thought', part.thoughtSignature);
+      const want = part.functionCall ? `functionCall:${part.functionCall.name}` : 'text';
+      if (on !== want) throw new RequestError('Corrupted thought signature.', 'contents');
+    }
+  }
+  const userText = (c) => c?.role !== 'model' && responsesOf(c).length < partsOf(c).length;
+  const turnStart = contents.findLastIndex(userText) + 1;
+  if (model.startsWith('gemini-3')) {
+    for (let i = turnStart; i < contents.length; i++) {
+      const [first] = callsOf(contents[i]);
+      if (contents[i]?.role === 'model' && first && first.thoughtSignature === undefined) {
+        throw new RequestError(MISSING_SIGNATURE(first.functionCall.name, i + 1), 'contents');
+      }
+    }
+  }
+  for (let i = 0; i + 1 < contents.length; i++) {
+    const calls = callsOf(contents[i]);
+    if (contents[i]?.role !== 'model' || calls.length === 0) continue;
+    const responses = responsesOf(contents[i + 1]);
+    if (responses.length !== calls.length) {
+      throw new RequestError(
+        'Please ensure that the number of function response parts is equal to the number of ' +
+          'function call parts of the function call turn.',
+        'contents',
+      );
+    }
+    const names = new Set(calls.map((p) => p.functionCall.name));
+    const stray = responses.findIndex((p) => !names.has(p.functionResponse.name));
+    if (stray >= 0) {
+      throw new RequestError(
+        `* GenerateContentRequest.contents[${i + 1}].parts[${stray}].function_response.name: ` +
+          `'${responses[stray].functionResponse.name}' names no function call of the function ` +
+          'call turn.',
+        'contents',
+      );
+    }
+  }
+}
+
+/** A function response as text: its `output` when that is all it has, else its JSON. */
+function responseText({ response }) {
+  const keys = response && typeof response === 'object' ? Object.keys(response) : [];
+  if (keys.length === 1 && keys[0] === 'output' && typeof response.output === 'string') {
+    return response.output;
+  }
+  return JSON.stringify(response);
+}
+
+/** The turns for the scripted model (tool_steps). */
+function conversationOf(contents) {
+  return conversationView(
+    contents.map((c) => {
+      const calls = callsOf(c).length;
+      if (c?.role === 'model' && calls > 0) return { calls };
+      const responses = responsesOf(c);
+      if (responses.length) return { results: responses.map((p) => responseText(p.functionResponse)) };
+      return {};
+    }),
+  );
+}
+
 /** `params`: { model, method: 'streamGenerateContent' | 'generateContent' }; `query`: alt. */
 function parse(body, { params, query }) {
   const contents = body.contents;
   if (!Array.isArray(contents) || contents.length === 0) {
     throw new RequestError('* GenerateContentRequest.contents: contents is not specified', 'contents');
   }
+  checkContents(contents, params.model);
   const config = body.generationConfig ?? {};
   const maxTokens = config.maxOutputTokens;
   if (maxTokens != null && (!Number.isInteger(maxTokens) || maxTokens < 1)) {
@@ -102,6 +189,7 @@ function parse(body, { params, query }) {
     toolChoice: toolChoice(body.toolConfig?.functionCallingConfig),
     // Thought summaries are streamed like reasoning=12 when the request asks for them.
     reasoning: thinking.includeThoughts === true && thinking.thinkingBudget !== 0 ? 12 : 0,
+    conversation: conversationOf(contents),
   };
 }
 
@@ -138,11 +226,6 @@ export function geminiJson(value) {
 
 const responseId = (plan) => makeId(plan, '', 'gemini/response', 23);
 
-/** An opaque, deterministic thought signature (base64, as the API sends). */
-function thoughtSignature(plan, index) {
-  const digest = createHash('sha256').update(plan.seed).update(`thought/${index}`).digest();
-  return Buffer.concat([Buffer.from([0x12, 0x9a, 0x04, 0x0a]), digest, digest]).toString('base64');
-}
 
 /** usageMetadata after `output` answer tokens and `thoughts` thought tokens. */
 function usageMetadata(plan, output, thoughts) {
@@ -154,8 +237,11 @@ function usageMetadata(plan, output, thoughts) {
   return usage;
 }
 
-function functionCallPart(call) {
-  return { functionCall: { name: call.name, args: JSON.parse(call.arguments) } };
+/** A functionCall part; the first of a step carries its thought signature (as Gemini 3 does). */
+function functionCallPart(call, first) {
+  const part = { functionCall: { name: call.name, args: JSON.parse(call.arguments) } };
+  if (first) part.thoughtSignature = callSignature(call.name);
+  return part;
 }
 
 /**
@@ -166,14 +252,13 @@ function functionCallPart(call) {
  */
 function* candidateSteps(plan, choice) {
   for (const text of choice.reasoning) yield { parts: [{ text, thought: true }], output: 0, thoughts: 1 };
-  let signature = choice.reasoning.length ? thoughtSignature(plan, choice.index) : undefined;
+  let signature = choice.reasoning.length ? signatureFor('text') : undefined;
   for (const text of choice.text) {
     yield { parts: [{ text, thoughtSignature: signature }], output: 1, thoughts: 0 };
     signature = undefined;
   }
   if (choice.toolCalls.length) {
-    const parts = choice.toolCalls.map(functionCallPart);
-    if (signature) parts[0].thoughtSignature = signature;
+    const parts = choice.toolCalls.map((call, i) => functionCallPart(call, i === 0));
     const output = choice.toolCalls.reduce((sum, call) => sum + call.fragments.length, 0);
     yield { parts, output, thoughts: 0 };
   } else if (choice.text.length === 0) {
@@ -237,13 +322,11 @@ function completeBody(plan) {
   const candidates = plan.choices.map((choice) => {
     const parts = [];
     if (choice.reasoning.length) parts.push({ text: choice.reasoning.join(''), thought: true });
-    const signature = choice.reasoning.length ? thoughtSignature(plan, choice.index) : undefined;
+    const signature = choice.reasoning.length ? signatureFor('text') : undefined;
     if (choice.text.length || !choice.toolCalls.length) {
       parts.push({ text: choice.text.join(''), thoughtSignature: signature });
     }
-    const calls = choice.toolCalls.map(functionCallPart);
-    if (calls.length && !choice.text.length && signature) calls[0].thoughtSignature = signature;
-    parts.push(...calls);
+    parts.push(...choice.toolCalls.map((call, i) => functionCallPart(call, i === 0)));
     const candidate = { content: { parts, role: 'model' } };
     candidateEnd(choice, candidate);
     candidate.index = choice.index;

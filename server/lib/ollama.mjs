@@ -4,6 +4,40 @@
 
 import { RequestError, continuationOf, continuedPrompt, makeId, textOf } from './plan.mjs';
 import { ndjsonLine } from './ndjson.mjs';
+import { conversationView } from './tool-steps.mjs';
+
+/**
+ * Ollama is lenient with the conversation: tool results for calls it never made and calls
+ * without results are templated as they are. What it refuses is what Go cannot decode: a tool
+ * call's arguments that are not an object (the message is Go's, as the server returns it).
+ */
+function checkToolCalls(messages) {
+  for (const m of messages) {
+    for (const call of Array.isArray(m?.tool_calls) ? m.tool_calls : []) {
+      const args = call?.function?.arguments;
+      if (args !== undefined && (args === null || typeof args !== 'object' || Array.isArray(args))) {
+        const kind = Array.isArray(args) ? 'array' : args === null ? 'null' : typeof args;
+        throw new RequestError(
+          `json: cannot unmarshal ${kind} into Go struct field ToolCallFunction.messages.tool_calls.` +
+            'function.arguments of type api.ToolCallFunctionArguments',
+          'messages',
+        );
+      }
+    }
+  }
+}
+
+/** The turns for the scripted model (tool_steps). */
+function conversationOf(messages) {
+  return conversationView(
+    messages.map((m) => {
+      const calls = Array.isArray(m?.tool_calls) ? m.tool_calls.length : 0;
+      if (m?.role === 'assistant' && calls > 0) return { calls };
+      if (m?.role === 'tool') return { results: [textOf(m.content)] };
+      return {};
+    }),
+  );
+}
 
 const DONE_REASON = { stop: 'stop', stop_sequence: 'stop', length: 'length', tool_calls: 'stop' };
 
@@ -78,6 +112,7 @@ function parse(body, { params }) {
     );
   }
   const messages = body.messages ?? [];
+  checkToolCalls(messages);
   const lastUser = messages.findLast((m) => m?.role === 'user');
   const continuation = continuationOf(messages, { prefill: true });
   const tools = (Array.isArray(body.tools) ? body.tools : [])
@@ -90,8 +125,9 @@ function parse(body, { params }) {
     continuation,
     inputChars: messages.reduce((sum, m) => sum + textOf(m?.content).length, 0),
     tools,
-    // Ollama has no tool_choice: tool calls come from the scenario (tool_call=N).
+    // Ollama has no tool_choice: tool calls come from the scenario (tool_call=N, tool_steps=K).
     toolChoice: { mode: 'auto' },
+    conversation: conversationOf(messages),
   };
 }
 

@@ -4,7 +4,69 @@
 
 import { openaiErrorBody, openaiHeaders } from './openai-common.mjs';
 import { RequestError, makeId, textOf, tokenLimit } from './plan.mjs';
+import { seal, unseal } from './signatures.mjs';
 import { sseEvent } from './sse.mjs';
+import { conversationView } from './tool-steps.mjs';
+
+/** A tool output as text: a string, or the text of its content parts. */
+const outputText = (output) => (typeof output === 'string' ? output : textOf(output));
+
+/** Encrypted content shown as the API shows it in errors: its ends only ("gAAA...DQ=="). */
+const shortened = (data) => (data.length > 8 ? `${data.slice(0, 4)}...${data.slice(-4)}` : data);
+
+/**
+ * What the API checks in the items of the next turn: every function_call_output answers an
+ * earlier function_call by call_id, every function_call has its output, and encrypted reasoning
+ * is content this server issued (messages as OpenAI words them).
+ */
+function checkItems(items) {
+  const calls = new Set();
+  const answered = new Set();
+  for (const item of items) {
+    if (item?.type === 'function_call') calls.add(item.call_id);
+    if (item?.type === 'function_call_output') {
+      if (!calls.has(item.call_id)) {
+        throw new RequestError(
+          `No tool call found for function call output with call_id ${item.call_id}.`,
+          'input',
+        );
+      }
+      answered.add(item.call_id);
+    }
+    if (item?.type === 'reasoning' && item.encrypted_content != null) {
+      if (unseal('encrypted', item.encrypted_content) === null) {
+        const shown = shortened(String(item.encrypted_content));
+        throw new RequestError(
+          `The encrypted content ${shown} could not be verified.`,
+          null,
+          400,
+          'invalid_encrypted_content',
+        );
+      }
+    }
+  }
+  for (const id of calls) {
+    if (!answered.has(id)) {
+      throw new RequestError(`No tool output found for function call ${id}.`, 'input');
+    }
+  }
+}
+
+/** The turns of the input for the scripted model (tool_steps): a run of calls is one turn. */
+function conversationOf(items) {
+  const turns = [];
+  for (const item of items) {
+    if (item?.type === 'function_call') {
+      if (turns.at(-1)?.calls > 0) turns.at(-1).calls++;
+      else turns.push({ calls: 1 });
+    } else if (item?.type === 'function_call_output') {
+      turns.push({ results: [outputText(item.output)] });
+    } else if (item?.type !== 'reasoning') {
+      turns.push({});
+    }
+  }
+  return conversationView(turns);
+}
 
 function parse(body) {
   if (typeof body.model !== 'string' || body.model === '') {
@@ -15,6 +77,7 @@ function parse(body) {
     throw new RequestError("Missing required parameter: 'input'.", 'input');
   }
   const items = typeof input === 'string' ? [{ role: 'user', content: input }] : input;
+  checkItems(items);
   const lastUser = items.findLast((item) => item?.role === 'user');
   const tools = (Array.isArray(body.tools) ? body.tools : [])
     .filter((t) => t?.type === 'function' && typeof t.name === 'string')
@@ -35,6 +98,10 @@ function parse(body) {
     toolChoice: toolChoice(body.tool_choice),
     // A requested reasoning summary is streamed like reasoning=12 unless the scenario says.
     reasoning: body.reasoning?.summary ? 12 : 0,
+    conversation: conversationOf(items),
+    // include: ["reasoning.encrypted_content"]: reasoning items carry it (sealed by this server)
+    encryptedReasoning:
+      Array.isArray(body.include) && body.include.includes('reasoning.encrypted_content'),
     body,
   };
 }
@@ -93,15 +160,18 @@ function usageOf(plan) {
 }
 
 /** The output items of the plan's only choice, complete (as in output_item.done). */
-function outputItems(plan) {
+function outputItems(plan, req) {
   const choice = plan.choices[0];
   const items = [];
   if (choice.reasoning.length) {
-    items.push({
+    const text = choice.reasoning.join('');
+    const item = {
       id: makeId(plan, 'rs_', 'reasoning', 32),
       type: 'reasoning',
-      summary: [{ type: 'summary_text', text: choice.reasoning.join('') }],
-    });
+      summary: [{ type: 'summary_text', text }],
+    };
+    if (req?.encryptedReasoning) item.encrypted_content = seal('encrypted', text);
+    items.push(item);
   }
   if (choice.text.length || !choice.toolCalls.length) {
     items.push({
@@ -129,7 +199,7 @@ function* streamEvents(plan, req) {
   let seq = 0;
   const event = (payload) => sseEvent({ ...payload, sequence_number: seq++ });
   const choice = plan.choices[0];
-  const items = outputItems(plan);
+  const items = outputItems(plan, req);
   let calls = 0;
   yield event({ type: 'response.created', response: responseObject(plan, req, 'in_progress', []) });
   yield event({
@@ -139,9 +209,10 @@ function* streamEvents(plan, req) {
   for (const [output_index, item] of items.entries()) {
     const item_id = item.id;
     if (item.type === 'reasoning') {
+      const { encrypted_content: _sealed, ...added } = item; // it comes with the done item
       yield event({
         type: 'response.output_item.added',
-        item: { ...item, summary: [] },
+        item: { ...added, summary: [] },
         output_index,
       });
       const part = { type: 'summary_text', text: '' };
@@ -193,7 +264,7 @@ function* streamEvents(plan, req) {
 
 function completeBody(plan, req) {
   const status = plan.choices[0].finish === 'length' ? 'incomplete' : 'completed';
-  return responseObject(plan, req, status, outputItems(plan));
+  return responseObject(plan, req, status, outputItems(plan, req));
 }
 
 /** The in-band `error` event (ResponseErrorEvent); its sequence number continues the stream's. */

@@ -14,14 +14,19 @@ import {
   tokenize,
 } from './textgen.mjs';
 import { argumentsFor, openaiFragments } from './tool-args.mjs';
+import { scriptedStep, toolsForStep } from './tool-steps.mjs';
 
 /** A 400 for the request body, rendered in the endpoint's error shape. */
 export class RequestError extends Error {
-  /** @param {string} message @param {string | null} [param] @param {number} [status] the HTTP status (400) */
-  constructor(message, param = null, status = 400) {
+  /**
+   * @param {string} message @param {string | null} [param] @param {number} [status] the HTTP
+   * status (400) @param {string} [code] the error code where the API has one (OpenAI `code`)
+   */
+  constructor(message, param = null, status = 400, code = undefined) {
     super(message);
     this.param = param;
     this.status = status;
+    this.code = code;
   }
 }
 
@@ -82,7 +87,9 @@ export function tokenLimit(value, param) {
  * `seed` (hex) makes ids deterministic; `scenario` holds tokens/text/reasoning/tool_call/usage.
  */
 export function buildPlan(request, scenario, seed) {
-  const calls = toolCallsFor(request, scenario);
+  // tool_steps: the scripted tool-calling model decides (lib/tool-steps.mjs).
+  const step = scriptedStep(request, scenario);
+  const calls = step ? (step.call ? stepCalls(request, step.count) : []) : toolCallsFor(request, scenario);
   const reasoningWanted = scenario.reasoning ?? request.reasoning ?? 0;
   const choices = [];
   for (let index = 0; index < request.n; index++) {
@@ -96,7 +103,8 @@ export function buildPlan(request, scenario, seed) {
       index === 0 && request.continuation
         ? continuationTokens(request.prompt, count, request.continuation)
         : null;
-    if (scenario.text !== undefined) text = tokenize(scenario.text);
+    if (step && !step.call) text = tokenize(step.text);
+    else if (scenario.text !== undefined) text = tokenize(scenario.text);
     else if (scenario.stamp) text = stampTokens(count);
     else if (continued) text = continued;
     else if (calls.length === 0) text = replyTokens(request.prompt, count, index);
@@ -149,17 +157,33 @@ export function makeId(plan, prefix, salt, length = 24) {
   return out;
 }
 
-function toolCallsFor(request, scenario) {
-  const { tools, toolChoice } = request;
-  let count = scenario.tool_call;
-  if (count === undefined) count = toolChoice.mode === 'any' || toolChoice.mode === 'tool' ? 1 : 0;
-  if (count === 0) return [];
+/** One planned call of `tool` (arguments from its schema). */
+function plannedCall(tool, index) {
+  const args = JSON.stringify(argumentsFor(tool.schema));
+  return { index, name: tool.name, arguments: args, fragments: openaiFragments(args) };
+}
+
+function requireTools(tools) {
   if (tools.length === 0) {
     throw new RequestError(
       'a tool call was requested (tool_call or tool_choice) but the request has no tools',
       'tools',
     );
   }
+}
+
+/** A scripted step's `count` parallel calls, cycling through the request's tools. */
+function stepCalls(request, count) {
+  requireTools(request.tools);
+  return toolsForStep(request.tools, count).map(plannedCall);
+}
+
+function toolCallsFor(request, scenario) {
+  const { tools, toolChoice } = request;
+  let count = scenario.tool_call;
+  if (count === undefined) count = toolChoice.mode === 'any' || toolChoice.mode === 'tool' ? 1 : 0;
+  if (count === 0) return [];
+  requireTools(tools);
   let pick = (i) => tools[i % tools.length];
   if (toolChoice.mode === 'tool') {
     const forced = tools.find((t) => t.name === toolChoice.name);
@@ -171,9 +195,5 @@ function toolCallsFor(request, scenario) {
     }
     pick = () => forced;
   }
-  return Array.from({ length: count }, (_, i) => {
-    const tool = pick(i);
-    const args = JSON.stringify(argumentsFor(tool.schema));
-    return { index: i, name: tool.name, arguments: args, fragments: openaiFragments(args) };
-  });
+  return Array.from({ length: count }, (_, i) => plannedCall(pick(i), i));
 }

@@ -406,12 +406,12 @@ async function generate(ctx, req, res, url, { dialect, path: pathname, params })
   const requestId = `req_${randomUUID().replaceAll('-', '')}`;
   const record = ctx.requestLog.start({ method: req.method, path: pathname, requestId });
   const providerHeaders = (extra) => ({ ...CORS_HEADERS, ...dialect.headers(requestId, extra) });
-  const reject = (status, message, param = null) => {
+  const reject = (status, message, param = null, code = undefined) => {
     record.status = status;
     sendJson(
       res,
       status,
-      dialect.errorBody(status, { message, param, requestId }),
+      dialect.errorBody(status, { message, param, requestId, code }),
       dialect.headers(requestId, { status }),
     );
     ctx.requestLog.setOutcome(record, 'bad_request');
@@ -522,7 +522,7 @@ async function generate(ctx, req, res, url, { dialect, path: pathname, params })
     request = dialect.parse(fields, { params, query: url.searchParams, headers: req.headers });
     plan = buildPlan(request, scenario, seed);
   } catch (err) {
-    if (err instanceof RequestError) return reject(err.status, err.message, err.param);
+    if (err instanceof RequestError) return reject(err.status, err.message, err.param, err.code);
     throw err;
   }
   const headers = providerHeaders({ promptTokens: plan.promptTokens });

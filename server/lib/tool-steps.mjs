@@ -26,3 +26,37 @@ export function nextToolStep({ toolSteps, toolCall, callTurns, lastResults }) {
 export function toolsForStep(tools, count) {
   return Array.from({ length: count }, (_, i) => tools[i % tools.length]);
 }
+
+/**
+ * The step `tool_steps` asks for, or null without the key. `request.conversation` is what the
+ * API's parser read from its own request shape: {callTurns, lastResults} (see nextToolStep).
+ */
+export function scriptedStep(request, scenario) {
+  if (scenario.tool_steps === undefined) return null;
+  const { callTurns = 0, lastResults = [] } = request.conversation ?? {};
+  return nextToolStep({
+    toolSteps: scenario.tool_steps,
+    toolCall: scenario.tool_call,
+    callTurns,
+    lastResults,
+  });
+}
+
+/**
+ * {callTurns, lastResults} of a conversation given as a list of turns in order, each
+ * {calls: number of tool calls it makes} or {results: [strings]} (tool results) or {} (other
+ * turns): the neutral view every API's parser maps its own messages onto.
+ */
+export function conversationView(turns) {
+  let callTurns = 0;
+  let lastResults = [];
+  for (const turn of turns) {
+    if (turn.calls > 0) {
+      callTurns++;
+      lastResults = [];
+    } else if (turn.results) {
+      lastResults.push(...turn.results);
+    }
+  }
+  return { callTurns, lastResults };
+}
