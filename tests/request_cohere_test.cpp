@@ -29,8 +29,10 @@ TEST(RequestCohere, ConversationWithToolCallsAndResults) {
        "arguments":"{\"city\":\"Paris\"}"}},
       {"id":"call_2","type":"function","function":{"name":"get_weather",
        "arguments":"{\"city\":\"Rome\"}"}}]},
-    {"role":"tool","tool_call_id":"call_1","content":"18C"},
-    {"role":"tool","tool_call_id":"call_2","content":"{\"celsius\":24}"}])");
+    {"role":"tool","tool_call_id":"call_1",
+     "content":[{"type":"document","document":{"data":"18C"}}]},
+    {"role":"tool","tool_call_id":"call_2",
+     "content":[{"type":"document","document":{"data":"{\"celsius\":24}"}}]}])");
   EXPECT_EQ(body["messages"], expected) << body["messages"].dump(1);
   EXPECT_EQ(body["tools"], json::parse(R"([{"type":"function","function":{"name":"get_weather",
     "description":"Current weather",

@@ -27,12 +27,13 @@ bool BuildGeminiBody(const ProviderConfig& /*config*/, const CompletionRequest& 
   return NotInWebBuild(WireApi::kGeminiGenerateContent, error);
 }
 
-bool BuildOllamaBody(WireApi api, const CompletionRequest& /*request*/, Json* /*body*/,
-                     Error* error) {
+bool BuildOllamaBody(const ProviderConfig& /*config*/, WireApi api,
+                     const CompletionRequest& /*request*/, Json* /*body*/, Error* error) {
   return NotInWebBuild(api, error);
 }
 
-bool BuildCohereBody(const CompletionRequest& /*request*/, Json* /*body*/, Error* error) {
+bool BuildCohereBody(const ProviderConfig& /*config*/, const CompletionRequest& /*request*/,
+                     Json* /*body*/, Error* error) {
   return NotInWebBuild(WireApi::kCohereChat, error);
 }
 

@@ -164,7 +164,11 @@ StreamOptions OptionsForFixture(std::string_view file_name) {
   auto starts = [&](std::string_view prefix) {
     return file_name.substr(0, prefix.size()) == prefix;
   };
-  if (starts("anthropic")) {
+  if (starts("more-providers/")) {  // the API and framing it was recorded in
+    const Recorded recorded = RecordedAs(file_name);
+    options.api = recorded.api;
+    options.framing = recorded.framing;
+  } else if (starts("anthropic")) {
     options.api = WireApi::kAnthropicMessages;
     options.provider = Provider::kAnthropic;
   } else if (starts("openai-responses")) {

@@ -79,7 +79,8 @@ RunResult RunEverySplit(const StreamOptions& options, const std::string& body);
 // A gtest parameter name for a fixture file: "openai-chat-x.sse" -> "openai_chat_x".
 std::string FixtureTestName(const ::testing::TestParamInfo<std::string>& info);
 
-// Stream options that fit a fixture file name ("anthropic-*" -> Anthropic Messages, ...).
+// Stream options that fit a fixture file name ("anthropic-*" -> Anthropic Messages, ...; a
+// more-providers/ recording: its API and framing, RecordedAs).
 StreamOptions OptionsForFixture(std::string_view file_name);
 
 }  // namespace llmstream::testing

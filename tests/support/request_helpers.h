@@ -10,8 +10,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
+#include "llmstream/conversation.h"
 #include "llmstream/request.h"
+#include "support/fixtures.h"
 
 namespace llmstream::test {
 
@@ -103,6 +107,24 @@ inline CompletionRequest ToolRoundTrip(std::string model) {
   request.tools.push_back({"get_weather", "Current weather",
                            R"({"type":"object","properties":{"city":{"type":"string"}}})"});
   return request;
+}
+
+// The body of the next request after a recorded turn, in every split the recording is fed in:
+// `next(turn)` builds the request around the assistant turn AssistantMessage makes of the
+// recording (as `config`'s provider and API produced it). Returns the bodies, split by split.
+template <typename Next>
+std::vector<std::pair<std::string, nlohmann::json>> NextTurnBodies(const std::string& file,
+                                                                   const ProviderConfig& config,
+                                                                   Next next) {
+  std::vector<std::pair<std::string, nlohmann::json>> bodies;
+  const std::string recording = testing::ReadFixture(file);
+  const StreamOptions options = testing::OptionsForFixture(file);
+  for (const testing::Split& split : testing::StandardSplits(recording.size())) {
+    const Completion completion = testing::RunStream(options, recording, split).completion;
+    Message turn = AssistantMessage(completion, OriginOf(config));
+    bodies.emplace_back(split.name, BuildOk(config, next(std::move(turn))).body);
+  }
+  return bodies;
 }
 
 }  // namespace llmstream::test

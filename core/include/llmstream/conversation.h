@@ -32,13 +32,19 @@
 
 namespace llmstream {
 
+// The prefix of the tool call ids AssistantMessage makes for calls that came without one
+// ("llmstream_call_0", "llmstream_call_1" ... in the turn's order).
+inline constexpr std::string_view kLocalToolCallIdPrefix = "llmstream_call_";
+
 // The assistant turn of `choice` of `completion` (which `origin` produced): its parts in the
 // order they arrived (reasoning with signatures, redacted reasoning, text, tool calls, provider
 // blocks), plus `content` (the text) and `tool_calls` as readable copies. Tool calls the provider
 // ran itself (ToolKind::kServer) stay as provider blocks: nothing is owed for them. A call whose
 // arguments never completed or are not valid JSON is kept with its text as it arrived;
-// BuildRequest refuses it for the APIs that need an object, so repair or drop it first. An
-// unknown choice gives an assistant message without parts.
+// BuildRequest refuses it for the APIs that need an object, so repair or drop it first. A call
+// the stream named no id for (Gemini, older Ollama) gets one here, kLocalToolCallIdPrefix and its
+// place among the turn's calls, so that a result can answer it; it is never sent to a provider.
+// An unknown choice gives an assistant message without parts.
 Message AssistantMessage(const Completion& completion, const MessageOrigin& origin,
                          uint32_t choice = 0);
 

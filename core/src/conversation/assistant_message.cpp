@@ -3,6 +3,7 @@
 // content blocks, Cohere content) become MessageParts in arrival order; dialects without blocks
 // (Chat Completions, Ollama) give reasoning, text and tool calls in that order.
 #include <algorithm>
+#include <string>
 #include <string_view>
 
 #include "llmstream/conversation.h"
@@ -40,7 +41,7 @@ MessagePart PartOf(const Choice& choice, const Block& block) {
     part.kind = PartKind::kReasoning;
     part.text = block.text;
     part.data = block.data;  // Responses: the item's encrypted_content, beside its summary
-  } else if (block.type == "text") {
+  } else if (block.type == "text" || block.type == "message") {  // Responses: "message" items
     part.kind = PartKind::kText;
     part.text = block.text;
   } else {
@@ -122,8 +123,14 @@ Message AssistantMessage(const Completion& completion, const MessageOrigin& orig
     BlockParts(*choice, &message.parts);
   }
   message.content = choice->text;
-  for (const MessagePart& part : message.parts) {
-    if (part.kind == PartKind::kToolCall) message.tool_calls.push_back(part.tool_call);
+  size_t calls = 0;
+  for (MessagePart& part : message.parts) {
+    if (part.kind != PartKind::kToolCall) continue;
+    if (part.tool_call.id.empty()) {
+      part.tool_call.id = std::string(kLocalToolCallIdPrefix) + std::to_string(calls);
+    }
+    ++calls;
+    message.tool_calls.push_back(part.tool_call);
   }
   return message;
 }

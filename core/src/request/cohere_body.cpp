@@ -1,7 +1,9 @@
 // Cohere v2 chat bodies (POST {base}/v2/chat, API reference "Chat with Streaming"): `messages` of
 // system / user / assistant / tool roles (assistant tool_calls with their arguments as text, tool
 // results by tool_call_id), function `tools`, `max_tokens`, `temperature`, `p`, `stop_sequences`,
-// `tool_choice` REQUIRED / NONE, `thinking`, "stream": true.
+// `tool_choice` REQUIRED / NONE, `thinking`, "stream": true. An assistant turn goes back with its
+// tool_plan, its thinking and text content and its tool_calls; a tool result as a document
+// (docs/wire-formats.md, "Conversations").
 #include <string>
 
 #include "request/request_internal.h"
@@ -10,10 +12,56 @@ namespace llmstream::request_internal {
 
 namespace {
 
-Json CohereMessage(const Message& m) {
+// {role: assistant, tool_plan, content, tool_calls}: the plan the model stated before calling
+// tools, its content (a string when it is only text, else thinking and text items in order) and
+// the calls. A turn that only calls tools has no content (Cohere refuses an empty one).
+Json AssistantTurn(const Message& m, const ProviderConfig& config) {
+  std::string plan;
+  Json content = Json::array();
+  std::vector<ToolCallRequest> calls;
+  bool only_text = true;
+  for (const MessagePart& part : TurnParts(m, config)) {
+    if (part.kind == PartKind::kReasoning && part.type == "tool_plan") {
+      plan += part.text;
+    } else if (part.kind == PartKind::kReasoning && !part.text.empty()) {
+      content.push_back(Json::object({{"type", "thinking"}, {"thinking", part.text}}));
+      only_text = false;
+    } else if (part.kind == PartKind::kText && !part.text.empty()) {
+      content.push_back(Json::object({{"type", "text"}, {"text", part.text}}));
+    } else if (part.kind == PartKind::kToolCall) {
+      calls.push_back(part.tool_call);
+    }
+  }
+  Json out = Json::object({{"role", "assistant"}});
+  if (!plan.empty()) out["tool_plan"] = plan;
+  if (only_text && !content.empty()) {
+    std::string text;
+    for (const Json& item : content) text += item["text"].get<std::string>();
+    out["content"] = text;
+  } else if (!content.empty() || calls.empty()) {
+    out["content"] = std::move(content);
+  }
+  if (!calls.empty()) out["tool_calls"] = ToolCallsJson(calls);
+  return out;
+}
+
+// {role: tool, tool_call_id, content: [{type: document, document: {data}}]}: the result as the
+// document the model cites; a failed tool's as {"error": ...}, since Cohere has no error flag.
+Json ToolResult(const Message& m) {
+  std::string data = m.content_json.empty() ? m.content : m.content_json;
+  if (m.is_error) data = Dump(Json::object({{"error", MessageContent(m)}}));
+  Json document = Json::object({{"data", std::move(data)}});
+  Json item = Json::object({{"type", "document"}, {"document", std::move(document)}});
+  Json out = Json::object({{"role", "tool"}, {"tool_call_id", m.tool_call_id}});
+  out["content"] = Json::array({std::move(item)});
+  return out;
+}
+
+Json CohereMessage(const Message& m, const ProviderConfig& config) {
+  if (m.role == "assistant" && WritesParts(m)) return AssistantTurn(m, config);
+  if (m.role == "tool") return ToolResult(m);
   Json out = Json::object();
   out["role"] = m.role == "developer" ? std::string("system") : m.role;
-  if (m.role == "tool") out["tool_call_id"] = m.tool_call_id;
   // An assistant turn that only calls tools has no content (Cohere refuses an empty one).
   if (!(m.content.empty() && m.content_json.empty() && !m.tool_calls.empty())) {
     out["content"] = MessageContent(m);
@@ -24,7 +72,8 @@ Json CohereMessage(const Message& m) {
 
 }  // namespace
 
-bool BuildCohereBody(const CompletionRequest& request, Json* body, Error* error) {
+bool BuildCohereBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
+                     Error* error) {
   const std::string& choice = request.tool_choice;
   if (!choice.empty() && choice != "auto" && choice != "none" && choice != "required" &&
       choice != "any") {
@@ -38,7 +87,7 @@ bool BuildCohereBody(const CompletionRequest& request, Json* body, Error* error)
   if (!request.system.empty()) {
     messages.push_back(Json::object({{"role", "system"}, {"content", request.system}}));
   }
-  for (const Message& m : request.messages) messages.push_back(CohereMessage(m));
+  for (const Message& m : request.messages) messages.push_back(CohereMessage(m, config));
   if (!request.prompt.empty()) {
     messages.push_back(Json::object({{"role", "user"}, {"content", request.prompt}}));
   }

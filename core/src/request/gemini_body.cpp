@@ -3,7 +3,8 @@
 // `systemInstruction`, `generationConfig`, `tools: [{functionDeclarations}]`, `toolConfig`.
 // Tool calls go back as functionCall parts and their results as functionResponse parts, matched
 // by the function's name (Gemini API FunctionCall / FunctionResponse; the Vercel AI SDK google
-// provider sends the same shapes).
+// provider sends the same shapes). A model turn goes back part for part, each thoughtSignature
+// on the very part that carried it (docs/wire-formats.md, "Conversations").
 #include <string>
 
 #include "request/request_internal.h"
@@ -38,9 +39,11 @@ Json OwnParts(const Message& m) {
 }
 
 // functionResponse.response must be an object: a result that is a JSON object is sent as it is;
-// anything else goes under "output", the key the reference names for a function's output.
+// anything else goes under "output", the key the reference names for a function's output. A
+// failed tool's result goes under "error", the key it names for error details.
 Json ResponseObject(const Message& m) {
   Json value = MessageContent(m);
+  if (m.is_error) return Json::object({{"error", std::move(value)}});
   if (value.is_string()) {
     Json parsed;
     const std::string& text = value.get_ref<const std::string&>();
@@ -48,6 +51,91 @@ Json ResponseObject(const Message& m) {
   }
   if (value.is_object()) return value;
   return Json::object({{"output", std::move(value)}});
+}
+
+// Whether a call id of `turn` goes to Gemini: one a Gemini stream gave (Gemini 3 names its
+// calls; 2.x does not), not one AssistantMessage made or a hand-written or foreign one, which
+// Gemini never issued.
+bool SendsCallId(const Message& turn, const ProviderConfig& config, const std::string& id) {
+  return turn.origin.has_value() && SameOrigin(turn, config) && !id.empty() &&
+         !IsLocalToolCallId(id);
+}
+
+// The assistant turn holding the call that messages[index] (a tool result) answers, or null.
+const Message* TurnWithCall(const CompletionRequest& request, size_t index) {
+  const std::string& id = request.messages[index].tool_call_id;
+  for (size_t i = index; i-- > 0;) {
+    const Message& turn = request.messages[i];
+    for (const ToolCallRequest& call : turn.tool_calls) {
+      if (call.id == id) return &turn;
+    }
+  }
+  return nullptr;
+}
+
+bool FunctionCallPart(const ToolCallRequest& call, bool with_id, const std::string& where,
+                      size_t index, Json* out, Error* error) {
+  Json args;
+  if (!ArgumentsObject(call, &args)) {
+    return Invalid(error, where + ".tool_calls[" + std::to_string(index) +
+                              "].arguments must be a JSON object for a Gemini functionCall");
+  }
+  Json function_call = Json::object();
+  function_call["name"] = call.name;
+  function_call["args"] = std::move(args);
+  if (with_id) function_call["id"] = call.id;
+  *out = Json::object({{"functionCall", std::move(function_call)}});
+  return true;
+}
+
+// A part with the thoughtSignature it came with.
+Json Signed(Json part, const MessagePart& from) {
+  if (!from.signature.empty()) part["thoughtSignature"] = from.signature;
+  return part;
+}
+
+// A model turn's parts, in order: thoughts {text, thought: true}, text, functionCall (with the id
+// the stream gave, none for one AssistantMessage named), code execution and other whole parts
+// as they came.
+bool ModelParts(const Message& m, const ProviderConfig& config, const std::string& where,
+                Json* parts, Error* error) {
+  size_t call_index = 0;
+  for (const MessagePart& part : TurnParts(m, config)) {
+    switch (part.kind) {
+      case PartKind::kReasoning: {
+        Json thought = Json::object({{"text", part.text}, {"thought", true}});
+        parts->push_back(Signed(std::move(thought), part));
+        break;
+      }
+      case PartKind::kText:
+        // An empty text part is refused unless it carries a signature (Gemini 3 sends those).
+        if (!part.text.empty() || !part.signature.empty())
+          parts->push_back(Signed(TextPart(part.text), part));
+        break;
+      case PartKind::kToolCall: {
+        Json call;
+        const bool with_id = SendsCallId(m, config, part.tool_call.id);
+        if (!FunctionCallPart(part.tool_call, with_id, where, call_index++, &call, error))
+          return false;
+        parts->push_back(Signed(std::move(call), part));
+        break;
+      }
+      case PartKind::kProviderBlock: {
+        // executableCode is read as a server tool call (its object in the arguments); the other
+        // whole parts keep their JSON in `data`.
+        const std::string& raw =
+            part.type == "executableCode" ? part.tool_call.arguments : part.data;
+        Json value;
+        if (!part.type.empty() && ParseJson(raw, &value)) {
+          parts->push_back(Signed(Json::object({{part.type, std::move(value)}}), part));
+        }
+        break;
+      }
+      case PartKind::kRedactedReasoning:
+        break;  // Gemini has none
+    }
+  }
+  return true;
 }
 
 Json FunctionCallingConfig(const std::string& choice) {
@@ -106,7 +194,6 @@ std::string GeminiPath(const std::string& model) {
 
 bool BuildGeminiBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
                      Error* error) {
-  (void)config;
   std::string system = request.system;
   Json contents = Json::array();
   bool results_open = false;  // the last turn holds function responses: more results join it
@@ -128,6 +215,10 @@ bool BuildGeminiBody(const ProviderConfig& config, const CompletionRequest& requ
       Json response = Json::object();
       response["name"] = *name;
       response["response"] = ResponseObject(m);
+      const Message* turn = TurnWithCall(request, i);
+      if (turn != nullptr && SendsCallId(*turn, config, m.tool_call_id)) {
+        response["id"] = m.tool_call_id;
+      }
       Json part = Json::object({{"functionResponse", std::move(response)}});
       if (!results_open) contents.push_back(Turn("user", Json::array()));
       contents.back()["parts"].push_back(std::move(part));
@@ -135,18 +226,17 @@ bool BuildGeminiBody(const ProviderConfig& config, const CompletionRequest& requ
       continue;
     }
     results_open = false;
+    if (m.role == "assistant" && WritesParts(m)) {
+      Json parts = Json::array();
+      if (!ModelParts(m, config, where, &parts, error)) return false;
+      if (!parts.empty()) contents.push_back(Turn("model", std::move(parts)));
+      continue;
+    }
     Json parts = OwnParts(m);
     for (size_t j = 0; j < m.tool_calls.size(); ++j) {
-      const ToolCallRequest& call = m.tool_calls[j];
-      Json args = Json::object();
-      if (!call.arguments.empty() && (!ParseJson(call.arguments, &args) || !args.is_object())) {
-        return Invalid(error, where + ".tool_calls[" + std::to_string(j) +
-                                  "].arguments must be a JSON object for a Gemini functionCall");
-      }
-      Json function_call = Json::object();
-      function_call["name"] = call.name;
-      function_call["args"] = std::move(args);
-      parts.push_back(Json::object({{"functionCall", std::move(function_call)}}));
+      Json call;
+      if (!FunctionCallPart(m.tool_calls[j], false, where, j, &call, error)) return false;
+      parts.push_back(std::move(call));
     }
     if (parts.empty()) continue;  // an empty turn: Gemini refuses a content without parts
     contents.push_back(Turn(m.role == "assistant" ? "model" : "user", std::move(parts)));

@@ -1,7 +1,8 @@
 // Ollama's native API bodies (docs/api.md): POST /api/chat with `messages` (tool calls with their
 // arguments as an object, tool results named by `tool_name`), `tools`, `options` {num_predict,
 // temperature, top_p, stop}, `think`; POST /api/generate with one `prompt` and `system`. Both
-// stream NDJSON with "stream": true.
+// stream NDJSON with "stream": true. An assistant turn goes back with its thinking, content and
+// tool calls (docs/wire-formats.md, "Conversations").
 #include <string>
 
 #include "request/request_internal.h"
@@ -37,9 +38,52 @@ Json Options(const CompletionRequest& request) {
   return options;
 }
 
-bool ChatMessage(const CompletionRequest& request, size_t index, Json* out, Error* error) {
+// {function: {name, arguments}} plus the id the model gave (newer servers name their calls).
+bool OllamaToolCalls(const std::vector<ToolCallRequest>& tool_calls, const std::string& where,
+                     Json* out, Error* error) {
+  *out = Json::array();
+  for (size_t j = 0; j < tool_calls.size(); ++j) {
+    const ToolCallRequest& call = tool_calls[j];
+    Json arguments;
+    if (!ArgumentsObject(call, &arguments)) {
+      return Invalid(error, where + ".tool_calls[" + std::to_string(j) +
+                                "].arguments must be a JSON object for Ollama");
+    }
+    Json function = Json::object();
+    function["name"] = call.name;
+    function["arguments"] = std::move(arguments);
+    Json item = Json::object();
+    if (!IsLocalToolCallId(call.id)) item["id"] = call.id;
+    item["function"] = std::move(function);
+    out->push_back(std::move(item));
+  }
+  return true;
+}
+
+// {role: assistant, content, thinking, tool_calls}: Ollama keeps one thinking text and one
+// content per message, so the turn's reasoning and text parts are joined in order.
+bool AssistantTurn(const Message& m, const ProviderConfig& config, const std::string& where,
+                   Json* out, Error* error) {
+  std::string content, thinking;
+  std::vector<ToolCallRequest> calls;
+  for (const MessagePart& part : TurnParts(m, config)) {
+    if (part.kind == PartKind::kText) content += part.text;
+    if (part.kind == PartKind::kReasoning) thinking += part.text;
+    if (part.kind == PartKind::kToolCall) calls.push_back(part.tool_call);
+  }
+  Json& message = *out;
+  message["role"] = "assistant";
+  message["content"] = content;
+  if (!thinking.empty()) message["thinking"] = thinking;
+  if (calls.empty()) return true;
+  return OllamaToolCalls(calls, where, &message["tool_calls"], error);
+}
+
+bool ChatMessage(const ProviderConfig& config, const CompletionRequest& request, size_t index,
+                 Json* out, Error* error) {
   const Message& m = request.messages[index];
   const std::string where = "messages[" + std::to_string(index) + "]";
+  if (m.role == "assistant" && WritesParts(m)) return AssistantTurn(m, config, where, out, error);
   Json& message = *out;
   message["role"] = m.role == "developer" ? std::string("system") : m.role;
   message["content"] = MessageContent(m);
@@ -47,39 +91,21 @@ bool ChatMessage(const CompletionRequest& request, size_t index, Json* out, Erro
     // Current servers name the function (tool_name); tool_call_id is read by newer ones and
     // ignored by older ones.
     if (const std::string* name = ToolNameForResult(request, index)) message["tool_name"] = *name;
-    message["tool_call_id"] = m.tool_call_id;
+    if (!IsLocalToolCallId(m.tool_call_id)) message["tool_call_id"] = m.tool_call_id;
   }
-  if (!m.tool_calls.empty()) {
-    Json calls = Json::array();
-    for (size_t j = 0; j < m.tool_calls.size(); ++j) {
-      const ToolCallRequest& call = m.tool_calls[j];
-      Json arguments = Json::object();
-      if (!call.arguments.empty() &&
-          (!ParseJson(call.arguments, &arguments) || !arguments.is_object())) {
-        return Invalid(error, where + ".tool_calls[" + std::to_string(j) +
-                                  "].arguments must be a JSON object for Ollama");
-      }
-      Json function = Json::object();
-      function["name"] = call.name;
-      function["arguments"] = std::move(arguments);
-      Json item = Json::object();
-      item["id"] = call.id;
-      item["function"] = std::move(function);
-      calls.push_back(std::move(item));
-    }
-    message["tool_calls"] = std::move(calls);
-  }
-  return true;
+  if (m.tool_calls.empty()) return true;
+  return OllamaToolCalls(m.tool_calls, where, &message["tool_calls"], error);
 }
 
-bool ChatBody(const CompletionRequest& request, Json* body, Error* error) {
+bool ChatBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
+              Error* error) {
   Json messages = Json::array();
   if (!request.system.empty()) {
     messages.push_back(Json::object({{"role", "system"}, {"content", request.system}}));
   }
   for (size_t i = 0; i < request.messages.size(); ++i) {
     Json message = Json::object();
-    if (!ChatMessage(request, i, &message, error)) return false;
+    if (!ChatMessage(config, request, i, &message, error)) return false;
     messages.push_back(std::move(message));
   }
   if (!request.prompt.empty()) {
@@ -139,11 +165,12 @@ bool GenerateBody(const CompletionRequest& request, Json* body, Error* error) {
 
 }  // namespace
 
-bool BuildOllamaBody(WireApi api, const CompletionRequest& request, Json* body, Error* error) {
+bool BuildOllamaBody(const ProviderConfig& config, WireApi api, const CompletionRequest& request,
+                     Json* body, Error* error) {
   Json& b = *body;
   b["model"] = request.model;
   const bool ok = api == WireApi::kOllamaGenerate ? GenerateBody(request, body, error)
-                                                  : ChatBody(request, body, error);
+                                                  : ChatBody(config, request, body, error);
   if (!ok) return false;
   b["stream"] = true;
   Json options = Options(request);

@@ -596,10 +596,10 @@ bool BuildRequest(const ProviderConfig& config, const CompletionRequest& request
       break;
     case WireApi::kOllamaChat:
     case WireApi::kOllamaGenerate:
-      ok = request_internal::BuildOllamaBody(api, request, &body, error);
+      ok = request_internal::BuildOllamaBody(config, api, request, &body, error);
       break;
     case WireApi::kCohereChat:
-      ok = request_internal::BuildCohereBody(request, &body, error);
+      ok = request_internal::BuildCohereBody(config, request, &body, error);
       break;
     case WireApi::kBedrockConverse:  // built above
       break;

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "llmstream/conversation.h"
 #include "llmstream/error.h"
 #include "llmstream/request.h"
 
@@ -75,8 +76,10 @@ bool BuildAnthropicBody(const ProviderConfig& config, const CompletionRequest& r
 bool BuildGeminiBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
                      Error* error);
 // `api` is kOllamaChat or kOllamaGenerate.
-bool BuildOllamaBody(WireApi api, const CompletionRequest& request, Json* body, Error* error);
-bool BuildCohereBody(const CompletionRequest& request, Json* body, Error* error);
+bool BuildOllamaBody(const ProviderConfig& config, WireApi api, const CompletionRequest& request,
+                     Json* body, Error* error);
+bool BuildCohereBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
+                     Error* error);
 // "/models/{model}:streamGenerateContent?alt=sse", or "/{model}:..." for a model given with its
 // collection ("tunedModels/x"), as the Gemini SDKs accept both; alt=sse asks for SSE rather than
 // one streamed JSON array.
@@ -103,6 +106,20 @@ std::vector<MessagePart> TurnParts(const Message& m, const ProviderConfig& confi
 // Whether parts of `m` may carry what only its origin reads back (signatures, encrypted
 // reasoning) to `config`: a hand-written turn, or one `config`'s provider and API produced.
 bool SameOrigin(const Message& m, const ProviderConfig& config);
+
+// Whether assistant turn `m` is written from TurnParts: it has parts, or no content_json (the
+// escape hatch, sent as it is by the writers that honour it).
+inline bool WritesParts(const Message& m) { return !m.parts.empty() || m.content_json.empty(); }
+
+// Whether a tool call id was made by AssistantMessage for a call the stream named none for: such
+// ids are bookkeeping, never sent to the provider.
+inline bool IsLocalToolCallId(std::string_view id) {
+  return id.starts_with(kLocalToolCallIdPrefix);
+}
+
+// A call's arguments as the JSON object Gemini and Ollama take ("" is {}); false when they are
+// not an object.
+bool ArgumentsObject(const ToolCallRequest& call, Json* out);
 
 // The name of the tool call a role "tool" message answers (messages[index].tool_call_id), looked
 // up among the assistant turns before it: APIs that match results by name (Gemini, Ollama) need

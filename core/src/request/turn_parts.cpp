@@ -35,3 +35,13 @@ std::vector<MessagePart> TurnParts(const Message& m, const ProviderConfig& confi
 }
 
 }  // namespace llmstream::request_internal
+
+namespace llmstream::request_internal {
+
+bool ArgumentsObject(const ToolCallRequest& call, Json* out) {
+  *out = Json::object();
+  if (call.arguments.empty()) return true;
+  return ParseJson(call.arguments, out) && out->is_object();
+}
+
+}  // namespace llmstream::request_internal
