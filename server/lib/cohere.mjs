@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { RequestError, continuationOf, continuedPrompt, makeId, textOf, tokenLimit } from './plan.mjs';
 import { SSE_DONE, sseEvent } from './sse.mjs';
 import { tokenize } from './textgen.mjs';
-import { conversationView } from './tool-steps.mjs';
+import { chatConversation } from './tool-steps.mjs';
 
 /** A tool message's content as text: a string, or its documents' data and texts in order. */
 function toolContentText(content) {
@@ -60,17 +60,6 @@ function checkToolMessages(messages) {
   }
 }
 
-/** The turns for the scripted model (tool_steps). */
-function conversationOf(messages) {
-  return conversationView(
-    messages.map((m) => {
-      const calls = Array.isArray(m?.tool_calls) ? m.tool_calls.length : 0;
-      if (m?.role === 'assistant' && calls > 0) return { calls };
-      if (m?.role === 'tool') return { results: [toolContentText(m.content)] };
-      return {};
-    }),
-  );
-}
 
 const FINISH = {
   stop: 'COMPLETE',
@@ -125,7 +114,7 @@ function parse(body) {
     toolChoice: choice === 'REQUIRED' ? { mode: 'any' } : choice === 'NONE' ? { mode: 'none' } : { mode: 'auto' },
     // Thinking models (command-a-reasoning) stream a thinking block like reasoning=12.
     reasoning: body.thinking?.type === 'enabled' ? 12 : 0,
-    conversation: conversationOf(messages),
+    conversation: chatConversation(messages, toolContentText),
   };
 }
 

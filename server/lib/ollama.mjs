@@ -4,7 +4,7 @@
 
 import { RequestError, continuationOf, continuedPrompt, makeId, textOf } from './plan.mjs';
 import { ndjsonLine } from './ndjson.mjs';
-import { conversationView } from './tool-steps.mjs';
+import { chatConversation } from './tool-steps.mjs';
 
 /**
  * Ollama is lenient with the conversation: tool results for calls it never made and calls
@@ -27,17 +27,6 @@ function checkToolCalls(messages) {
   }
 }
 
-/** The turns for the scripted model (tool_steps). */
-function conversationOf(messages) {
-  return conversationView(
-    messages.map((m) => {
-      const calls = Array.isArray(m?.tool_calls) ? m.tool_calls.length : 0;
-      if (m?.role === 'assistant' && calls > 0) return { calls };
-      if (m?.role === 'tool') return { results: [textOf(m.content)] };
-      return {};
-    }),
-  );
-}
 
 const DONE_REASON = { stop: 'stop', stop_sequence: 'stop', length: 'length', tool_calls: 'stop' };
 
@@ -127,7 +116,7 @@ function parse(body, { params }) {
     tools,
     // Ollama has no tool_choice: tool calls come from the scenario (tool_call=N, tool_steps=K).
     toolChoice: { mode: 'auto' },
-    conversation: conversationOf(messages),
+    conversation: chatConversation(messages, textOf),
   };
 }
 

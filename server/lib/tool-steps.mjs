@@ -60,3 +60,18 @@ export function conversationView(turns) {
   }
   return { callTurns, lastResults };
 }
+
+/**
+ * conversationView of chat-style messages (assistant `tool_calls`, `role: "tool"` results: Chat
+ * Completions, Cohere v2, Ollama); `resultText(content)` reads a tool message's content.
+ */
+export function chatConversation(messages, resultText) {
+  return conversationView(
+    messages.map((m) => {
+      const calls = Array.isArray(m?.tool_calls) ? m.tool_calls.length : 0;
+      if (m?.role === 'assistant' && calls > 0) return { calls };
+      if (m?.role === 'tool') return { results: [resultText(m.content)] };
+      return {};
+    }),
+  );
+}
