@@ -134,9 +134,61 @@ TEST(FramingCrc32, CheckValueAndContinuation) {
   EXPECT_EQ(framing::Crc32(0, "123456789"), 0xCBF43926u);  // the catalogue's check value
   EXPECT_EQ(framing::Crc32(0, ""), 0u);
   EXPECT_EQ(framing::Crc32(framing::Crc32(0, "1234"), "56789"), 0xCBF43926u);
+  EXPECT_EQ(framing::Crc32Portable(0, "123456789"), 0xCBF43926u);
   std::string all;
   for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
   EXPECT_EQ(framing::Crc32(0, all), testing::BitwiseCrc32(all));
+}
+
+// The folding path (x86-64 with PCLMULQDQ) takes 64 bytes and more, in 16-byte blocks, and
+// leaves the rest to the table: every length across those thresholds, at every misalignment of
+// the start, against the bitwise definition.
+TEST(FramingCrc32, EveryLengthAndAlignmentMatchesTheBitwiseCrc) {
+  std::string bytes(300 + 16, '\0');
+  uint32_t state = 12345;
+  for (char& b : bytes) {
+    state = state * 1103515245u + 12345u;
+    b = static_cast<char>(state >> 23);
+  }
+  for (size_t offset = 0; offset < 16; ++offset) {
+    for (size_t size = 0; size <= 300; ++size) {
+      const std::string_view slice(bytes.data() + offset, size);
+      const uint32_t expected = testing::BitwiseCrc32(slice);
+      ASSERT_EQ(framing::Crc32(0, slice), expected) << "size " << size << " offset " << offset;
+      ASSERT_EQ(framing::Crc32Portable(0, slice), expected) << "size " << size;
+    }
+  }
+  for (const char fill : {'\0', '\xFF'}) {
+    const std::string same(257, fill);
+    EXPECT_EQ(framing::Crc32(0, same), testing::BitwiseCrc32(same)) << int{fill};
+  }
+}
+
+TEST(FramingCrc32, ContinuesAcrossEverySplit) {
+  std::string bytes;
+  for (int i = 0; i < 300; ++i) bytes.push_back(static_cast<char>(i * 7 + (i >> 3)));
+  const uint32_t whole = testing::BitwiseCrc32(bytes);
+  const std::string_view view(bytes);
+  for (size_t cut = 0; cut <= bytes.size(); ++cut) {
+    ASSERT_EQ(framing::Crc32(framing::Crc32(0, view.substr(0, cut)), view.substr(cut)), whole)
+        << "cut " << cut;
+    ASSERT_EQ(framing::Crc32Portable(framing::Crc32(0, view.substr(0, cut)), view.substr(cut)),
+              whole)
+        << "cut " << cut;
+  }
+}
+
+// A single flipped bit anywhere changes the CRC (CRC-32 detects every 1-bit error).
+TEST(FramingCrc32, EveryFlippedBitChangesTheCrc) {
+  std::string bytes(200, 'a');
+  const uint32_t clean = framing::Crc32(0, bytes);
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      bytes[i] = static_cast<char>(bytes[i] ^ (1 << bit));
+      ASSERT_NE(framing::Crc32(0, bytes), clean) << "byte " << i << " bit " << bit;
+      bytes[i] = static_cast<char>(bytes[i] ^ (1 << bit));
+    }
+  }
 }
 
 TEST(FramingNames, Stable) {
@@ -361,6 +413,33 @@ TEST(EventStream, BothCrcsAreChecked) {
     std::string broken = first + second;
     broken[broken.size() - from_end] ^= 0x20;
     ExpectBadFrame(broken, "message byte -" + std::to_string(from_end));
+  }
+}
+
+// Every byte of a message long enough for the folding CRC, flipped, ends the stream after the
+// message before it, whole or split where the held-message path takes over.
+TEST(EventStream, EveryCorruptedByteOfALongMessageIsABadFrame) {
+  const std::string first = EventStreamEvent("messageStart", "{}");
+  const std::string second =
+      EventStreamEvent("contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"text":")" +
+                                                std::string(150, 'w') + R"("}})");
+  ASSERT_GT(second.size(), 200u);
+  const std::string good = first + second;
+  ASSERT_EQ(Whole(Framing::kAwsEventStream, good).payloads.size(), 2u);
+  for (size_t i = first.size(); i < good.size(); ++i) {
+    for (const char flip : {'\x01', '\x80'}) {
+      std::string broken = good;
+      broken[i] ^= flip;
+      const std::string label = "byte " + std::to_string(i) + " ^ " + std::to_string(int{flip});
+      for (const std::vector<size_t>& sizes :
+           {std::vector<size_t>{broken.size()},
+            std::vector<size_t>{first.size() + 5, broken.size() - first.size() - 5},
+            std::vector<size_t>{first.size() + 100, broken.size() - first.size() - 100}}) {
+        const RefResult r = Frame(Framing::kAwsEventStream, broken, sizes);
+        ASSERT_TRUE(r.failed) << label;
+        ASSERT_EQ(r.payloads.size(), 1u) << label;
+      }
+    }
   }
 }
 

@@ -115,7 +115,10 @@ bool EventStreamFramer::ReadPrelude(const char* p, uint32_t* total) {
 
 bool EventStreamFramer::Message(std::string_view message) {
   const size_t crc_at = message.size() - 4;
-  if (Crc32(0, message.substr(0, crc_at)) != Be32(message.data() + crc_at)) {
+  // The message CRC covers the prelude too; ReadPrelude found the prelude CRC field equal to
+  // the CRC of the first 8 bytes, so the field's value is where the message CRC goes on from.
+  const uint32_t crc = Crc32(Be32(message.data() + 8), message.substr(8, crc_at - 8));
+  if (crc != Be32(message.data() + crc_at)) {
     return Fail(ErrorCode::kBadFrame, "AWS event-stream message CRC mismatch");
   }
   const size_t headers_size = Be32(message.data() + 4);
