@@ -517,6 +517,59 @@ TEST(JsonArray, StringsWithBracketsCommasAndEscapedQuotes) {
   EXPECT_FALSE(Whole(Framing::kJsonArray, "[ ]").truncated);
 }
 
+// Elements longer than the 64-byte blocks the framer classifies at once, with what changes the
+// scan (quotes, escaped quotes and backslashes, brackets inside and outside strings) and what
+// the UTF-8 check must still see (valid and invalid non-ASCII bytes) at every position relative
+// to a block boundary: the element's start moves one byte at a time through 64 positions, and
+// each body is compared with the reference and across splits.
+TEST(JsonArray, LongElementsAtEveryBlockOffset) {
+  const std::vector<std::string> ascii = {R"("text": "plain words")",
+                                          R"("q": "brackets ] } [ { in a string")",
+                                          R"("nest": [[{"a": [1, 2, {"b": "}]"}]}], {}])"};
+  const std::vector<std::string> escapes = {
+      R"("q": "a \"quoted\" ] } word")", R"("b": "back\\slash")", R"("e": "\\\\")", R"("z": "\\")"};
+  const std::string mixed = "\"u\": \"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"";
+  const std::string bad = "\"bad\": \"x\xFFy\xC3\"";
+  // Blocks without a backslash are the fast path, which also narrows the UTF-8 check to the
+  // non-ASCII bytes it saw: an invalid byte that is the element's only non-ASCII byte, last (a
+  // lead byte cut short) or first (a lone continuation byte), must still be repaired.
+  for (const std::vector<std::string>& extra : std::vector<std::vector<std::string>>{
+           {},
+           {mixed},
+           {mixed, bad},
+           {"\"cut\": \"ok\xE2\x82\""},
+           {"\"lone\": \"\x80ok\""},
+           {mixed, bad, escapes[0], escapes[1], escapes[2], escapes[3]},
+           {escapes[0], escapes[1], escapes[2], escapes[3]}}) {
+    std::vector<std::string> pieces = ascii;
+    pieces.insert(pieces.end(), extra.begin(), extra.end());
+    for (size_t shift = 0; shift < 64; ++shift) {
+      std::string body = "[" + std::string(shift, ' ');
+      for (size_t i = 0; i < pieces.size(); ++i) {
+        std::string element = "{\n  ";
+        for (size_t k = 0; k < pieces.size(); ++k) {
+          element += pieces[(i + k) % pieces.size()];
+          element += k + 1 < pieces.size() ? ",\n  " : "\n}";
+        }
+        body += element + (i + 1 < pieces.size() ? ",\r\n" : "\n]");
+      }
+      const std::string label = "pieces " + std::to_string(pieces.size()) + " ending " +
+                                pieces.back().substr(0, 6) + ", shift " + std::to_string(shift);
+      const RefResult r = Whole(Framing::kJsonArray, body);
+      ASSERT_EQ(r.payloads.size(), pieces.size()) << label;
+      ASSERT_FALSE(r.failed || r.truncated) << label;
+      ExpectSame(r, testing::ReferenceFrame(Framing::kJsonArray, body, kDefaultMax), label);
+      // Reads that end inside every block of the first elements, and the standard splits for a
+      // few shifts (they are byte by byte, too).
+      for (size_t cut = 1; cut < 200; cut += 7) {
+        ExpectSame(Frame(Framing::kJsonArray, body, {cut, body.size() - cut}), r,
+                   label + " cut " + std::to_string(cut));
+      }
+      if (shift % 21 == 0) CheckSplitsAndReference(Framing::kJsonArray, body, {});
+    }
+  }
+}
+
 TEST(JsonArray, TruncationAndBrokenStructure) {
   for (const std::string& body :
        std::vector<std::string>{"", "  ", "[", "[{}", "[{},", "[{\"a\":\"]", "[{}, {\"a\":[1"}) {

@@ -21,6 +21,14 @@ struct FramingEnd {
   bool unclosed = false;         // a JSON array whose `]` never came
 };
 
+// Where a payload's bytes >= 0x80 can be, as offsets into it: outside [begin, end) it is ASCII.
+// A framer that looked at every byte anyway says what it saw, so that only that range needs the
+// UTF-8 check (for most Gemini elements: the few bytes of the token's text).
+struct NonAscii {
+  size_t begin = 0;
+  size_t end = SIZE_MAX;  // (the default: anywhere)
+};
+
 class Framer {
  public:
   virtual ~Framer() = default;
@@ -48,7 +56,8 @@ class Framer {
   // Hands one payload to the sink. Type, data and id are made valid UTF-8 (SseEvent's promise,
   // which the JSON reader relies on) by WHATWG repair when they are not; data larger than the
   // limit after repair fails the framer (kFrameTooLarge). Returns !failed().
-  bool Deliver(std::string_view type, std::string_view data, std::string_view id);
+  bool Deliver(std::string_view type, std::string_view data, std::string_view id,
+               NonAscii non_ascii = {});
   // Fails with `code` and `message`; returns false.
   bool Fail(ErrorCode code, std::string message);
   // Fails with kFrameTooLarge naming `what` ("NDJSON line"); returns false.

@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cstdint>
+#include <cstring>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -60,6 +61,63 @@ const char* FindStructural(const char* p, const char* end) {
   return p;
 }
 
+#if defined(__SSE2__) || defined(__wasm_simd128__)
+#define LLMSTREAM_JSON_ARRAY_BLOCKS 1
+
+// The quotes, brackets and non-ASCII bytes of the 64 bytes at `p`, one bit per byte, and
+// whether any is a backslash. Opening and closing brackets share a mask (bit 1 of the byte tells
+// them apart, read per bracket: a dozen per Gemini element), and the per-byte non-ASCII bits are
+// only gathered for the blocks that have any: fewer movemasks for the common block.
+template <typename Block>
+inline __attribute__((always_inline)) Block Classify(const char* p) {
+#if defined(__SSE2__)
+  using V = __m128i;
+  const auto load = [](const char* at) { return _mm_loadu_si128(reinterpret_cast<const V*>(at)); };
+  const auto eq = [](V x, char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); };
+  const auto either = [](V x, V y) { return _mm_or_si128(x, y); };
+  const auto fold_case = [](V x) { return _mm_or_si128(x, _mm_set1_epi8(0x20)); };
+  const auto bits = [](V x) {
+    return static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(x)));
+  };
+#else
+  using V = v128_t;
+  const auto load = [](const char* at) { return wasm_v128_load(at); };
+  const auto eq = [](V x, char c) { return wasm_i8x16_eq(x, wasm_i8x16_splat(c)); };
+  const auto either = [](V x, V y) { return wasm_v128_or(x, y); };
+  const auto fold_case = [](V x) { return wasm_v128_or(x, wasm_i8x16_splat(0x20)); };
+  const auto bits = [](V x) { return static_cast<uint64_t>(wasm_i8x16_bitmask(x)); };
+#endif
+  const V v[4] = {load(p), load(p + 16), load(p + 32), load(p + 48)};
+  Block b;
+  V backslash = eq(v[0], '\\');
+  for (int lane = 0; lane < 4; ++lane) {
+    const int shift = 16 * lane;
+    // c | 0x20 maps '[' and ']' onto '{' and '}' and no other byte onto them.
+    const V folded = fold_case(v[lane]);
+    b.quote |= bits(eq(v[lane], '"')) << shift;
+    b.bracket |= bits(either(eq(folded, '{'), eq(folded, '}'))) << shift;
+    if (lane > 0) backslash = either(backslash, eq(v[lane], '\\'));
+  }
+  b.backslash = bits(backslash) != 0;
+  if (bits(either(either(v[0], v[1]), either(v[2], v[3]))) != 0) {
+    b.non_ascii = bits(v[0]) | bits(v[1]) << 16 | bits(v[2]) << 32 | bits(v[3]) << 48;
+  }
+  return b;
+}
+
+// Bit i set when an odd number of bits 0..i are: with quote bits, the bytes inside strings
+// (the opening quote counted in, the closing one out).
+inline uint64_t PrefixXor(uint64_t x) {
+  x ^= x << 1;
+  x ^= x << 2;
+  x ^= x << 4;
+  x ^= x << 8;
+  x ^= x << 16;
+  x ^= x << 32;
+  return x;
+}
+#endif
+
 }  // namespace
 
 bool JsonArrayFramer::Feed(std::string_view bytes) {
@@ -78,8 +136,13 @@ bool JsonArrayFramer::Feed(std::string_view bytes) {
         AppendBounded(&held_, piece, limit);
         break;
       }
-      if (held_.empty()) {
-        if (!Deliver(kMessage, piece, {})) return false;  // inside this read: no copy
+      if (held_.empty()) {  // inside this read: no copy
+        NonAscii non_ascii;
+        if (non_ascii_known_) {
+          non_ascii.begin = non_ascii_begin_ ? static_cast<size_t>(non_ascii_begin_ - start) : 0;
+          non_ascii.end = non_ascii_begin_ ? static_cast<size_t>(non_ascii_end_ - start) : 0;
+        }
+        if (!Deliver(kMessage, piece, {}, non_ascii)) return false;
       } else {
         AppendBounded(&held_, piece, limit);
         if (!Deliver(kMessage, held_, {})) return false;
@@ -111,6 +174,8 @@ bool JsonArrayFramer::Feed(std::string_view bytes) {
         state_ = State::kElement;  // the scan counts this bracket
         depth_ = 0;
         in_string_ = escaped_ = false;
+        non_ascii_begin_ = non_ascii_end_ = nullptr;
+        non_ascii_known_ = true;
         continue;
       case State::kAfterElement:
         if (c == ',') {
@@ -131,6 +196,60 @@ bool JsonArrayFramer::Feed(std::string_view bytes) {
 }
 
 const char* JsonArrayFramer::ScanElement(const char* p, const char* end) {
+#ifdef LLMSTREAM_JSON_ARRAY_BLOCKS
+  // Escapes are rare, so a block with a backslash (or after one) goes byte by byte rather than
+  // through simdjson's odd-backslash-run arithmetic, which would also treat a backslash outside
+  // strings differently from ScanBytes: the element boundaries stay those of the byte scan.
+  for (; end - p >= 64; p += 64) {
+    const Block block = Classify<Block>(p);
+    const char* const close =
+        !block.backslash && !escaped_ ? ScanBlock(p, block) : ScanBytes(p, p + 64);
+    if (close != nullptr) return close;
+  }
+  if (p == end) return nullptr;
+  // The last bytes of the read, padded with zero bytes, which are none of the bytes looked for:
+  // the bits past the end are clear, and the string state at bit 63 is the one at the end.
+  alignas(16) char tail[64] = {};
+  std::memcpy(tail, p, static_cast<size_t>(end - p));
+  const Block block = Classify<Block>(tail);
+  if (!block.backslash && !escaped_) return ScanBlock(p, block);
+#endif
+  return ScanBytes(p, end);
+}
+
+#ifdef LLMSTREAM_JSON_ARRAY_BLOCKS
+inline __attribute__((always_inline)) const char* JsonArrayFramer::ScanBlock(const char* p,
+                                                                             const Block& block) {
+  const uint64_t in_string = PrefixXor(block.quote) ^ (in_string_ ? ~uint64_t{0} : 0);
+  size_t depth = depth_;
+  // Bracket by bracket (a dozen per Gemini element): x86-64's baseline has no popcnt to skip
+  // the blocks where the depth cannot reach 0. '{' and '[' have bit 1 set, '}' and ']' not.
+  for (uint64_t brackets = block.bracket & ~in_string; brackets != 0; brackets &= brackets - 1) {
+    const int at = std::countr_zero(brackets);
+    if ((p[at] & 2) != 0) {
+      ++depth;
+    } else if (--depth == 0) {
+      depth_ = 0;
+      in_string_ = false;
+      NoteNonAscii(p, block.non_ascii & (~uint64_t{0} >> (63 - at)));
+      return p + at + 1;
+    }
+  }
+  depth_ = depth;
+  in_string_ = (in_string >> 63) != 0;
+  NoteNonAscii(p, block.non_ascii);
+  return nullptr;
+}
+
+inline void JsonArrayFramer::NoteNonAscii(const char* p, uint64_t bits) {
+  if (bits == 0) return;
+  if (non_ascii_begin_ == nullptr) non_ascii_begin_ = p + std::countr_zero(bits);
+  non_ascii_end_ = p + 64 - std::countl_zero(bits);
+}
+#endif
+
+const char* JsonArrayFramer::ScanBytes(const char* p, const char* end) {
+  non_ascii_known_ = false;
   while (p < end) {
     if (in_string_) {
       if (escaped_) {

@@ -4,8 +4,9 @@
 //   ws [ ws ELEMENT ws , ws ELEMENT ws ... ] ws        or   ws [ ws ] ws
 //
 // ELEMENT is an object or an array, pretty-printed across lines or not. Its end is found by
-// counting brackets outside strings (a string ends at a quote not escaped by a backslash), one
-// byte at a time with the state kept across reads, so the work is linear whatever the split.
+// counting brackets outside strings (a string ends at a quote not escaped by a backslash), with
+// the state kept across reads, so the work is linear whatever the split: 64 bytes at a time
+// with SIMD where a block holds no backslash, byte by byte (skipping runs) where it does.
 // Brackets are counted, not matched: `{"a":1]` ends an element, and the dialect's JSON reader
 // refuses it. Anything else between elements (no `[`, a scalar element, a missing comma, a
 // trailing comma, bytes after `]`) ends the stream with kBadFrame.
@@ -37,9 +38,20 @@ class JsonArrayFramer final : public Framer {
     kNext,          // after `,`: an element
     kDone,          // after `]`: only whitespace
   };
+  // One bit per byte of a 64-byte block.
+  struct Block {
+    uint64_t quote = 0, bracket = 0, non_ascii = 0;
+    bool backslash = false;
+  };
+
   // Scans element bytes from `p`: the end of the element (one past its closing bracket), or
   // nullptr when `end` came first.
   const char* ScanElement(const char* p, const char* end);
+  // The same over the 64 bytes at `p`, classified in `block` (which has no backslash).
+  const char* ScanBlock(const char* p, const Block& block);
+  // The same byte by byte, for blocks with a backslash (or builds without SIMD).
+  const char* ScanBytes(const char* p, const char* end);
+  void NoteNonAscii(const char* p, uint64_t bits);
   bool Unexpected(char c);
 
   State state_ = State::kStart;
@@ -47,6 +59,11 @@ class JsonArrayFramer final : public Framer {
   bool in_string_ = false;
   bool escaped_ = false;  // in a string, after a backslash
   std::string held_;      // the start of an element that straddles reads
+  // The element's first and one-past-last byte >= 0x80 (nullptr: none), known while every byte
+  // of it went through ScanBlock: Deliver then checks the UTF-8 of that range only.
+  const char* non_ascii_begin_ = nullptr;
+  const char* non_ascii_end_ = nullptr;
+  bool non_ascii_known_ = false;
 };
 
 }  // namespace llmstream::framing
