@@ -18,6 +18,7 @@
 
 #include "framing/crc32.h"
 #include "framing/framer.h"
+#include "framing/json_array_framer.h"
 #include "llmstream/stream.h"
 #include "support/fixtures.h"
 #include "support/reference_framing.h"
@@ -522,7 +523,19 @@ TEST(JsonArray, StringsWithBracketsCommasAndEscapedQuotes) {
 // the UTF-8 check must still see (valid and invalid non-ASCII bytes) at every position relative
 // to a block boundary: the element's start moves one byte at a time through 64 positions, and
 // each body is compared with the reference and across splits.
+void CheckLongElementsAtEveryBlockOffset();
+
+// Both block classifications where x86-64 has two (AVX2 when the CPU has it, and SSE2).
 TEST(JsonArray, LongElementsAtEveryBlockOffset) {
+  for (const bool avx2 : {true, false}) {
+    SCOPED_TRACE(avx2 ? "AVX2 where the CPU has it" : "SSE2");
+    framing::JsonArrayFramer::UseAvx2(avx2);
+    CheckLongElementsAtEveryBlockOffset();
+  }
+  framing::JsonArrayFramer::UseAvx2(true);
+}
+
+void CheckLongElementsAtEveryBlockOffset() {
   const std::vector<std::string> ascii = {R"("text": "plain words")",
                                           R"("q": "brackets ] } [ { in a string")",
                                           R"("nest": [[{"a": [1, 2, {"b": "}]"}]}], {}])"};

@@ -29,6 +29,10 @@ class JsonArrayFramer final : public Framer {
   FramingEnd Finish() override;
   void Reset() override;
 
+  // For the tests, which run both: false makes x86-64 classify blocks with SSE2 (the baseline)
+  // even where the CPU has AVX2.
+  static void UseAvx2(bool use) { use_avx2_ = use; }
+
  private:
   enum class State : uint8_t {
     kStart,         // before the `[`
@@ -38,15 +42,20 @@ class JsonArrayFramer final : public Framer {
     kNext,          // after `,`: an element
     kDone,          // after `]`: only whitespace
   };
-  // One bit per byte of a 64-byte block.
+  // One bit per byte of a 64-byte block: inside a string if no string was open before the block
+  // (a prefix XOR of the quotes), brackets, bytes >= 0x80; and whether it has a backslash.
   struct Block {
-    uint64_t quote = 0, bracket = 0, non_ascii = 0;
+    uint64_t strings = 0, bracket = 0, non_ascii = 0;
     bool backslash = false;
   };
 
   // Scans element bytes from `p`: the end of the element (one past its closing bracket), or
   // nullptr when `end` came first.
   const char* ScanElement(const char* p, const char* end);
+  // The same over whole 64-byte blocks from *at; *at is left where the blocks stopped (at the
+  // end of the one where the element ended, or with less than a block to `end`).
+  const char* ScanBlocks(const char** at, const char* end);
+  const char* ScanBlocksAvx2(const char** at, const char* end);  // (x86-64 only)
   // The same over the 64 bytes at `p`, classified in `block` (which has no backslash).
   const char* ScanBlock(const char* p, const Block& block);
   // The same byte by byte, for blocks with a backslash (or builds without SIMD).
@@ -64,6 +73,8 @@ class JsonArrayFramer final : public Framer {
   const char* non_ascii_begin_ = nullptr;
   const char* non_ascii_end_ = nullptr;
   bool non_ascii_known_ = false;
+
+  static bool use_avx2_;
 };
 
 }  // namespace llmstream::framing
