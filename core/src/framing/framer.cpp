@@ -56,13 +56,18 @@ bool IsShortAscii(std::string_view text) {
 // `text` itself when valid UTF-8, else its repair in `scratch`. Types and ids are short and
 // ASCII nearly always (a framer's "message", an empty id, Bedrock's event types), which is
 // checked inline: the general check was a tenth of a JSON-array element's cost.
-std::string_view Repaired(std::string_view text, std::string* scratch) {
-  if (text.size() <= 32 && IsShortAscii(text)) return text;
+__attribute__((noinline)) std::string_view RepairedSlow(std::string_view text,
+                                                        std::string* scratch) {
   const size_t valid = sse::ValidUtf8Prefix(text);
   if (valid == text.size()) return text;
   scratch->assign(text.data(), valid);
   sse::AppendRepairedUtf8(text.substr(valid), scratch);
   return *scratch;
+}
+
+// (The check inline, the rest, with its saved registers, out of line.)
+inline std::string_view Repaired(std::string_view text, std::string* scratch) {
+  return text.size() <= 32 && IsShortAscii(text) ? text : RepairedSlow(text, scratch);
 }
 
 }  // namespace
