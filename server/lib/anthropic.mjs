@@ -1,11 +1,12 @@
 // Anthropic Messages: request parsing, the event stream (wire-formats.md section 3), error
 // bodies and headers (section 6.2).
 
-import { createHash } from 'node:crypto';
-
+import { checkAnthropicTurns } from './anthropic-turns.mjs';
 import { RequestError, continuationOf, continuedPrompt, makeId, textOf } from './plan.mjs';
 import { sseEvent } from './sse.mjs';
+import { sign } from './signatures.mjs';
 import { anthropicFragments } from './tool-args.mjs';
+import { conversationView } from './tool-steps.mjs';
 
 const STOP_REASON = {
   stop: 'end_turn',
@@ -49,6 +50,7 @@ function parse(body) {
     .map((t) => ({ name: t.name, schema: t.input_schema }));
   const thinking = body.thinking?.type === 'enabled' || body.thinking?.type === 'adaptive';
   const continuation = continuationOf(body.messages, { prefill: true });
+  const turns = checkAnthropicTurns(body.messages, { thinking });
   return {
     model: body.model,
     stream: body.stream === true,
@@ -67,6 +69,7 @@ function parse(body) {
     toolChoice: toolChoice(body.tool_choice),
     // Extended thinking streams a thinking block like reasoning=12 unless the scenario says.
     reasoning: thinking ? 12 : 0,
+    conversation: conversationView(turns),
   };
 }
 
@@ -80,10 +83,9 @@ function toolChoice(choice) {
 const messageId = (plan) => makeId(plan, 'msg_01', 'message', 22);
 const toolUseId = (plan, call) => makeId(plan, 'toolu_01', `tool/${call.index}`, 22);
 
-/** An opaque, deterministic stand-in for the thinking block's signature. */
-function signature(plan) {
-  const digest = createHash('sha256').update(plan.seed).update('signature').digest();
-  return Buffer.concat([digest, digest, digest]).toString('base64');
+/** The thinking block's signature: signed, so that the next turn can be checked against it. */
+function signature(choice) {
+  return sign('thinking', choice.reasoning.join(''));
 }
 
 function finalUsage(plan) {
@@ -102,7 +104,7 @@ function* lazyMap(items, f) {
 
 function* thinkingDeltas(plan, choice) {
   for (const thinking of choice.reasoning) yield { type: 'thinking_delta', thinking };
-  yield { type: 'signature_delta', signature: signature(plan) };
+  yield { type: 'signature_delta', signature: signature(choice) };
 }
 
 function* streamEvents(plan) {
@@ -162,7 +164,7 @@ function completeBody(plan) {
     content.push({
       type: 'thinking',
       thinking: choice.reasoning.join(''),
-      signature: signature(plan),
+      signature: signature(choice),
     });
   }
   if (choice.text.length || !choice.toolCalls.length) {

@@ -10,10 +10,13 @@
 
 import { createHash } from 'node:crypto';
 
+import { checkBedrockTurns } from './bedrock-turns.mjs';
 import { eventMessage, exceptionMessage } from './event-stream.mjs';
 import { verifySigV4 } from './sigv4-verify.mjs';
 import { RequestError, continuationOf, continuedPrompt, makeId, textOf } from './plan.mjs';
+import { sign } from './signatures.mjs';
 import { anthropicFragments } from './tool-args.mjs';
+import { conversationView } from './tool-steps.mjs';
 
 const STOP_REASON = {
   stop: 'end_turn',
@@ -77,6 +80,7 @@ function parse(body, { params }) {
     extra.thinking?.type === 'enabled' ||
     extra.reasoning_config?.type === 'enabled' ||
     extra.reasoningConfig?.type === 'enabled';
+  const turns = checkBedrockTurns(body.messages, { thinking });
   return {
     model: params.modelId,
     stream: params.stream,
@@ -96,15 +100,15 @@ function parse(body, { params }) {
         : { mode: 'auto' },
     // Extended thinking (Anthropic models) streams reasoning like reasoning=12.
     reasoning: thinking ? 12 : 0,
+    conversation: conversationView(turns),
   };
 }
 
 const toolUseId = (plan, call) => makeId(plan, 'tooluse_', `bedrock/tool/${call.index}`, 22);
 
-/** An opaque, deterministic stand-in for the reasoning block's signature. */
-function signature(plan) {
-  const digest = createHash('sha256').update(plan.seed).update('bedrock/signature').digest();
-  return Buffer.concat([digest, digest, digest]).toString('base64');
+/** The reasoning block's signature: signed, so that the next turn can be checked against it. */
+function signature(choice) {
+  return sign('reasoning', choice.reasoning.join(''));
 }
 
 /** The random-length padding Bedrock adds to every payload, deterministic per event. */
@@ -137,7 +141,7 @@ function* events(plan) {
   const stop = () => ['contentBlockStop', { contentBlockIndex: index++ }];
   if (choice.reasoning.length) {
     for (const text of choice.reasoning) yield delta({ reasoningContent: { text } });
-    yield delta({ reasoningContent: { signature: signature(plan) } });
+    yield delta({ reasoningContent: { signature: signature(choice) } });
     yield stop();
   }
   if (choice.text.length || !choice.toolCalls.length) {
@@ -182,7 +186,7 @@ function completeBody(plan) {
   if (choice.reasoning.length) {
     content.push({
       reasoningContent: {
-        reasoningText: { text: choice.reasoning.join(''), signature: signature(plan) },
+        reasoningText: { text: choice.reasoning.join(''), signature: signature(choice) },
       },
     });
   }

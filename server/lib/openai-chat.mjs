@@ -1,5 +1,6 @@
 // OpenAI Chat Completions: request parsing and the chunk stream (wire-formats.md 2.1-2.7).
 
+import { checkChatTurns } from './chat-turns.mjs';
 import { OPENAI_STREAM_ERROR, openaiErrorBody, openaiHeaders } from './openai-common.mjs';
 import {
   RequestError,
@@ -10,6 +11,7 @@ import {
   tokenLimit,
 } from './plan.mjs';
 import { SSE_DONE, sseData } from './sse.mjs';
+import { conversationView } from './tool-steps.mjs';
 
 const FINISH = { stop: 'stop', stop_sequence: 'stop', length: 'length', tool_calls: 'tool_calls' };
 
@@ -41,6 +43,7 @@ function parse(body) {
     .filter((t) => t?.type === 'function' && typeof t.function?.name === 'string')
     .map((t) => ({ name: t.function.name, schema: t.function.parameters }));
   const continuation = continuationOf(body.messages, { prefill: false });
+  const turns = checkChatTurns(body.messages);
   return {
     model: body.model,
     stream: body.stream === true,
@@ -57,6 +60,7 @@ function parse(body) {
     toolChoice: toolChoice(body.tool_choice),
     mistral: MISTRAL_MODEL_RE.test(body.model),
     includeUsage: body.stream_options?.include_usage === true && !MISTRAL_MODEL_RE.test(body.model),
+    conversation: conversationView(turns),
   };
 }
 
