@@ -15,10 +15,12 @@
 namespace llmstream::request_internal {
 namespace {
 
+const ProviderConfig kBedrockConfig{.provider = Provider::kBedrock};
+
 Json Body(const CompletionRequest& request) {
   Json body = Json::object();
   Error error;
-  EXPECT_TRUE(BuildBedrockBody(request, &body, &error)) << error.message;
+  EXPECT_TRUE(BuildBedrockBody(kBedrockConfig, request, &body, &error)) << error.message;
   return body;
 }
 
@@ -37,7 +39,7 @@ Json ParseOrDie(const std::string& text) {
 std::string Refused(const CompletionRequest& request) {
   Json body = Json::object();
   Error error;
-  EXPECT_FALSE(BuildBedrockBody(request, &body, &error));
+  EXPECT_FALSE(BuildBedrockBody(kBedrockConfig, request, &body, &error));
   EXPECT_EQ(error.code, ErrorCode::kInvalidRequest);
   return error.message;
 }

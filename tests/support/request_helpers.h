@@ -109,6 +109,11 @@ inline CompletionRequest ToolRoundTrip(std::string model) {
   return request;
 }
 
+// The tool the round-trip tests' conversations call.
+inline const ToolDefinition kRoundTripWeatherTool{
+    "get_weather", "Current weather",
+    R"({"type":"object","properties":{"city":{"type":"string"}}})"};
+
 // The body of the next request after a recorded turn, in every split the recording is fed in:
 // `next(turn)` builds the request around the assistant turn AssistantMessage makes of the
 // recording (as `config`'s provider and API produced it). Returns the bodies, split by split.

@@ -97,6 +97,18 @@ void BlockParts(const Choice& choice, std::vector<MessagePart>* parts) {
                     MessagePart{.kind = PartKind::kText, .text = choice.text, .type = "text"});
     }
   }
+  // Reasoning that reached no block (Chat Completions streams keep only OpenRouter's encrypted
+  // items as blocks) comes first, as the model thought before it answered.
+  const bool reasoning_in_blocks =
+      std::any_of(parts->begin(), parts->end(),
+                  [](const MessagePart& part) { return part.kind == PartKind::kReasoning; });
+  // (Text only: a signature alone belongs to a block, as Gemini's on its function call.)
+  if (!reasoning_in_blocks && !choice.reasoning.empty()) {
+    parts->insert(parts->begin(), MessagePart{.kind = PartKind::kReasoning,
+                                              .text = choice.reasoning,
+                                              .signature = choice.reasoning_signature,
+                                              .type = "reasoning"});
+  }
   // Calls that reached no block, likewise: nothing the model asked for is lost.
   for (size_t i = 0; i < choice.tool_calls.size(); ++i) {
     if (call_seen[i]) continue;

@@ -85,15 +85,20 @@ class OpenAIChatDialect final : public Dialect {
     std::string id;
     std::string name;
   };
+  // Block numbers of OpenRouter's encrypted reasoning items (kBlockStart), far above any tool
+  // call index (tool calls name their blocks by index in this dialect).
+  static constexpr uint32_t kDetailBlockBase = 0x40000000;
+
   struct ChoiceState {
     uint32_t index = 0;
     bool role_seen = false;
     std::string finish_reason;  // last raw finish reason emitted
     std::string channel;
     uint32_t open_calls = 0;
-    uint32_t calls = 0;      // tool calls started
-    uint32_t last_call = 0;  // the index of the newest one
-    uint32_t next_call = 0;  // the index an index-less new call takes
+    uint32_t calls = 0;          // tool calls started
+    uint32_t last_call = 0;      // the index of the newest one
+    uint32_t next_call = 0;      // the index an index-less new call takes
+    uint32_t detail_blocks = 0;  // OpenRouter encrypted reasoning items kept as blocks
   };
   // One tool_calls[] element as read; emitted once the element is complete because `index` may
   // come last (Groq).
@@ -418,19 +423,19 @@ class OpenAIChatDialect final : public Dialect {
     Reader reader(raw, out.arena());
     if (!reader.BeginArray()) return;
     while (reader.NextElement()) {
-      if (!reader.BeginObject()) {
-        reader.Skip();
-        continue;
-      }
+      Reader item = reader;  // a copy reads the element; `reader` skips it whole
+      std::string_view raw_item;
+      if (!reader.SkipRaw(&raw_item)) return;
+      if (!item.BeginObject()) continue;
       std::string_view key, type, text, signature, data, summary;
-      while (reader.NextField(&key)) {
+      while (item.NextField(&key)) {
         std::string_view* target = key == "type"        ? &type
                                    : key == "text"      ? &text
                                    : key == "signature" ? &signature
                                    : key == "data"      ? &data
                                    : key == "summary"   ? &summary
                                                         : nullptr;
-        if (!target || !reader.GetString(target)) reader.Skip();
+        if (!target || !item.GetString(target)) item.Skip();
       }
       if (type == "reasoning.text") {
         if (!reasoning_text_seen && !text.empty()) {
@@ -443,6 +448,13 @@ class OpenAIChatDialect final : public Dialect {
         }
       } else if (type == "reasoning.encrypted") {
         if (!data.empty()) {
+          // The item whole (its format, id and index too) is what OpenRouter needs back on the
+          // next turn: a complete block, numbered apart from the tool calls' indexes.
+          const uint32_t block = kDetailBlockBase + StateOf(choice).detail_blocks++;
+          Event& start = out.Emit(EventKind::kBlockStart, choice, block);
+          start.name = type;
+          start.text = raw_item;
+          out.Emit(EventKind::kBlockEnd, choice, block).name = type;
           out.EmitText(EventKind::kReasoning, choice, 0, data,
                        static_cast<uint8_t>(ReasoningPart::kRedacted));
         }

@@ -74,43 +74,110 @@ class Turns {
   bool tool_results_open_ = false;
 };
 
-bool AssistantContent(const Message& m, size_t index, Json* content, Error* error) {
+// A tool call's arguments as the object `input` (Messages requires an object; "" is {}).
+bool ToolInput(const ToolCallRequest& call, const std::string& where, Json* input, Error* error) {
+  *input = Json::object();
+  if (!call.arguments.empty() && (!ParseJson(call.arguments, input) || !input->is_object())) {
+    return Invalid(error, where + ".arguments must be a JSON object for Anthropic tool_use input");
+  }
+  return true;
+}
+
+Json ToolUseBlock(std::string_view type, const ToolCallRequest& call, Json input) {
+  Json block = Json::object();
+  block["type"] = type;
+  block["id"] = call.id;
+  block["name"] = call.name;
+  block["input"] = std::move(input);
+  return block;
+}
+
+// A hand-written turn with content_json: that content as blocks, then its tool calls.
+bool RawAssistantContent(const Message& m, size_t index, Json* content, Error* error) {
   if (m.tool_calls.empty()) {
     *content = MessageContent(m);
     return true;
   }
   Json blocks = Json::array();
-  if (!m.content_json.empty()) {
-    Json raw = MessageContent(m);
-    if (raw.is_array()) {
-      for (Json& block : raw) blocks.push_back(std::move(block));
-    } else if (raw.is_string()) {
-      if (!raw.get_ref<const std::string&>().empty()) {
-        blocks.push_back(TextBlock(raw.get_ref<const std::string&>()));
-      }
-    } else {
-      blocks.push_back(std::move(raw));
+  Json raw = MessageContent(m);
+  if (raw.is_array()) {
+    for (Json& block : raw) blocks.push_back(std::move(block));
+  } else if (raw.is_string()) {
+    if (!raw.get_ref<const std::string&>().empty()) {
+      blocks.push_back(TextBlock(raw.get_ref<const std::string&>()));
     }
-  } else if (!m.content.empty()) {
-    // Anthropic rejects empty text blocks, so a pure tool-call turn has none.
-    blocks.push_back(TextBlock(m.content));
+  } else {
+    blocks.push_back(std::move(raw));
   }
   for (size_t j = 0; j < m.tool_calls.size(); ++j) {
-    const ToolCallRequest& call = m.tool_calls[j];
-    Json input = Json::object();
-    if (!call.arguments.empty() && (!ParseJson(call.arguments, &input) || !input.is_object())) {
-      return Invalid(error, "messages[" + std::to_string(index) + "].tool_calls[" +
-                                std::to_string(j) +
-                                "].arguments must be a JSON object for Anthropic tool_use input");
-    }
-    Json block = Json::object();
-    block["type"] = "tool_use";
-    block["id"] = call.id;
-    block["name"] = call.name;
-    block["input"] = std::move(input);
-    blocks.push_back(std::move(block));
+    Json input;
+    const std::string where =
+        "messages[" + std::to_string(index) + "].tool_calls[" + std::to_string(j) + "]";
+    if (!ToolInput(m.tool_calls[j], where, &input, error)) return false;
+    blocks.push_back(ToolUseBlock("tool_use", m.tool_calls[j], std::move(input)));
   }
   *content = std::move(blocks);
+  return true;
+}
+
+// One part as the content block Anthropic wants back: thinking with its signature,
+// redacted_thinking with its data untouched, text, tool_use, and the provider's own blocks
+// (server tool calls rebuilt, results verbatim). False (with `error`) for what cannot be sent.
+bool PartBlock(const MessagePart& part, const std::string& where, Json* out, Error* error) {
+  Json block = Json::object();
+  switch (part.kind) {
+    case PartKind::kText:
+      *out = TextBlock(part.text);
+      return true;
+    case PartKind::kReasoning:
+      block["type"] = "thinking";
+      block["thinking"] = part.text;
+      block["signature"] = part.signature;
+      break;
+    case PartKind::kRedactedReasoning:
+      block["type"] = "redacted_thinking";
+      block["data"] = part.data;
+      break;
+    case PartKind::kToolCall: {
+      Json input;
+      if (!ToolInput(part.tool_call, where, &input, error)) return false;
+      block = ToolUseBlock("tool_use", part.tool_call, std::move(input));
+      break;
+    }
+    case PartKind::kProviderBlock:
+      if (part.data.empty() && !part.tool_call.id.empty()) {
+        // A server tool call arrives as deltas, not whole: rebuilt from its id, name, input.
+        Json input;
+        if (!ToolInput(part.tool_call, where, &input, error)) return false;
+        const std::string_view type = part.type.empty() ? "server_tool_use" : part.type;
+        block = ToolUseBlock(type, part.tool_call, std::move(input));
+      } else if (!ParseJson(part.data, &block) || !block.is_object()) {
+        return Invalid(error, where + " (" + part.type +
+                                  ") has no JSON block in data: Anthropic needs the block back "
+                                  "whole");
+      }
+      break;
+  }
+  *out = std::move(block);
+  return true;
+}
+
+bool AssistantContent(const ProviderConfig& config, const Message& m, size_t index, Json* content,
+                      Error* error) {
+  if (m.parts.empty() && !m.content_json.empty()) {
+    return RawAssistantContent(m, index, content, error);
+  }
+  const std::vector<MessagePart> parts = TurnParts(m, config);
+  Json blocks = Json::array();
+  for (size_t j = 0; j < parts.size(); ++j) {
+    // Anthropic refuses empty text blocks (a turn that only called tools has none).
+    if (parts[j].kind == PartKind::kText && parts[j].text.empty()) continue;
+    Json block;
+    if (!PartBlock(parts[j], PartPath(m, index, parts, j), &block, error)) return false;
+    blocks.push_back(std::move(block));
+  }
+  // Nothing to say: the plain (empty) content, as before parts.
+  *content = blocks.empty() ? MessageContent(m) : std::move(blocks);
   return true;
 }
 
@@ -147,7 +214,6 @@ bool ThinkingBudget(const CompletionRequest& request, std::string_view vendor, i
 
 bool BuildAnthropicBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
                         Error* error) {
-  (void)config;
   int budget = 0;
   if (!ThinkingBudget(request, "Anthropic", &budget, error)) return false;
   int max_tokens = request.max_tokens.value_or(kDefaultMaxTokens + budget);
@@ -169,13 +235,14 @@ bool BuildAnthropicBody(const ProviderConfig& config, const CompletionRequest& r
       turns.AddUser(m);
     } else if (m.role == "assistant") {
       Json content;
-      if (!AssistantContent(m, i, &content, error)) return false;
+      if (!AssistantContent(config, m, i, &content, error)) return false;
       turns.Push("assistant", std::move(content));
     } else if (m.role == "tool") {
       Json block = Json::object();
       block["type"] = "tool_result";
       block["tool_use_id"] = m.tool_call_id;
       block["content"] = MessageContent(m);
+      if (m.is_error) block["is_error"] = true;
       turns.AddToolResult(std::move(block));
     }
   }

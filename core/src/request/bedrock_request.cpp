@@ -134,28 +134,78 @@ class Turns {
   Json& messages_;
 };
 
-bool AssistantBlocks(const Message& m, size_t index, Json* blocks, Error* error) {
-  if (!ContentBlocks(m, index, /*allow_empty=*/!m.tool_calls.empty(), blocks, error)) return false;
-  for (size_t j = 0; j < m.tool_calls.size(); ++j) {
-    const ToolCallRequest& call = m.tool_calls[j];
-    Json input = Json::object();
-    if (!call.arguments.empty() && (!ParseJson(call.arguments, &input) || !input.is_object())) {
-      return Invalid(error, "messages[" + std::to_string(index) + "].tool_calls[" +
-                                std::to_string(j) +
-                                "].arguments must be a JSON object for Bedrock toolUse input");
+bool HasToolUse(const Json& blocks) {
+  for (const Json& block : blocks) {
+    if (block.is_object() && block.contains("toolUse")) return true;
+  }
+  return false;
+}
+
+// One part as the Converse content block Bedrock wants back: reasoningContent with its
+// signature (or the redacted bytes, base64 in JSON, as they arrived), text, toolUse.
+bool PartBlock(const MessagePart& part, const std::string& where, Json* out, Error* error) {
+  Json block = Json::object();
+  switch (part.kind) {
+    case PartKind::kText:
+      block["text"] = part.text;
+      break;
+    case PartKind::kReasoning: {
+      Json text = Json::object();
+      text["text"] = part.text;
+      if (!part.signature.empty()) text["signature"] = part.signature;
+      Json reasoning = Json::object();
+      reasoning["reasoningText"] = std::move(text);
+      block["reasoningContent"] = std::move(reasoning);
+      break;
     }
-    Json use = Json::object();
-    use["toolUseId"] = call.id;
-    use["name"] = call.name;
-    use["input"] = std::move(input);
-    Json block = Json::object();
-    block["toolUse"] = std::move(use);
+    case PartKind::kRedactedReasoning: {
+      Json reasoning = Json::object();
+      reasoning["redactedContent"] = part.data;
+      block["reasoningContent"] = std::move(reasoning);
+      break;
+    }
+    case PartKind::kToolCall: {
+      const ToolCallRequest& call = part.tool_call;
+      Json input = Json::object();
+      if (!call.arguments.empty() && (!ParseJson(call.arguments, &input) || !input.is_object())) {
+        return Invalid(error, where + ".arguments must be a JSON object for Bedrock toolUse input");
+      }
+      Json use = Json::object();
+      use["toolUseId"] = call.id;
+      use["name"] = call.name;
+      use["input"] = std::move(input);
+      block["toolUse"] = std::move(use);
+      break;
+    }
+    case PartKind::kProviderBlock:
+      if (!ParseJson(part.data, &block) || !block.is_object()) {
+        return Invalid(
+            error, where + " (" + part.type + ") has no JSON content block in data for Bedrock");
+      }
+      break;
+  }
+  *out = std::move(block);
+  return true;
+}
+
+bool AssistantBlocks(const ProviderConfig& config, const Message& m, size_t index, Json* blocks,
+                     Error* error) {
+  if (m.parts.empty() && !m.content_json.empty()) {
+    if (!ContentBlocks(m, index, /*allow_empty=*/true, blocks, error)) return false;
+  } else {
+    *blocks = Json::array();
+  }
+  const std::vector<MessagePart> parts = TurnParts(m, config);
+  for (size_t j = 0; j < parts.size(); ++j) {
+    const MessagePart& part = parts[j];
+    if (!m.content_json.empty() && m.parts.empty() && part.kind == PartKind::kText) continue;
+    // Bedrock rejects blank text blocks (a turn that only called tools has none).
+    if (part.kind == PartKind::kText && part.text.empty()) continue;
+    Json block;
+    if (!PartBlock(part, PartPath(m, index, parts, j), &block, error)) return false;
     blocks->push_back(std::move(block));
   }
-  if (blocks->empty()) {
-    return Invalid(error, "messages[" + std::to_string(index) +
-                              "] (assistant) has neither content nor tool calls");
-  }
+  if (blocks->empty()) return NoEmptyText("", index, error);
   return true;
 }
 
@@ -180,6 +230,7 @@ bool ToolResultBlock(const Message& m, size_t index, Json* block, Error* error) 
   Json result = Json::object();
   result["toolUseId"] = m.tool_call_id;
   result["content"] = std::move(content);
+  if (m.is_error) result["status"] = "error";
   *block = Json::object();
   (*block)["toolResult"] = std::move(result);
   return true;
@@ -256,7 +307,8 @@ std::string BedrockConverseStreamUrl(std::string_view base_url, std::string_view
          "/converse-stream";
 }
 
-bool BuildBedrockBody(const CompletionRequest& request, Json* body, Error* error) {
+bool BuildBedrockBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
+                      Error* error) {
   if (request.temperature && *request.temperature > 1) {
     return Invalid(error, "temperature must be within [0, 1] for Bedrock");
   }
@@ -276,8 +328,8 @@ bool BuildBedrockBody(const CompletionRequest& request, Json* body, Error* error
       if (!ContentBlocks(m, i, /*allow_empty=*/false, &blocks, error)) return false;
       turns.Add("user", std::move(blocks));
     } else if (m.role == "assistant") {
-      if (!AssistantBlocks(m, i, &blocks, error)) return false;
-      tool_history = tool_history || !m.tool_calls.empty();
+      if (!AssistantBlocks(config, m, i, &blocks, error)) return false;
+      tool_history = tool_history || HasToolUse(blocks);
       turns.Add("assistant", std::move(blocks));
     } else if (m.role == "tool") {
       Json block;
@@ -332,10 +384,10 @@ bool BuildBedrockBody(const CompletionRequest& request, Json* body, Error* error
       item["toolSpec"] = std::move(spec);
       tools.push_back(std::move(item));
     }
-    Json config = Json::object();
-    config["tools"] = std::move(tools);
-    if (!request.tool_choice.empty()) config["toolChoice"] = ToolChoice(request.tool_choice);
-    b["toolConfig"] = std::move(config);
+    Json tool_config = Json::object();
+    tool_config["tools"] = std::move(tools);
+    if (!request.tool_choice.empty()) tool_config["toolChoice"] = ToolChoice(request.tool_choice);
+    b["toolConfig"] = std::move(tool_config);
   }
   if (!fields.empty()) b["additionalModelRequestFields"] = std::move(fields);
   return true;
@@ -369,7 +421,7 @@ bool BuildBedrockRequest(const ProviderConfig& config, const CompletionRequest& 
     return Invalid(error, "extra_body_json must be a JSON object");
   }
   Json body = Json::object();
-  if (!BuildBedrockBody(request, &body, error)) return false;
+  if (!BuildBedrockBody(config, request, &body, error)) return false;
   if (!extra.is_null()) body.merge_patch(extra);
 
   HttpRequest built;

@@ -58,8 +58,10 @@ std::string BedrockConverseStreamUrl(std::string_view base_url, std::string_view
 // (Converse has no "none"; without that history "none" is sent as no toolConfig), reasoning
 // options for a
 // model whose family is not known from its id (an application inference profile ARN: pass them
-// in extra_body_json's additionalModelRequestFields).
-bool BuildBedrockBody(const CompletionRequest& request, Json* body, Error* error);
+// in extra_body_json's additionalModelRequestFields). `config` decides what of an assistant
+// turn's parts goes back (TurnParts: reasoning and signatures only to the Bedrock that made them).
+bool BuildBedrockBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
+                      Error* error);
 
 // The unsigned request for BuildRequest (which has validated the request): POST, the URL (the
 // config's base_url, else the region's endpoint for kBedrock, else the provider's default base),

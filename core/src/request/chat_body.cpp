@@ -8,7 +8,105 @@ namespace llmstream::request_internal {
 
 namespace {
 
-Json ChatMessage(const Message& m, Provider provider) {
+// What of a turn's reasoning a provider takes back on Chat Completions, and where
+// (docs/wire-formats.md, "Conversations"): OpenRouter its reasoning_details items (signed text,
+// encrypted data), DeepSeek `reasoning_content` and Groq `reasoning` on the turns that called
+// tools (where their thinking modes need it), Mistral thinking chunks in `content`. OpenAI,
+// Azure, xAI and compatible servers take none on this API.
+enum class ReasoningBack : uint8_t { kNone, kOpenRouterDetails, kContentField, kGroq, kMistral };
+
+ReasoningBack ReasoningBackFor(Provider provider) {
+  switch (provider) {
+    case Provider::kOpenRouter:
+      return ReasoningBack::kOpenRouterDetails;
+    case Provider::kDeepSeek:
+      return ReasoningBack::kContentField;
+    case Provider::kGroq:
+      return ReasoningBack::kGroq;
+    case Provider::kMistral:
+      return ReasoningBack::kMistral;
+    default:
+      return ReasoningBack::kNone;
+  }
+}
+
+// OpenRouter's reasoning_details items of a turn, in order: a signed text item (Anthropic's
+// thinking: unsigned text is not sent, OpenRouter would take it for an unsigned Anthropic
+// block), encrypted items as OpenRouter sent them (their JSON, with format, id and index), or
+// rebuilt from redacted data.
+Json OpenRouterDetails(const std::vector<MessagePart>& parts) {
+  Json details = Json::array();
+  for (const MessagePart& part : parts) {
+    Json item = Json::object();
+    if (part.kind == PartKind::kReasoning && !part.signature.empty()) {
+      item["type"] = "reasoning.text";
+      item["text"] = part.text;
+      item["signature"] = part.signature;
+    } else if (part.kind == PartKind::kProviderBlock && part.type.starts_with("reasoning.")) {
+      if (!ParseJson(part.data, &item) || !item.is_object()) continue;
+    } else if (part.kind == PartKind::kRedactedReasoning) {
+      item["type"] = "reasoning.encrypted";
+      item["data"] = part.data;
+      if (!part.id.empty()) item["id"] = part.id;
+    } else {
+      continue;
+    }
+    details.push_back(std::move(item));
+  }
+  return details;
+}
+
+Json ChatAssistantMessage(const ProviderConfig& config, const Message& m) {
+  Json out = Json::object();
+  out["role"] = m.role;
+  if (m.parts.empty() && !m.content_json.empty()) {
+    out["content"] = MessageContent(m);
+    if (!m.name.empty()) out["name"] = m.name;
+    if (!m.tool_calls.empty()) out["tool_calls"] = ToolCallsJson(m.tool_calls);
+    return out;
+  }
+  const std::vector<MessagePart> parts = TurnParts(m, config);
+  const ReasoningBack back = ReasoningBackFor(config.provider);
+  std::string text, reasoning;
+  std::vector<ToolCallRequest> calls;
+  Json chunks = Json::array();  // Mistral: thinking and text chunks in order
+  for (const MessagePart& part : parts) {
+    if (part.kind == PartKind::kText) {
+      text += part.text;
+      if (!part.text.empty())
+        chunks.push_back(Json::object({{"type", "text"}, {"text", part.text}}));
+    } else if (part.kind == PartKind::kReasoning) {
+      reasoning += part.text;
+      if (!part.text.empty()) {
+        Json thinking = Json::array({Json::object({{"type", "text"}, {"text", part.text}})});
+        chunks.push_back(Json::object({{"type", "thinking"}, {"thinking", std::move(thinking)}}));
+      }
+    } else if (part.kind == PartKind::kToolCall) {
+      calls.push_back(part.tool_call);
+    }
+  }
+  if (back == ReasoningBack::kMistral && !reasoning.empty()) {
+    out["content"] = std::move(chunks);
+  } else if (!calls.empty() && text.empty()) {
+    // What the API itself returns for a pure tool-call turn; Mistral's schema wants a string.
+    out["content"] = config.provider == Provider::kMistral ? Json("") : Json(nullptr);
+  } else {
+    out["content"] = text;
+  }
+  if (!m.name.empty()) out["name"] = m.name;
+  if (!calls.empty()) out["tool_calls"] = ToolCallsJson(calls);
+  if (back == ReasoningBack::kOpenRouterDetails) {
+    Json details = OpenRouterDetails(parts);
+    if (!details.empty()) out["reasoning_details"] = std::move(details);
+  } else if (!calls.empty() && !reasoning.empty()) {
+    if (back == ReasoningBack::kContentField) out["reasoning_content"] = reasoning;
+    if (back == ReasoningBack::kGroq) out["reasoning"] = reasoning;
+  }
+  return out;
+}
+
+Json ChatMessage(const ProviderConfig& config, const Message& m) {
+  if (m.role == "assistant") return ChatAssistantMessage(config, m);
   Json out = Json::object();
   out["role"] = m.role;
   if (m.role == "tool") {
@@ -16,15 +114,8 @@ Json ChatMessage(const Message& m, Provider provider) {
     out["content"] = MessageContent(m);
     return out;
   }
-  if (m.role == "assistant" && !m.tool_calls.empty() && m.content.empty() &&
-      m.content_json.empty()) {
-    // What the API itself returns for a pure tool-call turn; Mistral's schema wants a string.
-    out["content"] = provider == Provider::kMistral ? Json("") : Json(nullptr);
-  } else {
-    out["content"] = MessageContent(m);
-  }
+  out["content"] = MessageContent(m);
   if (!m.name.empty()) out["name"] = m.name;
-  if (!m.tool_calls.empty()) out["tool_calls"] = ToolCallsJson(m.tool_calls);
   return out;
 }
 
@@ -68,7 +159,7 @@ bool BuildChatBody(const ProviderConfig& config, const CompletionRequest& reques
     system["content"] = request.system;
     messages.push_back(std::move(system));
   }
-  for (const Message& m : request.messages) messages.push_back(ChatMessage(m, config.provider));
+  for (const Message& m : request.messages) messages.push_back(ChatMessage(config, m));
   if (!request.prompt.empty()) {
     Json user = Json::object();
     user["role"] = "user";

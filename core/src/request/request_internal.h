@@ -103,6 +103,11 @@ void UnwrapGoogleErrorArray(Json* body);
 // `content_json` is not looked at: writers that honour it check it first.
 std::vector<MessagePart> TurnParts(const Message& m, const ProviderConfig& config);
 
+// Where parts[j] of TurnParts(messages[index]) is, for errors: "messages[i].parts[j]", or
+// "messages[i].tool_calls[k]" for a call of a hand-written turn (which has no parts).
+std::string PartPath(const Message& m, size_t index, const std::vector<MessagePart>& parts,
+                     size_t j);
+
 // Whether parts of `m` may carry what only its origin reads back (signatures, encrypted
 // reasoning) to `config`: a hand-written turn, or one `config`'s provider and API produced.
 bool SameOrigin(const Message& m, const ProviderConfig& config);

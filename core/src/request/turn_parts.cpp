@@ -34,6 +34,17 @@ std::vector<MessagePart> TurnParts(const Message& m, const ProviderConfig& confi
   return parts;
 }
 
+std::string PartPath(const Message& m, size_t index, const std::vector<MessagePart>& parts,
+                     size_t j) {
+  const std::string turn = "messages[" + std::to_string(index) + "]";
+  if (!m.parts.empty() || parts[j].kind != PartKind::kToolCall) {
+    return turn + ".parts[" + std::to_string(j) + "]";
+  }
+  size_t call = 0;
+  for (size_t i = 0; i < j; ++i) call += parts[i].kind == PartKind::kToolCall ? 1 : 0;
+  return turn + ".tool_calls[" + std::to_string(call) + "]";
+}
+
 }  // namespace llmstream::request_internal
 
 namespace llmstream::request_internal {
