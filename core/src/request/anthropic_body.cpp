@@ -149,7 +149,8 @@ bool PartBlock(const MessagePart& part, const std::string& where, Json* out, Err
         // A server tool call arrives as deltas, not whole: rebuilt from its id, name, input.
         Json input;
         if (!ToolInput(part.tool_call, where, &input, error)) return false;
-        const std::string_view type = part.type.empty() ? "server_tool_use" : part.type;
+        const std::string_view type =
+            part.type.empty() ? std::string_view("server_tool_use") : std::string_view(part.type);
         block = ToolUseBlock(type, part.tool_call, std::move(input));
       } else if (!ParseJson(part.data, &block) || !block.is_object()) {
         return Invalid(error, where + " (" + part.type +
