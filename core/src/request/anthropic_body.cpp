@@ -168,6 +168,11 @@ bool AssistantContent(const ProviderConfig& config, const Message& m, size_t ind
   if (m.parts.empty() && !m.content_json.empty()) {
     return RawAssistantContent(m, index, content, error);
   }
+  // A hand-written turn of text alone stays the plain string (a continuation's prefill is one).
+  if (m.parts.empty() && m.tool_calls.empty()) {
+    *content = MessageContent(m);
+    return true;
+  }
   const std::vector<MessagePart> parts = TurnParts(m, config);
   Json blocks = Json::array();
   for (size_t j = 0; j < parts.size(); ++j) {
