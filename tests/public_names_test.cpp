@@ -28,7 +28,7 @@ std::vector<std::string> NamedValues(int limit, std::string_view (*name)(Enum)) 
 
 TEST(PublicNames, EveryEventKindHasOneNameAndNothingElseHasOne) {
   const std::vector<std::string> names = NamedValues<EventKind>(256, &EventKindName);
-  ASSERT_EQ(names.size(), static_cast<size_t>(EventKind::kRaw) + 1);
+  ASSERT_EQ(names.size(), static_cast<size_t>(EventKind::kPartialObject) + 1);
   EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size());
   EXPECT_EQ(names[static_cast<int>(EventKind::kToolCallEnd)], "tool_call_end");
   EXPECT_EQ(names[static_cast<int>(EventKind::kKeepAlive)], "keep_alive");
@@ -49,12 +49,14 @@ TEST(PublicNames, ErrorCodesAreUniqueAndOnlyTheBugsAreNotRetried) {
     if (name == "unknown") continue;
     EXPECT_TRUE(seen.emplace(name).second) << name;
   }
-  EXPECT_EQ(seen.size(), 26u);  // a new code: add it here, in error.cpp and abi.h's JsErrorClass
+  EXPECT_EQ(seen.size(), 27u);  // a new code: add it here, in error.cpp and abi.h's JsErrorClass
   EXPECT_EQ(ErrorCodeName(ErrorCode::kInternal), "internal");
   EXPECT_EQ(ErrorCodeName(ErrorCode::kLimitExceeded), "limit_exceeded");
   EXPECT_EQ(ErrorCodeName(ErrorCode::kCompletionTooLarge), "completion_too_large");
   EXPECT_FALSE(IsRetryable(ErrorCode::kLimitExceeded));
   EXPECT_FALSE(IsRetryable(ErrorCode::kCompletionTooLarge));
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kSchemaMismatch), "schema_mismatch");
+  EXPECT_FALSE(IsRetryable(ErrorCode::kSchemaMismatch));
   EXPECT_EQ(ErrorCodeName(ErrorCode::kModuleLoad), "module_load");
   EXPECT_FALSE(IsRetryable(ErrorCode::kInternal));
   EXPECT_FALSE(IsRetryable(ErrorCode::kModuleLoad));

@@ -24,6 +24,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "limit_exceeded";
     case ErrorCode::kCompletionTooLarge:
       return "completion_too_large";
+    case ErrorCode::kSchemaMismatch:
+      return "schema_mismatch";
     case ErrorCode::kProviderError:
       return "provider_error";
     case ErrorCode::kContentFilter:
@@ -87,6 +89,9 @@ bool IsRetryable(ErrorCode code) {
     case ErrorCode::kBadToolArguments:
     case ErrorCode::kLimitExceeded:  // the same request would make the same answer
     case ErrorCode::kCompletionTooLarge:
+    // The answer was delivered; a retry would be a different answer (SessionOptions has no
+    // "retry until it fits": that is the caller's call).
+    case ErrorCode::kSchemaMismatch:
     case ErrorCode::kContentFilter:
     case ErrorCode::kHttpStatus:
     case ErrorCode::kAuth:

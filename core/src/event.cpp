@@ -42,6 +42,8 @@ std::string_view EventKindName(EventKind kind) {
       return "retry";
     case EventKind::kRaw:
       return "raw";
+    case EventKind::kPartialObject:
+      return "partial_object";
   }
   return "unknown";
 }
@@ -66,6 +68,16 @@ std::string_view ToolKindName(ToolKind kind) {
       return "function";
     case ToolKind::kServer:
       return "server";
+  }
+  return "unknown";
+}
+
+std::string_view PartialSourceName(PartialSource source) {
+  switch (source) {
+    case PartialSource::kText:
+      return "text";
+    case PartialSource::kToolArguments:
+      return "tool_arguments";
   }
   return "unknown";
 }

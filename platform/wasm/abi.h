@@ -123,6 +123,7 @@ constexpr std::string_view JsErrorClass(ErrorCode code) {
     case ErrorCode::kBadToolArguments:
     case ErrorCode::kLimitExceeded:
     case ErrorCode::kCompletionTooLarge:
+    case ErrorCode::kSchemaMismatch:
     case ErrorCode::kOverflow:
     case ErrorCode::kInternal:
     case ErrorCode::kModuleLoad:

@@ -136,6 +136,8 @@ void Generate(Out* out) {
            Values<ReasoningPart>(256, &ReasoningPartName));
   NameList(out, "TOOL_KINDS", "ToolKind names (llmstream/event.h)",
            Values<ToolKind>(256, &ToolKindName));
+  NumberTable(out, "PartialSource", "PartialSource (llmstream/event.h)",
+              Values<PartialSource>(256, &PartialSourceName));
   NumberTable(out, "MetadataFormat", "MetadataFormat (llmstream/event.h)",
               Values<MetadataFormat>(256, &MetadataFormatName));
   NumberTable(out, "ToolArguments", "ToolArguments (llmstream/event.h)",

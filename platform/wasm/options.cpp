@@ -222,6 +222,31 @@ void ParseTool(const json& value, ToolDefinition* out, Fields* parent, const std
   f.JsonText("parameters", &out->parameters_json);
 }
 
+// {type: 'json_object'}, {type: 'json_schema', name, schema, strict}, or OpenAI's
+// {type: 'json_schema', json_schema: {name, schema, strict}}; {type: 'text'} is the default.
+void ParseResponseFormat(const json& value, ResponseFormat* out, Fields* parent,
+                         std::string* problem) {
+  if (!value.is_object()) return parent->Fail("responseFormat", "an object {type, schema, ...}");
+  Fields f(value, "responseFormat.", problem);
+  std::string type;
+  f.String("type", &type);
+  if (type == "json_object") {
+    out->type = ResponseFormatType::kJsonObject;
+    return;
+  }
+  if (type != "json_schema") {
+    if (type != "text") f.Fail("type", "'json_schema', 'json_object' or 'text'");
+    return;
+  }
+  out->type = ResponseFormatType::kJsonSchema;
+  const json* nested = f.Find("json_schema");
+  Fields s(nested != nullptr && nested->is_object() ? *nested : value,
+           nested != nullptr ? "responseFormat.json_schema." : "responseFormat.", problem);
+  s.String("name", &out->name);
+  s.JsonText("schema", &out->schema_json);
+  s.Bool("strict", &out->strict);
+}
+
 // Bedrock's AWS credentials in the AWS SDK's shape: {accessKeyId, secretAccessKey, sessionToken}.
 void ParseCredentials(const json& value, AwsCredentials* out, Fields* parent,
                       std::string* problem) {
@@ -319,6 +344,9 @@ void Parse(const json& root, SessionOptions* o, std::string* problem) {
   f.OptionalString("reasoningEffort", &r.reasoning_effort);
   f.OptionalInt("reasoningBudgetTokens", &r.reasoning_budget_tokens);
   f.JsonText("extraBody", &r.extra_body_json);
+  if (const json* v = f.Find("responseFormat")) {
+    ParseResponseFormat(*v, &r.response_format, &f, problem);
+  }
   // --- RetryPolicy, Timeouts ---
   f.Int("maxRetries", &o->retry.max_retries, 0, 100);
   f.Int("retryBaseDelayMs", &o->retry.base_delay_ms, 0);
@@ -340,6 +368,9 @@ void Parse(const json& root, SessionOptions* o, std::string* problem) {
   f.Bool("continuation", &o->continuation);
   f.Bool("estimateUsage", &o->estimate_usage);
   f.Bool("rawEvents", &o->raw_events);
+  // On unless turned off: the npm package's chunks carry partialObject.
+  o->partial_objects = true;
+  f.Bool("partialObjects", &o->partial_objects);
   f.Int("randomSeed", &o->random_seed, 0);
   f.OptionalInt("unixMsAtZero", &o->unix_ms_at_zero);
 }

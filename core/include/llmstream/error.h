@@ -29,6 +29,9 @@ enum class ErrorCode : uint16_t {
   // --- bounds (StreamLimits): the stream is ended, what came before is kept ---
   kLimitExceeded = 12,       // more choices, metadata keys, blocks or tool calls than allowed
   kCompletionTooLarge = 13,  // the assembled output passed StreamLimits::max_completion_bytes
+  // --- the answer itself ---
+  kSchemaMismatch = 14,  // a JSON output (CompletionRequest::response_format) is not valid JSON,
+                         // or does not match its schema; the message names the JSON path
   // --- the provider said so, in band (HTTP 200 then an error event / error object) ---
   kProviderError = 20,
   kContentFilter = 21,  // the provider stopped the output for policy reasons

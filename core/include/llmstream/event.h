@@ -16,34 +16,46 @@
 namespace llmstream {
 
 enum class EventKind : uint8_t {
-  kText = 0,           // text: a delta of the visible answer
-  kReasoning = 1,      // part (ReasoningPart) says what: thinking text, signature, redacted data
-  kRefusal = 2,        // text: a delta of a refusal message (OpenAI), kept apart from kText
-  kToolCallStart = 3,  // id, name; part = ToolKind. block = the tool call's index / block
-  kToolCallDelta = 4,  // text: a fragment of the arguments JSON
-  kToolCallEnd = 5,    // id, name; text: the complete arguments JSON ("{}" when none were
-                       // sent); part: ToolArguments, whether that text is valid JSON
-  kCitation = 6,       // text: one citation / annotation object as JSON (provider shape)
-  kMetadata = 7,       // name: key; text: value (part = MetadataFormat). ids, model, extras
-  kUsage = 8,          // usage: the usage known so far (a cumulative snapshot, never an increment)
-  kCost = 9,           // cost: the cost of the usage known so far
-  kKeepAlive = 10,     // text: the SSE comment (": OPENROUTER PROCESSING"), or ping
-  kWarning = 11,       // text: something unexpected that did not stop the stream
-  kError = 12,         // error: what went wrong. Terminal when it comes from the provider
-  kFinish = 13,        // one choice finished. text: normalized reason; id: the provider's own
-  kDone = 14,          // the stream ended normally. text: normalized finish reason of choice 0
-  kBlockStart = 15,    // a content block / output item opened. name: its type ("text",
-                       // "thinking", "web_search_tool_result"...); text: the whole block JSON
-                       // for blocks that arrive complete (tool results, redacted thinking)
-  kBlockEnd = 16,      // that block closed
-  kRetry = 17,         // (Session) an attempt failed and another one follows. error: the
-                       // failure; text: why (the retry policy's reason); retry: the attempt
-                       // about to start, the delay before it, whether it continues the answer
-  kRaw = 18,           // (opt-in: StreamOptions::raw_events) one SSE event as the provider sent
-                       // it, before the events decoded from it. text: its data (the JSON the
-                       // provider wrote, or "[DONE]"); name: its SSE event type ("message" when
-                       // the event had none); id: the SSE last event ID, if any.
-                       // Carries nothing the other events lack: the Assembler ignores it
+  kText = 0,            // text: a delta of the visible answer
+  kReasoning = 1,       // part (ReasoningPart) says what: thinking text, signature, redacted data
+  kRefusal = 2,         // text: a delta of a refusal message (OpenAI), kept apart from kText
+  kToolCallStart = 3,   // id, name; part = ToolKind. block = the tool call's index / block
+  kToolCallDelta = 4,   // text: a fragment of the arguments JSON
+  kToolCallEnd = 5,     // id, name; text: the complete arguments JSON ("{}" when none were
+                        // sent); part: ToolArguments, whether that text is valid JSON
+  kCitation = 6,        // text: one citation / annotation object as JSON (provider shape)
+  kMetadata = 7,        // name: key; text: value (part = MetadataFormat). ids, model, extras
+  kUsage = 8,           // usage: the usage known so far (a cumulative snapshot, never an increment)
+  kCost = 9,            // cost: the cost of the usage known so far
+  kKeepAlive = 10,      // text: the SSE comment (": OPENROUTER PROCESSING"), or ping
+  kWarning = 11,        // text: something unexpected that did not stop the stream
+  kError = 12,          // error: what went wrong. Terminal when it comes from the provider
+  kFinish = 13,         // one choice finished. text: normalized reason; id: the provider's own
+  kDone = 14,           // the stream ended normally. text: normalized finish reason of choice 0
+  kBlockStart = 15,     // a content block / output item opened. name: its type ("text",
+                        // "thinking", "web_search_tool_result"...); text: the whole block JSON
+                        // for blocks that arrive complete (tool results, redacted thinking)
+  kBlockEnd = 16,       // that block closed
+  kRetry = 17,          // (Session) an attempt failed and another one follows. error: the
+                        // failure; text: why (the retry policy's reason); retry: the attempt
+                        // about to start, the delay before it, whether it continues the answer
+  kRaw = 18,            // (opt-in: StreamOptions::raw_events) one SSE event as the provider sent
+                        // it, before the events decoded from it. text: its data (the JSON the
+                        // provider wrote, or "[DONE]"); name: its SSE event type ("message" when
+                        // the event had none); id: the SSE last event ID, if any.
+                        // Carries nothing the other events lack: the Assembler ignores it
+  kPartialObject = 19,  // (opt-in: SessionOptions::partial_objects, or a PartialObjects of
+                        // your own) the JSON value streaming in a choice's answer text
+                        // (response_format) or a tool call's arguments, as it stands: text is
+                        // a valid JSON text (llmstream/partial_objects.h says when one comes);
+                        // part = PartialSource; block = the tool call's index (kToolArguments).
+                        // A view of the deltas before it: the Assembler ignores it
+};
+
+// What a kPartialObject event shows.
+enum class PartialSource : uint8_t {
+  kText = 0,           // the answer text of choice `choice` (a JSON output)
+  kToolArguments = 1,  // the arguments of tool call `block` of choice `choice`
 };
 
 // What a kReasoning event carries.
@@ -81,7 +93,8 @@ struct RetryInfo {
 struct Event {
   EventKind kind = EventKind::kText;
   uint8_t part = 0;     // by kind: ReasoningPart (kReasoning), ToolKind (kToolCallStart),
-                        // ToolArguments (kToolCallEnd), MetadataFormat (kMetadata); else 0
+                        // ToolArguments (kToolCallEnd), MetadataFormat (kMetadata),
+                        // PartialSource (kPartialObject); else 0
   uint32_t choice = 0;  // OpenAI choices[].index; 0 for providers without choices
   uint32_t block = 0;   // Anthropic content block index, Responses output_index, or the
                         // tool_calls[].index of an OpenAI-style tool call
@@ -96,6 +109,7 @@ struct Event {
   ReasoningPart reasoning_part() const { return static_cast<ReasoningPart>(part); }
   ToolKind tool_kind() const { return static_cast<ToolKind>(part); }
   MetadataFormat metadata_format() const { return static_cast<MetadataFormat>(part); }
+  PartialSource partial_source() const { return static_cast<PartialSource>(part); }
   bool arguments_valid() const {
     return static_cast<ToolArguments>(part) == ToolArguments::kValidJson;
   }
@@ -123,5 +137,7 @@ std::string_view EventKindName(EventKind kind);
 std::string_view ReasoningPartName(ReasoningPart part);
 // "function", "server"; "unknown" for other values.
 std::string_view ToolKindName(ToolKind kind);
+// "text", "tool_arguments"; "unknown" for other values.
+std::string_view PartialSourceName(PartialSource source);
 
 }  // namespace llmstream

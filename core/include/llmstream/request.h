@@ -270,6 +270,32 @@ struct ToolDefinition {
   std::string parameters_json{};
 };
 
+// What kind of answer CompletionRequest::response_format asks for.
+enum class ResponseFormatType : uint8_t {
+  kText = 0,        // plain text: the default, nothing is sent
+  kJsonObject = 1,  // any JSON object (OpenAI's "JSON mode"); not on Anthropic Messages nor
+                    // Bedrock, which only take a schema
+  kJsonSchema = 2,  // JSON matching `schema_json` (structured outputs); not on DeepSeek, which
+                    // only takes kJsonObject
+};
+
+// JSON output. Written as each wire API documents it (docs/wire-formats.md, "JSON output"): Chat
+// Completions `response_format`, Responses `text.format`, Anthropic `output_config.format`,
+// Gemini `generationConfig.responseMimeType` + `responseJsonSchema`, Ollama `format`, Cohere
+// `response_format`, Bedrock `outputConfig.textFormat`. With a JSON format the Session checks the
+// final answer (llmstream/json_schema.h) and fails with kSchemaMismatch when it does not fit.
+struct ResponseFormat {
+  ResponseFormatType type = ResponseFormatType::kText;
+  // kJsonSchema: the schema's name, 1-64 of [A-Za-z0-9_-] (OpenAI's rule); "response" when empty.
+  std::string name{};
+  // kJsonSchema: a JSON Schema object, as text (required).
+  std::string schema_json{};
+  // kJsonSchema: ask for constrained decoding where the API has the switch (Chat Completions,
+  // Responses: `strict`). Off by default, as there: strict mode refuses ordinary schemas (every
+  // property must be required, additionalProperties false).
+  bool strict = false;
+};
+
 // What to ask for, independent of the provider (the seed API's model, prompt | messages,
 // maxTokens, temperature, tools ...). Options a provider cannot express are rejected with a clear
 // kInvalidRequest rather than silently dropped, except where noted.
@@ -306,7 +332,14 @@ struct CompletionRequest {
   std::optional<int> reasoning_budget_tokens{};
   // Number of choices. Only Chat Completions on OpenAI / compatible servers support n > 1.
   int n = 1;
+  // JSON output instead of text (see ResponseFormat).
+  ResponseFormat response_format{};
 };
+
+// True when the request asks for JSON output (response_format kJsonObject or kJsonSchema).
+inline bool IsJsonOutput(const CompletionRequest& request) {
+  return request.response_format.type != ResponseFormatType::kText;
+}
 
 // A transport-neutral HTTP request: what the platform layer (libcurl, fetch) sends.
 struct HttpRequest {

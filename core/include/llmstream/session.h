@@ -36,6 +36,12 @@
 // plain retry (the user would see the text twice); with SessionOptions::continuation the session
 // may instead ask the model to continue the partial answer and splice the continuation on.
 //
+// JSON output. When the request has a JSON response_format, a stream that ends normally is
+// checked before its kDone: every choice's text must be JSON matching the schema (ValidateJson,
+// llmstream/json_schema.h; kJsonObject: a JSON object). If one does not fit, the session ends with
+// kSchemaMismatch (the message names the choice when n > 1, and the JSON path) instead of kDone,
+// the answer kept. A choice with a refusal and no text is not checked.
+//
 // The platform must drop any callback of a transfer it was told to abort (kAbortTransfer), and
 // must report each transfer's end exactly once (OnEnd or OnTransportError). Calls that do not fit
 // the current state (body bytes without a transfer, a second OnEnd ...) are ignored.
@@ -91,6 +97,10 @@ struct SessionOptions {
   // Emit kRaw events (StreamOptions::raw_events): each SSE event of every attempt as the provider
   // sent it, before its decoded events. Passed through unchanged (continuations are not spliced).
   bool raw_events = false;
+  // Emit kPartialObject events (llmstream/partial_objects.h) after the events of each call: for
+  // every tool call's arguments, and for the answer text when the request asks for JSON output
+  // (CompletionRequest::response_format). Off: nothing is parsed, no cost.
+  bool partial_objects = false;
   // Seeds the jitter source (splitmix64): the same seed gives the same retry delays.
   uint64_t random_seed = 0;
   // When an attempt that got a 2xx event stream ends without real usage (cancelled, failed for

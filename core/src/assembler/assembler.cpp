@@ -277,6 +277,7 @@ void Assembler::Apply(const Event& event) {
     case EventKind::kBlockEnd:
     case EventKind::kRetry:  // the session's business: the next attempt's events say what changed
     case EventKind::kRaw:    // the provider's own event: the decoded events carry its content
+    case EventKind::kPartialObject:  // a view of the deltas, which are assembled
       break;
     case EventKind::kWarning:
       if (completion_.warnings.size() < kMaxWarnings) {

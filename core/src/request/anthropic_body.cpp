@@ -287,6 +287,13 @@ bool BuildAnthropicBody(const ProviderConfig& config, const CompletionRequest& r
     thinking["budget_tokens"] = budget;
     b["thinking"] = std::move(thinking);
   }
+  if (IsJsonOutput(request)) {
+    // Structured outputs, generally available (the beta's `output_format` and its header moved
+    // here). Always constrained: there is no strict switch; json_object was refused earlier.
+    Json format = Json::object({{"type", "json_schema"}});
+    format["schema"] = ResponseSchema(request.response_format);
+    b["output_config"] = Json::object({{"format", std::move(format)}});
+  }
   return true;
 }
 

@@ -390,6 +390,16 @@ bool BuildBedrockBody(const ProviderConfig& config, const CompletionRequest& req
     b["toolConfig"] = std::move(tool_config);
   }
   if (!fields.empty()) b["additionalModelRequestFields"] = std::move(fields);
+  if (IsJsonOutput(request)) {
+    // Structured outputs: outputConfig.textFormat, the schema as a JSON string (Converse's
+    // JsonSchemaDefinition.schema is a string, not an object). json_object was refused earlier.
+    Json definition = Json::object();
+    definition["schema"] = Dump(ResponseSchema(request.response_format));
+    definition["name"] = ResponseSchemaName(request.response_format);
+    Json text_format = Json::object({{"type", "json_schema"}});
+    text_format["structure"] = Json::object({{"jsonSchema", std::move(definition)}});
+    b["outputConfig"] = Json::object({{"textFormat", std::move(text_format)}});
+  }
   return true;
 }
 

@@ -130,6 +130,18 @@ Json ChatToolChoice(const std::string& choice) {
   return out;
 }
 
+// {type: json_object} or {type: json_schema, json_schema: {name, schema, strict}}: OpenAI's
+// shape, which Azure, Groq, Mistral, OpenRouter, xAI and DeepSeek (json_object only) share.
+Json ChatResponseFormat(const ResponseFormat& format) {
+  if (format.type == ResponseFormatType::kJsonObject)
+    return Json::object({{"type", "json_object"}});
+  Json json_schema = Json::object();
+  json_schema["name"] = ResponseSchemaName(format);
+  json_schema["schema"] = ResponseSchema(format);
+  json_schema["strict"] = format.strict;
+  return Json::object({{"type", "json_schema"}, {"json_schema", std::move(json_schema)}});
+}
+
 }  // namespace
 
 Json ToolCallsJson(const std::vector<ToolCallRequest>& tool_calls) {
@@ -204,6 +216,7 @@ bool BuildChatBody(const ProviderConfig& config, const CompletionRequest& reques
   }
   if (!request.tool_choice.empty() && !request.tools.empty())
     b["tool_choice"] = ChatToolChoice(request.tool_choice);
+  if (IsJsonOutput(request)) b["response_format"] = ChatResponseFormat(request.response_format);
 
   if (config.provider == Provider::kOpenRouter) {
     // OpenRouter normalizes reasoning for every upstream; it takes an effort or a token budget,

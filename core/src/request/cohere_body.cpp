@@ -110,6 +110,14 @@ bool BuildCohereBody(const ProviderConfig& config, const CompletionRequest& requ
     if (choice == "none") b["tool_choice"] = "NONE";
     if (choice == "required" || choice == "any") b["tool_choice"] = "REQUIRED";
   }
+  // JSON mode: {type: json_object}, constrained by json_schema when there is one.
+  if (IsJsonOutput(request)) {
+    Json format = Json::object({{"type", "json_object"}});
+    if (request.response_format.type == ResponseFormatType::kJsonSchema) {
+      format["json_schema"] = ResponseSchema(request.response_format);
+    }
+    b["response_format"] = std::move(format);
+  }
   // Command A Reasoning: thinking on with an optional token budget, or off.
   if (request.reasoning_effort && *request.reasoning_effort == "none") {
     b["thinking"] = Json::object({{"type", "disabled"}});

@@ -259,6 +259,13 @@ bool BuildGeminiBody(const ProviderConfig& config, const CompletionRequest& requ
   Json thinking;
   if (!ThinkingConfig(request, &thinking, error)) return false;
   if (!thinking.is_null()) generation["thinkingConfig"] = std::move(thinking);
+  if (IsJsonOutput(request)) {
+    generation["responseMimeType"] = "application/json";
+    // JSON Schema as written (responseJsonSchema), not the OpenAPI subset responseSchema takes.
+    if (request.response_format.type == ResponseFormatType::kJsonSchema) {
+      generation["responseJsonSchema"] = ResponseSchema(request.response_format);
+    }
+  }
   if (!generation.empty()) b["generationConfig"] = std::move(generation);
 
   if (!request.tools.empty()) {

@@ -173,6 +173,12 @@ bool BuildOllamaBody(const ProviderConfig& config, WireApi api, const Completion
                                                   : ChatBody(config, request, body, error);
   if (!ok) return false;
   b["stream"] = true;
+  // Structured outputs: the schema itself, or "json" for any JSON.
+  if (IsJsonOutput(request)) {
+    b["format"] = request.response_format.type == ResponseFormatType::kJsonSchema
+                      ? ResponseSchema(request.response_format)
+                      : Json("json");
+  }
   Json options = Options(request);
   if (!options.empty()) b["options"] = std::move(options);
   Think(request, body);

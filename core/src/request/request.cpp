@@ -554,6 +554,7 @@ bool Validate(const ProviderConfig& config, WireApi api, const CompletionRequest
   }
   if (!ValidateMessages(request, error)) return false;
   if (!ValidateTools(request, error)) return false;
+  if (!request_internal::ValidateResponseFormat(config, api, request, error)) return false;
   return true;
 }
 

@@ -160,6 +160,16 @@ Json ToolParameters(const ToolDefinition& tool);
 // A message's content: content_json parsed when set, else the plain string.
 Json MessageContent(const Message& message);
 
+// JSON output (response_format.cpp). Checks what every API shares (a schema that is a JSON
+// object, a valid name) and what `api` / the provider cannot take: kJsonObject on Anthropic
+// Messages and Bedrock (a schema only), kJsonSchema on DeepSeek (json_object only).
+bool ValidateResponseFormat(const ProviderConfig& config, WireApi api,
+                            const CompletionRequest& request, Error* error);
+// The schema object of a kJsonSchema format (checked by ValidateResponseFormat).
+Json ResponseSchema(const ResponseFormat& format);
+// The schema's name: `name`, or "response" when empty.
+std::string ResponseSchemaName(const ResponseFormat& format);
+
 // Claude's extended thinking: the smallest budget it accepts, and the budget a request asks for
 // (0 for none; an effort maps to the budgets LiteLLM uses, since Claude has no effort knob for
 // most models). One mapping for the Messages API and Bedrock, so a request asks Claude the same

@@ -147,6 +147,20 @@ bool BuildResponsesBody(const ProviderConfig& config, const CompletionRequest& r
   if (request.reasoning_effort) {
     b["reasoning"] = Json::object({{"effort", *request.reasoning_effort}});
   }
+  if (IsJsonOutput(request)) {
+    // text.format: the Chat shape flattened ({type, name, schema, strict}).
+    const ResponseFormat& format = request.response_format;
+    Json out = Json::object();
+    if (format.type == ResponseFormatType::kJsonObject) {
+      out["type"] = "json_object";
+    } else {
+      out["type"] = "json_schema";
+      out["name"] = ResponseSchemaName(format);
+      out["schema"] = ResponseSchema(format);
+      out["strict"] = format.strict;
+    }
+    b["text"] = Json::object({{"format", std::move(out)}});
+  }
   return true;
 }
 

@@ -26,14 +26,26 @@ void Session::Impl::ProcessStreamEvents(std::span<const Event> events, bool at_e
   // session turns it into a kRetry or the one final kError.
   const Error* failure = nullptr;
   bool done = false;
+  const size_t first = out_.size();
   for (const Event& event : events) {
     if (event.kind == EventKind::kError) {
       if (failure == nullptr) failure = event.error;
       continue;
     }
-    if (event.kind == EventKind::kDone) done = true;
+    if (event.kind == EventKind::kDone) {
+      done = true;
+      // The answer is whole: its last partial objects, then the check of a JSON output, which
+      // ends the session instead of kDone when the answer does not fit.
+      FlushSplice();
+      ShowPartials(first);
+      if (Error invalid = CheckJsonOutput()) {
+        FailFinally(std::move(invalid), /*transfer_open=*/!at_end, now_ms);
+        return;
+      }
+    }
     Deliver(event, now_ms);
   }
+  if (!done) ShowPartials(first);
   if (failure != nullptr) {
     AttemptFailed(*failure, /*transfer_open=*/!at_end, std::nullopt, now_ms);
   } else if (done) {

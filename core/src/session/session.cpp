@@ -60,6 +60,10 @@ Session::Impl::Impl(SessionOptions options)
     build_error_.code = ErrorCode::kInvalidRequest;
     build_error_.message = "the request could not be built";
   }
+  if (options_.partial_objects) {
+    partials_ = std::make_unique<PartialObjects>(
+        PartialObjectsOptions{.text = IsJsonOutput(options_.request), .tool_arguments = true});
+  }
 }
 
 SessionStep Session::Impl::Step(SessionAction action, int64_t wake_at_ms, int attempt) {
@@ -240,7 +244,15 @@ std::span<const Event> Session::Impl::OnBody(std::string_view bytes, int64_t now
   }
   if (phase_ == Phase::kStreaming && !(MoreDialectsBuiltIn() && SniffedAway(bytes))) {
     const std::span<const Event> events = stream_.Feed(bytes, now_ms);
-    if (PassThrough(events, now_ms)) return events;  // valid until the next Feed, as out_'s
+    if (PassThrough(events, now_ms)) {
+      // Valid until the next Feed, as out_'s. With partial objects due, they follow a copy.
+      const std::span<const Event> partials =
+          partials_ ? partials_->Observe(events) : std::span<const Event>();
+      if (partials.empty()) return events;
+      for (const Event& event : events) out_.Push(event);
+      for (const Event& event : partials) out_.Push(event);
+      return out_.events();
+    }
     ProcessStreamEvents(events, /*at_end=*/false, now_ms);
   } else {
     body_.append(bytes.substr(0, kMaxCollectedBody - body_.size()));

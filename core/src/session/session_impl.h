@@ -6,12 +6,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "assembler/assembler.h"
+#include "llmstream/partial_objects.h"
 #include "llmstream/session.h"
 #include "llmstream/stream.h"
 #include "session/splicer.h"
@@ -102,6 +104,13 @@ class Session::Impl {
   void Emit(const Event& event);
   void EmitUsageAndCost(const Usage& usage, const Cost& cost);
 
+  // --- json_output.cpp ---
+  // Appends the kPartialObject events due after out_'s events from `first` on (partial_objects).
+  void ShowPartials(size_t first);
+  // The error of a JSON output whose text does not fit its response_format (kSchemaMismatch);
+  // kNone when it fits or the request asks for text.
+  Error CheckJsonOutput() const;
+
   // --- outcome.cpp ---
   // The attempt failed: retry, continue, or give up. `transfer_open`: the platform must abort it.
   void AttemptFailed(Error error, bool transfer_open, std::optional<bool> server_should_retry,
@@ -152,6 +161,7 @@ class Session::Impl {
   // --- what the caller has seen ---
   Emitter out_;
   Assembler assembler_;
+  std::unique_ptr<PartialObjects> partials_;  // SessionOptions::partial_objects
   session_internal::Splicer splicer_;
   uint32_t splice_block_ = 0;  // block of the text held by the splicer
   Usage carried_usage_;        // earlier attempts of a continued answer

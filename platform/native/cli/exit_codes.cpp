@@ -33,6 +33,7 @@ ExitCode ExitCodeFor(const Error& error) {
     case ErrorCode::kBadToolArguments:
     case ErrorCode::kLimitExceeded:
     case ErrorCode::kCompletionTooLarge:
+    case ErrorCode::kSchemaMismatch:
     case ErrorCode::kProviderError:
     case ErrorCode::kContentFilter:
     case ErrorCode::kOverflow:
