@@ -55,15 +55,16 @@ export class APILoader {
    * InvalidRequestError here.
    */
   streamCompletion(options = {}) {
-    const { driver, rawMode, signal, secrets, fetch, metricsIntervalMs } = requestOptions(this.#config, options);
+    const { driver, rawMode, signal, secrets, fetch, metricsIntervalMs, jsonOutput } = requestOptions(this.#config, options);
     const fetchImpl = fetch ?? globalThis.fetch?.bind(globalThis);
     return createChunkStream({
       rawMode,
       secrets,
       metricsIntervalMs,
+      jsonOutput,
       open: async () => {
         const core = await loadCore({ wasmUrl: this.#config.wasmURL, full: needsFullCore(driver) });
-        return openSession(core, driver, { fetch: fetchImpl, signal, raw: rawMode, secrets });
+        return openSession(core, driver, { fetch: fetchImpl, signal, raw: rawMode, secrets, jsonOutput });
       },
     });
   }

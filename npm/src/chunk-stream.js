@@ -28,8 +28,9 @@ const defaultNow = () => globalThis.performance?.now?.() ?? Date.now();
  * driver session ({[Symbol.asyncIterator], cancel(), result(), error(), attempts}).
  */
 class Source {
-  constructor({ open, rawMode = false, secrets = [], now = defaultNow, metricsIntervalMs }) {
+  constructor({ open, rawMode = false, secrets = [], now = defaultNow, metricsIntervalMs, jsonOutput = false }) {
     this.open = open;
+    this.jsonOutput = jsonOutput; // the answer is JSON: the completion carries `object`
     // Live metrics chunks (opt-in): at most every metricsIntervalMs while output arrives, and a
     // final one before the done / error chunk.
     this.metricsIntervalMs = rawMode === 'only' ? undefined : metricsIntervalMs;
@@ -57,7 +58,7 @@ class Source {
     } catch {
       raw = null;
     }
-    const shaped = shapeCompletion(raw);
+    const shaped = shapeCompletion(raw, { jsonOutput: this.jsonOutput });
     if (this.finished && this.session) this.finalResult = shaped;
     return shaped;
   }

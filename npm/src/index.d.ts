@@ -138,6 +138,18 @@ export type ToolChoice =
   | { type: 'tool'; name: string }
   | { type: 'any' | 'auto' | 'none' };
 
+/**
+ * JSON output. `json_schema`: JSON matching `schema` (a JSON Schema object); `name` defaults to
+ * 'response', `strict` (false) asks for constrained decoding where the API has that switch
+ * (OpenAI). OpenAI's own shape, `{type: 'json_schema', json_schema: {name, schema, strict}}`, is
+ * accepted too. `json_object`: any JSON object (not on Anthropic or Bedrock, which need a schema).
+ */
+export type ResponseFormat =
+  | { type: 'json_schema'; name?: string; schema: Record<string, unknown> | boolean; strict?: boolean }
+  | { type: 'json_schema'; json_schema: { name?: string; schema: Record<string, unknown> | boolean; strict?: boolean } }
+  | { type: 'json_object' }
+  | { type: 'text' };
+
 export interface StreamCompletionOptions extends TransportOptions {
   model?: string;
   /** One user message (appended after `messages` when both are given). */
@@ -152,7 +164,17 @@ export interface StreamCompletionOptions extends TransportOptions {
   topK?: number;
   frequencyPenalty?: number;
   presencePenalty?: number;
-  responseFormat?: unknown;
+  /**
+   * JSON output instead of text, written as each provider's API takes it: the answer streams as
+   * JSON (text chunks carry `partialObject`), the completion has `object`, and an answer that is
+   * not JSON matching the schema ends the stream with a `schema_mismatch` error naming the path.
+   */
+  responseFormat?: ResponseFormat;
+  /**
+   * false: no `partialObject` on text and tool-call delta chunks (the core then parses nothing
+   * for them). Default true.
+   */
+  partialObjects?: boolean;
   seed?: number;
   user?: string;
   stop?: string | string[];
@@ -242,17 +264,24 @@ interface Absent {
   cause?: undefined;
   finishReason?: undefined;
   done?: undefined;
+  partialObject?: undefined;
   /** With `raw: true`: the provider's parsed event this chunk came from. */
   raw?: unknown;
 }
 type Has<K extends keyof Absent> = Omit<Absent, K>;
 
-export interface TextChunk extends Has<'text'> {
+export interface TextChunk extends Has<'text' | 'partialObject'> {
   type: 'text';
   text: string;
   /** The choice (OpenAI n > 1); 0 otherwise. */
   index: number;
   block?: number;
+  /**
+   * With `responseFormat`: the answer so far, parsed (complete members never change later; the
+   * last string or container grows). On some text chunks only: at most one per network read,
+   * when the answer grew by a quarter since the last one, and always once it is complete.
+   */
+  partialObject?: unknown;
 }
 export interface ReasoningChunk extends Has<'reasoning'> {
   type: 'reasoning';
@@ -271,10 +300,12 @@ export interface ToolCallStartChunk extends Has<'toolCall'> {
   index: number;
   toolCall: { index: number; id: string; name: string; kind?: string };
 }
-export interface ToolCallDeltaChunk extends Has<'toolCall'> {
+export interface ToolCallDeltaChunk extends Has<'toolCall' | 'partialObject'> {
   type: 'tool_call_delta';
   index: number;
   toolCall: { index: number; argumentsDelta: string };
+  /** The call's arguments so far, parsed (as TextChunk's `partialObject`). */
+  partialObject?: unknown;
 }
 /** A completed tool call: `toolCall`, also named `function_call` (the seed guide's name). */
 export interface ToolCallEndChunk extends Has<'toolCall' | 'function_call'> {
@@ -390,6 +421,8 @@ export interface ToolCall {
 export interface Choice {
   index: number;
   text: string;
+  /** With `responseFormat`: `text` parsed (undefined while it is not complete JSON). */
+  object?: unknown;
   reasoning: string;
   refusal: string;
   toolCalls: ToolCall[];
@@ -403,6 +436,8 @@ export interface Completion {
   choices: Choice[];
   /** Choice 0's fields, for the usual n = 1. */
   text: string;
+  /** With `responseFormat`: choice 0's `object`, the answer parsed. */
+  object?: unknown;
   reasoning: string;
   refusal: string;
   toolCalls: ToolCall[];

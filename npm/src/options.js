@@ -10,6 +10,7 @@
 // loader is created.
 
 import { AUTH_HEADERS, PROVIDERS as PROVIDER_TABLE } from '../dist/core/abi.js';
+import { isJsonOutput } from './core/load.js';
 import { ErrorCode, InvalidRequestError } from './errors.js';
 import { urlSecrets } from './redact-url.js';
 
@@ -77,6 +78,11 @@ const REQUEST_KEYS = [
   'n',
   'reasoningEffort',
   'reasoningBudgetTokens',
+  // JSON output: {type: 'json_schema', name, schema, strict} | {type: 'json_object'}, checked
+  // and written per wire API by the core (platform/wasm/options.cpp, request/response_format.cpp).
+  'responseFormat',
+  // false: no partialObject on the chunks (the core parses nothing for them).
+  'partialObjects',
 ];
 
 // Seed / common names that map onto provider body fields.
@@ -84,7 +90,6 @@ const BODY_ALIASES = {
   topK: 'top_k',
   frequencyPenalty: 'frequency_penalty',
   presencePenalty: 'presence_penalty',
-  responseFormat: 'response_format',
   seed: 'seed',
   user: 'user',
 };
@@ -270,7 +275,7 @@ function checkJson(driver) {
 
 /**
  * The driver options and the JS-side settings of one streamCompletion() call.
- * Returns {driver, rawMode, signal, secrets, fetch, metricsIntervalMs}.
+ * Returns {driver, rawMode, signal, secrets, fetch, metricsIntervalMs, jsonOutput}.
  */
 export function requestOptions(loader, options = {}) {
   if (options === null || typeof options !== 'object') fail('streamCompletion options must be an object');
@@ -332,5 +337,7 @@ export function requestOptions(loader, options = {}) {
   const secrets = [loader.apiKey, aws.accessKeyId, aws.secretAccessKey, aws.sessionToken, ...Object.entries(headers)
     .filter(([name]) => /key|token|secret|auth|cookie/i.test(name))
     .map(([, value]) => value), ...(loader.baseURL ? urlSecrets(loader.baseURL) : [])].filter(Boolean);
-  return { driver, rawMode: raw, signal, secrets, fetch: loader.fetch, metricsIntervalMs };
+  // The answer is JSON: the completion then carries it parsed (`object`).
+  const jsonOutput = isJsonOutput(driver);
+  return { driver, rawMode: raw, signal, secrets, fetch: loader.fetch, metricsIntervalMs, jsonOutput };
 }

@@ -83,7 +83,8 @@ export function tokenLimit(value, param) {
  * Builds the plan. `request` is what a dialect parser extracted:
  *   { model, prompt, inputChars, maxTokens, stop, n, tools: [{name, schema}],
  *     toolChoice: {mode: 'auto'|'none'|'any'|'tool', name?}, reasoning (default count),
- *     continuation (the partial answer the client asks to continue, or undefined) }
+ *     continuation (the partial answer the client asks to continue, or undefined),
+ *     jsonOutput ({schema} when the body asks for JSON output: json-output.mjs) }
  * `seed` (hex) makes ids deterministic; `scenario` holds tokens/text/reasoning/tool_call/usage.
  */
 export function buildPlan(request, scenario, seed) {
@@ -106,6 +107,7 @@ export function buildPlan(request, scenario, seed) {
     if (step && !step.call) text = tokenize(step.text);
     else if (scenario.text !== undefined) text = tokenize(scenario.text);
     else if (scenario.stamp) text = stampTokens(count);
+    else if (request.jsonOutput && calls.length === 0) text = tokenize(jsonAnswer(request, index));
     else if (continued) text = continued;
     else if (calls.length === 0) text = replyTokens(request.prompt, count, index);
     // Whichever comes first ends the output: the token budget or a stop sequence.
@@ -145,6 +147,16 @@ export function buildPlan(request, scenario, seed) {
     reasoningTokens: choices.reduce((sum, c) => sum + c.reasoning.length, 0),
     usage: scenario.usage !== false,
   };
+}
+
+/**
+ * The answer of a JSON output: a value generated from the schema (tool-args.mjs), or for a bare
+ * JSON mode ({} schema) an object holding the prose reply.
+ */
+function jsonAnswer(request, index) {
+  const value = argumentsFor(request.jsonOutput.schema);
+  if (Object.keys(value).length === 0) value.answer = replyTokens(request.prompt, 12, index).join('').trim();
+  return JSON.stringify(value);
 }
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

@@ -29,6 +29,7 @@ import { openaiChat } from './openai-chat.mjs';
 import { openaiErrorBody } from './openai-common.mjs';
 import { openaiResponses } from './openai-responses.mjs';
 import { RequestError, buildPlan } from './plan.mjs';
+import { jsonOutputOf } from './json-output.mjs';
 import { MAX_RECORDS, RequestLog } from './request-log.mjs';
 import { FaultBudget, SCENARIO_HEADER, ScenarioError, parseScenario } from './scenario.mjs';
 import { staticHandler } from './static.mjs';
@@ -520,6 +521,7 @@ async function generate(ctx, req, res, url, { dialect, path: pathname, params })
   try {
     const { llmstream: _scenario, ...fields } = body; // the scenario is not part of the request
     request = dialect.parse(fields, { params, query: url.searchParams, headers: req.headers });
+    request.jsonOutput = jsonOutputOf(dialect.name, fields);
     plan = buildPlan(request, scenario, seed);
   } catch (err) {
     if (err instanceof RequestError) return reject(err.status, err.message, err.param, err.code);

@@ -55,6 +55,7 @@ const DOCUMENTED = {
   internal: LLMStreamError,
   completion_too_large: LLMStreamError,
   limit_exceeded: LLMStreamError,
+  schema_mismatch: LLMStreamError,
 };
 
 /** The class exactly (a subclass would pass instanceof). */

@@ -16,7 +16,10 @@
 //  - `error` exists only on the terminal error chunk, as an LLMStreamError (a retry chunk names
 //    the failed attempt's error `cause`);
 //  - `raw: true`: each chunk made from a provider event carries that event's parsed object as
-//    `chunk.raw`; `raw: 'only'`: the provider objects are the only chunks.
+//    `chunk.raw`; `raw: 'only'`: the provider objects are the only chunks;
+//  - partial objects (the core's kPartialObject records, at most one per value per call) are no
+//    chunks of their own: the value, parsed, becomes `partialObject` on the last chunk of this
+//    call that it grew from (a text chunk of that choice, or that tool call's delta chunk).
 
 import {
   ASCII_BYTES_FLAG,
@@ -25,6 +28,7 @@ import {
   Field,
   Header,
   MetadataFormat,
+  PartialSource,
   REASONING_PARTS,
   RECORD_INTS,
   TOKEN_CACHE_MAX_BYTES,
@@ -38,6 +42,7 @@ const K_TEXT = EventKind.TEXT;
 const K_USAGE = EventKind.USAGE;
 const K_COST = EventKind.COST;
 const K_RAW = EventKind.RAW;
+const K_PARTIAL = EventKind.PARTIAL_OBJECT;
 const F_KIND = Field.KIND;
 const F_CHOICE = Field.CHOICE;
 const F_BLOCK = Field.BLOCK;
@@ -133,6 +138,8 @@ export class Decoder {
     let text = textBytes > 0 ? null : '';
     const plain = this.rawMode === false;
     const chunks = [];
+    /** @type {ReturnType<typeof lastChunks> | undefined} built at the call's first partial object */
+    let grewFrom;
     for (let i = 0, r = records; i < count; i++, r += RECORD_INTS) {
       const kind = h32[r + F_KIND];
       if (kind === K_TEXT && plain) {
@@ -166,6 +173,10 @@ export class Decoder {
       if (kind === K_RAW) {
         this.raw = parseRaw(sideValue(h32, r, side));
         if (this.rawMode === 'only' && this.raw !== null && typeof this.raw === 'object') chunks.push(this.raw);
+        continue;
+      }
+      if (kind === K_PARTIAL) {
+        if (this.rawMode !== 'only') (grewFrom ??= lastChunks(chunks)).attach(h32, r, this.strOf(h32, r, text, F_TEXT));
         continue;
       }
       let chunk;
@@ -202,6 +213,14 @@ export class Decoder {
     return s;
   }
 
+  /** A record's string field: a slice of the text region, or a far text where the core holds it. */
+  strOf(h32, r, text, field) {
+    const a = h32[r + field];
+    const n = h32[r + field + 1];
+    // n < 0: a far text (the tool call's whole arguments, a huge delta), decoded where it is
+    return n >= 0 ? text.slice(a, a + n) : decodeUtf8(this.core.HEAPU8, a >>> 0, ~n);
+  }
+
   /**
    * One record other than text, usage and raw as its chunk.
    * @param {number} kind @param {Int32Array} h32 @param {number} r first int of the record
@@ -210,12 +229,7 @@ export class Decoder {
    */
   chunkOf(kind, h32, r, text, side) {
     const index = h32[r + F_CHOICE];
-    const str = (field) => {
-      const a = h32[r + field];
-      const n = h32[r + field + 1];
-      // n < 0: a far text (the tool call's whole arguments, a huge delta), decoded where it is
-      return n >= 0 ? text.slice(a, a + n) : decodeUtf8(this.core.HEAPU8, a >>> 0, ~n);
-    };
+    const str = (field) => this.strOf(h32, r, text, field);
     switch (kind) {
       case EventKind.TEXT:
         return { type: 'text', text: str(F_TEXT), index, block: h32[r + F_BLOCK] };
@@ -290,6 +304,38 @@ export class Decoder {
         return { type: EVENT_KIND_NAMES[kind] ?? 'unknown', index, data: str(F_TEXT) };
     }
   }
+}
+
+/**
+ * The last chunk of a call per value a partial object may have grown from: text chunks by
+ * choice, tool-call deltas by choice and call. One pass over the call's chunks, made only when
+ * the call has a partial object, so the cost stays linear however many values it has.
+ * @param {Chunk[]} chunks
+ */
+function lastChunks(chunks) {
+  /** @type {Map<number, Chunk>} */
+  const text = new Map();
+  /** @type {Map<string, Chunk>} */
+  const args = new Map();
+  for (const c of chunks) {
+    if (c.type === 'text') text.set(c.index, c);
+    else if (c.type === 'tool_call_delta') args.set(`${c.index},${c.toolCall.index}`, c);
+  }
+  return {
+    /** Parses the snapshot of record r and puts it on its chunk. */
+    attach(h32, r, json) {
+      const choice = h32[r + F_CHOICE];
+      const chunk = h32[r + F_PART] === PartialSource.TEXT
+        ? text.get(choice)
+        : args.get(`${choice},${h32[r + F_BLOCK]}`);
+      if (chunk === undefined) return;
+      try {
+        chunk.partialObject = JSON.parse(json);
+      } catch {
+        // the core's snapshots are valid JSON; should one not be, the chunk goes without
+      }
+    },
+  };
 }
 
 /** The record's side payload (parsed JSON), or undefined. */

@@ -27,16 +27,28 @@ const API_OF_PROVIDER = new Map(PROVIDERS.map((p) => [p.name, p.api]));
 /**
  * Whether a stream needs the full core module: its wire API (the `api` option, else the
  * provider's own) is one the core module leaves out to stay small (Gemini, Bedrock, Ollama,
- * Cohere). An `api` no module takes goes to the core module, which reports it.
- * @param {{provider?: unknown, api?: unknown}} options the session's options (provider: a name
- *   from PROVIDERS)
+ * Cohere), or it asks for JSON output or has tools (partial objects; not with partialObjects:
+ * false). An `api` no module takes goes to the core module, which reports it.
+ * @param {{provider?: unknown, api?: unknown, responseFormat?: any}} options the session's
+ *   options (provider: a name from PROVIDERS)
  */
 export function needsFullCore(options) {
+  // JSON output (its request fields and the schema check) and partial objects are in the full
+  // module only (platform/wasm/sse_only_json.cpp: the core module's size budget): a JSON output,
+  // and tools unless partialObjects is false (tool-call deltas carry partialObject).
+  if (isJsonOutput(options)) return true;
+  if (Array.isArray(options.tools) && options.tools.length > 0 && options.partialObjects !== false) return true;
   const api =
     options.api === undefined
       ? API_OF_PROVIDER.get(String(options.provider))
       : WIRE_API_SPELLINGS[String(options.api)];
   return api !== undefined && !CORE_APIS.has(api);
+}
+
+/** Whether session options ask for JSON output (`responseFormat` json_schema or json_object). */
+export function isJsonOutput(options) {
+  const type = options.responseFormat?.type;
+  return type === 'json_schema' || type === 'json_object';
 }
 
 /**

@@ -59,7 +59,8 @@ export class CoreSession {
    * @param {any} core from loadCore()
    * @param {Record<string, unknown>} options the WasmSession's options (README.md, "Options")
    * @param {{fetch?: typeof globalThis.fetch, signal?: AbortSignal, now?: () => number,
-   *   raw?: boolean | 'only', secrets?: string[]}} [io]
+   *   raw?: boolean | 'only', secrets?: string[], jsonOutput?: boolean}} [io] jsonOutput: an
+   *   error's `partial` carries the parsed answer (`object`)
    */
   constructor(core, options, io = {}) {
     const fetchImpl = io.fetch ?? globalThis.fetch?.bind(globalThis);
@@ -82,7 +83,7 @@ export class CoreSession {
     this.decoder = new Decoder(core, {
       raw: io.raw,
       secrets: io.secrets,
-      partial: () => shapeCompletion(this.result()),
+      partial: () => shapeCompletion(this.result(), { jsonOutput: io.jsonOutput }),
     });
     /** @type {Attempt | null} */
     this.attempt = null;

@@ -109,7 +109,24 @@ export async function errors(): Promise<void> {
   }
 }
 
+// JSON output: partial objects on text and tool-call delta chunks, the final object.
+export async function jsonOutput(): Promise<unknown> {
+  const stream = ai.streamCompletion({
+    prompt: 'Weather',
+    responseFormat: { type: 'json_schema', name: 'weather', schema: { type: 'object' }, strict: false },
+  });
+  for await (const chunk of stream) {
+    if (chunk.type === 'text' && chunk.partialObject !== undefined) console.log(chunk.partialObject);
+    if (chunk.type === 'tool_call_delta') console.log(chunk.partialObject);
+  }
+  ai.streamCompletion({ prompt: 'Hi', responseFormat: { type: 'json_object' }, partialObjects: false });
+  const completion = await ai.complete({ prompt: 'Hi', responseFormat: { type: 'json_schema', json_schema: { schema: {} } } });
+  return completion.object ?? completion.choices[0]?.object;
+}
+
 // Misuse that must not compile.
+// @ts-expect-error responseFormat's type is json_schema, json_object or text
+ai.streamCompletion({ prompt: 'Hi', responseFormat: { type: 'yaml' } });
 // @ts-expect-error unknown provider
 new APILoader({ provider: 'nope' });
 // @ts-expect-error raw takes true, false or 'only'
