@@ -16,21 +16,6 @@ using testing::Hello;
 using testing::LocalProvider;
 using testing::UniqueKey;
 
-// The local provider's test credentials (server/lib/sigv4-verify.mjs).
-const AwsCredentials kLocalCredentials{
-    .access_key_id = "AKIDLLMSTREAMLOCAL",
-    .secret_access_key = "llmstream/local+provider/TEST/secret/KEY0000"};
-
-ClientOptions BedrockOptions(const LocalProvider& server, std::string scenario) {
-  ClientOptions options = server.Options(scenario);
-  options.provider.provider = Provider::kBedrock;
-  options.provider.api.reset();
-  options.provider.base_url = "http://127.0.0.1:" + std::to_string(server.port());
-  options.provider.region = "us-east-1";
-  options.provider.aws_credentials = kLocalCredentials;
-  return options;
-}
-
 std::string Header(const HttpRequest& http, std::string_view name) {
   for (const auto& [n, v] : http.headers) {
     if (n == name) return v;
@@ -41,7 +26,7 @@ std::string Header(const HttpRequest& http, std::string_view name) {
 TEST(ClientBedrock, SignedRequestsStreamTextAndUsage) {
   LocalProvider server;
   ASSERT_TRUE(server.ok());
-  ClientOptions options = BedrockOptions(server, "tokens=20");
+  ClientOptions options = server.BedrockOptions("tokens=20");
   std::vector<std::string> dates;
   options.wire_tap.on_request = [&](int, const HttpRequest& http) {
     dates.push_back(Header(http, "X-Amz-Date"));
@@ -63,7 +48,7 @@ TEST(ClientBedrock, EveryRetryIsSignedAgain) {
   LocalProvider server;
   ASSERT_TRUE(server.ok());
   const std::string key = UniqueKey();
-  ClientOptions options = BedrockOptions(server, "tokens=5; status=429; times=2; key=" + key);
+  ClientOptions options = server.BedrockOptions("tokens=5; status=429; times=2; key=" + key);
   int signed_attempts = 0;
   options.wire_tap.on_request = [&](int, const HttpRequest& http) {
     signed_attempts +=
@@ -78,7 +63,7 @@ TEST(ClientBedrock, EveryRetryIsSignedAgain) {
 TEST(ClientBedrock, AWrongSecretIsRefusedAsAwsRefusesIt) {
   LocalProvider server;
   ASSERT_TRUE(server.ok());
-  ClientOptions options = BedrockOptions(server, "tokens=5");
+  ClientOptions options = server.BedrockOptions("tokens=5");
   options.provider.aws_credentials.secret_access_key = "not-the-local-provider-secret-0000";
   const Completion completion = Client(options).Complete(Hello());
   EXPECT_EQ(completion.error.code, ErrorCode::kAuth) << completion.error.message;
@@ -89,7 +74,7 @@ TEST(ClientBedrock, AWrongSecretIsRefusedAsAwsRefusesIt) {
 TEST(ClientBedrock, AnApiKeyIsSentAsABearerToken) {
   LocalProvider server;
   ASSERT_TRUE(server.ok());
-  ClientOptions options = BedrockOptions(server, "tokens=4");
+  ClientOptions options = server.BedrockOptions("tokens=4");
   options.provider.aws_credentials = {};
   options.provider.api_key = "bedrock-api-key-for-the-local-provider";
   const Completion completion = Client(options).Complete(Hello());

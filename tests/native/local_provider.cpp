@@ -88,6 +88,19 @@ ClientOptions LocalProvider::Options(std::string_view scenario, WireApi api) con
   return options;
 }
 
+ClientOptions LocalProvider::BedrockOptions(std::string_view scenario) const {
+  ClientOptions options = Options(scenario);
+  options.provider.provider = Provider::kBedrock;
+  options.provider.api.reset();
+  options.provider.base_url = origin();
+  options.provider.region = "us-east-1";
+  // server/lib/sigv4-verify.mjs: the one key pair the local provider accepts.
+  options.provider.aws_credentials = {
+      .access_key_id = "AKIDLLMSTREAMLOCAL",
+      .secret_access_key = "llmstream/local+provider/TEST/secret/KEY0000"};
+  return options;
+}
+
 std::pair<int, std::string> LocalProvider::Get(const std::string& path) const {
   std::string body;
   CURL* easy = curl_easy_init();

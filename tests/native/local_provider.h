@@ -34,6 +34,11 @@ class LocalProvider {
   ClientOptions Options(std::string_view scenario = "",
                         WireApi api = WireApi::kChatCompletions) const;
 
+  // A client for this server's Bedrock ConverseStream: provider kBedrock at origin(), region
+  // us-east-1, every request signed with the server's test credentials (which
+  // server/lib/sigv4-verify.mjs checks), `scenario` as in Options.
+  ClientOptions BedrockOptions(std::string_view scenario = "") const;
+
   // GET a path of the server (e.g. "/_llmstream/requests?key=k"): status and body.
   std::pair<int, std::string> Get(const std::string& path) const;
 
