@@ -33,7 +33,14 @@ function toolContentText(content) {
  */
 function checkToolMessages(messages) {
   const open = new Map(); // id -> answered
-  const unanswered = () => [...open].find(([, answered]) => !answered)?.[0];
+  const requireAnswered = () => {
+    const missing = [...open].find(([, answered]) => !answered)?.[0];
+    if (missing === undefined) return;
+    throw new RequestError(
+      `invalid request: tool call with id '${missing}' has no tool message with its result.`,
+      'messages',
+    );
+  };
   for (const m of messages) {
     if (m?.role === 'tool') {
       if (!open.has(m.tool_call_id)) {
@@ -46,18 +53,14 @@ function checkToolMessages(messages) {
       open.set(m.tool_call_id, true);
       continue;
     }
-    const missing = unanswered();
-    if (missing !== undefined) {
-      throw new RequestError(
-        `invalid request: tool call with id '${missing}' has no tool message with its result.`,
-        'messages',
-      );
-    }
+    requireAnswered();
     open.clear();
     if (m?.role === 'assistant' && Array.isArray(m.tool_calls)) {
       for (const call of m.tool_calls) open.set(call?.id, false);
     }
   }
+  // The last turn's calls too: the next step is asked for right after their tool messages.
+  requireAnswered();
 }
 
 

@@ -288,6 +288,11 @@ describe('Cohere v2', () => {
       `invalid request: tool call with id '${message.tool_calls[1].id}' has no tool message ` +
         'with its result.',
     );
+    // The same when the conversation ends with the results, as it does when the next step is
+    // asked for: the check does not wait for a later message.
+    const last = await post('/v2/chat', request([user, assistant, answers[0]]));
+    assert.equal(last.status, 400);
+    assert.equal(last.body.message, missing.body.message);
   });
 });
 
