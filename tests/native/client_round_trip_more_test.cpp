@@ -1,0 +1,387 @@
+// The round trip of a conversation with tools, end to end, for OpenAI Responses, Gemini, Cohere v2
+// and Ollama chat (issue 15): the libcurl client streams a step from the local provider acting as
+// a tool-calling model (tool_steps, tool_call=2: parallel calls), Conversation::Append turns the
+// completion into the assistant turn, AppendToolResult answers each call (one as a failure), and
+// the next step is accepted by the server, which checks the turn as the real provider does
+// (server/README.md, "Conversations"), and quotes every result back. Broken turns (a tampered
+// signature or encrypted reasoning, a missing result, a result for an unknown call) get the
+// provider's own 4xx as our Error. Expected texts and messages are written out by hand from the
+// providers' documented shapes (docs/wire-formats.md, "Conversations").
+#include <gtest/gtest.h>
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "llmstream/client.h"
+#include "llmstream/conversation.h"
+#include "local_provider.h"
+
+namespace llmstream {
+namespace {
+
+using testing::LocalProvider;
+
+constexpr char kWeather[] = "18C";
+constexpr char kClockBroken[] = "clock broken";
+
+// One wire API under test, and what its provider makes of the results sent back.
+struct ApiCase {
+  WireApi api;
+  std::string model;
+  std::string scenario;    // besides tool_steps / tool_call
+  std::string extra_body;  // extra_body_json
+  bool reasoning_effort;   // ask for reasoning through reasoning_effort
+  // The final answer to the results [kWeather, kClockBroken (is_error)]: how each API carries a
+  // failed tool's output (Responses and Ollama: the output as it is; Gemini: response {error};
+  // Cohere: a document {"error": ...}).
+  std::string final_text;
+};
+
+// gtest prints a failing case by its API rather than its bytes.
+void PrintTo(const ApiCase& api_case, std::ostream* os) { *os << WireApiName(api_case.api); }
+
+std::string ParamName(const ::testing::TestParamInfo<ApiCase>& param_info) {
+  return std::string(WireApiName(param_info.param.api));
+}
+
+std::vector<ToolDefinition> Tools() {
+  return {{.name = "get_weather",
+           .description = "The weather in a city",
+           .parameters_json = R"({"type":"object","properties":{"city":{"type":"string"},)"
+                              R"("days":{"type":"integer"}},"required":["city","days"]})"},
+          {.name = "get_time",
+           .description = "The time in a zone",
+           .parameters_json = R"({"type":"object","properties":{"zone":{"type":"string"}},)"
+                              R"("required":["zone"]})"}};
+}
+
+class RoundTripMoreTest : public ::testing::TestWithParam<ApiCase> {
+ protected:
+  // A client for `tool_steps` steps of two parallel calls.
+  Client MakeClient(int tool_steps, std::string_view extra_scenario = "") {
+    std::string scenario = "tool_steps=" + std::to_string(tool_steps) + "; tool_call=2";
+    if (!GetParam().scenario.empty()) scenario += "; " + GetParam().scenario;
+    if (!extra_scenario.empty()) scenario += "; " + std::string(extra_scenario);
+    ClientOptions options = server_.Options(scenario, GetParam().api);
+    options.wire_tap.on_request = [this](int, const HttpRequest& request) {
+      last_body_ = request.body;
+    };
+    return Client(std::move(options));
+  }
+
+  CompletionRequest Request(const Conversation& conversation) const {
+    CompletionRequest request;
+    request.model = GetParam().model;
+    request.messages = conversation.messages();
+    request.tools = Tools();
+    request.extra_body_json = GetParam().extra_body;
+    if (GetParam().reasoning_effort) request.reasoning_effort = "low";
+    return request;
+  }
+
+  // One step, streamed event by event: the text events add up to the completion's text, and a
+  // tool call ends with its complete arguments.
+  static Completion Step(const Client& client, CompletionRequest request) {
+    CompletionStream stream = client.StreamCompletion(std::move(request));
+    std::string text;
+    int call_ends = 0;
+    for (const Event& event : stream) {
+      if (event.kind == EventKind::kText) text.append(event.text);
+      if (event.kind == EventKind::kToolCallEnd) ++call_ends;
+    }
+    Completion completion = stream.result();
+    EXPECT_EQ(text, completion.text());
+    if (!completion.choices.empty()) {
+      EXPECT_EQ(call_ends, static_cast<int>(completion.choices[0].tool_calls.size()));
+    }
+    return completion;
+  }
+
+  // Step 1 of a fresh conversation, appended: two pending calls, get_weather then get_time.
+  Conversation FirstStep(const Client& client) const {
+    Conversation conversation;
+    conversation.AppendUser("What is the weather and the time in Paris?");
+    Completion first = Step(client, Request(conversation));
+    EXPECT_FALSE(first.error) << first.error.message;
+    conversation.Append(first, client.options().provider);
+    std::vector<ToolCallRequest> calls = conversation.PendingToolCalls();
+    EXPECT_EQ(calls.size(), 2u);
+    if (calls.size() == 2) {
+      EXPECT_EQ(calls[0].name, "get_weather");
+      EXPECT_EQ(calls[1].name, "get_time");
+      EXPECT_NE(calls[0].id, calls[1].id);
+    }
+    return conversation;
+  }
+
+  // Answers the pending calls with kWeather and kClockBroken (a failure).
+  static void AnswerBoth(Conversation* conversation) {
+    std::vector<ToolCallRequest> calls = conversation->PendingToolCalls();
+    ASSERT_EQ(calls.size(), 2u);
+    conversation->AppendToolResult(calls[0].id, kWeather);
+    conversation->AppendToolResult(calls[1].id, kClockBroken, /*is_error=*/true);
+  }
+
+  // The assistant turn of step 1 (messages: user, assistant, ...).
+  static Message& Turn(Conversation* conversation) { return conversation->messages()[1]; }
+
+  // Sends the conversation as the next step and expects the provider's 400 saying `message`.
+  void ExpectRefused(const Client& client, const Conversation& conversation,
+                     std::string_view message) const {
+    Completion refused = Step(client, Request(conversation));
+    EXPECT_EQ(refused.error.code, ErrorCode::kBadRequest) << refused.error.message;
+    EXPECT_EQ(refused.error.http_status, 400);
+    EXPECT_NE(refused.error.message.find(message), std::string::npos) << refused.error.message;
+    EXPECT_TRUE(refused.text().empty());
+  }
+
+  LocalProvider server_;
+  std::string last_body_;  // the body of the last request sent (wire_tap)
+};
+
+TEST_P(RoundTripMoreTest, ParallelCallsThenAnAnswerQuotingEveryResult) {
+  ASSERT_TRUE(server_.ok());
+  Client client = MakeClient(1);
+  Conversation conversation = FirstStep(client);
+  ASSERT_FALSE(HasFailure());
+  const Message& turn = Turn(&conversation);
+  ASSERT_TRUE(turn.origin.has_value());
+  EXPECT_EQ(turn.origin->api, GetParam().api);
+  // The reasoning the API streams came back as a part of the turn, before the calls.
+  ASSERT_FALSE(turn.parts.empty());
+  EXPECT_EQ(turn.parts.front().kind, PartKind::kReasoning);
+  // What the provider issued opaque (Responses encrypted_content, Gemini thoughtSignatures) is
+  // in the turn, and goes back byte for byte.
+  std::vector<std::string> opaque;
+  for (const MessagePart& part : turn.parts) {
+    if (!part.signature.empty()) opaque.push_back(part.signature);
+    if (part.kind == PartKind::kReasoning && !part.data.empty()) opaque.push_back(part.data);
+  }
+  const bool seals =
+      GetParam().api == WireApi::kResponses || GetParam().api == WireApi::kGeminiGenerateContent;
+  EXPECT_EQ(opaque.empty(), !seals);
+  AnswerBoth(&conversation);
+  Completion second = Step(client, Request(conversation));
+  ASSERT_FALSE(second.error) << second.error.message;
+  for (const std::string& issued : opaque) {
+    EXPECT_NE(last_body_.find(issued), std::string::npos) << issued << " not in " << last_body_;
+  }
+  EXPECT_TRUE(second.finished);
+  ASSERT_FALSE(second.choices.empty());
+  EXPECT_TRUE(second.choices[0].tool_calls.empty());
+  EXPECT_EQ(second.text(), GetParam().final_text);
+  conversation.Append(second, client.options().provider);
+  EXPECT_TRUE(conversation.PendingToolCalls().empty());
+}
+
+// The same round trip with step 1 arriving one byte per write: the turn does not depend on how
+// the stream was split.
+TEST_P(RoundTripMoreTest, StepOneByteByByteGivesTheSameTurn) {
+  ASSERT_TRUE(server_.ok());
+  Conversation whole = FirstStep(MakeClient(1));
+  Client slow = MakeClient(1, "slow_bytes=1; byte_delay_ms=0");
+  Conversation split = FirstStep(slow);
+  ASSERT_FALSE(HasFailure());
+  const Message& a = Turn(&whole);
+  const Message& b = Turn(&split);
+  ASSERT_EQ(a.parts.size(), b.parts.size());
+  for (size_t i = 0; i < a.parts.size(); ++i) {
+    EXPECT_EQ(a.parts[i].kind, b.parts[i].kind) << i;
+    EXPECT_EQ(a.parts[i].text, b.parts[i].text) << i;
+    EXPECT_EQ(a.parts[i].tool_call.name, b.parts[i].tool_call.name) << i;
+    EXPECT_EQ(a.parts[i].tool_call.arguments, b.parts[i].tool_call.arguments) << i;
+  }
+  AnswerBoth(&split);
+  Completion second = Step(MakeClient(1), Request(split));
+  EXPECT_FALSE(second.error) << second.error.message;
+  EXPECT_EQ(second.text(), GetParam().final_text);
+}
+
+// tool_steps=2: calls, calls again, then the answer, which quotes the results of step 2 only.
+TEST_P(RoundTripMoreTest, TwoToolStepsThenTheAnswer) {
+  ASSERT_TRUE(server_.ok());
+  Client client = MakeClient(2);
+  Conversation conversation;
+  conversation.AppendUser("Plan a day in Paris.");
+  std::vector<size_t> calls_per_step;
+  Completion last;
+  for (int step = 1; step <= 4; ++step) {
+    last = Step(client, Request(conversation));
+    ASSERT_FALSE(last.error) << "step " << step << ": " << last.error.message;
+    conversation.Append(last, client.options().provider);
+    std::vector<ToolCallRequest> calls = conversation.PendingToolCalls();
+    calls_per_step.push_back(calls.size());
+    if (calls.empty()) break;
+    for (size_t i = 0; i < calls.size(); ++i) {
+      conversation.AppendToolResult(calls[i].id,
+                                    "s" + std::to_string(step) + "r" + std::to_string(i));
+    }
+  }
+  EXPECT_EQ(calls_per_step, (std::vector<size_t>{2, 2, 0}));
+  EXPECT_EQ(last.text(), "Results: s2r0 | s2r1");
+  EXPECT_EQ(conversation.size(), 1u + 3u + 3u + 1u);  // user, 2 x (turn + 2 results), answer
+}
+
+TEST_P(RoundTripMoreTest, AMissingResultIsRefused) {
+  ASSERT_TRUE(server_.ok());
+  Client client = MakeClient(1);
+  Conversation conversation = FirstStep(client);
+  ASSERT_FALSE(HasFailure());
+  const std::vector<ToolCallRequest> calls = conversation.PendingToolCalls();
+  conversation.AppendToolResult(calls[0].id, kWeather);
+  switch (GetParam().api) {
+    case WireApi::kResponses:
+      ExpectRefused(client, conversation, "No tool output found for function call " + calls[1].id);
+      break;
+    case WireApi::kGeminiGenerateContent:
+      ExpectRefused(client, conversation,
+                    "Please ensure that the number of function response parts is equal to the "
+                    "number of function call parts of the function call turn.");
+      break;
+    case WireApi::kCohereChat:
+      ExpectRefused(client, conversation,
+                    "invalid request: tool call with id '" + calls[1].id +
+                        "' has no tool message with its result.");
+      break;
+    default: {  // Ollama templates the history it gets: the answer quotes the one result
+      Completion lenient = Step(client, Request(conversation));
+      EXPECT_FALSE(lenient.error) << lenient.error.message;
+      EXPECT_EQ(lenient.text(), "Results: 18C");
+    }
+  }
+}
+
+TEST_P(RoundTripMoreTest, AResultForAnUnknownCallIsRefused) {
+  ASSERT_TRUE(server_.ok());
+  Client client = MakeClient(1);
+  Conversation conversation = FirstStep(client);
+  ASSERT_FALSE(HasFailure());
+  const std::vector<ToolCallRequest> calls = conversation.PendingToolCalls();
+  conversation.AppendToolResult(calls[0].id, kWeather);
+  conversation.AppendToolResult("call_nope", kWeather);
+  switch (GetParam().api) {
+    case WireApi::kResponses:
+      ExpectRefused(client, conversation,
+                    "No tool call found for function call output with call_id call_nope.");
+      break;
+    case WireApi::kCohereChat:
+      ExpectRefused(client, conversation,
+                    "invalid request: tool message with tool_call_id 'call_nope' does not match "
+                    "any tool call of the preceding assistant message.");
+      break;
+    case WireApi::kGeminiGenerateContent: {
+      // Gemini matches results by the function's name, which an unknown id does not give: the
+      // request is refused before it is sent.
+      Completion refused = Step(client, Request(conversation));
+      EXPECT_EQ(refused.error.code, ErrorCode::kInvalidRequest) << refused.error.message;
+      EXPECT_NE(refused.error.message.find("'call_nope' answers no earlier tool call"),
+                std::string::npos)
+          << refused.error.message;
+      break;
+    }
+    default: {  // Ollama: a stray result is templated as it is
+      Completion lenient = Step(client, Request(conversation));
+      EXPECT_FALSE(lenient.error) << lenient.error.message;
+      EXPECT_EQ(lenient.text(), "Results: 18C | 18C");
+    }
+  }
+}
+
+ApiCase ResponsesCase() {
+  // Stateless Responses: the reasoning travels as encrypted_content (wire-formats.md).
+  return {WireApi::kResponses,
+          "gpt-5-mini",
+          "reasoning=3",
+          R"({"store":false,"include":["reasoning.encrypted_content"]})",
+          true,
+          "Results: 18C | clock broken"};
+}
+
+ApiCase GeminiCase() {
+  // Gemini 3 checks the signatures of the current turn.
+  return {WireApi::kGeminiGenerateContent,
+          "gemini-3-pro-preview",
+          "reasoning=3",
+          "",
+          true,
+          R"(Results: 18C | {"error":"clock broken"})"};
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Apis, RoundTripMoreTest,
+    ::testing::Values(ResponsesCase(), GeminiCase(),
+                      ApiCase{WireApi::kCohereChat, "command-a-reasoning-08-2025", "reasoning=3",
+                              "", true, R"(Results: 18C | {"error":"clock broken"})"},
+                      ApiCase{WireApi::kOllamaChat, "qwen3:4b", "reasoning=3", "", true,
+                              "Results: 18C | clock broken"}),
+    ParamName);
+
+// What the provider issued opaque (Responses encrypted_content, Gemini thoughtSignature), changed
+// or dropped before it goes back: Cohere and Ollama sign nothing.
+using RoundTripSealedTest = RoundTripMoreTest;
+
+// The first reasoning part (Responses) or the first signed part (Gemini) of step 1's turn.
+MessagePart* Sealed(Message* turn) {
+  for (MessagePart& part : turn->parts) {
+    if (!part.signature.empty() || (part.kind == PartKind::kReasoning && !part.data.empty())) {
+      return &part;
+    }
+  }
+  return nullptr;
+}
+
+TEST_P(RoundTripSealedTest, TamperedReasoningIsRefused) {
+  ASSERT_TRUE(server_.ok());
+  Client client = MakeClient(1);
+  Conversation conversation = FirstStep(client);
+  ASSERT_FALSE(HasFailure());
+  AnswerBoth(&conversation);
+  MessagePart* sealed = Sealed(&Turn(&conversation));
+  ASSERT_NE(sealed, nullptr);
+  std::string& opaque = GetParam().api == WireApi::kResponses ? sealed->data : sealed->signature;
+  ASSERT_GT(opaque.size(), 8u);
+  const std::string issued = opaque;
+  opaque.replace(opaque.size() - 6, 6, "AAAAAA");
+  if (GetParam().api == WireApi::kResponses) {
+    ExpectRefused(
+        client, conversation,
+        "The encrypted content " + issued.substr(0, 4) + "...AAAA could not be verified.");
+  } else {
+    ExpectRefused(client, conversation, "Corrupted thought signature.");
+  }
+  opaque = issued;  // as issued, the same turn goes through
+  Completion accepted = Step(client, Request(conversation));
+  EXPECT_FALSE(accepted.error) << accepted.error.message;
+  EXPECT_EQ(accepted.text(), GetParam().final_text);
+}
+
+TEST_P(RoundTripSealedTest, DroppedReasoningIsRefusedWhereRequired) {
+  ASSERT_TRUE(server_.ok());
+  Client client = MakeClient(1);
+  Conversation conversation = FirstStep(client);
+  ASSERT_FALSE(HasFailure());
+  AnswerBoth(&conversation);
+  Message& turn = Turn(&conversation);
+  if (GetParam().api == WireApi::kResponses) {
+    // Without its reasoning item a stateless turn still goes through: the API takes function
+    // calls alone (the model just loses its reasoning).
+    std::erase_if(turn.parts, [](const MessagePart& p) { return p.kind == PartKind::kReasoning; });
+    Completion accepted = Step(client, Request(conversation));
+    EXPECT_FALSE(accepted.error) << accepted.error.message;
+    EXPECT_EQ(accepted.text(), GetParam().final_text);
+  } else {
+    for (MessagePart& part : turn.parts) part.signature.clear();
+    ExpectRefused(client, conversation,
+                  "Function call is missing a thought_signature in functionCall parts. This is "
+                  "required for tools to work correctly, and missing thought_signature may lead "
+                  "to degraded model performance. Additional data, function call "
+                  "`default_api:get_weather` , position 2.");
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Apis, RoundTripSealedTest,
+                         ::testing::Values(ResponsesCase(), GeminiCase()), ParamName);
+
+}  // namespace
+}  // namespace llmstream
