@@ -7,14 +7,19 @@
 // signature or encrypted reasoning, a missing result, a result for an unknown call) get the
 // provider's own 4xx as our Error. Expected texts and messages are written out by hand from the
 // providers' documented shapes (docs/wire-formats.md, "Conversations").
+#include <curl/curl.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "llmstream/client.h"
 #include "llmstream/conversation.h"
+#include "llmstream/framing.h"
+#include "llmstream/stream.h"
 #include "local_provider.h"
 
 namespace llmstream {
@@ -54,6 +59,14 @@ std::vector<ToolDefinition> Tools() {
            .description = "The time in a zone",
            .parameters_json = R"({"type":"object","properties":{"zone":{"type":"string"}},)"
                               R"("required":["zone"]})"}};
+}
+
+// Answers the two pending calls with kWeather and kClockBroken (a failure).
+void AnswerBoth(Conversation* conversation) {
+  std::vector<ToolCallRequest> calls = conversation->PendingToolCalls();
+  ASSERT_EQ(calls.size(), 2u);
+  conversation->AppendToolResult(calls[0].id, kWeather);
+  conversation->AppendToolResult(calls[1].id, kClockBroken, /*is_error=*/true);
 }
 
 class RoundTripMoreTest : public ::testing::TestWithParam<ApiCase> {
@@ -115,12 +128,24 @@ class RoundTripMoreTest : public ::testing::TestWithParam<ApiCase> {
     return conversation;
   }
 
-  // Answers the pending calls with kWeather and kClockBroken (a failure).
-  static void AnswerBoth(Conversation* conversation) {
-    std::vector<ToolCallRequest> calls = conversation->PendingToolCalls();
-    ASSERT_EQ(calls.size(), 2u);
-    conversation->AppendToolResult(calls[0].id, kWeather);
-    conversation->AppendToolResult(calls[1].id, kClockBroken, /*is_error=*/true);
+  // Step 1 with its calls answered: both (AnswerBoth), or only the first (kWeather).
+  Conversation FirstAnswered(const Client& client, bool both) const {
+    Conversation conversation = FirstStep(client);
+    std::vector<ToolCallRequest> calls = conversation.PendingToolCalls();
+    if (both) {
+      AnswerBoth(&conversation);
+    } else if (!calls.empty()) {
+      conversation.AppendToolResult(calls[0].id, kWeather);
+    }
+    return conversation;
+  }
+
+  // Sends the conversation as the next step and expects it accepted, answered with `text`.
+  void ExpectAnswer(const Client& client, const Conversation& conversation,
+                    std::string_view text) const {
+    Completion accepted = Step(client, Request(conversation));
+    EXPECT_FALSE(accepted.error) << accepted.error.message;
+    EXPECT_EQ(accepted.text(), text);
   }
 
   // The assistant turn of step 1 (messages: user, assistant, ...).
@@ -193,9 +218,7 @@ TEST_P(RoundTripMoreTest, StepOneByteByByteGivesTheSameTurn) {
     EXPECT_EQ(a.parts[i].tool_call.arguments, b.parts[i].tool_call.arguments) << i;
   }
   AnswerBoth(&split);
-  Completion second = Step(MakeClient(1), Request(split));
-  EXPECT_FALSE(second.error) << second.error.message;
-  EXPECT_EQ(second.text(), GetParam().final_text);
+  ExpectAnswer(MakeClient(1), split, GetParam().final_text);
 }
 
 // tool_steps=2: calls, calls again, then the answer, which quotes the results of step 2 only.
@@ -226,13 +249,12 @@ TEST_P(RoundTripMoreTest, TwoToolStepsThenTheAnswer) {
 TEST_P(RoundTripMoreTest, AMissingResultIsRefused) {
   ASSERT_TRUE(server_.ok());
   Client client = MakeClient(1);
-  Conversation conversation = FirstStep(client);
+  Conversation conversation = FirstAnswered(client, /*both=*/false);
   ASSERT_FALSE(HasFailure());
-  const std::vector<ToolCallRequest> calls = conversation.PendingToolCalls();
-  conversation.AppendToolResult(calls[0].id, kWeather);
+  const std::string unanswered = conversation.PendingToolCalls().at(0).id;
   switch (GetParam().api) {
     case WireApi::kResponses:
-      ExpectRefused(client, conversation, "No tool output found for function call " + calls[1].id);
+      ExpectRefused(client, conversation, "No tool output found for function call " + unanswered);
       break;
     case WireApi::kGeminiGenerateContent:
       ExpectRefused(client, conversation,
@@ -241,24 +263,19 @@ TEST_P(RoundTripMoreTest, AMissingResultIsRefused) {
       break;
     case WireApi::kCohereChat:
       ExpectRefused(client, conversation,
-                    "invalid request: tool call with id '" + calls[1].id +
+                    "invalid request: tool call with id '" + unanswered +
                         "' has no tool message with its result.");
       break;
-    default: {  // Ollama templates the history it gets: the answer quotes the one result
-      Completion lenient = Step(client, Request(conversation));
-      EXPECT_FALSE(lenient.error) << lenient.error.message;
-      EXPECT_EQ(lenient.text(), "Results: 18C");
-    }
+    default:  // Ollama templates the history it gets: the answer quotes the one result
+      ExpectAnswer(client, conversation, "Results: 18C");
   }
 }
 
 TEST_P(RoundTripMoreTest, AResultForAnUnknownCallIsRefused) {
   ASSERT_TRUE(server_.ok());
   Client client = MakeClient(1);
-  Conversation conversation = FirstStep(client);
+  Conversation conversation = FirstAnswered(client, /*both=*/false);
   ASSERT_FALSE(HasFailure());
-  const std::vector<ToolCallRequest> calls = conversation.PendingToolCalls();
-  conversation.AppendToolResult(calls[0].id, kWeather);
   conversation.AppendToolResult("call_nope", kWeather);
   switch (GetParam().api) {
     case WireApi::kResponses:
@@ -280,11 +297,8 @@ TEST_P(RoundTripMoreTest, AResultForAnUnknownCallIsRefused) {
           << refused.error.message;
       break;
     }
-    default: {  // Ollama: a stray result is templated as it is
-      Completion lenient = Step(client, Request(conversation));
-      EXPECT_FALSE(lenient.error) << lenient.error.message;
-      EXPECT_EQ(lenient.text(), "Results: 18C | 18C");
-    }
+    default:  // Ollama: a stray result is templated as it is
+      ExpectAnswer(client, conversation, "Results: 18C | 18C");
   }
 }
 
@@ -334,9 +348,8 @@ MessagePart* Sealed(Message* turn) {
 TEST_P(RoundTripSealedTest, TamperedReasoningIsRefused) {
   ASSERT_TRUE(server_.ok());
   Client client = MakeClient(1);
-  Conversation conversation = FirstStep(client);
+  Conversation conversation = FirstAnswered(client, /*both=*/true);
   ASSERT_FALSE(HasFailure());
-  AnswerBoth(&conversation);
   MessagePart* sealed = Sealed(&Turn(&conversation));
   ASSERT_NE(sealed, nullptr);
   std::string& opaque = GetParam().api == WireApi::kResponses ? sealed->data : sealed->signature;
@@ -351,25 +364,20 @@ TEST_P(RoundTripSealedTest, TamperedReasoningIsRefused) {
     ExpectRefused(client, conversation, "Corrupted thought signature.");
   }
   opaque = issued;  // as issued, the same turn goes through
-  Completion accepted = Step(client, Request(conversation));
-  EXPECT_FALSE(accepted.error) << accepted.error.message;
-  EXPECT_EQ(accepted.text(), GetParam().final_text);
+  ExpectAnswer(client, conversation, GetParam().final_text);
 }
 
 TEST_P(RoundTripSealedTest, DroppedReasoningIsRefusedWhereRequired) {
   ASSERT_TRUE(server_.ok());
   Client client = MakeClient(1);
-  Conversation conversation = FirstStep(client);
+  Conversation conversation = FirstAnswered(client, /*both=*/true);
   ASSERT_FALSE(HasFailure());
-  AnswerBoth(&conversation);
   Message& turn = Turn(&conversation);
   if (GetParam().api == WireApi::kResponses) {
     // Without its reasoning item a stateless turn still goes through: the API takes function
     // calls alone (the model just loses its reasoning).
     std::erase_if(turn.parts, [](const MessagePart& p) { return p.kind == PartKind::kReasoning; });
-    Completion accepted = Step(client, Request(conversation));
-    EXPECT_FALSE(accepted.error) << accepted.error.message;
-    EXPECT_EQ(accepted.text(), GetParam().final_text);
+    ExpectAnswer(client, conversation, GetParam().final_text);
   } else {
     for (MessagePart& part : turn.parts) part.signature.clear();
     ExpectRefused(client, conversation,
@@ -382,6 +390,109 @@ TEST_P(RoundTripSealedTest, DroppedReasoningIsRefusedWhereRequired) {
 
 INSTANTIATE_TEST_SUITE_P(Apis, RoundTripSealedTest,
                          ::testing::Values(ResponsesCase(), GeminiCase()), ParamName);
+
+// Gemini's other framing: streamGenerateContent without alt=sse answers one JSON array. The
+// Client always asks for SSE, so this posts the request BuildRequest makes, minus alt=sse, over
+// libcurl and reads the answer with the core Stream in the framing its Content-Type names.
+class GeminiJsonArrayRoundTrip : public ::testing::Test {
+ protected:
+  static size_t Append(char* data, size_t size, size_t count, void* out) {
+    static_cast<std::string*>(out)->append(data, size * count);
+    return size * count;
+  }
+  static size_t Header(char* data, size_t size, size_t count, void* out) {
+    std::string line(data, size * count);
+    const std::string name = "content-type:";
+    if (line.size() > name.size() &&
+        std::equal(name.begin(), name.end(), line.begin(), [](char a, char b) {
+          return a == std::tolower(static_cast<unsigned char>(b));
+        })) {
+      std::string value = line.substr(name.size());
+      value.erase(0, value.find_first_not_of(' '));
+      value.erase(value.find_last_not_of("\r\n ") + 1);
+      *static_cast<std::string*>(out) = value;
+    }
+    return size * count;
+  }
+
+  // One step: the request without alt=sse, its answer fed one byte at a time (the framer holds
+  // every split) into a Stream.
+  Completion Step(const Conversation& conversation) {
+    CompletionRequest request;
+    request.model = "gemini-3-pro-preview";
+    request.messages = conversation.messages();
+    request.tools = Tools();
+    request.reasoning_effort = "low";
+    HttpRequest http;
+    Error error;
+    EXPECT_TRUE(BuildRequest(config_, request, &http, &error)) << error.message;
+    const std::string sse = "?alt=sse";
+    EXPECT_EQ(http.url.substr(http.url.size() - sse.size()), sse);
+    http.url.resize(http.url.size() - sse.size());
+    std::string body, content_type;
+    CURL* easy = curl_easy_init();
+    curl_slist* headers = nullptr;
+    for (const auto& [name, value] : http.headers) {
+      headers = curl_slist_append(headers, (name + ": " + value).c_str());
+    }
+    headers = curl_slist_append(headers,
+                                "x-llmstream-scenario: tool_steps=1; tool_call=2; "
+                                "reasoning=3");
+    curl_easy_setopt(easy, CURLOPT_URL, http.url.c_str());
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, http.body.c_str());
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Append);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Header);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, &content_type);
+    curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, 30000L);
+    long status = 0;
+    EXPECT_EQ(curl_easy_perform(easy), CURLE_OK);
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(easy);
+    EXPECT_EQ(status, 200) << body;
+    EXPECT_EQ(FramingFor(WireApi::kGeminiGenerateContent, content_type), Framing::kJsonArray)
+        << content_type;
+    EXPECT_EQ(body.front(), '[');
+    StreamOptions options;
+    options.api = WireApi::kGeminiGenerateContent;
+    options.provider = Provider::kLocal;
+    options.model = request.model;
+    options.framing = Framing::kJsonArray;
+    Stream stream(options);
+    for (char c : body) stream.Feed(std::string_view(&c, 1), 0);
+    stream.Finish(0);
+    return stream.result();
+  }
+
+  LocalProvider server_;
+  ProviderConfig config_ = server_.Options("", WireApi::kGeminiGenerateContent).provider;
+};
+
+TEST_F(GeminiJsonArrayRoundTrip, SignedParallelCallsThenTheAnswer) {
+  ASSERT_TRUE(server_.ok());
+  Conversation conversation;
+  conversation.AppendUser("What is the weather and the time in Paris?");
+  Completion first = Step(conversation);
+  ASSERT_FALSE(first.error) << first.error.message;
+  conversation.Append(first, config_);
+  const Message& turn = conversation.messages()[1];
+  ASSERT_FALSE(turn.parts.empty());
+  EXPECT_EQ(turn.parts.front().kind, PartKind::kReasoning);
+  std::vector<const MessagePart*> calls;
+  for (const MessagePart& part : turn.parts) {
+    if (part.kind == PartKind::kToolCall) calls.push_back(&part);
+  }
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_FALSE(calls[0]->signature.empty());  // parallel calls: the first one is signed
+  EXPECT_TRUE(calls[1]->signature.empty());
+  AnswerBoth(&conversation);
+  Completion second = Step(conversation);
+  EXPECT_FALSE(second.error) << second.error.message;
+  EXPECT_EQ(second.text(), R"(Results: 18C | {"error":"clock broken"})");
+}
 
 }  // namespace
 }  // namespace llmstream
