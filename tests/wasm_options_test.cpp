@@ -8,6 +8,7 @@
 #include <string_view>
 #include <utility>
 
+#include "llmstream/to_json.h"
 #include "options.h"
 
 namespace llmstream::wasm {
@@ -128,6 +129,69 @@ TEST(WasmOptions, AnUnknownApiListsEveryName) {
   }
   EXPECT_EQ(Parse(R"({"api":"gemini-generate-content"})").options.provider.api,
             WireApi::kGeminiGenerateContent);
+}
+
+// The npm message shape (AppendJson(Message)) reads back into the same Message: what a stored
+// conversation sends on the next turn.
+TEST(WasmOptions, MessagesWrittenByAppendJsonReadBackTheSame) {
+  Message turn{.role = "assistant", .content = "Hi"};
+  turn.parts = {
+      MessagePart{
+          .kind = PartKind::kReasoning, .text = "think", .signature = "sig", .type = "thinking"},
+      MessagePart{.kind = PartKind::kRedactedReasoning,
+                  .data = "opaque",
+                  .id = "rs_1",
+                  .type = "redacted_thinking"},
+      MessagePart{.kind = PartKind::kToolCall,
+                  .type = "tool_use",
+                  .tool_call = {.id = "toolu_1", .name = "t", .arguments = R"({"a":1})"}}};
+  turn.tool_calls = {turn.parts[2].tool_call};
+  turn.origin = MessageOrigin{.provider = Provider::kAnthropic, .api = WireApi::kAnthropicMessages};
+  Message result{.role = "tool", .content = "bad city", .tool_call_id = "toolu_1"};
+  result.is_error = true;
+  std::string json = R"({"messages":[)";
+  AppendJson(&json, turn);
+  json += ",";
+  AppendJson(&json, result);
+  json += "]}";
+  const Parsed parsed = Parse(json);
+  ASSERT_TRUE(parsed.ok) << parsed.error.message;
+  const auto& messages = parsed.options.request.messages;
+  ASSERT_EQ(messages.size(), 2u);
+  const Message& back = messages[0];
+  ASSERT_EQ(back.parts.size(), 3u);
+  EXPECT_EQ(back.parts[0].kind, PartKind::kReasoning);
+  EXPECT_EQ(back.parts[0].text, "think");
+  EXPECT_EQ(back.parts[0].signature, "sig");
+  EXPECT_EQ(back.parts[0].type, "thinking");
+  EXPECT_EQ(back.parts[1].kind, PartKind::kRedactedReasoning);
+  EXPECT_EQ(back.parts[1].data, "opaque");
+  EXPECT_EQ(back.parts[1].id, "rs_1");
+  EXPECT_EQ(back.parts[2].kind, PartKind::kToolCall);
+  EXPECT_EQ(back.parts[2].tool_call.id, "toolu_1");
+  EXPECT_EQ(back.parts[2].tool_call.arguments, R"({"a":1})");
+  ASSERT_EQ(back.tool_calls.size(), 1u);
+  ASSERT_TRUE(back.origin.has_value());
+  EXPECT_EQ(*back.origin, *turn.origin);
+  EXPECT_TRUE(messages[1].is_error);
+  EXPECT_EQ(messages[1].tool_call_id, "toolu_1");
+  EXPECT_FALSE(messages[0].is_error);
+}
+
+TEST(WasmOptions, ABadPartOrOriginNamesItsPath) {
+  Parsed parsed =
+      Parse(R"({"messages":[{"role":"user","content":"x"},{"role":"user","content":"y"},)"
+            R"({"role":"assistant","content":"","parts":[{"type":"thought"}]}]})");
+  ASSERT_FALSE(parsed.ok);
+  EXPECT_EQ(parsed.error.message,
+            "options.messages[2].parts[0].type must be one of \"text\", \"reasoning\", "
+            "\"redacted_reasoning\", \"tool_call\", \"provider_block\"");
+  parsed = Parse(R"({"messages":[{"role":"assistant","origin":{"provider":"anthropic"}}]})");
+  ASSERT_FALSE(parsed.ok);
+  EXPECT_TRUE(parsed.error.message.starts_with("options.messages[0].origin.api must be one of "))
+      << parsed.error.message;
+  parsed = Parse(R"({"messages":[{"role":"tool","isError":"yes"}]})");
+  EXPECT_EQ(parsed.error.message, "options.messages[0].isError must be a boolean");
 }
 
 }  // namespace

@@ -181,6 +181,67 @@ void ParseToolCall(const json& value, ToolCallRequest* out, Fields* parent,
   g.JsonText("arguments", &out->arguments);
 }
 
+// A name table: the name of value 0, 1, ... ("unknown" past its end).
+using NameOf = std::string_view (*)(uint8_t);
+
+// "one of "a", "b", ..." for the `count` names of a table.
+std::string OneOf(uint8_t count, NameOf name) {
+  std::string names;
+  for (uint8_t value = 0; value < count; ++value) {
+    names += std::string(names.empty() ? "one of " : ", ") + '"' + std::string(name(value)) + '"';
+  }
+  return names;
+}
+
+// The value whose name is the string at `key` (required), else a Fail listing every name.
+std::optional<uint8_t> Named(Fields* f, const char* key, uint8_t count, NameOf name) {
+  if (const json* v = f->Find(key); v != nullptr && v->is_string()) {
+    for (uint8_t value = 0; value < count; ++value) {
+      if (name(value) == v->get_ref<const std::string&>()) return value;
+    }
+  }
+  f->Fail(key, OneOf(count, name));
+  return std::nullopt;
+}
+
+// {type, text, signature, data, id, blockType, toolCall}: a part as AppendJson(Message) writes it.
+void ParsePart(const json& value, MessagePart* out, Fields* parent, const std::string& prefix,
+               std::string* problem) {
+  if (!value.is_object()) return parent->Fail(prefix, "an object");
+  Fields f(value, prefix + ".", problem);
+  const std::optional<uint8_t> kind =
+      Named(&f, "type", static_cast<uint8_t>(PartKind::kProviderBlock) + 1,
+            [](uint8_t v) { return PartKindName(static_cast<PartKind>(v)); });
+  if (!kind) return;
+  out->kind = static_cast<PartKind>(*kind);
+  f.String("text", &out->text);
+  f.String("signature", &out->signature);
+  f.String("data", &out->data);
+  f.String("id", &out->id);
+  f.String("blockType", &out->type);
+  if (const json* call = f.Find("toolCall")) {
+    ParseToolCall(*call, &out->tool_call, &f, prefix + ".toolCall", problem);
+  }
+}
+
+uint8_t WireApiCount() { return static_cast<uint8_t>(WireApi::kCohereChat) + 1; }
+std::string_view WireApiNameOf(uint8_t v) { return WireApiName(static_cast<WireApi>(v)); }
+
+// {provider, api}: ProviderName and WireApiName, as AppendJson(Message) writes them.
+void ParseOrigin(const json& value, MessageOrigin* out, Fields* parent, const std::string& prefix,
+                 std::string* problem) {
+  if (!value.is_object()) return parent->Fail(prefix, "an object {provider, api}");
+  Fields f(value, prefix + ".", problem);
+  const std::optional<uint8_t> provider = Named(&f, "provider", kProviderCount, [](uint8_t v) {
+    return ProviderName(static_cast<Provider>(v));
+  });
+  const std::optional<uint8_t> api = Named(&f, "api", WireApiCount(), &WireApiNameOf);
+  if (provider && api) {
+    *out = MessageOrigin{.provider = static_cast<Provider>(*provider),
+                         .api = static_cast<WireApi>(*api)};
+  }
+}
+
 void ParseMessage(const json& value, Message* out, Fields* parent, const std::string& prefix,
                   std::string* problem) {
   if (!value.is_object()) return parent->Fail(prefix, "an object");
@@ -206,6 +267,18 @@ void ParseMessage(const json& value, Message* out, Fields* parent, const std::st
       ParseToolCall((*calls)[i], &out->tool_calls.emplace_back(), &f,
                     prefix + ".tool_calls[" + std::to_string(i) + "]", problem);
     }
+  }
+  f.Bool("isError", &out->is_error);
+  if (const json* parts = f.Find("parts")) {
+    if (!parts->is_array()) return f.Fail("parts", "an array");
+    for (size_t i = 0; i < parts->size() && f.ok(); ++i) {
+      out->parts.push_back(MessagePart{});  // push_back(&&): AssistantMessage's instantiation
+      ParsePart((*parts)[i], &out->parts.back(), &f, prefix + ".parts[" + std::to_string(i) + "]",
+                problem);
+    }
+  }
+  if (const json* origin = f.Find("origin")) {
+    ParseOrigin(*origin, &out->origin.emplace(), &f, prefix + ".origin", problem);
   }
 }
 
@@ -281,15 +354,11 @@ void Parse(const json& root, SessionOptions* o, std::string* problem) {
         v->is_string() ? ParseWireApi(v->get_ref<const std::string&>()) : std::nullopt;
     if (!api) {
       // Every name ParseWireApi takes ('-' for '_' too), from its own tables.
-      std::string names;
-      for (uint8_t value = 0; value <= static_cast<uint8_t>(WireApi::kCohereChat); ++value) {
-        names += std::string(names.empty() ? "" : ", ") + '"' +
-                 std::string(WireApiName(static_cast<WireApi>(value))) + '"';
-      }
+      std::string names = OneOf(WireApiCount(), &WireApiNameOf);
       for (const WireApiShortName& short_name : kWireApiShortNames) {
         names += ", \"" + std::string(short_name.name) + '"';
       }
-      return f.Fail("api", "one of " + names);
+      return f.Fail("api", names);
     }
     o->provider.api = api;
   }

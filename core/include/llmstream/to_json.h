@@ -59,5 +59,15 @@ void AppendJson(std::string* out, const HttpRequest& request);
 // cost?, error?} (type is EventKindName; a retry adds attempt and delayMs); a raw provider event
 // (kRaw) is {type: "raw", event, data}.
 void AppendJson(std::string* out, const Event& event);
+// One conversation turn in the npm package's message shape (npm/src/index.d.ts, Message):
+// {role, content, name?, toolCallId?, toolCalls?: [{id, name, arguments}], isError?,
+//  parts?: [{type, text?, signature?, data?, id?, blockType?, toolCall?}],
+//  origin?: {provider, api}}. `type` is PartKindName, `origin` ProviderName / WireApiName;
+// empty members are left out (role and content never), `arguments` is the JSON text as the model
+// wrote it. platform/wasm/options.cpp reads the same shape back (`messages`).
+void AppendJson(std::string* out, const Message& message);
+// The same, with content, part text / signature / data and arguments of at least
+// `long_strings.min_bytes` written by `long_strings` (LongStringWriter, above).
+void AppendJson(std::string* out, const Message& message, const LongStringWriter& long_strings);
 
 }  // namespace llmstream
