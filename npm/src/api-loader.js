@@ -6,6 +6,7 @@ import { loadCore, needsFullCore } from './core/load.js';
 import { openSession } from './core/session.js';
 import { loaderConfig, requestOptions } from './options.js';
 import { redactUrl } from './redact-url.js';
+import { LoopSession } from './tool-loop.js';
 
 export class APILoader {
   #config;
@@ -52,20 +53,27 @@ export class APILoader {
   /**
    * Starts a streamed completion. Returns the stream at once (awaiting it is harmless, as the
    * guide does); the request is sent when the stream is first read. Invalid options throw an
-   * InvalidRequestError here.
+   * InvalidRequestError here. With `tools` as an object of tools with `execute` functions it is
+   * a tool loop (README "Tool loop"): steps stream one after the other, each chunk with its
+   * `step`, tool results as `tool_result` chunks, up to `maxSteps` model calls.
    */
   streamCompletion(options = {}) {
-    const { driver, rawMode, signal, secrets, fetch, metricsIntervalMs, jsonOutput } = requestOptions(this.#config, options);
+    const { driver, rawMode, signal, secrets, fetch, metricsIntervalMs, jsonOutput, loop } =
+      requestOptions(this.#config, options);
     const fetchImpl = fetch ?? globalThis.fetch?.bind(globalThis);
+    const openStep = async (stepDriver) => {
+      const core = await loadCore({ wasmUrl: this.#config.wasmURL, full: needsFullCore(stepDriver) });
+      return openSession(core, stepDriver, { fetch: fetchImpl, signal, raw: rawMode, secrets, jsonOutput });
+    };
     return createChunkStream({
       rawMode,
       secrets,
       metricsIntervalMs,
       jsonOutput,
-      open: async () => {
-        const core = await loadCore({ wasmUrl: this.#config.wasmURL, full: needsFullCore(driver) });
-        return openSession(core, driver, { fetch: fetchImpl, signal, raw: rawMode, secrets, jsonOutput });
-      },
+      // With tools that execute: one core session per step (tool-loop.js).
+      open: loop
+        ? async () => new LoopSession({ driver, toolSet: loop.toolSet, maxSteps: loop.maxSteps, signal, openStep })
+        : () => openStep(driver),
     });
   }
 

@@ -3,8 +3,8 @@
 // generated ../dist/core/abi.d.ts.
 
 import type { ErrorCodeName as AnyErrorCodeName, ErrorCodeTable } from '../dist/core/abi.js';
-export type { ProviderAlias, ProviderName, WireApiName } from '../dist/core/abi.js';
-import type { ProviderAlias, ProviderName, WireApiName } from '../dist/core/abi.js';
+export type { LoopStopName, PartKindName, ProviderAlias, ProviderName, WireApiName } from '../dist/core/abi.js';
+import type { LoopStopName, PartKindName, ProviderAlias, ProviderName, WireApiName } from '../dist/core/abi.js';
 
 /** Normalized finish reasons ('stop', 'length', 'tool_calls', 'content_filter', ...). */
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'refusal' | (string & {});
@@ -109,12 +109,106 @@ export interface ToolCallMessage {
   function?: { name: string; arguments: string };
 }
 
+
+/**
+ * One piece of an assistant turn as the model produced it, in order: what providers check on
+ * the next turn (Anthropic thinking signatures, redacted thinking data, Gemini thought
+ * signatures, Responses reasoning items) kept exactly. Built by the core (`completion.message`).
+ */
+export interface MessagePart {
+  type: PartKindName;
+  /** 'text', 'reasoning': the text. */
+  text?: string;
+  /** 'reasoning': the thinking signature; Gemini: the part's thoughtSignature (any type). */
+  signature?: string;
+  /** 'redacted_reasoning': the opaque data; 'provider_block': the block's JSON. */
+  data?: string;
+  /** The provider's id of the item ('rs_...'). */
+  id?: string;
+  /** The provider's name of the block ('thinking', 'tool_use', 'web_search_tool_result' ...). */
+  blockType?: string;
+  /** 'tool_call': the call. */
+  toolCall?: { id: string; name: string; arguments: string };
+}
+
+/** Which provider and wire API produced an assistant turn (its parts go back only there). */
+export interface MessageOrigin {
+  provider: ProviderName;
+  api: WireApiName;
+}
+
+/**
+ * One conversation turn: plain JSON, so a conversation can be stored and sent later. camelCase
+ * (`toolCallId`, `toolCalls`) or OpenAI's snake_case (`tool_call_id`, `tool_calls`).
+ */
 export interface Message {
   role: 'system' | 'developer' | 'user' | 'assistant' | 'tool' | (string & {});
-  content?: string | null;
+  /** Text, or the target API's own content array / object, sent as it is. */
+  content?: string | null | unknown[] | Record<string, unknown>;
   name?: string;
+  /** role 'tool': the call this result answers. */
+  toolCallId?: string;
   tool_call_id?: string;
+  /** role 'assistant': the calls the model made ({id, name, arguments} or OpenAI's shape). */
+  toolCalls?: ToolCallMessage[];
   tool_calls?: ToolCallMessage[];
+  /** role 'tool': the tool failed and `content` says why (Anthropic is_error, Bedrock status). */
+  isError?: boolean;
+  /** role 'assistant': the turn exactly as produced; when present it is what is sent. */
+  parts?: MessagePart[];
+  origin?: MessageOrigin;
+}
+
+/** What `execute` gets besides the arguments. */
+export interface ToolExecuteContext {
+  /** The id of the call being answered. */
+  toolCallId: string;
+  /** Aborts when the request's signal fires, the stream is cancelled, or the step failed. */
+  signal: AbortSignal;
+  /** The messages of the request whose answer made the call. */
+  messages: Message[];
+}
+
+/** A tool the loop runs: its definition plus `execute`. */
+export interface ExecutableTool<Args = any> {
+  description?: string;
+  /** JSON Schema of the arguments object. */
+  parameters?: Record<string, unknown>;
+  /**
+   * Runs one call with the parsed arguments. Its value goes back to the model (a string as it
+   * is, anything else as JSON); a throw, or a value JSON cannot hold, goes back as an error
+   * result (isError) for the model to read.
+   */
+  execute: (args: Args, context: ToolExecuteContext) => unknown | Promise<unknown>;
+}
+
+/** A call's outcome in a `tool_result` chunk. */
+export interface ToolResult {
+  toolCallId: string;
+  name: string;
+  output: string;
+  isError: boolean;
+}
+
+
+/** The step limit when `maxSteps` is not given (10, the C++ kDefaultMaxSteps). */
+export declare const DEFAULT_MAX_STEPS: number;
+
+/** The turns of a conversation, with the tool-call bookkeeping (the C++ Conversation). */
+export declare class Conversation {
+  constructor(messages?: Message[]);
+  /** The turns (a copy of the list), plain JSON. */
+  readonly messages: Message[];
+  readonly length: number;
+  appendUser(text: string): this;
+  appendSystem(text: string): this;
+  /** A completion's assistant turn (`completion.message`), or any message as it is. */
+  append(completionOrMessage: Completion | Message): this;
+  /** The result of a call: a string, or any JSON value (sent as its JSON text). */
+  appendToolResult(toolCallId: string, output: unknown, options?: { isError?: boolean }): this;
+  /** The calls of the last assistant turn that no result answers yet. */
+  pendingToolCalls(): Array<{ id: string; name: string; arguments: string }>;
+  toJSON(): Message[];
 }
 
 export interface ToolDefinition {
@@ -179,7 +273,14 @@ export interface StreamCompletionOptions extends TransportOptions {
   user?: string;
   stop?: string | string[];
   stopSequences?: string[];
-  tools?: Array<ToolDefinition | OpenAIToolDefinition>;
+  /**
+   * Definitions the model may call (an array: the calls come back in the stream), or tools with
+   * `execute` functions by name: a tool loop (each step streams, calls run in parallel, results
+   * go back, until a final answer, `maxSteps`, an abort or an error; README "Tool loop").
+   */
+  tools?: Array<ToolDefinition | OpenAIToolDefinition> | Record<string, ExecutableTool>;
+  /** With executable tools: the most model calls (steps) of the loop; DEFAULT_MAX_STEPS (10). */
+  maxSteps?: number;
   toolChoice?: ToolChoice;
   n?: number;
   reasoningEffort?: 'minimal' | 'low' | 'medium' | 'high' | 'none' | (string & {});
@@ -265,6 +366,9 @@ interface Absent {
   finishReason?: undefined;
   done?: undefined;
   partialObject?: undefined;
+  toolResult?: undefined;
+  /** In a tool loop: the step (1, 2, ...) the chunk belongs to. */
+  step?: number;
   /** With `raw: true`: the provider's parsed event this chunk came from. */
   raw?: unknown;
 }
@@ -370,6 +474,21 @@ export interface DoneChunk extends Has<'done' | 'finishReason'> {
   type: 'done';
   done: true;
   finishReason: FinishReason | null;
+  /** In a tool loop: why it stopped. */
+  stopReason?: LoopStopName;
+}
+/** In a tool loop: a call's outcome, as soon as it is known. */
+export interface ToolResultChunk extends Has<'toolResult'> {
+  type: 'tool_result';
+  step: number;
+  toolResult: ToolResult;
+}
+/** In a tool loop: a step ended (after its tool results); `toolCalls` is how many it made. */
+export interface StepFinishChunk extends Has<'finishReason'> {
+  type: 'step_finish';
+  step: number;
+  finishReason: FinishReason | null;
+  toolCalls: number;
 }
 export interface BlockChunk extends Absent {
   type: 'block_start' | 'block_end';
@@ -405,6 +524,8 @@ export type Chunk =
   | ErrorChunk
   | FinishChunk
   | DoneChunk
+  | ToolResultChunk
+  | StepFinishChunk
   | BlockChunk;
 
 /** A provider's own event object (with `raw: 'only'`), e.g. an OpenAI chat.completion.chunk. */
@@ -452,6 +573,14 @@ export interface Completion {
   error?: { code: string; message: string; status: number | null; providerType: string | null; retryAfterMs: number | null } | null;
   finished?: boolean;
   truncated?: boolean;
+  /** The assistant turn for the next request (Conversation#append), built by the core. */
+  message?: Message;
+  /** Tool loop: each step's completion; the top-level usage and cost are their sums. */
+  steps?: Completion[];
+  /** Tool loop: every turn so far, results included (kept after an abort or an error). */
+  conversation?: Message[];
+  /** Tool loop: why it stopped. */
+  stopReason?: LoopStopName;
   [key: string]: unknown;
 }
 

@@ -5,6 +5,7 @@
 
 export { APILoader } from './api-loader.js';
 export { ChunkStream } from './chunk-stream.js';
+export { Conversation } from './conversation.js';
 export {
   AbortError,
   APIConnectionError,
@@ -21,6 +22,7 @@ export {
   TruncatedError,
 } from './errors.js';
 export { DEFAULT_MODELS, PROVIDERS } from './options.js';
+export { DEFAULT_MAX_STEPS } from './tool-loop.js';
 export { redactUrl, redactUrlsInText } from './redact-url.js';
 export {
   backpressure,

@@ -13,6 +13,7 @@ import { AUTH_HEADERS, PROVIDERS as PROVIDER_TABLE } from '../dist/core/abi.js';
 import { isJsonOutput } from './core/load.js';
 import { ErrorCode, InvalidRequestError } from './errors.js';
 import { urlSecrets } from './redact-url.js';
+import { toolSet } from './tool-loop.js';
 
 // One table, the C++'s (llmstream/request.h, through the generated abi.js): names, default
 // models, key variables, whether the provider's own server needs a key.
@@ -108,6 +109,7 @@ const REQUEST_ONLY_KEYS = new Set([
   'metricsIntervalMs',
   'stream',
   'headers',
+  'maxSteps',
 ]);
 
 function fail(message) {
@@ -275,7 +277,8 @@ function checkJson(driver) {
 
 /**
  * The driver options and the JS-side settings of one streamCompletion() call.
- * Returns {driver, rawMode, signal, secrets, fetch, metricsIntervalMs, jsonOutput}.
+ * Returns {driver, rawMode, signal, secrets, fetch, metricsIntervalMs, jsonOutput, loop} (loop:
+ * the tool loop's {toolSet, maxSteps} when `tools` is the object form, else null).
  */
 export function requestOptions(loader, options = {}) {
   if (options === null || typeof options !== 'object') fail('streamCompletion options must be an object');
@@ -306,7 +309,13 @@ export function requestOptions(loader, options = {}) {
   if (options.systemPrompt !== undefined && driver.system === undefined) driver.system = options.systemPrompt;
   const stop = options.stop ?? options.stopSequences;
   if (stop !== undefined && stop !== null) driver.stop = stop;
-  if (options.tools !== undefined && options.tools !== null) driver.tools = options.tools;
+  // tools as an object {name: {description, parameters, execute}}: a tool loop (tool-loop.js).
+  const loop = toolSet(options.tools);
+  if (loop) driver.tools = loop.definitions;
+  else if (options.tools !== undefined && options.tools !== null) driver.tools = options.tools;
+  const maxSteps = options.maxSteps ?? undefined;
+  if (maxSteps !== undefined && !loop) fail('maxSteps needs tools as an object whose tools have execute functions');
+  checkNumber('maxSteps', maxSteps, { integer: true, min: 1 });
   if (options.toolChoice !== undefined && options.toolChoice !== null) driver.toolChoice = options.toolChoice;
   for (const [key, field] of Object.entries(BODY_ALIASES)) {
     if (options[key] !== undefined) extraBody[field] = options[key];
@@ -339,5 +348,7 @@ export function requestOptions(loader, options = {}) {
     .map(([, value]) => value), ...(loader.baseURL ? urlSecrets(loader.baseURL) : [])].filter(Boolean);
   // The answer is JSON: the completion then carries it parsed (`object`).
   const jsonOutput = isJsonOutput(driver);
-  return { driver, rawMode: raw, signal, secrets, fetch: loader.fetch, metricsIntervalMs, jsonOutput };
+  if (loop && raw === 'only') fail("raw: 'only' yields provider events, which a tool loop cannot read: use raw: true");
+  return { driver, rawMode: raw, signal, secrets, fetch: loader.fetch, metricsIntervalMs, jsonOutput,
+    loop: loop ? { toolSet: loop, maxSteps } : null };
 }

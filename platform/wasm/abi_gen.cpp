@@ -24,6 +24,7 @@
 #include "llmstream/metrics.h"
 #include "llmstream/request.h"
 #include "llmstream/session.h"
+#include "llmstream/tool_loop.h"
 #include "llmstream/url_redaction.h"
 #include "providers/dialect.h"
 #include "request/provider_table.h"
@@ -305,6 +306,35 @@ void Generate(Out* out) {
            << "  readonly alias: string;\n  readonly keyNamesProvider: boolean;\n"
            << "  readonly keyRequired: boolean;\n  readonly api: WireApiName;\n"
            << "  readonly baseUrl: string;\n}[];\n";
+
+  // Conversations and the tool loop (llmstream/request.h, llmstream/tool_loop.h): the message
+  // part names, why a loop stops, its default step limit and the error results it sends back.
+  const auto part_kinds = Values<PartKind>(256, &PartKindName);
+  NumberTable(out, "PartKind", "PartKind (llmstream/request.h)", part_kinds);
+  NameList(out, "PART_KINDS", "PartKind names: a message part's `type` (llmstream/request.h)",
+           part_kinds);
+  const auto loop_stops = Values<LoopStop>(256, &LoopStopName);
+  NameList(out, "LOOP_STOPS", "LoopStop names: a tool loop's `stopReason` (llmstream/tool_loop.h)",
+           loop_stops);
+  for (const auto& [type, values] :
+       {std::pair{"PartKindName", &part_kinds}, std::pair{"LoopStopName", &loop_stops}}) {
+    out->dts << "export type " << type << " =";
+    for (size_t i = 0; i < values->size(); ++i) {
+      out->dts << (i ? " | " : " ") << Quote((*values)[i].second);
+    }
+    out->dts << ";\n";
+  }
+  out->js << "/** The tool loop's rules shared with C++ (llmstream/tool_loop.h): the step limit "
+             "when none is given, and the error results sent back instead of running a tool "
+             "({name}, {tools}, {why} filled in). */\nexport const TOOL_LOOP = Object.freeze({\n"
+          << "  defaultMaxSteps: " << kDefaultMaxSteps << ",\n"
+          << "  unknownTool: " << Quote(kUnknownToolMessage) << ",\n"
+          << "  invalidArguments: " << Quote(kInvalidArgumentsMessage) << ",\n"
+          << "  toolFailed: " << Quote(kToolFailedMessage) << ",\n"
+          << "  toolCancelled: " << Quote(kToolCancelledMessage) << ",\n});\n";
+  out->dts << "export declare const TOOL_LOOP: {\n  readonly defaultMaxSteps: number;\n"
+           << "  readonly unknownTool: string;\n  readonly invalidArguments: string;\n"
+           << "  readonly toolFailed: string;\n  readonly toolCancelled: string;\n};\n";
 
   // Secrets in URLs (llmstream/url_redaction.h): npm/src/redact-url.js applies the core's rule
   // with the core's table.

@@ -54,6 +54,7 @@ EMSCRIPTEN_BINDINGS(llmstream_core) {
       .function("sideJson", &WasmSession::sideJson)
       .function("packResultJson", &WasmSession::packResultJson)
       .function("resultJsonPtr", &WasmSession::resultJsonPtr)
+      .function("packMessageJson", &WasmSession::packMessageJson)
       .function("errorJson", &WasmSession::errorJson)
       .function("done", &WasmSession::done)
       .function("attempts", &WasmSession::attempts);

@@ -193,6 +193,10 @@ std::string OneOf(uint8_t count, NameOf name) {
   return names;
 }
 
+uint8_t WireApiCount() { return static_cast<uint8_t>(WireApi::kCohereChat) + 1; }
+std::string_view WireApiNameOf(uint8_t v) { return WireApiName(static_cast<WireApi>(v)); }
+
+#ifndef LLMSTREAM_WEB_CORE  // conversations: the full module only (CMakeLists.txt)
 // The value whose name is the string at `key` (required), else a Fail listing every name.
 std::optional<uint8_t> Named(Fields* f, const char* key, uint8_t count, NameOf name) {
   if (const json* v = f->Find(key); v != nullptr && v->is_string()) {
@@ -224,9 +228,6 @@ void ParsePart(const json& value, MessagePart* out, Fields* parent, const std::s
   }
 }
 
-uint8_t WireApiCount() { return static_cast<uint8_t>(WireApi::kCohereChat) + 1; }
-std::string_view WireApiNameOf(uint8_t v) { return WireApiName(static_cast<WireApi>(v)); }
-
 // {provider, api}: ProviderName and WireApiName, as AppendJson(Message) writes them.
 void ParseOrigin(const json& value, MessageOrigin* out, Fields* parent, const std::string& prefix,
                  std::string* problem) {
@@ -241,6 +242,7 @@ void ParseOrigin(const json& value, MessageOrigin* out, Fields* parent, const st
                          .api = static_cast<WireApi>(*api)};
   }
 }
+#endif
 
 void ParseMessage(const json& value, Message* out, Fields* parent, const std::string& prefix,
                   std::string* problem) {
@@ -268,6 +270,13 @@ void ParseMessage(const json& value, Message* out, Fields* parent, const std::st
                     prefix + ".tool_calls[" + std::to_string(i) + "]", problem);
     }
   }
+#ifdef LLMSTREAM_WEB_CORE
+  // Conversations are the full module's (CMakeLists.txt: the core module's size budget).
+  for (const char* key : {"parts", "origin", "isError"}) {
+    if (f.Find(key) != nullptr)
+      return f.Fail(key, "read by the full core module (this is the core one)");
+  }
+#else
   f.Bool("isError", &out->is_error);
   if (const json* parts = f.Find("parts")) {
     if (!parts->is_array()) return f.Fail("parts", "an array");
@@ -280,6 +289,7 @@ void ParseMessage(const json& value, Message* out, Fields* parent, const std::st
   if (const json* origin = f.Find("origin")) {
     ParseOrigin(*origin, &out->origin.emplace(), &f, prefix + ".origin", problem);
   }
+#endif
 }
 
 // {name, description, parameters} or OpenAI's {type: "function", function: {...}}.

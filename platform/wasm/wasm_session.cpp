@@ -6,8 +6,10 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "json/writer.h"
+#include "llmstream/conversation.h"
 #include "llmstream/to_json.h"
 #include "options.h"
 #include "request/request_internal.h"
@@ -57,6 +59,7 @@ HeaderList ParseHeaders(const std::string& text) {
 WasmSession::WasmSession(const std::string& options_json) {
   SessionOptions options;
   if (ParseSessionOptions(options_json, &options, &options_error_)) {
+    origin_ = OriginOf(options.provider);
     session_.emplace(std::move(options));
   } else {
     empty_result_.error = options_error_;
@@ -211,21 +214,83 @@ class ByAddress final : public LongStringWriter {
 
 }  // namespace
 
+const Assembler* WasmSession::StartResultJson() {
+  result_json_.clear();
+  result_json_.shrink_to_fit();  // its memory back before a long answer's JSON is written
+  return session_ ? &session_internal::Access::ResultAssembler(*session_) : nullptr;
+}
+
 size_t WasmSession::packResultJson() {
   // The long strings stay where the session holds them: JS decodes each from its [address,
   // byte count] pairs right after this call (npm/src/core/README.md), so the JSON stays small
   // and the heap, which never shrinks, does not hold a second copy of a long answer for good.
   // Reserved at once: a doubling series would leave holes the heap never gives back.
-  result_json_.clear();
-  result_json_.shrink_to_fit();
-  const Assembler* assembler =
-      session_ ? &session_internal::Access::ResultAssembler(*session_) : nullptr;
+  const Assembler* assembler = StartResultJson();
   const Completion& result = assembler ? assembler->facts() : empty_result_;
   const ByAddress long_strings(assembler);
   result_json_.reserve(JsonSizeHint(result, &long_strings));
   AppendJson(&result_json_, result, long_strings);
   return result_json_.size();
 }
+
+#ifdef LLMSTREAM_WEB_CORE
+// The core module builds no message (its size budget): the npm package asks the full module.
+size_t WasmSession::packMessageJson() {
+  StartResultJson();
+  return 0;
+}
+#else
+namespace {
+
+// The message's long strings are copies of the completion's (AssistantMessage over facts(): the
+// first MiB of each, the rest still in pieces): each is written as the reference to the
+// completion's own string and its pieces (ByAddress), so a long answer is not copied again.
+class ByCompletionString final : public LongStringWriter {
+ public:
+  ByCompletionString(const Completion& facts, const ByAddress& by_address)
+      : by_address_(by_address) {
+    min_bytes = by_address.min_bytes;
+    const auto add = [this](const std::string& s) {
+      if (s.size() >= min_bytes) strings_.push_back(s);
+    };
+    for (const Choice& choice : facts.choices) {
+      add(choice.text);
+      add(choice.reasoning);
+      add(choice.reasoning_signature);
+      for (const ToolCall& call : choice.tool_calls) add(call.arguments);
+      for (const Block& block : choice.blocks) {
+        add(block.text);
+        add(block.signature);
+        add(block.data);
+      }
+    }
+  }
+
+  void Write(std::string* out, std::string_view text) const override {
+    for (std::string_view s : strings_) {
+      if (s.size() == text.size() && s == text) return by_address_.Write(out, s);
+    }
+    json::AppendString(out, text);  // not a completion string (cannot happen): quoted
+  }
+
+ private:
+  const ByAddress& by_address_;
+  std::vector<std::string_view> strings_;
+};
+
+}  // namespace
+
+size_t WasmSession::packMessageJson() {
+  // From facts(), like the result JSON: long strings are not joined (nor copied past their
+  // first MiB), and go to JS by reference (ByCompletionString).
+  const Assembler* assembler = StartResultJson();
+  const Completion& facts = assembler ? assembler->facts() : empty_result_;
+  const ByAddress by_address(assembler);
+  const ByCompletionString long_strings(facts, by_address);
+  AppendJson(&result_json_, AssistantMessage(facts, origin_), long_strings);
+  return result_json_.size();
+}
+#endif  // LLMSTREAM_WEB_CORE
 
 std::string WasmSession::errorJson() const {
   const Error& error = session_ ? session_->error() : options_error_;

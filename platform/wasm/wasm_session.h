@@ -11,8 +11,13 @@
 #include <optional>
 #include <string>
 
+#include "llmstream/request.h"
 #include "llmstream/session.h"
 #include "packer.h"
+
+namespace llmstream {
+class Assembler;
+}  // namespace llmstream
 
 namespace llmstream::wasm {
 
@@ -52,17 +57,25 @@ class WasmSession {
   // the byte length; the bytes are at resultJsonPtr() until the next call or the session's end.
   size_t packResultJson();
   uintptr_t resultJsonPtr() const { return reinterpret_cast<uintptr_t>(result_json_.data()); }
+  // The assistant turn of the completion so far (AssistantMessage, with the provider and API of
+  // the session's options as its origin), as AppendJson(Message) writes it, its long strings by
+  // reference as in the result JSON, into the same buffer as packResultJson (read it at
+  // resultJsonPtr() before the next call). Returns the byte length.
+  size_t packMessageJson();
   std::string errorJson() const;  // "null" while running and after success
   bool done() const { return header_.done != 0; }
   int attempts() const;
 
  private:
   int Pack(std::span<const Event> events);
+  // Empties result_json_; the session's assembler (nullptr without a session).
+  const Assembler* StartResultJson();
 
   std::optional<Session> session_;  // empty when the options were rejected
   Error options_error_;
   bool options_error_reported_ = false;
   Completion empty_result_;
+  MessageOrigin origin_;
   Packer packer_;
   PackHeader header_;
   std::unique_ptr<char[]> input_;

@@ -79,6 +79,16 @@ describe('the package uses the table', () => {
     for (const p of abi.PROVIDERS) assert.equal(pkg.DEFAULT_MODELS[p.name], p.defaultModel || undefined);
   });
 
+  test('message part names and the tool loop rules come from abi.js', () => {
+    // Written by hand from llmstream/request.h (PartKind) and llmstream/tool_loop.h: a change on
+    // either side fails here or in the generator comparison above.
+    assert.deepEqual([...abi.PART_KINDS], ['text', 'reasoning', 'redacted_reasoning', 'tool_call', 'provider_block']);
+    assert.deepEqual([...abi.LOOP_STOPS], ['running', 'final_answer', 'step_limit', 'aborted', 'error']);
+    assert.equal(abi.TOOL_LOOP.defaultMaxSteps, 10);
+    assert.equal(pkg.DEFAULT_MAX_STEPS, abi.TOOL_LOOP.defaultMaxSteps);
+    assert.equal(abi.TOOL_LOOP.unknownTool, "unknown tool '{name}' (the tools: {tools})");
+  });
+
   test('no table is typed again in the package', () => {
     // Names distinctive enough that a quoted copy in code is a copy of the table
     // ('content_filter' is also a finish reason, a name of its own).
@@ -87,6 +97,9 @@ describe('the package uses the table', () => {
       ...abi.PROVIDERS.map((p) => p.keyVariable),
       ...abi.PROVIDERS.map((p) => p.defaultModel).filter(Boolean),
       ...abi.WIRE_APIS,
+      ...abi.PART_KINDS.filter((n) => n.includes('_')),
+      ...abi.LOOP_STOPS.filter((n) => n.includes('_')),
+      ...Object.values(abi.TOOL_LOOP).filter((v) => typeof v === 'string'),
     ];
     const files = [];
     const walk = (dir) => {

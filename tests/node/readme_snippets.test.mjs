@@ -45,7 +45,7 @@ describe('README.md', () => {
   const js = snippets('README.md', 'js');
 
   test('has the JS snippets this test knows how to run', () => {
-    assert.equal(js.length, 2);
+    assert.equal(js.length, 3);
   });
 
   js.forEach((code, i) => {

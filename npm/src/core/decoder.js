@@ -398,6 +398,34 @@ export function parseResultJson(u8, json, known = undefined) {
 }
 
 /**
+ * Parses the message JSON of WasmSession.packMessageJson: like parseResultJson, its long strings
+ * (content, part text / signature / data, arguments) are [address, bytes, ...] references into
+ * wasm memory, decoded here at once.
+ * @param {Uint8Array} u8 @param {string} json
+ */
+export function parseMessageJson(u8, json) {
+  const message = JSON.parse(json);
+  const decoded = new Map();
+  const resolve = (object, keys) => {
+    for (const key of keys) {
+      const ref = object?.[key];
+      if (!Array.isArray(ref)) continue;
+      const id = ref.join(',');
+      let s = decoded.get(id);
+      if (s === undefined) decoded.set(id, (s = decodeRanges(u8, ref)));
+      object[key] = s;
+    }
+  };
+  resolve(message, ['content']);
+  for (const call of message.toolCalls ?? []) resolve(call, ['arguments']);
+  for (const part of message.parts ?? []) {
+    resolve(part, ['text', 'signature', 'data']);
+    resolve(part.toolCall, ['arguments']);
+  }
+  return message;
+}
+
+/**
  * The string stored in [address, bytes, address, bytes, ...]: a long string's own bytes, then the
  * pieces of its tail (core/src/assembler/text_pieces.h). A piece may end inside a UTF-8
  * sequence: one streaming decoder joins them.

@@ -37,6 +37,9 @@ export function needsFullCore(options) {
   // module only (platform/wasm/sse_only_json.cpp: the core module's size budget): a JSON output,
   // and tools unless partialObjects is false (tool-call deltas carry partialObject).
   if (isJsonOutput(options)) return true;
+  // Conversations too (CMakeLists.txt): their message parts are read, and each completion's
+  // `message` built, by the full module alone.
+  if (Array.isArray(options.messages) && options.messages.length > 0) return true;
   if (Array.isArray(options.tools) && options.tools.length > 0 && options.partialObjects !== false) return true;
   const api =
     options.api === undefined

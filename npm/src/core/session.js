@@ -12,7 +12,7 @@ import { Header, SessionAction } from '../../dist/core/abi.js';
 import { shapeCompletion } from '../complete.js';
 import { scrub } from '../errors.js';
 import { Attempt, IO_ERROR, IO_NONE, IO_READ, IO_RESPONSE } from './attempt.js';
-import { Decoder, decodeUtf8, parseResultJson } from './decoder.js';
+import { Decoder, decodeUtf8, parseMessageJson, parseResultJson } from './decoder.js';
 import { describeFailure } from './failure.js';
 
 const SEND = SessionAction.SEND;
@@ -401,7 +401,19 @@ export class CoreSession {
     const len = this.ws.packResultJson();
     const ptr = this.ws.resultJsonPtr() >>> 0;
     const u8 = this.core.HEAPU8;
-    return len > 0 ? parseResultJson(u8, decodeUtf8(u8, ptr, len), this.decoder.farArguments) : null;
+    const result = len > 0 ? parseResultJson(u8, decodeUtf8(u8, ptr, len), this.decoder.farArguments) : null;
+    // The assistant turn for the next request, built by the core (AssistantMessage): JS never
+    // maps blocks to parts itself.
+    if (result) result.message = this.packedMessage();
+    return result;
+  }
+
+  /** The completion so far as the assistant turn of a conversation (Message, index.d.ts). */
+  packedMessage() {
+    const len = this.ws.packMessageJson();
+    if (len === 0) return null; // the core module builds none (streams with `messages` use the full one)
+    const u8 = this.core.HEAPU8;
+    return parseMessageJson(u8, decodeUtf8(u8, this.ws.resultJsonPtr() >>> 0, len));
   }
 }
 
