@@ -28,8 +28,9 @@ function toolContentText(content) {
 /**
  * The tool bookkeeping Cohere checks on the next turn: a tool message answers a call of an
  * earlier assistant message (by tool_call_id), and every call gets its tool message before the
- * conversation goes on. Cohere documents no wording for these; ours follows its "invalid request:"
- * messages.
+ * conversation goes on. Cohere documents no wording for these and no issue thread quotes one
+ * (searched again: its SDK, LangChain and Vercel AI SDK threads quote other "invalid request:"
+ * messages only); ours follows that form.
  */
 function checkToolMessages(messages) {
   const open = new Map(); // id -> answered

@@ -72,7 +72,9 @@ const MISSING_SIGNATURE = (name, position) =>
  * thoughtSignature is one it issued, for the part it is on ("Corrupted thought signature.");
  * on Gemini 3, the first functionCall part of each model content of the current turn (since the
  * last user text) carries its signature; and a function call turn is answered by as many
- * functionResponse parts, naming its functions.
+ * functionResponse parts, naming its functions. The wording for a response naming no function of
+ * the turn is ours: Gemini documents none, and the one report found (archestra-ai/archestra#7583,
+ * Vertex gemini-3) saw a bare 400 INVALID_ARGUMENT without quoting its message.
  */
 function checkContents(contents, model) {
   for (const content of contents) {

@@ -4,7 +4,7 @@
 
 import { openaiErrorBody, openaiHeaders } from './openai-common.mjs';
 import { RequestError, makeId, textOf, tokenLimit } from './plan.mjs';
-import { seal, unseal } from './signatures.mjs';
+import { linkedId, linkedParent, seal, unseal } from './signatures.mjs';
 import { sseEvent } from './sse.mjs';
 import { conversationView } from './tool-steps.mjs';
 
@@ -16,14 +16,19 @@ const shortened = (data) => (data.length > 8 ? `${data.slice(0, 4)}...${data.sli
 
 /**
  * What the API checks in the items of the next turn: every function_call_output answers an
- * earlier function_call by call_id, every function_call has its output, and encrypted reasoning
- * is content this server issued (messages as OpenAI words them).
+ * earlier function_call by call_id, every function_call has its output, encrypted reasoning is
+ * content this server issued, and a function_call the model made after reasoning comes with that
+ * reasoning item (messages as OpenAI words them).
  */
 function checkItems(items) {
   const calls = new Set();
   const answered = new Set();
+  const reasoning = new Set(); // ids of the reasoning items so far, and of referenced items
   for (const item of items) {
-    if (item?.type === 'function_call') calls.add(item.call_id);
+    if (item?.type === 'function_call') {
+      requireReasoning(item, reasoning);
+      calls.add(item.call_id);
+    }
     if (item?.type === 'function_call_output') {
       if (!calls.has(item.call_id)) {
         throw new RequestError(
@@ -33,6 +38,7 @@ function checkItems(items) {
       }
       answered.add(item.call_id);
     }
+    if (item?.type === 'reasoning' || item?.type === 'item_reference') reasoning.add(item.id);
     if (item?.type === 'reasoning' && item.encrypted_content != null) {
       if (unseal('encrypted', item.encrypted_content) === null) {
         const shown = shortened(String(item.encrypted_content));
@@ -50,6 +56,35 @@ function checkItems(items) {
       throw new RequestError(`No tool output found for function call ${id}.`, 'input');
     }
   }
+}
+
+/**
+ * A function_call sent back with the id of one the model made after a reasoning item (its id
+ * names that item: callId) needs the reasoning item earlier in the input, as in the output it
+ * came from. The real API's 400, quoted in VRSEN/agency-swarm#367 and mastra-ai/mastra#8738:
+ * {"message": "Item 'fc_...' of type 'function_call' was provided without its required
+ * 'reasoning' item: 'rs_...'.", "type": "invalid_request_error", "param": "input", "code": null}.
+ * A call without an id (a turn from another provider: TurnParts drops the ids), or with one this
+ * server did not link, stands alone.
+ */
+function requireReasoning(call, reasoning) {
+  const needed = linkedParent(call.id, 'fc_', 'rs_');
+  if (needed !== null && !reasoning.has(needed)) {
+    throw new RequestError(
+      `Item '${call.id}' of type 'function_call' was provided without its required ` +
+        `'reasoning' item: '${needed}'.`,
+      'input',
+    );
+  }
+}
+
+/**
+ * The id of the function_call made `index`-th: after a reasoning item it names that item
+ * (linkedId), so that the next turn can be checked for it without server state.
+ */
+function callId(plan, index, reasoningId) {
+  if (reasoningId === null) return makeId(plan, 'fc_', `fc/${index}`, 32);
+  return linkedId('fc_', reasoningId, makeId(plan, '', `fc/${index}`, 32));
 }
 
 /** The turns of the input for the scripted model (tool_steps): a run of calls is one turn. */
@@ -163,10 +198,11 @@ function usageOf(plan) {
 function outputItems(plan, req) {
   const choice = plan.choices[0];
   const items = [];
-  if (choice.reasoning.length) {
+  const reasoningId = choice.reasoning.length ? makeId(plan, 'rs_', 'reasoning', 32) : null;
+  if (reasoningId !== null) {
     const text = choice.reasoning.join('');
     const item = {
-      id: makeId(plan, 'rs_', 'reasoning', 32),
+      id: reasoningId,
       type: 'reasoning',
       summary: [{ type: 'summary_text', text }],
     };
@@ -184,7 +220,7 @@ function outputItems(plan, req) {
   }
   for (const call of choice.toolCalls) {
     items.push({
-      id: makeId(plan, 'fc_', `fc/${call.index}`, 32),
+      id: callId(plan, call.index, reasoningId),
       type: 'function_call',
       status: 'completed',
       arguments: call.arguments,

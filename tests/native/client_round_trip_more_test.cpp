@@ -4,9 +4,10 @@
 // completion into the assistant turn, AppendToolResult answers each call (one as a failure), and
 // the next step is accepted by the server, which checks the turn as the real provider does
 // (server/README.md, "Conversations"), and quotes every result back. Broken turns (a tampered
-// signature or encrypted reasoning, a missing result, a result for an unknown call) get the
-// provider's own 4xx as our Error. Expected texts and messages are written out by hand from the
-// providers' documented shapes (docs/wire-formats.md, "Conversations").
+// signature or encrypted reasoning, a missing result, a result for an unknown call, Responses
+// calls without their reasoning item) get the provider's own 4xx as our Error. Expected texts and
+// messages are written out by hand from the providers' documented shapes (docs/wire-formats.md,
+// "Conversations").
 #include <curl/curl.h>
 #include <gtest/gtest.h>
 
@@ -387,6 +388,54 @@ TEST_P(RoundTripGemini3Test, DroppedSignaturesAreRefused) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Apis, RoundTripGemini3Test, ::testing::Values(GeminiCase()), ParamName);
+
+// Responses: a function_call the model made after reasoning goes back with that reasoning item,
+// or the API refuses it (HTTP 400 "Item 'fc_...' of type 'function_call' was provided without
+// its required 'reasoning' item: 'rs_...'.", quoted in VRSEN/agency-swarm#367).
+using RoundTripResponsesTest = RoundTripMoreTest;
+
+TEST_P(RoundTripResponsesTest, CallsGoBackWithTheirReasoningItem) {
+  ASSERT_TRUE(server_.ok());
+  Client client = MakeClient(1);
+  Conversation conversation = FirstAnswered(client, /*both=*/true);
+  ASSERT_FALSE(HasFailure());
+  Message& turn = Turn(&conversation);
+  std::string reasoning_id, call_item_id;
+  for (const MessagePart& part : turn.parts) {
+    if (part.kind == PartKind::kReasoning) reasoning_id = part.id;
+    if (part.kind == PartKind::kToolCall && call_item_id.empty()) call_item_id = part.id;
+  }
+  ASSERT_TRUE(reasoning_id.starts_with("rs_")) << reasoning_id;
+  ASSERT_TRUE(call_item_id.starts_with("fc_")) << call_item_id;
+  // As the Conversation keeps the turn: the reasoning item, then the calls with their item ids.
+  ExpectAnswer(client, conversation, GetParam().final_text);
+  EXPECT_NE(last_body_.find(reasoning_id), std::string::npos) << last_body_;
+  EXPECT_NE(last_body_.find(call_item_id), std::string::npos) << last_body_;
+  std::erase_if(turn.parts, [](const MessagePart& p) { return p.kind == PartKind::kReasoning; });
+  ExpectRefused(client, conversation,
+                "Item '" + call_item_id +
+                    "' of type 'function_call' was provided without its required 'reasoning' "
+                    "item: '" +
+                    reasoning_id + "'.");
+}
+
+// A turn another provider made goes to Responses as its text and calls only (TurnParts): no item
+// ids, no reasoning, and the API takes calls without ids as they are.
+TEST_P(RoundTripResponsesTest, ATurnFromAnotherProviderGoesWithoutItemIds) {
+  ASSERT_TRUE(server_.ok());
+  Client client = MakeClient(1);
+  Conversation conversation = FirstAnswered(client, /*both=*/true);
+  ASSERT_FALSE(HasFailure());
+  Turn(&conversation).origin =
+      MessageOrigin{.provider = Provider::kAnthropic, .api = WireApi::kAnthropicMessages};
+  ExpectAnswer(client, conversation, GetParam().final_text);
+  EXPECT_EQ(last_body_.find("\"fc_"), std::string::npos) << last_body_;
+  EXPECT_EQ(last_body_.find(R"("type":"reasoning")"), std::string::npos) << last_body_;
+  EXPECT_NE(last_body_.find("\"function_call\""), std::string::npos) << last_body_;
+}
+
+INSTANTIATE_TEST_SUITE_P(Apis, RoundTripResponsesTest, ::testing::Values(ResponsesCase()),
+                         ParamName);
 
 // Gemini's other framing: streamGenerateContent without alt=sse answers one JSON array. The
 // Client always asks for SSE, so this posts the request BuildRequest makes, minus alt=sse, over

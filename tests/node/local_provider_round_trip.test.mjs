@@ -126,6 +126,76 @@ describe('OpenAI Responses', () => {
       code: 'invalid_encrypted_content',
     });
   });
+
+  // The real API's 400 for a function_call sent back without the reasoning item the model made
+  // before it (quoted in VRSEN/agency-swarm#367 and mastra-ai/mastra#8738).
+  test('a call made after reasoning goes back with its reasoning item, else 400', async () => {
+    const output = await firstStep();
+    const [reasoning, ...calls] = output;
+    const results = calls.map((call) => ({
+      type: 'function_call_output',
+      call_id: call.call_id,
+      output: '18C',
+    }));
+    const withIt = await post('/v1/responses', request([user, ...output, ...results]), scenario);
+    assert.equal(withIt.status, 200, JSON.stringify(withIt.body));
+    // By reference (a stored item) is the item too.
+    const reference = { type: 'item_reference', id: reasoning.id };
+    const byRef = await post('/v1/responses', request([user, reference, ...calls, ...results]));
+    assert.equal(byRef.status, 200, JSON.stringify(byRef.body));
+
+    const without = await post('/v1/responses', request([user, ...calls, ...results]));
+    assert.equal(without.status, 400);
+    assert.deepEqual(without.body, {
+      error: {
+        message:
+          `Item '${calls[0].id}' of type 'function_call' was provided without its required ` +
+          `'reasoning' item: '${reasoning.id}'.`,
+        type: 'invalid_request_error',
+        param: 'input',
+        code: null,
+      },
+    });
+    // After the call is not before it; another reasoning item is not this one.
+    const after = await post('/v1/responses', request([user, ...calls, reasoning, ...results]));
+    assert.equal(after.status, 400);
+    assert.match(after.body.error.message, /^Item 'fc_\w+' of type 'function_call' was provided/);
+    const other = await post('/v1/responses', { model: 'gpt-5', input: 'hi' }, 'reasoning=2');
+    const stranger = other.body.output[0];
+    assert.equal(stranger.type, 'reasoning');
+    assert.notEqual(stranger.id, reasoning.id);
+    const wrong = await post('/v1/responses', request([user, stranger, ...calls, ...results]));
+    assert.equal(wrong.status, 400);
+    assert.equal(wrong.body.error.param, 'input');
+  });
+
+  test('calls without an id, or made without reasoning, need no reasoning item', async () => {
+    const output = await firstStep();
+    const calls = output.slice(1);
+    const results = calls.map((call) => ({
+      type: 'function_call_output',
+      call_id: call.call_id,
+      output: 'x',
+    }));
+    // A turn from another provider: the calls without their item ids (what TurnParts sends).
+    const bare = calls.map(({ id: _id, status: _status, ...call }) => call);
+    const foreign = await post('/v1/responses', request([user, ...bare, ...results]), scenario);
+    assert.equal(foreign.status, 200, JSON.stringify(foreign.body));
+    assert.equal(foreign.body.output.at(-1).content[0].text, 'Results: x | x');
+    // Calls made without reasoning have plain ids that name no reasoning item.
+    const plain = await post('/v1/responses', request([user]), 'tool_steps=1; tool_call=2');
+    assert.deepEqual(
+      plain.body.output.map((item) => item.type),
+      ['function_call', 'function_call'],
+    );
+    const plainResults = plain.body.output.map((call) => ({
+      type: 'function_call_output',
+      call_id: call.call_id,
+      output: 'y',
+    }));
+    const next = await post('/v1/responses', request([user, ...plain.body.output, ...plainResults]));
+    assert.equal(next.status, 200, JSON.stringify(next.body));
+  });
 });
 
 describe('Gemini', () => {
