@@ -76,6 +76,8 @@ export const tests = [
       const record = await waitForRecord(base, key, 'client_disconnected');
       assert(record.events_sent === 11, 'the server saw the disconnect mid-step');
       assert((await waitForState(p, 'stopped')) === 'stopped', 'the panel says stopped');
+      // The turn ends once the stream has thrown its AbortError (the panel says stopped at once).
+      await p.locator('[data-testid=turn][data-role=assistant][data-outcome]').last().waitFor();
       assert((await calls.nth(1).getAttribute('data-state')) === 'cancelled', 'the unfinished call is not run');
       assert((await calls.nth(1).getByTestId('tool-status').textContent()).startsWith('stopped'), 'and says so');
       const kinds = (await timelineOf(p, 1)).map((e) => e.kind);

@@ -1,8 +1,11 @@
 // Conversation mode's tool loop against the local provider's scripted tool-calling model
 // (`tool_steps=1; tool_call=2`): two parallel calls whose arguments fill in live (every state
 // recorded by a MutationObserver in the page: nothing waits on time), their results, the final
-// answer quoting them, the step timeline, and a demo tool made to fail.
+// answer quoting them, the step timeline, and a demo tool made to fail (the package's loop runs
+// the tools, so an error result is worded as its TOOL_LOOP texts say).
 
+import { TOOL_LOOP } from '../npm/dist/core/abi.js';
+import { fillToolMessage } from '../npm/src/tool-loop.js';
 import { quoteResults } from '../server/lib/tool-steps.mjs';
 import { WEATHER_PARIS, chatMode, norm, recordToolCalls, send, timelineOf } from './conversation-helpers.mjs';
 import { artifactPath, assert } from './harness.mjs';
@@ -69,7 +72,9 @@ export const tests = [
       assert((await calls.nth(0).getAttribute('data-state')) === 'done', 'get_weather succeeds');
       assert((await calls.nth(1).getAttribute('data-state')) === 'error', 'calculator fails');
       const error = await calls.nth(1).getByTestId('tool-result').textContent();
-      assert(error.startsWith('Error: calculator is unavailable'), `the error result is shown (${error})`);
+      // The package's loop words a throw (abi.js TOOL_LOOP, the C++ loop's texts); the reason is the page's.
+      const expected = fillToolMessage(TOOL_LOOP.toolFailed, { name: 'calculator', why: 'calculator is unavailable (demo failure, "Make a tool fail")' });
+      assert(error === expected, `the error result is shown (${error})`);
       assert((await calls.nth(1).getByTestId('tool-status').textContent()) === 'error result', 'marked as an error result');
       const kinds = (await timelineOf(p, 1)).map((e) => e.kind);
       assert(kinds.includes('tool-error') && kinds.includes('tool-result'), `the timeline shows one result and one error (${kinds})`);

@@ -1,10 +1,12 @@
 // The playground's provider and API lists are the package's provider table (abi.js, generated
 // from the C++ core's), and the providers with wire APIs of their own (Gemini, Ollama, Cohere)
 // stream from the local provider: the package fetches its full core module
-// (llmstream_core_full.wasm) for the first of them, and never for an OpenAI-compatible stream.
+// (llmstream_core_full.wasm) for the first of them, and never for an OpenAI-compatible stream;
+// conversation mode's first turn fetches it too (conversations are the full module's), once.
 
 import path from 'node:path';
 
+import { chatMode, send } from './conversation-helpers.mjs';
 import { REPO, assert, setFields, waitForRecord, waitForState } from './harness.mjs';
 
 const abi = () => import(path.join(REPO, 'npm', 'dist', 'core', 'abi.js'));
@@ -87,6 +89,31 @@ export const tests = [
       for (const i of [0, 1]) {
         assert(/\d/.test(await panel(i).getByTestId('metric-ttft').textContent()), `panel ${i + 1} TTFT`);
       }
+    },
+  },
+  {
+    name: "conversation mode fetches the full core module once, on its first turn; plain streams never",
+    async run({ page, panel }) {
+      const requested = [];
+      page.on('request', (r) => requested.push(r.url()));
+      const fullFetches = async () => [...requested, ...(await fetchedSoFar(page))].filter((u) => FULL_MODULE.test(new URL(u).pathname));
+      const wasmFetches = () => requested.filter((u) => u.endsWith('/llmstream_core_full.wasm')).length;
+      const p = panel(0);
+      await setFields(p, { prompt: 'Plain chat first' });
+      await p.getByTestId('generate').click();
+      assert((await waitForState(p, ['done', 'error'])) === 'done', 'the plain stream completes');
+      assert((await fullFetches()).length === 0, `no full module for a plain stream: ${await fullFetches()}`);
+
+      // Conversations (their message parts, each step's completion.message) are the full module's.
+      await chatMode(p, { scenario: 'tool_steps=1; tool_call=2' });
+      await send(p, 'First turn');
+      assert(wasmFetches() === 1, `the first turn fetched the full module (${wasmFetches()} times)`);
+      await send(p, 'Second turn');
+      await p.getByTestId('conversation-mode').uncheck();
+      await setFields(panel(1), { prompt: 'Plain chat after' });
+      await panel(1).getByTestId('generate').click();
+      assert((await waitForState(panel(1), ['done', 'error'])) === 'done', 'the other panel streams plainly');
+      assert(wasmFetches() === 1, `fetched once per page (${wasmFetches()} times)`);
     },
   },
 ];

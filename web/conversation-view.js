@@ -1,7 +1,8 @@
 // The conversation mode's view: the transcript (user and assistant turns; per step the answer
 // as safe markdown and the tool calls, their arguments filling in as the deltas arrive, then
 // their results) and the step timeline (per step: start, first token, tool calls, results, end,
-// usage; times from the start of the turn). Reads the chunks runTurn (conversation.js) yields.
+// usage; times from the start of the turn). Reads the package's chunks: a tool loop's (each with
+// its `step`; step_start, tool_result {toolResult}, step_finish) or one plain stream's.
 // Model output and tool arguments are untrusted: text nodes, or the package's safe HTML.
 
 import { renderInto } from './markdown.js';
@@ -44,7 +45,7 @@ export class ConversationView {
     scrollToEnd(this.el.transcript);
   }
 
-  /** One chunk of runTurn (or of the package's loop). */
+  /** One chunk of the turn's stream. */
   onChunk(chunk) {
     if (!this.turn) return;
     const s = this.#step(chunk.step ?? 1, chunk.type === 'step_start');
@@ -85,12 +86,12 @@ export class ConversationView {
         break;
       }
       case 'tool_result': {
-        const call = this.#call(s, chunk.toolCall.index);
-        call.result.textContent = chunk.output;
+        const { name, output, isError } = chunk.toolResult;
+        const call = this.#answered(s, chunk.toolResult);
+        call.result.textContent = output;
         call.result.hidden = false;
-        setCallState(call, chunk.isError ? 'error' : 'done', chunk.isError ? 'error result' : 'result');
-        this.#event(s, chunk.isError ? 'tool-error' : 'tool-result',
-          `${chunk.isError ? 'error result' : 'result'} ${chunk.toolCall.name}: ${clip(chunk.output)}`);
+        setCallState(call, isError ? 'error' : 'done', isError ? 'error result' : 'result');
+        this.#event(s, isError ? 'tool-error' : 'tool-result', `${isError ? 'error result' : 'result'} ${name}: ${clip(output)}`);
         break;
       }
       case 'usage': {
@@ -99,7 +100,9 @@ export class ConversationView {
         this.#event(s, 'usage', `usage ${u.promptTokens ?? '?'} in · ${u.completionTokens ?? '?'} out${u.estimated ? ' (estimated)' : ''}${cost}`);
         break;
       }
+      case 'step_finish': // a loop's step (after its results); its last one is followed by `done`
       case 'done':
+        if (s.ended) break;
         s.ended = true;
         this.#event(s, 'end', `end: ${chunk.finishReason ?? 'no finish reason'}`);
         s.root.dataset.finish = chunk.finishReason ?? '';
@@ -191,9 +194,27 @@ export class ConversationView {
     root.append(name, document.createTextNode('('), args, document.createTextNode(') '), status, result);
     s.callsEl.append(root);
     s.callsEl.hidden = false;
-    call = { root, name, args, status, result, id: null };
+    call = { root, name, args, status, result, id: null, answered: false };
     s.calls.set(index, call);
     return call;
+  }
+
+  /**
+   * The call a result answers, by its id. A call the stream named no id for (Gemini) gets one
+   * only in the turn the core builds (`completion.message`), which the stream's chunks never
+   * show: then the step's first id-less call of that name still without a result.
+   */
+  #answered(s, { toolCallId, name }) {
+    const calls = [...s.calls.values()];
+    const call = calls.find((c) => c.id && c.id === toolCallId) ??
+      calls.find((c) => !c.id && !c.answered && c.name.textContent === name);
+    if (call) {
+      call.answered = true;
+      return call;
+    }
+    const orphan = this.#call(s, `result-${toolCallId}`); // not in the stream: shown all the same
+    orphan.name.textContent = name;
+    return orphan;
   }
 
   #event(s, kind, text) {

@@ -1,9 +1,10 @@
 // The conversation mode's demo tools, executed in the page: a weather lookup with canned data
 // and a calculator (its own small parser: the CSP allows no eval, and model output is untrusted).
 // Each is {description, parameters (JSON Schema), execute(args, {signal})}: the shape of the
-// package's `tools` option. `execute` returns the result text or throws: the error goes back to
-// the model as an error result. The local provider's scripted model fills arguments from the
-// schema (a string's `default` when there is one), so it asks for Paris and "2 * (3 + 4)".
+// package's `tools` option, whose loop runs them. `execute` returns the result text or throws:
+// the loop sends the error back to the model as an error result. The local provider's scripted
+// model fills arguments from the schema (a string's `default` when there is one), so it asks for
+// Paris and "2 * (3 + 4)".
 
 const WEATHER = {
   paris: { city: 'Paris', temperature_c: 18, conditions: 'light rain' },
@@ -49,25 +50,19 @@ export const DEMO_TOOLS = {
 };
 
 /**
- * Runs one tool call: `{output, isError}`, never throws. `failing`: the tool the page's "Make a
- * tool fail" setting names (it throws as if its service were down).
+ * The tools of one turn: those named, in the package's `tools` shape. `failing`: the tool the
+ * page's "Make a tool fail" setting names, which throws as if its service were down (the
+ * package's loop sends a throw back to the model as an error result).
  */
-export async function runTool(tools, call, { signal, failing } = {}) {
-  const tool = tools[call.name];
-  try {
-    if (!tool) throw new Error(`unknown tool '${call.name}'`);
-    let args;
-    try {
-      args = call.arguments ? JSON.parse(call.arguments) : {};
-    } catch {
-      throw new Error(`the arguments are not valid JSON: ${call.arguments}`);
-    }
-    if (failing === call.name) throw new Error(`${call.name} is unavailable (demo failure, "Make a tool fail")`);
-    const output = await tool.execute(args, { signal });
-    return { output: typeof output === 'string' ? output : JSON.stringify(output), isError: false };
-  } catch (error) {
-    return { output: `Error: ${error?.message ?? error}`, isError: true };
-  }
+export function demoTools(names, { failing } = {}) {
+  return Object.fromEntries(names.map((name) => {
+    const tool = DEMO_TOOLS[name];
+    if (name !== failing) return [name, tool];
+    const fail = () => {
+      throw new Error(`${name} is unavailable (demo failure, "Make a tool fail")`);
+    };
+    return [name, { ...tool, execute: fail }];
+  }));
 }
 
 /** Evaluates an arithmetic expression (recursive descent; throws on anything else). */

@@ -2,11 +2,12 @@
 // the inter-token latency chart, the wire inspector, fault buttons and fixture replay. The panel
 // uses the llmstream package like any application: APILoader + streamCompletion + for await.
 // In conversation mode (a checkbox) Generate sends the prompt as the next user turn instead:
-// the loop is conversation.js's, the transcript and step timeline conversation-view.js's.
+// the conversation and its tool loop are the package's (conversation.js starts a turn), the
+// transcript and step timeline conversation-view.js's.
 
-import { ChatHistory, runTurn } from './conversation.js';
+import { conversationAfter, startTurn } from './conversation.js';
 import { ConversationView } from './conversation-view.js';
-import { DEMO_TOOLS } from './demo-tools.js';
+import { DEMO_TOOLS, demoTools } from './demo-tools.js';
 import { FAULTS, SAMPLES, fixtureApi } from './faults.js';
 import { Inspector } from './inspector.js';
 import { renderInto } from './markdown.js';
@@ -85,7 +86,8 @@ export class Panel {
     this.runId = 0;
     this.controller = null;
     this.stream = null;
-    this.history = new ChatHistory();
+    /** The package's Conversation: the turns so far, as the core built them. */
+    this.conversation = new this.llm.Conversation();
     this.chatView = new ConversationView(
       { transcript: this.el.transcript, timeline: this.el.timeline },
       this.llm.renderSafeMarkdown,
@@ -199,7 +201,7 @@ export class Panel {
   resetConversation() {
     this.stop();
     this.runId++;
-    this.history.reset();
+    this.conversation = new this.llm.Conversation();
     this.chatView.reset();
     this.#resetView();
     this.#setState('idle', 'Conversation reset: the next message starts a new one.');
@@ -268,6 +270,8 @@ export class Panel {
       ...(el.model.value.trim() ? { model: el.model.value.trim() } : {}),
       ...(el.maxTokens.value ? { maxTokens: intOr(el.maxTokens.value, 256) } : {}),
       ...(el.temperature.value !== '' ? { temperature: Number(el.temperature.value) } : {}),
+      // Extended thinking for Anthropic (a budget the core derives), an effort for the others.
+      ...(el.reasoningEffort.value.trim() ? { reasoningEffort: el.reasoningEffort.value.trim() } : {}),
     };
     if (local && scenario) options.headers = { 'x-llmstream-scenario': scenario };
     if (local && !fixture && el.script.value) options.extraBody = { llmstream: { text: el.script.value } };
@@ -336,10 +340,13 @@ export class Panel {
     }
   }
 
-  /** Conversation mode: the prompt as the next user turn, streamed step by step with tools. */
+  /**
+   * Conversation mode: the prompt as the next user turn, streamed step by step with the checked
+   * demo tools by the package's tool loop.
+   */
   async #converse() {
     if (this.running) this.stop();
-    const { el } = this;
+    const { el, llm } = this;
     const text = el.prompt.value.trim();
     if (!text) {
       this.#setState(this.root.dataset.state, 'Type a message first.');
@@ -349,9 +356,7 @@ export class Panel {
     this.#resetView();
     const controller = new AbortController();
     this.controller = controller;
-    const tools = Object.fromEntries(
-      [...el.chatTools.querySelectorAll('input:checked')].map((b) => [b.value, DEMO_TOOLS[b.value]]),
-    );
+    const names = [...el.chatTools.querySelectorAll('input:checked')].map((b) => b.value);
     const maxSteps = Math.max(1, intOr(el.maxSteps.value, 5));
     let setup;
     try {
@@ -361,51 +366,50 @@ export class Panel {
       this.#setState('error', '');
       return;
     }
-    this.history.appendUser(text);
     this.chatView.beginTurn(text);
     el.prompt.value = '';
     const what = `${setup.provider} ${el.model.value}`;
     this.#setState('connecting', `Conversation turn ${this.chatView.turnCount}: ${what}, at most ${maxSteps} steps`);
     this.deps.announce(`Panel ${this.n}: sending turn ${this.chatView.turnCount} (${what})`);
     const timer = setInterval(() => this.#tick(run), 200);
+    let turn = null;
     let last = null;
     let steps = 0;
     try {
-      const chunks = runTurn({
+      turn = startTurn({
         loader: setup.loader,
-        history: this.history,
+        conversation: this.conversation,
+        text,
         request: { ...setup.options, metricsIntervalMs: 250 },
-        tools,
+        tools: demoTools(names, { failing: el.failTool.value }),
         maxSteps,
         signal: controller.signal,
-        failing: el.failTool.value,
-        onStream: (stream, step) => {
-          if (run !== this.runId) return;
-          this.stream = stream;
-          steps = step;
-          this.inspector.section(`step ${step}`);
-        },
       });
-      for await (const chunk of this.#observe(chunks, run)) {
-        if (run !== this.runId || controller.signal.aborted) break;
+      this.stream = turn.stream;
+      // Read to the end after a Stop too: the loop then answers the calls it cut ("cancelled")
+      // and throws the AbortError, and the view shows what goes into the conversation.
+      for await (const chunk of this.#observe(turn.stream, run)) {
+        if (run !== this.runId) break;
         this.chatView.onChunk(chunk);
+        steps = Math.max(steps, chunk.step ?? 1);
         if (chunk.type === 'done') last = chunk;
-        if (chunk.type === 'step_start' && chunk.step > 1) this.#setState('connecting');
+        if (chunk.type === 'step_start' && chunk.step > 1 && !controller.signal.aborted) this.#setState('connecting');
       }
       if (run === this.runId && !controller.signal.aborted) {
-        const limited = last?.finishReason === 'tool_calls' && steps >= maxSteps;
+        const limited = last?.stopReason === 'step_limit';
         this.chatView.endTurn(limited ? 'step-limit' : 'answer');
         this.#setState('done', `Done: turn ${this.chatView.turnCount}, ${steps} step${steps === 1 ? '' : 's'}${limited ? ' (the step limit)' : ''}.`);
         this.deps.announce(`Panel ${this.n}: turn done, ${steps} steps`);
       }
     } catch (error) {
       if (run === this.runId) {
-        const how = this.#failed(error, controller, 'Stopped: the turn was aborted (the partial answer stays in the conversation).');
+        const how = this.#failed(error, controller, 'Stopped: the turn was aborted (its finished steps stay in the conversation).');
         this.chatView.endTurn(how, `${error?.name ?? 'Error'}: ${error?.message ?? error}`);
       }
     } finally {
       clearInterval(timer);
       if (run === this.runId) {
+        if (turn) this.conversation = conversationAfter(llm.Conversation, turn.messages, turn.stream);
         if (this.chatView.turn) this.chatView.endTurn('stopped');
         this.updateMetrics();
         this.inspector.result(safeResult(this.stream));
@@ -452,9 +456,15 @@ export class Panel {
     for await (const chunk of stream) {
       if (run !== this.runId) return;
       const t = performance.now();
+      if (chunk.type === 'step_start') {
+        // A step of the tool loop, before its request goes out: a heading in the inspector, and
+        // no token gap measured across two requests.
+        this.inspector.section(`step ${chunk.step}`);
+        this.lastOutput = null;
+      } else if (this.root.dataset.state === 'connecting' && chunk.type !== 'retry') {
+        this.#setState('streaming');
+      }
       this.inspector.event(chunk);
-      if (chunk.type === 'step_start') this.lastOutput = null; // a new request: no gap across steps
-      else if (this.root.dataset.state === 'connecting' && chunk.type !== 'retry') this.#setState('streaming');
       if (isOutput(chunk)) {
         if (this.lastOutput !== null) this.gaps.push(t - this.lastOutput);
         this.lastOutput = t;

@@ -483,6 +483,11 @@ export interface ToolResultChunk extends Has<'toolResult'> {
   step: number;
   toolResult: ToolResult;
 }
+/** In a tool loop: step `step` is about to be requested (the first chunk of each step). */
+export interface StepStartChunk extends Absent {
+  type: 'step_start';
+  step: number;
+}
 /** In a tool loop: a step ended (after its tool results); `toolCalls` is how many it made. */
 export interface StepFinishChunk extends Has<'finishReason'> {
   type: 'step_finish';
@@ -525,6 +530,7 @@ export type Chunk =
   | FinishChunk
   | DoneChunk
   | ToolResultChunk
+  | StepStartChunk
   | StepFinishChunk
   | BlockChunk;
 

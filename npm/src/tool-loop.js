@@ -3,11 +3,12 @@
 // iterable of chunk arrays with cancel(), result(), error(), failure) over one core session per
 // step, so ChunkStream, tee(), metrics and the transforms work on a loop as on one stream.
 //
-// Each step streams as it arrives, every chunk with its `step`; a function call starts running
-// when its tool_call_end arrives (calls run in parallel); the step's turn (`result.message`,
-// built by the core) and the results, in the calls' order, go into the Conversation; the next
-// step streams. The rules are the C++ ToolLoop's (llmstream/tool_loop.h): the same default step
-// limit, the same error results (abi.js TOOL_LOOP), the same stop reasons (LOOP_STOPS).
+// Each step opens with a step_start chunk and streams as it arrives, every chunk with its
+// `step`; a function call starts running when its tool_call_end arrives (calls run in
+// parallel); the step's turn (`result.message`, built by the core) and the results, in the
+// calls' order, go into the Conversation; the next step streams. The rules are the C++
+// ToolLoop's (llmstream/tool_loop.h): the same default step limit, the same error results
+// (abi.js TOOL_LOOP), the same stop reasons (LOOP_STOPS).
 
 import { LOOP_STOPS, TOOL_LOOP } from '../dist/core/abi.js';
 import { shapeCompletion } from './complete.js';
@@ -129,6 +130,9 @@ export class LoopSession {
     else signal?.addEventListener('abort', () => this.controller.abort(signal.reason), { once: true });
     this.current = null; // the step's core session
     this.steps = [];
+    // The transport facts of the steps already done: metrics() spans the whole loop.
+    this.firstResponseAtMs = null;
+    this.bytesDone = 0;
     this.step = 0;
     this.stopReason = STOP.running;
     this.loopFailure = null;
@@ -144,12 +148,14 @@ export class LoopSession {
     return this.steps.reduce((n, s) => n + (s.attempts ?? 0), 0) + (this.current?.attempts ?? 0);
   }
 
+  /** When the first step's response arrived (metrics: time to headers). */
   get responseAtMs() {
-    return this.current?.responseAtMs ?? null;
+    return this.firstResponseAtMs ?? this.current?.responseAtMs ?? null;
   }
 
+  /** The response bytes of every step so far. */
   get bytesRead() {
-    return this.current?.bytesRead ?? 0;
+    return this.bytesDone + (this.current?.bytesRead ?? 0);
   }
 
   error() {
@@ -223,6 +229,9 @@ export class LoopSession {
     for (let step = 1; ; step++) {
       this.step = step;
       if (this.cancelled) return this.end(STOP.aborted);
+      // Before the step's request is sent (the consumer pulls the next chunk for it), as the
+      // C++ runner's kStepStart: a view can show when each request went out.
+      yield [{ type: 'step_start', step }];
       const messages = this.conversation.messages;
       const session = await this.openStep({ ...this.base, messages });
       this.current = session;
@@ -248,6 +257,8 @@ export class LoopSession {
           if (out.length) yield out;
         }
       } finally {
+        this.firstResponseAtMs ??= session.responseAtMs ?? null;
+        this.bytesDone += session.bytesRead ?? 0;
         this.current = null;
         const raw = session.result();
         this.steps.push({ raw, completion: shapeCompletion(raw), attempts: session.attempts });

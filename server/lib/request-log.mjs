@@ -42,22 +42,53 @@ export function boundedString(value) {
  * of them. Tests read it to see that a follow-up request carries the earlier turns.
  */
 export function conversationRoles(body) {
-  if (body === null || typeof body !== 'object') return null;
-  const list = Array.isArray(body.messages)
-    ? body.messages
-    : Array.isArray(body.contents)
-      ? body.contents
-      : typeof body.input === 'string'
-        ? [{ role: 'user' }]
-        : Array.isArray(body.input)
-          ? body.input
-          : null;
+  const list = conversationOf(body);
   if (list === null) return null;
   const word = (m) => {
     const role = m?.role ?? m?.type;
     return typeof role === 'string' && role ? role.replace(/\s+/g, '_') : '?';
   };
   return boundedString(list.map(word).join(' '));
+}
+
+/**
+ * What each turn `roles` names holds, space-separated (bounded like any field): its content
+ * blocks (`content` as an array, Gemini's `parts`) joined by `,`, each block its `type`, else its
+ * first key (Gemini parts, Bedrock blocks), with `:signed` when it carries a signature
+ * (`signature`, Gemini's `thoughtSignature`); `text` for a string content, `-` for a turn
+ * without content. null when `roles` is. Tests read it to see what a follow-up request sent
+ * back, e.g. an Anthropic `thinking:signed,tool_use` turn.
+ */
+export function conversationBlocks(body) {
+  const list = conversationOf(body);
+  if (list === null) return null;
+  const blockWord = (b) => {
+    if (b === null || typeof b !== 'object') return '?';
+    const kind = typeof b.type === 'string' && b.type ? b.type : (Object.keys(b)[0] ?? '?');
+    const signed = [b.signature, b.thoughtSignature].some((v) => typeof v === 'string' && v !== '');
+    return `${kind.replace(/[\s,]+/g, '_')}${signed ? ':signed' : ''}`;
+  };
+  const turnWord = (m) => {
+    const content = m?.content ?? m?.parts;
+    if (typeof content === 'string') return 'text';
+    if (!Array.isArray(content) || content.length === 0) return '-';
+    return content.map(blockWord).join(',');
+  };
+  return boundedString(list.map(turnWord).join(' '));
+}
+
+/** The request's conversation: `messages`, `contents` or Responses `input` (a string: one turn). */
+function conversationOf(body) {
+  if (body === null || typeof body !== 'object') return null;
+  return Array.isArray(body.messages)
+    ? body.messages
+    : Array.isArray(body.contents)
+      ? body.contents
+      : typeof body.input === 'string'
+        ? [{ role: 'user', content: body.input }]
+        : Array.isArray(body.input)
+          ? body.input
+          : null;
 }
 
 /**
@@ -88,6 +119,7 @@ export class RequestLog {
       model: null,
       stream: false,
       roles: null,
+      blocks: null,
       status: null,
       events_sent: 0,
       bytes_sent: 0,
@@ -102,11 +134,12 @@ export class RequestLog {
     return record;
   }
 
-  /** Sets what the request asked for, once its body is parsed (`body`: for `roles`). */
+  /** Sets what the request asked for, once its body is parsed (`body`: for `roles`, `blocks`). */
   setRequest(record, { model, stream }, body) {
     record.model = typeof model === 'string' ? boundedString(model) : null;
     record.stream = stream === true;
     record.roles = conversationRoles(body);
+    record.blocks = conversationBlocks(body);
   }
 
   /** Sets the record's key once the scenario is known; a waiter may be waiting for it. */

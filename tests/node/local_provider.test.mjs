@@ -17,6 +17,7 @@ import OpenAI from 'openai';
 
 import { KEYS as SCENARIO_KEYS } from '../../server/lib/scenario.mjs';
 import { defaultFixturesDir, startServer } from '../../server/lib/server.mjs';
+import { sign } from '../../server/lib/signatures.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FIXTURES = defaultFixturesDir();
@@ -856,7 +857,9 @@ describe('fixtures and utility endpoints', () => {
       { role: 'tool', tool_call_id: 'c1', content: 'sunny' },
     ];
     await (await post('/v1/chat/completions', { ...CHAT_BODY, messages: turns }, { scenario: 'key=roles-chat; tokens=1' })).text();
-    assert.equal((await json('/_llmstream/requests?key=roles-chat')).body[0].roles, 'user assistant tool');
+    const [chat] = (await json('/_llmstream/requests?key=roles-chat')).body;
+    assert.equal(chat.roles, 'user assistant tool');
+    assert.equal(chat.blocks, 'text - text');
     const input = [
       { role: 'user', content: 'Weather?' },
       { type: 'function_call', call_id: 'c1', name: 'w', arguments: '{}' },
@@ -867,6 +870,28 @@ describe('fixtures and utility endpoints', () => {
     const bad = await post('/v1/chat/completions', { model: 'x' }, { scenario: 'key=roles-none' });
     assert.equal(bad.status, 400);
     assert.equal((await json('/_llmstream/requests?key=roles-none')).body[0].roles, null);
+    assert.equal((await json('/_llmstream/requests?key=roles-none')).body[0].blocks, null);
+  });
+
+  test('request log blocks: each turn\'s content blocks, signed ones marked', async () => {
+    const messages = [
+      { role: 'user', content: 'Weather?' },
+      { role: 'assistant', content: [
+        { type: 'thinking', thinking: 'Look it up.', signature: sign('thinking', 'Look it up.') },
+        { type: 'tool_use', id: 'toolu_1', name: 'w', input: {} },
+      ] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'sunny' }] },
+    ];
+    const res = await post('/v1/messages', { ...MESSAGES_BODY, messages }, { scenario: 'key=blocks-anthropic; tokens=1' });
+    assert.equal(res.status, 200);
+    await res.text();
+    assert.equal((await json('/_llmstream/requests?key=blocks-anthropic')).body[0].blocks, 'text thinking:signed,tool_use tool_result');
+    // Unsigned thinking is not marked (the server refuses it: the record keeps what was sent).
+    messages[1].content[0].signature = '';
+    await (await post('/v1/messages', { ...MESSAGES_BODY, messages }, { scenario: 'key=blocks-unsigned; tokens=1' })).text();
+    assert.equal((await json('/_llmstream/requests?key=blocks-unsigned')).body[0].blocks, 'text thinking,tool_use tool_result');
+    await (await post('/v1/responses', RESPONSES_BODY, { scenario: 'key=blocks-resp; tokens=1' })).text();
+    assert.equal((await json('/_llmstream/requests?key=blocks-resp')).body[0].blocks, 'text');
   });
 
   test('request log records, wait timeout, clear', async () => {
@@ -879,6 +904,7 @@ describe('fixtures and utility endpoints', () => {
     ).text();
     const [record] = (await json('/_llmstream/requests?key=log-1')).body;
     assert.deepEqual(Object.keys(record).sort(), [
+      'blocks',
       'bytes_sent',
       'ended_ms',
       'events_sent',

@@ -62,7 +62,8 @@ for (const { api, ghost } of APIS) {
         const how = await Promise.race([started[other].promise.then(() => 'ok'), deadline]);
         return `${name} ${how} ${JSON.stringify(args)}`;
       };
-      const stream = loader(api, 'tool_steps=1; tool_call=2').streamCompletion({
+      const key = `loop-parallel-${api}`;
+      const stream = loader(api, `tool_steps=1; tool_call=2; key=${key}`).streamCompletion({
         prompt: 'Weather and time in Paris?',
         tools: { weather: tool(together('weather', 'time')), time: tool(together('time', 'weather')) },
       });
@@ -80,6 +81,10 @@ for (const { api, ghost } of APIS) {
       assert.equal(results.length, 2);
       assert.ok(results.every((c) => c.step === 1 && c.toolResult.isError === false));
       assert.deepEqual(chunks.filter((c) => c.type === 'step_finish').map((c) => [c.step, c.toolCalls]), [[1, 2], [2, 0]]);
+      // Each step opens with its step_start, yielded before the step's request is sent.
+      assert.deepEqual(chunks.filter((c) => c.type === 'step_start').map((c) => c.step), [1, 2]);
+      assert.ok(chunks.every((c, i) => c.type !== 'step_start' || i === 0 || chunks[i - 1].type === 'step_finish'),
+        'a step_start comes first, or right after the previous step_finish');
       assert.equal(chunks.filter((c) => c.type === 'done').length, 1);
       assert.equal(chunks.at(-1).type, 'done');
       assert.equal(chunks.at(-1).stopReason, 'final_answer');
@@ -110,6 +115,11 @@ for (const { api, ghost } of APIS) {
       assert.equal(result.usage.totalTokens, sum((s) => s.usage.totalTokens));
       assert.equal(result.cost, sum((s) => s.cost));
       assert.equal(result.message.content, expected);
+      // The metrics span the loop: every step's response bytes, as the server counted them.
+      const records = await (await fetch(`${provider.url}/_llmstream/requests?key=${key}`)).json();
+      assert.equal(records.length, 2);
+      assert.equal(stream.metrics().bytes, records.reduce((n, r) => n + r.bytes_sent, 0));
+      assert.ok(stream.metrics().timeToHeaders > 0, 'the time to the first step\'s headers');
     });
 
     test('a throwing tool, bad output and an unknown tool go back as error results', async () => {
@@ -246,8 +256,13 @@ describe('tool loop: arguments that are not JSON', () => {
   test('go back as an error result and the tool does not run', async () => {
     let ran = false;
     const ai = new APILoader({ provider: 'compatible', baseURL: `http://127.0.0.1:${server.address().port}/v1`, maxRetries: 0 });
-    const result = await ai.streamCompletion({ model: 'm', prompt: 'Weather?',
-      tools: { weather: tool(async () => { ran = true; return 'sunny'; }) } }).complete();
+    const stream = ai.streamCompletion({ model: 'm', prompt: 'Weather?',
+      tools: { weather: tool(async () => { ran = true; return 'sunny'; }) } });
+    // How many requests the server had when each step_start arrived: none of its own step yet.
+    const sentAtStart = [];
+    for await (const chunk of stream) if (chunk.type === 'step_start') sentAtStart.push(bodies.length);
+    assert.deepEqual(sentAtStart, [0, 1]);
+    const result = await stream.complete();
     assert.equal(ran, false);
     assert.equal(result.text, 'ok');
     const sent = bodies[1].messages.at(-1);

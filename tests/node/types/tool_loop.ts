@@ -21,6 +21,7 @@ export async function agent(ai: APILoader): Promise<Message[]> {
   for await (const chunk of stream) {
     const step: number | undefined = chunk.step;
     if (chunk.type === 'tool_result') results.push(chunk.toolResult);
+    if (chunk.type === 'step_start') console.log(chunk.step + 1);
     if (chunk.type === 'step_finish') console.log(step, chunk.toolCalls, chunk.finishReason);
     if (chunk.type === 'done') console.log(chunk.stopReason);
   }
