@@ -76,11 +76,7 @@ class Turns {
 
 // A tool call's arguments as the object `input` (Messages requires an object; "" is {}).
 bool ToolInput(const ToolCallRequest& call, const std::string& where, Json* input, Error* error) {
-  *input = Json::object();
-  if (!call.arguments.empty() && (!ParseJson(call.arguments, input) || !input->is_object())) {
-    return Invalid(error, where + ".arguments must be a JSON object for Anthropic tool_use input");
-  }
-  return true;
+  return ArgumentsObject(call, where, "Anthropic tool_use input", input, error);
 }
 
 Json ToolUseBlock(std::string_view type, const ToolCallRequest& call, Json input) {

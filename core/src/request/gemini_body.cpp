@@ -76,9 +76,9 @@ const Message* TurnWithCall(const CompletionRequest& request, size_t index) {
 bool FunctionCallPart(const ToolCallRequest& call, bool with_id, const std::string& where,
                       size_t index, Json* out, Error* error) {
   Json args;
-  if (!ArgumentsObject(call, &args)) {
-    return Invalid(error, where + ".tool_calls[" + std::to_string(index) +
-                              "].arguments must be a JSON object for a Gemini functionCall");
+  if (!ArgumentsObject(call, where + ".tool_calls[" + std::to_string(index) + "]",
+                       "a Gemini functionCall", &args, error)) {
+    return false;
   }
   Json function_call = Json::object();
   function_call["name"] = call.name;

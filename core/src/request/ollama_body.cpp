@@ -45,9 +45,9 @@ bool OllamaToolCalls(const std::vector<ToolCallRequest>& tool_calls, const std::
   for (size_t j = 0; j < tool_calls.size(); ++j) {
     const ToolCallRequest& call = tool_calls[j];
     Json arguments;
-    if (!ArgumentsObject(call, &arguments)) {
-      return Invalid(error, where + ".tool_calls[" + std::to_string(j) +
-                                "].arguments must be a JSON object for Ollama");
+    if (!ArgumentsObject(call, where + ".tool_calls[" + std::to_string(j) + "]", "Ollama",
+                         &arguments, error)) {
+      return false;
     }
     Json function = Json::object();
     function["name"] = call.name;

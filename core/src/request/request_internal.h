@@ -122,9 +122,11 @@ inline bool IsLocalToolCallId(std::string_view id) {
   return id.starts_with(kLocalToolCallIdPrefix);
 }
 
-// A call's arguments as the JSON object Gemini and Ollama take ("" is {}); false when they are
-// not an object.
-bool ArgumentsObject(const ToolCallRequest& call, Json* out);
+// A call's arguments as the JSON object Anthropic, Gemini and Ollama take ("" is {}); when they
+// are not an object, false with kInvalidRequest: "<where>.arguments must be a JSON object for
+// <for_what>" (`where` names the call: messages[i].tool_calls[j] or a part's path).
+bool ArgumentsObject(const ToolCallRequest& call, const std::string& where,
+                     std::string_view for_what, Json* out, Error* error);
 
 // The name of the tool call a role "tool" message answers (messages[index].tool_call_id), looked
 // up among the assistant turns before it: APIs that match results by name (Gemini, Ollama) need

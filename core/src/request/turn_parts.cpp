@@ -49,10 +49,11 @@ std::string PartPath(const Message& m, size_t index, const std::vector<MessagePa
 
 namespace llmstream::request_internal {
 
-bool ArgumentsObject(const ToolCallRequest& call, Json* out) {
+bool ArgumentsObject(const ToolCallRequest& call, const std::string& where,
+                     std::string_view for_what, Json* out, Error* error) {
   *out = Json::object();
-  if (call.arguments.empty()) return true;
-  return ParseJson(call.arguments, out) && out->is_object();
+  if (call.arguments.empty() || (ParseJson(call.arguments, out) && out->is_object())) return true;
+  return Invalid(error, where + ".arguments must be a JSON object for " + std::string(for_what));
 }
 
 }  // namespace llmstream::request_internal
