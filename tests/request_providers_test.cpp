@@ -292,3 +292,37 @@ TEST(RequestProviderChat, AzureAndXai) {
 
 }  // namespace
 }  // namespace llmstream::test
+
+namespace llmstream {
+namespace {
+
+// Anthropic tool_use, Gemini functionCall and Ollama tool_calls take arguments as an object
+// only: a call whose arguments are JSON of another type is refused, naming the call and the API.
+TEST(RequestToolArguments, NotAnObjectIsRefusedByTheApisThatNeedOne) {
+  const struct {
+    Provider provider;
+    const char* message;
+  } cases[] = {
+      {Provider::kAnthropic,
+       "messages[1].tool_calls[1].arguments must be a JSON object for Anthropic tool_use input"},
+      {Provider::kGemini,
+       "messages[1].tool_calls[1].arguments must be a JSON object for a Gemini functionCall"},
+      {Provider::kOllama, "messages[1].tool_calls[1].arguments must be a JSON object for Ollama"},
+  };
+  for (const auto& c : cases) {
+    for (const char* arguments : {"[1]", "\"Paris\"", "{\"city\":"}) {
+      CompletionRequest request = test::ToolRoundTrip("m");
+      request.messages[1].tool_calls[1].arguments = arguments;
+      EXPECT_NE(test::BuildFails(test::ConfigFor(c.provider), request).find(c.message),
+                std::string::npos)
+          << ProviderName(c.provider) << " " << arguments;
+    }
+    // "" is {} and an object goes through.
+    CompletionRequest empty = test::ToolRoundTrip("m");
+    empty.messages[1].tool_calls[1].arguments = "";
+    test::BuildOk(test::ConfigFor(c.provider), empty);
+  }
+}
+
+}  // namespace
+}  // namespace llmstream
