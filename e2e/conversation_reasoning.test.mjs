@@ -8,7 +8,7 @@
 
 import { quoteResults } from '../server/lib/tool-steps.mjs';
 import { WEATHER_PARIS, chatMode, norm, send } from './conversation-helpers.mjs';
-import { assert, setFields } from './harness.mjs';
+import { assert, setFields, waitForState } from './harness.mjs';
 
 /** The wire tab's text from the heading of step `n` on (the page writes one per step). */
 async function wireFrom(p, n) {
@@ -53,7 +53,51 @@ export const tests = [
       assert(from.includes(`"signature":"${streamed[1]}"`), "step 2's request carries that signature");
       for (const [name, text] of [['step 1', before], ['step 2', from]]) {
         assert(/"thinking":\{"type":"enabled","budget_tokens":1024\}/.test(text), `${name} asks for thinking`);
+        assert(!text.includes('"temperature"'), `${name} sends no temperature (Anthropic takes only 1 with thinking)`);
       }
+    },
+  },
+  {
+    name: 'anthropic with Reasoning set: the temperature field says why it is not sent; cleared, it is sent again',
+    async run({ panel, base }) {
+      const p = panel(0);
+      const key = `e2e-thinking-temperature-${Date.now()}`;
+      await p.getByTestId('provider').selectOption('anthropic');
+      await p.getByTestId('base-url').fill(base);
+      await setFields(p, { maxTokens: 4096, scenario: `tokens=4; key=${key}`, prompt: 'Hi' });
+      const temperature = p.getByTestId('temperature');
+      const note = p.getByTestId('temperature-note');
+      assert(await temperature.isEnabled(), 'the temperature field is on without Reasoning');
+      assert(!(await note.isVisible()), 'no note without Reasoning');
+
+      const generate = async (what) => {
+        await p.getByTestId('generate').click();
+        const state = await waitForState(p, ['done', 'error']);
+        assert(state === 'done', `${what} completes (state ${state}: ${await p.getByTestId('note').textContent()})`);
+        await p.getByTestId('tab-wire').click();
+        return p.getByTestId('pane-wire').textContent();
+      };
+      await p.getByTestId('reasoning-effort').fill('low');
+      assert(await temperature.isDisabled(), 'Reasoning set: the temperature field is off');
+      assert(await note.isVisible(), 'and says why');
+      assert((await note.textContent()).includes('Anthropic takes no temperature but 1 while it thinks'), await note.textContent());
+      const thinking = await generate('thinking on');
+      assert(thinking.includes('"thinking":{"type":"enabled","budget_tokens":1024}'), 'the request asks for thinking');
+      assert(!thinking.includes('"temperature"'), 'and sends no temperature');
+
+      await p.getByTestId('reasoning-effort').fill('');
+      assert(await temperature.isEnabled(), 'Reasoning cleared: the temperature field is on again');
+      assert(!(await note.isVisible()), 'the note is gone');
+      const plain = await generate('thinking off');
+      assert(plain.includes('"temperature":0.7') && !plain.includes('"thinking"'), 'the temperature goes out, no thinking');
+
+      // Another API than Anthropic's keeps its temperature with Reasoning set.
+      await p.getByTestId('api').selectOption('chat_completions');
+      await p.getByTestId('reasoning-effort').fill('low');
+      assert(await temperature.isEnabled(), 'chat completions with Reasoning: the temperature field stays on');
+      const records = await (await fetch(`${base}/_llmstream/requests?key=${key}`)).json();
+      assert(records.length === 2 && records.every((r) => r.outcome === 'completed'),
+        `the provider accepted both (${records.map((r) => `${r.outcome} ${r.status}`)})`);
     },
   },
   {

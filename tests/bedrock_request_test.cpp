@@ -218,6 +218,47 @@ TEST(BedrockRequest, ReasoningOptionsByModelFamily) {
             std::string::npos);
 }
 
+// Claude on Bedrock keeps Anthropic's rules for thinking (written in
+// additionalModelRequestFields): temperature 1 only, top_p within [0.95, 1], no forced tool use.
+TEST(BedrockRequest, ClaudeThinkingRefusesSamplingAndForcedToolUse) {
+  const std::string model = "anthropic.claude-3-7-sonnet-20250219-v1:0";
+  EXPECT_EQ(
+      Refused({.model = model, .prompt = "x", .temperature = 0.2, .reasoning_effort = "high"}),
+      "temperature must be 1 or unset when Claude thinking is on (reasoning_effort / "
+      "reasoning_budget_tokens), got 0.2: leave temperature unset, or turn thinking off "
+      "(reasoning_effort 'none')");
+  EXPECT_EQ(Refused({.model = model, .prompt = "x", .top_p = 0.5, .reasoning_effort = "high"}),
+            "top_p must be within [0.95, 1] or unset when Claude thinking is on "
+            "(reasoning_effort / reasoning_budget_tokens), got 0.5: leave top_p unset, or turn "
+            "thinking off (reasoning_effort 'none')");
+  EXPECT_EQ(Refused({.model = model,
+                     .prompt = "x",
+                     .tools = {{.name = "f"}},
+                     .tool_choice = "required",
+                     .reasoning_effort = "high"}),
+            "tool_choice 'required' forces tool use, which Claude refuses when Claude thinking is "
+            "on (reasoning_effort / reasoning_budget_tokens): use tool_choice 'auto', or turn "
+            "thinking off (reasoning_effort 'none')");
+  const Json body = Body({.model = model,
+                          .prompt = "x",
+                          .temperature = 1.0,
+                          .top_p = 0.95,
+                          .tools = {{.name = "f"}},
+                          .tool_choice = "auto",
+                          .reasoning_effort = "high"});
+  EXPECT_EQ(body["inferenceConfig"]["temperature"], 1.0);
+  EXPECT_EQ(body["toolConfig"]["toolChoice"], ParseOrDie(R"({"auto": {}})"));
+  // Other families, and Claude without thinking, take them as asked.
+  EXPECT_EQ(Body({.model = "openai.gpt-oss-120b-1:0",
+                  .prompt = "x",
+                  .temperature = 0.2,
+                  .reasoning_effort = "high"})["inferenceConfig"]["temperature"],
+            0.2);
+  EXPECT_EQ(
+      Body({.model = model, .prompt = "x", .temperature = 0.2})["inferenceConfig"]["temperature"],
+      0.2);
+}
+
 TEST(BedrockRequest, RefusesWhatBedrockRefuses) {
   EXPECT_NE(Refused({.model = "m", .messages = {{.role = "user", .content = ""}}})
                 .find("messages[0] has empty content"),

@@ -423,6 +423,63 @@ TEST(RequestAnthropic, ThinkingValidation) {
             std::string::npos);
 }
 
+// Anthropic answers 400 "`temperature` may only be set to 1 when thinking is enabled" and
+// "Thinking may not be enabled when tool_choice forces tool use."; the core says so first.
+TEST(RequestAnthropic, ThinkingRefusesSamplingAndForcedToolUse) {
+  CompletionRequest request = Prompt("claude-sonnet-4-5");
+  request.reasoning_effort = "low";
+  request.temperature = 0.7;
+  EXPECT_EQ(BuildFails(ConfigFor(Provider::kAnthropic), request),
+            "temperature must be 1 or unset when Anthropic thinking is on (reasoning_effort / "
+            "reasoning_budget_tokens), got 0.7: leave temperature unset, or turn thinking off "
+            "(reasoning_effort 'none')");
+  request.temperature = 1.0;
+  EXPECT_DOUBLE_EQ(BodyFor(Provider::kAnthropic, request)["temperature"].get<double>(), 1.0);
+  request.temperature.reset();
+
+  request.top_p = 0.9;
+  EXPECT_EQ(BuildFails(ConfigFor(Provider::kAnthropic), request),
+            "top_p must be within [0.95, 1] or unset when Anthropic thinking is on "
+            "(reasoning_effort / reasoning_budget_tokens), got 0.9: leave top_p unset, or turn "
+            "thinking off (reasoning_effort 'none')");
+  request.top_p = 0.95;
+  EXPECT_DOUBLE_EQ(BodyFor(Provider::kAnthropic, request)["top_p"].get<double>(), 0.95);
+  request.top_p.reset();
+
+  request.extra_body_json = R"({"top_k":40})";
+  EXPECT_EQ(BuildFails(ConfigFor(Provider::kAnthropic), request),
+            "top_k (in the extra body) cannot be set when Anthropic thinking is on "
+            "(reasoning_effort / reasoning_budget_tokens): leave it out, or turn thinking off "
+            "(reasoning_effort 'none')");
+  request.extra_body_json = R"({"top_k":null})";
+  EXPECT_FALSE(BodyFor(Provider::kAnthropic, request).contains("top_k"));
+  request.extra_body_json.clear();
+
+  request.tools = {{.name = "weather"}};
+  for (const std::string choice : {"required", "any", "weather"}) {
+    request.tool_choice = choice;
+    EXPECT_EQ(BuildFails(ConfigFor(Provider::kAnthropic), request),
+              "tool_choice '" + choice +
+                  "' forces tool use, which Anthropic refuses when Anthropic thinking is on "
+                  "(reasoning_effort / reasoning_budget_tokens): use tool_choice 'auto', or turn "
+                  "thinking off (reasoning_effort 'none')");
+  }
+  for (const std::string choice : {"auto", "none", ""}) {
+    request.tool_choice = choice;
+    EXPECT_TRUE(BodyFor(Provider::kAnthropic, request).contains("thinking")) << choice;
+  }
+
+  // Without thinking all of it goes out as asked.
+  request.reasoning_effort = "none";
+  request.temperature = 0.7;
+  request.top_p = 0.5;
+  request.tool_choice = "weather";
+  const json body = BodyFor(Provider::kAnthropic, request);
+  EXPECT_DOUBLE_EQ(body["temperature"].get<double>(), 0.7);
+  EXPECT_DOUBLE_EQ(body["top_p"].get<double>(), 0.5);
+  EXPECT_EQ(body["tool_choice"], json::parse(R"({"type":"tool","name":"weather"})"));
+}
+
 TEST(RequestAnthropic, TemperatureAboveOneIsRejected) {
   CompletionRequest request = Prompt("claude-haiku-4-5");
   request.temperature = 1.5;

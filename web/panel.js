@@ -118,6 +118,9 @@ export class Panel {
     });
     el.remove.addEventListener('click', () => this.deps.onRemove(this));
     el.provider.addEventListener('change', () => this.#onProvider());
+    el.api.addEventListener('change', () => this.#onThinking());
+    el.reasoningEffort.addEventListener('input', () => this.#onThinking());
+    el.temperature.setAttribute('aria-describedby', el.temperatureNote.id);
     el.baseURL.addEventListener('input', () => this.#onBaseURL());
     for (const fault of FAULTS) {
       const b = document.createElement('button');
@@ -176,6 +179,29 @@ export class Panel {
         ? `needed for this provider (${facts.keyVariable})`
         : 'optional for this provider';
     if (!local) el.connection.open = true;
+    this.#onThinking();
+  }
+
+  /**
+   * Whether the request asks Anthropic Messages for extended thinking (Reasoning set, not
+   * 'none'): Anthropic then refuses any temperature but 1 (400), and so does the core before
+   * sending, so the panel leaves the temperature out.
+   */
+  get #anthropicThinking() {
+    const { el } = this;
+    const api = el.api.value || this.providers.get(el.provider.value)?.api;
+    const effort = el.reasoningEffort.value.trim();
+    return api === 'anthropic_messages' && effort !== '' && effort !== 'none';
+  }
+
+  #onThinking() {
+    const { el } = this;
+    const thinking = this.#anthropicThinking;
+    el.temperature.disabled = thinking;
+    el.temperatureNote.hidden = !thinking;
+    el.temperatureNote.textContent = thinking
+      ? 'not sent: Anthropic takes no temperature but 1 while it thinks (Reasoning is set)'
+      : '';
   }
 
   get conversationMode() {
@@ -269,7 +295,7 @@ export class Panel {
       raw: true,
       ...(el.model.value.trim() ? { model: el.model.value.trim() } : {}),
       ...(el.maxTokens.value ? { maxTokens: intOr(el.maxTokens.value, 256) } : {}),
-      ...(el.temperature.value !== '' ? { temperature: Number(el.temperature.value) } : {}),
+      ...(el.temperature.value !== '' && !this.#anthropicThinking ? { temperature: Number(el.temperature.value) } : {}),
       // Extended thinking for Anthropic (a budget the core derives), an effort for the others.
       ...(el.reasoningEffort.value.trim() ? { reasoningEffort: el.reasoningEffort.value.trim() } : {}),
     };

@@ -226,6 +226,15 @@ export class LoopSession {
   }
 
   async *run() {
+    try {
+      yield* this.runSteps();
+    } finally {
+      // A break or cancel() returns the generator at a yield, before end(): the loop was aborted.
+      if (this.stopReason === STOP.running) this.end(STOP.aborted);
+    }
+  }
+
+  async *runSteps() {
     for (let step = 1; ; step++) {
       this.step = step;
       if (this.cancelled) return this.end(STOP.aborted);
@@ -280,27 +289,34 @@ export class LoopSession {
       for (const call of calls) start(call);
       // The results as they come, then into the conversation in the calls' order.
       const outcomes = new Map();
-      const aborted = new Promise((resolve) => {
-        if (this.controller.signal.aborted) resolve(ABORTED);
-        else this.controller.signal.addEventListener('abort', () => resolve(ABORTED), { once: true });
-      });
-      const waiting = new Map(calls.map((c) => [c.id, started.get(c.id).then((o) => ({ id: c.id, o }))]));
-      while (waiting.size) {
-        const next = await Promise.race([...waiting.values(), aborted]);
-        if (next === ABORTED) break;
-        waiting.delete(next.id);
-        outcomes.set(next.id, next.o);
-        yield [{ type: 'tool_result', step, toolResult: next.o }];
-      }
-      const cut = calls.filter((c) => !outcomes.has(c.id));
-      for (const call of cut) {
-        const o = { toolCallId: call.id, name: call.name, output: fillToolMessage(TOOL_LOOP.toolCancelled, { name: call.name }), isError: true };
-        outcomes.set(call.id, o);
-        yield [{ type: 'tool_result', step, toolResult: o }];
-      }
-      for (const call of calls) {
-        const o = outcomes.get(call.id);
-        this.conversation.appendToolResult(call.id, o.output, { isError: o.isError });
+      const cancelled = (call) => ({ toolCallId: call.id, name: call.name,
+        output: fillToolMessage(TOOL_LOOP.toolCancelled, { name: call.name }), isError: true });
+      let cut = [];
+      try {
+        const aborted = new Promise((resolve) => {
+          if (this.controller.signal.aborted) resolve(ABORTED);
+          else this.controller.signal.addEventListener('abort', () => resolve(ABORTED), { once: true });
+        });
+        const waiting = new Map(calls.map((c) => [c.id, started.get(c.id).then((o) => ({ id: c.id, o }))]));
+        while (waiting.size) {
+          const next = await Promise.race([...waiting.values(), aborted]);
+          if (next === ABORTED) break;
+          waiting.delete(next.id);
+          outcomes.set(next.id, next.o);
+          yield [{ type: 'tool_result', step, toolResult: next.o }];
+        }
+        cut = calls.filter((c) => !outcomes.has(c.id));
+        for (const call of cut) outcomes.set(call.id, cancelled(call));
+        if (cut.length) yield cut.map((call) => ({ type: 'tool_result', step, toolResult: outcomes.get(call.id) }));
+      } finally {
+        // Also when a break or cancel() returns the generator at a yield above: the calls not
+        // answered yet are cut (their tools get the abort) and answered as cancelled, so the
+        // conversation never ends with calls that have no results (every provider refuses that).
+        if (calls.some((c) => !outcomes.has(c.id))) this.controller.abort();
+        for (const call of calls) {
+          const o = outcomes.get(call.id) ?? cancelled(call);
+          this.conversation.appendToolResult(call.id, o.output, { isError: o.isError });
+        }
       }
       if (cut.length || this.cancelled || this.controller.signal.aborted) {
         const error = new AbortError('The tool loop was aborted while its tools ran');

@@ -7,6 +7,26 @@
 import { RequestError, textOf } from './plan.mjs';
 import { unseal, verify } from './signatures.mjs';
 
+/**
+ * What Claude refuses with thinking on ("Thinking isn't compatible with temperature or top_k
+ * modifications as well as forced tool use"; top_p only within [0.95, 1]): the 400 message, or
+ * null. The temperature and tool_choice messages are the API's as users reported them
+ * (MartialBE/one-hub#529, mastra-ai/mastra#7507; on Bedrock can1357/oh-my-pi#341); the top_p and
+ * top_k ones are written here in the same style (no verbatim report found). Bedrock passes them
+ * on as the model's errors.
+ */
+export function thinkingConflict({ temperature, topP, topK, forced }) {
+  const set = (value) => value !== undefined && value !== null;
+  if (set(temperature) && temperature !== 1) {
+    return '`temperature` may only be set to 1 when thinking is enabled. Please consult our documentation at ' +
+      'https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking#important-considerations-when-using-extended-thinking';
+  }
+  if (set(topP) && !(topP >= 0.95 && topP <= 1)) return '`top_p` must be between 0.95 and 1, or unset, when thinking is enabled.';
+  if (set(topK)) return '`top_k` may not be set when thinking is enabled.';
+  if (forced) return 'Thinking may not be enabled when tool_choice forces tool use.';
+  return null;
+}
+
 const blocksOf = (message) => (Array.isArray(message?.content) ? message.content : []);
 const idsOf = (message, type, key) =>
   blocksOf(message)

@@ -1,7 +1,7 @@
 // Anthropic Messages: request parsing, the event stream (wire-formats.md section 3), error
 // bodies and headers (section 6.2).
 
-import { checkAnthropicTurns } from './anthropic-turns.mjs';
+import { checkAnthropicTurns, thinkingConflict } from './anthropic-turns.mjs';
 import { RequestError, continuationOf, continuedPrompt, makeId, textOf } from './plan.mjs';
 import { sseEvent } from './sse.mjs';
 import { sign } from './signatures.mjs';
@@ -49,6 +49,9 @@ function parse(body) {
     .filter((t) => typeof t?.name === 'string' && t.input_schema)
     .map((t) => ({ name: t.name, schema: t.input_schema }));
   const thinking = body.thinking?.type === 'enabled' || body.thinking?.type === 'adaptive';
+  const conflict = thinking && thinkingConflict({ temperature: body.temperature, topP: body.top_p,
+    topK: body.top_k, forced: body.tool_choice?.type === 'any' || body.tool_choice?.type === 'tool' });
+  if (conflict) throw new RequestError(conflict);
   const continuation = continuationOf(body.messages, { prefill: true });
   const turns = checkAnthropicTurns(body.messages, { thinking });
   return {

@@ -15,7 +15,7 @@ const useIds = (message) =>
     .map((b) => b.toolUse.toolUseId);
 const resultsOf = (message) => blocksOf(message).filter((b) => b?.toolResult);
 
-const modelError = (message) =>
+export const modelError = (message) =>
   new RequestError(`The model returned the following errors: ${message}`);
 
 /** Throws the RequestError Bedrock would answer with, or returns the tool loop's view. */

@@ -10,7 +10,8 @@
 
 import { createHash } from 'node:crypto';
 
-import { checkBedrockTurns } from './bedrock-turns.mjs';
+import { thinkingConflict } from './anthropic-turns.mjs';
+import { checkBedrockTurns, modelError } from './bedrock-turns.mjs';
 import { eventMessage, exceptionMessage } from './event-stream.mjs';
 import { verifySigV4 } from './sigv4-verify.mjs';
 import { RequestError, continuationOf, continuedPrompt, makeId, textOf } from './plan.mjs';
@@ -80,6 +81,10 @@ function parse(body, { params }) {
     extra.thinking?.type === 'enabled' ||
     extra.reasoning_config?.type === 'enabled' ||
     extra.reasoningConfig?.type === 'enabled';
+  // Claude's thinking (Anthropic's `thinking` field) keeps the Messages API's rules.
+  const conflict = extra.thinking?.type === 'enabled' && thinkingConflict({ temperature: config.temperature,
+    topP: config.topP, topK: extra.top_k, forced: Boolean(choice.any || choice.tool) });
+  if (conflict) throw modelError(conflict);
   const turns = checkBedrockTurns(body.messages, { thinking });
   return {
     model: params.modelId,

@@ -126,6 +126,37 @@ describe('Anthropic Messages', () => {
         'Each `tool_result` block must have a corresponding `tool_use` block in the previous message.',
     );
   });
+
+  test('thinking with a temperature other than 1, top_p below 0.95, top_k or forced tool use: 400', async () => {
+    const refused = [
+      [{ temperature: 0.7 }, '`temperature` may only be set to 1 when thinking is enabled. Please consult our ' +
+        'documentation at https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking#important-considerations-when-using-extended-thinking'],
+      [{ temperature: 0 }, /^`temperature` may only be set to 1 when thinking is enabled\./],
+      [{ top_p: 0.9 }, '`top_p` must be between 0.95 and 1, or unset, when thinking is enabled.'],
+      [{ top_k: 40 }, '`top_k` may not be set when thinking is enabled.'],
+      [{ tool_choice: { type: 'any' } }, 'Thinking may not be enabled when tool_choice forces tool use.'],
+      [{ tool_choice: { type: 'tool', name: 'get_weather' } }, 'Thinking may not be enabled when tool_choice forces tool use.'],
+      [{ thinking: { type: 'adaptive' }, temperature: 0.5 }, /^`temperature` may only be set to 1/],
+    ];
+    for (const [fields, message] of refused) {
+      const answer = await post('/v1/messages', { ...request([user]), ...fields }, SCENARIO);
+      assert.equal(answer.status, 400, JSON.stringify(fields));
+      assert.equal(answer.body.type, 'error');
+      assert.equal(answer.body.error.type, 'invalid_request_error');
+      if (typeof message === 'string') assert.equal(answer.body.error.message, message);
+      else assert.match(answer.body.error.message, message);
+    }
+    // What the API takes with thinking, and all of it without thinking.
+    const taken = [{ temperature: 1, top_p: 0.95 }, { top_p: 1, tool_choice: { type: 'auto' } }, { tool_choice: { type: 'none' } }];
+    for (const fields of taken) {
+      const answer = await post('/v1/messages', { ...request([user]), ...fields }, SCENARIO);
+      assert.equal(answer.status, 200, `${JSON.stringify(fields)}: ${JSON.stringify(answer.body)}`);
+    }
+    const { thinking: _off, ...plain } = request([user]);
+    const answer = await post('/v1/messages', { ...plain, temperature: 0.2, top_p: 0.5, top_k: 5,
+      tool_choice: { type: 'tool', name: 'get_weather' } }, SCENARIO);
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  });
 });
 
 describe('Chat Completions', () => {
@@ -240,5 +271,30 @@ describe('Bedrock Converse', () => {
       assert.match(answer.headers.get('x-amzn-errortype'), /^ValidationException:/);
       assert.deepEqual(answer.body, { message });
     }
+  });
+
+  test("Claude thinking with a temperature other than 1 or a forced toolChoice: the model's 400", async () => {
+    const cases = [
+      [{ inferenceConfig: { temperature: 0.7 } }, 'The model returned the following errors: `temperature` may only be set to 1 when ' +
+        'thinking is enabled. Please consult our documentation at ' +
+        'https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking#important-considerations-when-using-extended-thinking'],
+      [{ toolConfig: { ...toolConfig, toolChoice: { any: {} } } },
+        'The model returned the following errors: Thinking may not be enabled when tool_choice forces tool use.'],
+      [{ toolConfig: { ...toolConfig, toolChoice: { tool: { name: 'get_weather' } } } },
+        'The model returned the following errors: Thinking may not be enabled when tool_choice forces tool use.'],
+    ];
+    for (const [fields, message] of cases) {
+      const answer = await post(PATH, { ...request([user]), ...fields }, SCENARIO);
+      assert.equal(answer.status, 400, JSON.stringify(fields));
+      assert.match(answer.headers.get('x-amzn-errortype'), /^ValidationException:/);
+      assert.deepEqual(answer.body, { message });
+    }
+    const taken = await post(PATH, { ...request([user]), inferenceConfig: { temperature: 1, topP: 0.95 },
+      toolConfig: { ...toolConfig, toolChoice: { auto: {} } } }, SCENARIO);
+    assert.equal(taken.status, 200, JSON.stringify(taken.body));
+    const { additionalModelRequestFields: _off, ...plain } = request([user]);
+    const free = await post(PATH, { ...plain, inferenceConfig: { temperature: 0.2 },
+      toolConfig: { ...toolConfig, toolChoice: { any: {} } } }, SCENARIO);
+    assert.equal(free.status, 200, JSON.stringify(free.body));
   });
 });

@@ -376,6 +376,12 @@ describe('errors', () => {
       [{ prompt: 'x', temperature: 'hot' }, /temperature must be a number/],
       [{ prompt: 'x', maxRetries: 1000 }, /maxRetries must be an integer in range/],
       [{ prompt: 'x', loader: { api: 'chatty' } }, /api/],
+      // Claude's thinking takes no other temperature, no topK and no forced tool use (Anthropic's 400s).
+      [{ prompt: 'x', reasoningEffort: 'low', temperature: 0.7, loader: { api: 'anthropic_messages' } },
+        /^temperature must be 1 or unset when Anthropic thinking is on .*got 0\.7: leave temperature unset/],
+      [{ prompt: 'x', reasoningEffort: 'low', topK: 40, loader: { api: 'anthropic_messages' } }, /^top_k \(in the extra body\) cannot be set/],
+      [{ prompt: 'x', reasoningEffort: 'low', tools: [{ name: 'f' }], toolChoice: 'f', loader: { api: 'anthropic_messages' } },
+        /^tool_choice 'f' forces tool use, which Anthropic refuses when Anthropic thinking is on/],
     ]) {
       const key = `npm-api-invalid-${process.pid}-${++keyCounter}`;
       const { loader: loaderOptions, ...request } = options;

@@ -48,6 +48,41 @@ function deferred() {
 
 const tool = (execute) => ({ description: 'test tool', parameters: CITY, execute });
 
+/** A tool's execute that runs until the loop's signal aborts it; `seen(signal)` gets the signal. */
+const untilAborted = (seen) => (args, { signal }) => {
+  seen(signal);
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve('too late'), { once: true }));
+};
+
+/** The local provider's record of the request with `key` once it reached `outcome`. */
+async function waitOutcome(key, outcome) {
+  const res = await fetch(`${provider.url}/_llmstream/requests/wait?key=${key}&outcome=${outcome}&timeout_ms=5000`);
+  assert.equal(res.status, 200, `the provider never saw outcome ${outcome} for ${key}`);
+  return res.json();
+}
+
+const requestLog = async (key) => (await fetch(`${provider.url}/_llmstream/requests?key=${key}`)).json();
+
+/**
+ * After a break or cancel() while the tools of step 1 ran: the weather result, the cut call
+ * answered cancelled, no call left without a result, and no step 2 request.
+ */
+async function assertCutWhileToolsRan(stream, key, toolSignal) {
+  assert.equal(stream.finished, true);
+  assert.equal(stream.error, null, 'a break or cancel() ends quietly');
+  assert.equal(toolSignal.aborted, true, 'the running tool got the abort');
+  const result = stream.result;
+  assert.equal(result.stopReason, 'aborted');
+  assert.deepEqual(result.conversation.map((x) => [x.role, x.content, x.isError ?? false]).slice(2),
+    [['tool', 'sunny', false], ['tool', "tool 'time' was cancelled", true]]);
+  assert.deepEqual(result.conversation.slice(2).map((x) => x.toolCallId),
+    result.conversation[1].toolCalls.map((c) => c.id));
+  assert.deepEqual(new Conversation(result.conversation).pendingToolCalls(), []);
+  // Step 1's request ran to its end; step 2's was never sent.
+  await waitOutcome(key, 'completed');
+  assert.equal((await requestLog(key)).length, 1);
+}
+
 for (const { api, ghost } of APIS) {
   describe(`tool loop over ${api}`, () => {
     test('parallel calls run together, every chunk has its step, results reach the model', async () => {
@@ -207,6 +242,71 @@ for (const { api, ghost } of APIS) {
       assert.equal(result.stopReason, 'aborted');
       assert.deepEqual(result.conversation.map((x) => [x.role, x.content]).slice(2),
         [['tool', 'sunny'], ['tool', "tool 'time' was cancelled"]]);
+    });
+
+    test('a break while tools run: the cut calls answer cancelled, their tools get the signal', async () => {
+      const key = `loop-break-tools-${api}`;
+      let toolSignal = null;
+      const stream = loader(api, `tool_steps=1; tool_call=2; key=${key}`).streamCompletion({
+        prompt: 'Weather?',
+        tools: { weather: tool(async () => 'sunny'), time: tool(untilAborted((s) => (toolSignal = s))) },
+      });
+      const results = [];
+      for await (const chunk of stream) {
+        if (chunk.type !== 'tool_result') continue;
+        results.push(chunk.toolResult.name);
+        if (chunk.toolResult.name === 'weather') break;
+      }
+      assert.deepEqual(results, ['weather']);
+      await assertCutWhileToolsRan(stream, key, toolSignal);
+    });
+
+    test('cancel() while tools run (the loop waiting on them): as a break', async () => {
+      const key = `loop-cancel-tools-${api}`;
+      let toolSignal = null;
+      const weatherSeen = deferred();
+      let cancelling = null;
+      const stream = loader(api, `tool_steps=1; tool_call=2; key=${key}`).streamCompletion({
+        prompt: 'Weather?',
+        tools: {
+          weather: tool(async () => 'sunny'),
+          // Once the consumer has the weather result and waits for the next chunk, a Stop.
+          time: tool(async (args, context) => {
+            await weatherSeen.promise;
+            cancelling = stream.cancel();
+            return untilAborted((s) => (toolSignal = s))(args, context);
+          }),
+        },
+      });
+      const results = [];
+      for await (const chunk of stream) {
+        if (chunk.type !== 'tool_result') continue;
+        results.push(chunk.toolResult.name);
+        weatherSeen.resolve();
+      }
+      await cancelling;
+      assert.deepEqual(results, ['weather'], 'nothing after the cancel');
+      await assertCutWhileToolsRan(stream, key, toolSignal);
+    });
+
+    test('a break while step 2 streams: the request is aborted, the step left out', async () => {
+      const key = `loop-break-step2-${api}`;
+      const stream = loader(api, `tool_steps=2; pace_ms=20; key=${key}`).streamCompletion({
+        prompt: 'Weather?',
+        tools: { weather: tool(async () => 'sunny') },
+      });
+      for await (const chunk of stream) {
+        if (chunk.step === 2 && chunk.type === 'tool_call_start') break;
+      }
+      assert.equal(stream.error, null);
+      const result = stream.result;
+      assert.equal(result.stopReason, 'aborted');
+      // The unfinished step 2 turn is not in the conversation; what is there is answered.
+      assert.deepEqual(result.conversation.map((x) => [x.role, x.content]).slice(2), [['tool', 'sunny']]);
+      assert.deepEqual(new Conversation(result.conversation).pendingToolCalls(), []);
+      // The provider saw step 2's client go away mid-stream.
+      await waitOutcome(key, 'client_disconnected');
+      assert.deepEqual((await requestLog(key)).map((r) => r.outcome), ['completed', 'client_disconnected']);
     });
 
     test('a stored conversation goes back as messages and the next turn streams', async () => {

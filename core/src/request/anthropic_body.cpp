@@ -214,10 +214,44 @@ bool ThinkingBudget(const CompletionRequest& request, std::string_view vendor, i
   return true;
 }
 
+// Claude's extended thinking "isn't compatible with temperature or top_k modifications as well
+// as forced tool use", and takes a top_p only within [0.95, 1] (Anthropic's extended-thinking
+// page and release notes); the API answers 400 invalid_request_error otherwise. Refused here,
+// before a request is spent, saying what to change.
+bool CheckThinkingOptions(const CompletionRequest& request, std::string_view vendor, Error* error) {
+  const std::string when = " when " + std::string(vendor) +
+                           " thinking is on (reasoning_effort / reasoning_budget_tokens)";
+  const std::string or_off = ", or turn thinking off (reasoning_effort 'none')";
+  if (request.temperature && *request.temperature != 1.0) {
+    return Invalid(error, "temperature must be 1 or unset" + when + ", got " +
+                              FormatNumber(*request.temperature) + ": leave temperature unset" +
+                              or_off);
+  }
+  if (request.top_p && *request.top_p < 0.95) {
+    return Invalid(error, "top_p must be within [0.95, 1] or unset" + when + ", got " +
+                              FormatNumber(*request.top_p) + ": leave top_p unset" + or_off);
+  }
+  // top_k has no field of its own: it comes as a body field (the npm package's topK does).
+  Json extra;
+  if (!request.extra_body_json.empty() && ParseJson(request.extra_body_json, &extra) &&
+      extra.is_object() && extra.contains("top_k") && !extra["top_k"].is_null()) {
+    return Invalid(error,
+                   "top_k (in the extra body) cannot be set" + when + ": leave it out" + or_off);
+  }
+  const std::string& choice = request.tool_choice;
+  if (!request.tools.empty() && !choice.empty() && choice != "auto" && choice != "none") {
+    return Invalid(error, "tool_choice '" + choice + "' forces tool use, which " +
+                              std::string(vendor) + " refuses" + when + ": use tool_choice 'auto'" +
+                              or_off);
+  }
+  return true;
+}
+
 bool BuildAnthropicBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
                         Error* error) {
   int budget = 0;
   if (!ThinkingBudget(request, "Anthropic", &budget, error)) return false;
+  if (budget > 0 && !CheckThinkingOptions(request, "Anthropic", error)) return false;
   int max_tokens = request.max_tokens.value_or(kDefaultMaxTokens + budget);
   if (budget > 0 && max_tokens <= budget) {
     return Invalid(error, "max_tokens (" + std::to_string(max_tokens) +

@@ -247,6 +247,7 @@ bool Reasoning(const CompletionRequest& request, Json* fields, std::optional<int
       int budget = 0;
       if (!ThinkingBudget(request, "Claude", &budget, error)) return false;
       if (budget == 0) return true;
+      if (!CheckThinkingOptions(request, "Claude", error)) return false;
       *max_tokens = request.max_tokens.value_or(kDefaultMaxTokens + budget);
       if (**max_tokens <= budget) {
         return Invalid(error, "max_tokens (" + std::to_string(**max_tokens) +

@@ -149,10 +149,17 @@ Json MessageContent(const Message& message) {
   return Json(message.content);
 }
 
+std::string FormatNumber(double value) {
+  std::string out;
+  json::AppendNumber(&out, value);
+  return out;
+}
+
 }  // namespace request_internal
 
 using request_internal::EqualsIgnoreCase;
 using request_internal::Facts;
+using request_internal::FormatNumber;
 using request_internal::Invalid;
 using request_internal::Json;
 using request_internal::ProviderFacts;
@@ -427,12 +434,6 @@ std::vector<std::pair<std::string, std::string>> BuildHeaders(const ProviderConf
                        ndjson ? "application/x-ndjson" : "text/event-stream");
   for (const auto& [name, value] : config.headers) SetHeader(&headers, name, value);
   return headers;
-}
-
-std::string FormatNumber(double value) {
-  std::string out;
-  json::AppendNumber(&out, value);
-  return out;
 }
 
 bool ValidateMessages(const CompletionRequest& request, Error* error) {

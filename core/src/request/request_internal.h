@@ -38,6 +38,9 @@ inline std::string ToLowerAscii(std::string_view s) {
 // `return Invalid(error, "...")`.
 bool Invalid(Error* error, std::string message);
 
+// A number as JSON writes it (0.7, 1, 1e-05), for error messages.
+std::string FormatNumber(double value);
+
 // Parses without exceptions (em++ builds have them off). False on any syntax error.
 bool ParseJson(std::string_view text, Json* out);
 
@@ -179,5 +182,9 @@ std::string ResponseSchemaName(const ResponseFormat& format);
 inline constexpr int kMinThinkingBudgetTokens = 1024;
 bool ThinkingBudget(const CompletionRequest& request, std::string_view vendor, int* budget,
                     Error* error);
+// What Claude refuses while it thinks, refused before sending with what to change: a temperature
+// other than 1, a top_p outside [0.95, 1], a tool_choice that forces tool use. For requests whose
+// ThinkingBudget is not 0, on the Messages API and on Bedrock alike.
+bool CheckThinkingOptions(const CompletionRequest& request, std::string_view vendor, Error* error);
 
 }  // namespace llmstream::request_internal
