@@ -67,9 +67,11 @@ class Fields {
   json::Reader reader_;
 };
 
+// An index or count: the package writes the core's uint32 as the int32 its records hold (-1 for
+// UINT32_MAX), so both read back.
 bool ReadUint(json::Reader& r, uint32_t* out) {
   int64_t v = 0;
-  if (!r.GetInt(&v) || v < 0 || v > UINT32_MAX) return false;
+  if (!r.GetInt(&v) || v < INT32_MIN || v > UINT32_MAX) return false;
   *out = static_cast<uint32_t>(v);
   return true;
 }

@@ -29,6 +29,11 @@ void Str(json::ObjectWriter& o, std::string_view key, std::string_view value) {
 void Num(json::ObjectWriter& o, std::string_view key, double value) {
   relay::AppendJsNumber(o.Key(key), value);
 }
+// A choice, block or tool call index as the package reads it from the wasm boundary's int32
+// records (Cohere's tool plan block, UINT32_MAX in the core, is -1 there).
+void Index(json::ObjectWriter& o, std::string_view key, uint32_t value) {
+  json::AppendInt(o.Key(key), static_cast<int32_t>(value));
+}
 
 // The error as the package's LLMStreamError carries it (docs/relay-protocol.md, "error").
 void AppendRelayError(std::string* out, const Error& error) {
@@ -145,40 +150,40 @@ void RelayEncoder::WriteEvent(const Event& e, const Event* cost_event,
     switch (e.kind) {
       case EventKind::kText:
         Str(o, "text", e.text);
-        Num(o, "index", e.choice);
-        Num(o, "block", e.block);
+        Index(o, "index", e.choice);
+        Index(o, "block", e.block);
         break;
       case EventKind::kReasoning:
         Str(o, "reasoning", e.text);
-        Num(o, "index", e.choice);
+        Index(o, "index", e.choice);
         Str(o, "part", PartName(e.part));
         break;
       case EventKind::kRefusal:
         Str(o, "refusal", e.text);
-        Num(o, "index", e.choice);
+        Index(o, "index", e.choice);
         break;
       case EventKind::kToolCallStart: {
         remembered_[Key(e.choice, e.block)].tool_kind = e.tool_kind();
-        Num(o, "index", e.choice);
+        Index(o, "index", e.choice);
         json::ObjectWriter call(o.Key("toolCall"));
-        Num(call, "index", e.block);
+        Index(call, "index", e.block);
         Str(call, "id", e.id);
         Str(call, "name", e.name);
         Str(call, "kind", KindName(e.tool_kind()));
         break;
       }
       case EventKind::kToolCallDelta: {
-        Num(o, "index", e.choice);
+        Index(o, "index", e.choice);
         json::ObjectWriter call(o.Key("toolCall"));
-        Num(call, "index", e.block);
+        Index(call, "index", e.block);
         Str(call, "argumentsDelta", e.text);
         break;
       }
       case EventKind::kToolCallEnd: {
         const auto it = remembered_.find(Key(e.choice, e.block));
-        Num(o, "index", e.choice);
+        Index(o, "index", e.choice);
         json::ObjectWriter call(o.Key("toolCall"));
-        Num(call, "index", e.block);
+        Index(call, "index", e.block);
         Str(call, "id", e.id);
         Str(call, "name", e.name);
         Str(call, "arguments", e.text);
@@ -188,7 +193,7 @@ void RelayEncoder::WriteEvent(const Event& e, const Event* cost_event,
         break;
       }
       case EventKind::kCitation:
-        Num(o, "index", e.choice);
+        Index(o, "index", e.choice);
         relay::AppendCanonicalValueOrString(o.Key("citation"), e.text);
         break;
       case EventKind::kMetadata: {
@@ -236,14 +241,14 @@ void RelayEncoder::WriteEvent(const Event& e, const Event* cost_event,
         ended_ = true;
         break;
       case EventKind::kRetry:
-        Num(o, "attempt", e.retry != nullptr ? e.retry->attempt : 0);
+        Index(o, "attempt", e.retry != nullptr ? e.retry->attempt : 0);
         Num(o, "delayMs", e.retry != nullptr ? e.retry->delay_ms : 0);
         Str(o, "reason", e.text);
         o.Bool("continuation", e.retry != nullptr && e.retry->continuation);
         if (e.error != nullptr) AppendRelayError(o.Key("cause"), *e.error);
         break;
       case EventKind::kFinish:
-        Num(o, "index", e.choice);
+        Index(o, "index", e.choice);
         o.StringOrNull("finishReason", e.text);
         break;
       case EventKind::kDone:
@@ -262,8 +267,8 @@ void RelayEncoder::WriteEvent(const Event& e, const Event* cost_event,
         } else if (type.empty()) {
           type = block.block_type;  // the package looks it up in the completion
         }
-        Num(o, "index", e.choice);
-        Num(o, "block", e.block);
+        Index(o, "index", e.choice);
+        Index(o, "block", e.block);
         Str(o, "blockType", type);
         if (e.kind == EventKind::kBlockStart && !e.text.empty()) {
           relay::AppendCanonicalValueOrString(o.Key("data"), e.text);
