@@ -22,6 +22,7 @@
 #include "llmstream/error.h"
 #include "llmstream/event.h"
 #include "llmstream/metrics.h"
+#include "llmstream/relay.h"
 #include "llmstream/request.h"
 #include "llmstream/session.h"
 #include "llmstream/tool_loop.h"
@@ -335,6 +336,30 @@ void Generate(Out* out) {
   out->dts << "export declare const TOOL_LOOP: {\n  readonly defaultMaxSteps: number;\n"
            << "  readonly unknownTool: string;\n  readonly invalidArguments: string;\n"
            << "  readonly toolFailed: string;\n  readonly toolCancelled: string;\n};\n";
+
+  // The relay protocol (llmstream/relay.h): npm/src/relay/ writes and reads what the core does.
+  out->js
+      << "/** The relay protocol (llmstream/relay.h, docs/relay-protocol.md): its major version, "
+         "the name of event 0, the keep-alive comment, the reconnection delay the stream "
+         "opens with, the largest event a client reads (SseLimits::max_event_bytes), and the "
+         "EventKinds that are relay events of their own (by name; a "
+         "chunk's type is its event name). */\nexport const RELAY = Object.freeze({\n"
+      << "  version: " << kRelayVersion << ",\n"
+      << "  startEvent: " << Quote(kRelayStartEvent) << ",\n"
+      << "  keepAliveComment: " << Quote(kRelayKeepAliveComment) << ",\n"
+      << "  retryMs: " << kRelayRetryMs << ",\n"
+      << "  maxEventBytes: " << SseLimits{}.max_event_bytes << ",\n  events: Object.freeze([";
+  bool first_relayed = true;
+  for (const auto& [value, name] : kinds) {
+    if (!IsRelayed(static_cast<EventKind>(value))) continue;
+    out->js << (first_relayed ? "" : ", ") << Quote(name);
+    first_relayed = false;
+  }
+  out->js << "]),\n});\n";
+  out->dts << "export declare const RELAY: {\n  readonly version: number;\n"
+           << "  readonly startEvent: string;\n  readonly keepAliveComment: string;\n"
+           << "  readonly retryMs: number;\n  readonly maxEventBytes: number;\n  readonly events: "
+              "readonly string[];\n};\n";
 
   // Secrets in URLs (llmstream/url_redaction.h): npm/src/redact-url.js applies the core's rule
   // with the core's table.

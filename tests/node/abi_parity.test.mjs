@@ -100,6 +100,8 @@ describe('the package uses the table', () => {
       ...abi.PART_KINDS.filter((n) => n.includes('_')),
       ...abi.LOOP_STOPS.filter((n) => n.includes('_')),
       ...Object.values(abi.TOOL_LOOP).filter((v) => typeof v === 'string'),
+      abi.RELAY.startEvent,
+      abi.RELAY.keepAliveComment,
     ];
     const files = [];
     const walk = (dir) => {

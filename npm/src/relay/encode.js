@@ -1,0 +1,78 @@
+// The relay protocol's encoder (docs/relay-protocol.md): the package's chunks as the bytes a
+// relay writes, the same bytes as the C++ core's RelayEncoder (llmstream/relay.h) writes from
+// the events the chunks came from. Each chunk is one SSE event: its `type` is the event name,
+// its data the chunk as JSON.stringify writes it, without `type`, `raw` and `function_call` (the
+// alias of `toolCall`, which the client restores); errors as their fields.
+
+import { EVENT_KIND_NAMES, RELAY } from '../../dist/core/abi.js';
+
+/**
+ * Chunk types that are no relay events: the core's kinds the protocol does not send (the relay
+ * writes its own keep-alives), and the live metrics, which each client measures itself.
+ */
+const LOCAL = new Set([...EVENT_KIND_NAMES.filter((name) => !RELAY.events.includes(name)), 'metrics']);
+
+/**
+ * An LLMStreamError as the protocol carries it: {code, message, retryable, retryAfterMs?,
+ * status?, providerType?, platformCode?} (`code` is always the core's code).
+ * @param {any} error
+ */
+export function errorFields(error) {
+  const code = error.llmstreamCode ?? error.code;
+  /** @type {Record<string, unknown>} */
+  const out = { code, message: String(error.message ?? ''), retryable: Boolean(error.retryable) };
+  if (typeof error.retryAfterMs === 'number') out.retryAfterMs = error.retryAfterMs;
+  if (error.status !== undefined && error.status !== null) out.status = error.status;
+  if (error.providerType) out.providerType = error.providerType;
+  if (typeof error.code === 'string' && error.code !== code) out.platformCode = error.code;
+  return out;
+}
+
+export class RelayEncoder {
+  /** @param {{stream: string, model: string}} start the stream id ("r_" + 64 random bits or more, hex) and the model */
+  constructor({ stream, model }) {
+    this.stream = stream;
+    this.model = model;
+    /** The id the next event gets. */
+    this.nextId = 0;
+    /** A terminal event (done or error) was written. */
+    this.ended = false;
+  }
+
+  /** "retry: 1000" and event 0, start. */
+  start() {
+    return `retry: ${RELAY.retryMs}\n\n` +
+      this.#event(RELAY.startEvent, { version: RELAY.version, stream: this.stream, model: this.model });
+  }
+
+  /**
+   * One chunk as its event ('' for chunks that are not relayed, and after the terminal one).
+   * @param {Record<string, any>} chunk
+   * @param {{completion?: unknown}} [extra] completion: the done event's `completion` member
+   */
+  encode(chunk, { completion } = {}) {
+    if (this.ended || chunk === null || typeof chunk !== 'object' || typeof chunk.type !== 'string') return '';
+    if (LOCAL.has(chunk.type)) return '';
+    // type is the event name; raw is the provider's, never relayed; function_call the alias of toolCall
+    const { type, raw, function_call, ...data } = chunk;
+    if (type === 'error') {
+      data.error = errorFields(chunk.error);
+      this.ended = true;
+    } else if (type === 'retry' && chunk.cause) {
+      data.cause = errorFields(chunk.cause);
+    } else if (type === 'done') {
+      if (completion !== undefined) data.completion = completion;
+      this.ended = true;
+    }
+    return this.#event(type, data);
+  }
+
+  /** The comment a relay writes while nothing else is sent (not an event: no id). */
+  static keepAlive() {
+    return `: ${RELAY.keepAliveComment}\n\n`;
+  }
+
+  #event(name, data) {
+    return `id: ${this.nextId++}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+  }
+}
