@@ -304,6 +304,32 @@ describe('the relay encoder', () => {
     assert.equal(encoder.encode({ type: 'text', text: 'late', index: 0, block: 0 }), '', 'nothing after the end');
   });
 
+  test('the chunks of tests/relay_codec_test.cpp (ToolCallsBlocksErrorsAndPartialObjects) give its bytes', () => {
+    // The package's chunks for that test's events, and the bytes the C++ encoder writes for them
+    // there: a partial object on the delta it grew from, a server tool's kind at its end, a
+    // block's type at its end, an error's fields.
+    const encoder = new RelayEncoder({ stream: 'r_0', model: 'm' });
+    const end = { index: 1, id: 'call_1', name: 'f', arguments: '{"a":1.50}', argumentsValid: true, kind: 'server' };
+    const error = new RateLimitError('slow down', { code: 'rate_limited', status: 429, retryAfterMs: 2000, providerType: 'rate_limit_error' });
+    const chunks = [
+      { type: 'tool_call_start', index: 0, toolCall: { index: 1, id: 'call_1', name: 'f', kind: 'server' } },
+      { type: 'tool_call_delta', index: 0, toolCall: { index: 1, argumentsDelta: '{"a":' }, partialObject: { a: 1.5 } },
+      { type: 'tool_call_end', index: 0, toolCall: end, function_call: end },
+      { type: 'block_start', index: 0, block: 2, blockType: 'web_search_tool_result', data: { type: 'web_search_tool_result' } },
+      { type: 'block_end', index: 0, block: 2, blockType: 'web_search_tool_result' },
+      { type: 'error', error },
+    ];
+    assert.equal(
+      chunks.map((c) => encoder.encode(c)).join(''),
+      'id: 0\nevent: tool_call_start\ndata: {"index":0,"toolCall":{"index":1,"id":"call_1","name":"f","kind":"server"}}\n\n' +
+        'id: 1\nevent: tool_call_delta\ndata: {"index":0,"toolCall":{"index":1,"argumentsDelta":"{\\"a\\":"},"partialObject":{"a":1.5}}\n\n' +
+        'id: 2\nevent: tool_call_end\ndata: {"index":0,"toolCall":{"index":1,"id":"call_1","name":"f","arguments":"{\\"a\\":1.50}","argumentsValid":true,"kind":"server"}}\n\n' +
+        'id: 3\nevent: block_start\ndata: {"index":0,"block":2,"blockType":"web_search_tool_result","data":{"type":"web_search_tool_result"}}\n\n' +
+        'id: 4\nevent: block_end\ndata: {"index":0,"block":2,"blockType":"web_search_tool_result"}\n\n' +
+        'id: 5\nevent: error\ndata: {"error":{"code":"rate_limited","message":"slow down","retryable":true,"retryAfterMs":2000,"status":429,"providerType":"rate_limit_error"}}\n\n',
+    );
+  });
+
   test('the relayed kinds are the core\'s kinds but raw, keep-alive, partial objects and costs', () => {
     // Written by hand from llmstream/relay.h (IsRelayed): a change there fails here or in the
     // generator comparison of abi_parity.test.mjs.
