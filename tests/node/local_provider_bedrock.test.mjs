@@ -142,7 +142,7 @@ describe('bedrock ConverseStream with the official AWS SDK', () => {
   test('reasoning deltas and a signature, then tool uses with contentBlockStart', async () => {
     const { events } = await converseStream(
       {
-        toolConfig: { tools: [WEATHER, TIME], toolChoice: { any: {} } },
+        toolConfig: { tools: [WEATHER, TIME], toolChoice: { auto: {} } },
         additionalModelRequestFields: { thinking: { type: 'enabled', budget_tokens: 1024 } },
       },
       'tool_call=2; reasoning=4',
