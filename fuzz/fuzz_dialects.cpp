@@ -1,13 +1,17 @@
 // Differential fuzz target for the dialects: arbitrary bytes are fed to every wire API, whole and
 // in reads cut by the first input byte, with the chunk-template shortcut on and off. The event
 // sequences must be identical (split invariance + shortcut == full parse), and nothing may crash.
+// Besides the SSE APIs: Gemini's streamed JSON array and Bedrock's event-stream, whose framers
+// hand payloads to the template directly (framing::PayloadShortcut).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "llmstream/stream.h"
@@ -43,13 +47,19 @@ std::vector<Owned> Run(const llmstream::StreamOptions& options, std::string_view
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 2) return 0;
   const size_t read_size = 1 + data[0] % 64;
-  const llmstream::WireApi apis[] = {llmstream::WireApi::kChatCompletions,
-                                     llmstream::WireApi::kAnthropicMessages,
-                                     llmstream::WireApi::kResponses};
-  const llmstream::WireApi api = apis[data[1] % 3];
+  using llmstream::Framing;
+  using llmstream::WireApi;
+  static constexpr std::pair<WireApi, Framing> kWires[] = {
+      {WireApi::kChatCompletions, Framing::kSse},
+      {WireApi::kAnthropicMessages, Framing::kSse},
+      {WireApi::kResponses, Framing::kSse},
+      {WireApi::kGeminiGenerateContent, Framing::kJsonArray},
+      {WireApi::kBedrockConverse, Framing::kAwsEventStream}};
+  const auto [api, framing] = kWires[data[1] % std::size(kWires)];
   std::string_view body(reinterpret_cast<const char*>(data) + 2, size - 2);
   llmstream::StreamOptions fast;
   fast.api = api;
+  fast.framing = framing;
   llmstream::StreamOptions slow = fast;
   slow.chunk_templates = false;
   const std::vector<Owned> reference = Run(slow, body, body.size() + 1);

@@ -142,5 +142,51 @@ TEST(DeltaTemplate, BedrockTokensPaddingAndAnotherEventType) {
   EXPECT_EQ(text, "Hi there \\o/");
 }
 
+// Bedrock payloads go to the template straight from the framer (framing::PayloadShortcut), after
+// their CRCs and headers: what Deliver would have repaired or refused must still be.
+TEST(DeltaTemplate, BedrockPayloadsTheFramerHandsToTheTemplate) {
+  const std::string start = lt::EventStreamEvent("messageStart", R"({"role":"assistant"})") +
+                            BedrockDelta(R"("Hi")", "a") + BedrockDelta(R"(" there")", "abc");
+  const std::string stop = lt::EventStreamEvent("messageStop", R"({"stopReason":"end_turn"})");
+  const std::string delta = R"({"contentBlockIndex":0,"delta":{"text":"x"},"p":"a"})";
+  for (const std::string& odd : {
+           BedrockDelta("\"bad \xff utf-8\"", "a"),                 // repaired, in the text
+           BedrockDelta(R"("ok")", "pad \xc3"),                     // repaired, in the padding
+           BedrockDelta("\"caf\xc3\xa9\"", "\xe2\x82\xac"),         // valid UTF-8 in both
+           BedrockDelta("\"tab\there\"", "a"),                      // a raw control byte
+           lt::EventStreamEvent("contentBlockDelta", delta + " "),  // more after the match
+           lt::EventStreamEvent("contentBlockDelta", delta.substr(0, delta.size() - 1)),  // less
+           lt::EncodeEventStream(
+               {{":event-type", 7, "contentBlockDelta"}, {":message-type", 7, "exception"}},
+               delta),  // the same bytes as an exception
+       }) {
+    SCOPED_TRACE(odd);
+    ExpectShortcutChangesNothing(OptionsFor(WireApi::kBedrockConverse, Framing::kAwsEventStream),
+                                 start + odd + BedrockDelta(R"("!")", "ab") + stop);
+  }
+}
+
+// A message completed from held bytes is not replayed from them: the read that completes it may
+// go on to start another message, which the framer holds in the same buffer. Three reads: the
+// first cuts a delta, the second completes it and stops one byte before the next one ends.
+TEST(DeltaTemplate, BedrockDeltaCompletedFromHeldBytes) {
+  const std::string start = lt::EventStreamEvent("messageStart", R"({"role":"assistant"})") +
+                            BedrockDelta(R"("Hi")", "a") + BedrockDelta(R"(" there")", "abc");
+  const std::string held = BedrockDelta(R"(" held")", "abcdefghijklmnop");
+  const std::string next = BedrockDelta(R"(" next")", "ab");
+  const std::string body =
+      start + held + next + lt::EventStreamEvent("messageStop", R"({"stopReason":"end_turn"})");
+  StreamOptions options = OptionsFor(WireApi::kBedrockConverse, Framing::kAwsEventStream);
+  StreamOptions slow = options;
+  slow.chunk_templates = false;
+  for (size_t cut = start.size() + 1; cut < start.size() + held.size(); ++cut) {
+    const size_t second = start.size() + held.size() + next.size() - 1 - cut;
+    const lt::Split split{"cut-" + std::to_string(cut), {cut, second, body.size() - cut - second}};
+    const lt::RunResult fast_run = lt::RunStream(options, body, split);
+    lt::ExpectSameEvents(fast_run.events, lt::RunStream(slow, body, split).events, split.name);
+    EXPECT_EQ(fast_run.completion.text(), "Hi there held next") << split.name;
+  }
+}
+
 }  // namespace
 }  // namespace llmstream

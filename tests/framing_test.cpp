@@ -471,6 +471,53 @@ TEST(EventStream, ImpossibleLengthsAndBadHeadersAreBadFrames) {
   ExpectBadFrame(first + body, "string length past the headers");
 }
 
+// The framer compares each header block with the last one instead of parsing it again: blocks of
+// the same size whose bytes differ must still be read for what they say, whatever came before.
+TEST(EventStream, HeaderBlocksOfTheSameSizeAreReadForWhatTheySay) {
+  const std::string event = EncodeEventStream(
+      {{":event-type", 7, "contentBlockDelta"}, {":message-type", 7, "event"}}, "{}");
+  // The same size: an error message (its code and message headers absent: both empty).
+  const std::string error = EncodeEventStream(
+      {{":event-type", 7, "contentBlockDelta"}, {":message-type", 7, "error"}}, "{}");
+  const std::string other_type = EncodeEventStream(
+      {{":event-type", 7, "contentBlockStop!"}, {":message-type", 7, "event"}}, "{}");
+  const std::string body = event + event + other_type + event + error + event;
+  const RefResult r = Whole(Framing::kAwsEventStream, body);
+  ASSERT_EQ(r.payloads.size(), 6u);
+  EXPECT_EQ(r.payloads[1], (RefPayload{"contentBlockDelta", "{}", "event"}));
+  EXPECT_EQ(r.payloads[2], (RefPayload{"contentBlockStop!", "{}", "event"}));
+  EXPECT_EQ(r.payloads[3], (RefPayload{"contentBlockDelta", "{}", "event"}));
+  EXPECT_EQ(r.payloads[4], (RefPayload{"", "", "error"}));
+  EXPECT_EQ(r.payloads[5], (RefPayload{"contentBlockDelta", "{}", "event"}));
+  CheckSplitsAndReference(Framing::kAwsEventStream, body, {});
+  // A block of the same size that no longer parses (a type the spec does not define).
+  const std::string good = EncodeEventStream({{":event-type", 7, "abc"}}, "{}");
+  const std::string bad = EncodeEventStream({{":event-type", 10,
+                                              std::string("\0\x03"
+                                                          "abc",
+                                                          5)}},
+                                            "{}");
+  ASSERT_EQ(good.size(), bad.size());
+  const RefResult broken = Whole(Framing::kAwsEventStream, good + good + bad + good);
+  EXPECT_TRUE(broken.failed);
+  EXPECT_EQ(broken.payloads.size(), 2u);
+  CheckSplitsAndReference(Framing::kAwsEventStream, good + good + bad + good, {});
+}
+
+// A corrupted message after good ones with the very same headers is still refused, at every byte.
+TEST(EventStream, ACorruptedMessageAfterIdenticalOnesIsABadFrame) {
+  const std::string delta = EventStreamEvent("contentBlockDelta", R"({"delta":{"text":"x"}})");
+  const std::string good = delta + delta + delta;
+  ASSERT_EQ(Whole(Framing::kAwsEventStream, good).payloads.size(), 3u);
+  for (size_t i = 2 * delta.size(); i < good.size(); ++i) {
+    std::string broken = good;
+    broken[i] ^= 0x04;
+    const RefResult r = Whole(Framing::kAwsEventStream, broken);
+    ASSERT_TRUE(r.failed) << "byte " << i;
+    ASSERT_EQ(r.payloads.size(), 2u) << "byte " << i;
+  }
+}
+
 TEST(EventStream, TruncatedMessagesAreReportedAtFinish) {
   const std::string body = EventStreamEvent("a", "{}") + EventStreamEvent("b", "{}");
   for (const size_t cut : {size_t{1}, size_t{5}, size_t{12}, body.size() - 1}) {

@@ -2,7 +2,9 @@
 // (Stream::Impl::ReadTemplateEvents). Every stream here puts a template-shaped chunk next to a
 // framing or content detail that the shortcut must leave to the parser (or get exactly right),
 // and must give the same events, result and byte count with the shortcut as without it, in
-// every standard split.
+// every standard split. The same holds for the elements of a streamed JSON array (Gemini without
+// alt=sse), which the framer offers to the template before it scans them
+// (framing::PayloadShortcut).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -226,6 +228,86 @@ TEST(StreamTemplateEvents, AnthropicDeltasWithTheirEventLines) {
     SCOPED_TRACE(odd);
     ExpectSameWithAndWithoutShortcut(
         Anthropic(), AnthropicStart() + odd + AnthropicDelta(R"("!")") + AnthropicEnd());
+  }
+}
+
+// ---- streamed JSON array (framing::PayloadShortcut) ---------------------------------------------
+
+// Pretty-printed like Gemini's elements: the template spans lines.
+std::string GeminiElement(std::string_view text_json) {
+  return "{\n  \"candidates\": [\n    {\n      \"content\": {\n        \"parts\": [\n"
+         "          {\n            \"text\": " +
+         std::string(text_json) +
+         "\n          }\n        ],\n        \"role\": \"model\"\n      },\n"
+         "      \"index\": 0\n    }\n  ],\n  \"modelVersion\": \"gemini-2.5-flash\"\n}";
+}
+
+std::string GeminiLast() {
+  return R"({"candidates":[{"content":{"parts":[{"text":"."}],"role":"model"},)"
+         R"("finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":2,)"
+         R"("candidatesTokenCount":5,"totalTokenCount":7}})";
+}
+
+// "[" + three plain tokens (the first builds the template) + `odd` + two more tokens + the last.
+std::string GeminiArray(const std::string& odd) {
+  return "[" + GeminiElement(R"("Hel")") + ",\r\n" + GeminiElement(R"("lo")") + "," +
+         GeminiElement(R"(" there")") + ",\n" + odd + ",\n" + GeminiElement(R"("!")") + " , " +
+         GeminiElement(R"(" ok")") + ",\n" + GeminiLast() + "]";
+}
+
+StreamOptions GeminiJsonArray() {
+  StreamOptions options;
+  options.api = WireApi::kGeminiGenerateContent;
+  options.provider = Provider::kGemini;
+  options.framing = Framing::kJsonArray;
+  return options;
+}
+
+TEST(StreamTemplateEvents, JsonArrayElementsAreReadAsTheFramerWould) {
+  const std::string body = GeminiArray(GeminiElement(R"(" you")"));
+  ExpectSameWithAndWithoutShortcut(GeminiJsonArray(), body);
+  const RunResult run = RunStream(GeminiJsonArray(), body, {"whole", {body.size()}});
+  EXPECT_EQ(run.completion.text(), "Hello there you! ok.");
+  EXPECT_TRUE(run.completion.finished);
+}
+
+TEST(StreamTemplateEvents, JsonArrayElementsTheTemplateMustLeaveToTheFramer) {
+  for (const std::string& odd : {
+           GeminiElement(R"("caf\u00e9 \n \"q\" \\ \ud83d\ude80")"),  // escapes
+           GeminiElement("\"caf\xc3\xa9 \xf0\x9f\x9a\x80\""),         // raw UTF-8
+           GeminiElement("\"bad \xff utf-8\""),                       // invalid UTF-8: repaired
+           GeminiElement("\"cut \xe2\x82\""),                         // a truncated sequence
+           GeminiElement("\"tab\there\""),                            // a raw control byte
+           GeminiElement(R"("]}],[{\"")"),                            // brackets and a quote
+           GeminiElement(R"("")"),                                    // empty
+           GeminiElement(R"(null)"),                                  // not a string
+           GeminiElement(R"("x" )"),                                  // other whitespace
+           GeminiElement(R"("unclosed)"),                             // a string never closed
+           GeminiElement(R"("x"}]}]})"),                              // the element ends early
+           "[" + GeminiElement(R"("in an array")") + "]",             // nested in an array
+           GeminiElement(R"("x")") + " x",                            // garbage after it
+       }) {
+    SCOPED_TRACE(odd);
+    ExpectSameWithAndWithoutShortcut(GeminiJsonArray(), GeminiArray(odd));
+  }
+  // Cut inside a matching element, and inside the next one.
+  const std::string body = GeminiArray(GeminiElement(R"(" you")"));
+  for (const size_t cut : {size_t{40}, body.size() / 2, body.size() - 20}) {
+    ExpectSameWithAndWithoutShortcut(GeminiJsonArray(), body.substr(0, cut));
+  }
+}
+
+// An element the template matches is still held to FramingLimits::max_frame_bytes.
+TEST(StreamTemplateEvents, JsonArrayElementLimitStillApplies) {
+  const std::string long_token = GeminiElement(R"("a longer token than the rest")");
+  const std::string body = GeminiArray(long_token);
+  for (const size_t cap : {long_token.size() - 1, long_token.size(), long_token.size() + 1}) {
+    StreamOptions options = GeminiJsonArray();
+    options.frame_limits.max_frame_bytes = cap;
+    SCOPED_TRACE(cap);
+    ExpectSameWithAndWithoutShortcut(options, body);
+    const RunResult run = RunStream(options, body, {"whole", {body.size()}});
+    EXPECT_EQ(run.completion.finished, cap >= long_token.size());
   }
 }
 

@@ -1,6 +1,7 @@
 #include "framing/crc32.h"
 
 #include <array>
+#include <cstring>
 
 #if defined(__x86_64__) && !defined(__EMSCRIPTEN__)
 #include <immintrin.h>
@@ -49,9 +50,6 @@ uint32_t SliceBy8(uint32_t crc, const unsigned char* p, size_t n) {
 }
 
 #ifdef LLMSTREAM_CRC32_CLMUL
-// Below this the folding set-up and the final reduction cost more than the table walk saves.
-constexpr size_t kFoldMinimum = 64;
-
 #define LLMSTREAM_CLMUL_TARGET __attribute__((target("pclmul,sse4.1")))
 
 LLMSTREAM_CLMUL_TARGET inline __m128i Load(const unsigned char* at) {
@@ -64,42 +62,88 @@ LLMSTREAM_CLMUL_TARGET inline __m128i FoldOnto(__m128i a, __m128i k, __m128i b) 
       _mm_xor_si128(_mm_clmulepi64_si128(a, k, 0x00), _mm_clmulepi64_si128(a, k, 0x11)), b);
 }
 
+// 96 -> 64 bits: the low 32 bits of `x` carried on by k5.
+LLMSTREAM_CLMUL_TARGET inline __m128i To64(__m128i x, __m128i k5) {
+  const __m128i low32 = _mm_setr_epi32(~0, 0, ~0, 0);
+  return _mm_xor_si128(_mm_srli_si128(x, 4),
+                       _mm_clmulepi64_si128(_mm_and_si128(x, low32), k5, 0x00));
+}
+
+// 64 -> 32 bits by Barrett reduction: the CRC register.
+LLMSTREAM_CLMUL_TARGET inline uint32_t Reduce64(__m128i x) {
+  const __m128i poly = _mm_set_epi64x(0x01f7011641, 0x01db710641);  // mu, P
+  const __m128i low32 = _mm_setr_epi32(~0, 0, ~0, 0);
+  __m128i quotient = _mm_clmulepi64_si128(_mm_and_si128(x, low32), poly, 0x10);
+  quotient = _mm_clmulepi64_si128(_mm_and_si128(quotient, low32), poly, 0x00);
+  return static_cast<uint32_t>(_mm_extract_epi32(_mm_xor_si128(x, quotient), 1));
+}
+
 // Folding with carry-less multiplication (Gopal et al., "Fast CRC Computation for Generic
 // Polynomials Using PCLMULQDQ Instruction", Intel 2009; the bit-reflected constants of the Linux
 // kernel's crc32-pclmul and zlib-chromium's crc32_simd): four 16-byte lanes folded 64 bytes per
 // step, then into one lane, then Barrett-reduced to 32 bits. The slicing-by-8 walk takes ~1.2
 // cycles per byte on a dependent chain of table loads, which made the CRC Bedrock's largest
-// per-token cost; this is ~0.1. `n` >= 64 and a multiple of 16; `crc` in register form.
+// per-token cost; this is ~0.1. `n` >= 16, any length: a last partial block is folded too (see
+// below), so a Bedrock message (~170 bytes) never falls back to the table walk for its tail.
+// `crc` in register form.
 LLMSTREAM_CLMUL_TARGET uint32_t Fold(uint32_t crc, const unsigned char* p, size_t n) {
   const __m128i k1k2 = _mm_set_epi64x(0x01c6e41596, 0x0154442bd4);
   const __m128i k3k4 = _mm_set_epi64x(0x00ccaa009e, 0x01751997d0);
   const __m128i k5 = _mm_set_epi64x(0, 0x0163cd6124);
-  const __m128i poly = _mm_set_epi64x(0x01f7011641, 0x01db710641);
-  const __m128i low32 = _mm_setr_epi32(~0, 0, ~0, 0);
+  const unsigned char* const end = p + n;
   __m128i x1 = _mm_xor_si128(Load(p), _mm_cvtsi32_si128(static_cast<int>(crc)));
-  __m128i x2 = Load(p + 16);
-  __m128i x3 = Load(p + 32);
-  __m128i x4 = Load(p + 48);
-  p += 64;
-  n -= 64;
-  for (; n >= 64; n -= 64, p += 64) {
-    x1 = FoldOnto(x1, k1k2, Load(p));
-    x2 = FoldOnto(x2, k1k2, Load(p + 16));
-    x3 = FoldOnto(x3, k1k2, Load(p + 32));
-    x4 = FoldOnto(x4, k1k2, Load(p + 48));
+  if (n >= 64) {
+    __m128i x2 = Load(p + 16);
+    __m128i x3 = Load(p + 32);
+    __m128i x4 = Load(p + 48);
+    p += 64;
+    n -= 64;
+    for (; n >= 64; n -= 64, p += 64) {
+      x1 = FoldOnto(x1, k1k2, Load(p));
+      x2 = FoldOnto(x2, k1k2, Load(p + 16));
+      x3 = FoldOnto(x3, k1k2, Load(p + 32));
+      x4 = FoldOnto(x4, k1k2, Load(p + 48));
+    }
+    x1 = FoldOnto(x1, k3k4, x2);
+    x1 = FoldOnto(x1, k3k4, x3);
+    x1 = FoldOnto(x1, k3k4, x4);
+  } else {
+    p += 16;
+    n -= 16;
   }
-  x1 = FoldOnto(x1, k3k4, x2);
-  x1 = FoldOnto(x1, k3k4, x3);
-  x1 = FoldOnto(x1, k3k4, x4);
   for (; n >= 16; n -= 16, p += 16) x1 = FoldOnto(x1, k3k4, Load(p));
+  if (n > 0) {
+    // r = n < 16 bytes are left. The register's first r bytes (the highest terms) become a lane
+    // of their own, zero-extended at the front, which is folded onto the 16 bytes that follow
+    // them: the register's other 16 - r bytes, then the r new ones (the last 16 bytes of the
+    // input, loaded overlapping, hold them in their top r lanes).
+    alignas(16) static constexpr unsigned char kShifts[48] = {
+        0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+        0x80, 0x80, 0x80, 0x80, 0,    1,    2,    3,    4,    5,    6,    7,
+        8,    9,    10,   11,   12,   13,   14,   15,   0x80, 0x80, 0x80, 0x80,
+        0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80};
+    const __m128i to_top = Load(kShifts + n);          // byte j <- j + n - 16, zero below 16 - n
+    const __m128i to_bottom = Load(kShifts + 16 + n);  // byte j <- j + n, zero from 16 - n
+    const __m128i head = _mm_shuffle_epi8(x1, to_top);
+    // to_top's zeroing lanes (0x80) are exactly those the register's rest fills.
+    const __m128i next = _mm_blendv_epi8(Load(end - 16), _mm_shuffle_epi8(x1, to_bottom), to_top);
+    x1 = FoldOnto(head, k3k4, next);
+  }
 
-  // 128 -> 64 bits, then 64 -> 32 by Barrett reduction.
+  // 128 -> 96 bits, then 64, then 32.
   x1 = _mm_xor_si128(_mm_srli_si128(x1, 8), _mm_clmulepi64_si128(x1, k3k4, 0x10));
-  x1 = _mm_xor_si128(_mm_srli_si128(x1, 4),
-                     _mm_clmulepi64_si128(_mm_and_si128(x1, low32), k5, 0x00));
-  __m128i quotient = _mm_clmulepi64_si128(_mm_and_si128(x1, low32), poly, 0x10);
-  quotient = _mm_clmulepi64_si128(_mm_and_si128(quotient, low32), poly, 0x00);
-  return static_cast<uint32_t>(_mm_extract_epi32(_mm_xor_si128(x1, quotient), 1));
+  return Reduce64(To64(x1, k5));
+}
+
+// Exactly 8 bytes (an event-stream prelude): the 96 -> 64 step and the Barrett reduction of
+// Fold's end, three dependent multiplications where the table walk took eight loads, an XOR tree
+// and a call.
+LLMSTREAM_CLMUL_TARGET uint32_t Fold8(uint32_t crc, const unsigned char* p) {
+  const __m128i k5 = _mm_set_epi64x(0, 0x0163cd6124);
+  uint64_t word;
+  std::memcpy(&word, p, sizeof(word));  // (x86-64: little-endian)
+  const __m128i x = _mm_cvtsi64_si128(static_cast<long long>(word ^ crc));
+  return Reduce64(To64(x, k5));
 }
 
 // Checked once: x86-64 guarantees only SSE2, and the library is built for the baseline.
@@ -119,12 +163,8 @@ uint32_t Crc32(uint32_t crc, std::string_view bytes) {
   size_t n = bytes.size();
   crc = ~crc;
 #ifdef LLMSTREAM_CRC32_CLMUL
-  if (n >= kFoldMinimum && HasClmul()) {
-    const size_t folded = n & ~size_t{15};
-    crc = Fold(crc, p, folded);
-    p += folded;
-    n -= folded;
-  }
+  if (n >= 16 && HasClmul()) return ~Fold(crc, p, n);
+  if (n == 8 && HasClmul()) return ~Fold8(crc, p);
 #endif
   return ~SliceBy8(crc, p, n);
 }

@@ -23,6 +23,18 @@ class EventStreamFramer final : public Framer {
  public:
   EventStreamFramer(SseSink* sink, FramingLimits limits) : Framer(sink, limits) {}
 
+  // The headers the dialects need, all strings (type 7), as offsets into the header block;
+  // others are skipped.
+  struct Headers {
+    struct Field {
+      uint32_t at = 0, size = 0;
+      std::string_view In(std::string_view block) const { return block.substr(at, size); }
+    };
+    Field message_type, event_type, exception_type, error_code, error_message;
+    // What the message type says, read once per distinct header block.
+    enum class Kind : uint8_t { kEvent, kException, kError } kind = Kind::kEvent;
+  };
+
   bool Feed(std::string_view bytes) override;
   FramingEnd Finish() override;
   void Reset() override;
@@ -30,11 +42,21 @@ class EventStreamFramer final : public Framer {
  private:
   // Checks the 12-byte prelude at `p` and sets *total to the message's length.
   bool ReadPrelude(const char* p, uint32_t* total);
-  // One whole message (total length bytes, prelude already checked).
-  bool Message(std::string_view message);
+  // One whole message (total length bytes, prelude already checked); `in_read`: a view into the
+  // bytes being fed (else into held_).
+  bool Message(std::string_view message, bool in_read);
+  // The parsed headers of `block`, nullptr when they do not parse.
+  const Headers* HeadersOf(std::string_view block);
+
+  // Header blocks up to this size are kept for the comparison (Bedrock's are ~90 bytes).
+  static constexpr size_t kMaxCachedHeaders = 256;
 
   std::string held_;     // the start of a message that straddles reads
   uint32_t needed_ = 0;  // the held message's total length, 0 while its prelude is incomplete
+  // The last header block (when small) and its fields, valid while cached_.
+  std::string last_headers_;
+  Headers parsed_;
+  bool cached_ = false;
 };
 
 }  // namespace llmstream::framing

@@ -29,6 +29,25 @@ struct NonAscii {
   size_t end = SIZE_MAX;  // (the default: anywhere)
 };
 
+// Takes payloads in place of Deliver where the receiver recognises them (the chunk-template
+// shortcut, json/chunk_template.h): a JSON array's elements before the framer scans them (the
+// template's match is the element), an event-stream payload once its CRCs and headers are checked
+// (the match must then be the whole payload). Either way the receiver checks the UTF-8 Deliver
+// would have repaired, and the framer skips its scan, its checks and the event's construction.
+class PayloadShortcut {
+ public:
+  // `rest` starts with a payload that would be delivered as `type` and `id` and runs to the end
+  // of the read (or of the payload): the length of the payload there when the receiver can take
+  // it, else 0. That length must be the one the framer would have found, the bytes valid UTF-8.
+  virtual size_t MatchPayload(std::string_view type, std::string_view id,
+                              std::string_view rest) = 0;
+  // Takes the payload MatchPayload accepted last (what delivering it would have done).
+  virtual void TakePayload() = 0;
+
+ protected:
+  ~PayloadShortcut() = default;
+};
+
 class Framer {
  public:
   virtual ~Framer() = default;
@@ -47,6 +66,8 @@ class Framer {
   bool failed() const { return failed_; }
   const Error& error() const { return error_; }
   uint64_t bytes_fed() const { return bytes_fed_; }
+  // Framers that can use it (JsonArrayFramer) offer each payload to `shortcut` first.
+  void set_shortcut(PayloadShortcut* shortcut) { shortcut_ = shortcut; }
 
  protected:
   Framer(SseSink* sink, FramingLimits limits);
@@ -69,9 +90,11 @@ class Framer {
   static void AppendBounded(std::string* buffer, std::string_view bytes, size_t cap);
 
   const FramingLimits& limits() const { return limits_; }
+  PayloadShortcut* shortcut() const { return shortcut_; }
 
  private:
   SseSink* sink_;
+  PayloadShortcut* shortcut_ = nullptr;
   FramingLimits limits_;
   std::string repaired_data_, repaired_type_, repaired_id_;
   uint64_t bytes_fed_ = 0;

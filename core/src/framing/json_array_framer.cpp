@@ -17,7 +17,8 @@
 namespace llmstream::framing {
 namespace {
 
-constexpr char kMessage[] = "message";
+// The parser's default type: Stream passes an event of that type on without copying its type.
+constexpr std::string_view kMessage(kSseDefaultType, sizeof("message") - 1);
 
 bool IsWhitespace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
@@ -218,6 +219,18 @@ bool JsonArrayFramer::Feed(std::string_view bytes) {
           continue;
         }
         if (c != '{' && c != '[') return Unexpected(c);
+        if (shortcut() != nullptr) {
+          // A template's match is a whole element (the template is one, and its holes are string
+          // bodies: the same brackets outside strings) of valid UTF-8, as Deliver makes them.
+          const size_t size = shortcut()->MatchPayload(
+              kMessage, {}, std::string_view(p, static_cast<size_t>(end - p)));
+          if (size != 0 && size <= limit) {
+            shortcut()->TakePayload();
+            state_ = State::kAfterElement;
+            p += size;
+            continue;
+          }
+        }
         state_ = State::kElement;  // the scan counts this bracket
         depth_ = 0;
         in_string_ = escaped_ = false;

@@ -3,12 +3,9 @@
 #include <cstdint>
 #include <cstring>
 
+#include "common/equal_bytes.h"
 #include "json/escape.h"
 #include "sse/utf8.h"
-
-#ifdef __wasm_simd128__
-#include <wasm_simd128.h>
-#endif
 
 namespace llmstream::json {
 namespace {
@@ -16,13 +13,16 @@ namespace {
 // Finds the closing quote of a string body starting at `p`. Returns nullptr when the body has a
 // raw control byte or runs off the end. *escaped says whether a backslash was seen (the body then
 // still needs validating by Unescape). kNoteNonAscii: *non_ascii says whether a byte >= 0x80 was
-// seen (the body then needs a UTF-8 check); else *non_ascii is left alone.
+// seen (the body then needs a UTF-8 check); else *non_ascii is left alone. [readable, end) may
+// be read (internal::FindStringSpecial).
 template <bool kNoteNonAscii>
 inline __attribute__((always_inline)) const char* FindClosingQuote(const char* p, const char* end,
+                                                                   const char* readable,
                                                                    bool* escaped, bool* non_ascii) {
   bool watch = kNoteNonAscii;  // the first non-ASCII byte is enough to know
   for (;;) {
-    p = watch ? internal::FindStringSpecial<true>(p, end) : internal::FindStringSpecial(p, end);
+    p = watch ? internal::FindStringSpecial<true>(p, end, readable)
+              : internal::FindStringSpecial(p, end, readable);
     if (p == end) return nullptr;
     if (*p == '"') return p;
     if (*p == '\\') {
@@ -37,45 +37,6 @@ inline __attribute__((always_inline)) const char* FindClosingQuote(const char* p
       return nullptr;  // a raw control byte: not a JSON string
     }
   }
-}
-
-// Equality of two byte ranges. The literals compared here are tens to hundreds of bytes. In wasm,
-// libc's memcmp goes byte by byte (12% of the wasm core's time in bench-js), so there it is
-// compared 16 bytes at a time with SIMD128 (8 with SWAR in a build without it); natively glibc's
-// vectorised memcmp measured faster than such a loop, so it stays.
-inline __attribute__((always_inline)) bool EqualBytes(const char* a, const char* b, size_t size) {
-#ifndef __EMSCRIPTEN__
-  return std::memcmp(a, b, size) == 0;
-#else
-#ifdef __wasm_simd128__
-  if (size >= 16) {
-    // Whole blocks, then the last 16 bytes again (overlapping): no byte loop for the tail.
-    const char* const a_last = a + size - 16;
-    const char* const b_last = b + size - 16;
-    // Differences are ORed together and tested once: a template nearly always matches, so an
-    // early exit would only add a branch per block.
-    v128_t diff = wasm_v128_xor(wasm_v128_load(a_last), wasm_v128_load(b_last));
-    for (; a < a_last; a += 16, b += 16) {
-      diff = wasm_v128_or(diff, wasm_v128_xor(wasm_v128_load(a), wasm_v128_load(b)));
-    }
-    return !wasm_v128_any_true(diff);
-  }
-#endif
-  while (size >= 8) {
-    uint64_t x, y;
-    std::memcpy(&x, a, 8);
-    std::memcpy(&y, b, 8);
-    if (x != y) return false;
-    a += 8;
-    b += 8;
-    size -= 8;
-  }
-  while (size > 0) {
-    if (*a++ != *b++) return false;
-    --size;
-  }
-  return true;
-#endif
 }
 
 }  // namespace
@@ -97,7 +58,12 @@ bool ChunkTemplate::Match(std::string_view chunk, Arena* arena, std::string_view
 
 size_t ChunkTemplate::MatchPrefix(std::string_view rest, Arena* arena,
                                   std::string_view* value) const {
-  if (!valid_ || !single_line_) return 0;
+  return single_line_ ? MatchRawPrefix(rest, arena, value) : 0;
+}
+
+size_t ChunkTemplate::MatchRawPrefix(std::string_view rest, Arena* arena,
+                                     std::string_view* value) const {
+  if (!valid_) return 0;
   const char* const match_end = MatchAt<true>(rest.data(), rest.data() + rest.size(), arena, value);
   return match_end == nullptr ? 0 : static_cast<size_t>(match_end - rest.data());
 }
@@ -105,19 +71,20 @@ size_t ChunkTemplate::MatchPrefix(std::string_view rest, Arena* arena,
 template <bool kRaw>
 const char* ChunkTemplate::MatchAt(const char* in, const char* const in_end, Arena* arena,
                                    std::string_view* value) const {
+  const char* const readable = in;
   size_t literal_begin = 0;
   for (size_t i = 0; i <= holes_.size(); ++i) {
     const size_t literal_end = i < holes_.size() ? holes_[i].begin : text_.size();
     const size_t literal_size = literal_end - literal_begin;
     if (static_cast<size_t>(in_end - in) < literal_size ||
-        !EqualBytes(in, text_.data() + literal_begin, literal_size)) {
+        !common::EqualBytes(in, text_.data() + literal_begin, literal_size)) {
       return nullptr;
     }
     in += literal_size;
     if (i == holes_.size()) break;
     bool escaped = false;
     bool non_ascii = false;
-    const char* close = FindClosingQuote<kRaw>(in, in_end, &escaped, &non_ascii);
+    const char* close = FindClosingQuote<kRaw>(in, in_end, readable, &escaped, &non_ascii);
     if (!close) return nullptr;
     std::string_view body(in, close - in);
     // Raw input must be valid UTF-8, as the SSE parser makes data.

@@ -47,6 +47,9 @@ class ChunkTemplate {
   // only hole bodies that are valid UTF-8: the matched bytes then hold no CR or LF and are
   // valid UTF-8, exactly what the SSE parser would have handed over as the event's data.
   size_t MatchPrefix(std::string_view rest, Arena* arena, std::string_view* value) const;
+  // The same for a framing whose payloads may span lines (a JSON array's elements): any template,
+  // hole bodies valid UTF-8.
+  size_t MatchRawPrefix(std::string_view rest, Arena* arena, std::string_view* value) const;
 
  private:
   // Matches from `in` on; returns where the match ends, or nullptr. kRaw: MatchPrefix's checks.

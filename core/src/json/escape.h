@@ -51,37 +51,44 @@ inline bool IsStringSpecial(char c) {
 // Whole 16-byte blocks go through SIMD, the last < 16 bytes through a byte loop: never reads
 // outside [p, end), and small enough to inline into the reader's fast paths. kAndNonAscii: bytes
 // >= 0x80 are special too (for a caller that must validate UTF-8 only when there is some).
+// `readable` (optional) starts bytes the caller may read, up to `end`: when 16 of them or more,
+// the last < 16 bytes are one overlapping block instead of the byte loop (a Bedrock padding
+// string ends a few bytes before its payload does: a loop there took a branch per byte).
 template <bool kAndNonAscii = false>
-inline const char* FindStringSpecial(const char* p, const char* end) {
+inline const char* FindStringSpecial(const char* p, const char* end,
+                                     const char* readable = nullptr) {
+#if defined(__SSE2__) || defined(__wasm_simd128__)
+  // Bit i: byte i of the 16 at `at` is special.
+  const auto special = [](const char* at) {
 #if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  const __m128i max_control = _mm_set1_epi8(0x1F);
-  const __m128i space = _mm_set1_epi8(0x20);
-  while (end - p >= 16) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
     // min_epu8(v, 0x1F) == v exactly when v <= 0x1F (unsigned); a signed v < 0x20 also holds
     // for v >= 0x80.
-    const __m128i low =
-        kAndNonAscii ? _mm_cmplt_epi8(v, space) : _mm_cmpeq_epi8(_mm_min_epu8(v, max_control), v);
-    __m128i hits =
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), low);
-    uint32_t mask = static_cast<uint32_t>(_mm_movemask_epi8(hits));
+    const __m128i low = kAndNonAscii ? _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))
+                                     : _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
+    const __m128i hits = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+        low);
+    return static_cast<uint32_t>(_mm_movemask_epi8(hits));
+#else
+    const v128_t v = wasm_v128_load(at);
+    const v128_t space = wasm_i8x16_splat(0x20);
+    const v128_t low = kAndNonAscii ? wasm_i8x16_lt(v, space) : wasm_u8x16_lt(v, space);
+    const v128_t hits = wasm_v128_or(wasm_v128_or(wasm_i8x16_eq(v, wasm_i8x16_splat('"')),
+                                                  wasm_i8x16_eq(v, wasm_i8x16_splat('\\'))),
+                                     low);
+    return static_cast<uint32_t>(wasm_i8x16_bitmask(hits));
+#endif
+  };
+  while (end - p >= 16) {
+    const uint32_t mask = special(p);
     if (mask != 0) return p + std::countr_zero(mask);
     p += 16;
   }
-#elif defined(__wasm_simd128__)
-  const v128_t quote = wasm_i8x16_splat('"');
-  const v128_t backslash = wasm_i8x16_splat('\\');
-  const v128_t space = wasm_i8x16_splat(0x20);
-  while (end - p >= 16) {
-    v128_t v = wasm_v128_load(p);
-    const v128_t low = kAndNonAscii ? wasm_i8x16_lt(v, space) : wasm_u8x16_lt(v, space);
-    v128_t hits =
-        wasm_v128_or(wasm_v128_or(wasm_i8x16_eq(v, quote), wasm_i8x16_eq(v, backslash)), low);
-    uint32_t mask = static_cast<uint32_t>(wasm_i8x16_bitmask(hits));
-    if (mask != 0) return p + std::countr_zero(mask);
-    p += 16;
+  if (p < end && readable != nullptr && end - readable >= 16) {
+    // The block ending at `end`, without the bytes before p.
+    const uint32_t mask = special(end - 16) >> (16 - (end - p));
+    return mask != 0 ? p + std::countr_zero(mask) : end;
   }
 #else
   if constexpr (std::endian::native == std::endian::little) {

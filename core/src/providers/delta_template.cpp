@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/equal_bytes.h"
 #include "json/escape.h"
 
 namespace llmstream::providers {
@@ -9,13 +10,22 @@ namespace llmstream::providers {
 bool DeltaTemplate::Replay(const SseEvent& event, Emitter& out) {
   if (!template_.valid()) return false;
   std::string_view value;
-  if (event.type == type_ && event.id == id_ && template_.Match(event.data, out.arena(), &value)) {
+  if (common::EqualBytes(event.type, type_) && common::EqualBytes(event.id, id_) &&
+      template_.Match(event.data, out.arena(), &value)) {
     // An empty delta emits nothing, as the full parse of a text "" does.
     if (!value.empty()) out.Push(delta_).text = value;
     return true;
   }
   template_.Clear();
   return false;
+}
+
+size_t DeltaTemplate::MatchPrefix(std::string_view type, std::string_view id, std::string_view rest,
+                                  Emitter& out) {
+  if (!template_.valid() || !common::EqualBytes(type, type_) || !common::EqualBytes(id, id_)) {
+    return 0;
+  }
+  return template_.MatchRawPrefix(rest, out.arena(), &matched_);
 }
 
 void DeltaTemplate::Begin(const SseEvent& event, const Emitter& out) {

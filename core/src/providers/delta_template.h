@@ -36,6 +36,14 @@ class DeltaTemplate {
   // When `event` matches the template: emits its delta and returns true. Else forgets the
   // template (the payload is about to be parsed, and may become the next one).
   bool Replay(const SseEvent& event, Emitter& out);
+  // Replay's test on raw framer input (Dialect::MatchPayload): the length of a payload at the
+  // start of `rest`, to be delivered as `type` and `id`, that Replay would accept (0: none; the
+  // template is kept, the framer then delivers the payload to OnEvent). ReplayMatched emits it.
+  size_t MatchPrefix(std::string_view type, std::string_view id, std::string_view rest,
+                     Emitter& out);
+  void ReplayMatched(Emitter& out) {
+    if (!matched_.empty()) out.Push(delta_).text = matched_;
+  }
 
   // Around the full parse of `event`: Begin before, End after (with the same emitter).
   void Begin(const SseEvent& event, const Emitter& out);
@@ -53,8 +61,9 @@ class DeltaTemplate {
 
   bool enabled_ = true;
   json::ChunkTemplate template_;
-  std::string type_, id_;  // the template's event type and id
-  Event delta_;            // the delta's kind, choice, block and part (no text, id or name)
+  std::string type_, id_;     // the template's event type and id
+  Event delta_;               // the delta's kind, choice, block and part (no text, id or name)
+  std::string_view matched_;  // MatchPrefix's value
 
   // The parse under way.
   std::string_view data_;
@@ -76,6 +85,11 @@ class TemplatedDialect : public Dialect {
     template_.End(out);
   }
   void set_fast_path(bool enabled) final { template_.set_enabled(enabled); }
+  size_t MatchPayload(std::string_view type, std::string_view id, std::string_view rest,
+                      Emitter& out) final {
+    return ended() ? 0 : template_.MatchPrefix(type, id, rest, out);
+  }
+  void ReplayTemplate(Emitter& out) final { template_.ReplayMatched(out); }
 
  protected:
   // True once nothing more counts (an error ended the stream).

@@ -30,6 +30,14 @@ class Dialect {
   // Emits what OnEvent would have for the chunk MatchTemplate accepted last, once Stream has
   // seen that the event ends right after it.
   virtual void ReplayTemplate(Emitter& /*out*/) {}
+  // The same shortcut for a framer (framing::PayloadShortcut): `rest` starts with a payload the
+  // framer would hand to OnEvent as an event of `type` and `id` and runs to the end of the read.
+  // Returns the length of a payload there that OnEvent would replay from its template
+  // (json::ChunkTemplate::MatchRawPrefix) and keeps its value for ReplayTemplate; 0 otherwise.
+  virtual size_t MatchPayload(std::string_view /*type*/, std::string_view /*id*/,
+                              std::string_view /*rest*/, Emitter& /*out*/) {
+    return 0;
+  }
 
   // The body ended (normally or not): close whatever the provider left open (tool calls whose
   // end was implied) so the result is complete as far as it goes.

@@ -113,6 +113,13 @@ class GeminiDialect final : public Dialect {
   }
 
   void set_fast_path(bool enabled) override { template_.set_enabled(enabled); }
+  // A JSON array's elements are matched where they lie in the read, before the framer scans
+  // them (the scan and the comparison were each a third of an element's cost).
+  size_t MatchPayload(std::string_view type, std::string_view id, std::string_view rest,
+                      Emitter& out) override {
+    return failed_ ? 0 : template_.MatchPrefix(type, id, rest, out);
+  }
+  void ReplayTemplate(Emitter& out) override { template_.ReplayMatched(out); }
 
   void OnEnd(Emitter& out) override {
     // A complete stream ended every candidate already. Without that, the body was cut: an open

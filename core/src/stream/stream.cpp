@@ -31,7 +31,7 @@ Error NotBuiltIn() {
 
 }  // namespace
 
-class Stream::Impl final : public SseSink {
+class Stream::Impl final : public SseSink, public framing::PayloadShortcut {
  public:
   explicit Impl(StreamOptions options)
       : options_(std::move(options)),
@@ -40,6 +40,8 @@ class Stream::Impl final : public SseSink {
         created_ms_(options_.start_ms) {
     NewDialect();
     out_.set_max_metadata_keys(options_.limits.max_metadata_keys);
+    // As for SSE's template events: only while no raw event must precede each payload.
+    if (framer_ && options_.chunk_templates && !options_.raw_events) framer_->set_shortcut(this);
   }
 
   std::span<const Event> Feed(std::string_view bytes, int64_t now_ms) {
@@ -261,6 +263,16 @@ class Stream::Impl final : public SseSink {
     // Keep-alives a dialect recognises in the payload (Anthropic's `ping` events) obey the same
     // option as SSE comments.
     if (!options_.keep_alive_events) out_.Drop(first, EventKind::kKeepAlive);
+    AfterDialect(first);
+  }
+  // framing::PayloadShortcut: what OnEvent would do for a payload the dialect replays from its
+  // template (views into the read, no keep-alive, no raw event).
+  size_t MatchPayload(std::string_view type, std::string_view id, std::string_view rest) override {
+    return ended_ ? 0 : dialect_->MatchPayload(type, id, rest, out_);
+  }
+  void TakePayload() override {
+    const size_t first = out_.size();
+    dialect_->ReplayTemplate(out_);
     AfterDialect(first);
   }
   void OnComment(std::string_view text) override {
