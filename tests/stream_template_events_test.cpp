@@ -297,6 +297,21 @@ TEST(StreamTemplateEvents, JsonArrayElementsTheTemplateMustLeaveToTheFramer) {
   }
 }
 
+// An element that is no JSON ends the stream; what is wrong after it is not reported, whether it
+// comes in the same read or a later one.
+TEST(StreamTemplateEvents, JsonArrayNothingCountsAfterAnErrorInTheSameRead) {
+  const std::string body = "[" + GeminiElement(R"("Hel")") + ",\n{\"candidates\": x},\n" +
+                           GeminiElement(R"("lo")") + ", \"not an element\"]";
+  ExpectSameWithAndWithoutShortcut(GeminiJsonArray(), body);
+  const RunResult whole = RunStream(GeminiJsonArray(), body, {"whole", {body.size()}});
+  for (const Split& split : StandardSplits(body.size())) {
+    ExpectSameEvents(RunStream(GeminiJsonArray(), body, split).events, whole.events, split.name);
+  }
+  size_t errors = 0;
+  for (const OwnedEvent& event : whole.events) errors += event.kind == EventKind::kError;
+  EXPECT_EQ(errors, 1u);
+}
+
 // An element the template matches is still held to FramingLimits::max_frame_bytes.
 TEST(StreamTemplateEvents, JsonArrayElementLimitStillApplies) {
   const std::string long_token = GeminiElement(R"("a longer token than the rest")");

@@ -17,8 +17,8 @@ namespace llmstream::common {
 
 // In wasm, libc's memcmp goes byte by byte (12% of the wasm core's time in bench-js), so there
 // ranges are compared 16 bytes at a time with SIMD128 (8 with SWAR in a build without it).
-// Natively glibc's vectorised memcmp measured faster than such a loop for long ranges; up to 32
-// bytes (a Bedrock template's short literals, an event type) two overlapping loads per side are
+// Natively glibc's vectorised memcmp measured faster than such a loop for long ranges; up to 64
+// bytes (a Bedrock template's literals, an event type) up to four overlapping loads per side are
 // compared inline instead: the call and its size dispatch were most of memcmp's cost there.
 inline __attribute__((always_inline)) bool EqualBytes(const char* a, const char* b, size_t size) {
 #ifndef __EMSCRIPTEN__
@@ -32,16 +32,19 @@ inline __attribute__((always_inline)) bool EqualBytes(const char* a, const char*
     std::memcpy(&v, p, sizeof(v));
     return v;
   };
-  if (size > 32) return std::memcmp(a, b, size) == 0;
 #ifdef __SSE2__
+  if (size > 64) return std::memcmp(a, b, size) == 0;
   if (size >= 16) {
-    const auto load = [](const char* p) {
-      return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const auto same = [&](size_t at) {
+      return _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + at)),
+                            _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + at)));
     };
-    const __m128i same = _mm_and_si128(_mm_cmpeq_epi8(load(a), load(b)),
-                                       _mm_cmpeq_epi8(load(a + size - 16), load(b + size - 16)));
-    return _mm_movemask_epi8(same) == 0xFFFF;
+    __m128i all = _mm_and_si128(same(0), same(size - 16));
+    if (size > 32) all = _mm_and_si128(all, _mm_and_si128(same(16), same(size - 32)));
+    return _mm_movemask_epi8(all) == 0xFFFF;
   }
+#else
+  if (size > 32) return std::memcmp(a, b, size) == 0;
 #endif
   if (size >= 8) {
     // (Without SSE2, 16..32 bytes: four words.)

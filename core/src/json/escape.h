@@ -57,10 +57,9 @@ inline bool IsStringSpecial(char c) {
 template <bool kAndNonAscii = false>
 inline const char* FindStringSpecial(const char* p, const char* end,
                                      const char* readable = nullptr) {
-#if defined(__SSE2__) || defined(__wasm_simd128__)
+#if defined(__SSE2__)
   // Bit i: byte i of the 16 at `at` is special.
   const auto special = [](const char* at) {
-#if defined(__SSE2__)
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
     // min_epu8(v, 0x1F) == v exactly when v <= 0x1F (unsigned); a signed v < 0x20 also holds
     // for v >= 0x80.
@@ -70,15 +69,6 @@ inline const char* FindStringSpecial(const char* p, const char* end,
         _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
         low);
     return static_cast<uint32_t>(_mm_movemask_epi8(hits));
-#else
-    const v128_t v = wasm_v128_load(at);
-    const v128_t space = wasm_i8x16_splat(0x20);
-    const v128_t low = kAndNonAscii ? wasm_i8x16_lt(v, space) : wasm_u8x16_lt(v, space);
-    const v128_t hits = wasm_v128_or(wasm_v128_or(wasm_i8x16_eq(v, wasm_i8x16_splat('"')),
-                                                  wasm_i8x16_eq(v, wasm_i8x16_splat('\\'))),
-                                     low);
-    return static_cast<uint32_t>(wasm_i8x16_bitmask(hits));
-#endif
   };
   while (end - p >= 16) {
     const uint32_t mask = special(p);
@@ -89,6 +79,20 @@ inline const char* FindStringSpecial(const char* p, const char* end,
     // The block ending at `end`, without the bytes before p.
     const uint32_t mask = special(end - 16) >> (16 - (end - p));
     return mask != 0 ? p + std::countr_zero(mask) : end;
+  }
+#elif defined(__wasm_simd128__)
+  // (`readable` unused: the wasm core module's size budget is tight, and this path is native.)
+  const v128_t quote = wasm_i8x16_splat('"');
+  const v128_t backslash = wasm_i8x16_splat('\\');
+  const v128_t space = wasm_i8x16_splat(0x20);
+  while (end - p >= 16) {
+    v128_t v = wasm_v128_load(p);
+    const v128_t low = kAndNonAscii ? wasm_i8x16_lt(v, space) : wasm_u8x16_lt(v, space);
+    v128_t hits =
+        wasm_v128_or(wasm_v128_or(wasm_i8x16_eq(v, quote), wasm_i8x16_eq(v, backslash)), low);
+    uint32_t mask = static_cast<uint32_t>(wasm_i8x16_bitmask(hits));
+    if (mask != 0) return p + std::countr_zero(mask);
+    p += 16;
   }
 #else
   if constexpr (std::endian::native == std::endian::little) {
