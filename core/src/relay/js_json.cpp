@@ -29,8 +29,11 @@ bool IsArrayIndex(std::string_view key) {
   return value < 4294967295u;
 }
 
+// The value of a key IsArrayIndex accepted (a sort comparator calls it: no allocation).
 uint64_t IndexOf(std::string_view key) {
-  return std::strtoull(std::string(key).c_str(), nullptr, 10);
+  uint64_t value = 0;
+  std::from_chars(key.data(), key.data() + key.size(), value);
+  return value;
 }
 
 class Canonicalizer {
