@@ -49,7 +49,7 @@ TEST(PublicNames, ErrorCodesAreUniqueAndOnlyTheBugsAreNotRetried) {
     if (name == "unknown") continue;
     EXPECT_TRUE(seen.emplace(name).second) << name;
   }
-  EXPECT_EQ(seen.size(), 27u);  // a new code: add it here, in error.cpp and abi.h's JsErrorClass
+  EXPECT_EQ(seen.size(), 28u);  // a new code: add it here, in error.cpp and abi.h's JsErrorClass
   EXPECT_EQ(ErrorCodeName(ErrorCode::kInternal), "internal");
   EXPECT_EQ(ErrorCodeName(ErrorCode::kLimitExceeded), "limit_exceeded");
   EXPECT_EQ(ErrorCodeName(ErrorCode::kCompletionTooLarge), "completion_too_large");
@@ -60,6 +60,8 @@ TEST(PublicNames, ErrorCodesAreUniqueAndOnlyTheBugsAreNotRetried) {
   EXPECT_EQ(ErrorCodeName(ErrorCode::kModuleLoad), "module_load");
   EXPECT_FALSE(IsRetryable(ErrorCode::kInternal));
   EXPECT_FALSE(IsRetryable(ErrorCode::kModuleLoad));
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kPolicyViolation), "policy_violation");
+  EXPECT_FALSE(IsRetryable(ErrorCode::kPolicyViolation));
   EXPECT_TRUE(IsRetryable(ErrorCode::kNetwork));
 }
 

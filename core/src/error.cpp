@@ -60,6 +60,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "internal";
     case ErrorCode::kModuleLoad:
       return "module_load";
+    case ErrorCode::kPolicyViolation:
+      return "policy_violation";
   }
   return "unknown";
 }
@@ -101,6 +103,7 @@ bool IsRetryable(ErrorCode code) {
     case ErrorCode::kInvalidRequest:
     case ErrorCode::kInternal:
     case ErrorCode::kModuleLoad:
+    case ErrorCode::kPolicyViolation:  // the same request is refused again
       return false;
   }
   return false;

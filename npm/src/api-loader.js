@@ -6,6 +6,7 @@ import { loadCore, needsFullCore } from './core/load.js';
 import { openSession } from './core/session.js';
 import { loaderConfig, requestOptions } from './options.js';
 import { redactUrl } from './redact-url.js';
+import { isRelay, relayLoaderConfig, relayRequest } from './relay/loader.js';
 import { LoopSession } from './tool-loop.js';
 
 export class APILoader {
@@ -21,7 +22,8 @@ export class APILoader {
    *   a CDN puts it elsewhere than beside the package's dist/core/llmstream_core.mjs).
    */
   constructor(config = {}) {
-    this.#config = loaderConfig(config);
+    // provider 'relay': the app's own server streams from the provider (relay/loader.js).
+    this.#config = isRelay(config) ? relayLoaderConfig(config) : loaderConfig(config);
   }
 
   /** The provider name ('openai', 'anthropic', ..., 'local'). */
@@ -58,6 +60,7 @@ export class APILoader {
    * `step`, tool results as `tool_result` chunks, up to `maxSteps` model calls.
    */
   streamCompletion(options = {}) {
+    if (this.#config.provider === 'relay') return createChunkStream(relayRequest(this.#config, options));
     const { driver, rawMode, signal, secrets, fetch, metricsIntervalMs, jsonOutput, loop } =
       requestOptions(this.#config, options);
     const fetchImpl = fetch ?? globalThis.fetch?.bind(globalThis);
@@ -66,6 +69,7 @@ export class APILoader {
       return openSession(core, stepDriver, { fetch: fetchImpl, signal, raw: rawMode, secrets, jsonOutput });
     };
     return createChunkStream({
+      model: driver.model,
       rawMode,
       secrets,
       metricsIntervalMs,

@@ -13,10 +13,19 @@
 import { shapeCompletion } from './complete.js';
 import { ErrorCode, LLMStreamError, toLLMStreamError } from './errors.js';
 import { isOutputChunk, MetricsTracker } from './metrics.js';
+import { RELAY_SSE_HEADERS, RelayEncoder } from './relay/encode.js';
 import { iteratorToReadableStream } from './streams.js';
 
 const DONE = Object.freeze({ value: undefined, done: true });
 const PUSH = Symbol('push');
+/**
+ * The completion as the session holds it, before the public conveniences (shapeCompletion): what
+ * a relay sends as `done`'s `completion` (docs/relay-protocol.md), so that its client shapes it
+ * as a direct stream does. Package-internal.
+ */
+export const RAW_RESULT = Symbol('rawResult');
+/** The chunks in the batches they arrive in (see ChunkStream#[NEXT_BATCH]). Package-internal. */
+export const NEXT_BATCH = Symbol('nextBatch');
 const DETACH = Symbol('detach');
 const isCoreError = (e) =>
   e instanceof LLMStreamError || (e !== null && typeof e === 'object' && typeof e.code === 'string' &&
@@ -28,8 +37,9 @@ const defaultNow = () => globalThis.performance?.now?.() ?? Date.now();
  * driver session ({[Symbol.asyncIterator], cancel(), result(), error(), attempts}).
  */
 class Source {
-  constructor({ open, rawMode = false, secrets = [], now = defaultNow, metricsIntervalMs, jsonOutput = false }) {
+  constructor({ open, rawMode = false, secrets = [], now = defaultNow, metricsIntervalMs, jsonOutput = false, model }) {
     this.open = open;
+    this.model = model; // the model asked for (a relay's start event names it)
     this.jsonOutput = jsonOutput; // the answer is JSON: the completion carries `object`
     // Live metrics chunks (opt-in): at most every metricsIntervalMs while output arrives, and a
     // final one before the done / error chunk.
@@ -241,12 +251,30 @@ export class ChunkStream {
 
   /** AsyncIterator protocol (for-await calls it). */
   async next() {
+    if (this.#index >= this.#queue.length && !(await this.#fill())) return DONE;
+    return { value: this.#queue[this.#index++], done: false };
+  }
+
+  /**
+   * @internal The chunks queued now, all of them (at least one: one network read's worth,
+   * usually), or null once the stream ended; throws the failure as next() does. A relay
+   * appends a read's events at once, so its readers wake once per read, not per chunk.
+   */
+  async [NEXT_BATCH]() {
+    this.#consumed = true;
+    if (this.#index >= this.#queue.length && !(await this.#fill())) return null;
+    const batch = this.#index === 0 ? this.#queue : this.#queue.slice(this.#index);
+    this.#queue = [];
+    this.#index = 0;
+    return batch;
+  }
+
+  /** Waits until a chunk is queued (true) or the stream ended (false; the failure is thrown once). */
+  async #fill() {
     for (;;) {
-      if (this.#index < this.#queue.length) {
-        return { value: this.#queue[this.#index++], done: false };
-      }
+      if (this.#index < this.#queue.length) return true;
       const source = this.#hub.source;
-      if (!this.#attached) return DONE;
+      if (!this.#attached) return false;
       if (source.finished) {
         this.#queue = [];
         this.#index = 0;
@@ -256,7 +284,7 @@ export class ChunkStream {
           this.#thrown = true;
           throw source.failure;
         }
-        return DONE;
+        return false;
       }
       await this.#hub.pull();
     }
@@ -311,6 +339,56 @@ export class ChunkStream {
   }
 
   /**
+   * This stream as a relay response (docs/relay-protocol.md): `text/event-stream`, one event per
+   * chunk, `done` with the completion, for a fetch-style server that relays one stream as it is
+   * (no policy, no resume: createRelay has those). Reading the response reads this stream;
+   * cancelling it (the client went away) cancels the request.
+   * @param {{headers?: Record<string, string>}} [init] extra response headers
+   */
+  toSSEResponse({ headers = {} } = {}) {
+    const iterator = this[Symbol.asyncIterator]();
+    const bytes = new TextEncoder();
+    const bytes32 = globalThis.crypto?.getRandomValues?.(new Uint32Array(2)) ??
+      Uint32Array.of(Math.random() * 2 ** 32, Math.random() * 2 ** 32);
+    const stream = `r_${Array.from(bytes32, (n) => n.toString(16).padStart(8, '0')).join('')}`;
+    const encoder = new RelayEncoder({ stream, model: this.#hub.source.model ?? '' });
+    let started = false;
+    const body = new ReadableStream({
+      pull: async (controller) => {
+        if (!started) {
+          started = true;
+          controller.enqueue(bytes.encode(encoder.start()));
+          return;
+        }
+        for (;;) {
+          let step;
+          try {
+            step = await iterator.next();
+          } catch {
+            step = { done: true }; // the failure: its error chunk was sent before
+          }
+          if (step.done || encoder.ended) {
+            controller.close();
+            return;
+          }
+          const chunk = step.value;
+          const terminal = chunk.type === 'done' || chunk.type === 'error';
+          const text = encoder.encode(chunk, terminal ? { completion: this[RAW_RESULT]() } : undefined);
+          if (text) {
+            controller.enqueue(bytes.encode(text));
+            return;
+          }
+        }
+      },
+      cancel: () => iterator.return(),
+    }, { highWaterMark: 0 });
+    return new Response(body, {
+      status: 200,
+      headers: { ...RELAY_SSE_HEADERS, ...headers },
+    });
+  }
+
+  /**
    * Two independent streams that each see every chunk (a slow one buffers what it has not read
    * yet). The request is cancelled only when both are cancelled. This stream is consumed by it.
    */
@@ -322,6 +400,15 @@ export class ChunkStream {
     const branches = [new ChunkStream(this.#hub, rest), new ChunkStream(this.#hub, rest.slice())];
     this[DETACH](false);
     return branches;
+  }
+
+  /** @internal */
+  [RAW_RESULT]() {
+    try {
+      return this.#hub.source.session?.result?.() ?? null;
+    } catch {
+      return null;
+    }
   }
 
   /** The completion assembled so far (partial while streaming or after a failure); null before the request started. */

@@ -77,6 +77,8 @@ export class ProviderError extends LLMStreamError {}
 export class TruncatedError extends LLMStreamError {}
 /** The request could not be built (no model, a bad option...): nothing was sent. */
 export class InvalidRequestError extends LLMStreamError {}
+/** A relay's policy refused the request (HTTP 403: a model it does not allow, maxTokens past its cap, a tool it lacks). */
+export class PolicyViolationError extends APIStatusError {}
 
 // The class of each code is the C++'s choice (platform/wasm/abi.h: JsErrorClass), by name.
 const CLASSES = {
@@ -92,6 +94,7 @@ const CLASSES = {
   ProviderError,
   TruncatedError,
   InvalidRequestError,
+  PolicyViolationError,
 };
 for (const e of ERRORS) {
   if (!CLASSES[e.jsClass]) throw new Error(`llmstream: abi.js names the error class ${e.jsClass}, which errors.js lacks`);

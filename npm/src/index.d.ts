@@ -649,6 +649,11 @@ export declare class ChunkStream<T = Chunk> implements AsyncIterableIterator<T> 
   cancel(): Promise<void>;
   /** A pull-based WHATWG ReadableStream of the chunks. */
   toReadableStream(): ReadableStream<T>;
+  /**
+   * This stream as a relay response (docs/relay-protocol.md: text/event-stream, one event per
+   * chunk) for a fetch-style server; no policy and no resume (createRelay has those).
+   */
+  toSSEResponse(init?: { headers?: Record<string, string> }): Response;
   /** Two independent streams, each seeing every chunk. */
   tee(): [ChunkStream<T>, ChunkStream<T>];
   /** The completion so far (partial while running or after a failure); null before the request. */
@@ -662,8 +667,8 @@ export declare class ChunkStream<T = Chunk> implements AsyncIterableIterator<T> 
 }
 
 export declare class APILoader {
-  constructor(options?: APILoaderOptions);
-  readonly provider: ProviderName;
+  constructor(options?: APILoaderOptions | RelayLoaderOptions);
+  readonly provider: ProviderName | 'relay';
   readonly baseURL: string | undefined;
   readonly defaultModel: string | undefined;
   /** full: the full core module (Gemini, Bedrock, Ollama, Cohere) instead of the core module. */
@@ -671,8 +676,99 @@ export declare class APILoader {
   streamCompletion(options: StreamCompletionOptions & { raw: 'only' }): ChunkStream<ProviderEvent>;
   streamCompletion(options: StreamCompletionOptions): ChunkStream<Chunk>;
   complete(options: StreamCompletionOptions): Promise<Completion>;
-  toJSON(): { provider: ProviderName; baseURL: string | undefined; defaultModel: string | undefined };
+  toJSON(): { provider: ProviderName | 'relay'; baseURL: string | undefined; defaultModel: string | undefined };
 }
+
+/**
+ * A loader that streams from the app's own relay (createRelay on the server) instead of a
+ * provider: the key stays on the server. The same chunks, errors and result as a direct stream;
+ * a cut connection resumes by itself; break / cancel() / the signal cancel the upstream.
+ */
+export interface RelayLoaderOptions {
+  provider: 'relay';
+  /** The relay's URL ('/api/chat'; relative URLs resolve against the page). */
+  baseURL: string | URL;
+  /** Sent to the relay with every request (the app's own authentication). */
+  headers?: Record<string, string>;
+  fetch?: (input: string, init?: any) => Promise<any>;
+  /** The model asked for when a request names none (else the relay's). */
+  defaultModel?: string;
+  /** Reconnections in a row without a new event before a cut stream fails (5). */
+  maxRetries?: number;
+  /** The wait before a reconnection, ms (the relay's `retry:`, 1000). */
+  retryBaseDelayMs?: number;
+  retryDelay?: number;
+}
+
+/** What the policy hooks see of an HTTP request. */
+export interface RelayCaller {
+  method: string;
+  url: URL;
+  headers: Headers;
+  /** The peer's address (Node's server shape only). */
+  ip: string | undefined;
+}
+
+export interface RelayPolicy {
+  /** Models a request may name ('*': any). Default: only the relay's default model. */
+  models?: readonly string[] | '*' | ((model: string, identity: unknown) => boolean);
+  /** The largest maxTokens a request may ask; requests without one get it (default 4096). */
+  maxTokens?: number;
+  /** The largest maxSteps of a tool loop (default DEFAULT_MAX_STEPS). */
+  maxSteps?: number;
+  /** The caller's identity, or null / false / undefined to refuse (401). */
+  authenticate?: (caller: RelayCaller) => unknown;
+  /** true / undefined: go on; false, a number of ms or {retryAfterMs}: 429. */
+  rateLimit?: (caller: RelayCaller, identity: unknown) => unknown;
+  /** A last word on the options about to be streamed: a string (the reason) or false refuses (403). */
+  check?: (options: StreamCompletionOptions, caller: RelayCaller, identity: unknown) => unknown;
+}
+
+/** Where a relay keeps each stream's recent events for resumes (MemoryStore; a Redis store). */
+export interface RelayStore {
+  open(streamId: string, options?: { resumeWindowMs?: number; maxBytes?: number; onDrop?: (streamId: string, reason: string) => void }): Promise<void>;
+  append(streamId: string, id: number, bytes: string | Uint8Array): Promise<void>;
+  end(streamId: string): Promise<void>;
+  read(streamId: string, afterId?: number | null): Promise<AsyncIterableIterator<{ id: number; bytes: string | Uint8Array }>>;
+  /** Optional: cancel a stream another process holds (a DELETE that landed here). Resolves to whether it was running. */
+  cancel?(streamId: string): Promise<boolean>;
+}
+
+export declare class MemoryStore implements RelayStore {
+  constructor(options?: { resumeWindowMs?: number; maxStreamBytes?: number; maxStreams?: number });
+  readonly size: number;
+  open(streamId: string, options?: { resumeWindowMs?: number; maxBytes?: number; onDrop?: (streamId: string, reason: string) => void }): Promise<void>;
+  append(streamId: string, id: number, bytes: string | Uint8Array): Promise<void>;
+  end(streamId: string): Promise<void>;
+  read(streamId: string, afterId?: number | null): Promise<AsyncIterableIterator<{ id: number; bytes: string | Uint8Array }>>;
+}
+
+export interface RelayOptions extends APILoaderOptions {
+  /** An APILoader instead of its options. */
+  loader?: APILoader;
+  policy?: RelayPolicy;
+  /** Tools that run on the relay; a request names the ones it wants (all by default). */
+  tools?: Record<string, ExecutableTool>;
+  store?: RelayStore;
+  /** How long a stream's events are kept after its last client left (30 s). */
+  resumeWindowMs?: number;
+  /** The keep-alive comment's interval while nothing else is sent (15 s). */
+  keepAliveMs?: number;
+  /** The largest request body (4 MiB). */
+  maxBodyBytes?: number;
+}
+
+/** A relay handler: Node's `(req, res)`, and `fetch(request)` for fetch-style servers. */
+export interface Relay {
+  (req: any, res: any): Promise<void>;
+  fetch(request: Request): Promise<Response>;
+  /** Cancels every upstream this process holds (shutdown). */
+  cancelAll(): void;
+  readonly store: RelayStore;
+}
+
+/** The server side of `provider: 'relay'` (docs/relay-protocol.md). */
+export declare function createRelay(options: RelayOptions): Relay;
 
 /** The core's stable codes (llmstream/error.h): `ErrorCode.RATE_LIMITED` is 'rate_limited'. */
 export declare const ErrorCode: Omit<ErrorCodeTable, 'NONE'>;
@@ -708,6 +804,13 @@ export declare class AbortError extends LLMStreamError {
 export declare class ProviderError extends LLMStreamError {}
 export declare class TruncatedError extends LLMStreamError {}
 export declare class InvalidRequestError extends LLMStreamError {}
+/** A relay's policy refused the request (HTTP 403). */
+export declare class PolicyViolationError extends APIStatusError {}
+/** A resume the relay store cannot serve (unknown, expired or trimmed stream): HTTP 409. */
+export declare class StreamUnavailableError extends InvalidRequestError {
+  readonly streamId: string;
+  readonly reason: 'unknown' | 'trimmed' | 'ahead' | 'bad_id' | 'dropped';
+}
 
 export declare const PROVIDERS: readonly ProviderName[];
 export declare const DEFAULT_MODELS: Readonly<Record<Exclude<ProviderName, 'compatible'>, string>>;

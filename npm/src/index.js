@@ -14,6 +14,7 @@ export {
   BadRequestError,
   ErrorCode,
   InvalidRequestError,
+  PolicyViolationError,
   LLMStreamError,
   ProviderError,
   RateLimitError,
@@ -24,6 +25,8 @@ export {
 export { DEFAULT_MODELS, PROVIDERS } from './options.js';
 export { DEFAULT_MAX_STEPS } from './tool-loop.js';
 export { redactUrl, redactUrlsInText } from './redact-url.js';
+export { createRelay } from './relay/handler.js';
+export { MemoryStore, StreamUnavailableError } from './relay/store.js';
 export {
   backpressure,
   batch,

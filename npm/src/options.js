@@ -276,6 +276,20 @@ function checkJson(driver) {
 }
 
 /**
+ * What must never be shown (errors are scrubbed of it): the key, the AWS credentials, secret
+ * header values, and the base URL's password, signature ... (a server may echo one without the
+ * URL around it).
+ * @param {ReturnType<typeof loaderConfig>} loader @param {Record<string, string>} [headers] the request's headers
+ * @returns {string[]}
+ */
+export function secretsOf(loader, headers = loader.headers) {
+  const aws = loader.credentials ?? {};
+  return [loader.apiKey, aws.accessKeyId, aws.secretAccessKey, aws.sessionToken, ...Object.entries(headers ?? {})
+    .filter(([name]) => /key|token|secret|auth|cookie/i.test(name))
+    .map(([, value]) => value), ...(loader.baseURL ? urlSecrets(loader.baseURL) : [])].filter(Boolean);
+}
+
+/**
  * The driver options and the JS-side settings of one streamCompletion() call.
  * Returns {driver, rawMode, signal, secrets, fetch, metricsIntervalMs, jsonOutput, loop} (loop:
  * the tool loop's {toolSet, maxSteps} when `tools` is the object form, else null).
@@ -341,11 +355,7 @@ export function requestOptions(loader, options = {}) {
   }
   const metricsIntervalMs = options.metricsIntervalMs ?? undefined;
   checkNumber('metricsIntervalMs', metricsIntervalMs, { min: 0 });
-  // The base URL's password, signature ... too: a server may echo one without the URL around it.
-  const aws = loader.credentials ?? {};
-  const secrets = [loader.apiKey, aws.accessKeyId, aws.secretAccessKey, aws.sessionToken, ...Object.entries(headers)
-    .filter(([name]) => /key|token|secret|auth|cookie/i.test(name))
-    .map(([, value]) => value), ...(loader.baseURL ? urlSecrets(loader.baseURL) : [])].filter(Boolean);
+  const secrets = secretsOf(loader, headers);
   // The answer is JSON: the completion then carries it parsed (`object`).
   const jsonOutput = isJsonOutput(driver);
   if (loop && raw === 'only') fail("raw: 'only' yields provider events, which a tool loop cannot read: use raw: true");

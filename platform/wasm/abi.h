@@ -114,6 +114,8 @@ constexpr std::string_view JsErrorClass(ErrorCode code) {
       return "TruncatedError";
     case ErrorCode::kInvalidRequest:
       return "InvalidRequestError";
+    case ErrorCode::kPolicyViolation:
+      return "PolicyViolationError";
     case ErrorCode::kNone:
     case ErrorCode::kSseLineTooLong:
     case ErrorCode::kSseEventTooLarge:

@@ -18,7 +18,7 @@ const TYPES = path.join(REPO, 'tests', 'node', 'types');
 test('tsc --noEmit --strict accepts tests/node/types/*.ts', async () => {
   assert.ok(existsSync(TSC), `typescript is not installed (${TSC}): run npm ci at the repo root`);
   const files = readdirSync(TYPES).filter((f) => f.endsWith('.ts')).sort();
-  assert.deepEqual(files, ['tool_loop.ts', 'transforms.ts', 'usage.ts']);
+  assert.deepEqual(files, ['relay.ts', 'tool_loop.ts', 'transforms.ts', 'usage.ts']);
   const args = [
     TSC,
     '--noEmit',

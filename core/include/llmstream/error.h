@@ -55,6 +55,9 @@ enum class ErrorCode : uint16_t {
                      // the same input would hit it again
   kModuleLoad = 61,  // the platform could not load the WebAssembly module (missing or
                      // mis-served file, an engine without SIMD); nothing was sent
+  // --- a relay (docs/relay-protocol.md) ---
+  kPolicyViolation = 70,  // the relay's policy refused the request (a model it does not allow,
+                          // maxTokens past its cap, a tool it does not have); nothing was sent
 };
 
 // The stable public name of a code, e.g. "rate_limited". Never empty.

@@ -70,9 +70,10 @@ class RelayEncoder {
 
   // The events of one batch (what one Stream::Feed / Finish or Session call returned), in order.
   // Whole batches, because a kUsage's kCost and a kPartialObject's value follow the event they
-  // belong to within its batch. `completion_json`: the `completion` member of the `done` event
-  // when this batch ends the stream with kDone (a JSON value, written canonically like every
-  // other value; empty: none). Nothing is written after a terminal kDone or kError.
+  // belong to within its batch. `completion_json`: the `completion` member of the terminal event
+  // when this batch ends the stream with kDone or kError (what was assembled before the failure;
+  // a JSON value, written canonically like every other value; empty: none). Nothing is written
+  // after a terminal kDone or kError.
   void WriteBatch(std::span<const Event> batch, std::string* out,
                   std::string_view completion_json = {});
 
@@ -146,7 +147,8 @@ class RelayDecoder {
   std::string_view model() const { return model_; }
   // The id of the last event read (the Last-Event-ID of a resume), none before the first.
   std::optional<uint64_t> last_event_id() const { return last_id_; }
-  // The `completion` member of `done`, as JSON ("" when there was none).
+  // The `completion` member of the terminal event (`done`, or `error`: what was assembled before
+  // the failure), as JSON ("" when there was none).
   std::string_view completion_json() const { return completion_; }
 
  private:

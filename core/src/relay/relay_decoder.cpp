@@ -435,7 +435,7 @@ void RelayDecoder::DecodeChunk(std::string_view type, std::string_view data) {
       }
       return ReadUint(r, key == "attempt" ? &retry->attempt : &retry->delay_ms);
     }
-    if (key == "completion" && e.kind == EventKind::kDone) {
+    if (key == "completion" && (e.kind == EventKind::kDone || e.kind == EventKind::kError)) {
       if (!r.SkipRaw(&raw)) return false;
       completion_ = std::string(raw);
       return true;

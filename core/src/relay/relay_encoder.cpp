@@ -238,6 +238,9 @@ void RelayEncoder::WriteEvent(const Event& e, const Event* cost_event,
         } else {
           AppendRelayError(o.Key("error"), Error{ErrorCode::kInternal, "unknown error", {}, 0, {}});
         }
+        // What was assembled before the failure: the client's result and its error's partial.
+        if (!completion_json.empty())
+          relay::AppendCanonicalValueOrString(o.Key("completion"), completion_json);
         ended_ = true;
         break;
       case EventKind::kRetry:

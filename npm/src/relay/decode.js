@@ -31,7 +31,7 @@ export class RelayDecoder {
     this.model = '';
     /** @type {number | null} the id of the last event read: a resume's Last-Event-ID */
     this.lastEventId = null;
-    /** The done event's `completion`, when it had one. */
+    /** The terminal event's `completion` (done's, or what error's says was assembled), when it had one. */
     this.completion = undefined;
     this.chunks = [];
     this.reader = new SseReader((event) => this.#onEvent(event), { maxEventBytes });
@@ -131,6 +131,8 @@ export class RelayDecoder {
       }
       this.error = toLLMStreamError(data.error);
       chunk.error = this.error;
+      this.completion = data.completion;
+      delete chunk.completion;
       this.end = 'error';
     }
     this.chunks.push(chunk);

@@ -28,6 +28,15 @@ export function errorFields(error) {
   return out;
 }
 
+/** The headers of every relay stream response (docs/relay-protocol.md, "The stream"). */
+export const RELAY_SSE_HEADERS = Object.freeze({
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  'llmstream-relay': String(RELAY.version),
+  // nginx would otherwise buffer the stream
+  'x-accel-buffering': 'no',
+});
+
 export class RelayEncoder {
   /** @param {{stream: string, model: string}} start the stream id ("r_" + 64 random bits or more, hex) and the model */
   constructor({ stream, model }) {
@@ -41,14 +50,24 @@ export class RelayEncoder {
 
   /** "retry: 1000" and event 0, start. */
   start() {
-    return `retry: ${RELAY.retryMs}\n\n` +
-      this.#event(RELAY.startEvent, { version: RELAY.version, stream: this.stream, model: this.model });
+    return RelayEncoder.preamble() + this.startEvent();
+  }
+
+  /** Event 0, start, alone (what a resume store keeps: every response writes its own preamble). */
+  startEvent() {
+    return this.#event(RELAY.startEvent, { version: RELAY.version, stream: this.stream, model: this.model });
+  }
+
+  /** "retry: 1000": what every relay response opens with, before its first event (not an event). */
+  static preamble() {
+    return `retry: ${RELAY.retryMs}\n\n`;
   }
 
   /**
    * One chunk as its event ('' for chunks that are not relayed, and after the terminal one).
    * @param {Record<string, any>} chunk
-   * @param {{completion?: unknown}} [extra] completion: the done event's `completion` member
+   * @param {{completion?: unknown}} [extra] completion: the terminal event's `completion` member
+   *   (done's, or error's: what was assembled before the failure)
    */
   encode(chunk, { completion } = {}) {
     if (this.ended || chunk === null || typeof chunk !== 'object' || typeof chunk.type !== 'string') return '';
@@ -57,6 +76,7 @@ export class RelayEncoder {
     const { type, raw, function_call, ...data } = chunk;
     if (type === 'error') {
       data.error = errorFields(chunk.error);
+      if (completion !== undefined) data.completion = completion; // what was assembled before the failure
       this.ended = true;
     } else if (type === 'retry' && chunk.cause) {
       data.cause = errorFields(chunk.cause);

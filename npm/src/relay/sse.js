@@ -27,6 +27,7 @@ export class SseReader {
     this.atStart = true;
     this.data = [];
     this.dataBytes = 0;
+    this.exactBytes = false;
     this.type = '';
     this.idBuffer = '';
     this.lastEventId = '';
@@ -46,13 +47,15 @@ export class SseReader {
       this.skipLf = false;
       if (text.charCodeAt(0) === 10) at = 1;
     }
+    // The next LF and CR, each searched again only once passed (indexOf, not a loop per char;
+    // never a rescan of the rest per line).
+    let lf = -2;
+    let cr = -2;
     while (at < text.length && !this.failed) {
-      let end = at;
-      while (end < text.length) {
-        const c = text.charCodeAt(end);
-        if (c === 10 || c === 13) break;
-        end++;
-      }
+      if (lf !== -1 && lf < at) lf = text.indexOf('\n', at);
+      if (cr !== -1 && cr < at) cr = text.indexOf('\r', at);
+      let end = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
+      if (end < 0) end = text.length;
       if (end === text.length) {
         this.pending += text.slice(at);
         // UTF-16 units never outnumber UTF-8 bytes: a line this long is an event over the limit.
@@ -85,6 +88,7 @@ export class SseReader {
         const event = { type: this.type || 'message', data: this.data.join('\n'), id: this.lastEventId };
         this.data = [];
         this.dataBytes = 0;
+        this.exactBytes = false;
         this.type = '';
         this.onEvent(event);
       } else {
@@ -98,7 +102,18 @@ export class SseReader {
     let value = colon < 0 ? '' : line.slice(colon + 1);
     if (value.charCodeAt(0) === 32) value = value.slice(1);
     if (field === 'data') {
-      this.dataBytes += utf8Length(value) + (this.data.length > 0 ? 1 : 0);
+      // dataBytes is a bound (a UTF-16 unit is at most 3 UTF-8 bytes) until it passes the limit,
+      // then the exact count, taken once per event: exact counting is needed only near the limit.
+      const separator = this.data.length > 0 ? 1 : 0;
+      if (this.exactBytes) {
+        this.dataBytes += utf8Length(value) + separator;
+      } else {
+        this.dataBytes += value.length * 3 + separator;
+        if (this.dataBytes > this.maxEventBytes) {
+          this.exactBytes = true;
+          this.dataBytes = this.data.reduce((n, d) => n + utf8Length(d) + 1, 0) + utf8Length(value);
+        }
+      }
       if (this.dataBytes > this.maxEventBytes) {
         this.failed = true;
         return;

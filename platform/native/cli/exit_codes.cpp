@@ -18,6 +18,7 @@ ExitCode ExitCodeFor(const Error& error) {
     case ErrorCode::kServer:
     case ErrorCode::kBadRequest:
     case ErrorCode::kNotEventStream:
+    case ErrorCode::kPolicyViolation:  // a relay's refusal, an HTTP 403
       return kExitHttp;
     case ErrorCode::kTruncated:
       return kExitTruncated;

@@ -1,0 +1,313 @@
+// The browser side of the relay protocol (docs/relay-protocol.md): `provider: 'relay'`. A driver
+// session (the shape ChunkStream reads: an async iterable of chunk arrays with cancel(),
+// result(), error(), failure, attempts) over HTTP to a relay, so a relayed stream has the same
+// iterator, chunks, errors, tee(), metrics and transforms as a direct one. No WebAssembly: the
+// relay did the provider's parsing, so a page that reads a relay never downloads the core.
+//
+// A connection that ends without done or error was cut: the session resumes by itself (GET
+// ?stream= with Last-Event-ID) and the caller sees one unbroken stream; `break`, cancel() and
+// the AbortSignal cancel the upstream with a DELETE.
+
+import { RELAY } from '../../dist/core/abi.js';
+import { shapeCompletion } from '../complete.js';
+import { AbortError, ErrorCode, toLLMStreamError } from '../errors.js';
+import { RelayDecoder } from './decode.js';
+
+/** Reconnections in a row without a new event before a cut stream fails (truncated). */
+export const DEFAULT_MAX_RESUMES = 5;
+
+const PROTOCOL_HEADERS = Object.freeze({ 'llmstream-relay': String(RELAY.version) });
+
+/** `url` with ?stream=id (the relay URL may have a query of its own). */
+function streamUrl(url, streamId) {
+  const base = globalThis.location?.href;
+  const u = new URL(String(url), base);
+  u.searchParams.set('stream', streamId);
+  return u.toString();
+}
+
+/** The body text of a relay's refusal as an LLMStreamError of its code (or of its status). */
+async function refusalError(response, partial) {
+  let fields = null;
+  try {
+    const body = await response.json();
+    if (body && typeof body.error === 'object' && typeof body.error?.code === 'string') fields = body.error;
+  } catch {
+    fields = null;
+  }
+  const status = response.status;
+  fields ??= {
+    code: status === 401 || status === 403 ? ErrorCode.AUTH : status === 429 ? ErrorCode.RATE_LIMITED
+      : status >= 500 ? ErrorCode.SERVER : ErrorCode.HTTP_STATUS,
+    message: `the relay answered HTTP ${status}`,
+  };
+  return toLLMStreamError({ ...fields, status }, { partial });
+}
+
+export class RelaySession {
+  /**
+   * @param {{url: string | URL, body: Record<string, unknown>, fetch: typeof globalThis.fetch,
+   *   headers?: Record<string, string>, signal?: AbortSignal, jsonOutput?: boolean,
+   *   maxResumes?: number, resumeDelayMs?: number}} options resumeDelayMs: the wait before a
+   *   reconnection (the relay's `retry:`, 1 s, by default)
+   */
+  constructor({ url, body, fetch, headers = {}, signal, jsonOutput = false, maxResumes = DEFAULT_MAX_RESUMES, resumeDelayMs }) {
+    this.url = url;
+    this.body = body;
+    this.fetch = fetch;
+    this.headers = headers;
+    this.signal = signal;
+    this.jsonOutput = jsonOutput;
+    this.maxResumes = maxResumes;
+    this.resumeDelayMs = resumeDelayMs;
+    this.attempts = 0;
+    this.bytesRead = 0;
+    this.responseAtMs = null;
+    /** @type {import('../errors.js').LLMStreamError | null} */
+    this.failure = null;
+    this.streamId = '';
+    this.completion = undefined;
+    this.partial = new PartialCompletion();
+    this.controller = new AbortController();
+    this.cancelled = false;
+    this.ended = false;
+    this.onAbort = () => this.cancel();
+    if (signal) {
+      if (signal.aborted) this.cancelled = true;
+      else signal.addEventListener('abort', this.onAbort, { once: true });
+    }
+  }
+
+  [Symbol.asyncIterator]() {
+    return this.run();
+  }
+
+  /** The completion: the relay's (done's `completion`), else what the chunks said so far. */
+  result() {
+    return this.completion ?? this.partial.raw();
+  }
+
+  error() {
+    return this.failure;
+  }
+
+  /** Stops the stream: the transfer is aborted and the relay told to cancel the upstream. */
+  cancel() {
+    if (this.cancelled || this.ended) return;
+    this.cancelled = true;
+    this.controller.abort();
+    if (this.streamId) {
+      // Fire and forget: the page may be going away (keepalive lets the request outlive it).
+      Promise.resolve()
+        .then(() => this.fetch(streamUrl(this.url, this.streamId), {
+          method: 'DELETE', headers: { ...this.headers, ...PROTOCOL_HEADERS }, keepalive: true,
+        }))
+        .then((response) => response.body?.cancel?.(), () => {});
+    }
+  }
+
+  async *run() {
+    try {
+      let decoder = null;
+      let resumes = 0;
+      for (;;) {
+        if (this.cancelled) {
+          yield this.#fail(this.#abortError());
+          return;
+        }
+        const resumeAfter = decoder?.lastEventId ?? undefined;
+        let response;
+        try {
+          response = await this.#send(decoder);
+        } catch (error) {
+          if (this.cancelled) continue;
+          if (decoder && resumes < this.maxResumes) {
+            resumes++;
+            await this.#pause();
+            continue;
+          }
+          yield this.#fail(toLLMStreamError({ code: ErrorCode.NETWORK, message: `the relay could not be reached: ${error?.message ?? error}` }, { partial: this.#shaped() }));
+          return;
+        }
+        if (!response.ok) {
+          yield this.#fail(await refusalError(response, this.#shaped()));
+          return;
+        }
+        const type = response.headers.get('content-type') ?? '';
+        if (!/^text\/event-stream/i.test(type)) {
+          await response.body?.cancel?.();
+          yield this.#fail(toLLMStreamError({ code: ErrorCode.NOT_EVENT_STREAM, status: response.status,
+            message: `the relay answered ${type || 'without a content type'}, not text/event-stream` }, { partial: this.#shaped() }));
+          return;
+        }
+        this.responseAtMs ??= globalThis.performance?.now?.() ?? Date.now();
+        const next = new RelayDecoder(resumeAfter === undefined ? {} : { resumeAfter });
+        if (decoder) {
+          next.streamId = decoder.streamId;
+          next.model = decoder.model;
+        }
+        const before = next.lastEventId;
+        try {
+          for await (const part of response.body) {
+            this.bytesRead += part.byteLength ?? part.length;
+            const chunks = this.#read(next, next.push(part));
+            if (chunks.length) yield chunks;
+            if (next.end !== 'open') break;
+          }
+        } catch {
+          // The connection broke mid-body: a cut, as an end without a terminal event.
+        }
+        if (next.end === 'open') {
+          const chunks = this.#read(next, next.finish());
+          if (chunks.length) yield chunks;
+        }
+        if (next.end !== 'cut') return; // done, or failed (error event, broken protocol)
+        if (this.cancelled) continue;
+        // Cut: resume after the last event seen (none yet, before start: nothing to resume).
+        if (!next.streamId) {
+          yield this.#fail(next.error);
+          return;
+        }
+        resumes = next.lastEventId !== before ? 0 : resumes + 1;
+        if (resumes > this.maxResumes) {
+          yield this.#fail(next.error);
+          return;
+        }
+        decoder = next;
+        await this.#pause();
+      }
+    } finally {
+      this.ended = true;
+      this.signal?.removeEventListener?.('abort', this.onAbort);
+      this.controller.abort(); // a body not read to its end
+    }
+  }
+
+  /** POST the request, or GET a resume after the decoder's last event. */
+  #send(decoder) {
+    this.attempts++;
+    const signal = this.controller.signal;
+    if (!decoder) {
+      return this.fetch(String(this.url), {
+        method: 'POST',
+        headers: { ...this.headers, ...PROTOCOL_HEADERS, 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify(this.body),
+        signal,
+      });
+    }
+    const headers = { ...this.headers, ...PROTOCOL_HEADERS, accept: 'text/event-stream' };
+    if (decoder.lastEventId !== null) headers['last-event-id'] = String(decoder.lastEventId);
+    return this.fetch(streamUrl(this.url, decoder.streamId), { method: 'GET', headers, signal });
+  }
+
+  /** The decoded chunks, minus a cut's truncated error (the session resumes instead). */
+  #read(decoder, chunks) {
+    if (decoder.streamId) this.streamId = decoder.streamId;
+    const out = [];
+    for (const chunk of chunks) {
+      if (chunk.type === 'error' && decoder.end === 'cut' && chunk === chunks.at(-1)) break;
+      if (chunk.type === 'error') {
+        // The relay's completion so far (error's `completion`), else what the chunks said.
+        if (decoder.completion !== undefined) this.completion = decoder.completion;
+        chunk.error.partial ??= this.#shaped();
+        this.failure = chunk.error;
+      }
+      this.partial.add(chunk);
+      out.push(chunk);
+    }
+    if (decoder.end === 'done' || decoder.end === 'error') this.completion = decoder.completion ?? this.completion;
+    return out;
+  }
+
+  #fail(error) {
+    this.failure = error;
+    return [{ type: 'error', error }];
+  }
+
+  #abortError() {
+    return new AbortError('the request was cancelled', { partial: this.#shaped() });
+  }
+
+  #shaped() {
+    return shapeCompletion(this.result(), { jsonOutput: this.jsonOutput });
+  }
+
+  #pause() {
+    const ms = this.resumeDelayMs ?? RELAY.retryMs;
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const signal = this.controller.signal;
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}
+
+/**
+ * What the chunks of a relayed stream say of its completion before `done` brings the relay's
+ * (a cancel or an error gives no `done`): the text, reasoning, refusal, complete tool calls,
+ * finish reasons and the last usage of each choice, in the core's result shape.
+ */
+class PartialCompletion {
+  constructor() {
+    this.choices = new Map();
+    this.usage = null;
+    this.cost = null;
+    this.model = '';
+  }
+
+  choice(index) {
+    let c = this.choices.get(index);
+    if (!c) this.choices.set(index, (c = { index, text: '', reasoning: '', refusal: '', toolCalls: [], finishReason: null }));
+    return c;
+  }
+
+  add(chunk) {
+    const index = typeof chunk.index === 'number' ? chunk.index : 0;
+    switch (chunk.type) {
+      case 'text':
+        this.choice(index).text += chunk.text ?? '';
+        break;
+      case 'reasoning':
+        // The visible thinking; a signature or a redacted block is no text.
+        if (chunk.part === undefined || chunk.part === 'text' || chunk.part === 'summary') {
+          this.choice(index).reasoning += chunk.reasoning ?? '';
+        }
+        break;
+      case 'refusal':
+        this.choice(index).refusal += chunk.refusal ?? '';
+        break;
+      case 'tool_call_end':
+        if (chunk.toolCall) this.choice(index).toolCalls.push(chunk.toolCall);
+        break;
+      case 'finish':
+        this.choice(index).finishReason = chunk.finishReason ?? null;
+        break;
+      case 'usage':
+        this.usage = chunk.usage ?? null;
+        this.cost = chunk.costDetails ?? null;
+        break;
+      case 'step_start':
+        this.choices.clear(); // a loop's new step: the partial answer is the current step's
+        break;
+      default:
+        break;
+    }
+  }
+
+  raw() {
+    const choices = [...this.choices.values()].sort((a, b) => a.index - b.index);
+    const first = choices.find((c) => c.index === 0);
+    return {
+      id: '', model: this.model, provider: 'relay',
+      text: first?.text ?? '', reasoning: first?.reasoning ?? '', finishReason: first?.finishReason ?? null,
+      choices, usage: this.usage, cost: this.cost, metadata: {}, warnings: [], error: null,
+      finished: false, truncated: false,
+    };
+  }
+}

@@ -1,0 +1,430 @@
+// createRelay: the server side of the relay protocol (docs/relay-protocol.md). A browser POSTs a
+// request; the relay checks it against its policy, streams it from the provider with the key
+// from the server's configuration, and re-sends the package's chunks as relay events. Each
+// stream's events go through a resume store, so every response (the first one too) is a read of
+// the store: a reconnect with Last-Event-ID continues exactly where the connection dropped,
+// without a second upstream request. The upstream runs on its own (a pump), not in the
+// response: a dropped connection does not stop it; a DELETE does at once, and so does the store
+// when no client came back within the resume window.
+//
+// Two server shapes over one core (`#handle`): Node's `(req, res)` (the relay function itself)
+// and fetch's `Request -> Response` (`relay.fetch`: Node 18+, Deno, Bun, edge runtimes).
+
+import { RELAY } from '../../dist/core/abi.js';
+import { APILoader } from '../api-loader.js';
+import { NEXT_BATCH, RAW_RESULT } from '../chunk-stream.js';
+import { ErrorCode, scrub } from '../errors.js';
+import { loaderConfig, secretsOf } from '../options.js';
+import { toolSet } from '../tool-loop.js';
+import { errorFields, RELAY_SSE_HEADERS, RelayEncoder } from './encode.js';
+import { admit, relayOptions, relayPolicy, RelayRefusal } from './policy.js';
+import { DEFAULT_RESUME_WINDOW_MS, MemoryStore, StreamUnavailableError } from './store.js';
+
+/** The comment's interval while nothing else is sent (the protocol's 15 s). */
+export const DEFAULT_KEEP_ALIVE_MS = 15_000;
+/** The largest request body read (a long conversation with images fits; a flood does not). */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+const RELAY_KEYS = ['policy', 'tools', 'store', 'resumeWindowMs', 'keepAliveMs', 'maxBodyBytes', 'loader'];
+
+/** A relay stream id: "r_" + 64 random bits in hex (the protocol's minimum). */
+async function newStreamId() {
+  const crypto = globalThis.crypto ?? (await import('node:crypto')).webcrypto;
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return `r_${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/**
+ * A relay: `relay(req, res)` for Node's http servers (and Express / Connect: it ends every
+ * response itself), `relay.fetch(request)` for fetch-style servers.
+ *
+ * @param {object} config the APILoader options of the upstream (provider, apiKey, baseURL, ...:
+ *   the key stays here), or `loader` (an APILoader) instead; plus policy {models, maxTokens,
+ *   maxSteps, authenticate, rateLimit, check}, tools {name: {description, parameters, execute}}
+ *   (they run here), store (a RelayStore: a MemoryStore by default), resumeWindowMs (30 s),
+ *   keepAliveMs (15 s), maxBodyBytes (4 MiB)
+ */
+export function createRelay(config = {}) {
+  const relay = new Relay(config);
+  const handler = (req, res) => relay.handleNode(req, res);
+  handler.fetch = (request) => relay.handleFetch(request);
+  handler.cancelAll = () => relay.cancelAll();
+  handler.store = relay.store;
+  return handler;
+}
+
+class Relay {
+  /** Upstreams this process holds, by stream id. */
+  #running = new Map();
+
+  constructor(config) {
+    if (config === null || typeof config !== 'object') throw new TypeError('createRelay: options must be an object');
+    const loaderOptions = Object.fromEntries(Object.entries(config).filter(([key]) => !RELAY_KEYS.includes(key)));
+    if (config.loader !== undefined) {
+      if (!(config.loader instanceof APILoader)) throw new TypeError('createRelay: loader must be an APILoader');
+      if (Object.keys(loaderOptions).length) throw new TypeError('createRelay: pass either loader or its options, not both');
+      this.loader = config.loader;
+      this.secrets = [];
+    } else {
+      this.loader = new APILoader(loaderOptions);
+      this.secrets = secretsOf(loaderConfig(loaderOptions));
+    }
+    if (this.loader.provider === 'relay') throw new TypeError("createRelay: the upstream cannot be provider 'relay'");
+    this.policy = relayPolicy(config.policy);
+    this.tools = config.tools === undefined ? undefined : toolSet(config.tools)?.tools;
+    if (config.tools !== undefined && !this.tools) throw new TypeError('createRelay: tools must be an object {name: {description, parameters, execute}}');
+    this.resumeWindowMs = config.resumeWindowMs ?? DEFAULT_RESUME_WINDOW_MS;
+    this.keepAliveMs = config.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
+    this.maxBodyBytes = config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    for (const [name, value] of [['resumeWindowMs', this.resumeWindowMs], ['keepAliveMs', this.keepAliveMs], ['maxBodyBytes', this.maxBodyBytes]]) {
+      if (!Number.isFinite(value) || value <= 0) throw new TypeError(`createRelay: ${name} must be a positive number`);
+    }
+    this.store = config.store ?? new MemoryStore({ resumeWindowMs: this.resumeWindowMs });
+  }
+
+  /**
+   * One request, whatever the server shape: {status, headers, json} for an answer without a
+   * stream, {status: 200, headers, events} with an async iterator of the response's text.
+   * @param {{method: string, url: URL, headers: Headers, ip?: string, body: () => Promise<string>}} request
+   */
+  async handle(request) {
+    try {
+      const version = request.headers.get('llmstream-relay');
+      if (version !== null && version.trim() !== String(RELAY.version)) {
+        throw new RelayRefusal(426, ErrorCode.INVALID_REQUEST,
+          `relay protocol version ${version} is not supported (this relay speaks ${RELAY.version})`);
+      }
+      const caller = { method: request.method, url: request.url, headers: request.headers, ip: request.ip };
+      const streamId = request.url.searchParams.get('stream');
+      if (request.method === 'POST' && streamId === null) return await this.#start(request, caller);
+      if (request.method === 'GET' && streamId !== null) return await this.#resume(request, caller, streamId);
+      if (request.method === 'DELETE' && streamId !== null) return await this.#cancel(caller, streamId);
+      return refusal(new RelayRefusal(405, ErrorCode.INVALID_REQUEST,
+        'a relay takes POST (a request), GET ?stream= (a resume) and DELETE ?stream= (a cancel)'), { allow: 'GET, POST, DELETE' });
+    } catch (error) {
+      if (error instanceof RelayRefusal) return refusal(error);
+      if (error instanceof StreamUnavailableError) return refusal(new RelayRefusal(409, ErrorCode.INVALID_REQUEST, error.message));
+      // Anything else is our bug or a hook's: the caller learns no more than that.
+      return refusal(new RelayRefusal(500, ErrorCode.INTERNAL, scrub(`the relay failed: ${error?.message ?? error}`, this.secrets)));
+    }
+  }
+
+  async #start(request, caller) {
+    const type = request.headers.get('content-type') ?? '';
+    if (!/^application\/json\s*(;|$)/i.test(type)) {
+      throw new RelayRefusal(415, ErrorCode.INVALID_REQUEST, 'the request body must be application/json');
+    }
+    const identity = await admit(this.policy, caller);
+    let body;
+    const text = await request.body(this.maxBodyBytes);
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new RelayRefusal(400, ErrorCode.INVALID_REQUEST, 'the request body is not JSON');
+    }
+    const options = await relayOptions(body, {
+      policy: this.policy, tools: this.tools, defaultModel: this.loader.defaultModel, identity, caller,
+    });
+    let stream;
+    try {
+      stream = this.loader.streamCompletion(options); // the package's own option checks throw here
+    } catch (error) {
+      throw new RelayRefusal(400, ErrorCode.INVALID_REQUEST, scrub(error?.message ?? String(error), this.secrets));
+    }
+    const streamId = await newStreamId();
+    const encoder = new RelayEncoder({ stream: streamId, model: options.model });
+    await this.store.open(streamId, {
+      // No client came back within the resume window: the upstream stops ("Cancelling").
+      onDrop: () => this.#running.get(streamId)?.cancel('the client went away'),
+    });
+    this.#pump(streamId, stream, encoder);
+    return this.#events(streamId, null);
+  }
+
+  async #resume(request, caller, streamId) {
+    await admit(this.policy, caller);
+    const last = request.headers.get('last-event-id') ?? request.url.searchParams.get('lastEventId');
+    let after = null;
+    if (last !== null && last.trim() !== '') {
+      if (!/^(0|[1-9][0-9]{0,15})$/.test(last.trim())) throw new RelayRefusal(400, ErrorCode.INVALID_REQUEST, `Last-Event-ID '${last}' is not an event id`);
+      after = Number(last.trim());
+    }
+    return this.#events(streamId, after);
+  }
+
+  async #cancel(caller, streamId) {
+    await admit(this.policy, caller);
+    const running = this.#running.get(streamId);
+    if (running) {
+      running.cancel('cancelled by the client (DELETE)');
+    } else if (typeof this.store.cancel === 'function') {
+      if (!(await this.store.cancel(streamId))) throw new RelayRefusal(409, ErrorCode.INVALID_REQUEST, `relay stream ${streamId} is not running`);
+    } else {
+      throw new RelayRefusal(409, ErrorCode.INVALID_REQUEST, `relay stream ${streamId} is not running`);
+    }
+    return { status: 204, headers: { 'llmstream-relay': String(RELAY.version) } };
+  }
+
+  /** The upstream: every chunk encoded and appended to the store, then its end. */
+  async #pump(streamId, stream, encoder) {
+    let reason = '';
+    const running = {
+      cancel: (why) => {
+        reason ||= why;
+        stream.cancel();
+      },
+    };
+    this.#running.set(streamId, running);
+    const append = (text) => (text ? this.store.append(streamId, encoder.nextId - 1, text) : undefined);
+    try {
+      await append(encoder.startEvent());
+      // A batch (one network read's chunks) is appended without waiting between events, so
+      // readers wake once per batch; a store applies appends in call order.
+      for (let batch; (batch = await nextBatch(stream)) !== null; ) {
+        const appended = [];
+        for (const chunk of batch) {
+          const terminal = chunk.type === 'done' || chunk.type === 'error';
+          const text = encoder.encode(this.#scrubbed(chunk), terminal ? { completion: stream[RAW_RESULT]() } : undefined);
+          if (text) appended.push(append(text));
+        }
+        await Promise.all(appended);
+      }
+      if (!encoder.ended) {
+        // Cancelled (DELETE, or nobody came back): the stream still ends with its terminal event.
+        await append(encoder.encode({ type: 'error', error: { code: ErrorCode.ABORTED, message: `the relay stream was cancelled: ${reason || 'cancelled'}`, retryable: false } }));
+      }
+    } catch {
+      // The store refused (the stream was dropped): nobody can read it any more.
+      stream.cancel();
+    } finally {
+      this.#running.delete(streamId);
+      try {
+        await this.store.end(streamId);
+      } catch {
+        // dropped already
+      }
+    }
+  }
+
+  /** Errors and retry causes with the relay's secrets masked once more (a provider may echo one). */
+  #scrubbed(chunk) {
+    if (!this.secrets.length) return chunk;
+    if (chunk.type === 'error' && chunk.error) return { ...chunk, error: scrubbedError(chunk.error, this.secrets) };
+    if (chunk.type === 'retry' && chunk.cause) return { ...chunk, cause: scrubbedError(chunk.cause, this.secrets) };
+    return chunk;
+  }
+
+  /** A response reading the store from after `afterId`, with keep-alive comments while idle. */
+  async #events(streamId, afterId) {
+    const reader = await this.store.read(streamId, afterId); // unknown / expired: 409 before any byte
+    return { status: 200, headers: RELAY_SSE_HEADERS, events: withKeepAlive(reader, this.keepAliveMs) };
+  }
+
+  cancelAll() {
+    for (const running of this.#running.values()) running.cancel('the relay is shutting down');
+  }
+
+  /** Node: `(req, res)`. */
+  async handleNode(req, res) {
+    const url = new URL(req.url ?? '/', 'http://relay.invalid');
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const reply = await this.handle({
+      method: req.method ?? 'GET', url, headers, ip: req.socket?.remoteAddress,
+      body: (limit) => readNodeBody(req, limit),
+    });
+    if (!reply.events) {
+      res.writeHead(reply.status, reply.headers);
+      res.end(reply.json === undefined ? undefined : JSON.stringify(reply.json));
+      return;
+    }
+    const events = reply.events;
+    // The client went away: the reader leaves the stream (the store's resume window starts).
+    const onClose = () => events.return();
+    res.on('close', onClose);
+    res.writeHead(200, reply.headers);
+    res.flushHeaders?.();
+    try {
+      for await (const text of events) {
+        if (res.destroyed) break;
+        if (!res.write(text)) await drained(res);
+      }
+    } catch {
+      // The reader fell behind the store's cap: the connection ends without a terminal event,
+      // and the client's resume gets the 409 that says why.
+    } finally {
+      res.off('close', onClose);
+      res.end();
+    }
+  }
+
+  /** fetch: `Request -> Response`. */
+  async handleFetch(request) {
+    const reply = await this.handle({
+      method: request.method, url: new URL(request.url), headers: request.headers,
+      body: (limit) => readFetchBody(request, limit),
+    });
+    if (!reply.events) {
+      return new Response(reply.json === undefined ? null : JSON.stringify(reply.json), { status: reply.status, headers: reply.headers });
+    }
+    const events = reply.events;
+    const encoder = new TextEncoder();
+    const body = new ReadableStream({
+      async pull(controller) {
+        try {
+          const { value, done } = await events.next();
+          if (done) controller.close();
+          else controller.enqueue(encoder.encode(value));
+        } catch {
+          controller.close(); // fell behind the store's cap: the client resumes and learns why
+        }
+      },
+      cancel() {
+        return events.return();
+      },
+    }, { highWaterMark: 0 });
+    request.signal?.addEventListener?.('abort', () => events.return(), { once: true });
+    return new Response(body, { status: 200, headers: reply.headers });
+  }
+}
+
+/** The stream's next batch, or null at its end; its failure ends it too (its error chunk came before). */
+async function nextBatch(stream) {
+  try {
+    return await stream[NEXT_BATCH]();
+  } catch {
+    return null;
+  }
+}
+
+function refusal(error, extraHeaders = {}) {
+  const headers = { 'content-type': 'application/json', 'llmstream-relay': String(RELAY.version), ...extraHeaders };
+  if (error.retryAfterMs !== undefined) headers['retry-after'] = String(Math.ceil(error.retryAfterMs / 1000));
+  return { status: error.status, headers, json: error.body() };
+}
+
+function scrubbedError(error, secrets) {
+  const fields = errorFields(error);
+  return { ...fields, message: scrub(fields.message, secrets) };
+}
+
+/**
+ * The stored events as response text: the preamble, then every event stored so far in one
+ * string (one write per wake-up, not per event), a keep-alive comment once `keepAliveMs` passed
+ * without one. An iterator whose return() leaves the store at once, even while a next() waits
+ * (an async generator's would wait for it). One timer per response, re-armed only when it fires.
+ */
+function withKeepAlive(reader, keepAliveMs) {
+  let preamble = true;
+  let pending = null;
+  let closed = false;
+  let lastSent = Date.now();
+  let tick = null;
+  let timer = null;
+  const decoder = new TextDecoder();
+  const text = (bytes) => (typeof bytes === 'string' ? bytes : decoder.decode(bytes));
+  const arm = (ms) => {
+    tick = new Promise((resolve) => {
+      timer = setTimeout(() => resolve(TICK), ms);
+    });
+  };
+  const stop = () => {
+    clearTimeout(timer);
+    tick = null;
+  };
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      if (closed) return { value: undefined, done: true };
+      if (preamble) {
+        preamble = false;
+        return { value: RelayEncoder.preamble(), done: false };
+      }
+      for (;;) {
+        pending ??= reader.next();
+        if (!tick) arm(Math.max(0, keepAliveMs - (Date.now() - lastSent)));
+        const step = await Promise.race([pending, tick]);
+        if (step === TICK) {
+          tick = null;
+          if (Date.now() - lastSent < keepAliveMs) continue; // something was sent meanwhile
+          lastSent = Date.now();
+          return { value: RelayEncoder.keepAlive(), done: false };
+        }
+        pending = null;
+        if (step.done) {
+          closed = true;
+          stop();
+          return { value: undefined, done: true };
+        }
+        let out = text(step.value.bytes);
+        for (let more = reader.nextNow?.(); more; more = reader.nextNow()) out += text(more.bytes);
+        lastSent = Date.now();
+        return { value: out, done: false };
+      }
+    },
+    async return() {
+      stop();
+      if (!closed) {
+        closed = true;
+        await reader.return?.();
+      }
+      return { value: undefined, done: true };
+    },
+  };
+}
+
+const TICK = Symbol('keep-alive');
+
+function drained(res) {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+async function readNodeBody(req, limit) {
+  let size = 0;
+  const parts = [];
+  for await (const part of req) {
+    size += part.length;
+    if (size > limit) {
+      req.destroy?.();
+      throw new RelayRefusal(413, ErrorCode.INVALID_REQUEST, `the request body is larger than ${limit} bytes`);
+    }
+    parts.push(part);
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+async function readFetchBody(request, limit) {
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const parts = [];
+  let size = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new RelayRefusal(413, ErrorCode.INVALID_REQUEST, `the request body is larger than ${limit} bytes`);
+    }
+    parts.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}

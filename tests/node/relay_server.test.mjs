@@ -1,0 +1,584 @@
+// The relay end to end in one process (issue 16): createRelay serving Node's (req, res) on a real
+// loopback HTTP server and fetch's Request -> Response, read by `provider: 'relay'` over real
+// HTTP. The oracle is the direct stream: for every recorded fixture (the 28 shared ones and the
+// 13 more-providers ones) a relayed stream must yield the chunks, errors and result the package
+// yields when it reads the same bytes from the provider itself. Then the policy's refusals, the
+// resume after a cut connection (no gap, no duplicate, one upstream request), cancel by break /
+// AbortSignal / DELETE / going away (the local provider sees the disconnect), keep-alives, tool
+// loops on the server, and the key nowhere in what a browser receives.
+
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import {
+  AbortError,
+  APILoader,
+  AuthenticationError,
+  createRelay,
+  InvalidRequestError,
+  PolicyViolationError,
+  RateLimitError,
+} from '../../npm/src/index.js';
+import { errorFields } from '../../npm/src/relay/encode.js';
+import { startServer } from '../../server/lib/server.mjs';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const FIXTURES = path.join(process.env.LLMSTREAM_SHARED_DIR ?? path.join(REPO, '..', 'shared'), 'fixtures');
+const KEY = 'sk-relay-test-9f8e7d6c5b4a';
+const MODEL = 'fixture-model';
+
+const MORE = readdirSync(path.join(FIXTURES, 'more-providers'))
+  .filter((f) => /\.(sse|json|ndjson|eventstream)$/.test(f) && f !== 'expected.json')
+  .map((f) => `more-providers/${f}`);
+const FILES = [...readdirSync(FIXTURES).filter((f) => f.endsWith('.sse')).sort(), ...MORE.sort()];
+
+/** The provider, API and Content-Type a fixture is streamed with (as relay_codec.test.mjs). */
+function recordedAs(file) {
+  const name = path.basename(file);
+  if (file.startsWith('more-providers/')) {
+    const provider = name.split('-')[0];
+    const contentType = {
+      gemini: name.endsWith('.json') ? 'application/json; charset=UTF-8' : 'text/event-stream',
+      ollama: 'application/x-ndjson',
+      bedrock: 'application/vnd.amazon.eventstream',
+    }[provider] ?? 'text/event-stream';
+    return { provider, ...(provider === 'bedrock' ? { region: 'us-east-1' } : {}), contentType };
+  }
+  if (name.startsWith('anthropic')) return { provider: 'anthropic', contentType: 'text/event-stream' };
+  if (name.startsWith('openai-responses')) return { provider: 'openai', api: 'responses', contentType: 'text/event-stream' };
+  const provider = { groq: 'groq', openrouter: 'openrouter' }[name.split('-')[0]] ?? 'openai';
+  return { provider, contentType: 'text/event-stream' };
+}
+
+/** A fetch that answers every request with the fixture's bytes, in reads of `size`. */
+function fixtureFetch(file, size = 4096) {
+  const body = readFileSync(path.join(FIXTURES, file));
+  const { contentType } = recordedAs(file);
+  return async () => {
+    let at = 0;
+    const stream = new ReadableStream({
+      pull(controller) {
+        if (at >= body.length) controller.close();
+        else controller.enqueue(body.subarray(at, (at += size)));
+      },
+    });
+    return new Response(stream, { status: 200, headers: { 'content-type': contentType } });
+  };
+}
+
+/** The upstream options of a fixture's stream: the same for the direct loader and the relay. */
+function upstream(file) {
+  const { contentType, ...config } = recordedAs(file);
+  return { ...config, apiKey: KEY, fetch: fixtureFetch(file), maxRetries: 0, estimateUsage: false };
+}
+
+/** A relay on a loopback HTTP server: {url, relay, close()}. Every byte it sends is recorded. */
+async function serve(config) {
+  const relay = createRelay(config);
+  const sent = [];
+  const server = http.createServer((req, res) => {
+    const write = res.write.bind(res);
+    const end = res.end.bind(res);
+    res.write = (chunk, ...rest) => {
+      if (chunk) sent.push(Buffer.from(chunk));
+      return write(chunk, ...rest);
+    };
+    res.end = (chunk, ...rest) => {
+      if (chunk && typeof chunk !== 'function') sent.push(Buffer.from(chunk));
+      return end(chunk, ...rest);
+    };
+    relay(req, res);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${server.address().port}/api/chat`;
+  return {
+    url,
+    relay,
+    sent: () => Buffer.concat(sent).toString('utf8'),
+    close: () => {
+      relay.cancelAll();
+      server.closeAllConnections?.();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** Every chunk a stream yields and what it threw: {chunks, thrown, result}. */
+async function drain(stream) {
+  const chunks = [];
+  let thrown = null;
+  try {
+    for await (const chunk of stream) chunks.push(chunk);
+  } catch (error) {
+    thrown = error;
+  }
+  return { chunks, thrown, result: stream.result };
+}
+
+/**
+ * Chunks comparable across the seam: errors as their protocol fields and class; without the
+ * provider's keep-alives, which the protocol does not relay (the relay writes its own comments).
+ */
+function comparable(chunks) {
+  return chunks.filter((chunk) => chunk.type !== 'keep_alive').map((chunk) => {
+    const out = { ...chunk };
+    for (const key of ['error', 'cause']) {
+      if (out[key] instanceof Error) out[key] = { ...errorFields(out[key]), class: out[key].constructor.name };
+    }
+    return out;
+  });
+}
+
+const relayLoader = (url, extra = {}) => new APILoader({ provider: 'relay', baseURL: url, retryBaseDelayMs: 0, ...extra });
+
+describe('a relayed stream is the direct stream', () => {
+  for (const file of FILES) {
+    test(file, async () => {
+      const request = { model: MODEL, prompt: 'x', partialObjects: false };
+      const direct = await drain(new APILoader(upstream(file)).streamCompletion(request));
+      const relay = await serve({ ...upstream(file), policy: { models: [MODEL] } });
+      try {
+        const relayed = await drain(relayLoader(relay.url).streamCompletion(request));
+        assert.deepEqual(comparable(relayed.chunks), comparable(direct.chunks));
+        assert.equal(relayed.thrown?.constructor, direct.thrown?.constructor);
+        if (direct.thrown) assert.deepEqual(errorFields(relayed.thrown), errorFields(direct.thrown));
+        assert.deepEqual(relayed.result, JSON.parse(JSON.stringify(direct.result)));
+        assert.ok(!relay.sent().includes(KEY), 'the key went to the browser');
+      } finally {
+        await relay.close();
+      }
+    });
+  }
+});
+
+// ---- against the local provider: cancel, resume, keep-alive, tool loops -----------------------
+
+let provider;
+before(async () => {
+  provider = await startServer({ port: 0, paceMs: 0 });
+});
+after(() => provider?.close());
+
+let keys = 0;
+/** A fresh scenario key, so each test finds its own requests in the provider's log. */
+const freshKey = (what) => `relay-${what}-${process.pid}-${++keys}`;
+
+/** Loader options streaming from the local provider with this scenario. */
+const local = (scenario) => ({
+  provider: 'local', baseURL: `${provider.url}/v1`, apiKey: KEY, maxRetries: 0,
+  headers: { 'x-llmstream-scenario': scenario },
+});
+/** The same as a relay's options, any model allowed. */
+const localRelay = (scenario, extra = {}) => ({ ...local(scenario), policy: { models: '*' }, ...extra });
+
+/** The provider's record of the request with `key` once it reached `outcome`. */
+async function waitOutcome(key, outcome) {
+  const res = await fetch(`${provider.url}/_llmstream/requests/wait?key=${key}&outcome=${outcome}&timeout_ms=10000`);
+  assert.equal(res.status, 200, `the provider never saw outcome ${outcome} for ${key}`);
+  return res.json();
+}
+
+/** The provider's records of `key`. */
+async function requestsOf(key) {
+  return (await fetch(`${provider.url}/_llmstream/requests?key=${key}`)).json();
+}
+
+const texts = (chunks) => chunks.filter((c) => c.type === 'text').map((c) => c.text).join('');
+
+/**
+ * A TCP proxy in front of `port` that cuts its first connection once `cutAfter` response bytes
+ * went through (mid-event, most likely); later connections pass whole. {url(path), cuts, close()}
+ */
+async function cuttingProxy(port, cutAfter) {
+  let first = true;
+  const state = { cuts: 0, connections: 0 };
+  const server = net.createServer((client) => {
+    state.connections++;
+    const cut = first;
+    first = false;
+    const upstreamSocket = net.connect(port, '127.0.0.1');
+    let forwarded = 0;
+    upstreamSocket.on('data', (data) => {
+      if (!cut) return void client.write(data);
+      const room = cutAfter - forwarded;
+      if (room <= 0) return;
+      client.write(room >= data.length ? data : data.subarray(0, room));
+      forwarded += Math.min(room, data.length);
+      if (forwarded >= cutAfter) {
+        state.cuts++;
+        client.destroy();
+        upstreamSocket.destroy();
+      }
+    });
+    client.on('data', (data) => upstreamSocket.write(data));
+    client.on('error', () => upstreamSocket.destroy());
+    upstreamSocket.on('error', () => client.destroy());
+    client.on('close', () => upstreamSocket.destroy());
+    upstreamSocket.on('close', () => client.destroy());
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: (p) => `http://127.0.0.1:${server.address().port}${p}`,
+    state,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+describe('resume', () => {
+  for (const cutAfter of [450, 700, 1500, 3000]) {
+    test(`a connection cut after ${cutAfter} bytes resumes: no gap, no duplicate, one upstream request`, async () => {
+      const key = freshKey('resume');
+      const relay = await serve(localRelay(`key=${key}; pace_ms=2; tokens=40`));
+      const proxy = await cuttingProxy(new URL(relay.url).port, cutAfter);
+      try {
+        const stream = relayLoader(proxy.url('/api/chat')).streamCompletion({ prompt: 'Hello' });
+        const { chunks, thrown } = await drain(stream);
+        assert.equal(thrown, null);
+        assert.equal(proxy.state.cuts, 1, 'the proxy cut the first connection');
+        assert.equal(stream.attempts, 2, 'the POST and one resume');
+        const direct = await drain(new APILoader(local(`pace_ms=0; tokens=40`)).streamCompletion({ prompt: 'Hello' }));
+        assert.equal(texts(chunks), texts(direct.chunks));
+        assert.deepEqual(chunks.map((c) => c.type), direct.chunks.map((c) => c.type));
+        assert.equal(stream.result.text, direct.result.text);
+        assert.equal((await requestsOf(key)).length, 1, 'the provider was asked once');
+      } finally {
+        await proxy.close();
+        await relay.close();
+      }
+    });
+  }
+
+  test('a resume after the end sends the tail with the original ids and bytes', async () => {
+    const relay = await serve(localRelay(`pace_ms=0; tokens=12`));
+    try {
+      const first = await fetch(relay.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"prompt":"hi"}' });
+      const whole = await first.text();
+      const streamId = /"stream":"(r_[0-9a-f]+)"/.exec(whole)[1];
+      const tail = whole.slice(whole.indexOf('id: 4\n'));
+      const again = await fetch(`${relay.url}?stream=${streamId}`, { headers: { 'last-event-id': '3' } });
+      assert.equal(again.status, 200);
+      assert.equal(await again.text(), `retry: 1000\n\n${tail}`);
+      const fromStart = await fetch(`${relay.url}?stream=${streamId}`);
+      assert.equal(await fromStart.text(), whole, 'without Last-Event-ID: from event 0');
+    } finally {
+      await relay.close();
+    }
+  });
+
+  test('an unknown stream, or one past the resume window: 409 invalid_request, and the client fails with it', async () => {
+    const relay = await serve(localRelay(`pace_ms=0; tokens=3`, { resumeWindowMs: 20 }));
+    try {
+      const unknown = await fetch(`${relay.url}?stream=r_0123456789abcdef`, { headers: { 'last-event-id': '2' } });
+      assert.equal(unknown.status, 409);
+      assert.equal((await unknown.json()).error.code, 'invalid_request');
+      const bad = await fetch(`${relay.url}?stream=r_0123456789abcdef`, { headers: { 'last-event-id': 'x' } });
+      assert.equal(bad.status, 400);
+    } finally {
+      await relay.close();
+    }
+  });
+});
+
+describe('cancel', () => {
+  test('break cancels the upstream request at once (DELETE)', async () => {
+    const key = freshKey('break');
+    const relay = await serve(localRelay(`key=${key}; pace_ms=20; tokens=400`));
+    try {
+      const stream = relayLoader(relay.url).streamCompletion({ prompt: 'Hello' });
+      let seen = 0;
+      for await (const chunk of stream) if (chunk.type === 'text' && ++seen === 3) break;
+      const record = await waitOutcome(key, 'client_disconnected');
+      assert.ok(record.events_sent < 100, `the provider stopped early (${record.events_sent} events)`);
+      assert.equal(stream.error, null);
+    } finally {
+      await relay.close();
+    }
+  });
+
+  test('an AbortSignal throws AbortError and cancels the upstream', async () => {
+    const key = freshKey('abort');
+    const relay = await serve(localRelay(`key=${key}; pace_ms=20; tokens=400`));
+    try {
+      const controller = new AbortController();
+      const stream = relayLoader(relay.url).streamCompletion({ prompt: 'Hello', signal: controller.signal });
+      let thrown = null;
+      try {
+        for await (const chunk of stream) if (chunk.type === 'text') controller.abort();
+      } catch (error) {
+        thrown = error;
+      }
+      assert.ok(thrown instanceof AbortError, `threw ${thrown}`);
+      assert.ok(thrown.partial.text.length > 0, 'the partial answer is on the error');
+      await waitOutcome(key, 'client_disconnected');
+    } finally {
+      await relay.close();
+    }
+  });
+
+  test('a client that goes away without DELETE is cancelled after the resume window', async () => {
+    const key = freshKey('gone');
+    // The provider goes silent after 3 events: only the resume window's end can stop it, not the
+    // next event's append failing.
+    const relay = await serve(localRelay(`key=${key}; pace_ms=0; tokens=400; stall_after=3`, { resumeWindowMs: 50 }));
+    try {
+      const controller = new AbortController();
+      const response = await fetch(relay.url, { method: 'POST', headers: { 'content-type': 'application/json' },
+        body: '{"prompt":"hi"}', signal: controller.signal });
+      await waitOutcome(key, 'stalled'); // the upstream request is in flight
+      controller.abort();
+      await waitOutcome(key, 'client_disconnected');
+    } finally {
+      await relay.close();
+    }
+  });
+
+  test('DELETE ?stream= answers 204 and ends the stream with aborted; an unknown id is 409', async () => {
+    const key = freshKey('delete');
+    const relay = await serve(localRelay(`key=${key}; pace_ms=20; tokens=400`));
+    try {
+      const response = await fetch(relay.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"prompt":"hi"}' });
+      const reader = response.body.getReader();
+      let text = '';
+      while (!/"stream":"r_[0-9a-f]+"/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+      const streamId = /"stream":"(r_[0-9a-f]+)"/.exec(text)[1];
+      const deleted = await fetch(`${relay.url}?stream=${streamId}`, { method: 'DELETE' });
+      assert.equal(deleted.status, 204);
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      assert.match(text, /event: error\ndata: \{"error":\{"code":"aborted"/);
+      await waitOutcome(key, 'client_disconnected');
+      const again = await fetch(`${relay.url}?stream=${streamId}`, { method: 'DELETE' });
+      assert.equal(again.status, 409);
+    } finally {
+      await relay.close();
+    }
+  });
+});
+
+test('keep-alive comments while the provider is silent', async () => {
+  const relay = await serve(localRelay(`pace_ms=200; tokens=2`, { keepAliveMs: 40 }));
+  try {
+    const response = await fetch(relay.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"prompt":"hi"}' });
+    const text = await response.text();
+    assert.match(text, /\n: keep-alive\n\n/);
+    const stream = relayLoader(relay.url).streamCompletion({ prompt: 'hi' });
+    const { chunks, thrown } = await drain(stream);
+    assert.equal(thrown, null);
+    assert.ok(chunks.every((c) => c.type !== 'keep_alive'), 'comments are no chunks');
+  } finally {
+    await relay.close();
+  }
+});
+
+test('tool loops run on the relay: the page sees every step, the result has the steps', async () => {
+  const CITY = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+  const calls = [];
+  const tools = {
+    get_weather: { description: 'weather', parameters: CITY, execute: async ({ city }) => (calls.push(city), `sunny in ${city}`) },
+  };
+  const relay = await serve(localRelay(`pace_ms=0; tool_steps=1`, { tools }));
+  try {
+    const stream = relayLoader(relay.url).streamCompletion({ prompt: 'Weather in Paris?' });
+    const { chunks, thrown, result } = await drain(stream);
+    assert.equal(thrown, null);
+    assert.deepEqual(calls, ['Paris']);
+    const direct = await drain(new APILoader(local(`pace_ms=0; tool_steps=1`)).streamCompletion({
+      prompt: 'Weather in Paris?', tools: { get_weather: { ...tools.get_weather, execute: async ({ city }) => `sunny in ${city}` } },
+    }));
+    assert.deepEqual(chunks.map((c) => c.type), direct.chunks.map((c) => c.type));
+    assert.ok(chunks.some((c) => c.type === 'tool_result' && c.step === 1));
+    assert.equal(result.steps.length, 2);
+    assert.equal(result.text, direct.result.text);
+    assert.match(result.text, /sunny in Paris/);
+    // A tool the relay lacks is refused; `tools: []` is a plain answer.
+    await assert.rejects(relayLoader(relay.url).complete({ prompt: 'x', tools: ['rm_rf'] }), PolicyViolationError);
+    const plainRelay = await serve(localRelay(`pace_ms=0`, { tools }));
+    const plain = await relayLoader(plainRelay.url).complete({ prompt: 'x', tools: [] }).finally(() => plainRelay.close());
+    assert.equal(plain.steps, undefined);
+    assert.match(plain.text, /You said/);
+    assert.throws(() => relayLoader(relay.url).streamCompletion({ prompt: 'x', tools: { get_weather: tools.get_weather } }),
+      InvalidRequestError, 'code cannot go to a relay');
+  } finally {
+    await relay.close();
+  }
+});
+
+// ---- the policy and the HTTP errors of docs/relay-protocol.md -----------------------------------
+
+/** A raw request to the relay: {status, body (JSON or text), headers}. */
+async function raw(url, { method = 'POST', body = '{"prompt":"hi"}', headers = { 'content-type': 'application/json' } } = {}) {
+  const response = await fetch(url, { method, headers, body: method === 'GET' || method === 'DELETE' ? undefined : body });
+  const text = await response.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = null;
+  }
+  return { status: response.status, json, text, headers: response.headers };
+}
+
+describe('policy', () => {
+  let relay;
+  let seen;
+  before(async () => {
+    seen = [];
+    relay = await serve({
+      ...local('pace_ms=0; tokens=3'),
+      defaultModel: 'model-a',
+      policy: {
+        models: ['model-a', 'model-b'],
+        maxTokens: 100,
+        authenticate: (caller) => {
+          seen.push(caller);
+          const auth = caller.headers.get('authorization');
+          return auth === 'Bearer app-user' ? { user: 'u1' } : auth === 'Bearer hook-throws' ? Promise.reject(new Error(`db down ${KEY}`)) : null;
+        },
+        rateLimit: (caller, identity) => (caller.headers.get('x-test-flood') ? { retryAfterMs: 1500 } : identity.user === 'u1'),
+        check: (options) => (options.prompt === 'forbidden topic' ? 'that topic is not served here' : undefined),
+      },
+    });
+  });
+  after(() => relay.close());
+  const user = { 'content-type': 'application/json', authorization: 'Bearer app-user' };
+
+  const CASES = [
+    ['no authentication', {}, 401, 'auth'],
+    ['the hook throws: 401, its message not shown', { headers: { ...user, authorization: 'Bearer hook-throws' } }, 401, 'auth'],
+    ['rate limited', { headers: { ...user, 'x-test-flood': '1' } }, 429, 'rate_limited'],
+    ['a model not allowed', { headers: user, body: '{"prompt":"hi","model":"gpt-4.1"}' }, 403, 'policy_violation'],
+    ['maxTokens past the cap', { headers: user, body: '{"prompt":"hi","maxTokens":101}' }, 403, 'policy_violation'],
+    ['the check hook refuses', { headers: user, body: '{"prompt":"forbidden topic"}' }, 403, 'policy_violation'],
+    ['the key chosen by the page', { headers: user, body: '{"prompt":"hi","apiKey":"sk-evil"}' }, 400, 'invalid_request'],
+    ['the upstream chosen by the page', { headers: user, body: '{"prompt":"hi","baseURL":"http://evil.example"}' }, 400, 'invalid_request'],
+    ['headers chosen by the page', { headers: user, body: '{"prompt":"hi","headers":{"x":"y"}}' }, 400, 'invalid_request'],
+    ['an unknown field', { headers: user, body: '{"prompt":"hi","temprature":1}' }, 400, 'invalid_request'],
+    ['not JSON', { headers: user, body: '{"prompt":' }, 400, 'invalid_request'],
+    ['not an object', { headers: user, body: '[1]' }, 400, 'invalid_request'],
+    ['not application/json', { headers: { ...user, 'content-type': 'text/plain' } }, 415, 'invalid_request'],
+    ['another protocol version', { headers: { ...user, 'llmstream-relay': '2' } }, 426, 'invalid_request'],
+    ['a PUT', { method: 'PUT', headers: user }, 405, 'invalid_request'],
+    ['maxSteps without relay tools', { headers: user, body: '{"prompt":"hi","maxSteps":3}' }, 400, 'invalid_request'],
+    ['a bad option the package refuses', { headers: user, body: '{"prompt":"hi","maxTokens":0}' }, 400, 'invalid_request'],
+  ];
+  for (const [what, request, status, code] of CASES) {
+    test(`${what}: ${status} ${code}`, async () => {
+      const answer = await raw(relay.url, request);
+      assert.equal(answer.status, status, answer.text);
+      assert.equal(answer.json?.error?.code, code, answer.text);
+      assert.equal(typeof answer.json.error.message, 'string');
+      assert.equal(answer.json.error.retryable, code === 'rate_limited');
+      assert.ok(!answer.text.includes(KEY) && !answer.text.includes('db down'), answer.text);
+      if (status === 429) {
+        assert.equal(answer.json.error.retryAfterMs, 1500);
+        assert.equal(answer.headers.get('retry-after'), '2');
+      }
+    });
+  }
+
+  test('an allowed request streams; the hooks saw method, URL, headers and the peer', async () => {
+    const answer = await raw(relay.url, { headers: user, body: '{"prompt":"hi","model":"model-b","maxTokens":100}' });
+    assert.equal(answer.status, 200);
+    assert.match(answer.text, /event: start\ndata: \{"version":1,"stream":"r_[0-9a-f]{16}","model":"model-b"\}/);
+    assert.match(answer.text, /event: done/);
+    const caller = seen.at(-1);
+    assert.equal(caller.method, 'POST');
+    assert.equal(caller.url.pathname, '/api/chat');
+    assert.equal(caller.ip, '127.0.0.1');
+  });
+
+  test('no model: the relay default; no maxTokens: the cap is sent', async () => {
+    const bodies = [];
+    const replay = fixtureFetch('openai-chat-text-usage.sse');
+    const capture = async (url, init) => {
+      bodies.push(JSON.parse(typeof init.body === 'string' ? init.body : new TextDecoder().decode(init.body)));
+      return replay();
+    };
+    const capped = await serve({ provider: 'openai', apiKey: KEY, fetch: capture, defaultModel: 'model-a', policy: { maxTokens: 77 } });
+    try {
+      const answer = await raw(capped.url);
+      assert.match(answer.text, /"model":"model-a"/);
+      assert.equal(bodies.length, 1);
+      assert.equal(bodies[0].model, 'model-a');
+      assert.equal(bodies[0].max_completion_tokens ?? bodies[0].max_tokens, 77, JSON.stringify(bodies[0]));
+      await raw(capped.url, { body: '{"prompt":"hi","maxTokens":5}' });
+      assert.equal(bodies[1].max_completion_tokens ?? bodies[1].max_tokens, 5);
+      // Without policy.models only the relay's own model is allowed.
+      assert.equal((await raw(capped.url, { body: '{"prompt":"hi","model":"model-b"}' })).status, 403);
+      assert.equal(bodies.length, 2, 'a refused request never reaches the provider');
+    } finally {
+      await capped.close();
+    }
+  });
+
+  test('the client throws the class of each refusal', async () => {
+    const loader = (headers) => relayLoader(relay.url, { headers });
+    await assert.rejects(loader({}).complete({ prompt: 'hi' }), AuthenticationError);
+    await assert.rejects(loader({ authorization: 'Bearer app-user', 'x-test-flood': '1' }).complete({ prompt: 'hi' }),
+      (error) => error instanceof RateLimitError && error.retryAfterMs === 1500);
+    await assert.rejects(loader({ authorization: 'Bearer app-user' }).complete({ prompt: 'hi', model: 'gpt-4.1' }),
+      (error) => error instanceof PolicyViolationError && error.status === 403 && /model 'gpt-4.1' is not allowed here; allowed: model-a, model-b/.test(error.message));
+    const ok = await loader({ authorization: 'Bearer app-user' }).complete({ prompt: 'hi' });
+    assert.match(ok.text, /You said/);
+  });
+});
+
+// ---- the fetch shape, toSSEResponse, and secrets -------------------------------------------------
+
+describe('fetch shape', () => {
+  const file = 'openai-chat-tool-call.sse';
+  const request = { model: MODEL, prompt: 'x', partialObjects: false };
+
+  test('relay.fetch(Request) -> Response streams what (req, res) streams', async () => {
+    const relay = createRelay({ ...upstream(file), policy: { models: [MODEL] } });
+    const nodeRelay = await serve({ ...upstream(file), policy: { models: [MODEL] } });
+    try {
+      const viaFetch = await drain(relayLoader('http://relay.test/api/chat', {
+        fetch: (url, init) => relay.fetch(new Request(url, init)),
+      }).streamCompletion(request));
+      const viaNode = await drain(relayLoader(nodeRelay.url).streamCompletion(request));
+      assert.deepEqual(comparable(viaFetch.chunks), comparable(viaNode.chunks));
+      assert.deepEqual(viaFetch.result, viaNode.result);
+      const refused = await relay.fetch(new Request('http://relay.test/api/chat', { method: 'POST',
+        headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'other', prompt: 'x' }) }));
+      assert.equal(refused.status, 403);
+      assert.equal((await refused.json()).error.code, 'policy_violation');
+      const big = await relay.fetch(new Request('http://relay.test/api/chat', { method: 'POST',
+        headers: { 'content-type': 'application/json' }, body: 'x'.repeat(5 * 1024 * 1024) }));
+      assert.equal(big.status, 413);
+    } finally {
+      await nodeRelay.close();
+    }
+  });
+
+  test('stream.toSSEResponse() is a relay response the client reads as the direct stream', async () => {
+    const direct = await drain(new APILoader(upstream(file)).streamCompletion(request));
+    const relayed = await drain(relayLoader('http://relay.test/api/chat', {
+      fetch: async () => new APILoader(upstream(file)).streamCompletion(request).toSSEResponse(),
+    }).streamCompletion(request));
+    assert.deepEqual(comparable(relayed.chunks), comparable(direct.chunks));
+    assert.deepEqual(relayed.result, JSON.parse(JSON.stringify(direct.result)));
+  });
+
+  test('a provider that echoes the key: the relay masks it in errors', async () => {
+    const echo = async () => new Response(JSON.stringify({ error: { message: `Incorrect API key provided: ${KEY}.`, type: 'invalid_request_error', code: 'invalid_api_key' } }),
+      { status: 401, headers: { 'content-type': 'application/json' } });
+    const relay = await serve({ provider: 'openai', apiKey: KEY, fetch: echo, maxRetries: 0, policy: { models: '*' } });
+    try {
+      const { thrown } = await drain(relayLoader(relay.url).streamCompletion({ prompt: 'x' }));
+      assert.ok(thrown instanceof AuthenticationError, `threw ${thrown}`);
+      assert.match(thrown.message, /Incorrect API key provided/);
+      assert.ok(!relay.sent().includes(KEY), 'the key reached the browser');
+    } finally {
+      await relay.close();
+    }
+  });
+});
