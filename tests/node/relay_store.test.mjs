@@ -1,36 +1,14 @@
-// The relay's resume store (npm/src/relay/store.js) on the recorded relay streams
-// (tests/golden/relay/*.relay, written by the C++ codec test): a resume from every id gives
-// exactly the stream's tail, byte for byte, with no gap and no duplicate; live events reach
-// waiting readers; expiry follows the injected clock; the byte and stream caps refuse a resume
-// instead of serving a gap. Time is a fake clock and a fake scheduler, so nothing sleeps: a test
-// that waits for an event awaits the store's own promise.
+// The relay's in-memory resume store (npm/src/relay/store.js): the store contract
+// (support/relay_store_contract.mjs: resume from every id of every recorded stream, live readers,
+// the byte cap), then what is MemoryStore's own: expiry by the injected clock and the stream cap.
+// Time is a fake clock and a fake scheduler, so nothing sleeps.
 
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { LLMStreamError } from '../../npm/src/errors.js';
-import { MemoryStore, StreamUnavailableError } from '../../npm/src/relay/store.js';
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const GOLDEN = path.join(REPO, 'tests', 'golden', 'relay');
-const FILES = readdirSync(GOLDEN).filter((f) => f.endsWith('.relay')).sort();
-
-/** A recorded stream's events: its blocks (split on blank lines) that carry an id. */
-function recorded(file) {
-  const text = readFileSync(path.join(GOLDEN, file), 'utf8');
-  const events = [];
-  for (const block of text.split('\n\n')) {
-    const id = /^id: (\d+)$/m.exec(block);
-    if (!id) continue; // "retry: 1000" is no event
-    events.push({ id: Number(id[1]), bytes: `${block}\n\n` });
-  }
-  // The fixtures are what the store gets: ids 0, 1, 2, ... with no gap.
-  assert.deepEqual(events.map((e) => e.id), events.map((_, i) => i), file);
-  return events;
-}
+import { MemoryStore } from '../../npm/src/relay/store.js';
+import { assertRun, collect, rejectsUnavailable, storeContract } from './support/relay_store_contract.mjs';
 
 /** A clock and a scheduler the test moves by hand. */
 class FakeTime {
@@ -61,175 +39,7 @@ function store(options = {}) {
   return { time, store: new MemoryStore({ now: time.now, schedule: time.schedule, ...options }) };
 }
 
-/** The next n events of a reader, then it leaves (for a stream that has not ended). */
-async function take(reader, n) {
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    const r = await reader.next();
-    assert.equal(r.done, false);
-    out.push(r.value);
-  }
-  await reader.return();
-  return out;
-}
-
-/** Asserts a reader's events are the recorded ones from index `from` on, byte for byte. */
-function assertBytes(got, events, from, label) {
-  assert.equal(got.length, events.length - from, label);
-  const bad = got.findIndex((e, i) => e.bytes !== events[from + i].bytes);
-  assert.equal(bad, -1, `${label}: event ${got[bad]?.id} differs`);
-}
-
-async function collect(iterable) {
-  const out = [];
-  for await (const event of iterable) out.push(event);
-  return out;
-}
-
-/** Asserts the ids are exactly first, first + 1, ... last (no gap, no duplicate). */
-function assertRun(events, first, last, label) {
-  assert.equal(events.length, last - first + 1, `${label}: ${events.length} events from ${first} to ${last}`);
-  const bad = events.findIndex((e, i) => e.id !== first + i);
-  assert.equal(bad, -1, `${label}: event ${bad} has id ${events[bad]?.id}, not ${first + bad}`);
-}
-
-/** Whether a promise has settled, after the microtasks already queued ran (no timer involved). */
-async function settled(promise) {
-  let done = false;
-  promise.then(() => (done = true), () => (done = true));
-  for (let i = 0; i < 20; i++) await Promise.resolve();
-  return done;
-}
-
-async function rejectsUnavailable(promise, reason) {
-  await assert.rejects(promise, (error) => {
-    assert.ok(error instanceof StreamUnavailableError, String(error));
-    assert.ok(error instanceof LLMStreamError);
-    assert.equal(error.code, 'invalid_request');
-    assert.equal(error.status, 409);
-    assert.equal(error.reason, reason);
-    return true;
-  });
-}
-
-describe('relay store: resume from every id of every recorded stream', () => {
-  assert.ok(FILES.length > 0, `no golden relay streams in ${GOLDEN} (run the core's Relay* tests)`);
-  for (const file of FILES) {
-    test(file, async () => {
-      const events = recorded(file);
-      const last = events.length - 1;
-      const { store: s } = store();
-      await s.open('r_1');
-      for (const e of events) await s.append('r_1', e.id, e.bytes);
-      await s.end('r_1');
-      for (let after = -1; after <= last; after++) {
-        const got = await collect(await s.read('r_1', after));
-        assertRun(got, after + 1, last, `${file} after ${after}`);
-        assertBytes(got, events, after + 1, `${file} after ${after}`);
-      }
-      // No Last-Event-ID: from event 0 (start).
-      const all = await collect(await s.read('r_1'));
-      assert.equal(all.map((e) => e.bytes).join(''), events.map((e) => e.bytes).join(''));
-      assert.match(all[0].bytes, /^id: 0\nevent: start\n/);
-    });
-
-    test(`${file}, resumed while live`, async () => {
-      // Half the stream is stored when readers join after each of its ids (stored part, then
-      // live part); more join after each later append (live part only); then the end.
-      const events = recorded(file);
-      const last = events.length - 1;
-      const half = Math.floor(events.length / 2);
-      const { store: s } = store();
-      await s.open('r_1');
-      for (const e of events.slice(0, half)) await s.append('r_1', e.id, e.bytes);
-      const readers = [];
-      for (let after = -1; after < half; after++) readers.push({ after, done: collect(await s.read('r_1', after)) });
-      for (const e of events.slice(half)) {
-        await s.append('r_1', e.id, e.bytes);
-        readers.push({ after: e.id, done: collect(await s.read('r_1', e.id)) });
-      }
-      await s.end('r_1');
-      for (const r of readers) {
-        const got = await r.done;
-        assertRun(got, r.after + 1, last, `${file} after ${r.after}`);
-        assertBytes(got, events, r.after + 1, `${file} after ${r.after}`);
-      }
-    });
-  }
-});
-
-describe('relay store: live readers', () => {
-  const events = recorded(FILES.includes('anthropic-text.relay') ? 'anthropic-text.relay' : FILES[0]);
-
-  test('a waiting reader gets the next event when it is appended, and ends after end()', async () => {
-    const { store: s } = store();
-    await s.open('r_1');
-    await s.append('r_1', 0, events[0].bytes);
-    const reader = await s.read('r_1', 0);
-    const next = reader.next();
-    assert.equal(await settled(next), false, 'nothing to read yet: the reader waits');
-    await s.append('r_1', 1, events[1].bytes);
-    assert.deepEqual(await next, { done: false, value: { id: 1, bytes: events[1].bytes } });
-    const after = reader.next();
-    assert.equal(await settled(after), false);
-    await s.end('r_1');
-    assert.deepEqual(await after, { done: true, value: undefined });
-  });
-
-  test('two readers at once see every event once, in order', async () => {
-    const { store: s } = store();
-    await s.open('r_1');
-    const a = collect(await s.read('r_1'));
-    await s.append('r_1', 0, events[0].bytes);
-    const b = collect(await s.read('r_1'));
-    for (const e of events.slice(1)) await s.append('r_1', e.id, e.bytes);
-    await s.end('r_1');
-    const [ga, gb] = await Promise.all([a, b]);
-    assertRun(ga, 0, events.length - 1, 'a');
-    assertRun(gb, 0, events.length - 1, 'b');
-    assert.deepEqual(ga, gb);
-  });
-
-  test('concurrent next() calls on one reader get different events', async () => {
-    const { store: s } = store();
-    await s.open('r_1');
-    const reader = await s.read('r_1');
-    const pulls = [reader.next(), reader.next(), reader.next()];
-    for (const e of events.slice(0, 3)) await s.append('r_1', e.id, e.bytes);
-    assert.deepEqual((await Promise.all(pulls)).map((r) => r.value.id), [0, 1, 2]);
-  });
-
-  test('end then read: the stored events, then done at once', async () => {
-    const { store: s } = store();
-    await s.open('r_1');
-    for (const e of events) await s.append('r_1', e.id, e.bytes);
-    await s.end('r_1');
-    const last = events.length - 1;
-    assertRun(await collect(await s.read('r_1', last - 2)), last - 1, last, 'tail');
-    const empty = await s.read('r_1', last);
-    assert.deepEqual(await empty.next(), { done: true, value: undefined });
-  });
-
-  test('the protocol’s order is enforced on append: no gap, no duplicate, nothing after the end', async () => {
-    const { store: s } = store();
-    await s.open('r_1');
-    await assert.rejects(s.append('r_1', 1, 'x'), /expects event 0/);
-    await s.append('r_1', 0, 'x');
-    await assert.rejects(s.append('r_1', 0, 'x'), /expects event 1/);
-    await s.end('r_1');
-    await assert.rejects(s.append('r_1', 1, 'x'), /has ended/);
-    await assert.rejects(s.open('r_1'), /already open/);
-  });
-
-  test('a resume past the last event sent, or with an id that is no id, is refused', async () => {
-    const { store: s } = store();
-    await s.open('r_1');
-    await s.append('r_1', 0, events[0].bytes);
-    await rejectsUnavailable(s.read('r_1', 1), 'ahead');
-    await rejectsUnavailable(s.read('r_1', 1.5), 'bad_id');
-    await rejectsUnavailable(s.read('r_1', -2), 'bad_id');
-  });
-});
+storeContract('memory', { make: async () => store().store, cleanup: async () => {} });
 
 describe('relay store: expiry by the injected clock', () => {
   test('an ended stream with no reader is dropped resumeWindowMs after its end', async () => {
@@ -321,49 +131,7 @@ describe('relay store: expiry by the injected clock', () => {
   });
 });
 
-describe('relay store: bounds', () => {
-  const events = recorded(FILES.includes('anthropic-text.relay') ? 'anthropic-text.relay' : FILES[0]);
-  const last = events.length - 1;
-  const size = (e) => Buffer.byteLength(e.bytes);
-
-  test('past the byte cap the oldest events go; a resume that needs them is refused, one after them works', async () => {
-    // A cap that holds the last 5 events exactly.
-    const cap = events.slice(-5).reduce((n, e) => n + size(e), 0);
-    const { store: s } = store();
-    await s.open('r_1', { maxBytes: cap });
-    for (const e of events) await s.append('r_1', e.id, e.bytes);
-    await s.end('r_1');
-    const first = last - 4;
-    await rejectsUnavailable(s.read('r_1'), 'trimmed');
-    await rejectsUnavailable(s.read('r_1', first - 2), 'trimmed');
-    const tail = await collect(await s.read('r_1', first - 1));
-    assertRun(tail, first, last, 'after the dropped part');
-    assert.equal(tail.map((e) => e.bytes).join(''), events.slice(first).map((e) => e.bytes).join(''));
-  });
-
-  test('multi-byte UTF-8 counts as bytes, not UTF-16 units', async () => {
-    const { store: s } = store();
-    await s.open('r_1', { maxBytes: 8 });
-    await s.append('r_1', 0, 'ab');
-    await s.append('r_1', 1, 'äöü'); // 6 bytes: 8 in all, at the cap
-    assertRun(await take(await s.read('r_1'), 2), 0, 1, 'both held');
-    await s.append('r_1', 2, 'é'); // 10: event 0 goes
-    await rejectsUnavailable(s.read('r_1'), 'trimmed');
-    await s.append('r_1', 3, new Uint8Array(9)); // bigger than the cap alone: kept, alone
-    await rejectsUnavailable(s.read('r_1', 1), 'trimmed');
-    assertRun(await take(await s.read('r_1', 2), 1), 3, 3, 'newest kept');
-  });
-
-  test('a reader that falls behind the byte cap fails, never skips', async () => {
-    const { store: s } = store();
-    await s.open('r_1', { maxBytes: size(events[0]) + size(events[1]) });
-    const reader = await s.read('r_1');
-    await s.append('r_1', 0, events[0].bytes);
-    assert.equal((await reader.next()).value.id, 0);
-    for (const e of events.slice(1, 6)) await s.append('r_1', e.id, e.bytes);
-    await rejectsUnavailable(reader.next(), 'trimmed');
-  });
-
+describe('relay store: the stream cap', () => {
   test('the stream cap evicts the idle stream closest to its deadline, and refuses when all are read', async () => {
     const { time, store: s } = store({ maxStreams: 2, resumeWindowMs: 1000 });
     const drops = [];
@@ -383,22 +151,4 @@ describe('relay store: bounds', () => {
     await b.return();
   });
 
-  test('drop() fails the readers still waiting', async () => {
-    const { store: s } = store();
-    await s.open('r_1');
-    const reader = await s.read('r_1');
-    const next = reader.next();
-    assert.equal(await settled(next), false, 'the reader waits');
-    await s.drop('r_1');
-    await rejectsUnavailable(next, 'dropped');
-  });
-});
-
-test('relay store: an unknown stream is refused with 409 invalid_request', async () => {
-  const { store: s } = store();
-  await rejectsUnavailable(s.read('r_nope'), 'unknown');
-  await rejectsUnavailable(s.read('r_nope', 3), 'unknown');
-  await rejectsUnavailable(s.append('r_nope', 0, 'x'), 'unknown');
-  await rejectsUnavailable(s.end('r_nope'), 'unknown');
-  await assert.rejects(s.read('r_nope'), /relay stream r_nope is not held here \(unknown, or expired/);
 });

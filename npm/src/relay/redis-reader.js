@@ -1,0 +1,247 @@
+// One reader of a stream in the Redis store (./redis-store.js): the stored events after its
+// Last-Event-ID, then the live ones. It subscribes to the stream's channel before it checks the
+// resume (JOIN), so no append published in between is missed; it then pulls the list in batches
+// (FETCH, by id: an id is only fetched once, so a message that overtook a fetch is no duplicate,
+// and a missed one is no gap). A message only wakes it; the lease renewal wakes it too, so a lost
+// subscription slows a reader down to the renewal period instead of stalling it.
+
+import { scripts } from './redis-scripts.js';
+import { StreamUnavailableError } from './store.js';
+
+/** Per FETCH: a resume of a long stream is a few round trips, and a reply stays small. */
+const FETCH_EVENTS = 256;
+const FETCH_BYTES = 1024 * 1024;
+const DONE = Object.freeze({ done: true, value: undefined });
+
+export function unknownStream(streamId) {
+  return new StreamUnavailableError(
+    `relay stream ${streamId} is not held here (unknown, or expired after its resume window)`,
+    { streamId, reason: 'unknown' },
+  );
+}
+
+export function trimmedStream(streamId, id, first, cap) {
+  return new StreamUnavailableError(
+    `relay stream ${streamId} no longer holds event ${id} (events before ${first} were dropped past its ${cap}-byte cap)`,
+    { streamId, reason: 'trimmed' },
+  );
+}
+
+/**
+ * One subscription per channel for all the readers of a process, counted: the client is asked
+ * for one listener per channel only (a tiny interface for a plugged client), and an unsubscribe
+ * still in flight is waited for before the channel is subscribed again, so the two never cross.
+ */
+export class Channels {
+  #client;
+  /** @type {Map<string, {listeners: Set<(m: string) => void>, ready: Promise<void>}>} */
+  #open = new Map();
+  /** @type {Map<string, Promise<void>>} */
+  #closing = new Map();
+
+  constructor(client) {
+    this.#client = client;
+  }
+
+  async add(channel, listener) {
+    let entry = this.#open.get(channel);
+    if (!entry) {
+      const listeners = new Set();
+      const before = this.#closing.get(channel) ?? Promise.resolve();
+      const ready = before.then(() => this.#client.subscribe(channel, (m) => {
+        for (const l of listeners) l(m);
+      }));
+      entry = { listeners, ready };
+      this.#open.set(channel, entry);
+    }
+    entry.listeners.add(listener);
+    try {
+      await entry.ready;
+    } catch (error) {
+      this.remove(channel, listener);
+      throw error;
+    }
+  }
+
+  remove(channel, listener) {
+    const entry = this.#open.get(channel);
+    if (!entry || !entry.listeners.delete(listener) || entry.listeners.size > 0) return;
+    this.#open.delete(channel);
+    const done = entry.ready.then(() => this.#client.unsubscribe(channel)).catch(() => {});
+    this.#closing.set(channel, done);
+    done.then(() => {
+      if (this.#closing.get(channel) === done) this.#closing.delete(channel);
+    });
+  }
+}
+
+/**
+ * @typedef {object} ReaderContext
+ * @property {import('./redis-store.js').RedisCommands} client
+ * @property {Channels} channels
+ * @property {string} streamId
+ * @property {string[]} keys
+ * @property {string} channel
+ * @property {string} token this reader's lease in the stream's set
+ * @property {number} leaseMs
+ * @property {(reader: RedisReader) => void} onClose
+ */
+
+/** Not an async generator: return() must release the stream even before the first next(). */
+export class RedisReader {
+  /** @type {ReaderContext} */
+  #cx;
+  #nextId;
+  /** @type {{id: number, bytes: string}[]} fetched, not handed out yet from #at on */
+  #buffer = [];
+  #at = 0;
+  #ended = false;
+  #closed = false;
+  /** An error the next pull throws (the stream went, the store closed). */
+  #failure = null;
+  /** Counts wake-ups, so a message that came during a fetch is not slept through. */
+  #signal = 0;
+  #wake = null;
+  #timer = null;
+  #busy = 0;
+  #queue = Promise.resolve();
+  #listener = () => {
+    this.#signal++;
+    this.#poke();
+  };
+
+  /** @param {ReaderContext} cx @param {number} nextId */
+  constructor(cx, nextId) {
+    this.#cx = cx;
+    this.#nextId = nextId;
+  }
+
+  /** Subscribes, then checks the resume and takes the lease; rejects when it cannot be served. */
+  async start() {
+    const cx = this.#cx;
+    await cx.channels.add(cx.channel, this.#listener);
+    let r;
+    try {
+      r = await scripts.join.run(cx.client, cx.keys, [String(this.#nextId - 1), cx.token, String(cx.leaseMs)]);
+    } catch (error) {
+      cx.channels.remove(cx.channel, this.#listener);
+      throw error;
+    }
+    if (r[0] !== 'ok') {
+      cx.channels.remove(cx.channel, this.#listener);
+      if (r[0] === 'trimmed') throw trimmedStream(cx.streamId, this.#nextId, r[1], r[2]);
+      if (r[0] === 'ahead') {
+        throw new StreamUnavailableError(
+          `relay stream ${cx.streamId} has sent no event ${this.#nextId - 1} (its last is ${Number(r[1]) - 1})`,
+          { streamId: cx.streamId, reason: 'ahead' },
+        );
+      }
+      throw unknownStream(cx.streamId);
+    }
+    // Renewed three times per lease: one late renewal does not let the stream go.
+    this.#timer = setInterval(() => this.#renew(), Math.max(1, Math.floor(cx.leaseMs / 3)));
+    this.#timer.unref?.();
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  /** @returns {Promise<IteratorResult<{id: number, bytes: string}>>} */
+  next() {
+    // Events already fetched, no pull in flight: no promise chain (a resume is one pull per event).
+    if (this.#busy === 0 && !this.#closed && !this.#failure && this.#at < this.#buffer.length) {
+      return Promise.resolve({ done: false, value: this.#buffer[this.#at++] });
+    }
+    this.#busy++;
+    const result = this.#queue.then(() => this.#pull());
+    this.#queue = result.catch(() => {}).finally(() => this.#busy--);
+    return result;
+  }
+
+  async return() {
+    await this.#close();
+    this.#poke(); // a pull waiting for the next event ends now
+    return DONE;
+  }
+
+  /** Fails the reader's next pull with `error` (the store closed). */
+  abort(error) {
+    this.#failure ??= error;
+    this.#poke();
+  }
+
+  async #pull() {
+    const cx = this.#cx;
+    for (;;) {
+      if (this.#closed) return DONE;
+      if (this.#failure) {
+        await this.#close();
+        throw this.#failure;
+      }
+      if (this.#at < this.#buffer.length) return { done: false, value: this.#buffer[this.#at++] };
+      if (this.#ended) {
+        await this.#close();
+        return DONE;
+      }
+      const signal = this.#signal;
+      let r;
+      try {
+        r = await scripts.fetch.run(cx.client, cx.keys, [String(this.#nextId), String(FETCH_EVENTS), String(FETCH_BYTES)]);
+      } catch (error) {
+        this.abort(error);
+        continue;
+      }
+      if (this.#closed) return DONE;
+      if (r[0] === 'dropped') {
+        this.abort(new StreamUnavailableError(`relay stream ${cx.streamId} was dropped while read`, { streamId: cx.streamId, reason: 'dropped' }));
+        continue;
+      }
+      if (r[0] === 'trimmed') {
+        // This reader fell behind the byte cap: an error (the client resumes and gets 409), never a gap.
+        this.abort(trimmedStream(cx.streamId, this.#nextId, r[1], r[2]));
+        continue;
+      }
+      const [, next, ended, events] = r;
+      this.#buffer = events.map((bytes, i) => ({ id: this.#nextId + i, bytes }));
+      this.#at = 0;
+      this.#nextId += events.length;
+      if (String(ended) === '1' && this.#nextId === Number(next)) this.#ended = true;
+      if (events.length > 0 || this.#ended || this.#signal !== signal) continue;
+      await new Promise((resolve) => (this.#wake = resolve));
+    }
+  }
+
+  #poke() {
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+
+  #renew() {
+    const cx = this.#cx;
+    scripts.renew.run(cx.client, cx.keys, [cx.token, String(cx.leaseMs)]).then(
+      (held) => {
+        // Gone (expired, dropped): the next fetch says so. Held: fetch anyway, in case a message was lost.
+        if (!held) this.#signal++;
+        this.#poke();
+      },
+      (error) => this.abort(error),
+    );
+  }
+
+  /** Leaves: stops renewing, unsubscribes, gives the lease back (the window starts if it was the last). */
+  async #close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    const cx = this.#cx;
+    cx.channels.remove(cx.channel, this.#listener);
+    cx.onClose(this);
+    try {
+      await scripts.leave.run(cx.client, cx.keys, [cx.token]);
+    } catch {
+      // The connection failed: the lease then lapses by itself, a lease later.
+    }
+  }
+}

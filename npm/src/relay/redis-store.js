@@ -1,0 +1,238 @@
+// The relay's resume store in Redis (docs/relay-protocol.md, "Resuming"), so that several relay
+// processes behind one load balancer resume each other's streams: the process that holds the
+// upstream opens, appends and ends a stream; any process serves a resume, the stored events and
+// then the live tail. The same interface and observable behaviour as MemoryStore (./store.js):
+// the same ids, the same StreamUnavailableError reasons, the same byte cap, the same expiry
+// (resumeWindowMs after the stream ended or its last reader left), kept by Redis TTLs.
+//
+// Keys, hash-tagged so that a cluster keeps a stream on one slot: relay:{id}:meta, :events,
+// :readers, and the channel relay:{id} (an append publishes its id, end "end", drop "drop").
+// Each call is one Lua script (./redis-scripts.js says what each checks and changes).
+//
+// What differs from MemoryStore, by design:
+// - No cap on the number of streams (maxStreams): Redis's maxmemory bounds the store. A stream
+//   Redis evicts under memory pressure reads as expired ('unknown', onDrop's 'expired').
+// - A reader holds a stream through a lease it renews every leaseMs / 3; a process that dies
+//   holding one lets it go leaseMs later (plus the window), not never.
+// - onDrop: the process that opened a stream watches its TTL (one PTTL when it should have run
+//   out, then again at most a window apart) and calls onDrop(id, 'expired') once the stream is
+//   gone, ended or not, as MemoryStore does. It is not called after this store's own drop(), nor
+//   after close(); if the connection fails, the watch stops (nothing can be known any more). A
+//   drop() by another process reads as 'expired' here.
+// - Events come back as strings (UTF-8), whether they were appended as strings or bytes.
+
+import { randomBytes } from 'node:crypto';
+
+import { RedisClient, parseRedisUrl } from './redis-client.js';
+import { Channels, RedisReader, unknownStream } from './redis-reader.js';
+import { scripts } from './redis-scripts.js';
+import { DEFAULT_MAX_STREAM_BYTES, DEFAULT_RESUME_WINDOW_MS, StreamUnavailableError } from './store.js';
+
+/** How long a reader holds a stream without renewing (a dead process's reader lets go then). */
+export const DEFAULT_LEASE_MS = 15_000;
+
+/** Stream ids are the relay's (`r_` + hex); anything else is no stream, and no key to build. */
+const STREAM_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * What the store needs from a Redis client; RedisClient (./redis-client.js) has it, and a few
+ * lines adapt another one. ioredis, for instance (two connections: a subscribed one takes no
+ * other command):
+ *
+ *   const cmd = new Redis(url), sub = new Redis(url), listeners = new Map();
+ *   sub.on('message', (channel, message) => listeners.get(channel)?.(message));
+ *   const client = {
+ *     send: ([name, ...args]) => cmd.call(name, ...args),
+ *     subscribe: async (channel, fn) => { listeners.set(channel, fn); await sub.subscribe(channel); },
+ *     unsubscribe: async (channel) => { listeners.delete(channel); await sub.unsubscribe(channel); },
+ *   };
+ *
+ * @typedef {object} RedisCommands
+ * @property {(args: Array<string | Uint8Array>) => Promise<unknown>} send one command, e.g.
+ *   ['EVALSHA', sha, '3', ...]; resolves to its reply with bulk strings as UTF-8 strings,
+ *   integers as numbers, nil as null, arrays as arrays; an error reply rejects (its message
+ *   starting with Redis's code, NOSCRIPT ...). Commands sent one after another run in that order.
+ * @property {(channel: string, onMessage: (message: string) => void) => Promise<void>} subscribe
+ *   resolves once subscribed; the store subscribes a channel once at a time
+ * @property {(channel: string) => Promise<void>} unsubscribe
+ */
+
+/** @implements {import('./store.js').RelayStore} */
+export class RedisStore {
+  /** @type {RedisCommands} */
+  #client;
+  #ownsClient;
+  #channels;
+  /** This store's part of each lease token (a reader adds its number). */
+  #token = randomBytes(8).toString('hex');
+  #serial = 0;
+  /** @type {Set<RedisReader>} */
+  #readers = new Set();
+  /** Streams opened here with onDrop: their expiry watch. @type {Map<string, {timer: any}>} */
+  #watches = new Map();
+
+  /**
+   * @param {object} [options]
+   * @param {RedisCommands} [options.client] a client to use (the store does not close it)
+   * @param {string} [options.url] else a redis:// URL for a RedisClient of its own ...
+   * @param {string} [options.host] ... or its options
+   * @param {number} [options.port]
+   * @param {string} [options.username]
+   * @param {string} [options.password]
+   * @param {number} [options.db]
+   * @param {number} [options.maxReplyBytes]
+   * @param {number} [options.resumeWindowMs] default for `open`
+   * @param {number} [options.maxStreamBytes] default per-stream byte cap
+   * @param {number} [options.leaseMs] a reader's lease
+   */
+  constructor({
+    client,
+    url,
+    resumeWindowMs = DEFAULT_RESUME_WINDOW_MS,
+    maxStreamBytes = DEFAULT_MAX_STREAM_BYTES,
+    leaseMs = DEFAULT_LEASE_MS,
+    ...connection
+  } = {}) {
+    this.#ownsClient = !client;
+    this.#client = client ?? new RedisClient(url ? { ...parseRedisUrl(url), ...connection } : connection);
+    this.#channels = new Channels(this.#client);
+    this.resumeWindowMs = resumeWindowMs;
+    this.maxStreamBytes = maxStreamBytes;
+    this.leaseMs = leaseMs;
+  }
+
+  /**
+   * Starts holding a stream (before its event 0 is appended); its resume window runs from now
+   * until the first reader comes.
+   * @param {string} streamId
+   * @param {import('./store.js').OpenOptions} [options]
+   */
+  async open(streamId, { resumeWindowMs = this.resumeWindowMs, maxBytes = this.maxStreamBytes, onDrop } = {}) {
+    if (!STREAM_ID.test(streamId)) throw new TypeError(`relay store: '${streamId}' is no stream id (letters, digits, _ and -)`);
+    const ttl = await scripts.open.run(this.#client, keys(streamId), [String(resumeWindowMs), String(maxBytes)]);
+    // Ids are random (64 bits or more): a second open of one is the caller's bug, not chance.
+    if (ttl === 0) throw new Error(`relay store: stream ${streamId} is already open`);
+    if (onDrop) this.#watch(streamId, Number(ttl), resumeWindowMs, onDrop);
+  }
+
+  /**
+   * Stores the next event of a stream; readers anywhere get it.
+   * @param {string} streamId
+   * @param {number} id the stream's next id (0, 1, 2, ...)
+   * @param {string | Uint8Array} bytes the event as written on the wire
+   */
+  async append(streamId, id, bytes) {
+    const data = typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const r = await scripts.append.run(this.#client, this.#keys(streamId), [String(id), data, channel(streamId)]);
+    if (r[0] === 'ok') return;
+    if (r[0] === 'ended') throw new Error(`relay store: stream ${streamId} has ended; event ${id} cannot follow`);
+    // The protocol forbids gaps and duplicates; a store that took them would serve them.
+    if (r[0] === 'expects') throw new Error(`relay store: stream ${streamId} expects event ${r[1]}, not ${id}`);
+    throw unknownStream(streamId);
+  }
+
+  /**
+   * Marks a stream ended (its terminal event was the last append).
+   * @param {string} streamId
+   */
+  async end(streamId) {
+    const r = await scripts.end.run(this.#client, this.#keys(streamId), [channel(streamId)]);
+    if (r[0] !== 'ok') throw unknownStream(streamId);
+  }
+
+  /**
+   * The events after `afterId` (all for null, undefined or -1), then the live ones, ending after
+   * the terminal event. Resolves once the resume is known to be servable; rejects with
+   * StreamUnavailableError otherwise. The reader holds the stream until it ends, fails or is left.
+   * @param {string} streamId
+   * @param {number | null} [afterId]
+   * @returns {Promise<AsyncIterableIterator<{id: number, bytes: string}>>}
+   */
+  async read(streamId, afterId = null) {
+    const after = afterId ?? -1;
+    if (!Number.isSafeInteger(after) || after < -1) {
+      throw new StreamUnavailableError(`relay stream ${streamId}: '${afterId}' is not an event id`, { streamId, reason: 'bad_id' });
+    }
+    const reader = new RedisReader(
+      {
+        client: this.#client,
+        channels: this.#channels,
+        streamId,
+        keys: this.#keys(streamId),
+        channel: channel(streamId),
+        token: `${this.#token}:${++this.#serial}`,
+        leaseMs: this.leaseMs,
+        onClose: (r) => this.#readers.delete(r),
+      },
+      after + 1,
+    );
+    await reader.start();
+    this.#readers.add(reader);
+    return reader;
+  }
+
+  /**
+   * Drops a stream now; readers still on it, in any process, fail with StreamUnavailableError
+   * ('dropped'). onDrop is not called: the caller knows.
+   * @param {string} streamId
+   */
+  async drop(streamId) {
+    this.#unwatch(streamId);
+    if (!STREAM_ID.test(streamId)) return;
+    await Promise.all([this.#client.send(['DEL', ...keys(streamId)]), this.#client.send(['PUBLISH', channel(streamId), 'drop'])]);
+  }
+
+  /** Stops the watches, fails this store's readers, and ends its connections (if it made them). */
+  async close() {
+    for (const streamId of [...this.#watches.keys()]) this.#unwatch(streamId);
+    for (const reader of this.#readers) reader.abort(new Error('relay store: closed'));
+    if (this.#ownsClient) await /** @type {RedisClient} */ (this.#client).close();
+  }
+
+  /** The keys of a stream; an id that could be none is unknown, as in MemoryStore. */
+  #keys(streamId) {
+    if (!STREAM_ID.test(streamId)) throw unknownStream(streamId);
+    return keys(streamId);
+  }
+
+  /** Checks when the TTL should have run out; again at most a window later while it is held. */
+  #watch(streamId, ms, windowMs, onDrop) {
+    const watch = { timer: null };
+    const check = async () => {
+      let ttl;
+      try {
+        ttl = await this.#client.send(['PTTL', keys(streamId)[0]]);
+      } catch {
+        ttl = null; // the connection failed: nothing more can be known
+      }
+      if (this.#watches.get(streamId) !== watch) return; // dropped or closed meanwhile
+      if (ttl === null || ttl === -2) {
+        this.#watches.delete(streamId);
+        if (ttl === -2) onDrop(streamId, 'expired');
+        return;
+      }
+      arm(ttl < 0 ? windowMs : Math.min(ttl, windowMs));
+    };
+    const arm = (delay) => {
+      watch.timer = setTimeout(check, Math.max(1, delay));
+      watch.timer.unref?.(); // a watch must not keep a process alive that has nothing else to do
+    };
+    this.#watches.set(streamId, watch);
+    arm(ms);
+  }
+
+  #unwatch(streamId) {
+    const watch = this.#watches.get(streamId);
+    if (!watch) return;
+    clearTimeout(watch.timer);
+    this.#watches.delete(streamId);
+  }
+}
+
+function keys(streamId) {
+  return [`relay:{${streamId}}:meta`, `relay:{${streamId}}:events`, `relay:{${streamId}}:readers`];
+}
+
+function channel(streamId) {
+  return `relay:{${streamId}}`;
+}
