@@ -1,20 +1,20 @@
 // The relay's Redis resume store (npm/src/relay/redis-store.js) on a redis-server of the test's
-// own: the store contract (support/relay_store_contract.mjs) as MemoryStore passes it, then what
-// only Redis has: two stores on their own connections (two relay processes) resuming each other's
-// streams, a reader in a second OS process, expiry by Redis TTLs with a short real window, a
-// reader's lease outliving a killed process by a lease only. Nothing sleeps to synchronise: a test
+// own: the store contract (support/relay_store_contract.mjs) as MemoryStore passes it, the
+// recorded streams appended through one store and resumed through another (two relay processes,
+// each on its own connections); then what only Redis has: a reader in a second OS process, expiry
+// by Redis TTLs with a short real window, a killed reader's lease letting go a lease later. Nothing sleeps to synchronise: a test
 // waits for a store's promise, a child's line, or polls Redis for a key's end with a deadline (an
 // observation of Redis's own clock).
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { RedisClient } from '../../npm/src/relay/redis-client.js';
 import { RedisStore } from '../../npm/src/relay/redis-store.js';
-import { findRedisServer, startRedis } from './support/redis.mjs';
+import { findRedisServer, redisForTests } from './support/redis.mjs';
 import {
   FILES,
   assertBytes,
@@ -26,26 +26,45 @@ import {
 } from './support/relay_store_contract.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const STORE_URL = new URL('../../npm/src/relay/redis-store.js', import.meta.url).href;
 const BIN = findRedisServer();
 
-let server;
-/** Our look at Redis, on its own connection. */
-let admin;
+/** The test's redis-server, and our look at it (a client on its own connection). */
+const redis = BIN ? redisForTests(BIN) : null;
 /** Stores made by a case, closed after it. */
 let stores = [];
 
 function make(options = {}) {
-  const s = new RedisStore({ url: server.url, ...options });
+  const s = new RedisStore({ url: redis.server.url, ...options });
   stores.push(s);
   return s;
+}
+
+/** Plugged clients, closed after the case (a store does not close a client it was given). */
+let plugged = [];
+
+/**
+ * A store on a client given to it, with nothing but the three methods the store documents
+ * (RedisCommands): what a user's ioredis or node-redis adapter provides.
+ */
+function makePlugged() {
+  const client = new RedisClient(redis.server.url);
+  plugged.push(client);
+  return make({
+    client: {
+      send: (args) => client.send(args),
+      subscribe: (channel, onMessage) => client.subscribe(channel, onMessage),
+      unsubscribe: (channel) => client.unsubscribe(channel),
+    },
+  });
 }
 
 /** Closes the case's stores and empties Redis: the contract's cases reuse stream ids. */
 async function cleanup() {
   await Promise.all(stores.map((s) => s.close()));
+  await Promise.all(plugged.map((c) => c.close()));
   stores = [];
-  await admin.send(['FLUSHDB']);
+  plugged = [];
+  await redis.client.send(['FLUSHDB']);
 }
 
 /** Polls until none of the stream's keys is left (Redis expired them), or fails at the deadline. */
@@ -53,25 +72,180 @@ async function vanished(streamId, deadlineMs = 5000) {
   const keys = ['meta', 'events', 'readers'].map((k) => `relay:{${streamId}}:${k}`);
   const start = Date.now();
   for (;;) {
-    if ((await admin.send(['EXISTS', ...keys])) === 0) return Date.now() - start;
+    if ((await redis.client.send(['EXISTS', ...keys])) === 0) return Date.now() - start;
     assert.ok(Date.now() - start < deadlineMs, `relay stream ${streamId} still in Redis after ${deadlineMs} ms`);
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
-const pttl = (streamId) => admin.send(['PTTL', `relay:{${streamId}}:meta`]);
+const pttl = (streamId) => redis.client.send(['PTTL', `relay:{${streamId}}:meta`]);
 
 if (!BIN) {
   test('relay store (redis)', { skip: 'no redis-server (scripts/setup.sh installs it)' }, () => {});
 } else {
-  before(async () => {
-    server = await startRedis({ bin: BIN });
-    admin = new RedisClient(server.url);
-  });
-  after(async () => {
-    await admin?.close();
-    await server?.stop();
+
+  // The recorded streams are appended through one store and resumed through another: two relay
+  // processes, each with its own connections (the second on a plugged client).
+  storeContract('redis', { make: async () => make(), other: async () => makePlugged(), cleanup });
+
+  describe('relay store (redis): across OS processes', () => {
+    afterEach(cleanup);
+    const events = recorded(FILES.includes('anthropic-text.relay') ? 'anthropic-text.relay' : FILES[0]);
+    const last = events.length - 1;
+
+    test('a reader in another process resumes a stream this one appends to, stored then live', async () => {
+      const s = make();
+      await s.open('r_1');
+      const half = Math.floor(events.length / 2);
+      for (const e of events.slice(0, half)) await s.append('r_1', e.id, e.bytes);
+      const child = spawnReader('r_1', 1, 15_000);
+      await child.ready;
+      for (const e of events.slice(half)) await s.append('r_1', e.id, e.bytes);
+      await s.end('r_1');
+      const { code, lines, stderr } = await child.exited;
+      assert.equal(code, 0, stderr);
+      const got = lines.map((line) => JSON.parse(line));
+      assertRun(got, 2, last, 'the other process');
+      assertBytes(got, events, 2, 'the other process');
+    });
+
+    test('a reader whose process is killed lets the stream go a lease (plus the window) later', async () => {
+      const s = make();
+      const dropped = dropSignal();
+      await s.open('r_1', { resumeWindowMs: 200, onDrop: dropped.onDrop });
+      await s.append('r_1', 0, events[0].bytes);
+      const ours = await s.read('r_1'); // holds the stream while the other process starts
+      const child = spawnReader('r_1', -1, 300);
+      await child.ready;
+      await ours.return(); // from here only the other process's lease holds it
+      assert.ok((await pttl('r_1')) > 200, 'held by the lease: longer than the window');
+      child.kill();
+      await child.exited;
+      assert.ok((await pttl('r_1')) > 0, 'not dropped at once');
+      await vanished('r_1');
+      assert.deepEqual(await dropped.promise, ['r_1', 'expired']);
+      await rejectsUnavailable(s.append('r_1', 1, events[1].bytes), 'unknown');
+    });
   });
 
-  storeContract('redis', { make: async () => make(), cleanup });
+  describe('relay store (redis): expiry by Redis TTLs, with a short real window', () => {
+    afterEach(cleanup);
+
+    test('an ended stream with no reader is gone resumeWindowMs after its end, and its opener is told', async () => {
+      const s = make();
+      const dropped = dropSignal();
+      await s.open('r_1', { resumeWindowMs: 200, onDrop: dropped.onDrop });
+      const reader = collect(await s.read('r_1'));
+      await s.append('r_1', 0, 'a');
+      await s.append('r_1', 1, 'b');
+      await s.end('r_1');
+      assert.equal((await reader).length, 2);
+      const ttl = await pttl('r_1');
+      assert.ok(ttl > 0 && ttl <= 200, `TTL ${ttl}: the window from the end`);
+      for (const key of ['events']) assert.ok((await redis.client.send(['PTTL', `relay:{r_1}:${key}`])) > 0, 'the events expire too');
+      await vanished('r_1');
+      assert.deepEqual(await dropped.promise, ['r_1', 'expired']);
+      await rejectsUnavailable(s.read('r_1', 0), 'unknown');
+    });
+
+    test('a reader holds a live stream past its window by renewing its lease; when it leaves, the window runs', async () => {
+      const s = make({ leaseMs: 150 });
+      const dropped = dropSignal();
+      await s.open('r_1', { resumeWindowMs: 200, onDrop: dropped.onDrop });
+      await s.append('r_1', 0, 'a');
+      const reader = await s.read('r_1');
+      assert.equal((await reader.next()).value.id, 0);
+      // Observed over several leases (each renewed a third of the way): never expiring.
+      const start = Date.now();
+      while (Date.now() - start < 600) {
+        assert.ok((await pttl('r_1')) > 0, 'held while read');
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await reader.return(); // the client went away
+      const ttl = await pttl('r_1');
+      assert.ok(ttl > 0 && ttl <= 200, `TTL ${ttl}: the window from the leave`);
+      await vanished('r_1');
+      assert.deepEqual(await dropped.promise, ['r_1', 'expired'], 'the relay cancels the upstream here');
+      await rejectsUnavailable(s.append('r_1', 1, 'b'), 'unknown');
+    });
+
+    test('an opened stream nobody reads expires too', async () => {
+      const s = make();
+      await s.open('r_1', { resumeWindowMs: 200 });
+      await vanished('r_1');
+      await rejectsUnavailable(s.read('r_1'), 'unknown');
+    });
+  });
+
+  describe('relay store (redis): keys and connections', () => {
+    afterEach(cleanup);
+
+    test('an id that could name other keys is no stream', async () => {
+      const s = make();
+      await rejectsUnavailable(s.read('r_1}:meta'), 'unknown');
+      await assert.rejects(s.open('a{b}'), TypeError);
+    });
+
+    test('close() ends the connections the store made', async () => {
+      await onlyAdmin(); // the connections of earlier cases' stores are gone
+      const a = make();
+      const b = make();
+      await a.open('r_1');
+      const reader = await b.read('r_1'); // b subscribes: its second connection
+      await a.append('r_1', 0, 'x');
+      assert.equal((await reader.next()).value.bytes, 'x');
+      assert.equal(await clients(), 4, 'ours, a\'s, and b\'s two');
+      await Promise.all([a.close(), b.close()]);
+      await assert.rejects(reader.next(), /relay store: closed/);
+      await onlyAdmin();
+    });
+  });
+}
+
+/** The number of connections Redis has now (ours included). */
+async function clients() {
+  return (await redis.client.send(['CLIENT', 'LIST'])).trim().split('\n').length;
+}
+
+/** Polls until Redis has only our own connection left (it sees a close a moment later). */
+async function onlyAdmin(deadlineMs = 5000) {
+  const start = Date.now();
+  while ((await clients()) > 1) {
+    assert.ok(Date.now() - start < deadlineMs, 'connections still open');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** onDrop, and a promise of its first call. */
+function dropSignal() {
+  let onDrop;
+  const promise = new Promise((resolve) => (onDrop = (...args) => resolve(args)));
+  return { onDrop, promise };
+}
+
+/** A reader in another node process (support/relay_store_reader.mjs). */
+function spawnReader(streamId, after, leaseMs) {
+  const child = spawn(process.execPath, [path.join(HERE, 'support', 'relay_store_reader.mjs'), redis.server.url, streamId, String(after), String(leaseMs)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let stderr = '';
+  let onReady;
+  let onFail;
+  const ready = new Promise((resolve, reject) => {
+    onReady = resolve;
+    onFail = reject;
+  });
+  child.stdout.setEncoding('utf8').on('data', (d) => {
+    out += d;
+    if (out.startsWith('ready\n')) onReady();
+  });
+  child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+  const exited = new Promise((resolve) => {
+    child.on('close', (code) => {
+      onFail(new Error(`the reader process exited (${code}) before it was ready: ${stderr}`));
+      resolve({ code, lines: out.split('\n').slice(1, -1), stderr });
+    });
+  });
+  return { ready, exited, kill: () => child.kill('SIGKILL') };
 }

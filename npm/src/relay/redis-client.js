@@ -75,11 +75,13 @@ export class RedisConnection {
   /**
    * Sends a command; resolves to its reply, rejects with an error reply or the connection's failure.
    * @param {ReadonlyArray<string | Uint8Array | number>} args
+   * @param {boolean} [fatal] an error reply fails the connection (AUTH, SELECT): at once, so that
+   *   no command pipelined behind it runs as the wrong user or on the wrong database unnoticed
    */
-  send(args) {
+  send(args, fatal = false) {
     if (this.#error) return Promise.reject(this.#error);
     return new Promise((resolve, reject) => {
-      this.#queue.push({ resolve, reject });
+      this.#queue.push({ resolve, reject, fatal, name: String(args[0]) });
       // Commands sent in one tick leave in one write (pipelining without a batch API).
       if (!this.#corked) {
         this.#corked = true;
@@ -110,6 +112,7 @@ export class RedisConnection {
   }
 
   #reply(reply) {
+    if (this.#error) return; // the rest of a chunk after a failure
     if (this.onPush && Array.isArray(reply) && reply[0] === 'message') {
       this.onPush(reply);
       return;
@@ -119,8 +122,13 @@ export class RedisConnection {
       this.fail(new Error('redis: protocol error (a reply to no command)'));
       return;
     }
-    if (reply instanceof Error) waiter.reject(reply);
-    else waiter.resolve(reply);
+    if (!(reply instanceof Error)) waiter.resolve(reply);
+    else if (!waiter.fatal) waiter.reject(reply);
+    else {
+      const error = new Error(`redis: ${waiter.name} failed: ${reply.message}`, { cause: reply });
+      waiter.reject(error);
+      this.fail(error);
+    }
   }
 }
 
@@ -170,7 +178,7 @@ export class RedisClient {
     await Promise.all([this.#commands?.close(), this.#subscriber?.close()]);
   }
 
-  /** A connection with AUTH and SELECT sent first; either failing fails the connection. */
+  /** A connection with AUTH and SELECT sent first; either failing fails the connection at once. */
   #connect(select, onPush) {
     const { username, password, db } = this.#options;
     const connection = new RedisConnection(this.#options, onPush);
@@ -178,9 +186,8 @@ export class RedisClient {
     if (password !== undefined) setup.push(username ? ['AUTH', username, password] : ['AUTH', password]);
     // Channels span databases: only the command connection selects one.
     if (select && db) setup.push(['SELECT', db]);
-    for (const args of setup) {
-      connection.send(args).catch((error) => connection.fail(new Error(`redis: ${args[0]} failed: ${error.message}`, { cause: error })));
-    }
+    // Their failure is every later command's rejection: nothing else to report here.
+    for (const args of setup) connection.send(args, true).catch(() => {});
     return connection;
   }
 }

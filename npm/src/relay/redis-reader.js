@@ -2,7 +2,8 @@
 // Last-Event-ID, then the live ones. It subscribes to the stream's channel before it checks the
 // resume (JOIN), so no append published in between is missed; it then pulls the list in batches
 // (FETCH, by id: an id is only fetched once, so a message that overtook a fetch is no duplicate,
-// and a missed one is no gap). A message only wakes it; the lease renewal wakes it too, so a lost
+// and a missed one is no gap). A reader at the tip takes the next event from its append's
+// message; any other message makes it fetch. The lease renewal wakes it too, so a lost
 // subscription slows a reader down to the renewal period instead of stalling it.
 
 import { scripts } from './redis-scripts.js';
@@ -105,8 +106,28 @@ export class RedisReader {
   #timer = null;
   #busy = 0;
   #queue = Promise.resolve();
-  #listener = () => {
+  /**
+   * The last event came from its message: the next append's message will come too (a channel's
+   * messages arrive in publish order), so the reader waits for it without a FETCH.
+   */
+  #atTip = false;
+  /** A message: "id\nbytes" for an append, "end", "drop". */
+  #listener = (message) => {
     this.#signal++;
+    // A pull waits (no FETCH in flight, nothing fetched left) and this is exactly the next event:
+    // take it from the message (the bytes stored under that id) instead of fetching it. Any other
+    // message only makes the reader fetch: an id already had, or one past a lost message, is never
+    // taken, so no duplicate, no gap. A reader that is not waiting takes nothing: it fetches when
+    // it pulls, so one that fell behind the byte cap fails then, as in MemoryStore.
+    const nl = message.indexOf('\n');
+    if (this.#wake && nl > 0 && message.slice(0, nl) === String(this.#nextId)) {
+      this.#buffer = [{ id: this.#nextId, bytes: message.slice(nl + 1) }];
+      this.#at = 0;
+      this.#nextId++;
+      this.#atTip = true;
+    } else {
+      this.#atTip = false;
+    }
     this.#poke();
   };
 
@@ -184,6 +205,10 @@ export class RedisReader {
         await this.#close();
         return DONE;
       }
+      if (this.#atTip) {
+        await new Promise((resolve) => (this.#wake = resolve));
+        continue;
+      }
       const signal = this.#signal;
       let r;
       try {
@@ -221,9 +246,11 @@ export class RedisReader {
   #renew() {
     const cx = this.#cx;
     scripts.renew.run(cx.client, cx.keys, [cx.token, String(cx.leaseMs)]).then(
-      (held) => {
-        // Gone (expired, dropped): the next fetch says so. Held: fetch anyway, in case a message was lost.
-        if (!held) this.#signal++;
+      () => {
+        // Gone (expired, dropped): the next fetch says so. Held: fetch anyway, in case a message
+        // was lost (a subscription that failed must not stall the reader).
+        this.#signal++;
+        this.#atTip = false;
         this.#poke();
       },
       (error) => this.abort(error),

@@ -42,7 +42,8 @@ return settle(true)
 
 /**
  * ARGV: id, bytes, channel. {'ok', ttl} | {'unknown'} | {'ended'} | {'expects', next}. Past the
- * cap the oldest events go, never the newest (readers waiting for it must get it).
+ * cap the oldest events go, never the newest (readers waiting for it must get it). Publishes
+ * "id\nbytes": a reader waiting for exactly that id takes it without a round trip.
  */
 const APPEND = `${SETTLE}
 local m = redis.call('HMGET', KEYS[1], 'next', 'ended', 'cap', 'bytes')
@@ -60,7 +61,7 @@ end
 redis.call('HSET', KEYS[1], 'next', tonumber(m[1]) + 1, 'bytes', bytes)
 if dropped > 0 then redis.call('HINCRBY', KEYS[1], 'first', dropped) end
 local ttl = settle(false)
-redis.call('PUBLISH', ARGV[3], ARGV[1])
+redis.call('PUBLISH', ARGV[3], ARGV[1] .. '\\n' .. ARGV[2])
 return {'ok', ttl}
 `;
 

@@ -126,7 +126,8 @@ export class RespParser {
       case 0x24: { // $
         const length = integer(line, -1);
         if (length === -1) return { value: null, end };
-        if (length > this.maxReplyBytes) throw new Error(`redis: a reply passes ${this.maxReplyBytes} bytes (maxReplyBytes)`);
+        // Refused at its header: what the reply will take is known before any byte of it is kept.
+        if (this.#replyBytes + end - pos + length + 2 > this.maxReplyBytes) throw new Error(`redis: a reply passes ${this.maxReplyBytes} bytes (maxReplyBytes)`);
         if (buf.length < end + length + 2) {
           this.#need = end + length + 2 - pos;
           return null;

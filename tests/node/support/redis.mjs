@@ -7,6 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
+
+import { RedisClient } from '../../../npm/src/relay/redis-client.js';
 
 /** The redis-server binary, or null when there is none (the tests then say why they skip). */
 export function findRedisServer() {
@@ -88,4 +91,23 @@ function launch(bin, port, dir, args, deadlineMs) {
       reject(new Error(`redis-server exited (${code}) before it was ready:\n${log}`));
     });
   });
+}
+
+/**
+ * Hooks for the current suite (or file): a redis-server started before its tests and stopped
+ * after them, and a RedisClient on it (the tests' own look at Redis).
+ * @param {string} bin
+ * @returns {{server: Awaited<ReturnType<typeof startRedis>> | null, client: RedisClient | null}}
+ */
+export function redisForTests(bin) {
+  const handle = { server: null, client: null };
+  before(async () => {
+    handle.server = await startRedis({ bin });
+    handle.client = new RedisClient(handle.server.url);
+  });
+  after(async () => {
+    await handle.client?.close();
+    await handle.server?.stop();
+  });
+  return handle;
 }

@@ -2,9 +2,10 @@
 // must pass: MemoryStore (relay_store.test.mjs) and RedisStore (relay_store_redis.test.mjs) run
 // them alike. On the recorded relay streams (tests/golden/relay/*.relay, written by the C++ codec
 // test): a resume from every id gives exactly the stream's tail, byte for byte, with no gap and no
-// duplicate; live events reach waiting readers; the byte cap refuses a resume instead of serving a
-// gap. Nothing sleeps: a test that waits for an event awaits the store's own promise. What a
-// store's clock decides (expiry) is each store's own test file.
+// duplicate, stored then live, also through a second store on the same data (another process's);
+// live events reach waiting readers; the byte cap refuses a resume instead of serving a gap.
+// Nothing sleeps: a test that waits for an event awaits the store's own promise. What a store's
+// clock decides (expiry) is each store's own test file.
 
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -88,10 +89,19 @@ export async function rejectsUnavailable(promise, reason) {
 /**
  * Registers the contract's cases for one store.
  * @param {string} name
- * @param {{make: () => Promise<import('../../../npm/src/relay/store.js').RelayStore & {drop: (id: string) => Promise<void>}>, cleanup: () => Promise<void>}} hooks
- *   make: a fresh, empty store (stream ids repeat across cases); cleanup: after each case
+ * @param {{make: () => Promise<Store>, other?: () => Promise<Store>, cleanup: () => Promise<void>}} hooks
+ *   make: a fresh, empty store (stream ids repeat across cases); other: a second store on the same
+ *   data, as another relay process has (the recorded streams are then appended through one and
+ *   resumed through the other); cleanup: after each case
+ * @typedef {import('../../../npm/src/relay/store.js').RelayStore & {drop: (id: string) => Promise<void>}} Store
  */
-export function storeContract(name, { make, cleanup }) {
+export function storeContract(name, { make, other, cleanup }) {
+  /** The store that appends, and the one that serves the resumes. */
+  const pair = async () => {
+    const writer = await make();
+    return [writer, other ? await other() : writer];
+  };
+
   describe(`relay store (${name}): resume from every id of every recorded stream`, () => {
     afterEach(cleanup);
     assert.ok(FILES.length > 0, `no golden relay streams in ${GOLDEN} (run the core's Relay* tests)`);
@@ -99,10 +109,10 @@ export function storeContract(name, { make, cleanup }) {
       test(file, async () => {
         const events = recorded(file);
         const last = events.length - 1;
-        const s = await make();
-        await s.open('r_1');
-        for (const e of events) await s.append('r_1', e.id, e.bytes);
-        await s.end('r_1');
+        const [w, s] = await pair();
+        await w.open('r_1');
+        for (const e of events) await w.append('r_1', e.id, e.bytes);
+        await w.end('r_1');
         for (let after = -1; after <= last; after++) {
           const got = await collect(await s.read('r_1', after));
           assertRun(got, after + 1, last, `${file} after ${after}`);
@@ -120,16 +130,16 @@ export function storeContract(name, { make, cleanup }) {
         const events = recorded(file);
         const last = events.length - 1;
         const half = Math.floor(events.length / 2);
-        const s = await make();
-        await s.open('r_1');
-        for (const e of events.slice(0, half)) await s.append('r_1', e.id, e.bytes);
+        const [w, s] = await pair();
+        await w.open('r_1');
+        for (const e of events.slice(0, half)) await w.append('r_1', e.id, e.bytes);
         const readers = [];
         for (let after = -1; after < half; after++) readers.push({ after, done: collect(await s.read('r_1', after)) });
         for (const e of events.slice(half)) {
-          await s.append('r_1', e.id, e.bytes);
+          await w.append('r_1', e.id, e.bytes);
           readers.push({ after: e.id, done: collect(await s.read('r_1', e.id)) });
         }
-        await s.end('r_1');
+        await w.end('r_1');
         for (const r of readers) {
           const got = await r.done;
           assertRun(got, r.after + 1, last, `${file} after ${r.after}`);
