@@ -88,7 +88,8 @@ if (!BIN) {
   // processes, each with its own connections (the second on a plugged client).
   storeContract('redis', { make: async () => make(), other: async () => makePlugged(), cleanup });
 
-  describe('relay store (redis): across OS processes', () => {
+  // These wait for signals (a child's line, onDrop): one that never comes fails the suite, not the run.
+  describe('relay store (redis): across OS processes', { timeout: 60_000 }, () => {
     afterEach(cleanup);
     const events = recorded(FILES.includes('anthropic-text.relay') ? 'anthropic-text.relay' : FILES[0]);
     const last = events.length - 1;
@@ -128,7 +129,7 @@ if (!BIN) {
     });
   });
 
-  describe('relay store (redis): expiry by Redis TTLs, with a short real window', () => {
+  describe('relay store (redis): expiry by Redis TTLs, with a short real window', { timeout: 60_000 }, () => {
     afterEach(cleanup);
 
     test('an ended stream with no reader is gone resumeWindowMs after its end, and its opener is told', async () => {
@@ -177,7 +178,7 @@ if (!BIN) {
     });
   });
 
-  describe('relay store (redis): keys and connections', () => {
+  describe('relay store (redis): keys and connections', { timeout: 60_000 }, () => {
     afterEach(cleanup);
 
     test('an id that could name other keys is no stream', async () => {

@@ -45,7 +45,7 @@ export function parseRedisUrl(url) {
 export class RedisConnection {
   #socket;
   #parser;
-  /** @type {{resolve: (v: unknown) => void, reject: (e: Error) => void}[]} */
+  /** @type {{resolve: (v: unknown) => void, reject: (e: Error) => void, fatal: boolean, name: string}[]} */
   #queue = [];
   #error = null;
   #corked = false;
@@ -139,7 +139,9 @@ export class RedisConnection {
  */
 export class RedisClient {
   #options;
+  /** @type {RedisConnection | null} */
   #commands = null;
+  /** @type {RedisConnection | null} */
   #subscriber = null;
   /** @type {Map<string, (message: string) => void>} */
   #listeners = new Map();

@@ -99,12 +99,16 @@ export class RedisReader {
   #ended = false;
   #closed = false;
   /** An error the next pull throws (the stream went, the store closed). */
+  /** @type {Error | null} */
   #failure = null;
   /** Counts wake-ups, so a message that came during a fetch is not slept through. */
   #signal = 0;
+  /** @type {(() => void) | null} */
   #wake = null;
-  #timer = null;
+  /** @type {ReturnType<typeof setInterval> | undefined} */
+  #timer = undefined;
   #busy = 0;
+  /** @type {Promise<unknown>} */
   #queue = Promise.resolve();
   /**
    * The last event came from its message: the next append's message will come too (a channel's
@@ -186,7 +190,7 @@ export class RedisReader {
     return DONE;
   }
 
-  /** Fails the reader's next pull with `error` (the store closed). */
+  /** Fails the reader's next pull with `error` (the store closed). @param {Error} error */
   abort(error) {
     this.#failure ??= error;
     this.#poke();
@@ -206,7 +210,7 @@ export class RedisReader {
         return DONE;
       }
       if (this.#atTip) {
-        await new Promise((resolve) => (this.#wake = resolve));
+        await new Promise((resolve) => (this.#wake = () => resolve(undefined)));
         continue;
       }
       const signal = this.#signal;
@@ -214,7 +218,7 @@ export class RedisReader {
       try {
         r = await scripts.fetch.run(cx.client, cx.keys, [String(this.#nextId), String(FETCH_EVENTS), String(FETCH_BYTES)]);
       } catch (error) {
-        this.abort(error);
+        this.abort(/** @type {Error} */ (error));
         continue;
       }
       if (this.#closed) return DONE;
@@ -233,7 +237,7 @@ export class RedisReader {
       this.#nextId += events.length;
       if (String(ended) === '1' && this.#nextId === Number(next)) this.#ended = true;
       if (events.length > 0 || this.#ended || this.#signal !== signal) continue;
-      await new Promise((resolve) => (this.#wake = resolve));
+      await new Promise((resolve) => (this.#wake = () => resolve(undefined)));
     }
   }
 

@@ -139,12 +139,13 @@ class Script {
    * @param {{send: (args: Array<string | Uint8Array>) => Promise<unknown>}} client
    * @param {string[]} keys
    * @param {Array<string | Uint8Array>} argv
+   * @returns {Promise<any>} the script's reply (each script above says its shape)
    */
   async run(client, keys, argv) {
     try {
       return await client.send(['EVALSHA', this.sha, String(keys.length), ...keys, ...argv]);
     } catch (error) {
-      if (!String(error?.message).startsWith('NOSCRIPT')) throw error;
+      if (!String(/** @type {any} */ (error)?.message).startsWith('NOSCRIPT')) throw error;
       return client.send(['EVAL', this.source, String(keys.length), ...keys, ...argv]);
     }
   }

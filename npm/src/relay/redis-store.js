@@ -57,7 +57,9 @@ const STREAM_ID = /^[A-Za-z0-9_-]{1,128}$/;
  * @property {(channel: string) => Promise<void>} unsubscribe
  */
 
-/** @implements {import('./store.js').RelayStore} */
+/** @typedef {import('./store.js').RelayStore} RelayStore */
+
+/** @implements {RelayStore} */
 export class RedisStore {
   /** @type {RedisCommands} */
   #client;
@@ -197,11 +199,13 @@ export class RedisStore {
 
   /** Checks when the TTL should have run out; again at most a window later while it is held. */
   #watch(streamId, ms, windowMs, onDrop) {
-    const watch = { timer: null };
+    /** @type {{timer: ReturnType<typeof setTimeout> | undefined}} */
+    const watch = { timer: undefined };
     const check = async () => {
+      /** @type {number | null} */
       let ttl;
       try {
-        ttl = await this.#client.send(['PTTL', keys(streamId)[0]]);
+        ttl = Number(await this.#client.send(['PTTL', keys(streamId)[0]]));
       } catch {
         ttl = null; // the connection failed: nothing more can be known
       }
@@ -213,6 +217,7 @@ export class RedisStore {
       }
       arm(ttl < 0 ? windowMs : Math.min(ttl, windowMs));
     };
+    /** @param {number} delay */
     const arm = (delay) => {
       watch.timer = setTimeout(check, Math.max(1, delay));
       watch.timer.unref?.(); // a watch must not keep a process alive that has nothing else to do

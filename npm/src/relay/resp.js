@@ -41,7 +41,7 @@ export class RespParser {
   #pending = 0;
   /** Bytes #pending must reach before parsing is worth trying again. */
   #need = 0;
-  /** Arrays being filled: {items, remaining}. */
+  /** Arrays being filled. @type {{items: unknown[], remaining: number}[]} */
   #stack = [];
   /** Bytes of the current top-level reply already consumed. */
   #replyBytes = 0;
@@ -71,7 +71,7 @@ export class RespParser {
       if (!element) break;
       this.#replyBytes += element.end - pos;
       pos = element.end;
-      if (element.count > 0) {
+      if (element.count !== undefined && element.count > 0) {
         if (this.#stack.length >= MAX_DEPTH) throw new Error(`redis: a reply nests arrays deeper than ${MAX_DEPTH}`);
         this.#stack.push({ items: [], remaining: element.count });
         continue;
