@@ -33,8 +33,13 @@ const redis = BIN ? redisForTests(BIN) : null;
 /** Stores made by a case, closed after it. */
 let stores = [];
 
+/**
+ * A store on the test's Redis. Its readers' lease is long unless a case says otherwise: a reader
+ * that missed a wake-up would be rescued by its renewal poll (every lease / 3) and pass, slowly;
+ * with a long lease it fails by the case's timeout instead.
+ */
 function make(options = {}) {
-  const s = new RedisStore({ url: redis.server.url, ...options });
+  const s = new RedisStore({ url: redis.server.url, leaseMs: 300_000, ...options });
   stores.push(s);
   return s;
 }
@@ -86,7 +91,7 @@ if (!BIN) {
 
   // The recorded streams are appended through one store and resumed through another: two relay
   // processes, each with its own connections (the second on a plugged client).
-  storeContract('redis', { make: async () => make(), other: async () => makePlugged(), cleanup });
+  storeContract('redis', { make: async () => make(), other: async () => makePlugged(), cleanup, timeout: 90_000 });
 
   // These wait for signals (a child's line, onDrop): one that never comes fails the suite, not the run.
   describe('relay store (redis): across OS processes', { timeout: 60_000 }, () => {
@@ -170,6 +175,20 @@ if (!BIN) {
       await rejectsUnavailable(s.append('r_1', 1, 'b'), 'unknown');
     });
 
+    test('a stream that ends after its last reader left is kept for the window from its end', async () => {
+      const s = make();
+      await s.open('r_1', { resumeWindowMs: 1000 });
+      await s.append('r_1', 0, 'a');
+      await (await s.read('r_1')).return(); // the client went away mid-stream
+      // 900 ms later by Redis's clock (the TTL is that clock): 100 ms of the window are left.
+      await redis.client.send(['PEXPIRE', 'relay:{r_1}:meta', '100']);
+      await s.append('r_1', 1, 'b'); // the upstream finished meanwhile
+      await s.end('r_1');
+      const ttl = await pttl('r_1');
+      assert.ok(ttl > 500 && ttl <= 1000, `TTL ${ttl}: the window from the end`);
+      assertRun(await collect(await s.read('r_1', 0)), 1, 1, 'resumed after the end');
+    });
+
     test('an opened stream nobody reads expires too', async () => {
       const s = make();
       await s.open('r_1', { resumeWindowMs: 200 });
@@ -180,6 +199,30 @@ if (!BIN) {
 
   describe('relay store (redis): keys and connections', { timeout: 60_000 }, () => {
     afterEach(cleanup);
+
+    test('a message for an id the reader has, or past its next, is no event: the reader fetches', async () => {
+      const writer = make();
+      const client = new RedisClient(redis.server.url);
+      plugged.push(client);
+      const s = make({ client });
+      await writer.open('r_1');
+      await writer.append('r_1', 0, 'zero');
+      const reader = await s.read('r_1', 0);
+      const next = reader.next();
+      // The reader's FETCH has left (its pull ran), and its empty answer came back before this
+      // PING's on the same connection; after the microtasks it waits for a message.
+      await new Promise((resolve) => setImmediate(resolve));
+      await client.send(['PING']);
+      await new Promise((resolve) => setImmediate(resolve));
+      // Published before the real one: the reader sees them first (a channel keeps its order).
+      await redis.client.send(['PUBLISH', 'relay:{r_1}', '0\nstale']);
+      await redis.client.send(['PUBLISH', 'relay:{r_1}', '5\nahead']);
+      await writer.append('r_1', 1, 'one');
+      assert.deepEqual(await next, { done: false, value: { id: 1, bytes: 'one' } });
+      await writer.append('r_1', 2, 'two');
+      assert.deepEqual(await reader.next(), { done: false, value: { id: 2, bytes: 'two' } });
+      await reader.return();
+    });
 
     test('an id that could name other keys is no stream', async () => {
       const s = make();

@@ -89,13 +89,15 @@ export async function rejectsUnavailable(promise, reason) {
 /**
  * Registers the contract's cases for one store.
  * @param {string} name
- * @param {{make: () => Promise<Store>, other?: () => Promise<Store>, cleanup: () => Promise<void>}} hooks
+ * @param {{make: () => Promise<Store>, other?: () => Promise<Store>, cleanup: () => Promise<void>, timeout?: number}} hooks
  *   make: a fresh, empty store (stream ids repeat across cases); other: a second store on the same
  *   data, as another relay process has (the recorded streams are then appended through one and
- *   resumed through the other); cleanup: after each case
+ *   resumed through the other); cleanup: after each case; timeout: per case, for a store whose
+ *   reader could wait for ever on a lost wake-up (a failure then, not a hung run)
  * @typedef {import('../../../npm/src/relay/store.js').RelayStore & {drop: (id: string) => Promise<void>}} Store
  */
-export function storeContract(name, { make, other, cleanup }) {
+export function storeContract(name, { make, other, cleanup, timeout }) {
+  const options = { timeout };
   /** The store that appends, and the one that serves the resumes. */
   const pair = async () => {
     const writer = await make();
@@ -106,7 +108,7 @@ export function storeContract(name, { make, other, cleanup }) {
     afterEach(cleanup);
     assert.ok(FILES.length > 0, `no golden relay streams in ${GOLDEN} (run the core's Relay* tests)`);
     for (const file of FILES) {
-      test(file, async () => {
+      test(file, options, async () => {
         const events = recorded(file);
         const last = events.length - 1;
         const [w, s] = await pair();
@@ -124,7 +126,7 @@ export function storeContract(name, { make, other, cleanup }) {
         assert.match(all[0].bytes, /^id: 0\nevent: start\n/);
       });
 
-      test(`${file}, resumed while live`, async () => {
+      test(`${file}, resumed while live`, options, async () => {
         // Half the stream is stored when readers join after each of its ids (stored part, then
         // live part); more join after each later append (live part only); then the end.
         const events = recorded(file);
@@ -153,7 +155,7 @@ export function storeContract(name, { make, other, cleanup }) {
     afterEach(cleanup);
     const events = recorded(FILES.includes('anthropic-text.relay') ? 'anthropic-text.relay' : FILES[0]);
 
-    test('a waiting reader gets the next event when it is appended, and ends after end()', async () => {
+    test('a waiting reader gets the next event when it is appended, and ends after end()', options, async () => {
       const s = await make();
       await s.open('r_1');
       await s.append('r_1', 0, events[0].bytes);
@@ -168,7 +170,7 @@ export function storeContract(name, { make, other, cleanup }) {
       assert.deepEqual(await after, { done: true, value: undefined });
     });
 
-    test('two readers at once see every event once, in order', async () => {
+    test('two readers at once see every event once, in order', options, async () => {
       const s = await make();
       await s.open('r_1');
       const a = collect(await s.read('r_1'));
@@ -182,7 +184,7 @@ export function storeContract(name, { make, other, cleanup }) {
       assert.deepEqual(ga, gb);
     });
 
-    test('concurrent next() calls on one reader get different events', async () => {
+    test('concurrent next() calls on one reader get different events', options, async () => {
       const s = await make();
       await s.open('r_1');
       const reader = await s.read('r_1');
@@ -191,7 +193,7 @@ export function storeContract(name, { make, other, cleanup }) {
       assert.deepEqual((await Promise.all(pulls)).map((r) => r.value.id), [0, 1, 2]);
     });
 
-    test('end then read: the stored events, then done at once', async () => {
+    test('end then read: the stored events, then done at once', options, async () => {
       const s = await make();
       await s.open('r_1');
       for (const e of events) await s.append('r_1', e.id, e.bytes);
@@ -202,7 +204,7 @@ export function storeContract(name, { make, other, cleanup }) {
       assert.deepEqual(await empty.next(), { done: true, value: undefined });
     });
 
-    test('the protocol’s order is enforced on append: no gap, no duplicate, nothing after the end', async () => {
+    test('the protocol’s order is enforced on append: no gap, no duplicate, nothing after the end', options, async () => {
       const s = await make();
       await s.open('r_1');
       await assert.rejects(s.append('r_1', 1, 'x'), /expects event 0/);
@@ -213,7 +215,7 @@ export function storeContract(name, { make, other, cleanup }) {
       await assert.rejects(s.open('r_1'), /already open/);
     });
 
-    test('a resume past the last event sent, or with an id that is no id, is refused', async () => {
+    test('a resume past the last event sent, or with an id that is no id, is refused', options, async () => {
       const s = await make();
       await s.open('r_1');
       await s.append('r_1', 0, events[0].bytes);
@@ -229,7 +231,7 @@ export function storeContract(name, { make, other, cleanup }) {
     const last = events.length - 1;
     const size = (e) => Buffer.byteLength(e.bytes);
 
-    test('past the byte cap the oldest events go; a resume that needs them is refused, one after them works', async () => {
+    test('past the byte cap the oldest events go; a resume that needs them is refused, one after them works', options, async () => {
       // A cap that holds the last 5 events exactly.
       const cap = events.slice(-5).reduce((n, e) => n + size(e), 0);
       const s = await make();
@@ -244,7 +246,7 @@ export function storeContract(name, { make, other, cleanup }) {
       assert.equal(tail.map((e) => e.bytes).join(''), events.slice(first).map((e) => e.bytes).join(''));
     });
 
-    test('multi-byte UTF-8 counts as bytes, not UTF-16 units', async () => {
+    test('multi-byte UTF-8 counts as bytes, not UTF-16 units', options, async () => {
       const s = await make();
       await s.open('r_1', { maxBytes: 8 });
       await s.append('r_1', 0, 'ab');
@@ -257,7 +259,7 @@ export function storeContract(name, { make, other, cleanup }) {
       assertRun(await take(await s.read('r_1', 2), 1), 3, 3, 'newest kept');
     });
 
-    test('a reader that falls behind the byte cap fails, never skips', async () => {
+    test('a reader that falls behind the byte cap fails, never skips', options, async () => {
       const s = await make();
       await s.open('r_1', { maxBytes: size(events[0]) + size(events[1]) });
       const reader = await s.read('r_1');
@@ -267,7 +269,7 @@ export function storeContract(name, { make, other, cleanup }) {
       await rejectsUnavailable(reader.next(), 'trimmed');
     });
 
-    test('drop() fails the readers still waiting', async () => {
+    test('drop() fails the readers still waiting', options, async () => {
       const s = await make();
       await s.open('r_1');
       const reader = await s.read('r_1');
@@ -278,7 +280,7 @@ export function storeContract(name, { make, other, cleanup }) {
     });
   });
 
-  test(`relay store (${name}): an unknown stream is refused with 409 invalid_request`, async (t) => {
+  test(`relay store (${name}): an unknown stream is refused with 409 invalid_request`, options, async (t) => {
     t.after(cleanup);
     const s = await make();
     await rejectsUnavailable(s.read('r_nope'), 'unknown');
