@@ -49,18 +49,27 @@ let plugged = [];
 
 /**
  * A store on a client given to it, with nothing but the three methods the store documents
- * (RedisCommands): what a user's ioredis or node-redis adapter provides.
+ * (RedisCommands): what a user's ioredis or node-redis adapter provides; and that client.
+ * `beforeSubscribe` runs (awaited) before each subscription, to put something in between;
+ * `afterSubscribe` once it holds.
+ * @param {{beforeSubscribe?: () => Promise<unknown>, afterSubscribe?: () => void}} [hooks]
+ * @returns {[RedisStore, RedisClient]}
  */
-function makePlugged() {
+function makePlugged({ beforeSubscribe, afterSubscribe } = {}) {
   const client = new RedisClient(redis.server.url);
   plugged.push(client);
-  return make({
+  const store = make({
     client: {
       send: (args) => client.send(args),
-      subscribe: (channel, onMessage) => client.subscribe(channel, onMessage),
+      subscribe: async (channel, onMessage) => {
+        await beforeSubscribe?.();
+        await client.subscribe(channel, onMessage);
+        afterSubscribe?.();
+      },
       unsubscribe: (channel) => client.unsubscribe(channel),
     },
   });
+  return [store, client];
 }
 
 /** Closes the case's stores and empties Redis: the contract's cases reuse stream ids. */
@@ -72,15 +81,19 @@ async function cleanup() {
   await redis.client.send(['FLUSHDB']);
 }
 
-/** Polls until none of the stream's keys is left (Redis expired them), or fails at the deadline. */
-async function vanished(streamId, deadlineMs = 5000) {
-  const keys = ['meta', 'events', 'readers'].map((k) => `relay:{${streamId}}:${k}`);
+/** Polls Redis until `done()` holds, or fails at the deadline: an observation, not a sleep. */
+async function until(done, what, deadlineMs = 5000) {
   const start = Date.now();
-  for (;;) {
-    if ((await redis.client.send(['EXISTS', ...keys])) === 0) return Date.now() - start;
-    assert.ok(Date.now() - start < deadlineMs, `relay stream ${streamId} still in Redis after ${deadlineMs} ms`);
+  while (!(await done())) {
+    assert.ok(Date.now() - start < deadlineMs, `${what} after ${deadlineMs} ms`);
     await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+/** Until none of the stream's keys is left (Redis expired them). */
+async function vanished(streamId) {
+  const keys = ['meta', 'events', 'readers'].map((k) => `relay:{${streamId}}:${k}`);
+  await until(async () => (await redis.client.send(['EXISTS', ...keys])) === 0, `relay stream ${streamId} still in Redis`);
 }
 
 const pttl = (streamId) => redis.client.send(['PTTL', `relay:{${streamId}}:meta`]);
@@ -91,7 +104,7 @@ if (!BIN) {
 
   // The recorded streams are appended through one store and resumed through another: two relay
   // processes, each with its own connections (the second on a plugged client).
-  storeContract('redis', { make: async () => make(), other: async () => makePlugged(), cleanup, timeout: 90_000 });
+  storeContract('redis', { make: async () => make(), other: async () => makePlugged()[0], cleanup, timeout: 300_000 });
 
   // These wait for signals (a child's line, onDrop): one that never comes fails the suite, not the run.
   describe('relay store (redis): across OS processes', { timeout: 60_000 }, () => {
@@ -197,20 +210,32 @@ if (!BIN) {
     });
   });
 
-  describe('relay store (redis): keys and connections', { timeout: 60_000 }, () => {
+  describe('relay store (redis): keys and connections', { timeout: 20_000 }, () => {
     afterEach(cleanup);
+
+    test('an append between a reader\'s last FETCH and its SUBSCRIBE is not missed', async () => {
+      const writer = make();
+      await writer.open('r_1');
+      await writer.append('r_1', 0, 'zero');
+      // Its message is published before the subscription holds: the reader never sees it.
+      const [s] = makePlugged({ beforeSubscribe: () => writer.append('r_1', 1, 'one') });
+      const reader = await s.read('r_1', 0);
+      assert.deepEqual(await reader.next(), { done: false, value: { id: 1, bytes: 'one' } });
+      await reader.return();
+    });
 
     test('a message for an id the reader has, or past its next, is no event: the reader fetches', async () => {
       const writer = make();
-      const client = new RedisClient(redis.server.url);
-      plugged.push(client);
-      const s = make({ client });
+      let afterSubscribe;
+      const subscribed = new Promise((resolve) => (afterSubscribe = resolve));
+      const [s, client] = makePlugged({ afterSubscribe });
       await writer.open('r_1');
       await writer.append('r_1', 0, 'zero');
       const reader = await s.read('r_1', 0);
-      const next = reader.next();
-      // The reader's FETCH has left (its pull ran), and its empty answer came back before this
-      // PING's on the same connection; after the microtasks it waits for a message.
+      const next = reader.next(); // nothing to read: it subscribes, then fetches once more
+      await subscribed;
+      // That FETCH has left (after the microtasks), and its empty answer came back before this
+      // PING's on the same connection; after the microtasks the reader waits for a message.
       await new Promise((resolve) => setImmediate(resolve));
       await client.send(['PING']);
       await new Promise((resolve) => setImmediate(resolve));
@@ -235,10 +260,13 @@ if (!BIN) {
       const a = make();
       const b = make();
       await a.open('r_1');
-      const reader = await b.read('r_1'); // b subscribes: its second connection
       await a.append('r_1', 0, 'x');
-      assert.equal((await reader.next()).value.bytes, 'x');
+      const reader = await b.read('r_1', 0);
+      const next = reader.next(); // nothing to read yet: b subscribes, on its second connection
+      await until(async () => (await redis.client.send(['PUBSUB', 'NUMSUB', 'relay:{r_1}']))[1] === 1, 'b not subscribed');
       assert.equal(await clients(), 4, 'ours, a\'s, and b\'s two');
+      await a.append('r_1', 1, 'y');
+      assert.equal((await next).value.bytes, 'y');
       await Promise.all([a.close(), b.close()]);
       await assert.rejects(reader.next(), /relay store: closed/);
       await onlyAdmin();
@@ -251,13 +279,9 @@ async function clients() {
   return (await redis.client.send(['CLIENT', 'LIST'])).trim().split('\n').length;
 }
 
-/** Polls until Redis has only our own connection left (it sees a close a moment later). */
-async function onlyAdmin(deadlineMs = 5000) {
-  const start = Date.now();
-  while ((await clients()) > 1) {
-    assert.ok(Date.now() - start < deadlineMs, 'connections still open');
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+/** Until Redis has only our own connection left (it sees a close a moment later). */
+async function onlyAdmin() {
+  await until(async () => (await clients()) === 1, 'connections still open');
 }
 
 /** onDrop, and a promise of its first call. */

@@ -1,8 +1,10 @@
 // One reader of a stream in the Redis store (./redis-store.js): the stored events after its
-// Last-Event-ID, then the live ones. It subscribes to the stream's channel before it checks the
-// resume (JOIN), so no append published in between is missed; it then pulls the list in batches
-// (FETCH, by id: an id is only fetched once, so a message that overtook a fetch is no duplicate,
-// and a missed one is no gap). A reader at the tip takes the next event from its append's
+// Last-Event-ID, then the live ones. It checks the resume and takes a lease (JOIN), then pulls the
+// list in batches (FETCH, by id: an id is only fetched once, so a message that overtook a fetch is
+// no duplicate, and a missed one is no gap). It subscribes to the stream's channel only when it
+// first has to wait (a resume of an ended stream never does), and fetches once more after the
+// subscription holds, so an append published between its last FETCH and the SUBSCRIBE is not
+// missed. A reader at the tip takes the next event from its append's
 // message; any other message makes it fetch. The lease renewal wakes it too, so a lost
 // subscription slows a reader down to the renewal period instead of stalling it.
 
@@ -98,8 +100,7 @@ export class RedisReader {
   #at = 0;
   #ended = false;
   #closed = false;
-  /** An error the next pull throws (the stream went, the store closed). */
-  /** @type {Error | null} */
+  /** An error the next pull throws (the stream went, the store closed). @type {Error | null} */
   #failure = null;
   /** Counts wake-ups, so a message that came during a fetch is not slept through. */
   #signal = 0;
@@ -115,6 +116,7 @@ export class RedisReader {
    * messages arrive in publish order), so the reader waits for it without a FETCH.
    */
   #atTip = false;
+  #subscribed = false;
   /** A message: "id\nbytes" for an append, "end", "drop". */
   #listener = (message) => {
     this.#signal++;
@@ -141,19 +143,11 @@ export class RedisReader {
     this.#nextId = nextId;
   }
 
-  /** Subscribes, then checks the resume and takes the lease; rejects when it cannot be served. */
+  /** Checks the resume and takes the lease; rejects when it cannot be served. */
   async start() {
     const cx = this.#cx;
-    await cx.channels.add(cx.channel, this.#listener);
-    let r;
-    try {
-      r = await scripts.join.run(cx.client, cx.keys, [String(this.#nextId - 1), cx.token, String(cx.leaseMs)]);
-    } catch (error) {
-      cx.channels.remove(cx.channel, this.#listener);
-      throw error;
-    }
+    const r = await scripts.join.run(cx.client, cx.keys, [String(this.#nextId - 1), cx.token, String(cx.leaseMs)]);
     if (r[0] !== 'ok') {
-      cx.channels.remove(cx.channel, this.#listener);
       if (r[0] === 'trimmed') throw trimmedStream(cx.streamId, this.#nextId, r[1], r[2]);
       if (r[0] === 'ahead') {
         throw new StreamUnavailableError(
@@ -186,13 +180,13 @@ export class RedisReader {
 
   async return() {
     await this.#close();
-    this.#poke(); // a pull waiting for the next event ends now
     return DONE;
   }
 
   /** Fails the reader's next pull with `error` (the store closed). @param {Error} error */
   abort(error) {
     this.#failure ??= error;
+    clearInterval(this.#timer); // a failed reader holds nothing (even if it is never pulled again)
     this.#poke();
   }
 
@@ -237,6 +231,17 @@ export class RedisReader {
       this.#nextId += events.length;
       if (String(ended) === '1' && this.#nextId === Number(next)) this.#ended = true;
       if (events.length > 0 || this.#ended || this.#signal !== signal) continue;
+      if (!this.#subscribed) {
+        // Nothing new: wait for a message, once subscribed; then fetch again (see the top).
+        this.#subscribed = true;
+        try {
+          await cx.channels.add(cx.channel, this.#listener);
+        } catch (error) {
+          this.#subscribed = false;
+          this.abort(/** @type {Error} */ (error));
+        }
+        continue;
+      }
       await new Promise((resolve) => (this.#wake = () => resolve(undefined)));
     }
   }
@@ -267,8 +272,9 @@ export class RedisReader {
     this.#closed = true;
     clearInterval(this.#timer);
     const cx = this.#cx;
-    cx.channels.remove(cx.channel, this.#listener);
+    if (this.#subscribed) cx.channels.remove(cx.channel, this.#listener);
     cx.onClose(this);
+    this.#poke(); // a pull waiting for the next event ends now, not after the LEAVE
     try {
       await scripts.leave.run(cx.client, cx.keys, [cx.token]);
     } catch {

@@ -6,7 +6,7 @@
 // (resumeWindowMs after the stream ended or its last reader left), kept by Redis TTLs.
 //
 // Keys, hash-tagged so that a cluster keeps a stream on one slot: relay:{id}:meta, :events,
-// :readers, and the channel relay:{id} (an append publishes its id, end "end", drop "drop").
+// :readers, and the channel relay:{id} (an append publishes "id\nbytes", end "end", drop "drop").
 // Each call is one Lua script (./redis-scripts.js says what each checks and changes).
 //
 // What differs from MemoryStore, by design:
@@ -46,6 +46,8 @@ const STREAM_ID = /^[A-Za-z0-9_-]{1,128}$/;
  *     subscribe: async (channel, fn) => { listeners.set(channel, fn); await sub.subscribe(channel); },
  *     unsubscribe: async (channel) => { listeners.delete(channel); await sub.unsubscribe(channel); },
  *   };
+ *
+ * (That adapter is not run by the tests, which plug RedisClient through these three methods only.)
  *
  * @typedef {object} RedisCommands
  * @property {(args: Array<string | Uint8Array>) => Promise<unknown>} send one command, e.g.

@@ -8,7 +8,8 @@
 //
 // The interface is deliberately narrow (an append-only list per stream, a wake-up when it grows,
 // a deadline) so that a Redis store, which lets several relay processes resume each other's
-// streams, fits it without a second design. How each call maps onto Redis (not built yet):
+// streams, fits it without a second design. How each call maps onto Redis (RedisStore in
+// ./redis-store.js; ./redis-scripts.js has the exact scripts):
 //   open   the hash relay:{id}:meta {window, cap, first: 0, bytes: 0, ended: 0}, created only if
 //          absent (HSETNX, or in the Lua script), then PEXPIRE window (nobody reads yet).
 //   append RPUSH relay:{id}:events bytes; HINCRBY meta bytes; when past the cap LPOP the oldest
@@ -17,10 +18,12 @@
 //   read   SUBSCRIBE relay:{id} first (so nothing published in between is missed), then HGETALL
 //          meta (missing: unknown or expired; afterId + 1 < first: trimmed) and LRANGE from
 //          afterId + 1 - first; then the live tail by LRANGE from the next id on each message,
-//          skipping ids already sent, so a message that overtook the LRANGE is no duplicate.
-//   expiry Redis TTLs instead of timers: PERSIST while a reader holds the stream (a reader count
-//          with a heartbeat, since a process may die holding it), PEXPIRE window when the count
-//          falls to zero and on end. The clock and scheduler injected here stand for that TTL.
+//          skipping ids already sent, so a message that overtook the LRANGE is no duplicate (a
+//          reader waiting for exactly the published id takes its bytes from the message).
+//   expiry Redis TTLs instead of timers: while a reader holds the stream, a lease it renews (a
+//          sorted set of reader leases, since a process may die holding it) keeps the TTL past
+//          the lease's end; PEXPIRE window when the last lease goes and on end. The clock and
+//          scheduler injected here stand for that TTL.
 // That is why every call is async, ids are explicit (the list index is not enough once the head
 // is trimmed) and the events are opaque bytes (a store never parses an event).
 
@@ -58,8 +61,8 @@ export class StreamUnavailableError extends InvalidRequestError {
 }
 
 /**
- * The store's interface; MemoryStore implements it in one process, a Redis store will across
- * processes (see the top of this file).
+ * The store's interface; MemoryStore implements it in one process, RedisStore
+ * (./redis-store.js) across processes (see the top of this file).
  * @typedef {object} RelayStore
  * @property {(streamId: string, options?: OpenOptions) => Promise<void>} open
  * @property {(streamId: string, id: number, bytes: string | Uint8Array) => Promise<void>} append
