@@ -249,6 +249,19 @@ if (!BIN) {
       await reader.return();
     });
 
+    test('nextNow() hands out what a FETCH brought without waiting, then null', async () => {
+      const s = make();
+      await s.open('r_1');
+      for (let id = 0; id < 5; id++) await s.append('r_1', id, `e${id}`);
+      await s.end('r_1');
+      const reader = /** @type {any} */ (await s.read('r_1'));
+      assert.equal(reader.nextNow(), null, 'nothing fetched yet');
+      assert.equal((await reader.next()).value.id, 0); // one FETCH brought all five
+      assert.deepEqual([1, 2, 3, 4].map(() => reader.nextNow()?.id), [1, 2, 3, 4]);
+      assert.equal(reader.nextNow(), null);
+      assert.deepEqual(await reader.next(), { done: true, value: undefined });
+    });
+
     test('an id that could name other keys is no stream', async () => {
       const s = make();
       await rejectsUnavailable(s.read('r_1}:meta'), 'unknown');

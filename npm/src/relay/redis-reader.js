@@ -174,8 +174,23 @@ export class RedisReader {
     }
     this.#busy++;
     const result = this.#queue.then(() => this.#pull());
-    this.#queue = result.catch(() => {}).finally(() => this.#busy--);
+    // Registered before the caller's await: the pull no longer counts once the caller resumes.
+    const done = () => {
+      this.#busy--;
+    };
+    this.#queue = result.then(done, done);
     return result;
+  }
+
+  /**
+   * The next event already fetched, now, or null when the reader would have to wait for a FETCH
+   * or a message (or has ended: next() says so). Never waits. Optional in the RelayStore
+   * interface: a response writes every event already there in one go.
+   * @returns {{id: number, bytes: string} | null}
+   */
+  nextNow() {
+    if (this.#busy !== 0 || this.#closed || this.#failure || this.#at >= this.#buffer.length) return null;
+    return this.#buffer[this.#at++];
   }
 
   async return() {
