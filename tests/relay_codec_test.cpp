@@ -210,6 +210,30 @@ TEST(RelayDecoder, ReadsAWholeStream) {
   EXPECT_EQ(decoder.last_event_id(), 3u);
 }
 
+// An error carries what was assembled before the failure, as done carries the completion: the
+// client's result and the error's partial come from it.
+TEST(RelayCodec, ErrorCarriesTheCompletionSoFar) {
+  RelayEncoder encoder("r_ab", "m");
+  std::string out;
+  encoder.WriteStart(&out);
+  Error error{ErrorCode::kTruncated, "cut", "", 0, {}};
+  Event failed;
+  failed.kind = EventKind::kError;
+  failed.error = &error;
+  encoder.WriteBatch({&failed, 1}, &out, R"({"text": "Hel", "finished": false})");
+  EXPECT_NE(
+      out.find("event: error\ndata: {\"error\":{\"code\":\"truncated\",\"message\":\"cut\","
+               "\"retryable\":true},\"completion\":{\"text\":\"Hel\",\"finished\":false}}\n\n"),
+      std::string::npos)
+      << out;
+  RelayDecoder decoder;
+  const auto events = DecodeAll(decoder, out);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, EventKind::kError);
+  EXPECT_EQ(decoder.end(), RelayEnd::kError);
+  EXPECT_EQ(decoder.completion_json(), R"({"text":"Hel","finished":false})");
+}
+
 TEST(RelayDecoder, CrLfLineEndsReadTheSame) {
   std::string lf = Start() + TextEvent(1, "a") + "id: 2\n" + kDone;
   std::string crlf;

@@ -21,6 +21,7 @@ import {
   AuthenticationError,
   createRelay,
   InvalidRequestError,
+  MemoryStore,
   PolicyViolationError,
   RateLimitError,
 } from '../../npm/src/index.js';
@@ -579,6 +580,60 @@ describe('fetch shape', () => {
       assert.ok(!relay.sent().includes(KEY), 'the key reached the browser');
     } finally {
       await relay.close();
+    }
+  });
+});
+
+describe('server integration', () => {
+  test('a store that cannot take another stream: 503 server, retryable; the provider is not asked', async () => {
+    let asked = 0;
+    // A provider that sends one event and stays open: the first stream keeps its reader.
+    const silent = async (_url, init = {}) => {
+      asked++;
+      return new Response(new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}]}\n\n'));
+          init.signal?.addEventListener('abort', () => controller.error(new Error('aborted')), { once: true });
+        },
+      }), { status: 200, headers: { 'content-type': 'text/event-stream' } });
+    };
+    const relay = await serve({ provider: 'openai', apiKey: KEY, fetch: silent, maxRetries: 0, policy: { models: '*' },
+      store: new MemoryStore({ maxStreams: 1 }) });
+    try {
+      const controller = new AbortController();
+      const first = await fetch(relay.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"prompt":"a"}', signal: controller.signal });
+      const reader = first.body.getReader();
+      let text = '';
+      while (!text.includes('event: text')) text += new TextDecoder().decode((await reader.read()).value);
+      const second = await raw(relay.url);
+      assert.equal(second.status, 503, second.text);
+      assert.deepEqual([second.json.error.code, second.json.error.retryable], ['server', true]);
+      assert.equal(asked, 1, 'the refused request never reached the provider');
+      controller.abort();
+    } finally {
+      await relay.close();
+    }
+  });
+
+  test('a body already parsed by a middleware (express.json()) is the request', async () => {
+    const relay = createRelay({ ...upstream('openai-chat-text-usage.sse'), policy: { models: [MODEL] } });
+    const server = http.createServer(async (req, res) => {
+      let text = '';
+      for await (const part of req) text += part;
+      req.body = JSON.parse(text); // what a body parser leaves
+      relay(req, res);
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${server.address().port}/api/chat`;
+      const answer = await raw(url, { body: JSON.stringify({ model: MODEL, prompt: 'x' }) });
+      assert.equal(answer.status, 200, answer.text);
+      assert.match(answer.text, /event: done/);
+      const refused = await raw(url, { body: JSON.stringify({ model: 'other', prompt: 'x' }) });
+      assert.equal(refused.status, 403);
+    } finally {
+      server.closeAllConnections?.();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

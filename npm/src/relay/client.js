@@ -203,6 +203,7 @@ export class RelaySession {
   /** The decoded chunks, minus a cut's truncated error (the session resumes instead). */
   #read(decoder, chunks) {
     if (decoder.streamId) this.streamId = decoder.streamId;
+    this.partial.model ||= decoder.model;
     const out = [];
     for (const chunk of chunks) {
       if (chunk.type === 'error' && decoder.end === 'cut' && chunk === chunks.at(-1)) break;

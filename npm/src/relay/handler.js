@@ -133,10 +133,16 @@ class Relay {
     }
     const streamId = await newStreamId();
     const encoder = new RelayEncoder({ stream: streamId, model: options.model });
-    await this.store.open(streamId, {
-      // No client came back within the resume window: the upstream stops ("Cancelling").
-      onDrop: () => this.#running.get(streamId)?.cancel('the client went away'),
-    });
+    try {
+      await this.store.open(streamId, {
+        // No client came back within the resume window: the upstream stops ("Cancelling").
+        onDrop: () => this.#running.get(streamId)?.cancel('the client went away'),
+      });
+    } catch {
+      // The store is full (every stream it holds is being read) or unreachable: nothing was sent.
+      stream.cancel();
+      throw new RelayRefusal(503, ErrorCode.SERVER, 'the relay cannot take another stream now: retry later');
+    }
     this.#pump(streamId, stream, encoder);
     return this.#events(streamId, null);
   }
@@ -377,7 +383,7 @@ function withKeepAlive(reader, keepAliveMs) {
   };
 }
 
-const TICK = Symbol('keep-alive');
+const TICK = Symbol('idle timer');
 
 function drained(res) {
   return new Promise((resolve) => {
@@ -392,6 +398,13 @@ function drained(res) {
 }
 
 async function readNodeBody(req, limit) {
+  // A body-parsing middleware (express.json()) already read the stream: its result is the body.
+  if (req.body !== undefined && req.body !== null && req.readableEnded !== false) {
+    const body = req.body;
+    const text = typeof body === 'string' ? body : body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : JSON.stringify(body);
+    if (Buffer.byteLength(text) > limit) throw new RelayRefusal(413, ErrorCode.INVALID_REQUEST, `the request body is larger than ${limit} bytes`);
+    return text;
+  }
   let size = 0;
   const parts = [];
   for await (const part of req) {

@@ -48,7 +48,7 @@ export class RelayRefusal extends Error {
 
   /** The JSON body of the answer. */
   body() {
-    const error = { code: this.code, message: this.message, retryable: this.code === ErrorCode.RATE_LIMITED };
+    const error = { code: this.code, message: this.message, retryable: this.code === ErrorCode.RATE_LIMITED || this.code === ErrorCode.SERVER };
     if (this.retryAfterMs !== undefined) error.retryAfterMs = this.retryAfterMs;
     return { error };
   }
