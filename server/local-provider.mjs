@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { relayMount } from './lib/relay-mount.mjs';
 import { KEYS } from './lib/scenario.mjs';
 import { LIMITS, defaultFixturesDir, playgroundMounts, startServer } from './lib/server.mjs';
 
@@ -18,7 +19,9 @@ const USAGE = `Usage: node server/local-provider.mjs [options]
   --fixtures DIR  recorded fixtures: .sse, and subfolders of .sse / .ndjson / .eventstream /
                   .json recordings (default ${defaultFixturesDir()})
   --web DIR       also serve the web playground: DIR at /, the npm package at /npm/src/ and
-                  /npm/dist/ (GET / HEAD only, same origin as the API)
+                  /npm/dist/ (GET / HEAD only, same origin as the API), and its backend: the
+                  package's relays at /api/relay/<provider>, keys from this environment
+                  (LLMSTREAM_RELAY_* settings: server/README.md, "Relays")
   --request-timeout-ms N
                   headers + body of a request must arrive within N ms, else 408 and the
                   socket is closed; responses are not limited (default ${LIMITS.requestTimeoutMs},
@@ -90,6 +93,8 @@ const quiet = args.quiet === true;
 if (args.web !== undefined && !existsSync(path.join(args.web, 'index.html'))) {
   fail(`--web ${args.web}: no index.html there`);
 }
+// The relays stream from this server too ('local'): they learn its URL once it listens.
+let selfURL = null;
 const provider = await startServer({
   port: nonNegativeInt('port', args.port ?? '8787'),
   host: args.host ?? '127.0.0.1',
@@ -99,6 +104,7 @@ const provider = await startServer({
   fixturesDir: args.fixtures ?? defaultFixturesDir(),
   log: quiet ? null : (line) => process.stderr.write(`${line}\n`),
   staticMounts: args.web === undefined ? null : playgroundMounts(path.resolve(args.web)),
+  apiMounts: args.web === undefined ? [] : [relayMount({ selfURL: () => selfURL })],
   requestTimeoutMs: limit(
     'request-timeout-ms',
     'LLMSTREAM_REQUEST_TIMEOUT_MS',
@@ -106,6 +112,7 @@ const provider = await startServer({
   ),
   maxConnections: limit('max-connections', 'LLMSTREAM_MAX_CONNECTIONS', LIMITS.maxConnections),
 }).catch((err) => fail(err.message));
+selfURL = provider.url;
 
 // Scripts and tests read the port from this exact line.
 process.stdout.write(`llmstream local provider listening on ${provider.url}\n`);

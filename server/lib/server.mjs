@@ -138,7 +138,9 @@ export function playgroundMounts(webDir) {
 /**
  * Starts the server. Resolves with { server, host, port, url, close() }.
  * `log` (optional) receives one line per request. `staticMounts` (optional, e.g.
- * `playgroundMounts('web')`) serves files for GET / HEAD paths the API does not use.
+ * `playgroundMounts('web')`) serves files for GET / HEAD paths the API does not use. `apiMounts`
+ * (optional, e.g. the playground's relays, lib/relay-mount.mjs): handlers `(req, res, url) =>
+ * Promise<boolean>` tried first, in order; true means the request was theirs and is answered.
  * `requestTimeoutMs` bounds the reading of each request (0 = no deadline), `maxBodyBytes` its
  * body, `maxConnections` the open connections (0 = no cap) and `maxLogRecords` the request
  * log and the `times` counters; defaults in LIMITS. The result also has `connections`: live
@@ -152,6 +154,7 @@ export async function startServer({
   allowNonLoopback = false,
   log = null,
   staticMounts = null,
+  apiMounts = [],
   requestTimeoutMs = LIMITS.requestTimeoutMs,
   maxBodyBytes = LIMITS.maxBodyBytes,
   maxConnections = LIMITS.maxConnections,
@@ -174,6 +177,7 @@ export async function startServer({
     defaults: { pace_ms: paceMs },
     log,
     serveStatic,
+    apiMounts,
     maxBodyBytes,
   };
 
@@ -260,6 +264,13 @@ async function route(ctx, req, res) {
   const url = new URL(req.url, 'http://local');
   const pathname = url.pathname.replace(/\/+$/, '') || '/';
   const control = isControl(pathname);
+  // Mounted handlers (the playground's relays) answer their own paths, preflights included.
+  for (const mount of ctx.apiMounts) {
+    if (await mount(req, res, url)) {
+      ctx.log?.(`${req.method} ${pathname} ${res.statusCode}`);
+      return undefined;
+    }
+  }
   if (req.method === 'OPTIONS' && !control) return answerPreflight(req, res);
   const endpoint = matchEndpoint(pathname);
   const dialect = endpoint?.dialect;
