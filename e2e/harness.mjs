@@ -3,14 +3,39 @@
 // helpers. No sleeps: tests wait for DOM conditions or the server's request log.
 
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { PROVIDERS } from '../npm/dist/core/abi.js';
 import { launchChromium } from '../tests/node/support/chromium.mjs';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const ARTIFACTS = path.join(REPO, 'build', 'e2e-artifacts');
+
+/**
+ * The OpenAI key the server holds in e2e runs (fresh each run): relay.test.mjs proves that it
+ * reaches no page, storage or network message. The relay it enables points at the local
+ * provider ({self}), allows two models (the policy test asks for a third) and honours the
+ * dev-only cut fault (server/README.md, "Relays").
+ */
+export const SERVER_KEY = `sk-e2e-secret-${randomBytes(12).toString('hex')}`;
+export const RELAY_MODELS = ['gpt-4o-mini', 'local-fast'];
+
+/** The server's environment: the caller's, without any real provider key, plus the relay's. */
+function serverEnv() {
+  const env = { ...process.env };
+  for (const { keyVariable } of PROVIDERS) delete env[keyVariable]; // the page's defaults stay known
+  for (const name of Object.keys(env)) if (name.startsWith('LLMSTREAM_RELAY_')) delete env[name];
+  return {
+    ...env,
+    OPENAI_API_KEY: SERVER_KEY,
+    LLMSTREAM_RELAY_BASE_URL_OPENAI: '{self}/v1',
+    LLMSTREAM_RELAY_MODELS_OPENAI: RELAY_MODELS.join(','),
+    LLMSTREAM_RELAY_FAULTS: '1',
+  };
+}
 
 /** Starts `node server/local-provider.mjs --web web --port 0`; resolves to {url, stop()}. */
 export function startProvider() {
@@ -18,7 +43,7 @@ export function startProvider() {
   const child = spawn(process.execPath, [
     path.join(REPO, 'server', 'local-provider.mjs'), '--port', '0', '--quiet',
     '--web', path.join(REPO, 'web'), '--fixtures', path.join(shared, 'fixtures'),
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  ], { stdio: ['ignore', 'pipe', 'pipe'], env: serverEnv() });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   return new Promise((resolve, reject) => {
@@ -120,4 +145,20 @@ export async function waitForState(panel, states, timeout = 15_000) {
     { timeout },
   );
   return panel.getAttribute('data-state');
+}
+
+/**
+ * Starts panel `p` on a long stream (its scenario names `key`), clicks Stop once the output has
+ * some text, and waits until the provider logs the request's client_disconnected; returns it.
+ */
+export async function stopMidStream(p, base, key) {
+  await setFields(p, { scenario: `pace_ms=50; tokens=400; key=${key}`, maxTokens: 1000 });
+  await p.getByTestId('generate').click();
+  const id = await p.getAttribute('id');
+  await p.page().waitForFunction((panelId) => document.querySelector(`#${panelId} [data-testid=output]`).textContent.length > 40, id);
+  await p.getByTestId('stop').click();
+  const record = await waitForRecord(base, key, 'client_disconnected');
+  assert(record.events_sent < 400, 'stopped before the end');
+  assert((await waitForState(p, 'stopped')) === 'stopped', 'the panel says stopped');
+  return record;
 }

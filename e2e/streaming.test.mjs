@@ -2,7 +2,7 @@
 // normalized events and the result, and Stop aborts the request (the server sees it).
 
 import { replyTokens } from '../server/lib/textgen.mjs';
-import { artifactPath, assert, setFields, waitForRecord, waitForState } from './harness.mjs';
+import { artifactPath, assert, setFields, stopMidStream, waitForState } from './harness.mjs';
 
 const norm = (s) => s.replace(/\s+/g, ' ').trim();
 
@@ -67,13 +67,7 @@ export const tests = [
     async run({ panel, base }) {
       const p = panel(0);
       const key = `e2e-stop-${Date.now()}`;
-      await setFields(p, { scenario: `pace_ms=50; tokens=400; key=${key}`, maxTokens: 1000 });
-      await p.getByTestId('generate').click();
-      await p.page().waitForFunction(() => document.querySelector('#p1 [data-testid=output]').textContent.length > 40);
-      await p.getByTestId('stop').click();
-      const record = await waitForRecord(base, key, 'client_disconnected');
-      assert(record.events_sent < 400, 'stopped before the end');
-      assert((await waitForState(p, 'stopped')) === 'stopped', 'the panel says stopped');
+      await stopMidStream(p, base, key);
       assert((await p.getByTestId('output').textContent()).length > 40, 'the partial answer stays');
       assert(await p.getByTestId('stop').isDisabled(), 'Stop is disabled again');
     },

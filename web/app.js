@@ -1,6 +1,7 @@
 // The playground page: loads the llmstream package from this origin (no bundler, no CDN), makes
 // the stream panels, and wires the global buttons and keyboard shortcuts.
 
+import { loadRelays } from './connection.js';
 import { Panel } from './panel.js';
 import { transformsAvailable } from './transforms.js';
 
@@ -13,6 +14,8 @@ let llm = null;
 /** The package's generated table (provider and API lists), shared with the C++. */
 let abi = null;
 let fixtures = [];
+/** Which providers this server relays ("via server"): connection.js. */
+let relays = {};
 
 function announce(text) {
   status.textContent = text;
@@ -28,7 +31,7 @@ async function loadFixtures() {
 }
 
 function addPanel(settings) {
-  const panel = new Panel(nextPanel++, { llm, abi, fixtures, announce, onRemove: removePanel });
+  const panel = new Panel(nextPanel++, { llm, abi, fixtures, relays, announce, onRemove: removePanel });
   panelsEl.append(panel.root);
   panel.init(settings);
   panels.push(panel);
@@ -93,7 +96,7 @@ async function main() {
     document.body.dataset.ready = 'error';
     return;
   }
-  fixtures = await loadFixtures();
+  [fixtures, relays] = await Promise.all([loadFixtures(), loadRelays()]);
   setUpTransforms(transformsError);
   addPanel({ provider: 'local', model: 'local-echo' });
   addPanel({ provider: 'local', model: 'local-fast' });

@@ -9,11 +9,14 @@
 /**
  * Starts one user turn: `text` appended to `conversation` (the package's Conversation), then a
  * stream of it. With no tool checked, one plain request (the package's loop needs a tool).
- * `request`: streamCompletion options without messages / tools / signal.
+ * `request`: streamCompletion options without messages / tools / signal. `tools`: the tools
+ * with their code (direct), or their names (via server: the relay runs them, and `[]` asks it
+ * for a plain answer, so an empty list is sent as it is).
  */
 export function startTurn({ loader, conversation, text, request, tools, maxSteps, signal }) {
   const messages = conversation.appendUser(text).messages;
-  const loop = Object.keys(tools).length > 0 ? { tools, maxSteps } : {};
+  const named = Array.isArray(tools);
+  const loop = named ? { tools, ...(tools.length ? { maxSteps } : {}) } : Object.keys(tools).length > 0 ? { tools, maxSteps } : {};
   return { messages, stream: loader.streamCompletion({ ...request, messages, ...loop, signal }) };
 }
 

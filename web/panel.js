@@ -3,8 +3,10 @@
 // uses the llmstream package like any application: APILoader + streamCompletion + for await.
 // In conversation mode (a checkbox) Generate sends the prompt as the next user turn instead:
 // the conversation and its tool loop are the package's (conversation.js starts a turn), the
-// transcript and step timeline conversation-view.js's.
+// transcript and step timeline conversation-view.js's. "Via server" streams through this
+// server's relay (connection.js): the same chunks, errors and result, no key in the page.
 
+import { DIRECT, VIA_SERVER, defaultConnection, relayLoader, relayStatus } from './connection.js';
 import { conversationAfter, startTurn } from './conversation.js';
 import { ConversationView } from './conversation-view.js';
 import { DEMO_TOOLS, demoTools } from './demo-tools.js';
@@ -47,7 +49,8 @@ export class Panel {
   /**
    * @param {number} n panel number (ids are `p<n>-...`)
    * @param {{llm: any, abi: {PROVIDERS: readonly any[], WIRE_APIS: readonly string[]},
-   *   fixtures: string[], announce(text: string): void, onRemove(p: Panel): void}} deps
+   *   fixtures: string[], relays: Record<string, any>, announce(text: string): void,
+   *   onRemove(p: Panel): void}} deps
    *   abi: the package's generated table (/npm/dist/core/abi.js): the provider and API lists
    */
   constructor(n, deps) {
@@ -67,6 +70,7 @@ export class Panel {
       label.htmlFor = `p${n}-${label.getAttribute('data-for')}`;
     }
     this.root.id = `p${n}`;
+    for (const radio of [this.el.viaServer, this.el.direct]) radio.name = `p${n}-route`;
     this.root.dataset.panel = String(n);
     this.root.setAttribute('aria-labelledby', this.el.title.id);
     this.el.title.textContent = `Panel ${n}`;
@@ -122,6 +126,7 @@ export class Panel {
     el.reasoningEffort.addEventListener('input', () => this.#onThinking());
     el.temperature.setAttribute('aria-describedby', el.temperatureNote.id);
     el.baseURL.addEventListener('input', () => this.#onBaseURL());
+    for (const radio of [el.viaServer, el.direct]) radio.addEventListener('change', () => this.#onRoute());
     for (const fault of FAULTS) {
       const b = document.createElement('button');
       b.type = 'button';
@@ -178,8 +183,36 @@ export class Panel {
       : facts?.keyRequired
         ? `needed for this provider (${facts.keyVariable})`
         : 'optional for this provider';
-    if (!local) el.connection.open = true;
+    const relay = relayStatus(this.deps.relays, provider);
+    el.viaServer.disabled = !relay.available;
+    el.relayNote.textContent = relay.text;
+    (defaultConnection(this.deps.relays, facts) === VIA_SERVER ? el.viaServer : el.direct).checked = true;
+    this.#onRoute();
+    if (!local && !this.viaServer) el.connection.open = true;
     this.#onThinking();
+  }
+
+  /** Whether requests go through this server's relay (the key stays there). */
+  get viaServer() {
+    return this.el.viaServer.checked && !this.el.viaServer.disabled;
+  }
+
+  /**
+   * Via server, the relay decides the base URL, the API and the key, and takes no scripted reply
+   * or failing tool (a request carries only the protocol's fields): those fields are off, and
+   * the key field is not there at all, so a key cannot be typed into the page by habit.
+   */
+  #onRoute() {
+    const { el } = this;
+    const server = this.viaServer;
+    el.apiKeyField.hidden = server;
+    el.apiKey.disabled = server;
+    if (server) el.apiKey.value = '';
+    el.baseURL.disabled = server;
+    el.api.disabled = server;
+    el.failTool.disabled = server;
+    this.root.dataset.connection = server ? VIA_SERVER : DIRECT;
+    this.#onBaseURL();
   }
 
   /**
@@ -234,17 +267,21 @@ export class Panel {
     this.deps.announce(`Panel ${this.n}: conversation reset`);
   }
 
-  /** Whether requests go to the local provider (provider 'local', or a base URL on this origin). */
+  /**
+   * Whether requests go to the local provider: provider 'local', a base URL on this origin, or
+   * via server a relay whose upstream is the local provider.
+   */
   get #local() {
+    if (this.viaServer) return relayStatus(this.deps.relays, this.el.provider.value).local;
     return this.el.provider.value === 'local' || isLocalURL(this.el.baseURL.value.trim());
   }
 
   #onBaseURL() {
     // Scenarios and scripted replies are the local provider's; a hosted one would refuse them.
+    // A relay passes the scenario header on, not a scripted reply (it is not a request field).
     const local = this.#local;
-    for (const node of [this.el.scenario, this.el.script, ...this.el.faults.querySelectorAll('button')]) {
-      node.disabled = !local;
-    }
+    for (const node of [this.el.scenario, ...this.el.faults.querySelectorAll('button')]) node.disabled = !local;
+    this.el.script.disabled = !local || this.viaServer;
   }
 
   setFixtures(names) {
@@ -276,6 +313,8 @@ export class Panel {
 
   /** The panel's loader and request options (everything but prompt / messages / signal). */
   #request(run, fixture) {
+    // A fixture is a recording on this server: replayed direct, whatever the connection.
+    if (!fixture && this.viaServer) return this.#relayRequest(run);
     const { el, llm } = this;
     const provider = fixture ? 'local' : el.provider.value;
     const local = fixture || this.#local;
@@ -302,6 +341,27 @@ export class Panel {
     if (local && scenario) options.headers = { 'x-llmstream-scenario': scenario };
     if (local && !fixture && el.script.value) options.extraBody = { llmstream: { text: el.script.value } };
     return { loader, options, provider };
+  }
+
+  /**
+   * Via server: the package's relay client to /api/relay/<provider>. Only what the relay
+   * protocol lets a page choose; `tools: []` asks for a plain answer (the relay has the demo
+   * tools and would offer all of them to a request that names none).
+   */
+  #relayRequest(run) {
+    const { el, llm } = this;
+    const provider = el.provider.value;
+    const loader = relayLoader(llm, provider, { maxRetries: intOr(el.retries.value, 2), fetch: tapFetch(this.#wireSink(run), llm) });
+    const options = {
+      tools: [],
+      ...(el.model.value.trim() ? { model: el.model.value.trim() } : {}),
+      ...(el.maxTokens.value ? { maxTokens: intOr(el.maxTokens.value, 256) } : {}),
+      ...(el.temperature.value !== '' && !this.#anthropicThinking ? { temperature: Number(el.temperature.value) } : {}),
+      ...(el.reasoningEffort.value.trim() ? { reasoningEffort: el.reasoningEffort.value.trim() } : {}),
+    };
+    const scenario = el.scenario.value.trim();
+    if (this.#local && scenario) options.headers = { 'x-llmstream-scenario': scenario };
+    return { loader, options, provider: `${provider} (via server)`, relay: true };
   }
 
   /**
@@ -407,7 +467,8 @@ export class Panel {
         conversation: this.conversation,
         text,
         request: { ...setup.options, metricsIntervalMs: 250 },
-        tools: demoTools(names, { failing: el.failTool.value }),
+        // Via server the relay runs the demo tools: the turn names them (it cannot send code).
+        tools: setup.relay ? names : demoTools(names, { failing: el.failTool.value }),
         maxSteps,
         signal: controller.signal,
       });

@@ -47,12 +47,15 @@ export function relayConfig(name, { env = process.env, selfURL }) {
   };
 }
 
-/** Every provider's availability, for GET /api/relay/providers (no key, no URL in it). */
+/**
+ * Every provider's availability, for GET /api/relay/providers (no key, no URL in it). `local`:
+ * the relay streams from this server's local provider, so the page's scenarios apply.
+ */
 export function relayProviders(options) {
   return Object.fromEntries(PROVIDERS.map(({ name }) => {
     const config = relayConfig(name, options);
     return [name, config.available
-      ? { available: true, models: config.policy.models, maxTokens: config.policy.maxTokens }
+      ? { available: true, local: config.upstreamIsSelf, models: config.policy.models, maxTokens: config.policy.maxTokens }
       : { available: false, reason: config.reason }];
   }));
 }
