@@ -1,7 +1,7 @@
 // What the playground's relays may do, read from the server's environment (server/README.md,
 // "Relays"): which providers can be relayed (a key here, or none needed), each upstream's base
-// URL, and the policy. Keys are never read here: the package's loader takes each provider's key
-// variable itself when apiKey is omitted, so no key passes through this module.
+// URL, and the policy. Each provider's key is its usual variable (abi.js keyVariable, the one the
+// package's loader reads); it goes to that provider's relay only, never into an answer.
 
 import { PROVIDERS } from '../../npm/dist/core/abi.js';
 
@@ -37,6 +37,7 @@ export function relayConfig(name, { env = process.env, selfURL }) {
     available: true,
     provider: name,
     baseURL,
+    apiKey: env[facts.keyVariable] || undefined,
     // The local provider (this server) takes the page's scenario header; a hosted one would not.
     upstreamIsSelf: new URL(baseURL).origin === new URL(selfURL).origin,
     policy: {

@@ -6,8 +6,8 @@
 //   GET  /api/relay/providers        which providers can be relayed here, and the policy
 //   POST /api/relay/<provider>       a stream (docs/relay-protocol.md); GET / DELETE ?stream=
 //
-// Keys come from this process's environment, read by the package's loader; the page's requests
-// cannot name a key, provider or base URL (the relay refuses them).
+// Keys come from this process's environment (relay-config.mjs); the page's requests cannot name
+// a key, provider or base URL (the relay refuses them).
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 
@@ -48,6 +48,7 @@ export function relayMount({ env = process.env, selfURL }) {
       relay = createRelay({
         provider: config.provider,
         baseURL: config.baseURL,
+        ...(config.apiKey ? { apiKey: config.apiKey } : {}),
         ...(config.upstreamIsSelf ? { fetch: scenarioFetch } : {}),
         policy: config.policy,
         // The page's demo tools run here in via-server mode: a request names the ones it wants.
