@@ -188,7 +188,6 @@ export class Panel {
     el.relayNote.textContent = relay.text;
     (defaultConnection(this.deps.relays, facts) === VIA_SERVER ? el.viaServer : el.direct).checked = true;
     this.#onRoute();
-    if (!local && !this.viaServer) el.connection.open = true;
     this.#onThinking();
   }
 
@@ -212,6 +211,8 @@ export class Panel {
     el.api.disabled = server;
     el.failTool.disabled = server;
     this.root.dataset.connection = server ? VIA_SERVER : DIRECT;
+    // Direct to a hosted provider: its key and base URL are the page's, so show them.
+    if (!server && el.provider.value !== 'local') el.connection.open = true;
     this.#onBaseURL();
   }
 
