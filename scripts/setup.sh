@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(build-essential cmake ninja-build pkg-config ca-certificates git
-  libcurl4-openssl-dev nlohmann-json3-dev libgtest-dev googletest
+  libcurl4-openssl-dev nlohmann-json3-dev libboost-dev libgtest-dev googletest
   clang clang-format clang-tidy libclang-rt-14-dev valgrind emscripten chromium nodejs
   redis-server)
 
