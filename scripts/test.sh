@@ -204,6 +204,32 @@ stage_examples() {
     echo "  examples: basic_streaming with OPENAI_API_KEY and --base-url FAILED (exit $rc):"
     tail -n 15 "$out/key-and-base-url.out" "$out/key-and-base-url.err" | sed 's/^/    /'
   fi
+  # The relay server (examples/relay_server, built only where Boost's headers are): its own test
+  # starts a local provider and the relay on free ports and reads streams with relay_client.
+  local relay_bin
+  for mode in installed subdir; do
+    relay_bin="build/examples-$mode/relay_server/relay_server"
+    if [ ! -x "$relay_bin" ]; then
+      if [ -f /usr/include/boost/beast.hpp ]; then
+        failed=$((failed + 1))
+        echo "  examples: $mode/relay_server was not built although Boost's headers are there"
+      else
+        echo "  examples: $mode/relay_server not built (no Boost headers: libboost-dev), not tested"
+      fi
+      continue
+    fi
+    count=$((count + 1))
+    rc=0
+    env -u OPENAI_API_KEY NO_PROXY=127.0.0.1 no_proxy=127.0.0.1 timeout 120 \
+      node examples/relay_server/test.mjs "$relay_bin" >"$out/$mode.relay_server.out" 2>&1 || rc=$?
+    if [ $rc -ne 0 ]; then
+      failed=$((failed + 1))
+      echo "  examples: $mode/relay_server test FAILED (exit $rc); its failures:"
+      grep -E -A 12 '^not ok' "$out/$mode.relay_server.out" | head -n 60 | sed 's/^/    /'
+    elif [ "${VERBOSE:-0}" = 1 ]; then
+      echo "  examples: $mode/relay_server test ok"
+    fi
+  done
   echo "  examples: $((count - failed)) of $count runs passed (outputs in $out/)"
   [ $failed -eq 0 ]
 }

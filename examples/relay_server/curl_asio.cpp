@@ -63,26 +63,22 @@ int CurlMulti::OnSocket(CURL* /*easy*/, curl_socket_t fd, int what, void* self, 
 // At most one read wait and one write wait per socket; a wait that fires re-arms itself while
 // curl still wants that direction.
 void CurlMulti::Arm(const std::shared_ptr<Watched>& watched) {
-  if ((watched->what & CURL_POLL_IN) && !watched->reading) {
-    watched->reading = true;
-    watched->fd.async_wait(asio::posix::descriptor_base::wait_read,
-                           [this, watched](boost::system::error_code ec) {
-                             watched->reading = false;
-                             if (ec || watched->gone) return;
-                             Action(watched->socket, CURL_CSELECT_IN);
-                             if (!watched->gone) Arm(watched);
-                           });
-  }
-  if ((watched->what & CURL_POLL_OUT) && !watched->writing) {
-    watched->writing = true;
-    watched->fd.async_wait(asio::posix::descriptor_base::wait_write,
-                           [this, watched](boost::system::error_code ec) {
-                             watched->writing = false;
-                             if (ec || watched->gone) return;
-                             Action(watched->socket, CURL_CSELECT_OUT);
-                             if (!watched->gone) Arm(watched);
-                           });
-  }
+  Wait(watched, CURL_POLL_IN, &Watched::reading, asio::posix::descriptor_base::wait_read,
+       CURL_CSELECT_IN);
+  Wait(watched, CURL_POLL_OUT, &Watched::writing, asio::posix::descriptor_base::wait_write,
+       CURL_CSELECT_OUT);
+}
+
+void CurlMulti::Wait(const std::shared_ptr<Watched>& watched, int want, bool Watched::*pending,
+                     asio::posix::descriptor_base::wait_type type, int ready) {
+  if (!(watched->what & want) || watched.get()->*pending) return;
+  watched.get()->*pending = true;
+  watched->fd.async_wait(type, [this, watched, pending, ready](boost::system::error_code ec) {
+    watched.get()->*pending = false;
+    if (ec || watched->gone) return;
+    Action(watched->socket, ready);
+    if (!watched->gone) Arm(watched);
+  });
 }
 
 int CurlMulti::OnTimer(CURLM* /*multi*/, long timeout_ms, void* self) {

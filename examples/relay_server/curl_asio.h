@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/descriptor_base.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <unordered_map>
@@ -41,6 +42,9 @@ class CurlMulti {
   static int OnSocket(CURL* easy, curl_socket_t fd, int what, void* self, void* watched);
   static int OnTimer(CURLM* multi, long timeout_ms, void* self);
   void Arm(const std::shared_ptr<Watched>& watched);
+  // One direction: `want` a CURL_POLL_ bit, `pending` its flag, `ready` the CURL_CSELECT_ bit.
+  void Wait(const std::shared_ptr<Watched>& watched, int want, bool Watched::*pending,
+            boost::asio::posix::descriptor_base::wait_type type, int ready);
   void Action(curl_socket_t fd, int mask);
 
   boost::asio::io_context& io_;

@@ -6,9 +6,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/write.hpp>
-#include <cctype>
 #include <cstdio>
-#include <cstdlib>
 #include <random>
 
 #include "llmstream/to_json.h"
@@ -23,40 +21,7 @@ namespace http = boost::beast::http;
 // A browser that reads slower than the model writes: past this much encoded and unsent, curl is
 // paused (the provider's socket fills and TCP slows it down) instead of buffering without end.
 constexpr size_t kMaxPendingBytes = 256 * 1024;
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
-// "HTTP/1.1 200 OK" / "HTTP/2 429" -> status, or 0.
-int ParseStatusLine(std::string_view line) {
-  if (line.substr(0, 5) != "HTTP/") return 0;
-  size_t space = line.find(' ');
-  if (space == std::string_view::npos || space + 4 > line.size()) return 0;
-  int status = 0;
-  for (size_t i = space + 1; i < space + 4; ++i) {
-    if (!std::isdigit(static_cast<unsigned char>(line[i]))) return 0;
-    status = status * 10 + (line[i] - '0');
-  }
-  return status;
-}
-
-// Loopback never goes through a proxy (CURLOPT_NOPROXY replaces the variables, so keep theirs).
-const std::string& NoProxyList() {
-  static const std::string list = [] {
-    const char* user = std::getenv("no_proxy");
-    if (user == nullptr) user = std::getenv("NO_PROXY");
-    std::string joined = user != nullptr ? std::string(user) + "," : std::string();
-    return joined + "127.0.0.1,localhost,::1";
-  }();
-  return list;
-}
+constexpr long kCurlBufferBytes = 4096;
 
 llmstream::SessionOptions MakeOptions(const Server& server, llmstream::CompletionRequest request) {
   llmstream::SessionOptions options;
@@ -209,8 +174,10 @@ bool RelayStream::StartUpstream() {
   curl_easy_setopt(easy_, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
   curl_easy_setopt(easy_, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
-  curl_easy_setopt(easy_, CURLOPT_NOPROXY, NoProxyList().c_str());
   curl_easy_setopt(easy_, CURLOPT_USERAGENT, "llmstream-relay-example/0.1");
+  // SSE events are small and come one or a few per read: curl's default 16 KiB receive buffer
+  // per transfer would be most of a stream's memory at thousands of streams.
+  curl_easy_setopt(easy_, CURLOPT_BUFFERSIZE, kCurlBufferBytes);
   return server_.curl().Add(easy_);
 }
 
@@ -229,26 +196,23 @@ void RelayStream::StopUpstream() {
   response_ready_ = false;
 }
 
+// Only the end of a header block matters: curl parsed the status and the headers already
+// (CURLINFO_RESPONSE_CODE, curl_easy_nextheader), and a 1xx block is followed by the real one.
 size_t RelayStream::OnHeader(char* data, size_t size, size_t count, void* self) {
   auto* stream = static_cast<RelayStream*>(self);
-  std::string_view line(data, size * count);
-  if (int status = ParseStatusLine(line); status != 0) {
-    stream->status_ = status;  // a new response (after a 1xx): forget the previous headers
-    stream->headers_.clear();
-    return line.size();
+  const std::string_view line(data, size * count);
+  if (line != "\r\n" && line != "\n") return line.size();
+  long status = 0;
+  curl_easy_getinfo(stream->easy_, CURLINFO_RESPONSE_CODE, &status);
+  if (status < 200) return line.size();
+  stream->status_ = static_cast<int>(status);
+  stream->headers_.clear();
+  for (curl_header* header = curl_easy_nextheader(stream->easy_, CURLH_HEADER, -1, nullptr);
+       header != nullptr; header = curl_easy_nextheader(stream->easy_, CURLH_HEADER, -1, header)) {
+    stream->headers_.emplace_back(header->name, header->value);
   }
-  std::string_view trimmed = Trim(line);
-  if (trimmed.empty()) {
-    if (stream->status_ >= 200) {
-      stream->response_ready_ = true;
-      stream->PostDrive();
-    }
-    return line.size();
-  }
-  if (size_t colon = trimmed.find(':'); colon != std::string_view::npos) {
-    stream->headers_.emplace_back(std::string(Trim(trimmed.substr(0, colon))),
-                                  std::string(Trim(trimmed.substr(colon + 1))));
-  }
+  stream->response_ready_ = true;
+  stream->PostDrive();
   return line.size();
 }
 

@@ -30,6 +30,17 @@ function waitForLine(child, pattern, what, deadlineMs = 15000) {
   });
 }
 
+/** Calls `onLine(line)` for every complete line of a text stream. */
+export function onLines(stream, onLine) {
+  let partial = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (data) => {
+    const lines = (partial + data).split('\n');
+    partial = lines.pop();
+    for (const line of lines) onLine(line);
+  });
+}
+
 /**
  * The local provider on a free port. Its stderr (one line per request as it ends, unless quiet)
  * is collected in `lines`; `waitForStderr(re, ms)` resolves with the first line matching.
@@ -40,16 +51,9 @@ export async function startProvider({ paceMs = 20, quiet = false, extraArgs = []
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = [];
   const waiters = new Set();
-  let partial = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (data) => {
-    partial += data;
-    const parts = partial.split('\n');
-    partial = parts.pop();
-    for (const line of parts) {
-      lines.push(line);
-      for (const waiter of waiters) waiter(line);
-    }
+  onLines(child.stderr, (line) => {
+    lines.push(line);
+    for (const waiter of waiters) waiter(line);
   });
   const [, url] = await waitForLine(child, /listening on (http:\/\/127\.0\.0\.1:\d+)/, 'the local provider');
   const waitForStderr = (re, ms) =>

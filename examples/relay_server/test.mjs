@@ -1,18 +1,22 @@
 // The relay server against the local provider, end to end (scripts/test.sh runs it in the
-// examples stage): a stream read with the npm package's RelayDecoder, text arriving
+// examples stage): streams read by relay_client (the core's RelayDecoder, in C++), text arriving
 // incrementally and a done with its completion; policy and protocol refusals as JSON errors; a
-// browser that disconnects, or a DELETE, ending the upstream request at once; keep-alive
-// comments in silence. No sleeps: every wait is on a real signal with a deadline.
+// client that disconnects, or a DELETE, ending the upstream request at once; keep-alive comments
+// in silence. With the npm package built (npm/dist/core/abi.js), one stream is also read with its
+// decoder. No sleeps: every wait is on a real signal with a deadline.
 //
-//   node examples/relay_server/test.mjs path/to/relay_server
+//   node examples/relay_server/test.mjs path/to/relay_server   (relay_client beside it)
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { RelayDecoder } from '../../npm/src/relay/decode.js';
-import { call, post, startProvider, startRelay } from './support.mjs';
+import { REPO, call, onLines, post, startProvider, startRelay } from './support.mjs';
 
 const BIN = process.argv[2] ?? process.env.RELAY_SERVER_BIN;
 if (!BIN) throw new Error('usage: node test.mjs path/to/relay_server');
+const CLIENT = path.join(path.dirname(BIN), 'relay_client');
 
 let provider;
 let relay;
@@ -31,69 +35,84 @@ after(async () => {
   await provider?.stop();
 });
 
-/** Reads a relay response with the decoder; `onChunk(chunk, decoder)` returning true stops early. */
-function readRelay(response, onChunk = () => false) {
+/**
+ * Streams `body` from the relay at `url` through relay_client: resolves {events, summary} (one
+ * parsed JSON line each). `onEvent(event)` sees every line as it comes.
+ */
+function readWithClient(url, body, { stopAfterText, onEvent = () => {} } = {}) {
+  const args = [url, JSON.stringify(body)];
+  if (stopAfterText !== undefined) args.push('--stop-after-text', String(stopAfterText));
+  const child = spawn(CLIENT, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
-    const decoder = new RelayDecoder();
-    const chunks = [];
-    let reads = 0;
-    let textReads = 0;
-    const timer = setTimeout(() => reject(new Error('the relay stream did not end within 20 s')), 20000);
-    const finish = (more) => {
-      clearTimeout(timer);
-      chunks.push(...more);
-      resolve({ decoder, chunks, reads, textReads });
-    };
-    response.on('data', (bytes) => {
-      reads++;
-      const got = decoder.push(bytes);
-      if (got.some((c) => c.type === 'text')) textReads++;
-      for (const chunk of got) {
-        chunks.push(chunk);
-        if (onChunk(chunk, decoder)) {
-          response.destroy();
-          return finish([]);
-        }
-      }
-      if (decoder.end !== 'open') finish([]);
+    const events = [];
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error('relay_client did not finish within 20 s'));
+    }, 20000);
+    onLines(child.stdout, (line) => {
+      const event = JSON.parse(line);
+      events.push(event);
+      onEvent(event);
     });
-    response.on('end', () => finish(decoder.end === 'open' ? decoder.finish() : []));
-    response.on('error', reject);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      const summary = events.pop();
+      assert.equal(summary?.summary, true, 'relay_client ends with its summary');
+      resolve({ events, summary });
+    });
   });
 }
 
 test('a stream: start, text tokens as they come, done with the completion', async () => {
+  const { events, summary } = await readWithClient(relay.url, { model: 'local-echo', prompt: 'Hello relay', maxTokens: 12 });
+  assert.equal(summary.status, 200);
+  assert.equal(summary.end, 'done', JSON.stringify(summary.error));
+  assert.match(summary.stream, /^r_[0-9a-f]{16,}$/);
+  assert.equal(summary.model, 'local-echo');
+  const text = events.filter((e) => e.type === 'text').map((e) => e.text).join('');
+  assert.ok(text.length > 0);
+  // Paced 20 ms apart upstream, the tokens reach the client in separate reads, not at the end.
+  assert.ok(summary.textReads >= 3, `text came in ${summary.textReads} reads`);
+  assert.equal(events.at(-1).type, 'done');
+  assert.ok(events.some((e) => e.type === 'usage'));
+  assert.equal(summary.completion.text, text);
+  assert.equal(summary.completion.finishReason, 'length');
+});
+
+test('the npm package decodes the same relay (when built)', async (t) => {
+  if (!fs.existsSync(path.join(REPO, 'npm', 'dist', 'core', 'abi.js'))) {
+    t.skip('npm/dist/core/abi.js not built (scripts/build-wasm.sh)');
+    return;
+  }
+  const { RelayDecoder } = await import('../../npm/src/relay/decode.js');
   const { response } = await post(relay.url, { model: 'local-echo', prompt: 'Hello relay', maxTokens: 12 });
   assert.equal(response.statusCode, 200);
   assert.match(response.headers['content-type'], /^text\/event-stream/);
   assert.equal(response.headers['llmstream-relay'], '1');
-  const { decoder, chunks, textReads } = await readRelay(response);
-  assert.equal(decoder.end, 'done', JSON.stringify(chunks.at(-1)));
-  assert.match(decoder.streamId, /^r_[0-9a-f]{16,}$/);
-  assert.equal(decoder.model, 'local-echo');
+  const decoder = new RelayDecoder();
+  const chunks = [];
+  for await (const bytes of response) chunks.push(...decoder.push(bytes));
+  chunks.push(...decoder.finish());
+  assert.equal(decoder.end, 'done');
+  assert.equal(chunks.at(-1).type, 'done');
   const text = chunks.filter((c) => c.type === 'text').map((c) => c.text).join('');
-  assert.ok(text.length > 0);
-  // Paced 20 ms apart upstream, the tokens reach the browser in separate reads, not at the end.
-  assert.ok(textReads >= 3, `text came in ${textReads} reads`);
-  const done = chunks.at(-1);
-  assert.equal(done.type, 'done');
-  assert.equal(done.finishReason, 'length');
   assert.equal(decoder.completion.text, text);
-  assert.ok(chunks.some((c) => c.type === 'usage'));
 });
 
 test('two streams get different ids', async () => {
   const ids = [];
   for (let i = 0; i < 2; i++) {
-    const { response } = await post(relay.url, { model: 'local-fast', messages: [{ role: 'user', content: 'hi' }], maxTokens: 2 });
-    const { decoder } = await readRelay(response);
-    assert.equal(decoder.end, 'done');
-    ids.push(decoder.streamId);
+    const { summary } = await readWithClient(relay.url, { model: 'local-fast', messages: [{ role: 'user', content: 'hi' }], maxTokens: 2 });
+    assert.equal(summary.end, 'done');
+    ids.push(summary.stream);
   }
   assert.notEqual(ids[0], ids[1]);
 });
 
 test('policy and protocol refusals are JSON errors, never a stream', async () => {
+  const { summary } = await readWithClient(relay.url, { model: 'gpt-4.1', prompt: 'x' });
+  assert.equal(summary.status, 403);
+  assert.equal(summary.refusal.error.code, 'policy_violation');
   const refused = async (body, status, code, headers) => {
     const answer = await call(relay.url, 'POST', { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
     assert.equal(answer.status, status, answer.text);
@@ -117,10 +136,9 @@ test('policy and protocol refusals are JSON errors, never a stream', async () =>
   assert.equal(unknown.status, 409);
 });
 
-test('a browser that disconnects mid-stream ends the upstream request at once', async () => {
-  const { response } = await post(relay.url, { model: 'local-echo', prompt: 'long one', maxTokens: 400 });
-  let texts = 0;
-  await readRelay(response, (chunk) => chunk.type === 'text' && ++texts === 3);
+test('a client that disconnects mid-stream ends the upstream request at once', async () => {
+  const { summary } = await readWithClient(relay.url, { model: 'local-echo', prompt: 'long one', maxTokens: 400 }, { stopAfterText: 3 });
+  assert.equal(summary.end, 'stopped');
   const cutAt = Date.now();
   // The provider logs the request's end when it sees the relay close the connection; 400 tokens
   // at 20 ms would otherwise take 8 s.
@@ -132,18 +150,16 @@ test('a browser that disconnects mid-stream ends the upstream request at once', 
 });
 
 test('DELETE ?stream= cancels a live stream: 204, then its error event', async () => {
-  const { response } = await post(relay.url, { model: 'local-echo', prompt: 'cancel me', maxTokens: 400 });
-  const reading = readRelay(response, (chunk, decoder) => {
-    if (chunk.type === 'text' && !reading.deleted) {
-      reading.deleted = call(`${relay.url}?stream=${decoder.streamId}`, 'DELETE');
-    }
-    return false;
+  let deleted;
+  const { events, summary } = await readWithClient(relay.url, { model: 'local-echo', prompt: 'cancel me', maxTokens: 400 }, {
+    onEvent: (event) => {
+      if (event.type === 'start') deleted = call(`${relay.url}?stream=${event.stream}`, 'DELETE');
+    },
   });
-  const { decoder, chunks } = await reading;
-  assert.equal((await reading.deleted).status, 204);
-  assert.equal(decoder.end, 'error');
-  assert.equal(decoder.error.code, 'aborted');
-  assert.ok(chunks.filter((c) => c.type === 'text').length < 100);
+  assert.equal((await deleted).status, 204);
+  assert.equal(summary.end, 'error');
+  assert.equal(summary.error.code, 'aborted');
+  assert.ok(events.filter((e) => e.type === 'text').length < 100);
 });
 
 test('keep-alive comments while the upstream is silent', async () => {
@@ -152,12 +168,9 @@ test('keep-alive comments while the upstream is silent', async () => {
     '--upstream-header', 'x-llmstream-scenario: pace_ms=300; tokens=2',
   ]);
   try {
-    const { response } = await post(slow.url, { model: 'local-echo', prompt: 'quiet' });
-    let raw = '';
-    response.on('data', (bytes) => (raw += bytes));
-    const { decoder } = await readRelay(response);
-    assert.equal(decoder.end, 'done');
-    assert.match(raw, /\n: keep-alive\n/);
+    const { summary } = await readWithClient(slow.url, { model: 'local-echo', prompt: 'quiet' });
+    assert.equal(summary.end, 'done');
+    assert.ok(summary.keepAlives >= 1, `${summary.keepAlives} keep-alives`);
   } finally {
     await slow.stop();
   }
