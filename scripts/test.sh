@@ -130,7 +130,8 @@ stage_examples() {
   [ -f build/native-release/CMakeCache.txt ] ||
     run "$log" cmake --preset native-release -DLLMSTREAM_SHARED_DIR="$LLMSTREAM_SHARED_DIR"
   # Only what gets installed (a no-op after the native stage): tests and benchmarks are not.
-  run "$log" cmake --build --preset native-release --target llmstream_client llmstream_cli
+  run "$log" cmake --build --preset native-release --target llmstream_client llmstream_transforms \
+    llmstream_cli
   rm -rf "$prefix"  # no headers left over from an older install
   run "$log" cmake --install build/native-release --prefix "$prefix"
   local mode dir

@@ -11,7 +11,7 @@ namespace asio = boost::asio;
 // One socket curl asked us to watch. The descriptor only borrows curl's fd: curl closes it, after
 // telling us CURL_POLL_REMOVE, when we release() it (so epoll forgets it before it is reused).
 struct CurlMulti::Watched {
-  Watched(asio::io_context& io, curl_socket_t s) : fd(io, s), socket(s) {}
+  Watched(asio::io_context& io, curl_socket_t s) : fd(io), socket(s) {}
   asio::posix::stream_descriptor fd;
   curl_socket_t socket;
   int what = 0;  // CURL_POLL_IN / OUT / INOUT
@@ -53,7 +53,11 @@ int CurlMulti::OnSocket(CURL* /*easy*/, curl_socket_t fd, int what, void* self, 
     return 0;
   }
   if (found == multi->sockets_.end()) {
-    found = multi->sockets_.emplace(fd, std::make_shared<Watched>(multi->io_, fd)).first;
+    auto watched = std::make_shared<Watched>(multi->io_, fd);
+    boost::system::error_code ec;
+    watched->fd.assign(fd, ec);  // no exception may cross libcurl's C frames
+    if (ec) return -1;           // curl fails that transfer
+    found = multi->sockets_.emplace(fd, std::move(watched)).first;
   }
   found->second->what = what;
   multi->Arm(found->second);

@@ -34,8 +34,13 @@ function usage(pid) {
   const kib = (name) => Number(status.match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'))[1]);
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   const ticks = Number(stat[11]) + Number(stat[12]); // utime + stime, fields 14 and 15
-  return { peakMiB: kib('VmHWM') / 1024, rssMiB: kib('VmRSS') / 1024, cpuS: ticks / 100 };
+  const threads = Number(status.match(/^Threads:\s+(\d+)/m)[1]);
+  return { peakMiB: kib('VmHWM') / 1024, rssMiB: kib('VmRSS') / 1024, cpuS: ticks / 100, threads };
 }
+
+// Streams with a response whose body has not ended yet, and the most at once: how many the relay
+// really held together (a slow ramp would let early ones end before late ones start).
+const open = { now: 0, max: 0 };
 
 /** One stream: resolves {ok, firstByteMs, endMs}; ok when the body ended with the done event. */
 function stream(url, body, t0) {
@@ -46,6 +51,8 @@ function stream(url, body, t0) {
       headers: { 'content-type': 'application/json', 'llmstream-relay': '1', 'content-length': Buffer.byteLength(body) },
     });
     request.once('response', (response) => {
+      open.max = Math.max(open.max, ++open.now);
+      response.once('close', () => open.now--);
       let firstByteMs = -1;
       let tail = '';
       response.setEncoding('utf8');
@@ -67,8 +74,13 @@ async function run(args, n) {
   try {
     const idle = usage(relay.child.pid);
     const body = JSON.stringify({ model: 'local-echo', prompt: 'load', maxTokens: args.tokens });
+    open.now = open.max = 0;
     const t0 = performance.now();
+    // The relay's threads, sampled while it streams: one, unless something spawned more.
+    let maxThreads = idle.threads;
+    const sampler = setInterval(() => (maxThreads = Math.max(maxThreads, usage(relay.child.pid).threads)), 250);
     const results = await Promise.all(Array.from({ length: n }, () => stream(relay.url, body, t0)));
+    clearInterval(sampler);
     const wall = (performance.now() - t0) / 1000;
     const used = usage(relay.child.pid);
     const failed = results.filter((r) => !r.ok);
@@ -76,9 +88,9 @@ async function run(args, n) {
     const lastFirstByte = Math.max(...results.map((r) => r.firstByteMs));
     console.log(
       `${n} streams (pace ${args.paceMs} ms, ${args.tokens} tokens, ideal ${((args.paceMs * args.tokens) / 1000).toFixed(1)} s): ` +
-        `${n - failed.length} done, ${failed.length} failed${failed.length ? ` (${[...new Set(failed.map((f) => f.error ?? 'no done'))].join(', ')})` : ''}; ` +
+        `${open.max} open at once, ${n - failed.length} done, ${failed.length} failed${failed.length ? ` (${[...new Set(failed.map((f) => f.error ?? 'no done'))].join(', ')})` : ''}; ` +
         `last first byte ${(lastFirstByte / 1000).toFixed(2)} s, p50 end ${(ends[n >> 1] / 1000).toFixed(2)} s, all done ${wall.toFixed(2)} s; ` +
-        `relay peak RSS ${used.peakMiB.toFixed(1)} MiB (idle ${idle.rssMiB.toFixed(1)}), CPU ${used.cpuS.toFixed(2)} s`,
+        `relay peak RSS ${used.peakMiB.toFixed(1)} MiB (idle ${idle.rssMiB.toFixed(1)}), CPU ${used.cpuS.toFixed(2)} s, threads ${maxThreads}`,
     );
     return failed.length === 0;
   } finally {

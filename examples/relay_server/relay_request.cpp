@@ -15,6 +15,8 @@ Refusal Invalid(std::string message) { return {400, "invalid_request", std::move
 constexpr std::string_view kUnsupported[] = {"tools",           "toolChoice",
                                              "maxSteps",        "responseFormat",
                                              "reasoningEffort", "reasoningBudgetTokens"};
+// Each choice is a whole answer to pay for.
+constexpr int kMaxChoices = 8;
 // The relay decides these; a page naming them could redirect the relay's key.
 constexpr std::string_view kForbidden[] = {"apiKey", "baseURL", "headers", "provider", "api"};
 
@@ -70,6 +72,9 @@ std::variant<llmstream::CompletionRequest, Refusal> ParseRelayRequest(std::strin
         return Invalid("'" + name + "' must be a positive integer");
       }
       if (name == "n") {
+        if (value.get<int64_t>() > kMaxChoices) {
+          return Invalid("'n' may be at most " + std::to_string(kMaxChoices));
+        }
         request.n = value.get<int>();
       } else {
         request.max_tokens = value.get<int>();
