@@ -726,18 +726,19 @@ export interface RelayPolicy {
 
 /** Where a relay keeps each stream's recent events for resumes (MemoryStore; a Redis store). */
 export interface RelayStore {
-  open(streamId: string, options?: { resumeWindowMs?: number; maxBytes?: number; onDrop?: (streamId: string, reason: string) => void }): Promise<void>;
+  open(streamId: string, options?: { resumeWindowMs?: number; maxBytes?: number; onDrop?: (streamId: string, reason: string) => void; onCancel?: (streamId: string) => void }): Promise<void>;
   append(streamId: string, id: number, bytes: string | Uint8Array): Promise<void>;
   end(streamId: string): Promise<void>;
   read(streamId: string, afterId?: number | null): Promise<AsyncIterableIterator<{ id: number; bytes: string | Uint8Array }>>;
-  /** Optional: cancel a stream another process holds (a DELETE that landed here). Resolves to whether it was running. */
+  /** Optional: asks the holder of the stream's upstream (in any process) to cancel it (its onCancel runs). Resolves to whether one heard. */
   cancel?(streamId: string): Promise<boolean>;
 }
 
 export declare class MemoryStore implements RelayStore {
   constructor(options?: { resumeWindowMs?: number; maxStreamBytes?: number; maxStreams?: number });
   readonly size: number;
-  open(streamId: string, options?: { resumeWindowMs?: number; maxBytes?: number; onDrop?: (streamId: string, reason: string) => void }): Promise<void>;
+  open(streamId: string, options?: { resumeWindowMs?: number; maxBytes?: number; onDrop?: (streamId: string, reason: string) => void; onCancel?: (streamId: string) => void }): Promise<void>;
+  cancel(streamId: string): Promise<boolean>;
   append(streamId: string, id: number, bytes: string | Uint8Array): Promise<void>;
   end(streamId: string): Promise<void>;
   read(streamId: string, afterId?: number | null): Promise<AsyncIterableIterator<{ id: number; bytes: string | Uint8Array }>>;

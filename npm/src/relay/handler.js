@@ -137,6 +137,8 @@ class Relay {
       await this.store.open(streamId, {
         // No client came back within the resume window: the upstream stops ("Cancelling").
         onDrop: () => this.#running.get(streamId)?.cancel('the client went away'),
+        // A DELETE that landed on another relay process sharing the store.
+        onCancel: () => this.#running.get(streamId)?.cancel('cancelled by the client (DELETE)'),
       });
     } catch {
       // The store is full (every stream it holds is being read) or unreachable: nothing was sent.
@@ -163,9 +165,8 @@ class Relay {
     const running = this.#running.get(streamId);
     if (running) {
       running.cancel('cancelled by the client (DELETE)');
-    } else if (typeof this.store.cancel === 'function') {
-      if (!(await this.store.cancel(streamId))) throw new RelayRefusal(409, ErrorCode.INVALID_REQUEST, `relay stream ${streamId} is not running`);
-    } else {
+    } else if (typeof this.store.cancel !== 'function' || !(await this.store.cancel(streamId))) {
+      // Not held here, and no process sharing the store holds it (unknown, ended or expired).
       throw new RelayRefusal(409, ErrorCode.INVALID_REQUEST, `relay stream ${streamId} is not running`);
     }
     return { status: 204, headers: { 'llmstream-relay': String(RELAY.version) } };

@@ -74,6 +74,8 @@ export class RedisStore {
   #readers = new Set();
   /** Streams opened here with onDrop: their expiry watch. @type {Map<string, {timer: any}>} */
   #watches = new Map();
+  /** Streams opened here with onCancel: their cancel channel's listener. @type {Map<string, (m: string) => void>} */
+  #cancels = new Map();
 
   /**
    * @param {object} [options]
@@ -111,12 +113,37 @@ export class RedisStore {
    * @param {string} streamId
    * @param {import('./store.js').OpenOptions} [options]
    */
-  async open(streamId, { resumeWindowMs = this.resumeWindowMs, maxBytes = this.maxStreamBytes, onDrop } = {}) {
+  async open(streamId, { resumeWindowMs = this.resumeWindowMs, maxBytes = this.maxStreamBytes, onDrop, onCancel } = {}) {
     if (!STREAM_ID.test(streamId)) throw new TypeError(`relay store: '${streamId}' is no stream id (letters, digits, _ and -)`);
     const ttl = await scripts.open.run(this.#client, keys(streamId), [String(resumeWindowMs), String(maxBytes)]);
     // Ids are random (64 bits or more): a second open of one is the caller's bug, not chance.
     if (ttl === 0) throw new Error(`relay store: stream ${streamId} is already open`);
     if (onDrop) this.#watch(streamId, Number(ttl), resumeWindowMs, onDrop);
+    if (onCancel) {
+      // A cancel may land on any process (a DELETE behind a load balancer): it is published on
+      // the stream's cancel channel, which only the process holding the upstream listens to.
+      const listener = () => onCancel(streamId);
+      this.#cancels.set(streamId, listener);
+      await this.#channels.add(cancelChannel(streamId), listener);
+    }
+  }
+
+  /**
+   * Asks the process holding a stream's upstream to cancel it (its open's onCancel runs there).
+   * Resolves to whether a holder heard it: false for an unknown, ended or unheld stream.
+   * @param {string} streamId
+   */
+  async cancel(streamId) {
+    if (!STREAM_ID.test(streamId)) return false;
+    const heard = await this.#client.send(['PUBLISH', cancelChannel(streamId), 'cancel']);
+    return Number(heard) > 0;
+  }
+
+  #stopCancels(streamId) {
+    const listener = this.#cancels.get(streamId);
+    if (!listener) return;
+    this.#cancels.delete(streamId);
+    this.#channels.remove(cancelChannel(streamId), listener);
   }
 
   /**
@@ -140,6 +167,7 @@ export class RedisStore {
    * @param {string} streamId
    */
   async end(streamId) {
+    this.#stopCancels(streamId); // an ended stream has nothing to cancel
     const r = await scripts.end.run(this.#client, this.#keys(streamId), [channel(streamId)]);
     if (r[0] !== 'ok') throw unknownStream(streamId);
   }
@@ -182,6 +210,7 @@ export class RedisStore {
    */
   async drop(streamId) {
     this.#unwatch(streamId);
+    this.#stopCancels(streamId);
     if (!STREAM_ID.test(streamId)) return;
     await Promise.all([this.#client.send(['DEL', ...keys(streamId)]), this.#client.send(['PUBLISH', channel(streamId), 'drop'])]);
   }
@@ -189,6 +218,7 @@ export class RedisStore {
   /** Stops the watches, fails this store's readers, and ends its connections (if it made them). */
   async close() {
     for (const streamId of [...this.#watches.keys()]) this.#unwatch(streamId);
+    for (const streamId of [...this.#cancels.keys()]) this.#stopCancels(streamId);
     for (const reader of this.#readers) reader.abort(new Error('relay store: closed'));
     if (this.#ownsClient) await /** @type {RedisClient} */ (this.#client).close();
   }
@@ -242,4 +272,9 @@ function keys(streamId) {
 
 function channel(streamId) {
   return `relay:{${streamId}}`;
+}
+
+/** The channel a cancel of the stream is published on (only its holder listens). */
+function cancelChannel(streamId) {
+  return `relay:{${streamId}}:cancel`;
 }

@@ -80,6 +80,8 @@ export class StreamUnavailableError extends InvalidRequestError {
  *   store drops the stream by itself; if its upstream still runs, the relay cancels it then
  *   ("Cancelling": a client that went away and did not come back in time). It runs inside a
  *   timer or a store call, so it must not throw.
+ * @property {(streamId: string) => void} [onCancel] called when `cancel(streamId)` asks for the
+ *   stream's upstream to stop (a DELETE, which may land on another relay process); must not throw
  */
 
 /** @typedef {{id: number, bytes: string | Uint8Array}} StoredEvent */
@@ -104,11 +106,12 @@ function byteLength(bytes) {
 
 /** One stream's state. */
 class Entry {
-  constructor(streamId, { resumeWindowMs, maxBytes, onDrop }) {
+  constructor(streamId, { resumeWindowMs, maxBytes, onDrop, onCancel }) {
     this.streamId = streamId;
     this.resumeWindowMs = resumeWindowMs;
     this.maxBytes = maxBytes;
     this.onDrop = onDrop;
+    this.onCancel = onCancel;
     /** @type {StoredEvent[]} events[head] has id firstId, the last one id nextId - 1 */
     this.events = [];
     this.head = 0;
@@ -178,14 +181,14 @@ export class MemoryStore {
    * @param {string} streamId
    * @param {OpenOptions} [options]
    */
-  async open(streamId, { resumeWindowMs = this.resumeWindowMs, maxBytes = this.maxStreamBytes, onDrop } = {}) {
+  async open(streamId, { resumeWindowMs = this.resumeWindowMs, maxBytes = this.maxStreamBytes, onDrop, onCancel } = {}) {
     // Ids are random (64 bits or more): a second open of one is the caller's bug, not chance.
     if (this.#streams.has(streamId)) throw new Error(`relay store: stream ${streamId} is already open`);
     if (this.#streams.size >= this.maxStreams) {
       this.sweep(); // the expired go first (a caller without timers may not have swept)
       if (this.#streams.size >= this.maxStreams) this.#evictOne();
     }
-    const entry = new Entry(streamId, { resumeWindowMs, maxBytes, onDrop });
+    const entry = new Entry(streamId, { resumeWindowMs, maxBytes, onDrop, onCancel });
     this.#streams.set(streamId, entry);
     this.#arm(entry);
   }
@@ -259,6 +262,18 @@ export class MemoryStore {
     entry.readers++;
     this.#disarm(entry);
     return new Reader(entry, after + 1, () => this.#leave(entry));
+  }
+
+  /**
+   * Asks for a stream's upstream to stop: its open's onCancel runs. Resolves to whether the
+   * stream is held and not ended (so there was something to cancel).
+   * @param {string} streamId
+   */
+  async cancel(streamId) {
+    const entry = this.#streams.get(streamId);
+    if (!entry || entry.dropped || entry.ended || !entry.onCancel) return false;
+    entry.onCancel(streamId);
+    return true;
   }
 
   /**
