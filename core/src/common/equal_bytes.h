@@ -57,10 +57,10 @@ inline __attribute__((always_inline)) bool EqualBytes(const char* a, const char*
   if (size >= 4) {
     return ((load32(a) ^ load32(b)) | (load32(a + size - 4) ^ load32(b + size - 4))) == 0;
   }
-  for (size_t i = 0; i < size; ++i) {
-    if (a[i] != b[i]) return false;
-  }
-  return true;
+  // 1-3 bytes (a template's `"}`): first, middle and last, which cover them all, in place of a
+  // loop with a branch per byte.
+  if (size == 0) return true;
+  return ((a[0] ^ b[0]) | (a[size / 2] ^ b[size / 2]) | (a[size - 1] ^ b[size - 1])) == 0;
 #else
 #ifdef __wasm_simd128__
   if (size >= 16) {

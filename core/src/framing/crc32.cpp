@@ -35,8 +35,9 @@ uint32_t Load32(const unsigned char* p) {
 }
 
 // The portable path (and the tail of the folding one): eight bytes per step. `crc` is the
-// register (inverted) form.
-uint32_t SliceBy8(uint32_t crc, const unsigned char* p, size_t n) {
+// register (inverted) form. Not inlined: Crc32 stays a dispatcher whose folding calls are tail
+// calls.
+__attribute__((noinline)) uint32_t SliceBy8(uint32_t crc, const unsigned char* p, size_t n) {
   static const Tables tables;
   const auto& t = tables.t;
   for (; n >= 8; n -= 8, p += 8) {
@@ -85,8 +86,11 @@ LLMSTREAM_CLMUL_TARGET inline uint32_t Reduce64(__m128i x) {
 // cycles per byte on a dependent chain of table loads, which made the CRC Bedrock's largest
 // per-token cost; this is ~0.1. `n` >= 16, any length: a last partial block is folded too (see
 // below), so a Bedrock message (~170 bytes) never falls back to the table walk for its tail.
-// `crc` in register form.
+// `crc` and the result in Crc32's (not the register's) form: the inversions are done here, so
+// that Crc32's calls are tail calls (its frame and the inversions around the call were ~20
+// instructions a call, two calls per Bedrock message).
 LLMSTREAM_CLMUL_TARGET uint32_t Fold(uint32_t crc, const unsigned char* p, size_t n) {
+  crc = ~crc;
   const __m128i k1k2 = _mm_set_epi64x(0x01c6e41596, 0x0154442bd4);
   const __m128i k3k4 = _mm_set_epi64x(0x00ccaa009e, 0x01751997d0);
   const __m128i k5 = _mm_set_epi64x(0, 0x0163cd6124);
@@ -132,41 +136,43 @@ LLMSTREAM_CLMUL_TARGET uint32_t Fold(uint32_t crc, const unsigned char* p, size_
 
   // 128 -> 96 bits, then 64, then 32.
   x1 = _mm_xor_si128(_mm_srli_si128(x1, 8), _mm_clmulepi64_si128(x1, k3k4, 0x10));
-  return Reduce64(To64(x1, k5));
+  return ~Reduce64(To64(x1, k5));
 }
 
 // Exactly 8 bytes (an event-stream prelude): the 96 -> 64 step and the Barrett reduction of
 // Fold's end, three dependent multiplications where the table walk took eight loads, an XOR tree
-// and a call.
+// and a call. `crc` and the result as for Fold.
 LLMSTREAM_CLMUL_TARGET uint32_t Fold8(uint32_t crc, const unsigned char* p) {
+  crc = ~crc;
   const __m128i k5 = _mm_set_epi64x(0, 0x0163cd6124);
   uint64_t word;
   std::memcpy(&word, p, sizeof(word));  // (x86-64: little-endian)
   const __m128i x = _mm_cvtsi64_si128(static_cast<long long>(word ^ crc));
-  return Reduce64(To64(x, k5));
+  return ~Reduce64(To64(x, k5));
 }
 
-// Checked once: x86-64 guarantees only SSE2, and the library is built for the baseline.
-bool HasClmul() {
-  static const bool has = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
-  }();
-  return has;
+// Checked once, at load time: x86-64 guarantees only SSE2, and the library is built for the
+// baseline. A plain flag rather than a function-local static: the static's guard made Crc32 set
+// up a frame around what are otherwise tail calls. (Should a CRC be taken during another
+// translation unit's static initialisation, before this flag is set, it reads false and the
+// table walk gives the same result.)
+bool DetectClmul() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
 }
+const bool kHasClmul = DetectClmul();
 #endif
 
 }  // namespace
 
 uint32_t Crc32(uint32_t crc, std::string_view bytes) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
-  size_t n = bytes.size();
-  crc = ~crc;
+  const size_t n = bytes.size();
 #ifdef LLMSTREAM_CRC32_CLMUL
-  if (n >= 16 && HasClmul()) return ~Fold(crc, p, n);
-  if (n == 8 && HasClmul()) return ~Fold8(crc, p);
+  if (n >= 16 && kHasClmul) return Fold(crc, p, n);
+  if (n == 8 && kHasClmul) return Fold8(crc, p);
 #endif
-  return ~SliceBy8(crc, p, n);
+  return ~SliceBy8(~crc, p, n);
 }
 
 uint32_t Crc32Portable(uint32_t crc, std::string_view bytes) {

@@ -28,7 +28,8 @@ class EventStreamFramer final : public Framer {
   struct Headers {
     struct Field {
       uint32_t at = 0, size = 0;
-      std::string_view In(std::string_view block) const { return block.substr(at, size); }
+      // (The parse put the field inside its block: no bounds check.)
+      std::string_view In(std::string_view block) const { return {block.data() + at, size}; }
     };
     Field message_type, event_type, exception_type, error_code, error_message;
     // What the message type says, read once per distinct header block.
@@ -42,11 +43,15 @@ class EventStreamFramer final : public Framer {
  private:
   // Checks the 12-byte prelude at `p` and sets *total to the message's length.
   bool ReadPrelude(const char* p, uint32_t* total);
+  // ReadPrelude's failure (out of line: the per-message path stays small enough to inline).
+  bool BadPrelude(const char* p, bool crc_mismatch);
   // One whole message (total length bytes, prelude already checked); `in_read`: a view into the
   // bytes being fed (else into held_).
   bool Message(std::string_view message, bool in_read);
   // The parsed headers of `block`, nullptr when they do not parse.
   const Headers* HeadersOf(std::string_view block);
+  // HeadersOf for a block that is not the cached one.
+  const Headers* ParseBlock(std::string_view block);
 
   // Header blocks up to this size are kept for the comparison (Bedrock's are ~90 bytes).
   static constexpr size_t kMaxCachedHeaders = 256;

@@ -72,16 +72,20 @@ template <bool kRaw>
 const char* ChunkTemplate::MatchAt(const char* in, const char* const in_end, Arena* arena,
                                    std::string_view* value) const {
   const char* const readable = in;
+  // The members in locals: a store through `value` may alias them as far as the compiler knows,
+  // which made it reload the holes and the text after each hole.
+  const char* const text = text_.data();
+  const Hole* const holes = holes_.data();
+  const size_t hole_count = holes_.size();
+  const size_t value_hole = value_hole_;
   size_t literal_begin = 0;
-  for (size_t i = 0; i <= holes_.size(); ++i) {
-    const size_t literal_end = i < holes_.size() ? holes_[i].begin : text_.size();
-    const size_t literal_size = literal_end - literal_begin;
+  for (size_t i = 0; i < hole_count; ++i) {
+    const size_t literal_size = holes[i].begin - literal_begin;
     if (static_cast<size_t>(in_end - in) < literal_size ||
-        !common::EqualBytes(in, text_.data() + literal_begin, literal_size)) {
+        !common::EqualBytes(in, text + literal_begin, literal_size)) {
       return nullptr;
     }
     in += literal_size;
-    if (i == holes_.size()) break;
     bool escaped = false;
     bool non_ascii = false;
     const char* close = FindClosingQuote<kRaw>(in, in_end, readable, &escaped, &non_ascii);
@@ -89,7 +93,7 @@ const char* ChunkTemplate::MatchAt(const char* in, const char* const in_end, Are
     std::string_view body(in, close - in);
     // Raw input must be valid UTF-8, as the SSE parser makes data.
     if (kRaw && non_ascii && !sse::IsValidUtf8(body)) return nullptr;
-    if (i == value_hole_) {
+    if (i == value_hole) {
       if (!escaped) {
         *value = body;
       } else if (!Unescape(body, arena, value)) {
@@ -100,9 +104,15 @@ const char* ChunkTemplate::MatchAt(const char* in, const char* const in_end, Are
       if (!Unescape(body, arena, &ignored)) return nullptr;
     }
     in = close;
-    literal_begin = holes_[i].end;
+    literal_begin = holes[i].end;
   }
-  return in;
+  // The literal after the last hole.
+  const size_t literal_size = text_.size() - literal_begin;
+  if (static_cast<size_t>(in_end - in) < literal_size ||
+      !common::EqualBytes(in, text + literal_begin, literal_size)) {
+    return nullptr;
+  }
+  return in + literal_size;
 }
 
 }  // namespace llmstream::json
