@@ -143,19 +143,9 @@ bool EventStreamFramer::Feed(std::string_view bytes) {
   return true;
 }
 
-inline const EventStreamFramer::Headers* EventStreamFramer::HeadersOf(std::string_view block) {
-  // Bedrock sends the same headers before every delta (event type, content type, message type:
-  // ~90 bytes): one comparison with the last block replaces the parse, whose name comparisons
-  // were a tenth of a message's cost. The fields are offsets, so they hold in an equal block.
-  if (cached_ && block.size() == last_headers_.size() &&
-      SameBlock(block.data(), last_headers_.data(), block.size())) {
-    return &parsed_;
-  }
-  return ParseBlock(block);
-}
-
 const EventStreamFramer::Headers* EventStreamFramer::ParseBlock(std::string_view block) {
   cached_ = false;
+  offered_ = false;
   parsed_ = {};
   if (!ParseHeaders(block, &parsed_)) return nullptr;
   const std::string_view message_type = parsed_.message_type.In(block);
@@ -181,7 +171,12 @@ bool EventStreamFramer::Message(std::string_view message, bool in_read) {
   }
   const size_t headers_size = Be32(m + 4);
   const std::string_view block(m + kPrelude, headers_size);
-  const Headers* headers = HeadersOf(block);
+  // Bedrock sends the same headers before every delta (event type, content type, message type:
+  // ~90 bytes): one comparison with the last block replaces the parse, whose name comparisons
+  // were a tenth of a message's cost. The fields are offsets, so they hold in an equal block.
+  const bool same_block = cached_ && block.size() == last_headers_.size() &&
+                          SameBlock(block.data(), last_headers_.data(), block.size());
+  const Headers* headers = same_block ? &parsed_ : ParseBlock(block);
   if (headers == nullptr) [[unlikely]] {
     return Fail(ErrorCode::kBadFrame, "AWS event-stream message with malformed headers");
   }
@@ -198,11 +193,15 @@ bool EventStreamFramer::Message(std::string_view message, bool in_read) {
   // the payload's UTF-8 is checked only where its holes are. Not for a held message: the delta
   // would point into held_, which the next message overwrites (Stream copies what Deliver hands
   // it from outside the read; the shortcut has no such copy).
-  if (in_read && shortcut() != nullptr &&
-      shortcut()->MatchPayload(event_type, message_type, payload) == payload.size() &&
-      !payload.empty()) {
-    shortcut()->TakePayload();
-    return true;
+  if (in_read && shortcut() != nullptr) {
+    // The names are those of the last offer when both came from the cached block.
+    const bool same_names = same_block && offered_;
+    offered_ = cached_;
+    if (shortcut()->MatchPayload(event_type, message_type, payload, same_names) == payload.size() &&
+        !payload.empty()) {
+      shortcut()->TakePayload();
+      return true;
+    }
   }
   return Deliver(event_type, payload, message_type);
 }
@@ -220,6 +219,7 @@ void EventStreamFramer::Reset() {
   held_.clear();
   needed_ = 0;
   cached_ = false;
+  offered_ = false;
   ResetBase();
 }
 

@@ -48,9 +48,8 @@ class EventStreamFramer final : public Framer {
   // One whole message (total length bytes, prelude already checked); `in_read`: a view into the
   // bytes being fed (else into held_).
   bool Message(std::string_view message, bool in_read);
-  // The parsed headers of `block`, nullptr when they do not parse.
-  const Headers* HeadersOf(std::string_view block);
-  // HeadersOf for a block that is not the cached one.
+  // The parsed headers of `block` (not the cached one), nullptr when they do not parse; cached
+  // when small.
   const Headers* ParseBlock(std::string_view block);
 
   // Header blocks up to this size are kept for the comparison (Bedrock's are ~90 bytes).
@@ -62,6 +61,8 @@ class EventStreamFramer final : public Framer {
   std::string last_headers_;
   Headers parsed_;
   bool cached_ = false;
+  // The last payload offered to the shortcut was offered with the cached block's names.
+  bool offered_ = false;
 };
 
 }  // namespace llmstream::framing

@@ -39,8 +39,11 @@ class PayloadShortcut {
   // `rest` starts with a payload that would be delivered as `type` and `id` and runs to the end
   // of the read (or of the payload): the length of the payload there when the receiver can take
   // it, else 0. That length must be the one the framer would have found, the bytes valid UTF-8.
-  virtual size_t MatchPayload(std::string_view type, std::string_view id,
-                              std::string_view rest) = 0;
+  // `same_names`: `type` and `id` are byte for byte those of the previous call (an event-stream
+  // header block equal to the last one), so a receiver that found them equal to its template's
+  // then, and has not changed its template since, need not compare them again.
+  virtual size_t MatchPayload(std::string_view type, std::string_view id, std::string_view rest,
+                              bool same_names) = 0;
   // Takes the payload MatchPayload accepted last (what delivering it would have done).
   virtual void TakePayload() = 0;
 

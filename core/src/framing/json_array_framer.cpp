@@ -223,7 +223,8 @@ bool JsonArrayFramer::Feed(std::string_view bytes) {
           // A template's match is a whole element (the template is one, and its holes are string
           // bodies: the same brackets outside strings) of valid UTF-8, as Deliver makes them.
           const size_t size = shortcut()->MatchPayload(
-              kMessage, {}, std::string_view(p, static_cast<size_t>(end - p)));
+              kMessage, {}, std::string_view(p, static_cast<size_t>(end - p)),
+              /*same_names=*/false);
           if (size != 0 && size <= limit) {
             shortcut()->TakePayload();
             state_ = State::kAfterElement;

@@ -21,9 +21,11 @@ bool DeltaTemplate::Replay(const SseEvent& event, Emitter& out) {
 }
 
 size_t DeltaTemplate::MatchPrefix(std::string_view type, std::string_view id, std::string_view rest,
-                                  Emitter& out) {
-  if (!template_.valid() || !common::EqualBytes(type, type_) || !common::EqualBytes(id, id_)) {
-    return 0;
+                                  Emitter& out, bool same_names) {
+  if (!template_.valid()) return 0;
+  if (!same_names || !names_checked_) {
+    names_checked_ = common::EqualBytes(type, type_) && common::EqualBytes(id, id_);
+    if (!names_checked_) return 0;
   }
   return template_.MatchRawPrefix(rest, out.arena(), &matched_);
 }
@@ -31,6 +33,7 @@ size_t DeltaTemplate::MatchPrefix(std::string_view type, std::string_view id, st
 void DeltaTemplate::Begin(const SseEvent& event, const Emitter& out) {
   data_ = event.data;
   first_ = out.size();
+  names_checked_ = false;  // type_ and id_ may change
   deltas_ = 0;
   holes_.clear();
   if (enabled_) {

@@ -34,8 +34,9 @@ class Dialect {
   // framer would hand to OnEvent as an event of `type` and `id` and runs to the end of the read.
   // Returns the length of a payload there that OnEvent would replay from its template
   // (json::ChunkTemplate::MatchRawPrefix) and keeps its value for ReplayTemplate; 0 otherwise.
+  // `same_names`: as for framing::PayloadShortcut::MatchPayload.
   virtual size_t MatchPayload(std::string_view /*type*/, std::string_view /*id*/,
-                              std::string_view /*rest*/, Emitter& /*out*/) {
+                              std::string_view /*rest*/, Emitter& /*out*/, bool /*same_names*/) {
     return 0;
   }
 

@@ -116,8 +116,8 @@ class GeminiDialect final : public Dialect {
   // A JSON array's elements are matched where they lie in the read, before the framer scans
   // them (the scan and the comparison were each a third of an element's cost).
   size_t MatchPayload(std::string_view type, std::string_view id, std::string_view rest,
-                      Emitter& out) override {
-    return failed_ ? 0 : template_.MatchPrefix(type, id, rest, out);
+                      Emitter& out, bool same_names) override {
+    return failed_ ? 0 : template_.MatchPrefix(type, id, rest, out, same_names);
   }
   void ReplayTemplate(Emitter& out) override { template_.ReplayMatched(out); }
 

@@ -269,8 +269,9 @@ class Stream::Impl final : public SseSink, public framing::PayloadShortcut {
   }
   // framing::PayloadShortcut: what OnEvent would do for a payload the dialect replays from its
   // template (views into the read, no keep-alive, no raw event).
-  size_t MatchPayload(std::string_view type, std::string_view id, std::string_view rest) override {
-    return ended_ ? 0 : dialect_->MatchPayload(type, id, rest, out_);
+  size_t MatchPayload(std::string_view type, std::string_view id, std::string_view rest,
+                      bool same_names) override {
+    return ended_ ? 0 : dialect_->MatchPayload(type, id, rest, out_, same_names);
   }
   void TakePayload() override {
     const size_t first = out_.size();
