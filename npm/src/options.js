@@ -67,8 +67,9 @@ const LOADER_KEYS = new Set([
   ...Object.keys(TRANSPORT_KEYS),
 ]);
 
-// Request keys passed to the driver under the same name.
-const REQUEST_KEYS = [
+// Request keys passed to the driver under the same name (and what a relay request may carry:
+// relay/policy.js).
+export const REQUEST_KEYS = [
   'model',
   'prompt',
   'system',

@@ -9,7 +9,7 @@
 // tests: llmstream_core_tests --gtest_filter='Relay*').
 
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -19,37 +19,16 @@ import { AuthenticationError, LLMStreamError, RateLimitError } from '../../npm/s
 import { APILoader } from '../../npm/src/index.js';
 import { decodeRelay, RelayDecoder } from '../../npm/src/relay/decode.js';
 import { RelayEncoder } from '../../npm/src/relay/encode.js';
+import { FIXTURE_FILES, FIXTURES, recordedAs } from './support/relay_net.mjs';
 import { splits } from './support/wasm_session.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const FIXTURES = path.join(process.env.LLMSTREAM_SHARED_DIR ?? path.join(REPO, '..', 'shared'), 'fixtures');
 const GOLDEN = path.join(REPO, 'tests', 'golden', 'relay');
 // What the C++ test's encoder is given (tests/relay_codec_test.cpp, RelayFixtureOptions).
 const STREAM_ID = 'r_00000000000000000000';
 const MODEL = 'fixture-model';
 
-const MORE = readdirSync(path.join(FIXTURES, 'more-providers'))
-  .filter((f) => /\.(sse|json|ndjson|eventstream)$/.test(f) && f !== 'expected.json')
-  .map((f) => `more-providers/${f}`);
-const FILES = [...readdirSync(FIXTURES).filter((f) => f.endsWith('.sse')).sort(), ...MORE.sort()];
-
-/** The provider, API and Content-Type a fixture is streamed with (as the C++ test's options). */
-function recordedAs(file) {
-  const name = path.basename(file);
-  if (file.startsWith('more-providers/')) {
-    const provider = name.split('-')[0];
-    const contentType = {
-      gemini: name.endsWith('.json') ? 'application/json; charset=UTF-8' : 'text/event-stream',
-      ollama: 'application/x-ndjson',
-      bedrock: 'application/vnd.amazon.eventstream',
-    }[provider] ?? 'text/event-stream';
-    return { provider, ...(provider === 'bedrock' ? { region: 'us-east-1' } : {}), contentType };
-  }
-  if (name.startsWith('anthropic')) return { provider: 'anthropic', contentType: 'text/event-stream' };
-  if (name.startsWith('openai-responses')) return { provider: 'openai', api: 'responses', contentType: 'text/event-stream' };
-  const provider = { groq: 'groq', openrouter: 'openrouter' }[name.split('-')[0]] ?? 'openai';
-  return { provider, contentType: 'text/event-stream' };
-}
+const FILES = FIXTURE_FILES;
 
 /** `bytes` cut into `sizes` pieces. */
 function* pieces(bytes, sizes) {

@@ -7,7 +7,6 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { APILoader } from '../../npm/src/index.js';
 import { startServer } from '../../server/lib/server.mjs';
 import { findRedisServer, startRedis } from './support/redis.mjs';
+import { cuttingFront } from './support/relay_net.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BIN = findRedisServer();
@@ -57,42 +57,6 @@ function relayProcess(scenario) {
   });
 }
 
-/**
- * A TCP front that sends its first connection to `first` and cuts it after `cutAfter` response
- * bytes, and every later connection to `then`: a load balancer whose reconnect lands elsewhere.
- */
-async function balancer(first, then, cutAfter) {
-  let connections = 0;
-  const server = net.createServer((client) => {
-    const cut = connections++ === 0;
-    const target = new URL(cut ? first : then);
-    const upstream = net.connect(Number(target.port), target.hostname);
-    let forwarded = 0;
-    upstream.on('data', (data) => {
-      if (!cut) return void client.write(data);
-      const room = cutAfter - forwarded;
-      if (room <= 0) return;
-      client.write(room >= data.length ? data : data.subarray(0, room));
-      forwarded += Math.min(room, data.length);
-      if (forwarded >= cutAfter) {
-        client.destroy();
-        upstream.destroy();
-      }
-    });
-    client.on('data', (data) => upstream.write(data));
-    for (const [a, b] of [[client, upstream], [upstream, client]]) {
-      a.on('error', () => b.destroy());
-      a.on('close', () => b.destroy());
-    }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}/api/chat`,
-    connections: () => connections,
-    close: () => new Promise((resolve) => server.close(resolve)),
-  };
-}
-
 async function waitOutcome(key, outcome) {
   const res = await fetch(`${provider.url}/_llmstream/requests/wait?key=${key}&outcome=${outcome}&timeout_ms=15000`);
   assert.equal(res.status, 200, `the provider never saw outcome ${outcome} for ${key}`);
@@ -106,7 +70,7 @@ describe('two relay processes on one Redis', { timeout: 120_000 }, () => {
     const key = `redis-resume-${process.pid}`;
     const scenario = `key=${key}; pace_ms=10; tokens=60`;
     const [a, b] = await Promise.all([relayProcess(scenario), relayProcess(scenario)]);
-    const front = await balancer(a.url, b.url, 900);
+    const front = await cuttingFront({ first: a.url, then: b.url, cutAfter: 900 });
     try {
       const stream = new APILoader({ provider: 'relay', baseURL: front.url, retryBaseDelayMs: 0 }).streamCompletion({ prompt: 'Hello' });
       const chunks = [];

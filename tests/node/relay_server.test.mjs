@@ -8,12 +8,10 @@
 // loops on the server, and the key nowhere in what a browser receives.
 
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import {
   AbortError,
@@ -27,34 +25,11 @@ import {
 } from '../../npm/src/index.js';
 import { errorFields } from '../../npm/src/relay/encode.js';
 import { startServer } from '../../server/lib/server.mjs';
+import { cuttingFront, FIXTURE_FILES, FIXTURES, recordedAs } from './support/relay_net.mjs';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const FIXTURES = path.join(process.env.LLMSTREAM_SHARED_DIR ?? path.join(REPO, '..', 'shared'), 'fixtures');
 const KEY = 'sk-relay-test-9f8e7d6c5b4a';
 const MODEL = 'fixture-model';
-
-const MORE = readdirSync(path.join(FIXTURES, 'more-providers'))
-  .filter((f) => /\.(sse|json|ndjson|eventstream)$/.test(f) && f !== 'expected.json')
-  .map((f) => `more-providers/${f}`);
-const FILES = [...readdirSync(FIXTURES).filter((f) => f.endsWith('.sse')).sort(), ...MORE.sort()];
-
-/** The provider, API and Content-Type a fixture is streamed with (as relay_codec.test.mjs). */
-function recordedAs(file) {
-  const name = path.basename(file);
-  if (file.startsWith('more-providers/')) {
-    const provider = name.split('-')[0];
-    const contentType = {
-      gemini: name.endsWith('.json') ? 'application/json; charset=UTF-8' : 'text/event-stream',
-      ollama: 'application/x-ndjson',
-      bedrock: 'application/vnd.amazon.eventstream',
-    }[provider] ?? 'text/event-stream';
-    return { provider, ...(provider === 'bedrock' ? { region: 'us-east-1' } : {}), contentType };
-  }
-  if (name.startsWith('anthropic')) return { provider: 'anthropic', contentType: 'text/event-stream' };
-  if (name.startsWith('openai-responses')) return { provider: 'openai', api: 'responses', contentType: 'text/event-stream' };
-  const provider = { groq: 'groq', openrouter: 'openrouter' }[name.split('-')[0]] ?? 'openai';
-  return { provider, contentType: 'text/event-stream' };
-}
+const FILES = FIXTURE_FILES;
 
 /** A fetch that answers every request with the fixture's bytes, in reads of `size`. */
 function fixtureFetch(file, size = 4096) {
@@ -191,56 +166,17 @@ async function requestsOf(key) {
 
 const texts = (chunks) => chunks.filter((c) => c.type === 'text').map((c) => c.text).join('');
 
-/**
- * A TCP proxy in front of `port` that cuts its first connection once `cutAfter` response bytes
- * went through (mid-event, most likely); later connections pass whole. {url(path), cuts, close()}
- */
-async function cuttingProxy(port, cutAfter) {
-  let first = true;
-  const state = { cuts: 0, connections: 0 };
-  const server = net.createServer((client) => {
-    state.connections++;
-    const cut = first;
-    first = false;
-    const upstreamSocket = net.connect(port, '127.0.0.1');
-    let forwarded = 0;
-    upstreamSocket.on('data', (data) => {
-      if (!cut) return void client.write(data);
-      const room = cutAfter - forwarded;
-      if (room <= 0) return;
-      client.write(room >= data.length ? data : data.subarray(0, room));
-      forwarded += Math.min(room, data.length);
-      if (forwarded >= cutAfter) {
-        state.cuts++;
-        client.destroy();
-        upstreamSocket.destroy();
-      }
-    });
-    client.on('data', (data) => upstreamSocket.write(data));
-    client.on('error', () => upstreamSocket.destroy());
-    upstreamSocket.on('error', () => client.destroy());
-    client.on('close', () => upstreamSocket.destroy());
-    upstreamSocket.on('close', () => client.destroy());
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: (p) => `http://127.0.0.1:${server.address().port}${p}`,
-    state,
-    close: () => new Promise((resolve) => server.close(resolve)),
-  };
-}
-
 describe('resume', () => {
   for (const cutAfter of [450, 700, 1500, 3000]) {
     test(`a connection cut after ${cutAfter} bytes resumes: no gap, no duplicate, one upstream request`, async () => {
       const key = freshKey('resume');
       const relay = await serve(localRelay(`key=${key}; pace_ms=2; tokens=40`));
-      const proxy = await cuttingProxy(new URL(relay.url).port, cutAfter);
+      const proxy = await cuttingFront({ first: relay.url, cutAfter });
       try {
-        const stream = relayLoader(proxy.url('/api/chat')).streamCompletion({ prompt: 'Hello' });
+        const stream = relayLoader(proxy.url).streamCompletion({ prompt: 'Hello' });
         const { chunks, thrown } = await drain(stream);
         assert.equal(thrown, null);
-        assert.equal(proxy.state.cuts, 1, 'the proxy cut the first connection');
+        assert.equal(proxy.cuts(), 1, 'the front cut the first connection');
         assert.equal(stream.attempts, 2, 'the POST and one resume');
         const direct = await drain(new APILoader(local(`pace_ms=0; tokens=40`)).streamCompletion({ prompt: 'Hello' }));
         assert.equal(texts(chunks), texts(direct.chunks));

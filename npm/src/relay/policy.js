@@ -4,27 +4,14 @@
 // nothing about the relay's own configuration (key, base URL, headers) ever enters a message.
 
 import { ErrorCode } from '../errors.js';
+import { REQUEST_KEYS } from '../options.js';
 import { DEFAULT_MAX_STEPS } from '../tool-loop.js';
 
-/** The request fields a body may have (the package's names; seed aliases are the client's business). */
-export const RELAY_REQUEST_FIELDS = Object.freeze([
-  'model',
-  'prompt',
-  'system',
-  'messages',
-  'maxTokens',
-  'temperature',
-  'topP',
-  'stop',
-  'n',
-  'reasoningEffort',
-  'reasoningBudgetTokens',
-  'responseFormat',
-  'partialObjects',
-  'tools',
-  'toolChoice',
-  'maxSteps',
-]);
+/**
+ * The request fields a body may have (the package's names; seed aliases are the client's
+ * business): the request options passed to the driver as they are, and the loop's.
+ */
+export const RELAY_REQUEST_FIELDS = Object.freeze([...REQUEST_KEYS, 'stop', 'tools', 'toolChoice', 'maxSteps']);
 
 /** Fields that choose where the key goes: a page must never set them. */
 const RELAY_OWNED = new Set(['apiKey', 'baseURL', 'headers', 'provider', 'api', 'region', 'credentials', 'fetch', 'extraBody']);
