@@ -7,7 +7,6 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { relayMount } from './lib/relay-mount.mjs';
 import { KEYS } from './lib/scenario.mjs';
 import { LIMITS, defaultFixturesDir, playgroundMounts, startServer } from './lib/server.mjs';
 
@@ -104,7 +103,10 @@ const provider = await startServer({
   fixturesDir: args.fixtures ?? defaultFixturesDir(),
   log: quiet ? null : (line) => process.stderr.write(`${line}\n`),
   staticMounts: args.web === undefined ? null : playgroundMounts(path.resolve(args.web)),
-  apiMounts: args.web === undefined ? [] : [relayMount({ selfURL: () => selfURL })],
+  // The playground's relays need the npm package and its built wasm core: imported only with
+  // --web, so the provider itself starts from a checkout where nothing is built yet (the native
+  // tests start it before the wasm stage; tests/node/server_imports.test.mjs holds this).
+  apiMounts: args.web === undefined ? [] : [(await import('./lib/relay-mount.mjs')).relayMount({ selfURL: () => selfURL })],
   requestTimeoutMs: limit(
     'request-timeout-ms',
     'LLMSTREAM_REQUEST_TIMEOUT_MS',
