@@ -728,6 +728,8 @@ export interface RelayPolicy {
 export interface RelayStore {
   open(streamId: string, options?: { resumeWindowMs?: number; maxBytes?: number; onDrop?: (streamId: string, reason: string) => void; onCancel?: (streamId: string) => void }): Promise<void>;
   append(streamId: string, id: number, bytes: string | Uint8Array): Promise<void>;
+  /** Optional: several next events at once (ids firstId, firstId + 1, ...), one wake-up for readers. */
+  appendMany?(streamId: string, firstId: number, list: Array<string | Uint8Array>): Promise<void>;
   end(streamId: string): Promise<void>;
   read(streamId: string, afterId?: number | null): Promise<AsyncIterableIterator<{ id: number; bytes: string | Uint8Array }>>;
   /** Optional: asks the holder of the stream's upstream (in any process) to cancel it (its onCancel runs). Resolves to whether one heard. */
@@ -740,6 +742,7 @@ export declare class MemoryStore implements RelayStore {
   open(streamId: string, options?: { resumeWindowMs?: number; maxBytes?: number; onDrop?: (streamId: string, reason: string) => void; onCancel?: (streamId: string) => void }): Promise<void>;
   cancel(streamId: string): Promise<boolean>;
   append(streamId: string, id: number, bytes: string | Uint8Array): Promise<void>;
+  appendMany(streamId: string, firstId: number, list: Array<string | Uint8Array>): Promise<void>;
   end(streamId: string): Promise<void>;
   read(streamId: string, afterId?: number | null): Promise<AsyncIterableIterator<{ id: number; bytes: string | Uint8Array }>>;
 }

@@ -72,6 +72,8 @@ export class RelayEncoder {
   encode(chunk, { completion } = {}) {
     if (this.ended || chunk === null || typeof chunk !== 'object' || typeof chunk.type !== 'string') return '';
     if (LOCAL.has(chunk.type)) return '';
+    const fast = this.#plain(chunk);
+    if (fast !== null) return `id: ${this.nextId++}\nevent: ${chunk.type}\ndata: ${fast}\n\n`;
     // type is the event name; raw is the provider's, never relayed; function_call the alias of toolCall
     const { type, raw, function_call, ...data } = chunk;
     if (type === 'error') {
@@ -90,6 +92,31 @@ export class RelayEncoder {
   /** The comment a relay writes while nothing else is sent (not an event: no id). */
   static keepAlive() {
     return `: ${RELAY.keepAliveComment}\n\n`;
+  }
+
+  /**
+   * The data of the common chunk (text, reasoning, a tool call's delta ...) without copying it
+   * into a new object: the chunk's own JSON minus its leading `"type":...,` member, which is the
+   * same bytes as JSON.stringify of the chunk without `type` when `type` is its first member and
+   * nothing else must go. Null when that does not hold (the general path then).
+   * @param {Record<string, any>} chunk
+   */
+  #plain(chunk) {
+    const type = chunk.type;
+    if (type === 'error' || type === 'retry' || type === 'done' || chunk.raw !== undefined || 'function_call' in chunk) return null;
+    const json = JSON.stringify(chunk);
+    const prefix = this.#prefixes.get(type) ?? this.#prefix(type);
+    if (!json.startsWith(prefix)) return null; // type not first, or the only member
+    return `{${json.slice(prefix.length)}`;
+  }
+
+  /** `{"type":"text",`, per chunk type. */
+  #prefixes = new Map();
+
+  #prefix(type) {
+    const prefix = `{"type":${JSON.stringify(type)},`;
+    if (this.#prefixes.size < 64) this.#prefixes.set(type, prefix); // bounded: types come from chunks
+    return prefix;
   }
 
   #event(name, data) {

@@ -187,14 +187,21 @@ class Relay {
       await append(encoder.startEvent());
       // A batch (one network read's chunks) is appended without waiting between events, so
       // readers wake once per batch; a store applies appends in call order.
+      const many = typeof this.store.appendMany === 'function';
       for (let batch; (batch = await nextBatch(stream)) !== null; ) {
-        const appended = [];
+        const firstId = encoder.nextId;
+        const texts = [];
         for (const chunk of batch) {
           const terminal = chunk.type === 'done' || chunk.type === 'error';
           const text = encoder.encode(this.#scrubbed(chunk), terminal ? { completion: stream[RAW_RESULT]() } : undefined);
-          if (text) appended.push(append(text));
+          if (text) texts.push(text);
         }
-        await Promise.all(appended);
+        if (texts.length === 0) continue;
+        if (many) {
+          await this.store.appendMany(streamId, firstId, texts);
+        } else {
+          await Promise.all(texts.map((text, i) => this.store.append(streamId, firstId + i, text)));
+        }
       }
       if (!encoder.ended) {
         // Cancelled (DELETE, or nobody came back): the stream still ends with its terminal event.
