@@ -4,10 +4,13 @@
 import { createChunkStream } from './chunk-stream.js';
 import { loadCore, needsFullCore } from './core/load.js';
 import { openSession } from './core/session.js';
-import { loaderConfig, requestOptions } from './options.js';
+import { loaderConfig, requestOptions, secretsOf } from './options.js';
 import { redactUrl } from './redact-url.js';
 import { isRelay, relayLoaderConfig, relayRequest } from './relay/loader.js';
 import { LoopSession } from './tool-loop.js';
+
+/** @internal What a loader must never show (createRelay masks it in everything it sends). */
+export const LOADER_SECRETS = Symbol('loaderSecrets');
 
 export class APILoader {
   #config;
@@ -84,6 +87,11 @@ export class APILoader {
   /** Streams to the end and resolves to the completion (`completion.text` ...). */
   complete(options = {}) {
     return this.streamCompletion(options).complete();
+  }
+
+  /** @internal */
+  [LOADER_SECRETS]() {
+    return this.#config.provider === 'relay' ? [] : secretsOf(this.#config);
   }
 
   /** Keys stay out of logs: `console.log(loader)` and JSON show no apiKey, and the base URL redacted. */

@@ -14,6 +14,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRelay } from '../../npm/src/index.js';
 import { DEMO_TOOLS } from '../../web/demo-tools.js';
 import { sendJson } from './http.mjs';
+import { sameOriginRefusal } from './same-origin.mjs';
 import { relayConfig, relayProviders } from './relay-config.mjs';
 import { cutAfter, cutAfterBytes } from './relay-fault.mjs';
 import { SCENARIO_HEADER } from './scenario.mjs';
@@ -61,9 +62,10 @@ export function relayMount({ env = process.env, selfURL }) {
     return relay;
   };
 
-  return async (req, res, url) => {
+  // The relays spend this server's keys: its own pages only (same-origin.mjs, DNS rebinding too).
+  return async (req, res, url, { authorities = null } = {}) => {
     if (!url.pathname.startsWith(RELAY_PREFIX)) return false;
-    const refusal = crossOrigin(req);
+    const refusal = sameOriginRefusal(req, authorities, 'the relays');
     if (refusal) {
       sendJson(res, 403, { error: { code: 'policy_violation', message: refusal, retryable: false } }, {}, { cors: false });
       return true;
@@ -86,19 +88,3 @@ export function relayMount({ env = process.env, selfURL }) {
   };
 }
 
-/**
- * Why a request from another site is refused, or null. The relays spend this server's keys, so
- * only its own pages may use them: no CORS headers are sent (a page elsewhere cannot read an
- * answer), preflights are refused, and a request that says it comes from elsewhere (Origin,
- * Sec-Fetch-Site) is refused before it can start a stream.
- */
-function crossOrigin(req) {
-  if (req.method === 'OPTIONS') return 'cross-origin requests to the relays are not allowed';
-  const origin = req.headers.origin;
-  if (origin !== undefined && origin.toLowerCase() !== `http://${req.headers.host?.toLowerCase()}`) {
-    return `Origin '${origin}' is not this server's; its relays answer its own pages only`;
-  }
-  const site = req.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return `a ${site} request; the relays answer this server's own pages only`;
-  return null;
-}

@@ -31,6 +31,7 @@ import { openaiResponses } from './openai-responses.mjs';
 import { RequestError, buildPlan } from './plan.mjs';
 import { jsonOutputOf } from './json-output.mjs';
 import { MAX_RECORDS, RequestLog } from './request-log.mjs';
+import { sameOriginRefusal } from './same-origin.mjs';
 import { FaultBudget, SCENARIO_HEADER, ScenarioError, parseScenario } from './scenario.mjs';
 import { staticHandler } from './static.mjs';
 
@@ -65,7 +66,7 @@ function matchEndpoint(pathname) {
 const MODELS = ['local-echo', 'local-fast', 'local-reasoning'];
 
 // The control endpoints (request log, fixture list) live under this prefix; they answer this
-// server's own origin only (controlRefusal), unlike the API, which any origin may call.
+// server's own origin only (same-origin.mjs), unlike the API, which any origin may call.
 const CONTROL_PREFIX = '/_llmstream';
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
@@ -266,7 +267,7 @@ async function route(ctx, req, res) {
   const control = isControl(pathname);
   // Mounted handlers (the playground's relays) answer their own paths, preflights included.
   for (const mount of ctx.apiMounts) {
-    if (await mount(req, res, url)) {
+    if (await mount(req, res, url, { authorities: ctx.authorities })) {
       ctx.log?.(`${req.method} ${pathname} ${res.statusCode}`);
       return undefined;
     }
@@ -311,7 +312,7 @@ function isControl(pathname) {
  */
 async function controlEndpoint(ctx, req, res, url, pathname) {
   const send = (status, value) => sendJson(res, status, value, {}, { cors: false });
-  const refusal = controlRefusal(req, ctx.authorities);
+  const refusal = sameOriginRefusal(req, ctx.authorities, '/_llmstream/');
   if (refusal !== null) return send(403, { error: refusal });
   switch (`${req.method} ${pathname}`) {
     case 'GET /_llmstream/fixtures':
@@ -343,29 +344,6 @@ function ownAuthorities(host, urlHost, port) {
     if (port === 80) out.add(name);
   }
   return out;
-}
-
-/**
- * Why a control request is refused, or null. Refused: a CORS preflight (only other origins
- * send one); a Host header naming another server (DNS rebinding: a page whose name now
- * resolves to 127.0.0.1 is "same-origin" with itself, not with us); an Origin header other than
- * this server's; a Sec-Fetch-Site other than same-origin or none (user-typed).
- */
-function controlRefusal(req, authorities) {
-  if (req.method === 'OPTIONS') return 'cross-origin requests to /_llmstream/ are not allowed';
-  const host = req.headers.host?.toLowerCase();
-  if (authorities !== null && host !== undefined && !authorities.has(host)) {
-    return `Host '${host}' is not this server; /_llmstream/ answers its own origin only`;
-  }
-  const origin = req.headers.origin;
-  if (origin !== undefined && (host === undefined || origin.toLowerCase() !== `http://${host}`)) {
-    return `Origin '${origin}' is not this server's; /_llmstream/ answers its own origin only`;
-  }
-  const site = req.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-    return `a ${site} request; /_llmstream/ answers its own origin only`;
-  }
-  return null;
 }
 
 function invalidUrl(req, url) {

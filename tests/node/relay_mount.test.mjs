@@ -5,6 +5,7 @@
 // The relay protocol itself is relay_server.test.mjs's.
 
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
 import { APILoader, PolicyViolationError } from '../../npm/src/index.js';
@@ -98,6 +99,22 @@ describe('the playground relay mount', () => {
     assert.equal(preflight.status, 403);
     const unknown = await fetch(`${server.url}/api/relay/anthropic`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(unknown.status, 404);
+  });
+
+  test('a rebound name is refused: another Host, even with its own Origin and same-origin (DNS rebinding)', async () => {
+    const { port } = new URL(server.url);
+    const status = (headers, path = '/api/relay/providers', method = 'GET', body = undefined) => new Promise((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    const rebound = { host: `evil.test:${port}`, origin: `http://evil.test:${port}`, 'sec-fetch-site': 'same-origin' };
+    assert.equal(await status(rebound), 403);
+    assert.equal(await status({ ...rebound, 'content-type': 'application/json' }, '/api/relay/local', 'POST', '{"prompt":"Hi"}'), 403);
+    assert.equal(await status({ host: `127.0.0.1:${port}` }), 200, 'its own name still answers');
   });
 
   test('the cut fault is ignored unless LLMSTREAM_RELAY_FAULTS=1', async () => {

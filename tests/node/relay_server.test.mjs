@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -21,6 +22,7 @@ import {
   InvalidRequestError,
   MemoryStore,
   PolicyViolationError,
+  ServerError,
   RateLimitError,
 } from '../../npm/src/index.js';
 import { errorFields } from '../../npm/src/relay/encode.js';
@@ -57,7 +59,9 @@ function upstream(file) {
 async function serve(config) {
   const relay = createRelay(config);
   const sent = [];
+  const requests = [];
   const server = http.createServer((req, res) => {
+    requests.push({ method: req.method, url: req.url, lastEventId: req.headers['last-event-id'] ?? null });
     const write = res.write.bind(res);
     const end = res.end.bind(res);
     res.write = (chunk, ...rest) => {
@@ -76,6 +80,7 @@ async function serve(config) {
     url,
     relay,
     sent: () => Buffer.concat(sent).toString('utf8'),
+    requests,
     close: () => {
       relay.cancelAll();
       server.closeAllConnections?.();
@@ -570,6 +575,177 @@ describe('server integration', () => {
     } finally {
       server.closeAllConnections?.();
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+// ---- what a review found (each test failed before its fix) ----------------------------------
+
+describe('hostile and broken cases', () => {
+  test('a request the relay cannot parse is a 400, not a crash of the process', async () => {
+    const relay = await serve(localRelay('pace_ms=0; tokens=3'));
+    try {
+      const { port } = new URL(relay.url);
+      const answer = await new Promise((resolve, reject) => {
+        const socket = net.connect(Number(port), '127.0.0.1', () => socket.write('GET http://[::1 HTTP/1.1\r\nHost: x\r\n\r\n'));
+        let text = '';
+        socket.on('data', (d) => (text += d));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+      assert.match(answer, /^HTTP\/1\.1 400/);
+      assert.equal((await raw(relay.url)).status, 200, 'the relay still serves');
+    } finally {
+      await relay.close();
+    }
+  });
+
+  test('a resume cut before its first event resumes from the same position: no replay', async () => {
+    const key = freshKey('empty-resume');
+    const relay = await serve(localRelay(`key=${key}; pace_ms=5; tokens=40`));
+    // The POST is cut after some events, the first resume after its headers only.
+    const front = await cuttingFront({ first: relay.url, cutAfter: [1200, 300] });
+    try {
+      const stream = relayLoader(front.url).streamCompletion({ prompt: 'Hello' });
+      const { chunks, thrown } = await drain(stream);
+      assert.equal(thrown, null);
+      const direct = await drain(new APILoader(local('pace_ms=0; tokens=40')).streamCompletion({ prompt: 'Hello' }));
+      assert.equal(texts(chunks), texts(direct.chunks));
+      const resumes = relay.requests.filter((r) => r.method === 'GET');
+      assert.equal(resumes.length, 2);
+      assert.ok(resumes[0].lastEventId !== null && resumes[0].lastEventId === resumes[1].lastEventId,
+        `both resumes after the same event: ${JSON.stringify(resumes)}`);
+    } finally {
+      await front.close();
+      await relay.close();
+    }
+  });
+
+  test('a store that fails mid-stream ends the stream with a retryable server error, no endless resumes', async () => {
+    class FailingStore extends MemoryStore {
+      async appendMany(streamId, firstId, list) {
+        if (firstId >= 5) throw new Error('READONLY You cannot write against a read only replica');
+        return super.appendMany(streamId, firstId, list);
+      }
+    }
+    const errors = [];
+    const relay = await serve(localRelay('pace_ms=2; tokens=40', { store: new FailingStore(), onError: (e) => errors.push(e) }));
+    try {
+      const { thrown } = await drain(relayLoader(relay.url).streamCompletion({ prompt: 'Hello' }));
+      assert.ok(thrown instanceof ServerError && thrown.retryable, `threw ${thrown}`);
+      assert.ok(relay.requests.filter((r) => r.method === 'GET').length === 0, 'no resume of a stream that ended');
+      assert.match(String(errors[0]?.message), /READONLY/);
+    } finally {
+      await relay.close();
+    }
+  });
+
+  test('a key the provider echoes in any field (metadata, the completion) is masked', async () => {
+    const body = `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","system_fingerprint":"${KEY}","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}]}\n\n` +
+      'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n';
+    const echo = async () => new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+    const relay = await serve({ provider: 'openai', apiKey: KEY, fetch: echo, maxRetries: 0, policy: { models: '*' } });
+    try {
+      const { chunks, result } = await drain(relayLoader(relay.url).streamCompletion({ prompt: 'x' }));
+      assert.equal(texts(chunks), 'hi');
+      assert.ok(!relay.sent().includes(KEY), 'the key reached the browser');
+      assert.match(relay.sent(), /\[redacted\]/);
+      assert.ok(!JSON.stringify(result).includes(KEY));
+    } finally {
+      await relay.close();
+    }
+  });
+
+  test('a cancel before the start event arrived still reaches the relay (the stream id header)', async () => {
+    // The relay's check hook holds the answer until the page has aborted: the POST is in flight
+    // and no event was read when the cancel comes.
+    let release;
+    const held = new Promise((resolve) => (release = resolve));
+    const relay = await serve(localRelay('pace_ms=50; tokens=400', { policy: { models: '*', check: () => held } }));
+    try {
+      const controller = new AbortController();
+      const iterator = relayLoader(relay.url).streamCompletion({ prompt: 'Hello', signal: controller.signal })[Symbol.asyncIterator]();
+      const pending = iterator.next().then(() => iterator.next());
+      const deadline = Date.now() + 10_000;
+      const until = async (what, done) => {
+        while (!done()) {
+          assert.ok(Date.now() < deadline, what);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      };
+      await until('the POST never reached the relay', () => relay.requests.some((r) => r.method === 'POST'));
+      controller.abort();
+      release();
+      await assert.rejects(pending, AbortError);
+      await until('no DELETE reached the relay', () => relay.requests.some((r) => r.method === 'DELETE'));
+      const deleted = relay.requests.find((r) => r.method === 'DELETE');
+      assert.match(deleted.url, /[?&]stream=r_[0-9a-f]{16}/);
+    } finally {
+      await relay.close();
+    }
+  });
+
+  test('a 502 from a proxy during a resume is retried', async () => {
+    const key = freshKey('resume-502');
+    const relay = await serve(localRelay(`key=${key}; pace_ms=5; tokens=40`));
+    const front = await cuttingFront({ first: relay.url, cutAfter: 1200 });
+    let gets = 0;
+    const flaky = async (url, init) => (init?.method === 'GET' && ++gets === 1
+      ? new Response('bad gateway', { status: 502, headers: { 'content-type': 'text/plain' } })
+      : fetch(url, init));
+    try {
+      const { chunks, thrown } = await drain(relayLoader(front.url, { fetch: flaky }).streamCompletion({ prompt: 'Hello' }));
+      assert.equal(thrown, null);
+      const direct = await drain(new APILoader(local('pace_ms=0; tokens=40')).streamCompletion({ prompt: 'Hello' }));
+      assert.equal(texts(chunks), texts(direct.chunks));
+      assert.equal(gets, 2);
+    } finally {
+      await front.close();
+      await relay.close();
+    }
+  });
+
+  test('a body past maxBodyBytes gets its 413 over Node too', async () => {
+    const relay = await serve(localRelay('pace_ms=0', { maxBodyBytes: 1024 }));
+    try {
+      const answer = await raw(relay.url, { body: JSON.stringify({ prompt: 'x'.repeat(200_000) }) });
+      assert.equal(answer.status, 413);
+      assert.equal(answer.json.error.code, 'invalid_request');
+    } finally {
+      await relay.close();
+    }
+  });
+
+  test('a hook that throws: 500 internal without its message; the relay\'s onError gets it', async () => {
+    const errors = [];
+    const relay = await serve(localRelay('pace_ms=0', { onError: (e) => errors.push(e),
+      policy: { models: '*', rateLimit: () => { throw new Error('redis at 10.0.3.7:6379 refused'); } } }));
+    try {
+      const answer = await raw(relay.url);
+      assert.equal(answer.status, 500);
+      assert.equal(answer.json.error.code, 'internal');
+      assert.doesNotMatch(answer.text, /10\.0\.3\.7/);
+      assert.match(String(errors[0]?.message), /10\.0\.3\.7/);
+    } finally {
+      await relay.close();
+    }
+  });
+
+  test('cost bounds: n past maxChoices, a thinking budget past the cap, a model name with dot segments', async () => {
+    const relay = await serve(localRelay('pace_ms=0', { policy: { models: '*', maxTokens: 100 } }));
+    try {
+      for (const [body, status] of [
+        [{ prompt: 'x', n: 4 }, 403],
+        [{ prompt: 'x', reasoningBudgetTokens: 5000 }, 403],
+        [{ prompt: 'x', model: '../../v1/files' }, 400],
+        [{ prompt: 'x', model: 'models/./x' }, 400],
+        [{ prompt: 'x', n: 1 }, 200],
+      ]) {
+        const answer = await raw(relay.url, { body: JSON.stringify(body) });
+        assert.equal(answer.status, status, `${JSON.stringify(body)}: ${answer.text.slice(0, 200)}`);
+      }
+    } finally {
+      await relay.close();
     }
   });
 });

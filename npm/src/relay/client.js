@@ -15,6 +15,8 @@ import { RelayDecoder } from './decode.js';
 
 /** Reconnections in a row without a new event before a cut stream fails (truncated). */
 export const DEFAULT_MAX_RESUMES = 5;
+/** How long a cancel waits for the POST's headers (the stream's id) before it just aborts. */
+const CANCEL_WAIT_MS = 5000;
 
 const PROTOCOL_HEADERS = Object.freeze({ 'llmstream-relay': String(RELAY.version) });
 
@@ -70,6 +72,9 @@ export class RelaySession {
     this.partial = new PartialCompletion();
     this.controller = new AbortController();
     this.cancelled = false;
+    this.deleted = false;
+    /** The POST in flight (a cancel before the stream has an id waits for its headers). */
+    this.posting = null;
     this.ended = false;
     this.onAbort = () => this.cancel();
     if (signal) {
@@ -95,39 +100,74 @@ export class RelaySession {
   cancel() {
     if (this.cancelled || this.ended) return;
     this.cancelled = true;
-    this.controller.abort();
-    if (this.streamId) {
-      // Fire and forget: the page may be going away (keepalive lets the request outlive it).
-      Promise.resolve()
-        .then(() => this.fetch(streamUrl(this.url, this.streamId), {
-          method: 'DELETE', headers: { ...this.headers, ...PROTOCOL_HEADERS }, keepalive: true,
-        }))
-        .then((response) => response.body?.cancel?.(), () => {});
+    if (this.streamId || !this.posting) {
+      this.controller.abort();
+      this.#sendDelete();
+      return;
     }
+    // The POST is in flight and the stream has no id yet: wait for the answer's headers (the
+    // relay names the stream there), then cancel it; give up waiting after a while.
+    const giveUp = setTimeout(() => this.controller.abort(), CANCEL_WAIT_MS);
+    this.posting.then(
+      (response) => {
+        clearTimeout(giveUp);
+        this.streamId ||= response.headers.get('llmstream-relay-stream') ?? '';
+        this.controller.abort();
+        this.#sendDelete();
+      },
+      () => clearTimeout(giveUp),
+    );
+  }
+
+  /** DELETE ?stream=: fire and forget (the page may be going away: keepalive outlives it). */
+  #sendDelete() {
+    if (!this.streamId || this.deleted) return;
+    this.deleted = true;
+    Promise.resolve()
+      .then(() => this.fetch(streamUrl(this.url, this.streamId), {
+        method: 'DELETE', headers: { ...this.headers, ...PROTOCOL_HEADERS }, keepalive: true,
+      }))
+      .then((response) => response.body?.cancel?.(), () => {});
   }
 
   async *run() {
     try {
-      let decoder = null;
+      // The last event id seen over all connections (null: none yet), and the failed
+      // reconnections in a row since the last new event.
+      let position = null;
       let resumes = 0;
+      let resuming = false;
+      const retry = async () => {
+        resumes++;
+        if (resumes > this.maxResumes) return false;
+        await this.#pause();
+        return true;
+      };
       for (;;) {
         if (this.cancelled) {
           yield this.#fail(this.#abortError());
           return;
         }
-        const resumeAfter = decoder?.lastEventId ?? undefined;
         let response;
         try {
-          response = await this.#send(decoder);
+          response = await this.#send(resuming, position);
         } catch (error) {
           if (this.cancelled) continue;
-          if (decoder && resumes < this.maxResumes) {
-            resumes++;
-            await this.#pause();
-            continue;
-          }
+          if (resuming && (await retry())) continue;
           yield this.#fail(toLLMStreamError({ code: ErrorCode.NETWORK, message: `the relay could not be reached: ${error?.message ?? error}` }, { partial: this.#shaped() }));
           return;
+        } finally {
+          this.posting = null;
+        }
+        if (this.cancelled) {
+          await response.body?.cancel?.().catch?.(() => {});
+          continue;
+        }
+        this.streamId ||= response.headers.get('llmstream-relay-stream') ?? '';
+        // A proxy or load balancer between deploys: a resume tries again, within maxResumes.
+        if (resuming && [502, 503, 504].includes(response.status)) {
+          await response.body?.cancel?.().catch?.(() => {});
+          if (await retry()) continue;
         }
         if (!response.ok) {
           yield this.#fail(await refusalError(response, this.#shaped()));
@@ -141,12 +181,11 @@ export class RelaySession {
           return;
         }
         this.responseAtMs ??= globalThis.performance?.now?.() ?? Date.now();
-        const next = new RelayDecoder(resumeAfter === undefined ? {} : { resumeAfter });
-        if (decoder) {
-          next.streamId = decoder.streamId;
-          next.model = decoder.model;
+        const next = new RelayDecoder(position === null ? {} : { resumeAfter: position });
+        if (position !== null) {
+          next.streamId = this.streamId;
+          next.model = this.partial.model;
         }
-        const before = next.lastEventId;
         try {
           for await (const part of response.body) {
             this.bytesRead += part.byteLength ?? part.length;
@@ -163,18 +202,16 @@ export class RelaySession {
         }
         if (next.end !== 'cut') return; // done, or failed (error event, broken protocol)
         if (this.cancelled) continue;
-        // Cut: resume after the last event seen (none yet, before start: nothing to resume).
-        if (!next.streamId) {
+        // Cut: resume after the last event seen, over all connections (none yet: from event 0).
+        if (next.lastEventId !== null && next.lastEventId !== position) {
+          position = next.lastEventId;
+          resumes = 0;
+        }
+        if (!this.streamId || !(await retry())) {
           yield this.#fail(next.error);
           return;
         }
-        resumes = next.lastEventId !== before ? 0 : resumes + 1;
-        if (resumes > this.maxResumes) {
-          yield this.#fail(next.error);
-          return;
-        }
-        decoder = next;
-        await this.#pause();
+        resuming = true;
       }
     } finally {
       this.ended = true;
@@ -183,21 +220,22 @@ export class RelaySession {
     }
   }
 
-  /** POST the request, or GET a resume after the decoder's last event. */
-  #send(decoder) {
+  /** POST the request, or GET a resume after `position` (the last event id seen, or null). */
+  #send(resuming, position) {
     this.attempts++;
     const signal = this.controller.signal;
-    if (!decoder) {
-      return this.fetch(String(this.url), {
+    if (!resuming) {
+      this.posting = this.fetch(String(this.url), {
         method: 'POST',
         headers: { ...this.headers, ...PROTOCOL_HEADERS, 'content-type': 'application/json', accept: 'text/event-stream' },
         body: JSON.stringify(this.body),
         signal,
       });
+      return this.posting;
     }
     const headers = { ...this.headers, ...PROTOCOL_HEADERS, accept: 'text/event-stream' };
-    if (decoder.lastEventId !== null) headers['last-event-id'] = String(decoder.lastEventId);
-    return this.fetch(streamUrl(this.url, decoder.streamId), { method: 'GET', headers, signal });
+    if (position !== null) headers['last-event-id'] = String(position);
+    return this.fetch(streamUrl(this.url, this.streamId), { method: 'GET', headers, signal });
   }
 
   /** The decoded chunks, minus a cut's truncated error (the session resumes instead). */

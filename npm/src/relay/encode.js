@@ -4,7 +4,10 @@
 // its data the chunk as JSON.stringify writes it, without `type`, `raw` and `function_call` (the
 // alias of `toolCall`, which the client restores); errors as their fields.
 
-import { EVENT_KIND_NAMES, RELAY } from '../../dist/core/abi.js';
+import { ERRORS, EVENT_KIND_NAMES, RELAY } from '../../dist/core/abi.js';
+
+/** The core's error codes: an error with none of them is no error of ours. */
+const CODES = new Set(ERRORS.map((e) => e.name));
 
 /**
  * Chunk types that are no relay events: the core's kinds the protocol does not send (the relay
@@ -18,6 +21,9 @@ const LOCAL = new Set([...EVENT_KIND_NAMES.filter((name) => !RELAY.events.includ
  * @param {any} error
  */
 export function errorFields(error) {
+  // Not one of ours (a bug, the core failing to load): a relay says no more than that.
+  const known = error !== null && typeof error === 'object' && CODES.has(error.llmstreamCode ?? error.code);
+  if (!known) return { code: 'internal', message: 'the relay failed', retryable: false };
   const code = error.llmstreamCode ?? error.code;
   /** @type {Record<string, unknown>} */
   const out = { code, message: String(error.message ?? ''), retryable: Boolean(error.retryable) };

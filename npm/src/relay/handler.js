@@ -11,12 +11,11 @@
 // and fetch's `Request -> Response` (`relay.fetch`: Node 18+, Deno, Bun, edge runtimes).
 
 import { RELAY } from '../../dist/core/abi.js';
-import { APILoader } from '../api-loader.js';
+import { APILoader, LOADER_SECRETS } from '../api-loader.js';
 import { NEXT_BATCH, RAW_RESULT } from '../chunk-stream.js';
 import { ErrorCode, scrub } from '../errors.js';
-import { loaderConfig, secretsOf } from '../options.js';
 import { toolSet } from '../tool-loop.js';
-import { errorFields, RELAY_SSE_HEADERS, RelayEncoder } from './encode.js';
+import { RELAY_SSE_HEADERS, RelayEncoder } from './encode.js';
 import { admit, relayOptions, relayPolicy, RelayRefusal } from './policy.js';
 import { DEFAULT_RESUME_WINDOW_MS, MemoryStore, StreamUnavailableError } from './store.js';
 
@@ -25,7 +24,7 @@ export const DEFAULT_KEEP_ALIVE_MS = 15_000;
 /** The largest request body read (a long conversation with images fits; a flood does not). */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-const RELAY_KEYS = ['policy', 'tools', 'store', 'resumeWindowMs', 'keepAliveMs', 'maxBodyBytes', 'loader'];
+const RELAY_KEYS = ['policy', 'tools', 'store', 'resumeWindowMs', 'keepAliveMs', 'maxBodyBytes', 'loader', 'onError'];
 
 /** A relay stream id: "r_" + 64 random bits in hex (the protocol's minimum). */
 async function newStreamId() {
@@ -64,11 +63,13 @@ class Relay {
       if (!(config.loader instanceof APILoader)) throw new TypeError('createRelay: loader must be an APILoader');
       if (Object.keys(loaderOptions).length) throw new TypeError('createRelay: pass either loader or its options, not both');
       this.loader = config.loader;
-      this.secrets = [];
     } else {
       this.loader = new APILoader(loaderOptions);
-      this.secrets = secretsOf(loaderConfig(loaderOptions));
     }
+    // The key and the rest of what the loader must never show, and the upstream base URL (an
+    // internal gateway's host and path are the server's business too).
+    this.secrets = [...this.loader[LOADER_SECRETS](), ...(this.loader.baseURL ? [String(this.loader.baseURL)] : [])];
+    this.onError = config.onError ?? ((error) => console.error('llmstream relay:', error));
     if (this.loader.provider === 'relay') throw new TypeError("createRelay: the upstream cannot be provider 'relay'");
     this.policy = relayPolicy(config.policy);
     this.tools = config.tools === undefined ? undefined : toolSet(config.tools)?.tools;
@@ -104,8 +105,10 @@ class Relay {
     } catch (error) {
       if (error instanceof RelayRefusal) return refusal(error);
       if (error instanceof StreamUnavailableError) return refusal(new RelayRefusal(409, ErrorCode.INVALID_REQUEST, error.message));
-      // Anything else is our bug or a hook's: the caller learns no more than that.
-      return refusal(new RelayRefusal(500, ErrorCode.INTERNAL, scrub(`the relay failed: ${error?.message ?? error}`, this.secrets)));
+      // Anything else is our bug, a hook's or the store's: the caller learns no more than that
+      // (a message may name internal hosts); the server's own log gets the detail.
+      this.onError(error);
+      return refusal(new RelayRefusal(500, ErrorCode.INTERNAL, 'the relay failed (its log says why)'));
     }
   }
 
@@ -182,7 +185,13 @@ class Relay {
       },
     };
     this.#running.set(streamId, running);
-    const append = (text) => (text ? this.store.append(streamId, encoder.nextId - 1, text) : undefined);
+    // The id after the last event the store took (the encoder's may be ahead when one failed).
+    let stored = 0;
+    const append = async (text) => {
+      if (!text) return;
+      await this.store.append(streamId, encoder.nextId - 1, this.#masked(text));
+      stored = encoder.nextId;
+    };
     try {
       await append(encoder.startEvent());
       // A batch (one network read's chunks) is appended without waiting between events, so
@@ -193,8 +202,8 @@ class Relay {
         const texts = [];
         for (const chunk of batch) {
           const terminal = chunk.type === 'done' || chunk.type === 'error';
-          const text = encoder.encode(this.#scrubbed(chunk), terminal ? { completion: stream[RAW_RESULT]() } : undefined);
-          if (text) texts.push(text);
+          const text = encoder.encode(chunk, terminal ? { completion: stream[RAW_RESULT]() } : undefined);
+          if (text) texts.push(this.#masked(text));
         }
         if (texts.length === 0) continue;
         if (many) {
@@ -202,14 +211,28 @@ class Relay {
         } else {
           await Promise.all(texts.map((text, i) => this.store.append(streamId, firstId + i, text)));
         }
+        stored = firstId + texts.length;
       }
       if (!encoder.ended) {
         // Cancelled (DELETE, or nobody came back): the stream still ends with its terminal event.
-        await append(encoder.encode({ type: 'error', error: { code: ErrorCode.ABORTED, message: `the relay stream was cancelled: ${reason || 'cancelled'}`, retryable: false } }));
+        await append(encoder.encode({ type: 'error', error: { code: ErrorCode.ABORTED, message: `the relay stream was cancelled: ${reason || 'cancelled'}`, retryable: false } },
+          { completion: stream[RAW_RESULT]() }));
       }
-    } catch {
-      // The store refused (the stream was dropped): nobody can read it any more.
+    } catch (error) {
+      // The store failed (a dropped stream, a Redis blip): the upstream stops, and the stream
+      // still gets its terminal event if the store takes it, so readers do not resume for ever.
       stream.cancel();
+      if (!encoder.ended || stored < encoder.nextId) {
+        try {
+          encoder.nextId = stored; // after the last event the store holds: no gap
+          encoder.ended = false;
+          await this.store.append(streamId, encoder.nextId, encoder.encode({ type: 'error', error: {
+            code: ErrorCode.SERVER, message: 'the relay lost this stream (its store failed)', retryable: true } }));
+        } catch {
+          // the store is gone: its readers fail on their own (dropped, or the resume's 409)
+        }
+      }
+      this.onError(error);
     } finally {
       this.#running.delete(streamId);
       try {
@@ -220,37 +243,60 @@ class Relay {
     }
   }
 
-  /** Errors and retry causes with the relay's secrets masked once more (a provider may echo one). */
-  #scrubbed(chunk) {
-    if (!this.secrets.length) return chunk;
-    if (chunk.type === 'error' && chunk.error) return { ...chunk, error: scrubbedError(chunk.error, this.secrets) };
-    if (chunk.type === 'retry' && chunk.cause) return { ...chunk, cause: scrubbedError(chunk.cause, this.secrets) };
-    return chunk;
+  /**
+   * An encoded event with the relay's secrets masked (a provider may echo the key in an error,
+   * a metadata chunk or the completion): the JSON text itself, so no field escapes it. Keys are
+   * JSON-safe, so they appear in the text as they are.
+   */
+  #masked(text) {
+    for (const secret of this.secrets) {
+      if (secret.length >= 4 && text.includes(secret)) text = text.split(secret).join('[redacted]');
+    }
+    return text;
   }
 
   /** A response reading the store from after `afterId`, with keep-alive comments while idle. */
   async #events(streamId, afterId) {
     const reader = await this.store.read(streamId, afterId); // unknown / expired: 409 before any byte
-    return { status: 200, headers: RELAY_SSE_HEADERS, events: withKeepAlive(reader, this.keepAliveMs) };
+    // The id in a header too: a client that cancels before `start` arrives can still DELETE it.
+    const headers = { ...RELAY_SSE_HEADERS, 'llmstream-relay-stream': streamId };
+    return { status: 200, headers, events: withKeepAlive(reader, this.keepAliveMs) };
   }
 
   cancelAll() {
     for (const running of this.#running.values()) running.cancel('the relay is shutting down');
   }
 
-  /** Node: `(req, res)`. */
+  /** Node: `(req, res)`. Never rejects: a request it cannot read is answered 400. */
   async handleNode(req, res) {
+    try {
+      await this.#serveNode(req, res);
+    } catch (error) {
+      this.onError(error);
+      if (!res.headersSent) {
+        const answer = refusal(new RelayRefusal(400, ErrorCode.INVALID_REQUEST, 'the relay could not read this request'));
+        res.writeHead(answer.status, { ...answer.headers, connection: 'close' });
+        res.end(JSON.stringify(answer.json));
+      } else {
+        res.destroy();
+      }
+    }
+  }
+
+  async #serveNode(req, res) {
     const url = new URL(req.url ?? '/', 'http://relay.invalid');
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+      // HTTP/2's pseudo-headers (:method, :path) are no header names for Headers.
+      if (value !== undefined && !name.startsWith(':')) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const reply = await this.handle({
       method: req.method ?? 'GET', url, headers, ip: req.socket?.remoteAddress,
       body: (limit) => readNodeBody(req, limit),
     });
     if (!reply.events) {
-      res.writeHead(reply.status, reply.headers);
+      // A body left unread (413) closes the connection: the client still reads the answer.
+      res.writeHead(reply.status, reply.status === 413 ? { ...reply.headers, connection: 'close' } : reply.headers);
       res.end(reply.json === undefined ? undefined : JSON.stringify(reply.json));
       return;
     }
@@ -274,10 +320,17 @@ class Relay {
     }
   }
 
-  /** fetch: `Request -> Response`. */
+  /** fetch: `Request -> Response`. Never rejects. */
   async handleFetch(request) {
+    let url;
+    try {
+      url = new URL(request.url);
+    } catch {
+      const answer = refusal(new RelayRefusal(400, ErrorCode.INVALID_REQUEST, 'the relay could not read this request'));
+      return new Response(JSON.stringify(answer.json), { status: answer.status, headers: answer.headers });
+    }
     const reply = await this.handle({
-      method: request.method, url: new URL(request.url), headers: request.headers,
+      method: request.method, url, headers: request.headers,
       body: (limit) => readFetchBody(request, limit),
     });
     if (!reply.events) {
@@ -319,10 +372,6 @@ function refusal(error, extraHeaders = {}) {
   return { status: error.status, headers, json: error.body() };
 }
 
-function scrubbedError(error, secrets) {
-  const fields = errorFields(error);
-  return { ...fields, message: scrub(fields.message, secrets) };
-}
 
 /**
  * The stored events as response text: the preamble, then every event stored so far in one
@@ -342,6 +391,7 @@ function withKeepAlive(reader, keepAliveMs) {
   const arm = (ms) => {
     tick = new Promise((resolve) => {
       timer = setTimeout(() => resolve(TICK), ms);
+      timer.unref?.(); // an idle response must not keep a process alive that is shutting down
     });
   };
   const stop = () => {
@@ -361,7 +411,14 @@ function withKeepAlive(reader, keepAliveMs) {
       for (;;) {
         pending ??= reader.next();
         if (!tick) arm(Math.max(0, keepAliveMs - (Date.now() - lastSent)));
-        const step = await Promise.race([pending, tick]);
+        let step;
+        try {
+          step = await Promise.race([pending, tick]);
+        } catch (error) {
+          closed = true; // the reader failed (fell behind the cap, dropped): no timer left behind
+          stop();
+          throw error;
+        }
         if (step === TICK) {
           tick = null;
           if (Date.now() - lastSent < keepAliveMs) continue; // something was sent meanwhile
@@ -418,7 +475,7 @@ async function readNodeBody(req, limit) {
   for await (const part of req) {
     size += part.length;
     if (size > limit) {
-      req.destroy?.();
+      req.resume?.(); // the rest is drained and dropped; the answer closes the connection
       throw new RelayRefusal(413, ErrorCode.INVALID_REQUEST, `the request body is larger than ${limit} bytes`);
     }
     parts.push(part);

@@ -50,22 +50,22 @@ const refuse = (message) => new RelayRefusal(403, ErrorCode.POLICY_VIOLATION, me
  */
 export function relayPolicy(policy = {}) {
   if (policy === null || typeof policy !== 'object') throw new TypeError('createRelay: policy must be an object');
-  const known = ['models', 'maxTokens', 'maxSteps', 'authenticate', 'rateLimit', 'check'];
+  const known = ['models', 'maxTokens', 'maxSteps', 'maxChoices', 'authenticate', 'rateLimit', 'check'];
   for (const key of Object.keys(policy)) {
     if (!known.includes(key)) throw new TypeError(`createRelay: unknown policy option '${key}' (${known.join(', ')})`);
   }
-  const { models, maxTokens = DEFAULT_MAX_TOKENS_CAP, maxSteps = DEFAULT_MAX_STEPS } = policy;
+  const { models, maxTokens = DEFAULT_MAX_TOKENS_CAP, maxSteps = DEFAULT_MAX_STEPS, maxChoices = 1 } = policy;
   if (models !== undefined && models !== '*' && typeof models !== 'function' &&
       !(Array.isArray(models) && models.every((m) => typeof m === 'string'))) {
     throw new TypeError("createRelay: policy.models must be an array of model names, '*' or a function (model, identity) => boolean");
   }
-  for (const [name, value] of [['maxTokens', maxTokens], ['maxSteps', maxSteps]]) {
+  for (const [name, value] of [['maxTokens', maxTokens], ['maxSteps', maxSteps], ['maxChoices', maxChoices]]) {
     if (!Number.isInteger(value) || value < 1) throw new TypeError(`createRelay: policy.${name} must be an integer >= 1`);
   }
   for (const hook of ['authenticate', 'rateLimit', 'check']) {
     if (policy[hook] !== undefined && typeof policy[hook] !== 'function') throw new TypeError(`createRelay: policy.${hook} must be a function`);
   }
-  return { models, maxTokens, maxSteps, authenticate: policy.authenticate, rateLimit: policy.rateLimit, check: policy.check };
+  return { models, maxTokens, maxSteps, maxChoices, authenticate: policy.authenticate, rateLimit: policy.rateLimit, check: policy.check };
 }
 
 /**
@@ -128,6 +128,10 @@ export async function relayOptions(body, { policy, tools, defaultModel, identity
 
   const model = options.model ?? defaultModel;
   if (typeof model !== 'string' || model === '') throw invalid('the request names no model and the relay has no default model');
+  // A model name goes into some providers' URL paths (Gemini): no dot segments, no controls.
+  if (model.split('/').some((part) => part === '.' || part === '..') || /[\u0000-\u001f\u007f?#\\]/.test(model)) {
+    throw invalid(`model '${model.slice(0, 100)}' is not a model name`);
+  }
   if (!modelAllowed(policy.models, model, defaultModel, identity)) {
     const list = Array.isArray(policy.models) ? policy.models : defaultModel ? [defaultModel] : [];
     throw refuse(`model '${model}' is not allowed here${list.length && typeof policy.models !== 'function' ? `; allowed: ${list.join(', ')}` : ''}`);
@@ -139,6 +143,15 @@ export async function relayOptions(body, { policy, tools, defaultModel, identity
     if (options.maxTokens > policy.maxTokens) throw refuse(`maxTokens ${options.maxTokens} is more than this relay allows (${policy.maxTokens})`);
   } else {
     options.maxTokens = policy.maxTokens; // the provider's own default may be far larger than the cap
+  }
+
+  // What an answer may cost is maxTokens per choice, and the thinking budget on top for some.
+  if (options.n !== undefined && options.n !== 1) {
+    if (!Number.isInteger(options.n) || options.n < 1) throw invalid('n must be an integer >= 1');
+    if (options.n > policy.maxChoices) throw refuse(`n ${options.n} is more than this relay allows (${policy.maxChoices})`);
+  }
+  if (options.reasoningBudgetTokens !== undefined && options.reasoningBudgetTokens > policy.maxTokens) {
+    throw refuse(`reasoningBudgetTokens ${options.reasoningBudgetTokens} is more than this relay allows (${policy.maxTokens})`);
   }
 
   Object.assign(options, toolOptions(options, tools, policy));

@@ -37,25 +37,30 @@ export function recordedAs(file) {
 
 /**
  * A TCP front: its first connection goes to `first` and is cut once `cutAfter` response bytes
- * went through (mid-event, most likely); every later one goes to `then` whole.
- * @param {{first: string, then?: string, cutAfter: number}} options relay URLs
+ * went through (mid-event, most likely); every later one goes to `then` (whole, or cut too when
+ * cutAfter lists an offset for it).
+ * @param {{first: string, then?: string, cutAfter: number | number[]}} options relay URLs
  * @returns {Promise<{url: string, connections: () => number, cuts: () => number, close: () => Promise<void>}>}
  */
 export async function cuttingFront({ first, then = first, cutAfter }) {
+  // cutAfter: one offset (the first connection is cut), or one per connection (0: not cut).
+  const offsets = Array.isArray(cutAfter) ? cutAfter : [cutAfter];
   let connections = 0;
   let cuts = 0;
   const server = net.createServer((client) => {
-    const cut = connections++ === 0;
-    const target = new URL(cut ? first : then);
+    const n = connections++;
+    const cutAt = offsets[n] ?? 0;
+    const cut = cutAt > 0;
+    const target = new URL(n === 0 ? first : then);
     const upstream = net.connect(Number(target.port), target.hostname);
     let forwarded = 0;
     upstream.on('data', (data) => {
       if (!cut) return void client.write(data);
-      const room = cutAfter - forwarded;
+      const room = cutAt - forwarded;
       if (room <= 0) return;
       client.write(room >= data.length ? data : data.subarray(0, room));
       forwarded += Math.min(room, data.length);
-      if (forwarded >= cutAfter) {
+      if (forwarded >= cutAt) {
         cuts++;
         client.destroy();
         upstream.destroy();
