@@ -813,7 +813,7 @@ export declare class PolicyViolationError extends APIStatusError {}
 /** A resume the relay store cannot serve (unknown, expired or trimmed stream): HTTP 409. */
 export declare class StreamUnavailableError extends InvalidRequestError {
   readonly streamId: string;
-  readonly reason: 'unknown' | 'trimmed' | 'ahead' | 'bad_id' | 'dropped';
+  readonly reason: 'unknown' | 'trimmed' | 'ahead' | 'bad_id' | 'dropped' | 'ended';
 }
 
 export declare const PROVIDERS: readonly ProviderName[];

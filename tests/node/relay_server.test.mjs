@@ -207,6 +207,10 @@ describe('resume', () => {
       assert.equal(await again.text(), `retry: 1000\n\n${tail}`);
       const fromStart = await fetch(`${relay.url}?stream=${streamId}`);
       assert.equal(await fromStart.text(), whole, 'without Last-Event-ID: from event 0');
+      // After the terminal event nothing follows: 204, on which an EventSource stops.
+      const terminal = [...whole.matchAll(/^id: (\d+)$/gm)].at(-1)[1];
+      const after = await fetch(`${relay.url}?stream=${streamId}`, { headers: { 'last-event-id': terminal } });
+      assert.equal(after.status, 204);
     } finally {
       await relay.close();
     }

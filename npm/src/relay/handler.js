@@ -104,6 +104,10 @@ class Relay {
         'a relay takes POST (a request), GET ?stream= (a resume) and DELETE ?stream= (a cancel)'), { allow: 'GET, POST, DELETE' });
     } catch (error) {
       if (error instanceof RelayRefusal) return refusal(error);
+      // A resume after the terminal event: 204, on which EventSource stops reconnecting.
+      if (error instanceof StreamUnavailableError && error.reason === 'ended') {
+        return { status: 204, headers: { 'llmstream-relay': String(RELAY.version) } };
+      }
       if (error instanceof StreamUnavailableError) return refusal(new RelayRefusal(409, ErrorCode.INVALID_REQUEST, error.message));
       // Anything else is our bug, a hook's or the store's: the caller learns no more than that
       // (a message may name internal hosts); the server's own log gets the detail.

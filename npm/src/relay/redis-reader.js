@@ -9,7 +9,7 @@
 // subscription slows a reader down to the renewal period instead of stalling it.
 
 import { scripts } from './redis-scripts.js';
-import { StreamUnavailableError } from './store.js';
+import { streamEnded, StreamUnavailableError } from './store.js';
 
 /** Per FETCH: a resume of a long stream is a few round trips, and a reply stays small. */
 const FETCH_EVENTS = 256;
@@ -149,6 +149,7 @@ export class RedisReader {
     const r = await scripts.join.run(cx.client, cx.keys, [String(this.#nextId - 1), cx.token, String(cx.leaseMs)]);
     if (r[0] !== 'ok') {
       if (r[0] === 'trimmed') throw trimmedStream(cx.streamId, this.#nextId, r[1], r[2]);
+      if (r[0] === 'ended') throw streamEnded(cx.streamId, this.#nextId - 1);
       if (r[0] === 'ahead') {
         throw new StreamUnavailableError(
           `relay stream ${cx.streamId} has sent no event ${this.#nextId - 1} (its last is ${Number(r[1]) - 1})`,

@@ -81,11 +81,12 @@ return {'ok', ttl}
  * {'ok'} | {'unknown'} | {'trimmed', first, cap} | {'ahead', next}.
  */
 const JOIN = `${SETTLE}
-local m = redis.call('HMGET', KEYS[1], 'first', 'next', 'cap')
+local m = redis.call('HMGET', KEYS[1], 'first', 'next', 'cap', 'ended')
 if not m[1] then return {'unknown'} end
 local after = tonumber(ARGV[1])
 if after + 1 < tonumber(m[1]) then return {'trimmed', m[1], m[3]} end
 if after >= tonumber(m[2]) then return {'ahead', m[2]} end
+if m[4] == '1' and after + 1 >= tonumber(m[2]) then return {'ended'} end
 redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), ARGV[2])
 settle(false)
 return {'ok'}

@@ -50,7 +50,7 @@ export const DEFAULT_MAX_STREAMS = 10_000;
 export class StreamUnavailableError extends InvalidRequestError {
   /**
    * @param {string} message
-   * @param {{streamId: string, reason: 'unknown' | 'trimmed' | 'ahead' | 'bad_id' | 'dropped'}} details
+   * @param {{streamId: string, reason: 'unknown' | 'trimmed' | 'ahead' | 'bad_id' | 'dropped' | 'ended'}} details
    */
   constructor(message, { streamId, reason }) {
     super(message, { code: ErrorCode.INVALID_REQUEST, status: 409 });
@@ -282,6 +282,9 @@ export class MemoryStore {
         { streamId, reason: 'ahead' },
       );
     }
+    // Nothing after it, and nothing will come: a reader would get an empty stream, and an
+    // EventSource would reconnect to it for ever (each time re-arming the window).
+    if (entry.ended && after + 1 >= entry.nextId) throw streamEnded(streamId, after);
     entry.readers++;
     this.#disarm(entry);
     return new Reader(entry, after + 1, () => this.#leave(entry));
@@ -386,6 +389,14 @@ export class MemoryStore {
     }
     this.#expire(victim, 'evicted');
   }
+}
+
+/** A resume after a stream's terminal event: nothing is left to send (the relay answers 204). */
+export function streamEnded(streamId, afterId) {
+  return new StreamUnavailableError(`relay stream ${streamId} ended with event ${afterId}: nothing follows it`, {
+    streamId,
+    reason: 'ended',
+  });
 }
 
 function trimmed(entry, id) {
