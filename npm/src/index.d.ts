@@ -722,6 +722,12 @@ export interface RelayPolicy {
   rateLimit?: (caller: RelayCaller, identity: unknown) => unknown;
   /** A last word on the options about to be streamed: a string (the reason) or false refuses (403). */
   check?: (options: StreamCompletionOptions, caller: RelayCaller, identity: unknown) => unknown;
+  /**
+   * Who owns the streams a caller starts: only the same owner may resume or cancel them (another
+   * caller gets 409). null: not bound. Default: the identity authenticate returned, when it is a
+   * string or number, or an object with a string / number `id` or `sub`; nothing without authenticate.
+   */
+  owner?: (identity: unknown, caller: RelayCaller) => string | number | null | undefined | Promise<string | number | null | undefined>;
 }
 
 /** Where a relay keeps each stream's recent events for resumes (MemoryStore; a Redis store). */
@@ -760,6 +766,8 @@ export interface RelayOptions extends APILoaderOptions {
   keepAliveMs?: number;
   /** The largest request body (4 MiB). */
   maxBodyBytes?: number;
+  /** How long a response may stay unwritable (a client that stopped reading) before it is closed (30 s). */
+  writeTimeoutMs?: number;
 }
 
 /** A relay handler: Node's `(req, res)`, and `fetch(request)` for fetch-style servers. */

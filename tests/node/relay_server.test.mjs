@@ -8,6 +8,7 @@
 // loops on the server, and the key nowhere in what a browser receives.
 
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -27,7 +28,7 @@ import {
 } from '../../npm/src/index.js';
 import { errorFields } from '../../npm/src/relay/encode.js';
 import { startServer } from '../../server/lib/server.mjs';
-import { cuttingFront, FIXTURE_FILES, FIXTURES, recordedAs } from './support/relay_net.mjs';
+import { cuttingFront, FIXTURE_FILES, FIXTURES, recordedAs, until } from './support/relay_net.mjs';
 
 const KEY = 'sk-relay-test-9f8e7d6c5b4a';
 const MODEL = 'fixture-model';
@@ -158,8 +159,8 @@ const local = (scenario) => ({
 const localRelay = (scenario, extra = {}) => ({ ...local(scenario), policy: { models: '*' }, ...extra });
 
 /** The provider's record of the request with `key` once it reached `outcome`. */
-async function waitOutcome(key, outcome) {
-  const res = await fetch(`${provider.url}/_llmstream/requests/wait?key=${key}&outcome=${outcome}&timeout_ms=10000`);
+async function waitOutcome(key, outcome, timeoutMs = 10_000) {
+  const res = await fetch(`${provider.url}/_llmstream/requests/wait?key=${key}&outcome=${outcome}&timeout_ms=${timeoutMs}`);
   assert.equal(res.status, 200, `the provider never saw outcome ${outcome} for ${key}`);
   return res.json();
 }
@@ -670,18 +671,11 @@ describe('hostile and broken cases', () => {
       const controller = new AbortController();
       const iterator = relayLoader(relay.url).streamCompletion({ prompt: 'Hello', signal: controller.signal })[Symbol.asyncIterator]();
       const pending = iterator.next().then(() => iterator.next());
-      const deadline = Date.now() + 10_000;
-      const until = async (what, done) => {
-        while (!done()) {
-          assert.ok(Date.now() < deadline, what);
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-      };
-      await until('the POST never reached the relay', () => relay.requests.some((r) => r.method === 'POST'));
+      await until(() => relay.requests.some((r) => r.method === 'POST'), 'the POST never reached the relay');
       controller.abort();
       release();
       await assert.rejects(pending, AbortError);
-      await until('no DELETE reached the relay', () => relay.requests.some((r) => r.method === 'DELETE'));
+      await until(() => relay.requests.some((r) => r.method === 'DELETE'), 'no DELETE reached the relay');
       const deleted = relay.requests.find((r) => r.method === 'DELETE');
       assert.match(deleted.url, /[?&]stream=r_[0-9a-f]{16}/);
     } finally {
@@ -749,6 +743,111 @@ describe('hostile and broken cases', () => {
         assert.equal(answer.status, status, `${JSON.stringify(body)}: ${answer.text.slice(0, 200)}`);
       }
     } finally {
+      await relay.close();
+    }
+  });
+});
+
+describe('who may resume, and clients that stop reading', () => {
+  const ownedRelay = (key, policy = {}) => localRelay(`key=${key}; pace_ms=10; tokens=60`, {
+    policy: { models: '*', authenticate: (caller) => caller.headers.get('x-user') || null, ...policy },
+  });
+  const start = async (url, user) => {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-user': user }, body: '{"prompt":"hi"}' });
+    assert.equal(response.status, 200);
+    return { response, streamId: response.headers.get('llmstream-relay-stream') };
+  };
+  const as = (url, streamId, user, method, headers = {}) =>
+    fetch(`${url}?stream=${streamId}`, { method, headers: { 'x-user': user, ...headers } });
+
+  test('a stream is bound to the caller who started it: another caller can neither resume nor cancel it', async () => {
+    const key = freshKey('owner');
+    const relay = await serve(ownedRelay(key, { owner: (user) => (user === 'guest' ? null : user) }));
+    try {
+      const { response, streamId } = await start(relay.url, 'alice');
+      const stolen = await as(relay.url, streamId, 'mallory', 'GET', { 'last-event-id': '0' });
+      assert.equal(stolen.status, 409);
+      const { error } = await stolen.json();
+      assert.equal(error.code, 'invalid_request');
+      // Named by the id the caller sent: the owner's tag in the store key is not shown.
+      assert.ok(error.message.includes(streamId) && !/r_[0-9a-f]{16}_/.test(error.message), error.message);
+      assert.equal((await as(relay.url, streamId, 'mallory', 'DELETE')).status, 409);
+      // A caller whose streams are unbound cannot name alice's by her store key (id + owner tag).
+      const tag = createHash('sha256').update('alice').digest('hex').slice(0, 24);
+      assert.equal((await as(relay.url, `${streamId}_${tag}`, 'guest', 'GET', { 'last-event-id': '0' })).status, 409);
+      // The owner's resume reads the whole stream to its end: mallory's DELETE stopped nothing.
+      const mine = await as(relay.url, streamId, 'alice', 'GET', { 'last-event-id': '0' });
+      assert.equal(mine.status, 200);
+      assert.match(await mine.text(), /\nevent: done\n/);
+      await response.body.cancel();
+      const outcome = await waitOutcome(key, 'completed');
+      assert.equal(outcome.outcome, 'completed');
+    } finally {
+      await relay.close();
+    }
+  });
+
+  test("the owner's DELETE reaches its stream; policy.owner null leaves a stream unbound", async () => {
+    const key = freshKey('owner-delete');
+    const relay = await serve(ownedRelay(key));
+    const open = await serve(ownedRelay(freshKey('unbound'), { owner: () => null }));
+    try {
+      const { response, streamId } = await start(relay.url, 'alice');
+      assert.equal((await as(relay.url, streamId, 'alice', 'DELETE')).status, 204);
+      await waitOutcome(key, 'client_disconnected');
+      await response.body.cancel();
+      const unbound = await start(open.url, 'alice');
+      const resumed = await as(open.url, unbound.streamId, 'bob', 'GET', { 'last-event-id': '0' });
+      assert.equal(resumed.status, 200);
+      await resumed.body.cancel();
+      await unbound.response.body.cancel();
+    } finally {
+      await relay.close();
+      await open.close();
+    }
+  });
+
+  test('a fetch Response nobody reads lets its stream go: the upstream is cancelled', async () => {
+    const key = freshKey('unread');
+    // The provider goes silent after 3 events, so only the relay can end the upstream request.
+    const relay = createRelay({ ...localRelay(`key=${key}; pace_ms=0; tokens=400; stall_after=3`), writeTimeoutMs: 50, resumeWindowMs: 50 });
+    try {
+      const response = await relay.fetch(new Request('http://relay.test/api/chat', {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"prompt":"hi"}',
+      }));
+      assert.equal(response.status, 200);
+      await waitOutcome(key, 'client_disconnected');
+      await assert.rejects(response.text(), /not read for 50 ms/);
+    } finally {
+      relay.cancelAll();
+    }
+  });
+
+  test('a client that stops reading is closed after writeTimeoutMs, and its stream goes after the window', async () => {
+    const key = freshKey('stuck');
+    // Far more than the socket buffers hold, then silence: only the relay can end the upstream.
+    const relay = await serve(localRelay(`key=${key}; pace_ms=0; tokens=400000; stall_after=100000`,
+      { writeTimeoutMs: 200, resumeWindowMs: 50, policy: { models: '*', maxTokens: 400000 } }));
+    const { port } = new URL(relay.url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    try {
+      const body = '{"prompt":"hi"}';
+      socket.write(`POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      let head = '';
+      await new Promise((resolve) => {
+        socket.on('data', function first(data) {
+          head += data.toString('latin1');
+          if (!head.includes('\r\n\r\n')) return;
+          socket.off('data', first);
+          socket.pause(); // reads no more: the kernel's buffers fill, then Node's
+          resolve();
+        });
+      });
+      assert.match(head, /^HTTP\/1\.1 200/);
+      // Filling the socket buffers (~10 MB on loopback) takes seconds on a loaded machine.
+      await waitOutcome(key, 'client_disconnected', 60_000);
+    } finally {
+      socket.destroy();
       await relay.close();
     }
   });

@@ -16,21 +16,45 @@ import { NEXT_BATCH, RAW_RESULT } from '../chunk-stream.js';
 import { ErrorCode, scrub } from '../errors.js';
 import { toolSet } from '../tool-loop.js';
 import { RELAY_SSE_HEADERS, RelayEncoder } from './encode.js';
-import { admit, relayOptions, relayPolicy, RelayRefusal } from './policy.js';
+import { admit, relayOptions, relayPolicy, RelayRefusal, streamOwner } from './policy.js';
 import { DEFAULT_RESUME_WINDOW_MS, MemoryStore, StreamUnavailableError } from './store.js';
 
 /** The comment's interval while nothing else is sent (the protocol's 15 s). */
 export const DEFAULT_KEEP_ALIVE_MS = 15_000;
 /** The largest request body read (a long conversation with images fits; a flood does not). */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+/**
+ * How long a response may stay unwritable (a client that stopped reading: Node's buffer full, or
+ * a fetch body not pulled) before the relay closes it. Its reader then leaves the stream, whose
+ * resume window starts: a client that never reads cannot hold a stream and its memory for ever.
+ */
+export const DEFAULT_WRITE_TIMEOUT_MS = 30_000;
 
-const RELAY_KEYS = ['policy', 'tools', 'store', 'resumeWindowMs', 'keepAliveMs', 'maxBodyBytes', 'loader', 'onError'];
+const RELAY_KEYS = ['policy', 'tools', 'store', 'resumeWindowMs', 'keepAliveMs', 'maxBodyBytes', 'writeTimeoutMs', 'loader', 'onError'];
 
-/** A relay stream id: "r_" + 64 random bits in hex (the protocol's minimum). */
+/** The ids this relay gives out: "r_" + 64 random bits in hex (the protocol's minimum). */
+const STREAM_ID = /^r_[0-9a-f]{16}$/;
+
+async function webCrypto() {
+  return globalThis.crypto ?? (await import('node:crypto')).webcrypto;
+}
+
 async function newStreamId() {
-  const crypto = globalThis.crypto ?? (await import('node:crypto')).webcrypto;
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  const bytes = (await webCrypto()).getRandomValues(new Uint8Array(8));
   return `r_${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/**
+ * The key a stream is stored under: its id, plus a tag of its owner when it has one, so that a
+ * resume or cancel by another caller names a stream that does not exist for it, in every
+ * process sharing the store, without the store knowing about owners.
+ */
+async function storeKey(streamId, owner) {
+  if (owner === null) return streamId;
+  const digest = new Uint8Array(await (await webCrypto()).subtle.digest('SHA-256', new TextEncoder().encode(owner)));
+  let tag = '';
+  for (const byte of digest.subarray(0, 12)) tag += byte.toString(16).padStart(2, '0');
+  return `${streamId}_${tag}`;
 }
 
 /**
@@ -77,7 +101,9 @@ class Relay {
     this.resumeWindowMs = config.resumeWindowMs ?? DEFAULT_RESUME_WINDOW_MS;
     this.keepAliveMs = config.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
     this.maxBodyBytes = config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    for (const [name, value] of [['resumeWindowMs', this.resumeWindowMs], ['keepAliveMs', this.keepAliveMs], ['maxBodyBytes', this.maxBodyBytes]]) {
+    this.writeTimeoutMs = config.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
+    for (const [name, value] of [['resumeWindowMs', this.resumeWindowMs], ['keepAliveMs', this.keepAliveMs],
+      ['maxBodyBytes', this.maxBodyBytes], ['writeTimeoutMs', this.writeTimeoutMs]]) {
       if (!Number.isFinite(value) || value <= 0) throw new TypeError(`createRelay: ${name} must be a positive number`);
     }
     this.store = config.store ?? new MemoryStore({ resumeWindowMs: this.resumeWindowMs });
@@ -108,7 +134,12 @@ class Relay {
       if (error instanceof StreamUnavailableError && error.reason === 'ended') {
         return { status: 204, headers: { 'llmstream-relay': String(RELAY.version) } };
       }
-      if (error instanceof StreamUnavailableError) return refusal(new RelayRefusal(409, ErrorCode.INVALID_REQUEST, error.message));
+      if (error instanceof StreamUnavailableError) {
+        // Named by the id the caller sent, never by the store key (which tags the owner).
+        const named = request.url.searchParams.get('stream') ?? error.streamId;
+        const message = error.streamId ? error.message.split(error.streamId).join(named) : error.message;
+        return refusal(new RelayRefusal(409, ErrorCode.INVALID_REQUEST, message));
+      }
       // Anything else is our bug, a hook's or the store's: the caller learns no more than that
       // (a message may name internal hosts); the server's own log gets the detail.
       this.onError(error);
@@ -139,40 +170,52 @@ class Relay {
       throw new RelayRefusal(400, ErrorCode.INVALID_REQUEST, scrub(error?.message ?? String(error), this.secrets));
     }
     const streamId = await newStreamId();
+    const key = await storeKey(streamId, await streamOwner(this.policy, identity, caller));
     const encoder = new RelayEncoder({ stream: streamId, model: options.model });
     try {
-      await this.store.open(streamId, {
+      await this.store.open(key, {
         // No client came back within the resume window: the upstream stops ("Cancelling").
-        onDrop: () => this.#running.get(streamId)?.cancel('the client went away'),
+        onDrop: () => this.#running.get(key)?.cancel('the client went away'),
         // A DELETE that landed on another relay process sharing the store.
-        onCancel: () => this.#running.get(streamId)?.cancel('cancelled by the client (DELETE)'),
+        onCancel: () => this.#running.get(key)?.cancel('cancelled by the client (DELETE)'),
       });
     } catch {
       // The store is full (every stream it holds is being read) or unreachable: nothing was sent.
       stream.cancel();
       throw new RelayRefusal(503, ErrorCode.SERVER, 'the relay cannot take another stream now: retry later');
     }
-    this.#pump(streamId, stream, encoder);
-    return this.#events(streamId, null);
+    this.#pump(key, stream, encoder);
+    return this.#events(key, streamId, null);
+  }
+
+  /** The store key of the stream a resume or cancel names, for this caller. */
+  async #keyFor(caller, streamId) {
+    const identity = await admit(this.policy, caller);
+    // Only the ids this relay gives out: a stream parameter that carried an owner tag of its own
+    // must not reach another caller's stream.
+    if (!STREAM_ID.test(streamId)) {
+      throw new RelayRefusal(409, ErrorCode.INVALID_REQUEST, `relay stream ${streamId.slice(0, 64)} is unknown`);
+    }
+    return storeKey(streamId, await streamOwner(this.policy, identity, caller));
   }
 
   async #resume(request, caller, streamId) {
-    await admit(this.policy, caller);
+    const key = await this.#keyFor(caller, streamId);
     const last = request.headers.get('last-event-id') ?? request.url.searchParams.get('lastEventId');
     let after = null;
     if (last !== null && last.trim() !== '') {
       if (!/^(0|[1-9][0-9]{0,15})$/.test(last.trim())) throw new RelayRefusal(400, ErrorCode.INVALID_REQUEST, `Last-Event-ID '${last}' is not an event id`);
       after = Number(last.trim());
     }
-    return this.#events(streamId, after);
+    return this.#events(key, streamId, after);
   }
 
   async #cancel(caller, streamId) {
-    await admit(this.policy, caller);
-    const running = this.#running.get(streamId);
+    const key = await this.#keyFor(caller, streamId);
+    const running = this.#running.get(key);
     if (running) {
       running.cancel('cancelled by the client (DELETE)');
-    } else if (typeof this.store.cancel !== 'function' || !(await this.store.cancel(streamId))) {
+    } else if (typeof this.store.cancel !== 'function' || !(await this.store.cancel(key))) {
       // Not held here, and no process sharing the store holds it (unknown, ended or expired).
       throw new RelayRefusal(409, ErrorCode.INVALID_REQUEST, `relay stream ${streamId} is not running`);
     }
@@ -236,7 +279,8 @@ class Relay {
           // the store is gone: its readers fail on their own (dropped, or the resume's 409)
         }
       }
-      this.onError(error);
+      // A stream the store dropped (nobody came back) is what ended it, not a failure to log.
+      if (!(reason && error instanceof StreamUnavailableError)) this.onError(error);
     } finally {
       this.#running.delete(streamId);
       try {
@@ -260,8 +304,8 @@ class Relay {
   }
 
   /** A response reading the store from after `afterId`, with keep-alive comments while idle. */
-  async #events(streamId, afterId) {
-    const reader = await this.store.read(streamId, afterId); // unknown / expired: 409 before any byte
+  async #events(key, streamId, afterId) {
+    const reader = await this.store.read(key, afterId); // unknown / expired: 409 before any byte
     // The id in a header too: a client that cancels before `start` arrives can still DELETE it.
     const headers = { ...RELAY_SSE_HEADERS, 'llmstream-relay-stream': streamId };
     return { status: 200, headers, events: withKeepAlive(reader, this.keepAliveMs) };
@@ -313,7 +357,10 @@ class Relay {
     try {
       for await (const text of events) {
         if (res.destroyed) break;
-        if (!res.write(text)) await drained(res);
+        if (!res.write(text) && !(await drained(res, this.writeTimeoutMs))) {
+          res.destroy(); // the client stopped reading: it can resume; its reader leaves now
+          break;
+        }
       }
     } catch {
       // The reader fell behind the store's cap: the connection ends without a terminal event,
@@ -342,17 +389,35 @@ class Relay {
     }
     const events = reply.events;
     const encoder = new TextEncoder();
+    // The body is pulled as the client reads it. No pull for writeTimeoutMs (a client that stopped
+    // reading, or a Response nobody reads) lets the stream go: its reader leaves, the body fails.
+    const timeoutMs = this.writeTimeoutMs;
+    let stall = null;
+    const arm = (controller) => {
+      stall = setTimeout(() => {
+        events.return();
+        controller.error(new Error(`the relay closed a response not read for ${timeoutMs} ms`));
+      }, timeoutMs);
+      stall.unref?.();
+    };
     const body = new ReadableStream({
+      start: arm,
       async pull(controller) {
+        clearTimeout(stall);
         try {
           const { value, done } = await events.next();
-          if (done) controller.close();
-          else controller.enqueue(encoder.encode(value));
+          if (done) {
+            controller.close();
+          } else {
+            controller.enqueue(encoder.encode(value));
+            arm(controller);
+          }
         } catch {
           controller.close(); // fell behind the store's cap: the client resumes and learns why
         }
       },
       cancel() {
+        clearTimeout(stall);
         return events.return();
       },
     }, { highWaterMark: 0 });
@@ -454,13 +519,17 @@ function withKeepAlive(reader, keepAliveMs) {
 
 const TICK = Symbol('idle timer');
 
-function drained(res) {
+/** Resolves true once `res` drained (or closed), false when it did not within `timeoutMs`. */
+function drained(res, timeoutMs) {
   return new Promise((resolve) => {
-    const done = () => {
+    const finish = (ok) => {
+      clearTimeout(timer);
       res.off('drain', done);
       res.off('close', done);
-      resolve();
+      resolve(ok);
     };
+    const done = () => finish(true);
+    const timer = setTimeout(() => finish(false), timeoutMs);
     res.on('drain', done);
     res.on('close', done);
   });

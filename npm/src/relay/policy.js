@@ -50,7 +50,7 @@ const refuse = (message) => new RelayRefusal(403, ErrorCode.POLICY_VIOLATION, me
  */
 export function relayPolicy(policy = {}) {
   if (policy === null || typeof policy !== 'object') throw new TypeError('createRelay: policy must be an object');
-  const known = ['models', 'maxTokens', 'maxSteps', 'maxChoices', 'authenticate', 'rateLimit', 'check'];
+  const known = ['models', 'maxTokens', 'maxSteps', 'maxChoices', 'authenticate', 'rateLimit', 'check', 'owner'];
   for (const key of Object.keys(policy)) {
     if (!known.includes(key)) throw new TypeError(`createRelay: unknown policy option '${key}' (${known.join(', ')})`);
   }
@@ -62,10 +62,37 @@ export function relayPolicy(policy = {}) {
   for (const [name, value] of [['maxTokens', maxTokens], ['maxSteps', maxSteps], ['maxChoices', maxChoices]]) {
     if (!Number.isInteger(value) || value < 1) throw new TypeError(`createRelay: policy.${name} must be an integer >= 1`);
   }
-  for (const hook of ['authenticate', 'rateLimit', 'check']) {
+  for (const hook of ['authenticate', 'rateLimit', 'check', 'owner']) {
     if (policy[hook] !== undefined && typeof policy[hook] !== 'function') throw new TypeError(`createRelay: policy.${hook} must be a function`);
   }
-  return { models, maxTokens, maxSteps, maxChoices, authenticate: policy.authenticate, rateLimit: policy.rateLimit, check: policy.check };
+  return {
+    models, maxTokens, maxSteps, maxChoices,
+    authenticate: policy.authenticate, rateLimit: policy.rateLimit, check: policy.check, owner: policy.owner,
+  };
+}
+
+/**
+ * Who owns the streams a caller starts (a string), or null when they are not bound to anyone
+ * (any holder of a stream id may resume or cancel it). policy.owner decides when given; else the
+ * identity authenticate returned names it when it is a string or a number, or an object with a
+ * string or number `id` or `sub` (a JWT's subject). A relay without authenticate binds nothing.
+ * @param {ReturnType<typeof relayPolicy>} policy @param {unknown} identity @param {RelayCaller} caller
+ * @returns {Promise<string | null>}
+ */
+export async function streamOwner(policy, identity, caller) {
+  const named = (value) => (typeof value === 'string' && value !== '') || (typeof value === 'number' && Number.isFinite(value));
+  let owner = null;
+  if (policy.owner) {
+    const value = await policy.owner(identity, caller);
+    if (value !== null && value !== undefined && !named(value)) {
+      throw new TypeError('policy.owner must return a non-empty string, a number, or null (not bound)');
+    }
+    owner = value ?? null;
+  } else if (policy.authenticate) {
+    if (named(identity)) owner = identity;
+    else if (identity && typeof identity === 'object') owner = [identity.id, identity.sub].find(named) ?? null;
+  }
+  return owner === null ? null : String(owner);
 }
 
 /**

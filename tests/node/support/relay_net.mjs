@@ -3,6 +3,7 @@
 // cuts its first connection mid-response and sends later ones on (to the same relay, or to
 // another process: a load balancer whose reconnect lands elsewhere).
 
+import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -79,4 +80,16 @@ export async function cuttingFront({ first, then = first, cutAfter }) {
     cuts: () => cuts,
     close: () => new Promise((resolve) => server.close(resolve)),
   };
+}
+
+/**
+ * Waits until `done()` (sync or async) holds, checking once per turn of the event loop, or
+ * fails with `what` at the deadline: an observation of state, not a sleep.
+ */
+export async function until(done, what, deadlineMs = 10_000) {
+  const deadline = Date.now() + deadlineMs;
+  while (!(await done())) {
+    assert.ok(Date.now() < deadline, `${what} (after ${deadlineMs} ms)`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }

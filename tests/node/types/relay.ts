@@ -19,10 +19,12 @@ const relay: Relay = createRelay({
     authenticate: (caller: RelayCaller) => caller.headers.get('authorization') === 'Bearer x' && { user: 'u1' },
     rateLimit: () => ({ retryAfterMs: 1000 }),
     check: (options) => (options.temperature !== undefined && options.temperature > 1 ? 'too hot' : undefined),
+    owner: (identity) => (identity && typeof identity === 'object' && 'user' in identity ? String(identity.user) : null),
   },
   tools: { now: { description: 'the time', execute: async () => new Date().toISOString() } },
   store: new MemoryStore({ resumeWindowMs: 10_000 }),
   keepAliveMs: 5_000,
+  writeTimeoutMs: 10_000,
 });
 export const nodeHandler: (req: any, res: any) => Promise<void> = relay;
 export async function handle(request: Request): Promise<Response> {
