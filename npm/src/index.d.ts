@@ -698,6 +698,15 @@ export interface RelayLoaderOptions {
   /** The wait before a reconnection, ms (the relay's `retry:`, 1000). */
   retryBaseDelayMs?: number;
   retryDelay?: number;
+  /**
+   * The longest silence on a connection to the relay, keep-alives counted (45 s: three of the
+   * relay's 15 s keep-alives; 0: none). A silent connection is dropped and resumed; a POST not
+   * answered in time fails with `timeout`. Also per request.
+   */
+  idleTimeoutMs?: number;
+  streamTimeout?: number;
+  /** The most output (text, reasoning, refusal, tool arguments) kept of one stream (64 MiB; 0: none). Also per request. */
+  maxCompletionBytes?: number;
 }
 
 /** What the policy hooks see of an HTTP request. */

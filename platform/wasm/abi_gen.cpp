@@ -25,6 +25,7 @@
 #include "llmstream/relay.h"
 #include "llmstream/request.h"
 #include "llmstream/session.h"
+#include "llmstream/stream.h"
 #include "llmstream/tool_loop.h"
 #include "llmstream/url_redaction.h"
 #include "providers/dialect.h"
@@ -360,6 +361,19 @@ void Generate(Out* out) {
            << "  readonly startEvent: string;\n  readonly keepAliveComment: string;\n"
            << "  readonly retryMs: number;\n  readonly maxEventBytes: number;\n  readonly events: "
               "readonly string[];\n};\n";
+
+  // What one response may make a stream hold (llmstream/stream.h): the relay client bounds what
+  // it keeps of a relayed stream by the defaults the core bounds a direct one with.
+  const StreamLimits limits;
+  out->js << "/** StreamLimits' defaults (llmstream/stream.h): the most output bytes (text, "
+             "reasoning, refusal, tool-call arguments), choices and parts (blocks and tool calls) "
+             "one response may make a client hold. */\nexport const STREAM_LIMITS = "
+             "Object.freeze({\n"
+          << "  maxCompletionBytes: " << limits.max_completion_bytes << ",\n"
+          << "  maxChoices: " << limits.max_choices << ",\n"
+          << "  maxParts: " << limits.max_parts << ",\n});\n";
+  out->dts << "export declare const STREAM_LIMITS: {\n  readonly maxCompletionBytes: number;\n"
+           << "  readonly maxChoices: number;\n  readonly maxParts: number;\n};\n";
 
   // Secrets in URLs (llmstream/url_redaction.h): npm/src/redact-url.js applies the core's rule
   // with the core's table.

@@ -85,6 +85,8 @@ describe('the package uses the table', () => {
     assert.deepEqual([...abi.PART_KINDS], ['text', 'reasoning', 'redacted_reasoning', 'tool_call', 'provider_block']);
     assert.deepEqual([...abi.LOOP_STOPS], ['running', 'final_answer', 'step_limit', 'aborted', 'error']);
     assert.equal(abi.TOOL_LOOP.defaultMaxSteps, 10);
+    // StreamLimits' documented defaults (llmstream/stream.h, index.d.ts): what a relay client keeps.
+    assert.deepEqual({ ...abi.STREAM_LIMITS }, { maxCompletionBytes: 64 * 1024 * 1024, maxChoices: 128, maxParts: 4096 });
     assert.equal(pkg.DEFAULT_MAX_STEPS, abi.TOOL_LOOP.defaultMaxSteps);
     assert.equal(abi.TOOL_LOOP.unknownTool, "unknown tool '{name}' (the tools: {tools})");
   });

@@ -852,3 +852,65 @@ describe('who may resume, and clients that stop reading', () => {
     }
   });
 });
+
+describe('the page against a relay that misbehaves', () => {
+  test('a connection that goes silent (half-open) is dropped after idleTimeoutMs and resumed', { timeout: 30_000 }, async () => {
+    const key = freshKey('silent');
+    const relay = await serve(localRelay(`key=${key}; pace_ms=2; tokens=40`));
+    const front = await cuttingFront({ first: relay.url, cutAfter: 900, stall: true });
+    try {
+      const stream = relayLoader(front.url, { idleTimeoutMs: 1000 }).streamCompletion({ prompt: 'Hello' });
+      const { chunks, thrown } = await drain(stream);
+      assert.equal(thrown, null);
+      assert.equal(stream.attempts, 2, 'the POST and one resume');
+      const direct = await drain(new APILoader(local('pace_ms=0; tokens=40')).streamCompletion({ prompt: 'Hello' }));
+      assert.equal(texts(chunks), texts(direct.chunks));
+      assert.equal((await requestsOf(key)).length, 1, 'the provider was asked once');
+    } finally {
+      await front.close();
+      await relay.close();
+    }
+  });
+
+  test("a relay that never answers the POST fails with timeout, and the caller's slow pace is no silence", { timeout: 30_000 }, async () => {
+    const silent = net.createServer(() => {}); // accepts, never answers
+    await new Promise((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const sockets = new Set();
+    silent.on('connection', (socket) => sockets.add(socket));
+    const relay = await serve(localRelay('pace_ms=0; tokens=30'));
+    try {
+      const url = `http://127.0.0.1:${silent.address().port}/api/chat`;
+      const { thrown } = await drain(relayLoader(url, { idleTimeoutMs: 500 }).streamCompletion({ prompt: 'x' }));
+      assert.equal(thrown?.code, 'timeout', `threw ${thrown}`);
+      // A reader slower than the timeout between chunks: the relay was not silent, no resume.
+      // (A first request warms the relay up: its first answer may take longer than the timeout.)
+      assert.equal((await drain(relayLoader(relay.url).streamCompletion({ prompt: 'x' }))).thrown, null);
+      const stream = relayLoader(relay.url, { idleTimeoutMs: 400 }).streamCompletion({ prompt: 'x' });
+      let slow = 0;
+      for await (const chunk of stream) {
+        if (chunk.type === 'text' && slow++ < 2) await new Promise((resolve) => setTimeout(resolve, 600));
+      }
+      assert.equal(stream.attempts, 1);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+      await relay.close();
+    }
+  });
+
+  test('a relay that streams without end is bounded: completion_too_large at maxCompletionBytes, and the upstream is cancelled', { timeout: 30_000 }, async () => {
+    const key = freshKey('endless');
+    const relay = await serve(localRelay(`key=${key}; pace_ms=0; tokens=200000`, { policy: { models: '*', maxTokens: 200000 } }));
+    try {
+      const stream = relayLoader(relay.url, { maxCompletionBytes: 4096 }).streamCompletion({ prompt: 'x', maxTokens: 200000 });
+      const { chunks, thrown } = await drain(stream);
+      assert.equal(thrown?.code, 'completion_too_large', `threw ${thrown}`);
+      assert.ok(texts(chunks).length <= 4096 + 64, `kept ${texts(chunks).length} chars`);
+      assert.ok(thrown.partial.text.length > 0, 'the partial answer is on the error');
+      const record = await waitOutcome(key, 'client_disconnected');
+      assert.ok(record.events_sent < 100000, `the provider stopped early (${record.events_sent} events)`);
+    } finally {
+      await relay.close();
+    }
+  });
+});

@@ -6,15 +6,20 @@
 //
 // A connection that ends without done or error was cut: the session resumes by itself (GET
 // ?stream= with Last-Event-ID) and the caller sees one unbroken stream; `break`, cancel() and
-// the AbortSignal cancel the upstream with a DELETE.
+// the AbortSignal cancel the upstream with a DELETE. A connection silent for idleTimeoutMs (the
+// relay writes a keep-alive every 15 s: a half-open connection, a proxy that holds the bytes) is
+// dropped and resumed the same way. What the page keeps of a stream is bounded as a direct
+// stream's is (STREAM_LIMITS): past it the stream fails and the upstream is cancelled.
 
-import { RELAY } from '../../dist/core/abi.js';
+import { RELAY, STREAM_LIMITS } from '../../dist/core/abi.js';
 import { shapeCompletion } from '../complete.js';
 import { AbortError, ErrorCode, toLLMStreamError } from '../errors.js';
 import { RelayDecoder } from './decode.js';
 
 /** Reconnections in a row without a new event before a cut stream fails (truncated). */
 export const DEFAULT_MAX_RESUMES = 5;
+/** The longest silence on a relay connection: three of the relay's 15 s keep-alive intervals. */
+export const DEFAULT_RELAY_IDLE_TIMEOUT_MS = 45_000;
 /** How long a cancel waits for the POST's headers (the stream's id) before it just aborts. */
 const CANCEL_WAIT_MS = 5000;
 
@@ -50,10 +55,13 @@ export class RelaySession {
   /**
    * @param {{url: string | URL, body: Record<string, unknown>, fetch: typeof globalThis.fetch,
    *   headers?: Record<string, string>, signal?: AbortSignal, jsonOutput?: boolean,
-   *   maxResumes?: number, resumeDelayMs?: number}} options resumeDelayMs: the wait before a
-   *   reconnection (the relay's `retry:`, 1 s, by default)
+   *   maxResumes?: number, resumeDelayMs?: number, idleTimeoutMs?: number,
+   *   maxCompletionBytes?: number}} options resumeDelayMs: the wait before a reconnection (the
+   *   relay's `retry:`, 1 s, by default); idleTimeoutMs: the longest silence on a connection
+   *   (0: none); maxCompletionBytes: the most output kept (0: no bound)
    */
-  constructor({ url, body, fetch, headers = {}, signal, jsonOutput = false, maxResumes = DEFAULT_MAX_RESUMES, resumeDelayMs }) {
+  constructor({ url, body, fetch, headers = {}, signal, jsonOutput = false, maxResumes = DEFAULT_MAX_RESUMES, resumeDelayMs,
+    idleTimeoutMs = DEFAULT_RELAY_IDLE_TIMEOUT_MS, maxCompletionBytes = STREAM_LIMITS.maxCompletionBytes }) {
     this.url = url;
     this.body = body;
     this.fetch = fetch;
@@ -69,7 +77,10 @@ export class RelaySession {
     this.failure = null;
     this.streamId = '';
     this.completion = undefined;
-    this.partial = new PartialCompletion();
+    this.idleTimeoutMs = idleTimeoutMs;
+    this.partial = new PartialCompletion({ ...STREAM_LIMITS, maxCompletionBytes });
+    /** The stream passed a limit: it failed here, and the upstream is cancelled. */
+    this.overLimit = false;
     this.controller = new AbortController();
     this.cancelled = false;
     this.deleted = false;
@@ -149,12 +160,16 @@ export class RelaySession {
           return;
         }
         let response;
+        const connection = this.#connection();
         try {
-          response = await this.#send(resuming, position);
+          response = await this.#send(resuming, position, connection.signal);
         } catch (error) {
+          connection.stop();
           if (this.cancelled) continue;
           if (resuming && (await retry())) continue;
-          yield this.#fail(toLLMStreamError({ code: ErrorCode.NETWORK, message: `the relay could not be reached: ${error?.message ?? error}` }, { partial: this.#shaped() }));
+          yield this.#fail(connection.timedOut
+            ? toLLMStreamError({ code: ErrorCode.TIMEOUT, message: `the relay did not answer within ${this.idleTimeoutMs} ms` }, { partial: this.#shaped() })
+            : toLLMStreamError({ code: ErrorCode.NETWORK, message: `the relay could not be reached: ${error?.message ?? error}` }, { partial: this.#shaped() }));
           return;
         } finally {
           this.posting = null;
@@ -188,13 +203,27 @@ export class RelaySession {
         }
         try {
           for await (const part of response.body) {
+            connection.touch();
             this.bytesRead += part.byteLength ?? part.length;
             const chunks = this.#read(next, next.push(part));
-            if (chunks.length) yield chunks;
+            if (chunks.length) {
+              // The caller's own pace is no silence of the relay: no watchdog while it holds the chunks.
+              connection.hold();
+              yield chunks;
+              connection.touch();
+            }
+            if (this.overLimit) {
+              this.controller.abort();
+              this.#sendDelete();
+              return;
+            }
             if (next.end !== 'open') break;
           }
         } catch {
-          // The connection broke mid-body: a cut, as an end without a terminal event.
+          // The connection broke mid-body (or went silent past idleTimeoutMs): a cut, as an end
+          // without a terminal event.
+        } finally {
+          connection.stop();
         }
         if (next.end === 'open') {
           const chunks = this.#read(next, next.finish());
@@ -220,10 +249,43 @@ export class RelaySession {
     }
   }
 
+  /**
+   * One connection's abort signal (the session's cancel aborts it too) and its idle watchdog,
+   * armed from the request on: touch() when bytes arrive, stop() when the connection is over.
+   */
+  #connection() {
+    const controller = new AbortController();
+    const session = this.controller.signal;
+    const abort = () => controller.abort();
+    session.addEventListener('abort', abort, { once: true });
+    const ms = this.idleTimeoutMs;
+    let timer = null;
+    const connection = {
+      signal: controller.signal,
+      timedOut: false,
+      touch() {
+        if (!ms) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          connection.timedOut = true;
+          controller.abort();
+        }, ms);
+      },
+      hold() {
+        clearTimeout(timer);
+      },
+      stop() {
+        clearTimeout(timer);
+        session.removeEventListener('abort', abort);
+      },
+    };
+    connection.touch();
+    return connection;
+  }
+
   /** POST the request, or GET a resume after `position` (the last event id seen, or null). */
-  #send(resuming, position) {
+  #send(resuming, position, signal) {
     this.attempts++;
-    const signal = this.controller.signal;
     if (!resuming) {
       this.posting = this.fetch(String(this.url), {
         method: 'POST',
@@ -251,8 +313,14 @@ export class RelaySession {
         chunk.error.partial ??= this.#shaped();
         this.failure = chunk.error;
       }
-      this.partial.add(chunk);
+      const over = this.partial.add(chunk);
       out.push(chunk);
+      if (over) {
+        // As a direct stream past its limits: the stream ends with the error, the partial kept.
+        this.overLimit = true;
+        out.push(...this.#fail(toLLMStreamError(over, { partial: this.#shaped() })));
+        return out;
+      }
     }
     if (decoder.end === 'done' || decoder.end === 'error') this.completion = decoder.completion ?? this.completion;
     return out;
@@ -293,7 +361,12 @@ export class RelaySession {
  * finish reasons and the last usage of each choice, in the core's result shape.
  */
 class PartialCompletion {
-  constructor() {
+  /** @param {{maxCompletionBytes: number, maxChoices: number, maxParts: number}} limits 0: no bound */
+  constructor(limits) {
+    this.limits = limits;
+    /** Output held (UTF-16 units: never more than its UTF-8 bytes), and tool calls, this step. */
+    this.bytes = 0;
+    this.parts = 0;
     this.choices = new Map();
     this.usage = null;
     this.cost = null;
@@ -306,23 +379,46 @@ class PartialCompletion {
     return c;
   }
 
+  /** Takes a chunk in; returns the error fields when it passed a limit, else null. */
   add(chunk) {
     const index = typeof chunk.index === 'number' ? chunk.index : 0;
+    const choices = this.choices.size;
+    this.#take(chunk, index);
+    const { maxCompletionBytes, maxChoices, maxParts } = this.limits;
+    if (maxCompletionBytes && this.bytes > maxCompletionBytes) {
+      return { code: ErrorCode.COMPLETION_TOO_LARGE, message: `the relayed completion passed ${maxCompletionBytes} bytes (maxCompletionBytes)` };
+    }
+    if (maxChoices && this.choices.size > maxChoices && this.choices.size > choices) {
+      return { code: ErrorCode.LIMIT_EXCEEDED, message: `the relayed stream passed ${maxChoices} choices` };
+    }
+    if (maxParts && this.parts > maxParts) return { code: ErrorCode.LIMIT_EXCEEDED, message: `the relayed stream passed ${maxParts} tool calls` };
+    return null;
+  }
+
+  #take(chunk, index) {
     switch (chunk.type) {
       case 'text':
+        this.bytes += chunk.text?.length ?? 0;
         this.choice(index).text += chunk.text ?? '';
         break;
       case 'reasoning':
         // The visible thinking; a signature or a redacted block is no text.
         if (chunk.part === undefined || chunk.part === 'text' || chunk.part === 'summary') {
+          this.bytes += chunk.reasoning?.length ?? 0;
           this.choice(index).reasoning += chunk.reasoning ?? '';
         }
         break;
       case 'refusal':
+        this.bytes += chunk.refusal?.length ?? 0;
         this.choice(index).refusal += chunk.refusal ?? '';
         break;
       case 'tool_call_end':
-        if (chunk.toolCall) this.choice(index).toolCalls.push(chunk.toolCall);
+        if (chunk.toolCall) {
+          const args = chunk.toolCall.arguments;
+          this.bytes += typeof args === 'string' ? args.length : 0;
+          this.parts++;
+          this.choice(index).toolCalls.push(chunk.toolCall);
+        }
         break;
       case 'finish':
         this.choice(index).finishReason = chunk.finishReason ?? null;
@@ -333,6 +429,8 @@ class PartialCompletion {
         break;
       case 'step_start':
         this.choices.clear(); // a loop's new step: the partial answer is the current step's
+        this.bytes = 0;
+        this.parts = 0;
         break;
       default:
         break;

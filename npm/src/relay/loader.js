@@ -20,6 +20,9 @@ const LOADER_KEYS = {
   fetch: 'the fetch used',
   defaultModel: 'the model asked for when a request names none (else the relay\'s)',
   maxRetries: 'reconnections in a row without a new event before a cut stream fails',
+  idleTimeoutMs: 'the longest silence on a connection (keep-alives count) before it is dropped and resumed',
+  streamTimeout: 'the longest silence on a connection (ms)',
+  maxCompletionBytes: 'the most output the page keeps of one stream (bytes; 0: no bound)',
   retryBaseDelayMs: 'the wait before a reconnection (ms)',
   retryDelay: 'the wait before a reconnection (ms)',
 };
@@ -48,11 +51,22 @@ export function relayLoaderConfig(config) {
   if (maxResumes !== undefined && (!Number.isInteger(maxResumes) || maxResumes < 0)) fail('maxRetries must be an integer >= 0');
   const resumeDelayMs = config.retryBaseDelayMs ?? config.retryDelay;
   if (resumeDelayMs !== undefined && (typeof resumeDelayMs !== 'number' || !(resumeDelayMs >= 0))) fail('retryBaseDelayMs must be a number >= 0');
-  return { provider: 'relay', baseURL, headers, fetch: config.fetch, defaultModel: config.defaultModel, maxResumes, resumeDelayMs };
+  return { provider: 'relay', baseURL, headers, fetch: config.fetch, defaultModel: config.defaultModel, maxResumes, resumeDelayMs,
+    ...connectionLimits(config) };
+}
+
+/** idleTimeoutMs (or streamTimeout) and maxCompletionBytes, checked; undefined: the default. */
+function connectionLimits(options) {
+  const idleTimeoutMs = options.idleTimeoutMs ?? options.streamTimeout;
+  if (idleTimeoutMs !== undefined && !(Number.isFinite(idleTimeoutMs) && idleTimeoutMs >= 0)) fail('idleTimeoutMs must be a number >= 0 (0: none)');
+  const { maxCompletionBytes } = options;
+  if (maxCompletionBytes !== undefined && !(Number.isInteger(maxCompletionBytes) && maxCompletionBytes >= 0)) fail('maxCompletionBytes must be an integer >= 0 (0: no bound)');
+  return { idleTimeoutMs, maxCompletionBytes };
 }
 
 /** Request options that are the page's own, not sent to the relay. */
-const LOCAL_KEYS = new Set(['signal', 'metricsIntervalMs', 'headers', 'systemPrompt', 'stopSequences', 'stream']);
+const LOCAL_KEYS = new Set(['signal', 'metricsIntervalMs', 'headers', 'systemPrompt', 'stopSequences', 'stream',
+  'idleTimeoutMs', 'streamTimeout', 'maxCompletionBytes']);
 
 /**
  * One request's {open, jsonOutput, metricsIntervalMs, secrets}: what createChunkStream needs.
@@ -94,11 +108,13 @@ export function relayRequest(loader, options = {}) {
   const fetchImpl = loader.fetch ?? globalThis.fetch?.bind(globalThis);
   const headers = { ...loader.headers };
   if (options.headers) for (const [name, value] of Object.entries(options.headers)) headers[name] = String(value);
+  const limits = connectionLimits(options);
   return {
     model: body.model,
     jsonOutput,
     metricsIntervalMs,
     open: async () => new RelaySession({ url: loader.baseURL, body, fetch: fetchImpl, headers, signal, jsonOutput,
-      maxResumes: loader.maxResumes, resumeDelayMs: loader.resumeDelayMs }),
+      maxResumes: loader.maxResumes, resumeDelayMs: loader.resumeDelayMs,
+      idleTimeoutMs: limits.idleTimeoutMs ?? loader.idleTimeoutMs, maxCompletionBytes: limits.maxCompletionBytes ?? loader.maxCompletionBytes }),
   };
 }

@@ -43,17 +43,24 @@ export function recordedAs(file) {
  * @param {{first: string, then?: string, cutAfter: number | number[]}} options relay URLs
  * @returns {Promise<{url: string, connections: () => number, cuts: () => number, close: () => Promise<void>}>}
  */
-export async function cuttingFront({ first, then = first, cutAfter }) {
+export async function cuttingFront({ first, then = first, cutAfter, stall = false }) {
+  // stall: at the cut, stop forwarding and keep both connections open instead (a half-open
+  // connection, or a proxy that holds the bytes): only the client's idle timeout notices.
   // cutAfter: one offset (the first connection is cut), or one per connection (0: not cut).
   const offsets = Array.isArray(cutAfter) ? cutAfter : [cutAfter];
   let connections = 0;
   let cuts = 0;
+  const sockets = new Set();
   const server = net.createServer((client) => {
     const n = connections++;
     const cutAt = offsets[n] ?? 0;
     const cut = cutAt > 0;
     const target = new URL(n === 0 ? first : then);
     const upstream = net.connect(Number(target.port), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    }
     let forwarded = 0;
     upstream.on('data', (data) => {
       if (!cut) return void client.write(data);
@@ -63,6 +70,13 @@ export async function cuttingFront({ first, then = first, cutAfter }) {
       forwarded += Math.min(room, data.length);
       if (forwarded >= cutAt) {
         cuts++;
+        if (stall) {
+          // The client's side stays open whatever the relay does (it ends its response, closes).
+          upstream.removeAllListeners('close');
+          upstream.removeAllListeners('error');
+          upstream.on('error', () => {});
+          return;
+        }
         client.destroy();
         upstream.destroy();
       }
@@ -78,7 +92,10 @@ export async function cuttingFront({ first, then = first, cutAfter }) {
     url: `http://127.0.0.1:${server.address().port}${new URL(first).pathname}`,
     connections: () => connections,
     cuts: () => cuts,
-    close: () => new Promise((resolve) => server.close(resolve)),
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(resolve));
+    },
   };
 }
 
