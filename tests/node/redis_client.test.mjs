@@ -1,8 +1,10 @@
 // The relay's own Redis client (npm/src/relay/resp.js, redis-client.js): RESP2 parsed the same
 // in any split of its bytes, bounded (a reply past maxReplyBytes, a lying length, arrays nested
 // too deep fail instead of buffering); every failure a rejected promise (an error reply, a closed
-// or refused connection, a failed AUTH), never an unhandled one; pipelining, pub/sub, AUTH and
-// SELECT from a redis:// URL against a redis-server the test starts. Fake servers (node:net) play
+// or refused connection, a failed AUTH), never an unhandled one; reconnects (bounded queue and
+// wait, commands in flight rejected, subscriptions back with onGap, a redis-server killed and
+// restarted on its port); pipelining, pub/sub, AUTH and SELECT from a redis:// URL against a
+// redis-server the test starts. Fake servers (node:net) play
 // the failures a real one will not.
 
 import assert from 'node:assert/strict';
@@ -82,40 +84,91 @@ async function fakeServer(onData) {
   return { port: server.address().port, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
-describe('redis client: failures are rejected promises', () => {
-  test('a connection refused rejects the command, and every later one', async () => {
+describe('redis client: failures are rejected promises, and it reconnects', { timeout: 20_000 }, () => {
+  test('a connection refused: a command waits at most maxWaitMs, rejects with why; a server that comes up serves the next one', async () => {
     const { port, close } = await fakeServer(() => {});
     await close(); // nobody listens there now
+    const client = new RedisClient({ port, maxWaitMs: 150 });
+    const started = Date.now();
+    await assert.rejects(client.send(['PING']), /no connection within 150 ms \(last error: .*ECONNREFUSED/);
+    assert.ok(Date.now() - started >= 140, 'it waited for a connection');
+    await assert.rejects(client.send(['PING']), /ECONNREFUSED/);
+    const again = net.createServer((socket) => socket.setEncoding('latin1').on('data', () => socket.write('+PONG\r\n')));
+    await new Promise((resolve) => again.listen(port, '127.0.0.1', resolve));
+    try {
+      assert.equal(await client.send(['PING']), 'PONG', 'reconnected');
+    } finally {
+      await client.close();
+      await new Promise((resolve) => again.close(resolve));
+    }
+  });
+
+  test('a connection closed mid-reply rejects what is in flight (it may have run); the next command reconnects', async () => {
+    let connections = 0;
+    const { port, close } = await fakeServer((socket) => {
+      if (socket.first === undefined) socket.first = ++connections === 1;
+      socket.write(socket.first ? '$10\r\nabc' : '+OK\r\n');
+      if (socket.first) socket.end();
+    });
     const client = new RedisClient({ port });
-    await assert.rejects(client.send(['PING']), /ECONNREFUSED/);
-    await assert.rejects(client.send(['PING']), /ECONNREFUSED/);
+    const pending = [client.send(['GET', 'a']), client.send(['GET', 'b'])];
+    for (const p of pending) await assert.rejects(p, /connection closed \(commands in flight may or may not have run\)/);
+    assert.equal(await client.send(['PING']), 'OK');
+    assert.equal(connections, 2);
+    await client.close();
+    await close();
+  });
+
+  test('commands wait for a connection in a bounded queue: past maxQueue one rejects at once', async () => {
+    const { port, close } = await fakeServer(() => {});
+    await close();
+    const client = new RedisClient({ port, maxQueue: 2, maxWaitMs: 300 });
+    const waiting = [client.send(['PING']), client.send(['PING'])];
+    await assert.rejects(client.send(['PING']), /2 commands wait for a connection already \(maxQueue\)/);
+    for (const p of waiting) await assert.rejects(p, /no connection within 300 ms/);
     await client.close();
   });
 
-  test('a connection closed mid-reply rejects what is in flight and what comes later', async () => {
-    const { port, close } = await fakeServer((socket) => socket.end('$10\r\nabc'));
-    const client = new RedisClient({ port });
-    const pending = [client.send(['GET', 'a']), client.send(['GET', 'b'])];
-    for (const p of pending) await assert.rejects(p, /connection closed/);
-    await assert.rejects(client.send(['PING']), /connection closed/);
+  test('a connection that stops answering fails after commandTimeoutMs', async () => {
+    const { port, close } = await fakeServer(() => {}); // reads, never answers (a partition)
+    const client = new RedisClient({ port, commandTimeoutMs: 100 });
+    await assert.rejects(client.send(['PING']), /no reply in 100 ms \(commandTimeoutMs\)/);
     await client.close();
     await close();
+  });
+
+  test('close() rejects the commands waiting for a connection and every later one', async () => {
+    const { port, close } = await fakeServer(() => {});
+    await close();
+    const client = new RedisClient({ port, maxWaitMs: 10_000 });
+    const waiting = assert.rejects(client.send(['PING']), /closed by close\(\)/);
+    await client.close();
+    await waiting;
+    await assert.rejects(client.send(['PING']), /closed by close\(\)/);
   });
 
   test('a reply past maxReplyBytes fails the connection', async () => {
     const { port, close } = await fakeServer((socket) => socket.write(`$100\r\n${'a'.repeat(100)}\r\n`));
     const client = new RedisClient({ port, maxReplyBytes: 50 });
     await assert.rejects(client.send(['GET', 'big']), /passes 50 bytes/);
-    await assert.rejects(client.send(['PING']), /passes 50 bytes/);
+    await assert.rejects(client.send(['PING']), /passes 50 bytes/, 'the next connection gets the same');
     await client.close();
     await close();
   });
 
-  test('a reply to no command fails the connection', async () => {
-    const { port, close } = await fakeServer((socket) => socket.write('+OK\r\n+OK\r\n'));
+  test('a reply to no command fails the connection; the next command gets a new one', async () => {
+    let connections = 0;
+    const { port, close } = await fakeServer((socket) => {
+      if (!socket.counted) {
+        socket.counted = true;
+        connections++;
+      }
+      socket.write('+OK\r\n+OK\r\n');
+    });
     const client = new RedisClient({ port });
     assert.equal(await client.send(['PING']), 'OK');
-    await assert.rejects(client.send(['PING']), /a reply to no command|connection closed/);
+    assert.equal(await client.send(['PING']), 'OK');
+    assert.equal(connections, 2, 'the first connection failed on the reply to no command');
     await client.close();
     await close();
   });
@@ -170,6 +223,50 @@ describe('redis client: against redis-server', { skip: BIN ? false : 'no redis-s
     await wrong.close();
   });
 });
+
+describe('redis client: a redis-server restarted on the same port', { timeout: 30_000, skip: BIN ? false : 'no redis-server (scripts/setup.sh installs it)' }, () => {
+  const redis = redisForTests(BIN);
+
+  test('a command sent while it is down waits and runs; subscriptions come back, then onGap; messages flow again', async () => {
+    const client = new RedisClient({ port: redis.server.port, maxWaitMs: 10_000 });
+    try {
+      const messages = [];
+      let gap;
+      const gapped = new Promise((resolve) => (gap = resolve));
+      await client.subscribe('ch', (m) => messages.push(m), () => gap());
+      assert.equal(await client.send(['SET', 'k', 'v']), 'OK');
+      await redis.server.kill();
+      // No server now. The client may not have seen its connection close yet: a command written
+      // to it rejects (it may have run); the next one waits for the next connection.
+      const during = client.send(['PING']).catch((error) => {
+        assert.match(error.message, /may or may not have run/);
+        return client.send(['PING']);
+      });
+      await redis.server.restart();
+      assert.equal(await during, 'PONG');
+      await gapped; // subscribed again on the new connection
+      let got;
+      const message = new Promise((resolve) => (got = resolve));
+      client.subscribe('ch2', (m) => got(m));
+      await until(async () => (await client.send(['PUBSUB', 'NUMSUB', 'ch2']))[1] === 1);
+      assert.equal(await client.send(['PUBLISH', 'ch', 'after']), 1, 'ch subscribed again');
+      assert.equal(await client.send(['PUBLISH', 'ch2', 'new']), 1);
+      assert.equal(await message, 'new');
+      assert.deepEqual(messages, ['after']);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+/** Polls until done() holds, or fails at the deadline (an observation, not a sleep). */
+async function until(done, deadlineMs = 5000) {
+  const start = Date.now();
+  while (!(await done())) {
+    assert.ok(Date.now() - start < deadlineMs, 'not reached before the deadline');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 test('no promise was left rejected without a handler', async () => {
   await new Promise((resolve) => setImmediate(resolve));

@@ -153,20 +153,15 @@ describe('relay store: the stream cap', () => {
 
 });
 
-describe('relay store: appendMany (one network read at once)', () => {
-  test('the events get their ids in order, a waiting reader wakes with all of them, the rules hold', async () => {
+describe('relay store: appendMany wakes a reader once (the contract has its rules)', () => {
+  test('the waiting reader then takes the rest of the batch without waiting (nextNow)', async () => {
     const { store: s } = store();
     await s.open('r_many');
     const reader = await s.read('r_many', null);
-    const first = reader.next(); // waits: nothing stored yet
+    const first = reader.next();
     await s.appendMany('r_many', 0, ['e0', 'e1', 'e2']);
     assert.deepEqual(await first, { done: false, value: { id: 0, bytes: 'e0' } });
     assert.deepEqual([reader.nextNow(), reader.nextNow(), reader.nextNow()], [{ id: 1, bytes: 'e1' }, { id: 2, bytes: 'e2' }, null]);
-    await assert.rejects(s.appendMany('r_many', 2, ['dup']), /expects event 3, not 2/);
-    await assert.rejects(s.appendMany('r_many', 4, ['gap']), /expects event 3, not 4/);
-    await s.appendMany('r_many', 3, ['e3']);
-    await s.end('r_many');
-    assertRun(await collect(reader), 3, 3, 'the rest');
-    await assert.rejects(s.appendMany('r_many', 4, ['late']), /has ended/);
+    await reader.return();
   });
 });

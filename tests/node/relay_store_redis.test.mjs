@@ -8,12 +8,15 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { RedisClient } from '../../npm/src/relay/redis-client.js';
+import { scripts } from '../../npm/src/relay/redis-scripts.js';
 import { RedisStore } from '../../npm/src/relay/redis-store.js';
+import { lostStreamEvent } from '../../npm/src/relay/store.js';
 import { findRedisServer, redisForTests } from './support/redis.mjs';
 import {
   FILES,
@@ -22,6 +25,7 @@ import {
   collect,
   recorded,
   rejectsUnavailable,
+  settled,
   storeContract,
 } from './support/relay_store_contract.mjs';
 
@@ -34,12 +38,13 @@ const redis = BIN ? redisForTests(BIN) : null;
 let stores = [];
 
 /**
- * A store on the test's Redis. Its readers' lease is long unless a case says otherwise: a reader
- * that missed a wake-up would be rescued by its renewal poll (every lease / 3) and pass, slowly;
- * with a long lease it fails by the case's timeout instead.
+ * A store on the test's Redis. Its readers' and holders' leases are long unless a case says
+ * otherwise: a reader that missed a wake-up would be rescued by its renewal poll (every lease / 3)
+ * or by its look when the holder's lease should have run out, and pass, slowly; with long leases
+ * it fails by the case's timeout instead.
  */
 function make(options = {}) {
-  const s = new RedisStore({ url: redis.server.url, leaseMs: 300_000, ...options });
+  const s = new RedisStore({ url: redis.server.url, leaseMs: 300_000, holderLeaseMs: 300_000, ...options });
   stores.push(s);
   return s;
 }
@@ -61,9 +66,9 @@ function makePlugged({ beforeSubscribe, afterSubscribe } = {}) {
   const store = make({
     client: {
       send: (args) => client.send(args),
-      subscribe: async (channel, onMessage) => {
+      subscribe: async (channel, onMessage, onGap) => {
         await beforeSubscribe?.();
-        await client.subscribe(channel, onMessage);
+        await client.subscribe(channel, onMessage, onGap);
         afterSubscribe?.();
       },
       unsubscribe: (channel) => client.unsubscribe(channel),
@@ -212,6 +217,168 @@ if (!BIN) {
     });
   });
 
+  // A holder that dies (kill -9, or cut off from Redis) must not leave its readers waiting for
+  // ever: a lease it renews, and readers that end the stream with the "stream lost" event once it
+  // ran out. Readers here hold a 300 s lease: only the holder's lease can wake them in time.
+  describe('relay store (redis): the holder\'s lease', { timeout: 30_000 }, () => {
+    afterEach(cleanup);
+    const LEASE = 500;
+
+    test('a holder killed with SIGKILL: a reader in another process gets the "stream lost" event about a lease later', async () => {
+      const holder = spawnHolder('r_1', LEASE, 3);
+      await holder.ready;
+      const s = make();
+      const reader = await s.read('r_1');
+      assert.deepEqual(await take3(reader), ['e0', 'e1', 'e2']);
+      const next = reader.next(); // waits: the holder lives and appends nothing
+      assert.equal(await settled(next), false);
+      holder.kill();
+      await holder.exited;
+      const killed = Date.now();
+      assert.deepEqual(await next, { done: false, value: { id: 3, bytes: lostStreamEvent(3) } });
+      const took = Date.now() - killed;
+      assert.ok(took < 4 * LEASE, `the stream ended ${took} ms after the kill (lease ${LEASE} ms)`);
+      assert.deepEqual(await reader.next(), { done: true, value: undefined });
+      // Ended in the store, as by its holder: a resume gets the same terminal event, then nothing.
+      assert.deepEqual(await collect(await s.read('r_1', 2)), [{ id: 3, bytes: lostStreamEvent(3) }]);
+      await rejectsUnavailable(s.read('r_1', 3), 'ended');
+      assert.match(lostStreamEvent(3), /^id: 3\nevent: error\ndata: \{"error":\{"code":"server","message":"[^"]+","retryable":true\}\}\n\n$/);
+    });
+
+    test('a holder that lives keeps its stream through quiet leases (its timer renews), and end() lets go', async () => {
+      const h = make({ holderLeaseMs: 150 });
+      await h.open('r_1');
+      await h.append('r_1', 0, 'zero');
+      const reader = await make().read('r_1', 0);
+      const next = reader.next();
+      // Observed over several of its leases without an append: never ended.
+      const start = Date.now();
+      while (Date.now() - start < 750) {
+        assert.equal(await redis.client.send(['HGET', 'relay:{r_1}:meta', 'ended']), '0', 'ended while its holder lives');
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      assert.equal(await settled(next), false);
+      await h.append('r_1', 1, 'one');
+      assert.deepEqual(await next, { done: false, value: { id: 1, bytes: 'one' } });
+      await h.append('r_1', 2, 'done');
+      await h.end('r_1');
+      assertRun(await collect(reader), 2, 2, 'to the end');
+      assert.equal(await redis.client.send(['LLEN', 'relay:{r_1}:events']), 3, 'no "stream lost" after an end');
+    });
+
+    test('a holder whose append failed lets go (the relay could not store its terminal event): readers end the stream', async () => {
+      const h = make({ holderLeaseMs: 300 });
+      await h.open('r_1');
+      await h.append('r_1', 0, 'zero');
+      const reader = await make().read('r_1', 0);
+      const next = reader.next();
+      await assert.rejects(h.append('r_1', 5, 'five'), /expects event 1, not 5/);
+      assert.deepEqual(await next, { done: false, value: { id: 1, bytes: lostStreamEvent(1) } });
+      assert.deepEqual(await reader.next(), { done: true, value: undefined });
+    });
+
+    test('a holder cut off from Redis: its append rejects, and a reader elsewhere gets the "stream lost" event', async () => {
+      const proxy = await tcpProxy(redis.server.port);
+      try {
+        const h = make({ host: '127.0.0.1', port: proxy.port, holderLeaseMs: LEASE, maxWaitMs: 200 });
+        await h.open('r_1');
+        await h.appendMany('r_1', 0, ['e0', 'e1', 'e2']);
+        const reader = await make().read('r_1');
+        assert.deepEqual(await take3(reader), ['e0', 'e1', 'e2']);
+        proxy.cut(); // its connections die, new ones are refused
+        await assert.rejects(h.append('r_1', 3, 'e3'), /may or may not have run|no connection within|ECONNREFUSED|connection closed/);
+        const { value } = await reader.next();
+        assert.deepEqual(value, { id: 3, bytes: lostStreamEvent(3) });
+        assert.deepEqual(await reader.next(), { done: true, value: undefined });
+      } finally {
+        proxy.cut();
+      }
+    });
+  });
+
+  describe('relay store (redis): appendMany in Redis', { timeout: 20_000 }, () => {
+    afterEach(cleanup);
+
+    test('one script call per batch; a batch past 256 events or 1 MiB is split, in order', async () => {
+      const client = new RedisClient(redis.server.url);
+      plugged.push(client);
+      let calls = 0;
+      const s = make({
+        client: {
+          send: (args) => {
+            if (/^EVAL/.test(String(args[0])) && args[1] !== scripts.fetch.sha && args[1] !== scripts.join.sha) calls++;
+            return client.send(args);
+          },
+          subscribe: (channel, onMessage, onGap) => client.subscribe(channel, onMessage, onGap),
+          unsubscribe: (channel) => client.unsubscribe(channel),
+        },
+      });
+      await s.open('r_1');
+      calls = 0;
+      await s.appendMany('r_1', 0, Array.from({ length: 600 }, (_, i) => `e${i}`));
+      assert.equal(calls, 3, '600 events: 256 + 256 + 88');
+      calls = 0;
+      const big = 'x'.repeat(400 * 1024);
+      await s.appendMany('r_1', 600, [big, big, big, 'small']);
+      assert.equal(calls, 2, '1.2 MiB: two calls');
+      calls = 0;
+      await s.appendMany('r_1', 604, ['y'.repeat(2 * 1024 * 1024)]);
+      assert.equal(calls, 1, 'one event larger than a call\'s budget still goes, alone');
+      await s.end('r_1');
+      const got = await collect(await s.read('r_1'));
+      assertRun(got, 0, 604, 'all of them');
+      assert.equal(got[600].bytes, big);
+      assert.equal(got[603].bytes, 'small');
+    });
+  });
+
+  describe('relay store (redis): reconnects and script reloads', { timeout: 20_000 }, () => {
+    afterEach(cleanup);
+
+    test('a reader whose subscription was cut fetches once it is back: the append published meanwhile is not missed', async () => {
+      const writer = make();
+      await writer.open('r_1');
+      await writer.append('r_1', 0, 'zero');
+      let afterSubscribe;
+      const subscribed = new Promise((resolve) => (afterSubscribe = resolve));
+      const [s, client] = makePlugged({ afterSubscribe });
+      const reader = await s.read('r_1', 0);
+      const next = reader.next(); // subscribes, then fetches once more, then waits for a message
+      await subscribed;
+      // That FETCH has left (after the microtasks), and its empty answer came back before this
+      // PING's on the same connection; after the microtasks the reader waits for a message.
+      await new Promise((resolve) => setImmediate(resolve));
+      await client.send(['PING']);
+      await new Promise((resolve) => setImmediate(resolve));
+      // In one transaction: the reader's subscriber connection is killed, then event 1 is appended;
+      // its message reaches no one. Only the resubscription (onGap) makes the reader look again.
+      await redis.client.send(['SCRIPT', 'LOAD', scripts.append.source]);
+      const [multi, killed, appended, exec] = await Promise.all([
+        redis.client.send(['MULTI']),
+        redis.client.send(['CLIENT', 'KILL', 'TYPE', 'pubsub']),
+        redis.client.send(['EVALSHA', scripts.append.sha, '3', 'relay:{r_1}:meta', 'relay:{r_1}:events', 'relay:{r_1}:readers', '1', 'relay:{r_1}', 'one']),
+        redis.client.send(['EXEC']),
+      ]);
+      assert.deepEqual([multi, killed, appended], ['OK', 'QUEUED', 'QUEUED']);
+      assert.equal(exec[0], 1, 'one subscriber connection killed');
+      assert.equal(exec[1][0], 'ok');
+      assert.deepEqual(await next, { done: false, value: { id: 1, bytes: 'one' } });
+      await writer.append('r_1', 2, 'two');
+      assert.deepEqual(await reader.next(), { done: false, value: { id: 2, bytes: 'two' } }, 'the new subscription delivers');
+      await reader.return();
+    });
+
+    test('scripts Redis forgot (SCRIPT FLUSH, a restart) are sent again', async () => {
+      const s = make();
+      await s.open('r_1');
+      await s.append('r_1', 0, 'zero');
+      await redis.client.send(['SCRIPT', 'FLUSH']);
+      await s.appendMany('r_1', 1, ['one', 'two']);
+      await s.end('r_1');
+      assertRun(await collect(await s.read('r_1')), 0, 2, 'after the flush');
+    });
+  });
+
   describe('relay store (redis): keys and connections', { timeout: 20_000 }, () => {
     afterEach(cleanup);
 
@@ -308,7 +475,20 @@ function dropSignal() {
 
 /** A reader in another node process (support/relay_store_reader.mjs). */
 function spawnReader(streamId, after, leaseMs) {
-  const child = spawn(process.execPath, [path.join(HERE, 'support', 'relay_store_reader.mjs'), redis.server.url, streamId, String(after), String(leaseMs)], {
+  return spawnSupport('relay_store_reader.mjs', [streamId, String(after), String(leaseMs)]);
+}
+
+/** A holder in another node process (support/relay_store_holder.mjs). */
+function spawnHolder(streamId, holderLeaseMs, count) {
+  return spawnSupport('relay_store_holder.mjs', [streamId, String(holderLeaseMs), String(count)]);
+}
+
+/**
+ * A support script in another node process, on the test's Redis: `ready` once it printed
+ * "ready", `exited` with its code and the lines it printed after that, `kill()` (SIGKILL).
+ */
+function spawnSupport(script, args) {
+  const child = spawn(process.execPath, [path.join(HERE, 'support', script), redis.server.url, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -326,9 +506,41 @@ function spawnReader(streamId, after, leaseMs) {
   child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
   const exited = new Promise((resolve) => {
     child.on('close', (code) => {
-      onFail(new Error(`the reader process exited (${code}) before it was ready: ${stderr}`));
+      onFail(new Error(`${script} exited (${code}) before it was ready: ${stderr}`));
       resolve({ code, lines: out.split('\n').slice(1, -1), stderr });
     });
   });
   return { ready, exited, kill: () => child.kill('SIGKILL') };
+}
+
+/** The bytes of a reader's next three events. */
+async function take3(reader) {
+  const out = [];
+  for (let i = 0; i < 3; i++) out.push((await reader.next()).value.bytes);
+  return out;
+}
+
+/** A TCP proxy to Redis; cut() kills its connections and refuses new ones (a holder cut off). */
+async function tcpProxy(port) {
+  const sockets = new Set();
+  const server = net.createServer((socket) => {
+    const upstream = net.connect(port, '127.0.0.1');
+    sockets.add(socket);
+    sockets.add(upstream);
+    socket.pipe(upstream).pipe(socket);
+    const end = () => {
+      socket.destroy();
+      upstream.destroy();
+    };
+    socket.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: server.address().port,
+    cut: () => {
+      server.close();
+      for (const s of sockets) s.destroy();
+    },
+  };
 }

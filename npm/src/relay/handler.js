@@ -17,7 +17,7 @@ import { ErrorCode, scrub } from '../errors.js';
 import { toolSet } from '../tool-loop.js';
 import { RELAY_SSE_HEADERS, RelayEncoder } from './encode.js';
 import { admit, relayOptions, relayPolicy, RelayRefusal, streamOwner } from './policy.js';
-import { DEFAULT_RESUME_WINDOW_MS, MemoryStore, StreamUnavailableError } from './store.js';
+import { DEFAULT_RESUME_WINDOW_MS, lostStreamEvent, MemoryStore, StreamUnavailableError } from './store.js';
 
 /** The comment's interval while nothing else is sent (the protocol's 15 s). */
 export const DEFAULT_KEEP_ALIVE_MS = 15_000;
@@ -234,6 +234,9 @@ class Relay {
     this.#running.set(streamId, running);
     // The id after the last event the store took (the encoder's may be ahead when one failed).
     let stored = 0;
+    // False once the terminal event could not be stored: then the stream must not be ended
+    // without one (a store whose holder lease lapses ends it with the "stream lost" event).
+    let endable = true;
     const append = async (text) => {
       if (!text) return;
       await this.store.append(streamId, encoder.nextId - 1, this.#masked(text));
@@ -271,12 +274,13 @@ class Relay {
       stream.cancel();
       if (!encoder.ended || stored < encoder.nextId) {
         try {
-          encoder.nextId = stored; // after the last event the store holds: no gap
-          encoder.ended = false;
-          await this.store.append(streamId, encoder.nextId, encoder.encode({ type: 'error', error: {
-            code: ErrorCode.SERVER, message: 'the relay lost this stream (its store failed)', retryable: true } }));
+          // After the last event the store holds (no gap); the bytes a store that lost the
+          // stream's holder writes too (store.js, lostStreamEvent).
+          await this.store.append(streamId, stored, lostStreamEvent(stored));
         } catch {
-          // the store is gone: its readers fail on their own (dropped, or the resume's 409)
+          // the store is gone: its readers fail on their own (dropped, or the resume's 409), or
+          // (RedisStore) end the stream when this holder's lease lapses
+          endable = false;
         }
       }
       // A stream the store dropped (nobody came back) is what ended it, not a failure to log.
@@ -284,7 +288,7 @@ class Relay {
     } finally {
       this.#running.delete(streamId);
       try {
-        await this.store.end(streamId);
+        if (endable) await this.store.end(streamId);
       } catch {
         // dropped already
       }

@@ -6,7 +6,11 @@
 // subscription holds, so an append published between its last FETCH and the SUBSCRIBE is not
 // missed. A reader at the tip takes the next event from its append's
 // message; any other message makes it fetch. The lease renewal wakes it too, so a lost
-// subscription slows a reader down to the renewal period instead of stalling it.
+// subscription slows a reader down to the renewal period instead of stalling it; so does a
+// resubscription after the client reconnected (messages published in between are lost).
+// A reader waiting for the next event also wakes when the holder's lease should have run out:
+// its FETCH then ends a stream whose holder is gone with the "stream lost" event (the FETCH
+// script says how), so a dead holder never leaves its readers waiting.
 
 import { scripts } from './redis-scripts.js';
 import { streamEnded, StreamUnavailableError } from './store.js';
@@ -37,7 +41,7 @@ export function trimmedStream(streamId, id, first, cap) {
  */
 export class Channels {
   #client;
-  /** @type {Map<string, {listeners: Set<(m: string) => void>, ready: Promise<void>}>} */
+  /** @type {Map<string, {listeners: Set<(m: string) => void>, gaps: Map<unknown, () => void>, ready: Promise<void>}>} */
   #open = new Map();
   /** @type {Map<string, Promise<void>>} */
   #closing = new Map();
@@ -46,18 +50,28 @@ export class Channels {
     this.#client = client;
   }
 
-  async add(channel, listener) {
+  /**
+   * @param {string} channel
+   * @param {(message: string) => void} listener
+   * @param {() => void} [onGap] called when messages may have been lost (the client subscribed
+   *   the channel again on a new connection)
+   */
+  async add(channel, listener, onGap) {
     let entry = this.#open.get(channel);
     if (!entry) {
       const listeners = new Set();
+      const gaps = new Map();
       const before = this.#closing.get(channel) ?? Promise.resolve();
       const ready = before.then(() => this.#client.subscribe(channel, (m) => {
         for (const l of listeners) l(m);
+      }, () => {
+        for (const g of gaps.values()) g();
       }));
-      entry = { listeners, ready };
+      entry = { listeners, gaps, ready };
       this.#open.set(channel, entry);
     }
     entry.listeners.add(listener);
+    if (onGap) entry.gaps.set(listener, onGap);
     try {
       await entry.ready;
     } catch (error) {
@@ -68,7 +82,9 @@ export class Channels {
 
   remove(channel, listener) {
     const entry = this.#open.get(channel);
-    if (!entry || !entry.listeners.delete(listener) || entry.listeners.size > 0) return;
+    if (!entry || !entry.listeners.delete(listener)) return;
+    entry.gaps.delete(listener);
+    if (entry.listeners.size > 0) return;
     this.#open.delete(channel);
     const done = entry.ready.then(() => this.#client.unsubscribe(channel)).catch(() => {});
     this.#closing.set(channel, done);
@@ -87,6 +103,7 @@ export class Channels {
  * @property {string} channel
  * @property {string} token this reader's lease in the stream's set
  * @property {number} leaseMs
+ * @property {(id: number) => string} lost the "stream lost" terminal event for an id
  * @property {(reader: RedisReader) => void} onClose
  */
 
@@ -108,6 +125,12 @@ export class RedisReader {
   #wake = null;
   /** @type {ReturnType<typeof setInterval> | undefined} */
   #timer = undefined;
+  /** Wakes a waiting reader when the holder's lease should have run out. @type {ReturnType<typeof setTimeout> | undefined} */
+  #holderTimer = undefined;
+  /** The holder's lease (ms) as the last FETCH said; -1 unknown. */
+  #holdMs = -1;
+  /** Characters of the events taken from messages and not handed out yet (bounded). */
+  #held = 0;
   #busy = 0;
   /** @type {Promise<unknown>} */
   #queue = Promise.resolve();
@@ -125,10 +148,24 @@ export class RedisReader {
     // message only makes the reader fetch: an id already had, or one past a lost message, is never
     // taken, so no duplicate, no gap. A reader that is not waiting takes nothing: it fetches when
     // it pulls, so one that fell behind the byte cap fails then, as in MemoryStore.
+    // A batch's events come as consecutive messages: a reader at the tip takes them while it
+    // holds fewer than a FETCH brings, even if it is not waiting.
     const nl = message.indexOf('\n');
-    if (this.#wake && nl > 0 && message.slice(0, nl) === String(this.#nextId)) {
-      this.#buffer = [{ id: this.#nextId, bytes: message.slice(nl + 1) }];
-      this.#at = 0;
+    const takes = this.#wake || (this.#atTip && this.#buffer.length - this.#at < FETCH_EVENTS && this.#held < FETCH_BYTES);
+    if (takes && !this.#closed && !this.#failure && nl > 0 && message.slice(0, nl) === String(this.#nextId)) {
+      const event = { id: this.#nextId, bytes: message.slice(nl + 1) };
+      if (this.#at < this.#buffer.length) {
+        if (this.#at >= FETCH_EVENTS) {
+          this.#buffer = this.#buffer.slice(this.#at); // what was handed out goes (amortised linear)
+          this.#at = 0;
+        }
+        this.#buffer.push(event);
+      } else {
+        this.#buffer = [event];
+        this.#at = 0;
+        this.#held = 0;
+      }
+      this.#held += event.bytes.length;
       this.#nextId++;
       this.#atTip = true;
     } else {
@@ -203,6 +240,7 @@ export class RedisReader {
   abort(error) {
     this.#failure ??= error;
     clearInterval(this.#timer); // a failed reader holds nothing (even if it is never pulled again)
+    clearTimeout(this.#holderTimer);
     this.#poke();
   }
 
@@ -220,13 +258,16 @@ export class RedisReader {
         return DONE;
       }
       if (this.#atTip) {
+        // The holder's appends come as messages; if they stop for a lease, look (a FETCH).
+        if (this.#holdMs >= 0) this.#armHolder(this.#holdMs + 1);
         await new Promise((resolve) => (this.#wake = () => resolve(undefined)));
         continue;
       }
       const signal = this.#signal;
       let r;
       try {
-        r = await scripts.fetch.run(cx.client, cx.keys, [String(this.#nextId), String(FETCH_EVENTS), String(FETCH_BYTES)]);
+        r = await scripts.fetch.run(cx.client, cx.keys,
+          [String(this.#nextId), String(FETCH_EVENTS), String(FETCH_BYTES), cx.lost(this.#nextId), cx.channel]);
       } catch (error) {
         this.abort(/** @type {Error} */ (error));
         continue;
@@ -241,9 +282,11 @@ export class RedisReader {
         this.abort(trimmedStream(cx.streamId, this.#nextId, r[1], r[2]));
         continue;
       }
-      const [, next, ended, events] = r;
+      const [, next, ended, events, holderLeft, hold] = r;
       this.#buffer = events.map((bytes, i) => ({ id: this.#nextId + i, bytes }));
       this.#at = 0;
+      this.#held = 0;
+      this.#holdMs = Number(hold ?? -1);
       this.#nextId += events.length;
       if (String(ended) === '1' && this.#nextId === Number(next)) this.#ended = true;
       if (events.length > 0 || this.#ended || this.#signal !== signal) continue;
@@ -251,16 +294,38 @@ export class RedisReader {
         // Nothing new: wait for a message, once subscribed; then fetch again (see the top).
         this.#subscribed = true;
         try {
-          await cx.channels.add(cx.channel, this.#listener);
+          await cx.channels.add(cx.channel, this.#listener, this.#gap);
         } catch (error) {
           this.#subscribed = false;
           this.abort(/** @type {Error} */ (error));
         }
         continue;
       }
+      // Nothing new: the holder's lease says when a FETCH could find it gone.
+      if (holderLeft !== undefined && Number(holderLeft) >= 0) this.#armHolder(Number(holderLeft) + 1);
       await new Promise((resolve) => (this.#wake = () => resolve(undefined)));
     }
   }
+
+  /** A FETCH when the holder's lease may have run out (one timer at a time; an early one is harmless). */
+  #armHolder(ms) {
+    if (this.#holderTimer !== undefined || this.#closed) return;
+    this.#holderTimer = setTimeout(() => {
+      this.#holderTimer = undefined;
+      this.#refetch();
+    }, ms);
+    this.#holderTimer.unref?.();
+  }
+
+  /** Messages may have been lost: the next pull fetches (a waiting one at once). */
+  #refetch() {
+    this.#signal++;
+    this.#atTip = false;
+    this.#poke();
+  }
+
+  /** The client subscribed again after a lost connection: what was published meanwhile is lost. */
+  #gap = () => this.#refetch();
 
   #poke() {
     const wake = this.#wake;
@@ -271,13 +336,9 @@ export class RedisReader {
   #renew() {
     const cx = this.#cx;
     scripts.renew.run(cx.client, cx.keys, [cx.token, String(cx.leaseMs)]).then(
-      () => {
-        // Gone (expired, dropped): the next fetch says so. Held: fetch anyway, in case a message
-        // was lost (a subscription that failed must not stall the reader).
-        this.#signal++;
-        this.#atTip = false;
-        this.#poke();
-      },
+      // Gone (expired, dropped): the next fetch says so. Held: fetch anyway, in case a message
+      // was lost (a subscription that failed must not stall the reader).
+      () => this.#refetch(),
       (error) => this.abort(error),
     );
   }
@@ -287,6 +348,7 @@ export class RedisReader {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
+    clearTimeout(this.#holderTimer);
     const cx = this.#cx;
     if (this.#subscribed) cx.channels.remove(cx.channel, this.#listener);
     cx.onClose(this);

@@ -1,14 +1,22 @@
 // The Redis store's Lua scripts (./redis-store.js): each store call is one script, so what it
 // checks and what it changes happen atomically, whichever relay process runs it. Every script
-// takes the stream's three keys: KEYS[1] the hash meta {window, cap, first, next, bytes, ended},
-// KEYS[2] the list of stored events (event `first` at index 0), KEYS[3] the sorted set of the
-// readers' leases (member: a reader token, score: when its lease ends, Redis time in ms).
+// takes the stream's three keys: KEYS[1] the hash meta {window, cap, first, next, bytes, ended,
+// holder, hold}, KEYS[2] the list of stored events (event `first` at index 0), KEYS[3] the sorted
+// set of the readers' leases (member: a reader token, score: when its lease ends, Redis time in ms).
 //
 // Expiry is Redis's: after each script the three keys carry one TTL, computed by `settle`. While
 // a reader's lease runs the stream is held: its TTL runs to the end of the longest lease plus the
 // window, and each reader renews its lease (heartbeat) well before it ends, so a process that dies
 // holding a stream lets it go a lease later instead of never. Without readers the TTL is the
 // window from when it was armed (open, end, last reader left), as MemoryStore's deadline.
+//
+// The holder's lease: meta's `holder` is when the lease of the process that appends (the one
+// holding the upstream) ends, Redis time in ms; `hold` its length. OPEN takes it, every APPEND and
+// the holder's HOLD (a timer, every hold / 3) renew it. A FETCH that finds nothing after the last
+// event of a stream that has not ended and whose holder's lease ran out ends the stream itself,
+// with the event it is given (the relay's "stream lost" error, for that id): readers never wait
+// for a dead holder. It does not keep the stream alive (only readers do: a stream nobody reads
+// expires while its holder runs, and the holder's onDrop cancels the upstream).
 
 import { createHash } from 'node:crypto';
 
@@ -32,37 +40,62 @@ local function settle(arm)
 end
 `;
 
-/** ARGV: window, cap. 0 if the stream exists, else its TTL. */
+/** ARGV: window, cap, hold (the holder's lease). 0 if the stream exists, else its TTL. */
 const OPEN = `${SETTLE}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('DEL', KEYS[2], KEYS[3])
-redis.call('HSET', KEYS[1], 'window', ARGV[1], 'cap', ARGV[2], 'first', 0, 'next', 0, 'bytes', 0, 'ended', 0)
+redis.call('HSET', KEYS[1], 'window', ARGV[1], 'cap', ARGV[2], 'first', 0, 'next', 0, 'bytes', 0, 'ended', 0,
+  'holder', now + tonumber(ARGV[3]), 'hold', ARGV[3])
 return settle(true)
 `;
 
 /**
- * ARGV: id, bytes, channel. {'ok', ttl} | {'unknown'} | {'ended'} | {'expects', next}. Past the
- * cap the oldest events go, never the newest (readers waiting for it must get it). Publishes
- * "id\nbytes": a reader waiting for exactly that id takes it without a round trip.
+ * Puts ARGV[from..to] at the tail (KEYS[2]), counts their bytes, and drops the oldest
+ * past the cap, never the newest (readers waiting for it must get it). Returns the new byte count
+ * and how many were dropped from the head.
  */
-const APPEND = `${SETTLE}
-local m = redis.call('HMGET', KEYS[1], 'next', 'ended', 'cap', 'bytes')
+const PUSH = `
+local function push(from, to, bytes, cap)
+  for i = from, to do
+    redis.call('RPUSH', KEYS[2], ARGV[i])
+    bytes = bytes + #ARGV[i]
+  end
+  local dropped = 0
+  while bytes > cap and redis.call('LLEN', KEYS[2]) > 1 do
+    bytes = bytes - #redis.call('LPOP', KEYS[2])
+    dropped = dropped + 1
+  end
+  return bytes, dropped
+end
+`;
+
+/**
+ * ARGV: firstId, channel, bytes... (one event or a batch: ids firstId, firstId + 1, ...).
+ * {'ok', ttl} | {'unknown'} | {'ended'} | {'expects', next}. Renews the holder's lease. Publishes
+ * "id\nbytes" per event, in order: a reader waiting for exactly that id takes it without a round
+ * trip.
+ */
+const APPEND = `${SETTLE}${PUSH}
+local m = redis.call('HMGET', KEYS[1], 'next', 'ended', 'cap', 'bytes', 'hold')
 if not m[1] then return {'unknown'} end
 if m[2] == '1' then return {'ended'} end
 if m[1] ~= ARGV[1] then return {'expects', m[1]} end
-redis.call('RPUSH', KEYS[2], ARGV[2])
-local bytes = tonumber(m[4]) + #ARGV[2]
-local cap = tonumber(m[3])
-local dropped = 0
-while bytes > cap and redis.call('LLEN', KEYS[2]) > 1 do
-  bytes = bytes - #redis.call('LPOP', KEYS[2])
-  dropped = dropped + 1
-end
-redis.call('HSET', KEYS[1], 'next', tonumber(m[1]) + 1, 'bytes', bytes)
+local next = tonumber(m[1])
+local bytes, dropped = push(3, #ARGV, tonumber(m[4]), tonumber(m[3]))
+redis.call('HSET', KEYS[1], 'next', next + #ARGV - 2, 'bytes', bytes)
+if m[5] then redis.call('HSET', KEYS[1], 'holder', now + tonumber(m[5])) end
 if dropped > 0 then redis.call('HINCRBY', KEYS[1], 'first', dropped) end
 local ttl = settle(false)
-redis.call('PUBLISH', ARGV[3], ARGV[1] .. '\\n' .. ARGV[2])
+for i = 3, #ARGV do redis.call('PUBLISH', ARGV[2], (next + i - 3) .. '\\n' .. ARGV[i]) end
 return {'ok', ttl}
+`;
+
+/** ARGV: hold. The holder's lease renewed: 1, or 0 when the stream is gone or ended (nothing to hold). */
+const HOLD = `${SETTLE}
+local ended = redis.call('HGET', KEYS[1], 'ended')
+if ended ~= '0' then return 0 end
+redis.call('HSET', KEYS[1], 'holder', now + tonumber(ARGV[1]))
+return 1
 `;
 
 /** ARGV: channel. {'ok', ttl} | {'unknown'}; a second end changes nothing. */
@@ -93,15 +126,30 @@ return {'ok'}
 `;
 
 /**
- * ARGV: fromId, maxEvents, maxBytes. The stored events from fromId on, as many as fit the
- * budget (one at least): {'ok', next, ended, {events}} | {'dropped'} | {'trimmed', first, cap}.
+ * ARGV: fromId, maxEvents, maxBytes, lost, channel. The stored events from fromId on, as many as
+ * fit the budget (one at least): {'ok', next, ended, {events}, holderLeft, hold} | {'dropped'} |
+ * {'trimmed', first, cap}. holderLeft: the ms left of the holder's lease (negative: it ran out; -1
+ * without one). A reader that has every event of a stream that has not ended and whose holder's
+ * lease ran out gets `lost` (the relay's "stream lost" error event for id fromId) as the stream's
+ * terminal event: stored, published, and the stream ended, as an append and an end would.
  */
-const FETCH = `
-local m = redis.call('HMGET', KEYS[1], 'first', 'next', 'ended', 'cap')
+const FETCH = `${SETTLE}${PUSH}
+local m = redis.call('HMGET', KEYS[1], 'first', 'next', 'ended', 'cap', 'holder', 'hold', 'bytes')
 if not m[1] then return {'dropped'} end
 local from = tonumber(ARGV[1])
 local first = tonumber(m[1])
 if from < first then return {'trimmed', m[1], m[4]} end
+local left = -1
+if m[5] then left = tonumber(m[5]) - now end
+if m[3] ~= '1' and m[5] and left < 0 and from == tonumber(m[2]) then
+  local bytes, dropped = push(4, 4, tonumber(m[7]), tonumber(m[4]))
+  redis.call('HSET', KEYS[1], 'next', from + 1, 'bytes', bytes, 'ended', 1)
+  if dropped > 0 then redis.call('HINCRBY', KEYS[1], 'first', dropped) end
+  settle(true)
+  redis.call('PUBLISH', ARGV[5], from .. '\\n' .. ARGV[4])
+  redis.call('PUBLISH', ARGV[5], 'end')
+  return {'ok', from + 1, '1', {ARGV[4]}, left, m[6]}
+end
 local events = redis.call('LRANGE', KEYS[2], from - first, from - first + tonumber(ARGV[2]) - 1)
 local budget = tonumber(ARGV[3])
 local out = {}
@@ -110,7 +158,7 @@ for i, e in ipairs(events) do
   if i > 1 and budget < 0 then break end
   out[i] = e
 end
-return {'ok', m[2], m[3], out}
+return {'ok', m[2], m[3], out, left, m[6] or -1}
 `;
 
 /** ARGV: token, leaseMs. 1, or 0 when the stream is gone. */
@@ -155,6 +203,7 @@ class Script {
 export const scripts = {
   open: new Script(OPEN),
   append: new Script(APPEND),
+  hold: new Script(HOLD),
   end: new Script(END),
   join: new Script(JOIN),
   fetch: new Script(FETCH),

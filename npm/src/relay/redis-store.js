@@ -14,6 +14,12 @@
 //   Redis evicts under memory pressure reads as expired ('unknown', onDrop's 'expired').
 // - A reader holds a stream through a lease it renews every leaseMs / 3; a process that dies
 //   holding one lets it go leaseMs later (plus the window), not never.
+// - The process that opened a stream (its holder: it appends) holds a lease too, renewed by its
+//   appends and a timer every holderLeaseMs / 3, given back by end() and drop(). When it runs out
+//   before the stream ended (the holder was killed, or lost Redis), a reader that has every event
+//   ends the stream with the relay's "stream lost" event (lostStreamEvent, a retryable `server`
+//   error), so readers in other processes never wait for events that will not come; a holder that
+//   comes back then finds its stream ended (its append rejects, as after a store failure).
 // - onDrop: the process that opened a stream watches its TTL (one PTTL when it should have run
 //   out, then again at most a window apart) and calls onDrop(id, 'expired') once the stream is
 //   gone, ended or not, as MemoryStore does. It is not called after this store's own drop(), nor
@@ -26,10 +32,18 @@ import { randomBytes } from 'node:crypto';
 import { RedisClient, parseRedisUrl } from './redis-client.js';
 import { Channels, RedisReader, unknownStream } from './redis-reader.js';
 import { scripts } from './redis-scripts.js';
-import { DEFAULT_MAX_STREAM_BYTES, DEFAULT_RESUME_WINDOW_MS, StreamUnavailableError } from './store.js';
+import { DEFAULT_MAX_STREAM_BYTES, DEFAULT_RESUME_WINDOW_MS, lostStreamEvent, StreamUnavailableError } from './store.js';
 
 /** How long a reader holds a stream without renewing (a dead process's reader lets go then). */
 export const DEFAULT_LEASE_MS = 15_000;
+/** How long a stream's holder may go without appending or renewing before readers end the stream. */
+export const DEFAULT_HOLDER_LEASE_MS = 15_000;
+/**
+ * Per APPEND script of a batch: Lua takes a bounded number of arguments (and a script blocks
+ * Redis while it runs), so a larger batch is several calls, in order.
+ */
+const APPEND_EVENTS = 256;
+const APPEND_BYTES = 1024 * 1024;
 
 /** Stream ids are the relay's (`r_` + hex); anything else is no stream, and no key to build. */
 const STREAM_ID = /^[A-Za-z0-9_-]{1,128}$/;
@@ -54,8 +68,11 @@ const STREAM_ID = /^[A-Za-z0-9_-]{1,128}$/;
  *   ['EVALSHA', sha, '3', ...]; resolves to its reply with bulk strings as UTF-8 strings,
  *   integers as numbers, nil as null, arrays as arrays; an error reply rejects (its message
  *   starting with Redis's code, NOSCRIPT ...). Commands sent one after another run in that order.
- * @property {(channel: string, onMessage: (message: string) => void) => Promise<void>} subscribe
- *   resolves once subscribed; the store subscribes a channel once at a time
+ * @property {(channel: string, onMessage: (message: string) => void, onGap?: () => void) => Promise<void>} subscribe
+ *   resolves once subscribed; the store subscribes a channel once at a time. onGap, if the
+ *   client reconnects: to be called once the channel is subscribed again (messages published
+ *   meanwhile are lost, and readers fetch then; without it they notice at their next lease
+ *   renewal). ioredis: `sub.on('ready', ...)` after its own resubscribe.
  * @property {(channel: string) => Promise<void>} unsubscribe
  */
 
@@ -76,6 +93,8 @@ export class RedisStore {
   #watches = new Map();
   /** Streams opened here with onCancel: their cancel channel's listener. @type {Map<string, (m: string) => void>} */
   #cancels = new Map();
+  /** Streams opened here, not ended: their holder lease's renewal timer. @type {Map<string, any>} */
+  #holds = new Map();
 
   /**
    * @param {object} [options]
@@ -90,6 +109,8 @@ export class RedisStore {
    * @param {number} [options.resumeWindowMs] default for `open`
    * @param {number} [options.maxStreamBytes] default per-stream byte cap
    * @param {number} [options.leaseMs] a reader's lease
+   * @param {number} [options.holderLeaseMs] the lease of the process holding a stream's upstream:
+   *   past it without an append or a renewal, readers end the stream with the "stream lost" error
    */
   constructor({
     client,
@@ -97,6 +118,7 @@ export class RedisStore {
     resumeWindowMs = DEFAULT_RESUME_WINDOW_MS,
     maxStreamBytes = DEFAULT_MAX_STREAM_BYTES,
     leaseMs = DEFAULT_LEASE_MS,
+    holderLeaseMs = DEFAULT_HOLDER_LEASE_MS,
     ...connection
   } = {}) {
     this.#ownsClient = !client;
@@ -105,6 +127,10 @@ export class RedisStore {
     this.resumeWindowMs = resumeWindowMs;
     this.maxStreamBytes = maxStreamBytes;
     this.leaseMs = leaseMs;
+    this.holderLeaseMs = holderLeaseMs;
+    for (const [name, value] of [['leaseMs', leaseMs], ['holderLeaseMs', holderLeaseMs]]) {
+      if (!Number.isSafeInteger(value) || value < 3) throw new TypeError(`RedisStore: ${name} must be an integer of 3 ms or more`);
+    }
   }
 
   /**
@@ -115,9 +141,10 @@ export class RedisStore {
    */
   async open(streamId, { resumeWindowMs = this.resumeWindowMs, maxBytes = this.maxStreamBytes, onDrop, onCancel } = {}) {
     if (!STREAM_ID.test(streamId)) throw new TypeError(`relay store: '${streamId}' is no stream id (letters, digits, _ and -)`);
-    const ttl = await scripts.open.run(this.#client, keys(streamId), [String(resumeWindowMs), String(maxBytes)]);
+    const ttl = await scripts.open.run(this.#client, keys(streamId), [String(resumeWindowMs), String(maxBytes), String(this.holderLeaseMs)]);
     // Ids are random (64 bits or more): a second open of one is the caller's bug, not chance.
     if (ttl === 0) throw new Error(`relay store: stream ${streamId} is already open`);
+    this.#hold(streamId);
     if (onDrop) this.#watch(streamId, Number(ttl), resumeWindowMs, onDrop);
     if (onCancel) {
       // A cancel may land on any process (a DELETE behind a load balancer): it is published on
@@ -147,15 +174,52 @@ export class RedisStore {
   }
 
   /**
-   * Stores the next event of a stream; readers anywhere get it.
+   * Stores the next event of a stream; readers anywhere get it. Renews the holder's lease.
    * @param {string} streamId
    * @param {number} id the stream's next id (0, 1, 2, ...)
    * @param {string | Uint8Array} bytes the event as written on the wire
    */
   async append(streamId, id, bytes) {
-    const data = typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const r = await scripts.append.run(this.#client, this.#keys(streamId), [String(id), data, channel(streamId)]);
+    await this.#append(streamId, id, [bytes]);
+  }
+
+  /**
+   * Stores the next events of a stream at once (ids firstId, firstId + 1, ...: what one network
+   * read brought): one script call per batch (a batch past 256 events or 1 MiB is split, in
+   * order), each event published as append publishes it.
+   * @param {string} streamId
+   * @param {number} firstId
+   * @param {Array<string | Uint8Array>} list
+   */
+  async appendMany(streamId, firstId, list) {
+    let start = 0;
+    while (start < list.length) {
+      let end = start;
+      let size = 0;
+      // One event at least, however large (the stream's cap bounds it, not this).
+      while (end < list.length && end - start < APPEND_EVENTS && (end === start || size + byteLength(list[end]) <= APPEND_BYTES)) {
+        size += byteLength(list[end]);
+        end++;
+      }
+      await this.#append(streamId, firstId + start, list.slice(start, end));
+      start = end;
+    }
+  }
+
+  async #append(streamId, firstId, list) {
+    const data = list.map((bytes) => (typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+    let r;
+    try {
+      r = await scripts.append.run(this.#client, this.#keys(streamId), [String(firstId), channel(streamId), ...data]);
+    } catch (error) {
+      // A holder whose append failed holds nothing any more (the relay stops its upstream then):
+      // unless its terminal event and end() still make it, readers end the stream a lease later.
+      this.#letGo(streamId);
+      throw error;
+    }
     if (r[0] === 'ok') return;
+    this.#letGo(streamId);
+    const id = firstId;
     if (r[0] === 'ended') throw new Error(`relay store: stream ${streamId} has ended; event ${id} cannot follow`);
     // The protocol forbids gaps and duplicates; a store that took them would serve them.
     if (r[0] === 'expects') throw new Error(`relay store: stream ${streamId} expects event ${r[1]}, not ${id}`);
@@ -168,6 +232,7 @@ export class RedisStore {
    */
   async end(streamId) {
     this.#stopCancels(streamId); // an ended stream has nothing to cancel
+    this.#release(streamId); // nor a holder
     const r = await scripts.end.run(this.#client, this.#keys(streamId), [channel(streamId)]);
     if (r[0] !== 'ok') throw unknownStream(streamId);
   }
@@ -194,6 +259,7 @@ export class RedisStore {
         channel: channel(streamId),
         token: `${this.#token}:${++this.#serial}`,
         leaseMs: this.leaseMs,
+        lost: lostStreamEvent,
         onClose: (r) => this.#readers.delete(r),
       },
       after + 1,
@@ -210,6 +276,7 @@ export class RedisStore {
    */
   async drop(streamId) {
     this.#unwatch(streamId);
+    this.#release(streamId);
     this.#stopCancels(streamId);
     if (!STREAM_ID.test(streamId)) return;
     await Promise.all([this.#client.send(['DEL', ...keys(streamId)]), this.#client.send(['PUBLISH', channel(streamId), 'drop'])]);
@@ -219,6 +286,7 @@ export class RedisStore {
   async close() {
     for (const streamId of [...this.#watches.keys()]) this.#unwatch(streamId);
     for (const streamId of [...this.#cancels.keys()]) this.#stopCancels(streamId);
+    for (const streamId of [...this.#holds.keys()]) this.#release(streamId);
     for (const reader of this.#readers) reader.abort(new Error('relay store: closed'));
     if (this.#ownsClient) await /** @type {RedisClient} */ (this.#client).close();
   }
@@ -227,6 +295,39 @@ export class RedisStore {
   #keys(streamId) {
     if (!STREAM_ID.test(streamId)) throw unknownStream(streamId);
     return keys(streamId);
+  }
+
+  /**
+   * Renews the holder's lease every holderLeaseMs / 3 (three tries per lease, as a reader's),
+   * until the stream ended or is gone. A renewal that fails (Redis unreachable) is retried at the
+   * next tick; meanwhile the lease may run out, and readers end the stream.
+   */
+  #hold(streamId) {
+    const lease = this.holderLeaseMs;
+    const timer = setInterval(() => {
+      scripts.hold.run(this.#client, keys(streamId), [String(lease)]).then(
+        (held) => {
+          if (Number(held) === 0 && this.#holds.get(streamId) === timer) this.#release(streamId);
+        },
+        () => {}, // the connection failed: the next tick tries again
+      );
+    }, Math.max(1, Math.floor(lease / 3)));
+    timer.unref?.(); // must not keep a process alive that has nothing else to do
+    this.#holds.set(streamId, timer);
+  }
+
+  /** After a failed append: nothing more to hold or cancel here. */
+  #letGo(streamId) {
+    this.#release(streamId);
+    this.#stopCancels(streamId);
+  }
+
+  /** Stops renewing the holder's lease (end, drop, close; or the stream is gone). */
+  #release(streamId) {
+    const timer = this.#holds.get(streamId);
+    if (timer === undefined) return;
+    clearInterval(timer);
+    this.#holds.delete(streamId);
   }
 
   /** Checks when the TTL should have run out; again at most a window later while it is held. */
@@ -264,6 +365,11 @@ export class RedisStore {
     clearTimeout(watch.timer);
     this.#watches.delete(streamId);
   }
+}
+
+/** @param {string | Uint8Array} bytes */
+function byteLength(bytes) {
+  return typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.byteLength;
 }
 
 function keys(streamId) {

@@ -42,6 +42,23 @@ export const DEFAULT_MAX_STREAM_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_MAX_STREAMS = 10_000;
 
 /**
+ * The terminal event of a stream the relay lost (docs/relay-protocol.md, "The stream"): a
+ * retryable `server` error with the given id, as the relay encodes it. The relay appends it when
+ * its store fails mid-stream; a store that lets another process hold a stream's upstream
+ * (RedisStore) ends the stream with it when that holder is gone (its lease ran out), so readers
+ * never wait for events that will not come. The same bytes in both cases, whoever writes them.
+ * @param {number} id the stream's next id
+ * @returns {string}
+ */
+export function lostStreamEvent(id) {
+  return `id: ${id}\nevent: error\ndata: ${LOST_DATA}\n\n`;
+}
+
+const LOST_DATA = JSON.stringify({
+  error: { code: ErrorCode.SERVER, message: 'the relay lost this stream (its store failed, or the relay process holding it stopped)', retryable: true },
+});
+
+/**
  * A resume the store cannot serve: the stream is unknown, expired or dropped, or it no longer
  * holds (or never held) the events after the id asked. The relay answers 409 `invalid_request`
  * before any event; the client fails with it rather than ask the provider again. Thrown from a

@@ -35,7 +35,10 @@ function freePort() {
 
 /**
  * @param {{bin: string, args?: string[], deadlineMs?: number}} options
- * @returns {Promise<{port: number, url: string, stop: () => Promise<void>}>}
+ * @returns {Promise<{port: number, url: string, stop: () => Promise<void>, kill: () => Promise<void>, restart: () => Promise<void>}>}
+ *   kill(): the server dies (SIGKILL), its directory stays; restart(): kill() if it runs, then a
+ *   new one on the same port and directory (what persistence args keep survives), resolved once
+ *   it is ready
  */
 export async function startRedis({ bin, args = [], deadlineMs = 10_000 }) {
   // Another process may take the freed port before redis binds it: then try another one.
@@ -55,6 +58,29 @@ export async function startRedis({ bin, args = [], deadlineMs = 10_000 }) {
 }
 
 function launch(bin, port, dir, args, deadlineMs) {
+  /** @type {any} */
+  let current;
+  const handle = {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    stop: async () => {
+      await current.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    kill: () => current.kill(),
+    restart: async () => {
+      await current.kill();
+      current = await once(bin, port, dir, args, deadlineMs);
+    },
+  };
+  return once(bin, port, dir, args, deadlineMs).then((first) => {
+    current = first;
+    return handle;
+  });
+}
+
+/** One redis-server process: resolves to {kill} once ready. */
+function once(bin, port, dir, args, deadlineMs) {
   const child = spawn(
     bin,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', ...args],
@@ -65,7 +91,6 @@ function launch(bin, port, dir, args, deadlineMs) {
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
-    rmSync(dir, { recursive: true, force: true });
   };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -77,7 +102,7 @@ function launch(bin, port, dir, args, deadlineMs) {
         clearTimeout(timer);
         child.stdout.off('data', onData);
         child.stdout.resume(); // keep draining its log, so it never blocks on a full pipe
-        resolve({ port, url: `redis://127.0.0.1:${port}`, stop });
+        resolve({ kill: stop });
       }
     };
     child.stdout.setEncoding('utf8').on('data', onData);

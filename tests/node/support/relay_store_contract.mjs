@@ -228,6 +228,26 @@ export function storeContract(name, { make, other, cleanup, timeout }) {
     });
   });
 
+  describe(`relay store (${name}): appendMany (one network read at once)`, () => {
+    afterEach(cleanup);
+
+    test('the events get their ids in order, a waiting reader wakes with all of them, the rules hold', options, async () => {
+      const s = await make();
+      await s.open('r_many');
+      const reader = await s.read('r_many', null);
+      const first = reader.next(); // waits: nothing stored yet
+      await s.appendMany('r_many', 0, ['e0', 'e1', 'e2']);
+      assert.deepEqual(await first, { done: false, value: { id: 0, bytes: 'e0' } });
+      assert.deepEqual([await reader.next(), await reader.next()].map((r) => r.value), [{ id: 1, bytes: 'e1' }, { id: 2, bytes: 'e2' }]);
+      await assert.rejects(s.appendMany('r_many', 2, ['dup']), /expects event 3, not 2/);
+      await assert.rejects(s.appendMany('r_many', 4, ['gap']), /expects event 3, not 4/);
+      await s.appendMany('r_many', 3, ['e3']);
+      await s.end('r_many');
+      assertRun(await collect(reader), 3, 3, 'the rest');
+      await assert.rejects(s.appendMany('r_many', 4, ['late']), /has ended/);
+    });
+  });
+
   describe(`relay store (${name}): bounds`, () => {
     afterEach(cleanup);
     const events = recorded(FILES.includes('anthropic-text.relay') ? 'anthropic-text.relay' : FILES[0]);
