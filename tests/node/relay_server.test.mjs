@@ -645,6 +645,39 @@ describe('hostile and broken cases', () => {
     }
   });
 
+  test('a store that takes no more events, not even the "stream lost" one: the stream is not end()ed without a terminal event', async () => {
+    const ended = [];
+    class DeadStore extends MemoryStore {
+      async appendMany(streamId, firstId, list) {
+        if (firstId >= 5) throw new Error('redis: connection closed (commands in flight may or may not have run)');
+        return super.appendMany(streamId, firstId, list);
+      }
+      async append(streamId, id, bytes) {
+        if (id >= 5) throw new Error('redis: no connection within 5000 ms');
+        return super.append(streamId, id, bytes);
+      }
+      async end(streamId) {
+        ended.push(streamId);
+        return super.end(streamId);
+      }
+    }
+    const errors = [];
+    let failed;
+    const storeFailed = new Promise((resolve) => (failed = resolve));
+    const store = new DeadStore();
+    const relay = await serve(localRelay('pace_ms=2; tokens=40', { store, onError: (e) => { errors.push(e); failed(); } }));
+    try {
+      const response = await fetch(relay.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"prompt":"Hello"}' });
+      await storeFailed;
+      await response.body.cancel();
+      assert.match(String(errors[0]?.message), /may or may not have run/);
+      // A store with a holder lease (RedisStore) ends it with the "stream lost" event itself.
+      assert.deepEqual(ended, [], 'end() after a failed terminal append would end the stream without a terminal event');
+    } finally {
+      await relay.close();
+    }
+  });
+
   test('a key the provider echoes in any field (metadata, the completion) is masked', async () => {
     const body = `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","system_fingerprint":"${KEY}","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}]}\n\n` +
       'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n';
