@@ -379,6 +379,25 @@ if (!BIN) {
     });
   });
 
+  describe('relay store (redis): the expiry watch across a lost connection', { timeout: 20_000 }, () => {
+    afterEach(cleanup);
+
+    test('while Redis cannot be reached the opener keeps looking, and is told once it can', async () => {
+      const proxy = await tcpProxy(redis.server.port);
+      try {
+        const s = make({ host: '127.0.0.1', port: proxy.port, maxWaitMs: 100 });
+        const dropped = dropSignal();
+        await s.open('r_1', { resumeWindowMs: 300, onDrop: dropped.onDrop });
+        proxy.cut(); // its first look (300 ms on) fails: no connection
+        await vanished('r_1'); // Redis expired it meanwhile
+        await proxy.mend();
+        assert.deepEqual(await dropped.promise, ['r_1', 'expired'], 'the relay cancels the upstream then');
+      } finally {
+        proxy.cut();
+      }
+    });
+  });
+
   describe('relay store (redis): keys and connections', { timeout: 20_000 }, () => {
     afterEach(cleanup);
 
@@ -520,10 +539,18 @@ async function take3(reader) {
   return out;
 }
 
-/** A TCP proxy to Redis; cut() kills its connections and refuses new ones (a holder cut off). */
+/**
+ * A TCP proxy to Redis; cut() kills its connections and refuses new ones (a holder cut off),
+ * mend() takes new ones again on the same port.
+ */
 async function tcpProxy(port) {
   const sockets = new Set();
-  const server = net.createServer((socket) => {
+  let server;
+  const listen = (at) => new Promise((resolve) => {
+    server = net.createServer(relay);
+    server.listen(at, '127.0.0.1', resolve);
+  });
+  const relay = (socket) => {
     const upstream = net.connect(port, '127.0.0.1');
     sockets.add(socket);
     sockets.add(upstream);
@@ -534,13 +561,15 @@ async function tcpProxy(port) {
     };
     socket.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  };
+  await listen(0);
+  const proxyPort = server.address().port;
   return {
-    port: server.address().port,
+    port: proxyPort,
     cut: () => {
       server.close();
       for (const s of sockets) s.destroy();
     },
+    mend: () => listen(proxyPort),
   };
 }

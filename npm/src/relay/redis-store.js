@@ -23,8 +23,8 @@
 // - onDrop: the process that opened a stream watches its TTL (one PTTL when it should have run
 //   out, then again at most a window apart) and calls onDrop(id, 'expired') once the stream is
 //   gone, ended or not, as MemoryStore does. It is not called after this store's own drop(), nor
-//   after close(); if the connection fails, the watch stops (nothing can be known any more). A
-//   drop() by another process reads as 'expired' here.
+//   after close(); while Redis cannot be reached, the watch looks again a window later. A drop()
+//   by another process reads as 'expired' here.
 // - Events come back as strings (UTF-8), whether they were appended as strings or bytes.
 
 import { randomBytes } from 'node:crypto';
@@ -340,15 +340,15 @@ export class RedisStore {
       try {
         ttl = Number(await this.#client.send(['PTTL', keys(streamId)[0]]));
       } catch {
-        ttl = null; // the connection failed: nothing more can be known
+        ttl = null; // no connection now: look again a window later (the client reconnects)
       }
       if (this.#watches.get(streamId) !== watch) return; // dropped or closed meanwhile
-      if (ttl === null || ttl === -2) {
+      if (ttl === -2) {
         this.#watches.delete(streamId);
-        if (ttl === -2) onDrop(streamId, 'expired');
+        onDrop(streamId, 'expired');
         return;
       }
-      arm(ttl < 0 ? windowMs : Math.min(ttl, windowMs));
+      arm(ttl === null || ttl < 0 ? windowMs : Math.min(ttl, windowMs));
     };
     /** @param {number} delay */
     const arm = (delay) => {
