@@ -129,7 +129,7 @@ export class RedisReader {
   #holderTimer = undefined;
   /** The holder's lease (ms) as the last FETCH said; -1 unknown. */
   #holdMs = -1;
-  /** Characters of the events taken from messages and not handed out yet (bounded). */
+  /** Characters taken from messages since the buffer was last refilled: bounds what a reader at the tip holds. */
   #held = 0;
   #busy = 0;
   /** @type {Promise<unknown>} */
@@ -146,10 +146,10 @@ export class RedisReader {
     // A pull waits (no FETCH in flight, nothing fetched left) and this is exactly the next event:
     // take it from the message (the bytes stored under that id) instead of fetching it. Any other
     // message only makes the reader fetch: an id already had, or one past a lost message, is never
-    // taken, so no duplicate, no gap. A reader that is not waiting takes nothing: it fetches when
-    // it pulls, so one that fell behind the byte cap fails then, as in MemoryStore.
-    // A batch's events come as consecutive messages: a reader at the tip takes them while it
-    // holds fewer than a FETCH brings, even if it is not waiting.
+    // taken, so no duplicate, no gap. A batch's events come as consecutive messages: a reader at
+    // the tip (its last event came from a message) takes them even if it is not waiting, while
+    // it holds less than a FETCH brings. Any other reader that is not waiting takes nothing: it
+    // fetches when it pulls, so one that fell behind the byte cap fails then, as in MemoryStore.
     const nl = message.indexOf('\n');
     const takes = this.#wake || (this.#atTip && this.#buffer.length - this.#at < FETCH_EVENTS && this.#held < FETCH_BYTES);
     if (takes && !this.#closed && !this.#failure && nl > 0 && message.slice(0, nl) === String(this.#nextId)) {
