@@ -280,7 +280,7 @@ if (!BIN) {
     test('a holder cut off from Redis: its append rejects, and a reader elsewhere gets the "stream lost" event', async () => {
       const proxy = await tcpProxy(redis.server.port);
       try {
-        const h = make({ host: '127.0.0.1', port: proxy.port, holderLeaseMs: LEASE, maxWaitMs: 200 });
+        const h = make({ host: '127.0.0.1', port: proxy.port, holderLeaseMs: LEASE, maxWaitMs: 1000 });
         await h.open('r_1');
         await h.appendMany('r_1', 0, ['e0', 'e1', 'e2']);
         const reader = await make().read('r_1');
@@ -385,13 +385,35 @@ if (!BIN) {
     test('while Redis cannot be reached the opener keeps looking, and is told once it can', async () => {
       const proxy = await tcpProxy(redis.server.port);
       try {
-        const s = make({ host: '127.0.0.1', port: proxy.port, maxWaitMs: 100 });
+        const s = make({ host: '127.0.0.1', port: proxy.port, maxWaitMs: 1000 });
         const dropped = dropSignal();
         await s.open('r_1', { resumeWindowMs: 300, onDrop: dropped.onDrop });
         proxy.cut(); // its first look (300 ms on) fails: no connection
         await vanished('r_1'); // Redis expired it meanwhile
         await proxy.mend();
         assert.deepEqual(await dropped.promise, ['r_1', 'expired'], 'the relay cancels the upstream then');
+      } finally {
+        proxy.cut();
+      }
+    });
+  });
+
+  describe('relay store (redis): a resume whose JOIN lost its connection', { timeout: 20_000 }, () => {
+    afterEach(cleanup);
+
+    test('the JOIN runs again on the next connection (harmless: the same lease), and the resume is served', async () => {
+      const proxy = await tcpProxy(redis.server.port);
+      try {
+        const writer = make();
+        await writer.open('r_1');
+        await writer.append('r_1', 0, 'zero');
+        const s = make({ host: '127.0.0.1', port: proxy.port });
+        assert.equal(await s.cancel('r_none'), false); // connected
+        proxy.dropNextReply();
+        const reader = await s.read('r_1');
+        assert.deepEqual(await reader.next(), { done: false, value: { id: 0, bytes: 'zero' } });
+        assert.equal(await redis.client.send(['ZCARD', 'relay:{r_1}:readers']), 1, 'one lease');
+        await reader.return();
       } finally {
         proxy.cut();
       }
@@ -541,7 +563,8 @@ async function take3(reader) {
 
 /**
  * A TCP proxy to Redis; cut() kills its connections and refuses new ones (a holder cut off),
- * mend() takes new ones again on the same port.
+ * mend() takes new ones again on the same port, dropNextReply() kills the connection of the next
+ * command after it was forwarded.
  */
 async function tcpProxy(port) {
   const sockets = new Set();
@@ -550,11 +573,26 @@ async function tcpProxy(port) {
     server = net.createServer(relay);
     server.listen(at, '127.0.0.1', resolve);
   });
+  let dropNext = false;
   const relay = (socket) => {
     const upstream = net.connect(port, '127.0.0.1');
+    socket.setNoDelay(true);
+    upstream.setNoDelay(true);
     sockets.add(socket);
     sockets.add(upstream);
-    socket.pipe(upstream).pipe(socket);
+    upstream.pipe(socket);
+    socket.on('data', (d) => {
+      if (!dropNext) {
+        upstream.write(d);
+        return;
+      }
+      // The command reaches Redis (and runs), the connection dies before its reply comes back.
+      dropNext = false;
+      socket.removeAllListeners('close');
+      upstream.unpipe(socket);
+      upstream.end(d);
+      socket.destroy();
+    });
     const end = () => {
       socket.destroy();
       upstream.destroy();
@@ -571,5 +609,9 @@ async function tcpProxy(port) {
       for (const s of sockets) s.destroy();
     },
     mend: () => listen(proxyPort),
+    /** The next command a client sends runs, and its connection dies before the reply. */
+    dropNextReply: () => {
+      dropNext = true;
+    },
   };
 }

@@ -183,7 +183,11 @@ export class RedisReader {
   /** Checks the resume and takes the lease; rejects when it cannot be served. */
   async start() {
     const cx = this.#cx;
-    const r = await scripts.join.run(cx.client, cx.keys, [String(this.#nextId - 1), cx.token, String(cx.leaseMs)]);
+    const join = () => scripts.join.run(cx.client, cx.keys, [String(this.#nextId - 1), cx.token, String(cx.leaseMs)]);
+    // Tried twice: a JOIN in flight when the connection died may or may not have run, and running
+    // it again is harmless (the same lease); the second one waits for the reconnection. A relay
+    // then answers a resume during a Redis restart instead of failing it.
+    const r = await join().catch(join);
     if (r[0] !== 'ok') {
       if (r[0] === 'trimmed') throw trimmedStream(cx.streamId, this.#nextId, r[1], r[2]);
       if (r[0] === 'ended') throw streamEnded(cx.streamId, this.#nextId - 1);
