@@ -172,6 +172,13 @@ TEST_P(CohereFixture, MatchesExpectedInEverySplit) {
   const std::string name = GetParam().substr(std::string("more-providers/").size());
   ExpectMatches(run.completion, lt::ExpectedMoreProviders().at(name));
   EXPECT_TRUE(run.completion.warnings.empty()) << run.completion.warnings[0];
+  // The wasm boundary, the package's chunks and the relay carry indexes as int32.
+  for (const lt::OwnedEvent& event : run.events) {
+    EXPECT_LE(event.block, uint32_t{INT32_MAX}) << lt::Describe(event);
+  }
+  for (const Block& block : run.completion.choices.at(0).blocks) {
+    EXPECT_LE(block.index, uint32_t{INT32_MAX}) << block.type;
+  }
 }
 
 TEST_P(CohereFixture, SameResultWithoutEventLines) {
@@ -281,6 +288,78 @@ TEST(CohereDialect, ToolCallsBesideContentKeepTheirOwnIndex) {
   EXPECT_EQ(choice.reasoning, "need weatherI will call it.");
   EXPECT_EQ(choice.finish_reason, "tool_calls");
   EXPECT_TRUE(run.completion.finished);
+}
+
+TEST(CohereDialect, PlanBlockIndexIsAnInt32OfItsOwn) {
+  // The plan comes before content block 0 and tool call 0: its block must not share their
+  // index (a plan citation arriving once call 0 is open still goes to the plan), and the index
+  // must survive the int32 faces (wasm chunks, relay events) without turning negative.
+  const std::string plan_citation =
+      R"({"start":0,"end":6,"text":"I will","sources":[],"type":"PLAN"})";
+  const std::string body =
+      kStart + Plan("I will ") + Plan("call it.") + CallStart(0, "c0", "weather") +
+      Ev(R"({"type":"citation-start","index":0,"delta":{"message":{"citations":)" + plan_citation +
+         "}}}") +
+      Ev(R"({"type":"citation-end","index":0})") + CallDelta(0, "{}") + CallEnd(0) +
+      ContentStart(0, "text") + ContentDelta(0, "text", "Done.") + ContentEnd(0) +
+      End("TOOL_CALL") + kDone;
+  const lt::RunResult run = lt::RunEverySplit(CohereOptions(), body);
+  uint32_t plan_block = 0;
+  int plan_starts = 0;
+  for (const lt::OwnedEvent& event : run.events) {
+    EXPECT_LE(event.block, uint32_t{INT32_MAX}) << lt::Describe(event);
+    if (event.kind == EventKind::kBlockStart && event.name == "tool_plan") {
+      plan_block = event.block;
+      ++plan_starts;
+    }
+  }
+  ASSERT_EQ(plan_starts, 1);
+  for (const lt::OwnedEvent& event : run.events) {
+    if (event.kind == EventKind::kReasoning || event.kind == EventKind::kCitation) {
+      EXPECT_EQ(event.block, plan_block) << lt::Describe(event);
+    }
+  }
+  const Choice& choice = run.completion.choices.at(0);
+  ASSERT_EQ(choice.blocks.size(), 3u);
+  EXPECT_EQ(choice.blocks[0].type, "tool_plan");
+  EXPECT_EQ(choice.blocks[0].index, plan_block);
+  EXPECT_EQ(choice.blocks[0].text, "I will call it.");
+  ASSERT_EQ(choice.blocks[0].citations.size(), 1u);
+  EXPECT_TRUE(lt::SameJson(choice.blocks[0].citations[0], json::parse(plan_citation)));
+  EXPECT_EQ(choice.blocks[1].type, "function");
+  EXPECT_EQ(choice.blocks[1].index, 0u);
+  EXPECT_TRUE(choice.blocks[1].citations.empty());
+  EXPECT_EQ(choice.blocks[2].type, "text");
+  EXPECT_EQ(choice.blocks[2].index, 0u);
+  EXPECT_NE(plan_block, 0u);
+  EXPECT_EQ(choice.tool_calls.at(0).index, 0u);
+  EXPECT_TRUE(run.completion.warnings.empty());
+}
+
+TEST(CohereDialect, IndexesPastInt32AreRefused) {
+  // They would be negative in the int32 faces, or the plan's own index.
+  for (const std::string index : {"2147483646", "2147483647", "3000000000"}) {
+    const std::string body = kStart +
+                             Ev(R"({"type":"content-start","index":)" + index +
+                                R"(,"delta":{"message":{"content":{"type":"text","text":"x"}}}})") +
+                             ContentStart(0, "text") + ContentDelta(0, "text", "ok") +
+                             ContentEnd(0) + End("COMPLETE") + kDone;
+    const lt::RunResult run = lt::RunEverySplit(CohereOptions(), body);
+    const Choice& choice = run.completion.choices.at(0);
+    ASSERT_EQ(choice.blocks.size(), 1u) << index;
+    EXPECT_EQ(choice.blocks[0].index, 0u);
+    EXPECT_EQ(choice.text, "ok");
+    ASSERT_EQ(run.completion.warnings.size(), 1u) << index;
+    EXPECT_NE(run.completion.warnings[0].find("without a valid index"), std::string::npos);
+  }
+  // The largest index still taken.
+  const std::string body = kStart + ContentStart(2147483645, "text") +
+                           ContentDelta(2147483645, "text", "ok") + ContentEnd(2147483645) +
+                           End("COMPLETE") + kDone;
+  const lt::RunResult run = lt::RunEverySplit(CohereOptions(), body);
+  ASSERT_EQ(run.completion.choices.at(0).blocks.size(), 1u);
+  EXPECT_EQ(run.completion.choices.at(0).blocks[0].index, 2147483645u);
+  EXPECT_TRUE(run.completion.warnings.empty());
 }
 
 TEST(CohereDialect, ErrorFinishIsAnError) {

@@ -24,10 +24,18 @@ using json::ValueType;
 using providers::ReadString;
 using providers::TrimJsonSpace;
 
-// The tool plan has no index of its own: its block gets one no content block can have.
-constexpr uint32_t kPlanBlock = UINT32_MAX;
+// The tool plan has no index of its own: its block gets one no content block or tool call can
+// have (Index() refuses both). It is the largest int32, not UINT32_MAX: the wasm boundary, the
+// package's chunks and the relay carry block indexes as int32, where UINT32_MAX is -1. A number
+// of its own rather than the next free one, because Cohere numbers content blocks and tool calls
+// itself (from 0, after the plan): a shared number would let a later block take the plan's
+// citations (the assembler finds a block by its index, the newest first).
+constexpr uint32_t kPlanBlock = INT32_MAX;
 // Citations that name no block are kept on the choice only (no block has this index).
-constexpr uint32_t kNoBlock = UINT32_MAX - 1;
+constexpr uint32_t kNoBlock = kPlanBlock - 1;
+// The largest content block or tool call index taken; larger ones would be negative, or the
+// plan's, in the int32 faces.
+constexpr uint32_t kMaxIndex = kNoBlock - 1;
 
 // Chat Completions names are the normalized ones; unknown reasons pass through unchanged.
 // ERROR_TOXIC, ERROR_LIMIT and USER_CANCEL are the v1 API's.
@@ -243,7 +251,7 @@ class CohereDialect final : public providers::TemplatedDialect {
   };
 
   bool Index(const Payload& payload, std::string_view type, Emitter& out, uint32_t* index) {
-    if (payload.index < 0 || payload.index > UINT32_MAX - 2) {
+    if (payload.index < 0 || payload.index > kMaxIndex) {
       out.EmitWarning("bad_event: " + std::string(type) + " without a valid index ignored");
       return false;
     }

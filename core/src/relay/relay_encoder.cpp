@@ -30,7 +30,7 @@ void Num(json::ObjectWriter& o, std::string_view key, double value) {
   relay::AppendJsNumber(o.Key(key), value);
 }
 // A choice, block or tool call index as the package reads it from the wasm boundary's int32
-// records (Cohere's tool plan block, UINT32_MAX in the core, is -1 there).
+// records (dialects keep their indexes within int32: Cohere's tool plan block is INT32_MAX).
 void Index(json::ObjectWriter& o, std::string_view key, uint32_t value) {
   json::AppendInt(o.Key(key), static_cast<int32_t>(value));
 }
