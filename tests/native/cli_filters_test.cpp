@@ -22,6 +22,7 @@
 #include "cli/body_scrubber.h"
 #include "cli/secret_scrubber.h"
 #include "cli/terminal_text.h"
+#include "event_stream_message.h"
 
 namespace llmstream::cli {
 namespace {
@@ -126,8 +127,8 @@ Output RunWhole(Filter&& filter, const std::vector<std::string_view>& pieces, bo
 
 // As RecordingWriter does with a body's reads.
 Output RunBody(const SecretScrubber& scrubber, const std::vector<std::string_view>& reads,
-               bool hold = false) {
-  return RunWhole(BodyScrubber(scrubber), reads, hold, &BodyScrubber::FrameReady,
+               bool hold = false, Framing framing = Framing::kSse) {
+  return RunWhole(BodyScrubber(scrubber, framing), reads, hold, &BodyScrubber::FrameReady,
                   &BodyScrubber::TakeFrame);
 }
 
@@ -188,7 +189,14 @@ std::string ContentLine(std::string_view content) {
 struct Shape {
   const char* name;
   std::function<std::string(size_t)> make;
+  Framing framing = Framing::kSse;  // the body's, as the recording's Content-Type says
 };
+
+// A Bedrock text delta: one AWS event-stream message.
+std::string Delta(std::string_view text) {
+  return testing::EventMessage("contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"text":")" +
+                                                        std::string(text) + R"("},"p":"abc"})");
+}
 
 // Bodies the --record scrubber may get, each about `size` bytes.
 const std::vector<Shape>& BodyShapes() {
@@ -226,6 +234,41 @@ const std::vector<Shape>& BodyShapes() {
        }},
       // CRs: a CR at the end of a read waits to see whether an LF follows.
       {"CR line ends", [](size_t size) { return std::string(size / 2, '\r') + Filler(size / 2); }},
+      // NDJSON: every line is JSON (Ollama's deltas are lines, not `data:` lines).
+      {"NDJSON lines, a key cut across two",
+       [](size_t size) {
+         std::string body;
+         while (body.size() < size) {
+           body += R"({"message":{"content":"key sk-te"}})"
+                   "\n"
+                   R"({"message":{"content":"st-SECRET123"}})"
+                   "\n";
+         }
+         return body;
+       },
+       Framing::kNdjson},
+      // AWS event-stream: whole messages are scanned, masked messages get their CRC again.
+      {"messages, a key cut across two",
+       [](size_t size) {
+         std::string body;
+         while (body.size() < size) body += Delta("key sk-te") + Delta("st-SECRET123");
+         return body;
+       },
+       Framing::kAwsEventStream},
+      // Held whole until its last byte arrives, then scanned once.
+      {"one message as long as the body", [](size_t size) { return Delta(Filler(size)); },
+       Framing::kAwsEventStream},
+      // Every message waits behind an undecided value, then all go at once.
+      {"messages held behind a value",
+       [](size_t size) {
+         std::string body = testing::EventMessage("x", R"({"c":"sk-te"})");
+         while (body.size() < size) body += Delta("x");
+         return body + testing::EventMessage("x", R"({"c":"st-SECRET123"})");
+       },
+       Framing::kAwsEventStream},
+      // Lengths that are no message: the rest is masked as plain bytes.
+      {"no message", [](size_t size) { return std::string(4, '\0') + Filler(size); },
+       Framing::kAwsEventStream},
   };
   return shapes;
 }
@@ -401,11 +444,13 @@ TEST(BodyScrubber, WorkIsLinearInTheBodyForAdversarialReads) {
         const auto reads = cutter.cut(body);
         const std::string what = std::string(shape.name) + ", " + std::to_string(body.size()) +
                                  " bytes in " + cutter.name;
-        const Output run = RunBody(scrubber, reads);
+        const Output run = RunBody(scrubber, reads, false, shape.framing);
         ExpectLinear(run, body.size(), what);
+        EXPECT_EQ(run.out.find("SECRET123"), std::string::npos) << what;  // masked, cut or not
         if (expected.empty()) expected = run.out;
         EXPECT_EQ(run.out, expected) << what;  // the same frames however the reads split it
-        ExpectLinear(RunBody(scrubber, reads, true), body.size(), what + ", taken at the end");
+        ExpectLinear(RunBody(scrubber, reads, true, shape.framing), body.size(),
+                     what + ", taken at the end");
       }
     }
   }

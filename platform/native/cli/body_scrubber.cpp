@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "framing/crc32.h"
+
 namespace llmstream::cli {
 namespace {
 
@@ -12,6 +14,11 @@ constexpr size_t kMaxKey = 64;
 constexpr size_t kMaxPaths = 256;
 // A decided value in BodyScrubber::pending_ (no value begins there: it is past any body).
 constexpr uint64_t kResolved = UINT64_MAX;
+// AWS event-stream: total length, headers length and prelude CRC; then headers, payload and the
+// message CRC. The largest message is the replay framer's (the bytes held wait for it whole).
+constexpr uint64_t kPrelude = 12;
+constexpr uint64_t kOverhead = kPrelude + 4;
+const uint64_t kMaxMessage = FramingLimits().max_frame_bytes;
 
 int HexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -40,8 +47,8 @@ void AppendUtf8(uint32_t code_point, std::string* out) {
 
 }  // namespace
 
-BodyScrubber::BodyScrubber(const SecretScrubber& scrubber)
-    : scrubber_(scrubber), raw_matcher_(scrubber) {}
+BodyScrubber::BodyScrubber(const SecretScrubber& scrubber, Framing framing)
+    : scrubber_(scrubber), framing_(framing), raw_matcher_(scrubber) {}
 
 void BodyScrubber::Push(std::string_view read) {
   out_.Append(read);
@@ -52,6 +59,10 @@ void BodyScrubber::Push(std::string_view read) {
     return;
   }
   raw_.Append(read);
+  if (framing_ == Framing::kAwsEventStream) {
+    ScanMessages(false);
+    return;
+  }
   raw_matcher_.Feed(read, [this](uint64_t begin, uint64_t end) {
     out_.Mask(begin, end);
     work_ += end - begin;
@@ -61,16 +72,26 @@ void BodyScrubber::Push(std::string_view read) {
 }
 
 void BodyScrubber::Finish() {
-  if (scrubber_.longest() != 0) ScanLines(true);
+  if (scrubber_.longest() != 0) {
+    if (framing_ == Framing::kAwsEventStream) {
+      ScanMessages(true);
+    } else {
+      ScanLines(true);
+    }
+  }
   for (auto& [node, path] : paths_) {
     path.stream.Finish();
     Resolve(path);
   }
+  FixCrcs();  // every value is decided now
   scanned_ = end_;
 }
 
 uint64_t BodyScrubber::Ready() const {
-  return pending_.empty() ? scanned_ : std::min(scanned_, pending_.front());
+  uint64_t ready = pending_.empty() ? scanned_ : std::min(scanned_, pending_.front());
+  // A message's CRC covers all of it: none of its bytes goes before the CRC is rewritten.
+  if (!messages_.empty()) ready = std::min(ready, messages_.front().begin);
+  return ready;
 }
 
 bool BodyScrubber::FrameReady() const {
@@ -108,7 +129,10 @@ void BodyScrubber::ScanLines(bool final) {
       next = eol + 1 + ((At(eol) == '\r' && eol + 1 < end_ && At(eol + 1) == '\n') ? 1 : 0);
     }
     constexpr std::string_view kData = "data:";
-    if (eol - scanned_ >= kData.size() && raw_.View(scanned_, scanned_ + kData.size()) == kData) {
+    if (framing_ == Framing::kNdjson) {
+      ScanJson(scanned_, eol);  // each line is one JSON value
+    } else if (eol - scanned_ >= kData.size() &&
+               raw_.View(scanned_, scanned_ + kData.size()) == kData) {
       uint64_t value = scanned_ + kData.size();
       if (value < eol && At(value) == ' ') ++value;
       ScanJson(value, eol);
@@ -116,6 +140,72 @@ void BodyScrubber::ScanLines(bool final) {
     scanned_ = next;
   }
   raw_.DropTo(scanned_);
+}
+
+uint32_t BodyScrubber::Be32(uint64_t offset) const {
+  uint32_t value = 0;
+  for (uint64_t k = offset; k < offset + 4; ++k) value = value << 8 | static_cast<uint8_t>(At(k));
+  return value;
+}
+
+void BodyScrubber::ScanMessages(bool final) {
+  const bool was_opaque = opaque_;
+  while (!opaque_ && end_ - scanned_ >= kPrelude) {
+    const uint64_t total = Be32(scanned_);
+    const uint64_t headers = Be32(scanned_ + 4);
+    if (total < kOverhead || total > kMaxMessage || headers > total - kOverhead) {
+      opaque_ = true;  // the replay's framer stops here too
+      break;
+    }
+    if (end_ - scanned_ < total) break;  // the message is not whole yet
+    const uint64_t begin = scanned_;
+    const uint64_t crc_at = begin + total - 4;
+    Message message{begin, begin + total, false};
+    message.crc_valid = framing::Crc32(0, raw_.View(begin, crc_at)) == Be32(crc_at);
+    // Secrets whole in the headers or the payload; a secret cannot span two messages in the
+    // bytes (a prelude lies between), only in the payloads' JSON values (ScanJson).
+    SecretMatcher matcher(scrubber_);
+    const uint64_t from = begin + kPrelude;
+    matcher.Feed(raw_.View(from, crc_at), [&](uint64_t mask_begin, uint64_t mask_end) {
+      out_.Mask(from + mask_begin, from + mask_end);
+      work_ += mask_end - mask_begin;
+    });
+    work_ += 2 * total;  // the CRC check and the match
+    messages_.push_back(message);
+    ScanJson(from + headers, crc_at);
+    scanned_ = message.end;
+  }
+  if (final && scanned_ < end_) opaque_ = true;  // cut inside a message
+  if (opaque_ && !was_opaque) opaque_from_ = opaque_fed_ = scanned_;
+  if (opaque_) ScanOpaque(final);
+  raw_.DropTo(scanned_);
+  FixCrcs();
+}
+
+void BodyScrubber::ScanOpaque(bool final) {
+  raw_matcher_.Feed(raw_.View(opaque_fed_, end_), [this](uint64_t begin, uint64_t end) {
+    out_.Mask(opaque_from_ + begin, opaque_from_ + end);
+    work_ += end - begin;
+  });
+  work_ += end_ - opaque_fed_;
+  opaque_fed_ = end_;
+  // What the next read may still turn into a secret waits for it.
+  scanned_ = final ? end_ : std::max(scanned_, end_ - raw_matcher_.undecided());
+}
+
+void BodyScrubber::FixCrcs() {
+  while (!messages_.empty()) {
+    const Message& message = messages_.front();
+    if (!pending_.empty() && pending_.front() < message.end) return;  // a value still undecided
+    if (message.crc_valid) {
+      const uint32_t crc = framing::Crc32(0, out_.View(message.begin, message.end - 4));
+      const char bytes[4] = {static_cast<char>(crc >> 24), static_cast<char>(crc >> 16),
+                             static_cast<char>(crc >> 8), static_cast<char>(crc)};
+      out_.Put(message.end - 4, std::string_view(bytes, 4));
+      work_ += message.end - message.begin;
+    }
+    messages_.pop_front();
+  }
 }
 
 // A forgiving tokenizer, not a validator: it follows objects and arrays to name each string

@@ -16,6 +16,16 @@
 // every string value in it decided (a value ending like the start of a secret waits for the
 // next value at its path). Without secrets every frame is ready at once.
 //
+// The body's framing (what the replay will read it as) says where the JSON is: SSE `data:`
+// lines, every NDJSON line (Ollama's deltas are lines of their own, not `data:` lines), the
+// payloads of AWS event-stream messages. Event-stream is binary and checksummed, so there the
+// unit is a whole message instead of a line: only its headers and payload are masked (never its
+// prelude or CRCs, where a byte matching a secret's is chance), and once every mask in it is
+// decided its message CRC is computed again over the masked bytes; otherwise the replay's framer
+// refused the first masked message as corrupt. A message whose CRC was wrong as received keeps
+// it, so the replay fails where the live stream did. Bytes that are no message (impossible
+// lengths, a body cut inside one) are masked as plain bytes.
+//
 // The cost is linear in the body however the reads split it (a server controls both): each byte
 // is matched against the secrets once, the search for a line's end resumes where the last read
 // left it, each complete line is decoded once, and frames are taken from the front of a ByteQueue.
@@ -32,13 +42,14 @@
 #include <vector>
 
 #include "cli/secret_scrubber.h"
+#include "llmstream/framing.h"
 
 namespace llmstream::cli {
 
 class BodyScrubber {
  public:
-  // `scrubber` must outlive this.
-  explicit BodyScrubber(const SecretScrubber& scrubber);
+  // `scrubber` must outlive this. `framing`: the body's, as the replay will read it.
+  explicit BodyScrubber(const SecretScrubber& scrubber, Framing framing = Framing::kSse);
 
   void Push(std::string_view read);
   // The body ended: everything becomes ready.
@@ -75,7 +86,19 @@ class BodyScrubber {
     uint32_t node = kUnknownNode;  // the path's node up to this level's key or index
   };
 
+  // An event-stream message scanned whose CRC is not rewritten yet.
+  struct Message {
+    uint64_t begin = 0, end = 0;
+    bool crc_valid = false;  // as received: only a right CRC is computed again
+  };
+
   void ScanLines(bool final);
+  void ScanMessages(bool final);
+  // Masks [scanned_, end_) as plain bytes (event-stream bytes that are no message).
+  void ScanOpaque(bool final);
+  // Rewrites the CRC of each message at the front whose masks are all decided.
+  void FixCrcs();
+  uint32_t Be32(uint64_t offset) const;
   void ScanJson(uint64_t begin, uint64_t end);
   // The node of the path `stack` names (with "..." when the value is deeper than kMaxDepth).
   uint32_t PathNode(std::vector<Level>* stack, bool too_deep);
@@ -86,12 +109,18 @@ class BodyScrubber {
   char At(uint64_t offset) const { return raw_.At(offset); }
 
   const SecretScrubber& scrubber_;
+  const Framing framing_;
   SecretMatcher raw_matcher_;  // secrets whole in the bytes (cut by the reads at most)
-  ByteQueue raw_;              // the bytes not scanned yet, as read
-  ByteQueue out_;              // the bytes not taken yet, secrets masked
-  uint64_t end_ = 0;           // bytes pushed
-  uint64_t scanned_ = 0;       // the complete lines before this were scanned
-  uint64_t searched_ = 0;      // the line from scanned_ on has no line break before this
+  // Event-stream: the messages whose CRC waits for masks, oldest first (frames wait for them).
+  std::deque<Message> messages_;
+  bool opaque_ = false;       // event-stream: the rest of the body is no message
+  uint64_t opaque_from_ = 0;  // where it began: raw_matcher_'s offsets count from there
+  uint64_t opaque_fed_ = 0;   // raw_matcher_ was fed the bytes before this
+  ByteQueue raw_;             // the bytes not scanned yet, as read
+  ByteQueue out_;             // the bytes not taken yet, secrets masked
+  uint64_t end_ = 0;          // bytes pushed
+  uint64_t scanned_ = 0;      // the complete lines before this were scanned
+  uint64_t searched_ = 0;     // the line from scanned_ on has no line break before this
   std::deque<uint64_t> frame_ends_;
   // A path is named like ".choices[0].delta.content"; equal names share a stream. The names are
   // a trie of their bytes (node 0: ""), so that a value's path is its parent's node extended by

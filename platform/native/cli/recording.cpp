@@ -157,8 +157,9 @@ std::optional<std::string_view> NextLine(std::string_view* rest) {
 
 }  // namespace
 
-RecordingWriter::RecordingWriter(std::FILE* file, std::string path, const SecretScrubber& scrubber)
-    : file_(file), path_(std::move(path)), scrubber_(scrubber) {}
+RecordingWriter::RecordingWriter(std::FILE* file, std::string path, const SecretScrubber& scrubber,
+                                 WireApi api)
+    : file_(file), path_(std::move(path)), scrubber_(scrubber), api_(api) {}
 
 RecordingWriter::~RecordingWriter() {
   if (file_ != nullptr) std::fclose(file_);
@@ -192,7 +193,7 @@ std::unique_ptr<RecordingWriter> RecordingWriter::Open(const std::string& path,
     close(fd);
     return nullptr;
   }
-  std::unique_ptr<RecordingWriter> writer(new RecordingWriter(file, path, scrubber));
+  std::unique_ptr<RecordingWriter> writer(new RecordingWriter(file, path, scrubber, header.api));
   writer->Write(std::string(kRecordingMagic) + "\n");
   writer->Write(scrubber.Scrubbed(HeaderJson(header).dump()) + "\n");
   return writer;
@@ -238,6 +239,12 @@ void RecordingWriter::Attempt(int attempt, const HttpRequest& redacted, double m
 void RecordingWriter::Response(int status, const HeaderList& headers, double ms) {
   json record = {{"ms", RoundMs(ms)}, {"status", status}, {"headers", HeadersJson(headers, true)}};
   Record("#response", record.dump());
+  // The body is scrubbed in the framing the replay's Session will pick from the same headers
+  // (a Content-Type no framing fits: as SSE lines).
+  if (frame_ms_.empty()) {
+    const std::optional<Framing> framing = FramingFor(api_, FindHeader(headers, "content-type"));
+    body_ = std::make_unique<BodyScrubber>(scrubber_, framing.value_or(Framing::kSse));
+  }
 }
 
 void RecordingWriter::Body(std::string_view bytes, double ms) {

@@ -29,7 +29,9 @@
 // through the SecretScrubber (same-length masking, so byte counts stay right). An attempt's
 // frames go through one BodyScrubber, so a key split across reads, or across the model's deltas,
 // is masked too: a frame that a later read may still change is written when that read (or the
-// attempt's end) decides it.
+// attempt's end) decides it. The BodyScrubber reads the body in the framing the replay will
+// (the API and the response's Content-Type): an AWS event-stream message that had a secret
+// masked gets its CRC computed again, so the replay accepts it.
 // The file is created readable by its owner only (0600; an existing file is set to 0600): it
 // holds the prompt and the answer.
 #pragma once
@@ -112,7 +114,7 @@ class RecordingWriter {
   bool Close(std::string* error);
 
  private:
-  RecordingWriter(std::FILE* file, std::string path, const SecretScrubber& scrubber);
+  RecordingWriter(std::FILE* file, std::string path, const SecretScrubber& scrubber, WireApi api);
   void Write(std::string_view bytes);
   void Record(std::string_view tag, const std::string& json);
   // Writes the frames the BodyScrubber has decided (all of them when `all`).
@@ -121,6 +123,7 @@ class RecordingWriter {
   std::FILE* file_;
   std::string path_;
   const SecretScrubber& scrubber_;
+  WireApi api_;  // with the Content-Type, the framing of the bodies
   bool failed_ = false;
   bool attempt_open_ = false;           // an attempt without its "#end" yet
   std::unique_ptr<BodyScrubber> body_;  // the current attempt's frames

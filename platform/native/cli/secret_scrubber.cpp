@@ -93,6 +93,10 @@ void ByteQueue::Mask(uint64_t begin, uint64_t end) {
             bytes_.begin() + static_cast<std::ptrdiff_t>(end - first_), '*');
 }
 
+void ByteQueue::Put(uint64_t at, std::string_view bytes) {
+  std::copy(bytes.begin(), bytes.end(), bytes_.begin() + static_cast<std::ptrdiff_t>(at - first_));
+}
+
 void ByteQueue::DropTo(uint64_t offset) {
   front_ = std::max(front_, offset);
   const auto dropped = static_cast<size_t>(front_ - first_);

@@ -135,6 +135,8 @@ class ByteQueue {
   char At(uint64_t offset) const { return bytes_[static_cast<size_t>(offset - first_)]; }
   // Overwrites the bytes of [begin, end) that are still held with '*'.
   void Mask(uint64_t begin, uint64_t end);
+  // Overwrites the bytes from `at` with `bytes` (front() <= at, at + size <= back()).
+  void Put(uint64_t at, std::string_view bytes);
   // The bytes before `offset` are not needed any more.
   void DropTo(uint64_t offset);
   // The bytes from front() to `end`, dropped.
