@@ -95,6 +95,35 @@ function comparable(chunks) {
   });
 }
 
+/** Every `index` and `block` number anywhere in `value` (a chunk, its toolCall, a completion). */
+function indexes(value, where, out = []) {
+  if (value === null || typeof value !== 'object') return out;
+  for (const [key, member] of Object.entries(value)) {
+    if ((key === 'index' || key === 'block') && typeof member === 'number') out.push([`${where}.${key}`, member]);
+    else indexes(member, `${where}.${key}`, out);
+  }
+  return out;
+}
+
+// The wasm boundary and the relay carry indexes as int32: an index the core keeps above
+// INT32_MAX (Cohere's tool plan block was UINT32_MAX) came out as -1 in chunks and relay events.
+describe("the package's chunks and relay events carry no negative index or block", () => {
+  for (const file of FILES) {
+    test(file, async () => {
+      const body = readFileSync(path.join(FIXTURES, file));
+      const chunks = await directChunks(file, body, [body.length]);
+      assert.ok(chunks.length > 2);
+      const found = chunks.flatMap((chunk, i) => indexes(chunk, `chunk ${i} (${chunk.type})`));
+      assert.ok(found.length > 0);
+      assert.deepEqual(found.filter(([, n]) => !(Number.isInteger(n) && n >= 0)), []);
+      const bytes = encode(chunks);
+      assert.doesNotMatch(bytes, /"(index|block)":-/);
+      const decoded = decode(Buffer.from(bytes), [bytes.length]).chunks;
+      assert.deepEqual(decoded.flatMap((chunk, i) => indexes(chunk, `${i}`)).filter(([, n]) => n < 0), []);
+    });
+  }
+});
+
 describe('the C++ and the package write the same relay bytes and read each other', () => {
   for (const file of FILES) {
     test(file, async () => {
