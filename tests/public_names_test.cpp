@@ -79,11 +79,12 @@ TEST(PublicNames, OneParserOfWireApiNames) {
 }
 
 TEST(PublicNames, EveryProviderHasOneNameInEnumOrder) {
-  // abi_gen walks 0..255 and keeps the named values: the npm package's PROVIDERS.
+  // abi_gen walks 0..255 and keeps the named values but "relay": the npm package's PROVIDERS
+  // (the package reads a relay with its own client, before any wasm module).
   EXPECT_EQ(NamedValues<Provider>(256, &ProviderName),
             (std::vector<std::string>{"openai", "anthropic", "groq", "openrouter", "compatible",
                                       "local", "gemini", "bedrock", "ollama", "cohere", "mistral",
-                                      "deepseek", "azure", "xai"}));
+                                      "deepseek", "azure", "xai", "relay"}));
 }
 
 TEST(PublicNames, ProviderDefaults) {

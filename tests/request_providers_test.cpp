@@ -22,18 +22,20 @@ constexpr Provider kNewProviders[] = {Provider::kGemini, Provider::kBedrock, Pro
 
 TEST(RequestProviderTable, EveryValueHasOneNameThatParsesBack) {
   std::set<std::string> names;
-  for (int v = 0; v < 14; ++v) {
+  for (int v = 0; v < kProviderCount; ++v) {
     const auto provider = static_cast<Provider>(v);
     const std::string name(ProviderName(provider));
     EXPECT_NE(name, "unknown") << v;
     EXPECT_TRUE(names.insert(name).second) << name;
     EXPECT_EQ(ParseProvider(name), provider) << name;
   }
-  EXPECT_EQ(ProviderName(static_cast<Provider>(14)), "unknown");
+  EXPECT_EQ(ProviderName(static_cast<Provider>(kProviderCount)), "unknown");
   EXPECT_EQ(ProviderName(static_cast<Provider>(255)), "unknown");
   EXPECT_EQ(ParseProvider("unknown"), std::nullopt);
   EXPECT_EQ(static_cast<int>(Provider::kGemini), 6);
   EXPECT_EQ(static_cast<int>(Provider::kXai), 13);
+  EXPECT_EQ(static_cast<int>(Provider::kRelay), 14);
+  EXPECT_EQ(kProviderCount, 15);
 }
 
 TEST(RequestProviderTable, AliasesAndCase) {

@@ -62,6 +62,14 @@ std::vector<std::pair<int, std::string_view>> Values(int limit, std::string_view
   return out;
 }
 
+// Leaves out the value named "relay" (Provider::kRelay, WireApi::kRelay): the npm package reads a
+// relay in JS (npm/src/relay/client.js) before any module is chosen, and no module takes it.
+std::vector<std::pair<int, std::string_view>> WithoutRelay(
+    std::vector<std::pair<int, std::string_view>> values) {
+  std::erase_if(values, [](const auto& value) { return value.second == "relay"; });
+  return values;
+}
+
 std::string_view MetadataFormatName(MetadataFormat format) {
   switch (format) {
     case MetadataFormat::kString:
@@ -210,7 +218,9 @@ void Generate(Out* out) {
            << "  readonly jsClass: string;\n}[];\n";
 
   // Providers and wire APIs.
-  const auto apis = Values<WireApi>(256, &WireApiName);
+  // The relay (provider and API "relay") is the package's own JS client, not a module's provider:
+  // its tables stay as the modules read them (WithoutRelay).
+  const auto apis = WithoutRelay(Values<WireApi>(256, &WireApiName));
   out->js
       << "/** WireApi names (llmstream/request.h). */\nexport const WIRE_APIS = Object.freeze([";
   out->dts << "export type WireApiName =";
@@ -265,7 +275,7 @@ void Generate(Out* out) {
          "const PROVIDERS = Object.freeze([\n";
   out->dts << "export type ProviderName =";
   bool first = true;
-  for (const auto& [value, name] : Values<Provider>(256, &ProviderName)) {
+  for (const auto& [value, name] : WithoutRelay(Values<Provider>(256, &ProviderName))) {
     const auto provider = static_cast<Provider>(value);
     ProviderConfig config;
     config.provider = provider;
@@ -289,7 +299,7 @@ void Generate(Out* out) {
   out->dts << ";\n/** The other names providers go by (PROVIDERS alias). */\nexport type "
               "ProviderAlias =";
   first = true;
-  for (const auto& [value, name] : Values<Provider>(256, &ProviderName)) {
+  for (const auto& [value, name] : WithoutRelay(Values<Provider>(256, &ProviderName))) {
     const std::string_view alias = ProviderAlias(static_cast<Provider>(value));
     if (alias.empty()) continue;
     out->dts << (first ? " " : " | ") << Quote(alias);

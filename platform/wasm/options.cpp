@@ -346,7 +346,8 @@ void Parse(const json& root, SessionOptions* o, std::string* problem) {
   if (const json* v = f.Find("provider")) {
     if (!v->is_string()) return f.Fail("provider", "a string");
     std::optional<Provider> provider = ParseProvider(v->get_ref<const std::string&>());
-    if (!provider) {
+    // A relay is read by the package's own client (npm/src/relay/client.js), never by a module.
+    if (!provider || *provider == Provider::kRelay) {
       return f.Fail("provider", "a provider name (PROVIDERS: openai, anthropic, gemini, ...)");
     }
     o->provider.provider = *provider;

@@ -7,6 +7,9 @@
 #include "framing/framer.h"
 #include "framing/media_type.h"
 #include "providers/more_dialects.h"
+#include "relay/relay_completion.h"
+#include "relay/relay_dialect.h"
+#include "relay/relay_requests.h"
 
 namespace llmstream {
 
@@ -28,5 +31,27 @@ std::optional<Framing> OtherFramingFor(WireApi /*api*/, std::string_view /*type*
 bool MoreDialectsBuiltIn() { return false; }
 
 std::unique_ptr<Dialect> MakeMoreDialect(WireApi /*api*/, Provider /*provider*/) { return nullptr; }
+
+// A page reads a relay with the npm package's own client (npm/src/relay/client.js): no relay
+// stream here (BuildRequest refuses provider kRelay: sse_only_requests.cpp), so nothing calls
+// these.
+std::unique_ptr<Dialect> MakeRelayDialect() { return nullptr; }
+
+namespace relay_internal {
+
+HttpRequest ResumeRequest(const ProviderConfig& /*config*/, std::string_view /*stream_id*/,
+                          std::optional<uint64_t> /*last_event_id*/) {
+  return {};
+}
+HttpRequest CancelRequest(const ProviderConfig& /*config*/, std::string_view /*stream_id*/) {
+  return {};
+}
+bool OverlayCompletionFacts(std::string_view /*json*/, Completion* /*completion*/) { return false; }
+Error RefusalError(int /*status*/, const HeaderList& /*headers*/, std::string_view /*body*/,
+                   std::optional<int64_t> /*unix_now*/) {
+  return {};
+}
+
+}  // namespace relay_internal
 
 }  // namespace llmstream

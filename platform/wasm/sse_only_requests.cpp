@@ -37,6 +37,11 @@ bool BuildCohereBody(const ProviderConfig& /*config*/, const CompletionRequest& 
   return NotInWebBuild(WireApi::kCohereChat, error);
 }
 
+// The relay codec is left out too (core/src/relay/): the npm package posts to a relay itself.
+bool BuildRelayBody(const CompletionRequest& /*request*/, Json* /*body*/, Error* error) {
+  return NotInWebBuild(WireApi::kRelay, error);
+}
+
 void ReadGoogleStatus(const Json& /*error*/, std::string* /*status*/, std::string* /*reason*/,
                       std::optional<int64_t>* /*retry_delay_ms*/) {}
 

@@ -306,7 +306,12 @@ describe('providers: every one of the table', () => {
       assert.ok(line.includes(p.keyVariable), `${p.name}: ${p.keyVariable}`);
       assert.equal(line.includes('(optional)'), !p.keyRequired, `${p.name}: key optional or not`);
     }
-    assert.equal(table.split('\n').filter((l) => /^ {2}\S/.test(l)).length, PROVIDERS.length);
+    // And the relay, which the CLI reads itself (the npm package's PROVIDERS leave it out: its
+    // own JS client reads a relay).
+    const relay = lines.findIndex((l) => l.startsWith('  relay '));
+    assert.ok(relay >= 0 && lines[relay].includes('LLMSTREAM_RELAY_TOKEN (optional)'), table);
+    assert.match(lines[relay + 1], /needs --base-url/);
+    assert.equal(table.split('\n').filter((l) => /^ {2}\S/.test(l)).length, PROVIDERS.length + 1);
     for (const api of WIRE_APIS) assert.ok(stdout.includes(api), `--help lacks --api ${api}`);
     // The short names ('chat', 'messages'): neither the name nor its dashed spelling.
     const short = Object.entries(WIRE_API_SPELLINGS).filter(([s, api]) => s.replaceAll('-', '_') !== api);

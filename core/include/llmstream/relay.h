@@ -139,41 +139,23 @@ class RelayDecoder {
   // End of body: a stream without its terminal event gives a kError of kTruncated (kCut).
   std::span<const Event> Finish();
 
-  RelayEnd end() const { return end_; }
+  RelayEnd end() const;
   // Why the stream failed (end() kError, kBroken or kCut); code kNone otherwise.
-  const Error& error() const { return error_; }
+  const Error& error() const;
   // From `start` (empty until it came, and in a resume).
-  std::string_view stream_id() const { return stream_id_; }
-  std::string_view model() const { return model_; }
+  std::string_view stream_id() const;
+  std::string_view model() const;
   // The id of the last event read (the Last-Event-ID of a resume), none before the first.
-  std::optional<uint64_t> last_event_id() const { return last_id_; }
+  std::optional<uint64_t> last_event_id() const;
   // The `completion` member of the terminal event (`done`, or `error`: what was assembled before
   // the failure), as JSON ("" when there was none).
-  std::string_view completion_json() const { return completion_; }
+  std::string_view completion_json() const;
 
  private:
+  // The parser, the reader (core/src/relay/relay_reader.h, which the relay dialect of provider
+  // kRelay shares) and the events of the current Feed.
   class Sink;
-  friend class Sink;
-  void OnEvent(const SseEvent& event);
-  void Break(ErrorCode code, std::string message);
-  void DecodeChunk(std::string_view type, std::string_view data);
-
-  RelayDecoderOptions options_;
   std::unique_ptr<Sink> sink_;
-  std::unique_ptr<SseParser> parser_;
-  RelayEnd end_ = RelayEnd::kOpen;
-  Error error_;
-  std::string stream_id_;
-  std::string model_;
-  std::optional<uint64_t> last_id_;
-  std::string completion_;
-  // The events of the current Feed and what they point to (cleared at the next Feed).
-  std::vector<Event> events_;
-  std::deque<std::string> strings_;
-  std::deque<Usage> usages_;
-  std::deque<Cost> costs_;
-  std::deque<Error> errors_;
-  std::deque<RetryInfo> retries_;
 };
 
 }  // namespace llmstream

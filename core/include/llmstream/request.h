@@ -50,6 +50,9 @@ enum class Provider : uint8_t {
   kAzure = 12,      // Azure OpenAI: needs base_url (the resource endpoint); the model names the
                     // deployment; `api-key` header
   kXai = 13,        // xAI (Chat Completions)
+  kRelay = 14,      // an app's relay (docs/relay-protocol.md): base_url is the relay's URL, used as
+                    // it is; api_key, when set, is the app's own token for it (sent as
+                    // `Authorization: Bearer`), never a provider key: the relay holds that
 };
 
 // Which wire protocol the body and the response stream use. Independent of Provider because
@@ -65,23 +68,25 @@ enum class WireApi : uint8_t {
   kOllamaChat = 5,             // POST {base}/api/chat (Ollama's native API, NDJSON)
   kOllamaGenerate = 6,         // POST {base}/api/generate (Ollama's native API, NDJSON)
   kCohereChat = 7,             // POST {base}/v2/chat (Cohere v2)
+  kRelay = 8,                  // POST {base} as it is: an app's relay (docs/relay-protocol.md)
 };
 
 // Stable lower-case names: "openai", "anthropic", "groq", "openrouter", "compatible", "local",
-// "gemini", "bedrock", "ollama", "cohere", "mistral", "deepseek", "azure", "xai"; "unknown" for a
-// value outside the enum.
+// "gemini", "bedrock", "ollama", "cohere", "mistral", "deepseek", "azure", "xai", "relay";
+// "unknown" for a value outside the enum.
 std::string_view ProviderName(Provider provider);
 // Accepts the names above (any case) plus "openai-compatible" for kCompatible and "google" for
 // kGemini.
 std::optional<Provider> ParseProvider(std::string_view name);
 // How many providers there are: the values 0 .. kProviderCount - 1 are all named, in the order
 // of the provider table (the CLI lists them from it in --help and its errors).
-inline constexpr uint8_t kProviderCount = 14;
+inline constexpr uint8_t kProviderCount = 15;
 // The one more name ParseProvider accepts for `provider` ("openai-compatible", "google"); "" for
 // none.
 std::string_view ProviderAlias(Provider provider);
 // "chat_completions", "responses", "anthropic_messages", "gemini_generate_content",
-// "bedrock_converse", "ollama_chat", "ollama_generate", "cohere_chat".
+// "bedrock_converse", "ollama_chat", "ollama_generate", "cohere_chat", "relay" (the one API of
+// provider kRelay, whose body is the npm package's request: relay_body.cpp).
 std::string_view WireApiName(WireApi api);
 // The names above, their dashed spellings ("chat-completions", "bedrock-converse", ...), plus the
 // short names of kWireApiShortNames. The one parser of API names: the CLI's --api and the npm
@@ -98,7 +103,8 @@ inline constexpr std::array<WireApiShortName, 2> kWireApiShortNames = {
 // "llama-3.3-70b-versatile", "openai/gpt-4o-mini", "local-echo", "gemini-2.5-flash",
 // "us.anthropic.claude-haiku-4-5-20251001-v1:0" (Bedrock), "llama3.2" (Ollama),
 // "command-a-03-2025", "mistral-small-latest", "deepseek-v4-flash", "grok-4-1-fast-non-reasoning";
-// "" for kCompatible (any server) and kAzure (the deployment): the caller must name one. The CLI,
+// "" for kCompatible (any server) and kAzure (the deployment): the caller must name one; "" for
+// kRelay too, where an empty model is sent as none (the relay's default model). The CLI,
 // the npm package and the C++ client share this table.
 std::string_view DefaultModel(Provider provider);
 
@@ -106,8 +112,9 @@ std::string_view DefaultModel(Provider provider);
 // SDK reads): OPENAI_API_KEY, ANTHROPIC_API_KEY, GROQ_API_KEY, OPENROUTER_API_KEY,
 // GEMINI_API_KEY, AWS_BEARER_TOKEN_BEDROCK (a Bedrock API key; AWS credentials have their own
 // variables: ProviderConfig::aws_credentials), OLLAMA_API_KEY, CO_API_KEY, MISTRAL_API_KEY,
-// DEEPSEEK_API_KEY, AZURE_OPENAI_API_KEY, XAI_API_KEY; LLMSTREAM_API_KEY for kCompatible and
-// kLocal. The core never reads it: the CLI and the npm package do, and name it in errors.
+// DEEPSEEK_API_KEY, AZURE_OPENAI_API_KEY, XAI_API_KEY; LLMSTREAM_RELAY_TOKEN (the app's token) for
+// kRelay; LLMSTREAM_API_KEY for kCompatible and kLocal. The core never reads it: the CLI and the
+// npm package do, and name it in errors.
 std::string_view ApiKeyVariable(Provider provider);
 
 // Whether the provider's own server refuses requests without a key (hosted providers); local,

@@ -42,6 +42,17 @@
 // kSchemaMismatch (the message names the choice when n > 1, and the JSON path) instead of kDone,
 // the answer kept. A choice with a refusal and no text is not checked.
 //
+// Relays (provider kRelay, docs/relay-protocol.md). The relay already retried the provider and
+// estimated usage, so once the relay named the stream nothing is sent twice: an `error` event
+// ends the session as it is (no retry, no continuation), and a cut (the body ended without a
+// terminal event, a transport error, a timeout) is resumed instead of retried: the next kSend,
+// kRelayRetryMs later, is GET <base_url>?stream=<id> with Last-Event-ID, whose body goes on with
+// the same events (no kRetry is shown: the caller sees one unbroken stream). A 502, 503 or 504
+// answer to a resume is a cut too; after RetryPolicy::max_retries resumes in a row without a new
+// event, the cut's error ends the session. A 204 answer (the relay's stream ended and its end was
+// missed) ends it with kTruncated. Before the relay named the stream (a refusal, a 503 from a
+// relay without room), the POST is retried by the RetryPolicy as any request.
+//
 // The platform must drop any callback of a transfer it was told to abort (kAbortTransfer), and
 // must report each transfer's end exactly once (OnEnd or OnTransportError). Calls that do not fit
 // the current state (body bytes without a transfer, a second OnEnd ...) are ignored.
@@ -195,6 +206,13 @@ class Session {
   bool output_started() const;           // output reached the caller (in any attempt)
   int64_t first_output_ms() const;       // when output first reached the caller, -1 until then
   const ResponseInfo& response() const;  // the current or last attempt
+
+  // Provider kRelay: the DELETE that tells the relay to stop the upstream request
+  // (docs/relay-protocol.md, "Cancelling"), once the relay named the stream (its
+  // Llmstream-Relay-Stream header or `start`) and as long as no terminal event came: a platform
+  // sends it, best effort, after Cancel, or when its caller drops a stream that is not done.
+  // nullopt otherwise, and for every other provider.
+  std::optional<HttpRequest> relay_cancel_request() const;
 
  private:
   friend struct session_internal::Access;

@@ -76,6 +76,14 @@ class Assembler {
 
   // The body ended without the provider's terminal signal.
   void MarkTruncated() { completion_.truncated = true; }
+  // Lets f(Completion&) add to the finished result what no event carried (a relay's completion:
+  // relay/relay_completion.h). The long strings are completed first, so no pending tail refers to
+  // what f changes; no event may be applied after it.
+  template <typename F>
+  void Amend(F&& f) {
+    result();
+    f(completion_);
+  }
 
   // Most warnings kept in Completion::warnings; later ones are counted in the last entry.
   static constexpr size_t kMaxWarnings = 64;

@@ -61,6 +61,7 @@ Framing DefaultFraming(WireApi api) {
     case WireApi::kAnthropicMessages:
     case WireApi::kGeminiGenerateContent:
     case WireApi::kCohereChat:
+    case WireApi::kRelay:
       break;
   }
   return Framing::kSse;

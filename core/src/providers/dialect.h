@@ -6,6 +6,7 @@
 
 #include "llmstream/request.h"
 #include "llmstream/sse_parser.h"
+#include "relay/relay_cursor.h"
 #include "stream/emitter.h"
 
 namespace llmstream {
@@ -50,6 +51,10 @@ class Dialect {
   // Dialects that memoize chunk shapes (json/chunk_template.h) switch the shortcut off here, so
   // tests can prove it changes nothing.
   virtual void set_fast_path(bool enabled) {}
+
+  // The relay dialect's position in its stream (the Session resumes and cancels from it);
+  // nullptr for every provider's own dialect.
+  virtual RelayCursor* relay_cursor() { return nullptr; }
 };
 
 std::unique_ptr<Dialect> MakeDialect(WireApi api, Provider provider);

@@ -2,6 +2,7 @@
 #include "providers/dialect.h"
 #include "providers/more_dialects.h"
 #include "providers/openai_chat.h"
+#include "relay/relay_dialect.h"
 
 namespace llmstream {
 
@@ -11,6 +12,8 @@ std::unique_ptr<Dialect> MakeDialect(WireApi api, Provider provider) {
       return MakeAnthropicDialect();
     case WireApi::kChatCompletions:
       return MakeOpenAIChatDialect(provider);
+    case WireApi::kRelay:
+      return MakeRelayDialect();
     case WireApi::kResponses:
     case WireApi::kGeminiGenerateContent:
     case WireApi::kBedrockConverse:

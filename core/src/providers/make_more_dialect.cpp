@@ -19,6 +19,7 @@ std::unique_ptr<Dialect> MakeMoreDialect(WireApi api, Provider /*provider*/) {
     case WireApi::kResponses:
       return MakeResponsesDialect();
     case WireApi::kChatCompletions:
+    case WireApi::kRelay:
     case WireApi::kAnthropicMessages:
       break;
   }

@@ -45,6 +45,9 @@ constexpr ProviderFacts kFacts[kProviderCount + 1] = {
     {"azure", "", kChatCompletions, kApiKey, true, "", "", "AZURE_OPENAI_API_KEY"},
     {"xai", "", kChatCompletions, kBearer, true, "https://api.x.ai/v1",
      "grok-4-1-fast-non-reasoning", "XAI_API_KEY"},
+    // An app's relay (docs/relay-protocol.md): its URL, its model and the provider's key are the
+    // app's; the key here is the app's own token, if it wants one.
+    {"relay", "", kRelay, kBearer, false, "", "", "LLMSTREAM_RELAY_TOKEN"},
     {"unknown", "", kChatCompletions, kBearer, false, "", "", "LLMSTREAM_API_KEY"},
 };
 

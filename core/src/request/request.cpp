@@ -10,6 +10,7 @@
 #include <set>
 
 #include "json/writer.h"
+#include "llmstream/relay.h"
 #include "llmstream/url_redaction.h"
 #include "request/bedrock_request.h"
 #include "request/provider_table.h"
@@ -198,6 +199,8 @@ std::string_view WireApiName(WireApi api) {
       return "ollama_generate";
     case WireApi::kCohereChat:
       return "cohere_chat";
+    case WireApi::kRelay:
+      return "relay";
   }
   return "unknown";
 }
@@ -214,7 +217,7 @@ std::optional<WireApi> ParseWireApi(std::string_view name) {
     }
     return true;
   };
-  for (uint8_t value = 0; value <= static_cast<uint8_t>(WireApi::kCohereChat); ++value) {
+  for (uint8_t value = 0; value <= static_cast<uint8_t>(WireApi::kRelay); ++value) {
     const WireApi api = static_cast<WireApi>(value);
     if (spells(WireApiName(api))) return api;
   }
@@ -271,6 +274,8 @@ Endpoint EndpointOf(WireApi api) {
       return {"/api", true, "/generate"};
     case WireApi::kCohereChat:
       return {"/v2", false, "/chat"};
+    case WireApi::kRelay:  // the relay's URL is the endpoint (BuildUrl)
+      return {"", false, ""};
   }
   return {"", false, ""};
 }
@@ -382,6 +387,10 @@ bool BuildUrl(const ProviderConfig& config, WireApi api, const CompletionRequest
   while (!base.empty() && base.back() == '/') base.pop_back();
 
   std::string path;
+  if (api == WireApi::kRelay) {  // the app's route, as the app wrote it
+    *url = config.base_url;
+    return true;
+  }
   if (config.provider == Provider::kAzure) {
     if (!AzurePath(api, base, request, &path, &query, error)) return false;
     *url = base + path + query;
@@ -432,6 +441,8 @@ std::vector<std::pair<std::string, std::string>> BuildHeaders(const ProviderConf
   const bool ndjson = api == WireApi::kOllamaChat || api == WireApi::kOllamaGenerate;
   headers.emplace_back(lower ? "accept" : "Accept",
                        ndjson ? "application/x-ndjson" : "text/event-stream");
+  if (api == WireApi::kRelay)
+    headers.emplace_back("Llmstream-Relay", std::to_string(kRelayVersion));
   for (const auto& [name, value] : config.headers) SetHeader(&headers, name, value);
   return headers;
 }
@@ -502,7 +513,13 @@ bool ValidateTools(const CompletionRequest& request, Error* error) {
 
 bool Validate(const ProviderConfig& config, WireApi api, const CompletionRequest& request,
               Error* error) {
-  if (request.model.empty()) return Invalid(error, "model is empty");
+  // A relay speaks only its own protocol, and only a relay speaks it.
+  if ((config.provider == Provider::kRelay) != (api == WireApi::kRelay)) {
+    return Invalid(error, "provider '" + std::string(ProviderName(config.provider)) +
+                              "' does not serve " + std::string(WireApiName(api)));
+  }
+  // A relay picks its default model for a request that names none.
+  if (request.model.empty() && api != WireApi::kRelay) return Invalid(error, "model is empty");
   if (request.prompt.empty() && request.messages.empty()) {
     return Invalid(error, "either prompt or messages is required");
   }
@@ -531,10 +548,11 @@ bool Validate(const ProviderConfig& config, WireApi api, const CompletionRequest
   if (request.n < 1)
     return Invalid(error, "n must be at least 1 (got " + std::to_string(request.n) + ")");
   // Chat Completions `n` (not on Groq) and Gemini's candidateCount.
+  // A relay's policy decides (maxChoices).
   const bool several_choices =
       (api == WireApi::kChatCompletions && config.provider != Provider::kGroq &&
        config.provider != Provider::kAnthropic) ||
-      api == WireApi::kGeminiGenerateContent;
+      api == WireApi::kGeminiGenerateContent || api == WireApi::kRelay;
   if (request.n > 1 && !several_choices) {
     return Invalid(error, std::string("n > 1 is not supported by ") +
                               std::string(ProviderName(config.provider)) + " " +
@@ -602,6 +620,12 @@ bool BuildRequest(const ProviderConfig& config, const CompletionRequest& request
       break;
     case WireApi::kCohereChat:
       ok = request_internal::BuildCohereBody(config, request, &body, error);
+      break;
+    case WireApi::kRelay:
+      // The relay writes the provider's body: options only a provider reads are not the
+      // client's to send (the relay refuses them, npm/src/relay/policy.js).
+      if (!extra.is_null()) return Invalid(error, "extra_body_json cannot go through a relay");
+      ok = request_internal::BuildRelayBody(request, &body, error);
       break;
     case WireApi::kBedrockConverse:  // built above
       break;

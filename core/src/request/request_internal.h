@@ -83,6 +83,9 @@ bool BuildOllamaBody(const ProviderConfig& config, WireApi api, const Completion
                      Json* body, Error* error);
 bool BuildCohereBody(const ProviderConfig& config, const CompletionRequest& request, Json* body,
                      Error* error);
+// The body of a relay (docs/relay-protocol.md): the npm package's request fields (relay_body.cpp,
+// left out of the web core module, which reads no relay).
+bool BuildRelayBody(const CompletionRequest& request, Json* body, Error* error);
 // "/models/{model}:streamGenerateContent?alt=sse", or "/{model}:..." for a model given with its
 // collection ("tunedModels/x"), as the Gemini SDKs accept both; alt=sse asks for SSE rather than
 // one streamed JSON array.

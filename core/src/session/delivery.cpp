@@ -65,7 +65,11 @@ bool Session::Impl::PassThrough(std::span<const Event> events, int64_t now_ms) {
   // end the attempt (ProcessStreamEvents).
   if (splicer_.joining() || carrying_) return false;
   for (const Event& event : events) {
-    if (event.kind == EventKind::kError || event.kind == EventKind::kDone) return false;
+    // (A kRetry comes only from a relay's stream: Deliver resets the result for it.)
+    if (event.kind == EventKind::kError || event.kind == EventKind::kDone ||
+        event.kind == EventKind::kRetry) {
+      return false;
+    }
     if (event.kind == EventKind::kToolCallEnd && event.part == Emitter::kArgumentsFromDeltas) {
       return false;  // Emit resolves it from the deltas assembled here
     }
@@ -111,6 +115,11 @@ void Session::Impl::Deliver(const Event& event, int64_t now_ms) {
     // Held-back text must come before whatever follows it in the answer; metadata, usage and
     // keep-alives may overtake it (they do not end the join: they often come before any text).
     if (EndsJoin(event.kind)) FlushSplice();
+  }
+  if (event.kind == EventKind::kRetry && event.retry != nullptr && !event.retry->continuation) {
+    // The relay started its upstream request over: what it sent of the failed attempt no longer
+    // counts, as a direct Session forgets it before its kRetry.
+    assembler_.Reset();
   }
   if (event.kind == EventKind::kUsage && event.usage != nullptr && carrying_) {
     out_.EmitUsage(session_internal::AddUsage(carried_usage_, *event.usage));

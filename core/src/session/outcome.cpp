@@ -27,6 +27,7 @@ void Session::Impl::AttemptFailed(Error error, bool transfer_open,
     error.message = session_internal::MaskKey(std::move(error.message), key);
     error.provider_type = session_internal::MaskKey(std::move(error.provider_type), key);
   }
+  if (api_ == WireApi::kRelay && RelayAttemptFailed(error, transfer_open, now_ms)) return;
   FlushSplice();
   response_.ended_ms = now_ms;
   // After output a plain retry would show the text twice; a continuation would not, so with one
@@ -89,6 +90,7 @@ void Session::Impl::FailFinally(Error error, bool transfer_open, int64_t now_ms)
   if (error.code == ErrorCode::kTruncated) assembler_.MarkTruncated();
   out_.EmitError(error);
   assembler_.Apply(out_.events().back());
+  if (api_ == WireApi::kRelay) RelayAmendResult();
   error_ = std::move(error);
   phase_ = Phase::kFinished;
   abort_pending_ = transfer_open;
@@ -96,6 +98,7 @@ void Session::Impl::FailFinally(Error error, bool transfer_open, int64_t now_ms)
 
 void Session::Impl::Succeeded(int64_t now_ms) {
   FlushSplice();
+  if (api_ == WireApi::kRelay) RelayAmendResult();
   response_.ended_ms = now_ms;
   error_ = Error{};
   phase_ = Phase::kFinished;

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "providers/more_dialects.h"
+#include "relay/relay_requests.h"
 #include "session/response_class.h"
 #include "session/session_access.h"
 #include "session/session_impl.h"
@@ -23,7 +24,9 @@ StreamOptions MakeStreamOptions(const SessionOptions& options, WireApi api, Fram
   stream.framing = framing;
   stream.provider = options.provider.provider;
   stream.model = options.request.model;
-  stream.sse_limits = options.sse_limits;
+  // A relay event is one line as long as the event (RelaySseLimits).
+  stream.sse_limits =
+      api == WireApi::kRelay ? RelaySseLimits(options.sse_limits) : options.sse_limits;
   stream.limits = options.limits;
   stream.prices = options.prices;
   stream.start_ms = start_ms;
@@ -55,6 +58,11 @@ Session::Impl::Impl(SessionOptions options)
       random_state_(options_.random_seed),
       stream_(MakeAttemptStream(options_, api_, DefaultFraming(api_), 0,
                                 /*continuation=*/false)) {
+  if (api_ == WireApi::kRelay) {
+    // The relay continues and estimates upstream itself: its events already say what it did.
+    options_.continuation = false;
+    options_.estimate_usage = false;
+  }
   if (!BuildRequest(options_.provider, options_.request, &attempt_.http, &build_error_) &&
       !build_error_) {
     build_error_.code = ErrorCode::kInvalidRequest;
@@ -124,6 +132,7 @@ SessionStep Session::Impl::Send(int64_t now_ms) {
       return Step(SessionAction::kDone);
     }
   }
+  relay_resuming_ = api_ == WireApi::kRelay && attempt_.http.method == "GET";
   const int attempt = attempts_++;
   response_ = ResponseInfo{};
   response_.sent_ms = now_ms;
@@ -194,6 +203,12 @@ std::span<const Event> Session::Impl::OnResponse(int status, const HeaderList& h
   response_.headers_ms = now_ms;
   unix_now_ = session_internal::UnixNow(headers, options_.unix_ms_at_zero, now_ms);
   response_.rate_limits = session_internal::RateLimits(headers, unix_now_);
+  if (api_ == WireApi::kRelay) {
+    // Named before `start` is read, so that a cancel in between still reaches the stream.
+    const std::optional<std::string_view> id = FindHeader(headers, "llmstream-relay-stream");
+    if (id && relay_stream_id_.empty()) relay_stream_id_ = std::string(*id);
+    if (RelayResumeResponse(status, headers, now_ms)) return out_.events();
+  }
   const std::optional<Framing> framing =
       IsSuccess(status) ? session_internal::ResponseFraming(api_, headers) : std::nullopt;
   if (framing) {
@@ -320,7 +335,9 @@ void Session::Impl::CollectedBodyFailed(bool transfer_open, int64_t now_ms) {
     if (secret != options_.provider.api_key) body = session_internal::MaskKey(body, secret);
   }
   Error error =
-      IsSuccess(response_.status)
+      api_ == WireApi::kRelay && !IsSuccess(response_.status)
+          ? relay_internal::RefusalError(response_.status, headers, body, unix_now_)
+      : IsSuccess(response_.status)
           ? session_internal::ClassifyNotEventStream(options_.provider.provider, api_,
                                                      response_.status, headers, body, unix_now_,
                                                      options_.provider.api_key)
@@ -360,5 +377,8 @@ int Session::attempts() const { return impl_->attempts(); }
 bool Session::output_started() const { return impl_->output_started(); }
 int64_t Session::first_output_ms() const { return impl_->first_output_ms(); }
 const ResponseInfo& Session::response() const { return impl_->response(); }
+std::optional<HttpRequest> Session::relay_cancel_request() const {
+  return impl_->relay_cancel_request();
+}
 
 }  // namespace llmstream

@@ -16,6 +16,7 @@
 #include "llmstream/partial_objects.h"
 #include "llmstream/session.h"
 #include "llmstream/stream.h"
+#include "relay/relay_cursor.h"
 #include "session/splicer.h"
 #include "stream/emitter.h"
 
@@ -41,6 +42,7 @@ class Session::Impl {
   bool output_started() const { return output_started_; }
   int64_t first_output_ms() const { return first_output_ms_; }
   const ResponseInfo& response() const { return response_; }
+  std::optional<HttpRequest> relay_cancel_request() const;
 
  private:
   enum class Phase : uint8_t {
@@ -111,6 +113,20 @@ class Session::Impl {
   // kNone when it fits or the request asks for text.
   Error CheckJsonOutput() const;
 
+  // --- relay_resume.cpp (provider kRelay) ---
+  // Where the relay stream stands; nullptr for other APIs.
+  const RelayCursor* Relay() const;
+  // The stream id the relay gave, by header or `start`; "" before.
+  std::string_view RelayStreamId() const;
+  // A response to a resume (GET): a 2xx event stream goes on in the same Stream; 204, 502-504
+  // end or resume. True when handled here.
+  bool RelayResumeResponse(int status, const HeaderList& headers, int64_t now_ms);
+  // How a relayed attempt that failed ends: resumed after a cut, or for good. False when the relay
+  // named no stream yet (the POST is retried as any request).
+  bool RelayAttemptFailed(Error& error, bool transfer_open, int64_t now_ms);
+  // At the end: what the relay's terminal event says of the result beyond its chunks.
+  void RelayAmendResult();
+
   // --- outcome.cpp ---
   // The attempt failed: retry, continue, or give up. `transfer_open`: the platform must abort it.
   void AttemptFailed(Error error, bool transfer_open, std::optional<bool> server_should_retry,
@@ -169,6 +185,12 @@ class Session::Impl {
   bool carrying_ = false;  // usage / cost events are added to the carried ones
   bool output_started_ = false;
   int64_t first_output_ms_ = -1;
+
+  // --- provider kRelay ---
+  std::string relay_stream_id_;             // from the Llmstream-Relay-Stream header
+  bool relay_resuming_ = false;             // the current attempt is a resume (GET)
+  int relay_resumes_ = 0;                   // resumes in a row without a new event
+  std::optional<uint64_t> relay_position_;  // the last event id when a resume was last sent
 };
 
 }  // namespace llmstream

@@ -151,6 +151,13 @@ class Stream::Impl final : public SseSink, public framing::PayloadShortcut {
   int64_t first_byte_ms() const { return first_byte_ms_; }
   int64_t first_output_ms() const { return first_output_ms_; }
 
+  RelayCursor* relay() const { return dialect_ ? dialect_->relay_cursor() : nullptr; }
+  void ResumeBody() {
+    parser_.Reset();
+    out_.Clear();
+    ended_ = false;
+  }
+
   void Reset() {
     parser_.Reset();
     if (framer_) framer_->Reset();
@@ -333,7 +340,7 @@ class Stream::Impl final : public SseSink, public framing::PayloadShortcut {
       // Last: these insert an event, which moves `event`. The loop then assembles it.
       if (bad_arguments) {
         out_.InsertBadArgumentsWarning(i + 1, event.name, event.id);
-      } else if (event.kind == EventKind::kUsage) {
+      } else if (event.kind == EventKind::kUsage && prices_usage_) {
         InsertCost(i + 1, *event.usage);
       }
     }
@@ -409,6 +416,8 @@ class Stream::Impl final : public SseSink, public framing::PayloadShortcut {
   Emitter out_;
   Assembler assembler_;
   bool assemble_deltas_ = true;  // stream_internal::Access::SetAssembleDeltas
+  // A relay's usage comes with the relay's cost (its kCost follows): priced once, there.
+  const bool prices_usage_ = options_.api != WireApi::kRelay;
   // StreamLimits accounting: output bytes so far, and the assembler's creation count last seen.
   uint64_t completion_bytes_ = 0;
   const uint64_t max_completion_bytes_ =
@@ -449,6 +458,8 @@ void Stream::Reset() { impl_->Reset(); }
 namespace stream_internal {
 
 void Access::SetAssembleDeltas(Stream& stream, bool on) { stream.impl_->set_assemble_deltas(on); }
+RelayCursor* Access::Relay(const Stream& stream) { return stream.impl_->relay(); }
+void Access::ResumeBody(Stream& stream) { stream.impl_->ResumeBody(); }
 
 }  // namespace stream_internal
 

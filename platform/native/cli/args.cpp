@@ -75,7 +75,10 @@ std::string ProviderTable() {
     std::string line = "  " + std::string(ProviderName(provider));
     line.resize(model_column, ' ');
     const std::string_view model = DefaultModel(provider);
-    line += model.empty() ? "needs --model" : std::string(model);
+    // (A relay has a default model of its own.)
+    line += !model.empty()                 ? std::string(model)
+            : provider == Provider::kRelay ? "the relay's"
+                                           : "needs --model";
     line.resize(key_column, ' ');
     line += ApiKeyVariable(provider);
     if (!ApiKeyRequired(provider)) line += " (optional)";
@@ -85,6 +88,7 @@ std::string ProviderTable() {
       notes = "(or " + std::string(ProviderAlias(provider)) + ")";
     if (DefaultBaseUrl(provider).empty())
       notes += (notes.empty() ? "" : "; ") + std::string("needs --base-url");
+    if (provider == Provider::kRelay) notes += " (an app's relay: docs/relay-protocol.md)";
     if (!notes.empty()) table += std::string(model_column, ' ') + notes + "\n";
   }
   return table;
@@ -292,7 +296,9 @@ ParseResult ParseArgs(std::span<const std::string_view> argv) {
 
   // A provider without a default model (compatible: any server; azure: the deployment) or
   // without a default base URL (compatible; azure: the resource endpoint) needs them given.
-  const bool needs_model = args.model.empty() && DefaultModel(args.provider).empty();
+  // (A relay picks its own default model.)
+  const bool needs_model = args.model.empty() && DefaultModel(args.provider).empty() &&
+                           args.provider != Provider::kRelay;
   const bool needs_base_url = args.base_url.empty() && DefaultBaseUrl(args.provider).empty();
   if (args.replay.empty() && (needs_model || needs_base_url)) {
     std::string message = "--provider " + std::string(ProviderName(args.provider)) + " needs " +
@@ -304,6 +310,8 @@ ParseResult ParseArgs(std::span<const std::string_view> argv) {
           " (--base-url: the resource endpoint, https://NAME.openai.azure.com; --model: the "
           "deployment name)";
     }
+    if (args.provider == Provider::kRelay)
+      message += " (the relay's URL, e.g. http://127.0.0.1:3000/api/chat)";
     return {std::nullopt, message};
   }
   if (!args.replay.empty()) {

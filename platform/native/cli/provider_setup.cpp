@@ -73,7 +73,7 @@ std::optional<Setup> MakeSetup(const Args& args, std::string prompt,
 
   CompletionRequest& request = setup.request;
   request.model = args.model.empty() ? std::string(DefaultModel(args.provider)) : args.model;
-  if (request.model.empty()) {
+  if (request.model.empty() && args.provider != Provider::kRelay) {
     *error = "--provider " + std::string(ProviderName(args.provider)) + " needs --model";
     return std::nullopt;
   }
