@@ -7,7 +7,9 @@
 #include <string_view>
 
 #include "curl_error.h"
+#include "curl_global.h"
 #include "engine.h"
+#include "relay_cancel.h"
 
 namespace llmstream::native {
 namespace {
@@ -35,18 +37,6 @@ int ParseStatusLine(std::string_view line) {
   return status;
 }
 
-// The user's no_proxy list plus the loopback names (CURLOPT_NOPROXY replaces the variable).
-const std::string& NoProxyList() {
-  static const std::string list = [] {
-    const char* user = std::getenv("no_proxy");
-    if (user == nullptr) user = std::getenv("NO_PROXY");
-    std::string joined = user != nullptr ? std::string(user) : std::string();
-    if (!joined.empty()) joined += ',';
-    return joined + "127.0.0.1,localhost,::1";
-  }();
-  return list;
-}
-
 }  // namespace
 
 Transfer::Transfer(Engine& engine, TransferOptions options, EventCallback on_event,
@@ -63,6 +53,9 @@ Transfer::Transfer(Engine& engine, TransferOptions options, EventCallback on_eve
 Transfer::~Transfer() {
   options_.wire_tap.on_end = nullptr;  // its captures may already be gone
   StopRequest();
+  // A relayed stream dropped before its end: the relay stops the upstream now rather than when
+  // no client came back.
+  if (!finished_) CancelRelay();
   engine_.Unregister(id_);
 }
 
@@ -71,6 +64,14 @@ void Transfer::Cancel() {
 }
 
 void Transfer::OnCurlDone(CURLcode code) { done_code_ = code; }
+
+void Transfer::CancelRelay() {
+  if (relay_cancelled_) return;
+  if (std::optional<HttpRequest> request = session_.relay_cancel_request()) {
+    relay_cancelled_ = true;
+    SendRelayCancel(*request, options_.user_agent);
+  }
+}
 
 void Transfer::Emit(std::span<const Event> events) {
   if (events.empty()) return;
@@ -104,6 +105,7 @@ void Transfer::Advance(int64_t now) {
       cancel_delivered_ = true;
       StopRequest();  // closes the connection now: the server sees the disconnect
       Emit(session_.Cancel(now));
+      CancelRelay();
       poll_needed_ = true;
       continue;
     }

@@ -86,6 +86,8 @@ class Transfer {
   // Closes the open transfer, if any. `ended_with`: how it ended for WireTap::on_end (null: we
   // closed it ourselves).
   void StopRequest(const Error* ended_with = nullptr);
+  // Provider kRelay: tells the relay to stop the upstream (once; nothing for other providers).
+  void CancelRelay();
 
   Engine& engine_;
   TransferOptions options_;
@@ -114,6 +116,7 @@ class Transfer {
   bool callback_stopped_ = false;
   std::exception_ptr callback_exception_;
   bool finished_ = false;
+  bool relay_cancelled_ = false;  // CancelRelay sent its DELETE
   int64_t wake_at_ms_ = -1;       // the Session wants a Poll then
   int64_t scheduled_at_ms_ = -1;  // the earliest Engine timer we asked for
 };

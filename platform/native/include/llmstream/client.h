@@ -18,8 +18,21 @@
 //   llmstream::Completion completion = client.Complete(request);
 //
 // Retries (before any output only), timeouts, error classification and usage estimates are the
-// core Session's (llmstream/session.h), identical to the wasm build. Nothing here throws: a
-// failure is the Error in result().error / error().
+// core Session's (llmstream/session.h), identical to the wasm build.
+//
+// An app's relay (docs/relay-protocol.md) is a provider like the others:
+//
+//   llmstream::Client client({.provider = {.provider = llmstream::Provider::kRelay,
+//                                          .base_url = "https://app.example/api/chat"}});
+//   for (const llmstream::Event& e : client.StreamCompletion({.model = "gpt-4o-mini",
+//                                                            .prompt = "Hi"})) ...
+//
+// base_url is the relay's URL as it is; api_key, if set, is the app's own token (sent as
+// `Authorization: Bearer`), not a provider key: the relay holds that. The events, errors, usage,
+// cost and result() are those of a direct stream; a cut connection is resumed invisibly (no
+// second request to the provider), and Cancel() or destroying an unfinished stream sends the
+// relay its DELETE (best effort, blocking the stream's thread for at most 2 s). Nothing here
+// throws: a failure is the Error in result().error / error().
 //
 // Events are views, valid until the iterator advances (or the callback returns). Copy what you
 // keep, or read the assembled result() at any time.
@@ -94,7 +107,7 @@ class Transfer;
 }  // namespace native
 
 // One streaming completion, iterated with range-for. Move-only. Destroying it (or Cancel)
-// closes the connection.
+// closes the connection (a relay's stream also gets its DELETE, so the relay stops the upstream).
 class CompletionStream {
  public:
   CompletionStream(CompletionStream&&) noexcept;
