@@ -291,7 +291,9 @@ describe('cancel', () => {
       const response = await fetch(relay.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"prompt":"hi"}' });
       const reader = response.body.getReader();
       let text = '';
-      while (!/"stream":"r_[0-9a-f]+"/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+      // Until the provider streams (a DELETE before the upstream request was sent leaves the
+      // provider nothing to see cancelled).
+      while (!text.includes('event: text')) text += new TextDecoder().decode((await reader.read()).value);
       const streamId = /"stream":"(r_[0-9a-f]+)"/.exec(text)[1];
       const deleted = await fetch(`${relay.url}?stream=${streamId}`, { method: 'DELETE' });
       assert.equal(deleted.status, 204);
@@ -927,6 +929,43 @@ describe('the page against a relay that misbehaves', () => {
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
+      await relay.close();
+    }
+  });
+
+  test('a resume answered 204 (the end was lost) fails with truncated; a store that cannot read now is a retried 503', { timeout: 30_000 }, async () => {
+    const key = freshKey('store-blip');
+    const memory = new MemoryStore();
+    let reads = 0;
+    // The store fails the first resume's read (a Redis restart), then works again.
+    const store = {
+      open: (...args) => memory.open(...args),
+      append: (...args) => memory.append(...args),
+      appendMany: (...args) => memory.appendMany(...args),
+      end: (...args) => memory.end(...args),
+      cancel: (...args) => memory.cancel(...args),
+      read: (...args) => (++reads === 2 ? Promise.reject(new Error('connection lost')) : memory.read(...args)),
+    };
+    const errors = [];
+    const relay = await serve(localRelay(`key=${key}; pace_ms=2; tokens=40`, { store, onError: (e) => errors.push(e) }));
+    const front = await cuttingFront({ first: relay.url, cutAfter: [900, 0, 0] });
+    try {
+      const stream = relayLoader(front.url).streamCompletion({ prompt: 'Hello' });
+      const { chunks, thrown } = await drain(stream);
+      assert.equal(thrown, null);
+      assert.equal(stream.attempts, 3, 'the POST, the resume answered 503, the resume served');
+      assert.match(String(errors[0]?.message), /connection lost/);
+      const direct = await drain(new APILoader(local('pace_ms=0; tokens=40')).streamCompletion({ prompt: 'Hello' }));
+      assert.equal(texts(chunks), texts(direct.chunks));
+
+      const cut = await cuttingFront({ first: relay.url, cutAfter: 900 });
+      const gone = async (url, init) => (init?.method === 'GET' ? new Response(null, { status: 204 }) : fetch(url, init));
+      const lost = await drain(relayLoader(cut.url, { fetch: gone }).streamCompletion({ prompt: 'Hello' }));
+      await cut.close();
+      assert.equal(lost.thrown?.code, 'truncated', `threw ${lost.thrown}`);
+      assert.equal(lost.thrown.status, 204);
+    } finally {
+      await front.close();
       await relay.close();
     }
   });

@@ -188,6 +188,13 @@ export class RelaySession {
           yield this.#fail(await refusalError(response, this.#shaped()));
           return;
         }
+        if (resuming && response.status === 204) {
+          // The stream ended after the last event this client saw, and the relay holds no more
+          // of it (as the C++ client reads it): its end was lost.
+          yield this.#fail(toLLMStreamError({ code: ErrorCode.TRUNCATED, status: 204,
+            message: 'the relay stream ended while this client was away: its last events were not received' }, { partial: this.#shaped() }));
+          return;
+        }
         const type = response.headers.get('content-type') ?? '';
         if (!/^text\/event-stream/i.test(type)) {
           await response.body?.cancel?.();

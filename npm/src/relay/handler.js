@@ -309,7 +309,15 @@ class Relay {
 
   /** A response reading the store from after `afterId`, with keep-alive comments while idle. */
   async #events(key, streamId, afterId) {
-    const reader = await this.store.read(key, afterId); // unknown / expired: 409 before any byte
+    let reader;
+    try {
+      reader = await this.store.read(key, afterId); // unknown / expired: 409 before any byte
+    } catch (error) {
+      if (error instanceof StreamUnavailableError) throw error;
+      // The store cannot be reached now (a Redis restart): the client's resume tries again.
+      this.onError(error);
+      throw new RelayRefusal(503, ErrorCode.SERVER, 'the relay cannot serve this stream now: retry later');
+    }
     // The id in a header too: a client that cancels before `start` arrives can still DELETE it.
     const headers = { ...RELAY_SSE_HEADERS, 'llmstream-relay-stream': streamId };
     return { status: 200, headers, events: withKeepAlive(reader, this.keepAliveMs) };
