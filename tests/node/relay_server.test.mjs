@@ -8,12 +8,14 @@
 // loops on the server, and the key nowhere in what a browser receives.
 
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 
 import {
   AbortError,
@@ -30,6 +32,7 @@ import { errorFields } from '../../npm/src/relay/encode.js';
 import { startServer } from '../../server/lib/server.mjs';
 import { cuttingFront, FIXTURE_FILES, FIXTURES, recordedAs, until } from './support/relay_net.mjs';
 
+const execFileAsync = promisify(execFile);
 const KEY = 'sk-relay-test-9f8e7d6c5b4a';
 const MODEL = 'fixture-model';
 const FILES = FIXTURE_FILES;
@@ -966,6 +969,59 @@ describe('the page against a relay that misbehaves', () => {
       assert.equal(lost.thrown.status, 204);
     } finally {
       await front.close();
+      await relay.close();
+    }
+  });
+
+  test('a POST whose store read fails is a 503 that leaves no upstream request running', async () => {
+    const key = freshKey('post-503');
+    const memory = new MemoryStore();
+    let reads = 0;
+    const store = {
+      open: (...args) => memory.open(...args),
+      append: (...args) => memory.append(...args),
+      appendMany: (...args) => memory.appendMany(...args),
+      end: (...args) => memory.end(...args),
+      drop: (...args) => memory.drop(...args),
+      read: (...args) => (++reads === 1 ? Promise.reject(new Error('connection lost')) : memory.read(...args)),
+    };
+    const relay = await serve(localRelay(`key=${key}; pace_ms=5; tokens=200`, { store, onError: () => {} }));
+    try {
+      const answer = await fetch(relay.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"prompt":"hi"}' });
+      assert.equal(answer.status, 503);
+      assert.equal(memory.size, 0, 'the stream was dropped from the store');
+      // A later request streams to its end; by then an upstream started for the refused one would show.
+      const { thrown } = await drain(relayLoader(relay.url).streamCompletion({ prompt: 'x' }));
+      assert.equal(thrown, null);
+      assert.deepEqual((await requestsOf(key)).filter((r) => r.outcome === 'in_progress'), []);
+    } finally {
+      await relay.close();
+    }
+  });
+
+  test('maxCompletionBytes counts UTF-8 bytes, as the core does', async () => {
+    const cjk = '漢'.repeat(1500); // 1500 UTF-16 units, 4500 UTF-8 bytes
+    const body = 'retry: 1000\n\nid: 0\nevent: start\ndata: {"version":1,"stream":"r_0123456789abcdef","model":"m"}\n\n' +
+      `id: 1\nevent: text\ndata: ${JSON.stringify({ text: cjk, index: 0, block: 0 })}\n\n` +
+      'id: 2\nevent: done\ndata: {"done":true,"finishReason":"stop"}\n\n';
+    const fetchRelay = async () => new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream', 'llmstream-relay-stream': 'r_0123456789abcdef' } });
+    const { thrown } = await drain(relayLoader('http://relay.test/api/chat', { fetch: fetchRelay, maxCompletionBytes: 3000 }).streamCompletion({ prompt: 'x' }));
+    assert.equal(thrown?.code, 'completion_too_large', `threw ${thrown}`);
+    const whole = await drain(relayLoader('http://relay.test/api/chat', { fetch: fetchRelay, maxCompletionBytes: 4500 }).streamCompletion({ prompt: 'x' }));
+    assert.equal(whole.thrown, null);
+  });
+
+  test('a refused request leaves no timer behind: the process exits at once', async () => {
+    const relay = await serve(localRelay('pace_ms=0', { policy: { models: ['only-this'] } }));
+    try {
+      const script = `import { APILoader } from ${JSON.stringify(new URL('../../npm/src/index.js', import.meta.url).href)};
+        try { for await (const c of new APILoader({ provider: 'relay', baseURL: ${JSON.stringify(relay.url)} }).streamCompletion({ model: 'other', prompt: 'x' })); }
+        catch (e) { console.log(e.code); }`;
+      const started = Date.now();
+      const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+      assert.equal(stdout.trim(), 'policy_violation');
+      assert.ok(Date.now() - started < 15_000, `the process lived ${Date.now() - started} ms (the 45 s watchdog held it)`);
+    } finally {
       await relay.close();
     }
   });

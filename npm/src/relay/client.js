@@ -15,6 +15,7 @@ import { RELAY, STREAM_LIMITS } from '../../dist/core/abi.js';
 import { shapeCompletion } from '../complete.js';
 import { AbortError, ErrorCode, toLLMStreamError } from '../errors.js';
 import { RelayDecoder } from './decode.js';
+import { utf8Length } from './sse.js';
 
 /** Reconnections in a row without a new event before a cut stream fails (truncated). */
 export const DEFAULT_MAX_RESUMES = 5;
@@ -174,80 +175,85 @@ export class RelaySession {
         } finally {
           this.posting = null;
         }
-        if (this.cancelled) {
-          await response.body?.cancel?.().catch?.(() => {});
-          continue;
-        }
-        this.streamId ||= response.headers.get('llmstream-relay-stream') ?? '';
-        // A proxy or load balancer between deploys: a resume tries again, within maxResumes.
-        if (resuming && [502, 503, 504].includes(response.status)) {
-          await response.body?.cancel?.().catch?.(() => {});
-          if (await retry()) continue;
-        }
-        if (!response.ok) {
-          yield this.#fail(await refusalError(response, this.#shaped()));
-          return;
-        }
-        if (resuming && response.status === 204) {
-          // The stream ended after the last event this client saw, and the relay holds no more
-          // of it (as the C++ client reads it): its end was lost.
-          yield this.#fail(toLLMStreamError({ code: ErrorCode.TRUNCATED, status: 204,
-            message: 'the relay stream ended while this client was away: its last events were not received' }, { partial: this.#shaped() }));
-          return;
-        }
-        const type = response.headers.get('content-type') ?? '';
-        if (!/^text\/event-stream/i.test(type)) {
-          await response.body?.cancel?.();
-          yield this.#fail(toLLMStreamError({ code: ErrorCode.NOT_EVENT_STREAM, status: response.status,
-            message: `the relay answered ${type || 'without a content type'}, not text/event-stream` }, { partial: this.#shaped() }));
-          return;
-        }
-        this.responseAtMs ??= globalThis.performance?.now?.() ?? Date.now();
-        const next = new RelayDecoder(position === null ? {} : { resumeAfter: position });
-        if (position !== null) {
-          next.streamId = this.streamId;
-          next.model = this.partial.model;
-        }
+        // Every way out of this connection stops its watchdog (a timer would hold a process open).
         try {
-          for await (const part of response.body) {
-            connection.touch();
-            this.bytesRead += part.byteLength ?? part.length;
-            const chunks = this.#read(next, next.push(part));
-            if (chunks.length) {
-              // The caller's own pace is no silence of the relay: no watchdog while it holds the chunks.
-              connection.hold();
-              yield chunks;
-              connection.touch();
-            }
-            if (this.overLimit) {
-              this.controller.abort();
-              this.#sendDelete();
-              return;
-            }
-            if (next.end !== 'open') break;
+          if (this.cancelled) {
+            await response.body?.cancel?.().catch?.(() => {});
+            continue;
           }
-        } catch {
-          // The connection broke mid-body (or went silent past idleTimeoutMs): a cut, as an end
-          // without a terminal event.
+          this.streamId ||= response.headers.get('llmstream-relay-stream') ?? '';
+          // A proxy or load balancer between deploys: a resume tries again, within maxResumes.
+          if (resuming && [502, 503, 504].includes(response.status)) {
+            await response.body?.cancel?.().catch?.(() => {});
+            if (await retry()) continue;
+          }
+          if (!response.ok) {
+            yield this.#fail(await refusalError(response, this.#shaped()));
+            return;
+          }
+          if (resuming && response.status === 204) {
+            // The stream ended after the last event this client saw, and the relay holds no more
+            // of it (as the C++ client reads it): its end was lost.
+            yield this.#fail(toLLMStreamError({ code: ErrorCode.TRUNCATED, status: 204,
+              message: 'the relay stream ended while this client was away: its last events were not received' }, { partial: this.#shaped() }));
+            return;
+          }
+          const type = response.headers.get('content-type') ?? '';
+          if (!/^text\/event-stream/i.test(type)) {
+            await response.body?.cancel?.();
+            yield this.#fail(toLLMStreamError({ code: ErrorCode.NOT_EVENT_STREAM, status: response.status,
+              message: `the relay answered ${type || 'without a content type'}, not text/event-stream` }, { partial: this.#shaped() }));
+            return;
+          }
+          this.responseAtMs ??= globalThis.performance?.now?.() ?? Date.now();
+          const next = new RelayDecoder(position === null ? {} : { resumeAfter: position });
+          if (position !== null) {
+            next.streamId = this.streamId;
+            next.model = this.partial.model;
+          }
+          try {
+            for await (const part of response.body) {
+              connection.touch();
+              this.bytesRead += part.byteLength ?? part.length;
+              const chunks = this.#read(next, next.push(part));
+              if (chunks.length) {
+                // The caller's own pace is no silence of the relay: no watchdog while it holds the chunks.
+                connection.hold();
+                yield chunks;
+                connection.touch();
+              }
+              if (this.overLimit) {
+                this.controller.abort();
+                this.#sendDelete();
+                return;
+              }
+              if (next.end !== 'open') break;
+            }
+          } catch {
+            // The connection broke mid-body (or went silent past idleTimeoutMs): a cut, as an end
+            // without a terminal event.
+          } finally {
+            connection.stop();
+          }
+          if (next.end === 'open') {
+            const chunks = this.#read(next, next.finish());
+            if (chunks.length) yield chunks;
+          }
+          if (next.end !== 'cut') return; // done, or failed (error event, broken protocol)
+          if (this.cancelled) continue;
+          // Cut: resume after the last event seen, over all connections (none yet: from event 0).
+          if (next.lastEventId !== null && next.lastEventId !== position) {
+            position = next.lastEventId;
+            resumes = 0;
+          }
+          if (!this.streamId || !(await retry())) {
+            yield this.#fail(next.error);
+            return;
+          }
+          resuming = true;
         } finally {
           connection.stop();
         }
-        if (next.end === 'open') {
-          const chunks = this.#read(next, next.finish());
-          if (chunks.length) yield chunks;
-        }
-        if (next.end !== 'cut') return; // done, or failed (error event, broken protocol)
-        if (this.cancelled) continue;
-        // Cut: resume after the last event seen, over all connections (none yet: from event 0).
-        if (next.lastEventId !== null && next.lastEventId !== position) {
-          position = next.lastEventId;
-          resumes = 0;
-        }
-        if (!this.streamId || !(await retry())) {
-          yield this.#fail(next.error);
-          return;
-        }
-        resuming = true;
       }
     } finally {
       this.ended = true;
@@ -371,7 +377,7 @@ class PartialCompletion {
   /** @param {{maxCompletionBytes: number, maxChoices: number, maxParts: number}} limits 0: no bound */
   constructor(limits) {
     this.limits = limits;
-    /** Output held (UTF-16 units: never more than its UTF-8 bytes), and tool calls, this step. */
+    /** Output held (UTF-8 bytes, as the core counts them), and tool calls, this step. */
     this.bytes = 0;
     this.parts = 0;
     this.choices = new Map();
@@ -405,24 +411,24 @@ class PartialCompletion {
   #take(chunk, index) {
     switch (chunk.type) {
       case 'text':
-        this.bytes += chunk.text?.length ?? 0;
+        this.bytes += utf8Length(chunk.text ?? '');
         this.choice(index).text += chunk.text ?? '';
         break;
       case 'reasoning':
         // The visible thinking; a signature or a redacted block is no text.
         if (chunk.part === undefined || chunk.part === 'text' || chunk.part === 'summary') {
-          this.bytes += chunk.reasoning?.length ?? 0;
+          this.bytes += utf8Length(chunk.reasoning ?? '');
           this.choice(index).reasoning += chunk.reasoning ?? '';
         }
         break;
       case 'refusal':
-        this.bytes += chunk.refusal?.length ?? 0;
+        this.bytes += utf8Length(chunk.refusal ?? '');
         this.choice(index).refusal += chunk.refusal ?? '';
         break;
       case 'tool_call_end':
         if (chunk.toolCall) {
           const args = chunk.toolCall.arguments;
-          this.bytes += typeof args === 'string' ? args.length : 0;
+          this.bytes += typeof args === 'string' ? utf8Length(args) : 0;
           this.parts++;
           this.choice(index).toolCalls.push(chunk.toolCall);
         }

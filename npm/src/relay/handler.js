@@ -184,8 +184,18 @@ class Relay {
       stream.cancel();
       throw new RelayRefusal(503, ErrorCode.SERVER, 'the relay cannot take another stream now: retry later');
     }
+    // The response's reader first: a store that cannot serve it (503) must not leave an upstream
+    // request running that nobody reads (and that the client's retry would start again).
+    let reply;
+    try {
+      reply = await this.#events(key, streamId, null);
+    } catch (error) {
+      stream.cancel();
+      await this.store.drop?.(key)?.catch?.(() => {});
+      throw error;
+    }
     this.#pump(key, stream, encoder);
-    return this.#events(key, streamId, null);
+    return reply;
   }
 
   /** The store key of the stream a resume or cancel names, for this caller. */
