@@ -235,6 +235,24 @@ TEST(RelayCodec, ErrorCarriesTheCompletionSoFar) {
   EXPECT_EQ(decoder.completion_json(), R"({"text":"Hel","finished":false})");
 }
 
+// A hostile relay's numbers are range-checked before they become ints (UBSan catches the cast).
+TEST(RelayDecoder, OutOfRangeStatusAndRetryAfterAreIgnored) {
+  RelayDecoder decoder;
+  DecodeAll(decoder, Start() +
+                         "id: 1\nevent: error\ndata: {\"error\":{\"code\":\"server\",\"message\":"
+                         "\"x\",\"status\":1e300,\"retryAfterMs\":-1e300}}\n\n");
+  EXPECT_EQ(decoder.end(), RelayEnd::kError);
+  EXPECT_EQ(decoder.error().code, ErrorCode::kServer);
+  EXPECT_EQ(decoder.error().http_status, 0);
+  EXPECT_FALSE(decoder.error().retry_after_ms.has_value());
+  RelayDecoder sane;
+  DecodeAll(sane, Start() +
+                      "id: 1\nevent: error\ndata: {\"error\":{\"code\":\"rate_limited\","
+                      "\"message\":\"x\",\"status\":429,\"retryAfterMs\":1500}}\n\n");
+  EXPECT_EQ(sane.error().http_status, 429);
+  EXPECT_EQ(sane.error().retry_after_ms, 1500);
+}
+
 TEST(RelayDecoder, CrLfLineEndsReadTheSame) {
   std::string lf = Start() + TextEvent(1, "a") + "id: 2\n" + kDone;
   std::string crlf;

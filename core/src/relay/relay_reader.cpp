@@ -160,9 +160,10 @@ bool ReadError(json::Reader& r, Error* error) {
     } else if (key == "message" && r.GetString(&s)) {
       error->message = std::string(s);
     } else if (key == "status" && r.GetDouble(&number)) {
-      error->http_status = static_cast<int>(number);
+      // Range-checked before the cast: a relay's 1e300 must not be undefined behaviour.
+      if (number >= 100 && number <= 999) error->http_status = static_cast<int>(number);
     } else if (key == "retryAfterMs" && r.GetDouble(&number)) {
-      error->retry_after_ms = static_cast<int64_t>(number);
+      if (number >= 0 && number <= 1e15) error->retry_after_ms = static_cast<int64_t>(number);
     } else if (key == "providerType" && r.GetString(&s)) {
       error->provider_type = std::string(s);
     } else {

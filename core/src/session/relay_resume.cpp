@@ -112,7 +112,11 @@ std::optional<HttpRequest> Session::Impl::relay_cancel_request() const {
   const std::string_view stream_id = RelayStreamId();
   if (stream_id.empty()) return std::nullopt;
   const RelayCursor* cursor = Relay();
-  if (cursor != nullptr && cursor->end != RelayEnd::kOpen) return std::nullopt;  // it ended
+  // The relay ended it (done or error); a stream cut, or failed here (broken bytes, a limit,
+  // no resume left), still has an upstream to stop.
+  if (cursor != nullptr && (cursor->end == RelayEnd::kDone || cursor->end == RelayEnd::kError)) {
+    return std::nullopt;
+  }
   return relay_internal::CancelRequest(options_.provider, stream_id);
 }
 

@@ -157,6 +157,8 @@ void Transfer::Advance(int64_t now) {
       case SessionAction::kDone:
         StopRequest();
         finished_ = true;
+        // Failed here (a limit, broken bytes, no resume left): the relay stops its upstream now.
+        if (session_.error().code != ErrorCode::kNone) CancelRelay();
         break;
     }
   }
