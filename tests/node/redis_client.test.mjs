@@ -189,6 +189,43 @@ describe('redis client: against redis-server', { skip: BIN ? false : 'no redis-s
     assert.deepEqual(good, { status: 'fulfilled', value: 'PONG' });
   });
 
+  test('a subscriber connection that goes silent (half-open) is noticed by its PING: it comes back, onGap, messages flow', { timeout: 10_000 }, async () => {
+    // A front whose first connections freeze on demand (bytes dropped, sockets kept open).
+    const target = new URL(redis.server.url);
+    const frozen = new Set();
+    const all = [];
+    const front = net.createServer((c) => {
+      const u = net.connect(Number(target.port), target.hostname);
+      const pair = { c, u };
+      all.push(pair);
+      c.on('data', (d) => !frozen.has(pair) && u.write(d));
+      u.on('data', (d) => !frozen.has(pair) && c.write(d));
+      for (const s of [c, u]) s.on('error', () => {});
+      c.on('close', () => u.destroy());
+      u.on('close', () => c.destroy());
+    });
+    await new Promise((resolve) => front.listen(0, '127.0.0.1', resolve));
+    const client = new RedisClient({ host: '127.0.0.1', port: front.address().port, commandTimeoutMs: 200 });
+    try {
+      let gap = () => {};
+      await client.subscribe('frozen', () => {}, () => gap());
+      // The live connections go silent; a gap after that is the connection coming back.
+      const gapped = new Promise((resolve) => (gap = resolve));
+      for (const pair of all) frozen.add(pair);
+      await gapped;
+      assert.ok(all.length >= 2, 'a new connection was opened');
+      let heard;
+      const message = new Promise((resolve) => (heard = resolve));
+      await client.subscribe('frozen', (m) => heard(m));
+      assert.equal(await redis.client.send(['PUBLISH', 'frozen', 'after']), 1);
+      assert.equal(await message, 'after');
+    } finally {
+      await client.close();
+      for (const { c, u } of all) c.destroy(), u.destroy();
+      await new Promise((resolve) => front.close(resolve));
+    }
+  });
+
   test('pub/sub on its own connection while commands go on', async () => {
     const got = [];
     let onMessage;

@@ -891,6 +891,14 @@ describe('who may resume, and clients that stop reading', () => {
   });
 });
 
+/** `memory`'s store interface whose read fails (a Redis blip) when `fails()` says so. */
+function readFailing(memory, fails) {
+  const store = {};
+  for (const name of ['open', 'append', 'appendMany', 'end', 'cancel', 'drop']) store[name] = (...args) => memory[name](...args);
+  store.read = (...args) => (fails() ? Promise.reject(new Error('connection lost')) : memory.read(...args));
+  return store;
+}
+
 describe('the page against a relay that misbehaves', () => {
   test('a connection that goes silent (half-open) is dropped after idleTimeoutMs and resumed', { timeout: 30_000 }, async () => {
     const key = freshKey('silent');
@@ -941,14 +949,7 @@ describe('the page against a relay that misbehaves', () => {
     const memory = new MemoryStore();
     let reads = 0;
     // The store fails the first resume's read (a Redis restart), then works again.
-    const store = {
-      open: (...args) => memory.open(...args),
-      append: (...args) => memory.append(...args),
-      appendMany: (...args) => memory.appendMany(...args),
-      end: (...args) => memory.end(...args),
-      cancel: (...args) => memory.cancel(...args),
-      read: (...args) => (++reads === 2 ? Promise.reject(new Error('connection lost')) : memory.read(...args)),
-    };
+    const store = readFailing(memory, () => ++reads === 2);
     const errors = [];
     const relay = await serve(localRelay(`key=${key}; pace_ms=2; tokens=40`, { store, onError: (e) => errors.push(e) }));
     const front = await cuttingFront({ first: relay.url, cutAfter: [900, 0, 0] });
@@ -977,14 +978,7 @@ describe('the page against a relay that misbehaves', () => {
     const key = freshKey('post-503');
     const memory = new MemoryStore();
     let reads = 0;
-    const store = {
-      open: (...args) => memory.open(...args),
-      append: (...args) => memory.append(...args),
-      appendMany: (...args) => memory.appendMany(...args),
-      end: (...args) => memory.end(...args),
-      drop: (...args) => memory.drop(...args),
-      read: (...args) => (++reads === 1 ? Promise.reject(new Error('connection lost')) : memory.read(...args)),
-    };
+    const store = readFailing(memory, () => ++reads === 1);
     const relay = await serve(localRelay(`key=${key}; pace_ms=5; tokens=200`, { store, onError: () => {} }));
     try {
       const answer = await fetch(relay.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"prompt":"hi"}' });

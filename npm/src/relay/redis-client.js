@@ -91,6 +91,7 @@ export class RedisConnection {
     this.#parser = new RespParser((reply) => this.#reply(reply), { maxReplyBytes });
     this.#socket = net.connect({ host, port });
     this.#socket.setNoDelay(true);
+    this.#socket.setKeepAlive(true, 30_000); // a peer gone without a FIN or RST is noticed, late
     this.connected = new Promise((resolve, reject) => {
       this.#socket.once('connect', () => {
         this.#wasConnected = true;
@@ -418,6 +419,7 @@ export class RedisClient {
   #subscriber;
   /** @type {Map<string, {onMessage: (message: string) => void, onGap?: () => void}>} */
   #listeners = new Map();
+  #heartbeat;
 
   /** @param {RedisOptions | string} options or a redis:// URL */
   constructor(options = {}) {
@@ -438,6 +440,13 @@ export class RedisClient {
         });
       },
     });
+    // A subscribed connection sends no command, so nothing would notice it going silent (a
+    // half-open connection): a PING every commandTimeoutMs while subscribed is a command in
+    // flight, which fails the connection when no reply comes (then it comes back, with onGap).
+    this.#heartbeat = setInterval(() => {
+      if (this.#listeners.size > 0) this.#subscriber.sendIfConnected(['PING']).catch(() => {});
+    }, o.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
+    this.#heartbeat.unref?.();
   }
 
   /** @param {ReadonlyArray<string | Uint8Array | number>} args */
@@ -471,6 +480,7 @@ export class RedisClient {
 
   /** Ends both connections (and stops reconnecting). */
   async close() {
+    clearInterval(this.#heartbeat);
     await Promise.all([this.#commands.close(), this.#subscriber.close()]);
   }
 }

@@ -232,8 +232,19 @@ export class RedisStore {
    */
   async end(streamId) {
     this.#stopCancels(streamId); // an ended stream has nothing to cancel
-    this.#release(streamId); // nor a holder
-    const r = await scripts.end.run(this.#client, this.#keys(streamId), [channel(streamId)]);
+    // The holder's lease is kept until END has run: a lease lapsing after the terminal event was
+    // stored but before the stream was marked ended would make a reader add the "stream lost"
+    // event after it. A failed END is tried once more (the client reconnects meanwhile).
+    let r;
+    try {
+      try {
+        r = await scripts.end.run(this.#client, this.#keys(streamId), [channel(streamId)]);
+      } catch {
+        r = await scripts.end.run(this.#client, this.#keys(streamId), [channel(streamId)]);
+      }
+    } finally {
+      this.#release(streamId);
+    }
     if (r[0] !== 'ok') throw unknownStream(streamId);
   }
 
