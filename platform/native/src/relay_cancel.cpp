@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 
 #include "curl_global.h"
+#include "curl_request.h"
 
 namespace llmstream::native {
 namespace {
@@ -18,18 +19,9 @@ void SendRelayCancel(const HttpRequest& request, const std::string& user_agent) 
   if (!EnsureCurlGlobalInit()) return;
   CURL* easy = curl_easy_init();
   if (easy == nullptr) return;
-  curl_slist* headers = nullptr;
-  for (const auto& [name, value] : request.headers) {
-    headers = curl_slist_append(headers, (name + ": " + value).c_str());
-  }
-  curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+  curl_slist* headers = ApplyHttpRequest(easy, request, user_agent);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Discard);
-  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(kRelayCancelTimeoutMs));
-  curl_easy_setopt(easy, CURLOPT_NOPROXY, NoProxyList().c_str());
-  if (!user_agent.empty()) curl_easy_setopt(easy, CURLOPT_USERAGENT, user_agent.c_str());
   curl_easy_perform(easy);
   curl_easy_cleanup(easy);
   curl_slist_free_all(headers);

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "curl_error.h"
-#include "curl_global.h"
+#include "curl_request.h"
 #include "engine.h"
 #include "relay_cancel.h"
 
@@ -194,45 +194,19 @@ bool Transfer::StartRequest() {
   paused_ = false;
   curl_error_[0] = '\0';
 
-  for (const auto& [name, value] : request.headers) {
-    std::string line = name + ": " + value;
-    header_list_ = curl_slist_append(header_list_, line.c_str());
-  }
-  // libcurl adds "Expect: 100-continue" to larger POST bodies, which costs a round trip (or a
-  // one-second wait on servers that ignore it) before every long prompt.
-  header_list_ = curl_slist_append(header_list_, "Expect:");
-
-  curl_easy_setopt(easy_, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(easy_, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  if (!request.body.empty() || request.method == "POST") {
-    curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(request.body.size()));
-    curl_easy_setopt(easy_, CURLOPT_POSTFIELDS, request.body.data());
-  }
-  curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, header_list_);
+  header_list_ = ApplyHttpRequest(easy_, request, options_.user_agent);
   curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &Transfer::OnHeader);
   curl_easy_setopt(easy_, CURLOPT_HEADERDATA, this);
   curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &Transfer::OnWrite);
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
   curl_easy_setopt(easy_, CURLOPT_PRIVATE, this);
   curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, curl_error_);
-  curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy_, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(easy_, CURLOPT_TCP_KEEPALIVE, 1L);
-  // Through an HTTPS proxy the tunnel's "200 Connection established" would otherwise look like
-  // the provider's response.
-  curl_easy_setopt(easy_, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
   if (options_.connect_timeout_ms > 0) {
     curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(options_.connect_timeout_ms));
   }
-  if (!options_.user_agent.empty()) {
-    curl_easy_setopt(easy_, CURLOPT_USERAGENT, options_.user_agent.c_str());
-  }
-  // Proxies: libcurl reads http_proxy / https_proxy / all_proxy itself (no CURLOPT_PROXY is
-  // set), as users of curl-based tools expect. Loopback never goes through one: local servers
-  // (Ollama, vLLM, our local provider) would otherwise fail behind a corporate proxy.
-  curl_easy_setopt(easy_, CURLOPT_NOPROXY, NoProxyList().c_str());
   if (!engine_.AddEasy(easy_)) {
     StopRequest();
     return false;
